@@ -1,0 +1,40 @@
+# pulumi-serving: `make demo` (the user story on the local serving API) and `make test` (the whole suite)
+# set up everything they need on a fresh machine: the venv, the package, and the pinned Pulumi CLI.
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PULUMI_VERSION := $(shell sed -n 's/.*"pulumi==\([0-9.]*\)".*/\1/p' pyproject.toml)
+PYTEST_ARGS ?=
+
+.PHONY: all venv pulumi test demo demo-down schemas bench clean
+
+all: test
+
+$(INSTALLED): pyproject.toml
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	@echo "[make] installing pulumi-serving and its dependencies into $(VENV)"
+	@$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[server,test]'
+	@touch $@
+
+venv: $(INSTALLED)
+
+pulumi:
+	@scripts/ensure-pulumi.sh $(PULUMI_VERSION) >/dev/null
+
+# pytest exits 5 when it collected no test: an empty selection is reported as a failure, not a silent pass.
+test: venv pulumi
+	@PULUMI_SERVING_PULUMI_BIN=$$(scripts/ensure-pulumi.sh $(PULUMI_VERSION) 2>/dev/null) \
+	  $(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "[make] pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
+
+demo: venv pulumi
+	@scripts/demo.sh
+
+demo-down: venv
+	@scripts/demo.sh down
+
+clean:
+	rm -rf $(VENV) .state .demo .pytest_cache .hypothesis

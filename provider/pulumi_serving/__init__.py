@@ -1,0 +1,1 @@
+"""pulumi-serving: LLM model serving endpoints, secret scopes and rate limits as Pulumi resources."""

@@ -1,0 +1,1 @@
+"""The ``pulumi-serving`` command line."""

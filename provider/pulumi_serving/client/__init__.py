@@ -1,0 +1,1 @@
+"""HTTP client for the serving API (Databricks REST or the local serving API)."""

@@ -1,0 +1,1 @@
+"""Pulumi dynamic resources and their providers."""

@@ -1,0 +1,1 @@
+"""The local Databricks-compatible serving API."""

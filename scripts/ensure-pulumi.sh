@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Ensure a Pulumi CLI and Python language host at exactly VERSION; print their bin directory on stdout.
+#
+#   scripts/ensure-pulumi.sh VERSION
+#
+# Order: (1) a `pulumi` on PATH at VERSION with its Python plugins beside it is used as is;
+# (2) a build cached in $PULUMI_SERVING_CACHE/pulumi-VERSION/bin (default ~/.cache/pulumi-serving) is reused;
+# (3) otherwise everything is built from published Go modules with the ordinary `go` client:
+#     - `pulumi` from github.com/pulumi/pulumi/pkg/v3@vVERSION: a plain wrapper-module build first,
+#       the upstream repo layout (pkg + sdk side by side) as fallback;
+#     - `pulumi-language-python` from tools/langhost (this project's host, on sdk/v3@vVERSION: the upstream
+#       host's own module is not served by the module proxy these machines reach);
+#     - `pulumi-language-python-exec` and `pulumi-resource-pulumi-python`, the SDK's scripts, from sdk/v3.
+# Progress and timings go to stderr.
+set -euo pipefail
+
+VERSION="${1:?usage: ensure-pulumi.sh VERSION}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LANGHOST_SRC="$HERE/../tools/langhost"
+CACHE_ROOT="${PULUMI_SERVING_CACHE:-$HOME/.cache/pulumi-serving}"
+BIN="$CACHE_ROOT/pulumi-$VERSION/bin"
+TOOLS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+LDF_VERSION="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION"
+TAGS="osusergo,grpcnotrace"
+
+say() { printf '[ensure-pulumi] %s\n' "$*" >&2; }
+has_all() { local f; for f in "${TOOLS[@]}"; do [ -x "$1/$f" ] || return 1; done; }
+version_of() { "$1/pulumi" version 2>/dev/null || true; }
+langhost_digest() { cat "$LANGHOST_SRC"/main.go "$LANGHOST_SRC"/go.mod "$LANGHOST_SRC"/go.sum | sha256sum | cut -c1-16; }
+
+if command -v pulumi >/dev/null 2>&1; then
+  onpath="$(dirname "$(command -v pulumi)")"
+  if [ "$onpath" != "$BIN" ] && has_all "$onpath" && [ "$(version_of "$onpath")" = "v$VERSION" ]; then
+    say "using pulumi v$VERSION on PATH ($onpath)"
+    echo "$onpath"; exit 0
+  fi
+fi
+
+if has_all "$BIN" && [ "$(version_of "$BIN")" = "v$VERSION" ] \
+   && [ "$(cat "$BIN/.langhost-digest" 2>/dev/null)" = "$(langhost_digest)" ]; then
+  say "using cached pulumi v$VERSION ($BIN)"
+  echo "$BIN"; exit 0
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  say "ERROR: no pulumi v$VERSION on PATH, none cached in $BIN, and no Go toolchain to build one."
+  say "Fix: install Go >= 1.25.11 (https://go.dev/doc/install) and rerun 'make test' or 'make demo'; or, on a"
+  say "machine with internet access, install the CLI with the official installer:"
+  say "  curl -fsSL https://get.pulumi.com | sh -s -- --version $VERSION   (then put ~/.pulumi/bin on PATH)"
+  exit 1
+fi
+
+export GOWORK=off CGO_ENABLED=0 GOFLAGS="-buildvcs=false"
+START=$(date +%s)
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-build.XXXXXX")"
+OUT="$WORK/bin"; mkdir -p "$OUT"
+( while sleep 30; do say "... still building ($(( $(date +%s) - START ))s elapsed)"; done ) &
+HEARTBEAT=$!
+trap 'kill $HEARTBEAT 2>/dev/null || true; chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+moddir() {
+  go mod download -json "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if d.get("Error"): sys.exit("go mod download: " + d["Error"])
+print(d["Dir"])'
+}
+
+cli_up_to_date() { [ -x "$BIN/pulumi" ] && [ "$(version_of "$BIN")" = "v$VERSION" ]; }
+
+plain_module_build() {
+  say "pulumi: plain module build (wrapper module requiring pkg/v3@v$VERSION)"
+  local wrap="$WORK/wrap"; mkdir -p "$wrap"
+  ( cd "$wrap"
+    go mod init pulumi-serving.local/pulumi-cli >/dev/null 2>&1
+    go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+    go get "github.com/pulumi/pulumi/pkg/v3@v$VERSION" "github.com/pulumi/pulumi/sdk/v3@v$VERSION"
+    go build -mod=mod -trimpath -tags "$TAGS" -ldflags "-s -w $LDF_VERSION" -o "$OUT/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi )
+}
+
+repo_layout_build() {
+  say "pulumi: repo-layout build (pkg/ and sdk/ side by side, as upstream builds it)"
+  local src="$WORK/src"; mkdir -p "$src"
+  cp -r "$(moddir "github.com/pulumi/pulumi/pkg/v3@v$VERSION")" "$src/pkg"
+  cp -r "$SDK_DIR" "$src/sdk"
+  chmod -R u+w "$src"
+  ( cd "$src/pkg" && go build -trimpath -tags "$TAGS" -ldflags "-s -w $LDF_VERSION" -o "$OUT/pulumi" ./cmd/pulumi )
+}
+
+say "step 1/3: fetching sdk/v3@v$VERSION ($(go version | cut -d' ' -f3))"
+SDK_DIR="$(moddir "github.com/pulumi/pulumi/sdk/v3@v$VERSION")"
+install -m 0755 "$SDK_DIR/python/dist/pulumi-resource-pulumi-python" "$SDK_DIR/python/cmd/pulumi-language-python-exec" "$OUT/"
+
+if cli_up_to_date; then
+  say "step 2/3: pulumi v$VERSION already built, keeping it"
+  cp "$BIN/pulumi" "$OUT/pulumi"
+else
+  say "step 2/3: building pulumi v$VERSION (cold: ~10-25 min on 2 cores; warm Go caches: ~1 min)"
+  if ! plain_module_build; then
+    say "plain module build failed; falling back to the repo-layout build"
+    repo_layout_build
+  fi
+fi
+
+say "step 3/3: building pulumi-language-python (tools/langhost)"
+( cd "$LANGHOST_SRC" && go build -trimpath -ldflags "-s -w -X main.version=v$VERSION" -o "$OUT/pulumi-language-python" . )
+langhost_digest > "$OUT/.langhost-digest"
+
+kill $HEARTBEAT 2>/dev/null || true
+has_all "$OUT" && [ "$(version_of "$OUT")" = "v$VERSION" ] || { say "ERROR: build output in $OUT is incomplete"; exit 1; }
+mkdir -p "$(dirname "$BIN")"
+rm -rf "$BIN.new" && cp -r "$OUT" "$BIN.new" && rm -rf "$BIN" && mv "$BIN.new" "$BIN"
+say "pulumi v$VERSION ready in $BIN (took $(( $(date +%s) - START ))s)"
+echo "$BIN"

@@ -1,0 +1,171 @@
+"""Drive the real Pulumi CLI against throwaway stacks, offline.
+
+A ``PulumiStack`` wraps one stack of one program copied into a temp directory, with its own file backend,
+``PULUMI_HOME`` and passphrase, run through ``scripts/pulumi.sh`` (the same offline-safe wrapper the Makefile
+uses). Every command returns a ``CommandResult``; a failing command raises ``PulumiCommandError`` with the
+full output unless ``check=False``.
+
+Usage from a test (fixtures in ``tests/e2e/conftest.py``)::
+
+    def test_roundtrip(pulumi_stack_factory, live_server):
+        stack = pulumi_stack_factory(PROGRAM_DIR, config={"serving:host": live_server.url},
+                                     secrets={"serving:token": live_server.admin_token})
+        stack.up()
+        stack.preview(expect_no_changes=True)
+        stack.refresh(expect_no_changes=True)
+        state = stack.export()
+        stack.destroy()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PULUMI_WRAPPER = REPO_ROOT / "scripts" / "pulumi.sh"
+ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
+TEST_PASSPHRASE = "correct horse battery staple"
+DEFAULT_TIMEOUT_S = 600
+_IGNORED_WHEN_COPYING = shutil.ignore_patterns(".venv", "__pycache__", ".state", ".demo", "*.egg-info", ".git")
+
+
+def pinned_pulumi_version() -> str:
+    """The Pulumi version pinned in pyproject.toml (the CLI must match it exactly)."""
+    from importlib.metadata import version
+
+    return version("pulumi")
+
+
+def ensure_pulumi_bin() -> Path:
+    """Directory holding the pinned CLI and Python plugins; builds them if needed. Raises if impossible."""
+    preset = os.environ.get("PULUMI_SERVING_PULUMI_BIN")
+    if preset:
+        return Path(preset)
+    done = subprocess.run(
+        [str(ENSURE_PULUMI), pinned_pulumi_version()], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the Pulumi CLI is not available:\n{done.stderr}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class PulumiCommandError(AssertionError):
+    def __init__(self, result: CommandResult) -> None:
+        super().__init__(
+            f"`pulumi {' '.join(result.args)}` exited {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+        )
+        self.result = result
+
+
+class PulumiStack:
+    """One stack of a program copied into ``root/project``, with its own backend and PULUMI_HOME."""
+
+    def __init__(self, root: Path, program_dir: Path, name: str, pulumi_bin: Path,
+                 include: Sequence[str] | None = None, extra_env: Mapping[str, str] | None = None) -> None:
+        self.root = root
+        self.workdir = root / "project"
+        self.name = name
+        _copy_program(program_dir, self.workdir, include)
+        backend, home = root / "backend", root / "home"
+        backend.mkdir(parents=True, exist_ok=True)
+        home.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "PULUMI_SERVING_PULUMI_BIN": str(pulumi_bin),
+            "PULUMI_BACKEND_URL": f"file://{backend}",
+            "PULUMI_HOME": str(home),
+            "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE,
+            "PULUMI_PYTHON_CMD": str(REPO_ROOT / ".venv" / "bin" / "python"),
+            **(extra_env or {}),
+        }
+        self.env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
+        self.run("stack", "init", name)
+
+    def run(self, *args: str, check: bool = True, timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """Run ``pulumi ARGS`` non-interactively in the program directory."""
+        argv = (*args, "--non-interactive") if args and args[0] not in {"version"} else args
+        done = subprocess.run(
+            [str(PULUMI_WRAPPER), *argv], cwd=self.workdir, env=self.env,
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        result = CommandResult(tuple(argv), done.returncode, done.stdout, done.stderr)
+        if check and result.returncode != 0:
+            raise PulumiCommandError(result)
+        return result
+
+    def set_config(self, values: Mapping[str, str] | None = None,
+                   secrets: Mapping[str, str] | None = None) -> None:
+        """Set plain and secret (encrypted) config values on this stack."""
+        pairs: list[str] = []
+        for key, value in (values or {}).items():
+            pairs += ["--plaintext", f"{key}={value}"]
+        for key, value in (secrets or {}).items():
+            pairs += ["--secret", f"{key}={value}"]
+        if pairs:
+            self.run("config", "set-all", *pairs)
+
+    def set_config_value(self, key: str, value: str, *, secret: bool = False) -> None:
+        self.run("config", "set", key, value, *(["--secret"] if secret else ["--plaintext"]))
+
+    def preview(self, *extra: str, expect_no_changes: bool = False, check: bool = True) -> CommandResult:
+        return self.run("preview", "--diff", *_flag(expect_no_changes), *extra, check=check)
+
+    def up(self, *extra: str, expect_no_changes: bool = False, check: bool = True) -> CommandResult:
+        return self.run("up", "--yes", "--skip-preview", "--diff", *_flag(expect_no_changes), *extra, check=check)
+
+    def refresh(self, *extra: str, expect_no_changes: bool = False, check: bool = True) -> CommandResult:
+        return self.run("refresh", "--yes", "--skip-preview", *_flag(expect_no_changes), *extra, check=check)
+
+    def destroy(self, *extra: str, check: bool = True) -> CommandResult:
+        return self.run("destroy", "--yes", "--skip-preview", *extra, check=check)
+
+    def export(self) -> dict:
+        """The stack's deployment as parsed JSON (``pulumi stack export``), secrets still encrypted."""
+        return json.loads(self.run("stack", "export").stdout)
+
+    def export_text(self) -> str:
+        return self.run("stack", "export").stdout
+
+    def resources(self, type_prefix: str = "pulumi-python:dynamic") -> list[dict]:
+        """Resources in the exported state whose type starts with ``type_prefix``."""
+        return [r for r in self.export()["deployment"].get("resources", []) if r["type"].startswith(type_prefix)]
+
+    def outputs(self) -> dict:
+        """Stack outputs as JSON (secret outputs stay masked)."""
+        return json.loads(self.run("stack", "output", "--json").stdout)
+
+
+def _flag(expect_no_changes: bool) -> Iterable[str]:
+    return ("--expect-no-changes",) if expect_no_changes else ()
+
+
+def _copy_program(program_dir: Path, dest: Path, include: Sequence[str] | None) -> None:
+    if include is None:
+        shutil.copytree(program_dir, dest, ignore=_IGNORED_WHEN_COPYING)
+        return
+    dest.mkdir(parents=True)
+    for name in include:
+        src = program_dir / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=_IGNORED_WHEN_COPYING)
+        else:
+            shutil.copy2(src, dest / name)
