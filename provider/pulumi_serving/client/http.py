@@ -1,0 +1,115 @@
+"""Synchronous JSON transport for the serving API: auth headers, retries with backoff, error mapping.
+
+Retried: connection errors, 429, 5xx, and 409 "update in progress" conflicts (the endpoint is busy
+rolling out a config). A ``Retry-After`` header sets the delay; otherwise the delay grows
+exponentially with jitter. Everything else raises the mapped :class:`ApiError` at once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .auth import Credentials
+from .errors import (AlreadyExists, ApiError, Conflict, RateLimited, ServerError, TransportError,
+                     error_from_response)
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long and how often to retry; ``budget`` bounds the total time spent sleeping per call."""
+
+    attempts: int = 8
+    base_delay: float = 0.25
+    max_delay: float = 10.0
+    budget: float = 120.0
+
+    def backoff(self, attempt: int) -> float:
+        delay = min(self.max_delay, self.base_delay * 2**attempt)
+        return delay * (0.5 + random.random() / 2)
+
+
+class CallCounter:
+    """Thread-safe count of requests by ``METHOD path-template``; used by benchmarks and tests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, method: str) -> None:
+        with self._lock:
+            self.counts[method] += 1
+
+    @property
+    def writes(self) -> int:
+        return sum(n for m, n in self.counts.items() if m != "GET")
+
+    @property
+    def reads(self) -> int:
+        return self.counts["GET"]
+
+
+def is_retryable(error: ApiError) -> bool:
+    """429, 5xx and 409 conflicts that are not "already exists" are transient."""
+    if isinstance(error, (RateLimited, ServerError)):
+        return True
+    return isinstance(error, Conflict) and not isinstance(error, AlreadyExists)
+
+
+class HttpTransport:
+    """One httpx client per transport; safe to share between threads."""
+
+    def __init__(self, credentials: Credentials, *, timeout: float = 30.0, retry: RetryPolicy | None = None,
+                 sleep: Sleep = time.sleep, counter: CallCounter | None = None,
+                 on_retry: Callable[[str], None] | None = None) -> None:
+        self.credentials = credentials
+        self.retry = retry or RetryPolicy()
+        self.counter = counter
+        self._sleep = sleep
+        self._on_retry = on_retry
+        self._http = httpx.Client(base_url=credentials.host, timeout=timeout,
+                                  headers={"User-Agent": "pulumi-serving", "Accept": "application/json"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None) -> Any:
+        """Send one call (retrying transient failures) and return the decoded JSON body ({} when empty)."""
+        slept = 0.0
+        for attempt in range(self.retry.attempts):
+            try:
+                response = self._send(method, path, json, params)
+            except httpx.TransportError as exc:
+                error: ApiError | TransportError = TransportError(f"{method} {path}: cannot reach {self.credentials.host}: "
+                                                         f"{type(exc).__name__}")
+                delay = self.retry.backoff(attempt)
+            else:
+                if response.is_success:
+                    return response.json() if response.content else {}
+                error = error_from_response(response)
+                if not is_retryable(error):
+                    raise error
+                delay = error.retry_after if error.retry_after is not None else self.retry.backoff(attempt)
+            if attempt + 1 >= self.retry.attempts or slept + delay > self.retry.budget:
+                raise error
+            if self._on_retry:
+                self._on_retry(f"{error}; retrying in {delay:.1f}s")
+            self._sleep(delay)
+            slept += delay
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, method: str, path: str, json: Any, params: dict[str, str] | None) -> httpx.Response:
+        if self.counter is not None:
+            self.counter.add(method)
+        headers = dict(self.credentials.headers())
+        return self._http.request(method, path, json=json, params=params, headers=headers)
+
