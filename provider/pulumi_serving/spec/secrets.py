@@ -1,0 +1,141 @@
+"""Secrets API payloads (reference §13): scopes, secrets (string or bytes), ACLs, limits."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+
+from .base import SpecModel
+from .names import scope_name_problem, secret_key_problem
+
+MAX_SCOPES = 1000
+MAX_SECRETS_PER_SCOPE = 1000
+MAX_SECRET_VALUE_BYTES = 128 * 1024
+
+AclPermission = Literal["READ", "WRITE", "MANAGE"]
+ACL_ORDER: dict[str, int] = {"READ": 1, "WRITE": 2, "MANAGE": 3}
+
+
+def _scope(value: str) -> str:
+    if problem := scope_name_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+def _key(value: str) -> str:
+    if problem := secret_key_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+class _ScopeField(SpecModel):
+    scope: str
+
+    @field_validator("scope")
+    @classmethod
+    def _valid_scope(cls, value: str) -> str:
+        return _scope(value)
+
+
+class _KeyField(_ScopeField):
+    key: str
+
+    @field_validator("key")
+    @classmethod
+    def _valid_key(cls, value: str) -> str:
+        return _key(value)
+
+
+class AzureKeyVault(SpecModel):
+    resource_id: str
+    dns_name: str
+
+
+class CreateScope(_ScopeField):
+    initial_manage_principal: Literal["users"] | None = None
+    scope_backend_type: Literal["DATABRICKS", "AZURE_KEYVAULT"] | None = None
+    backend_azure_keyvault: AzureKeyVault | None = None
+
+    @model_validator(mode="after")
+    def _backend(self) -> CreateScope:
+        if self.scope_backend_type == "AZURE_KEYVAULT" and self.backend_azure_keyvault is None:
+            raise ValueError("backend_azure_keyvault is required when scope_backend_type is AZURE_KEYVAULT")
+        if self.backend_azure_keyvault is not None and self.scope_backend_type != "AZURE_KEYVAULT":
+            raise ValueError("backend_azure_keyvault requires scope_backend_type AZURE_KEYVAULT")
+        return self
+
+
+class DeleteScope(_ScopeField):
+    pass
+
+
+class PutSecret(_KeyField):
+    """Exactly one of ``string_value`` (UTF-8) or ``bytes_value`` (base64), at most 128 KB decoded."""
+
+    string_value: str | None = None
+    bytes_value: str | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> PutSecret:
+        if (self.string_value is None) == (self.bytes_value is None):
+            raise ValueError("exactly one of string_value or bytes_value is required")
+        size = len(self.value_bytes())
+        if size > MAX_SECRET_VALUE_BYTES:
+            raise ValueError(f"secret value is {size} bytes; the limit is {MAX_SECRET_VALUE_BYTES} bytes")
+        return self
+
+    @field_validator("bytes_value")
+    @classmethod
+    def _base64(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("bytes_value must be base64-encoded") from None
+        return value
+
+    @field_validator("string_value")
+    @classmethod
+    def _utf8(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("string_value must be valid UTF-8 text") from None
+        return value
+
+    def value_bytes(self) -> bytes:
+        if self.string_value is not None:
+            return self.string_value.encode("utf-8", errors="surrogatepass")
+        return base64.b64decode(self.bytes_value or "")
+
+    def value_kind(self) -> Literal["string", "bytes"]:
+        return "string" if self.string_value is not None else "bytes"
+
+
+class DeleteSecret(_KeyField):
+    pass
+
+
+class _PrincipalField(_ScopeField):
+    principal: str
+
+    @field_validator("principal")
+    @classmethod
+    def _non_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("principal must not be empty")
+        if len(value) > 256:
+            raise ValueError("principal must be at most 256 characters")
+        return value
+
+
+class PutAcl(_PrincipalField):
+    permission: AclPermission
+
+
+class DeleteAcl(_PrincipalField):
+    pass
