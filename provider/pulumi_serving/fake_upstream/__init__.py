@@ -1,0 +1,11 @@
+"""Deterministic fake upstream LLM services (OpenAI, Azure OpenAI, Entra ID tokens, Anthropic, Cohere) on one port.
+
+They stand in for the real providers in tests, benchmarks and the demo: answers are a pure function of
+(provider, model, prompt, choice index), errors, 429s and latency are switched on by flags or by
+``POST /_control``, and received credentials are recorded only as SHA-256 hashes (``GET /_control/requests``).
+"""
+
+from .app import create_fake_upstream_app
+from .behaviour import Behaviour
+
+__all__ = ["Behaviour", "create_fake_upstream_app"]

@@ -1,0 +1,69 @@
+"""The fake upstream ASGI app: every provider on one port, plus ``/_control`` and ``/_health``."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import anthropic_wire, cohere_wire, entra_wire, openai_wire
+from .behaviour import Behaviour
+
+PATHS = {
+    "openai": "/v1/completions, /v1/chat/completions, /v1/embeddings (Authorization: Bearer)",
+    "azure": "/openai/deployments/{deployment}/{completions|chat/completions|embeddings}?api-version= (api-key)",
+    "entra": "/{tenant}/oauth2/v2.0/token (client credentials)",
+    "anthropic": "/v1/messages, /v1/complete (x-api-key, anthropic-version)",
+    "cohere": "/v1/generate, /v1/chat, /v1/embed (Authorization: Bearer)",
+}
+
+
+def _control_routes(behaviour: Behaviour) -> list[Route]:
+    async def show(_request: Request) -> Response:
+        return JSONResponse({"switches": behaviour.switches(), "paths": PATHS})
+
+    async def update(request: Request) -> Response:
+        try:
+            changes = json.loads(await request.body() or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("body: must be a JSON object of switches")
+            behaviour.update(changes)
+        except ValueError as err:
+            return JSONResponse({"error": str(err)}, status_code=400)
+        return JSONResponse({"switches": behaviour.switches()})
+
+    async def requests(_request: Request) -> Response:
+        return JSONResponse({"requests": behaviour.records()})
+
+    async def clear(_request: Request) -> Response:
+        behaviour.clear_records()
+        return JSONResponse({})
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return [
+        Route("/_control", show, methods=["GET"]),
+        Route("/_control", update, methods=["POST"]),
+        Route("/_control/requests", requests, methods=["GET"]),
+        Route("/_control/requests", clear, methods=["DELETE"]),
+        Route("/_health", health, methods=["GET"]),
+    ]
+
+
+def create_fake_upstream_app(behaviour: Behaviour | None = None) -> Starlette:
+    """Build the app; ``behaviour`` holds the switches (a fresh default one when omitted)."""
+    behaviour = behaviour or Behaviour()
+    routes = (
+        _control_routes(behaviour)
+        + openai_wire.routes(behaviour)
+        + anthropic_wire.routes(behaviour)
+        + cohere_wire.routes(behaviour)
+        + entra_wire.routes(behaviour)
+    )
+    app = Starlette(routes=routes)
+    app.state.behaviour = behaviour
+    return app

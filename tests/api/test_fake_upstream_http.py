@@ -1,0 +1,125 @@
+"""The fake upstream over real HTTP (the CLI subprocess): each wire format, streams, switches, key hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import httpx
+import pytest
+
+from pulumi_serving.fake_upstream.process import running_fake_upstream
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with running_fake_upstream() as upstream, httpx.Client(base_url=upstream.url, timeout=10) as client:
+        yield client
+
+
+def test_openai_completions_and_key_recorded_as_hash_only(fake):
+    fake.delete("/_control/requests")
+    r = fake.post("/v1/completions", headers={"Authorization": "Bearer sk-secret-1"},
+                  json={"model": "gpt-3.5-turbo-instruct", "prompt": "What is Databricks?", "n": 2, "max_tokens": 64})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["object"] == "text_completion" and len(body["choices"]) == 2
+    assert body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"]
+    log = fake.get("/_control/requests").text
+    assert "sk-secret-1" not in log and "Databricks" not in log
+    assert json.loads(log)["requests"][0]["key_sha256"] == hashlib.sha256(b"sk-secret-1").hexdigest()
+
+
+def test_openai_requires_a_key(fake):
+    r = fake.post("/v1/chat/completions", json={"model": "gpt-4", "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 401
+    assert r.json()["error"]["type"] == "invalid_api_key"
+
+
+def test_openai_chat_stream(fake):
+    with fake.stream("POST", "/v1/chat/completions", headers={"Authorization": "Bearer k"},
+                     json={"model": "gpt-4", "stream": True, "messages": [{"role": "user", "content": "hi"}]}) as r:
+        lines = [line for line in r.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line[6:]) for line in lines[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert text.startswith("[openai/gpt-4]")
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_azure_needs_api_version_and_api_key(fake):
+    path = "/openai/deployments/my-dep/chat/completions"
+    body = {"messages": [{"role": "user", "content": "hi"}]}
+    assert fake.post(path, headers={"api-key": "k"}, json=body).status_code == 400
+    assert fake.post(path, params={"api-version": "2024-02-01"}, json=body).status_code == 401
+    r = fake.post(path, params={"api-version": "2024-02-01"}, headers={"api-key": "k"}, json=body)
+    assert r.status_code == 200
+    assert r.json()["choices"][0]["message"]["content"].startswith("[azure/my-dep]")
+
+
+def test_entra_token_is_accepted_by_azure(fake):
+    token = fake.post("/tenant-1/oauth2/v2.0/token", data={
+        "grant_type": "client_credentials", "client_id": "app", "client_secret": "s3",
+        "scope": "https://cognitiveservices.azure.com/.default"}).json()["access_token"]
+    r = fake.post("/openai/deployments/d/embeddings", params={"api-version": "2024-02-01"},
+                  headers={"Authorization": f"Bearer {token}"}, json={"input": ["a", "b"]})
+    assert r.status_code == 200 and len(r.json()["data"]) == 2
+
+
+def test_anthropic_messages_and_complete(fake):
+    headers = {"x-api-key": "ant", "anthropic-version": "2023-06-01"}
+    r = fake.post("/v1/messages", headers=headers,
+                  json={"model": "claude-2", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]})
+    assert r.json()["stop_reason"] == "max_tokens" and r.json()["usage"]["output_tokens"] == 4
+    r = fake.post("/v1/complete", headers=headers,
+                  json={"model": "claude-2", "max_tokens_to_sample": 50, "prompt": "\n\nHuman: hi\n\nAssistant:"})
+    assert r.json()["completion"].strip().startswith("[anthropic/claude-2]")
+    r = fake.post("/v1/complete", headers=headers, json={"model": "claude-2", "max_tokens_to_sample": 5, "prompt": "hi"})
+    assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
+    r = fake.post("/v1/messages", headers={"x-api-key": "ant"},
+                  json={"model": "claude-2", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 400 and "anthropic-version" in r.json()["error"]["message"]
+
+
+def test_anthropic_stream_events(fake):
+    headers = {"x-api-key": "ant", "anthropic-version": "2023-06-01"}
+    with fake.stream("POST", "/v1/messages", headers=headers, json={
+            "model": "claude-2", "max_tokens": 50, "stream": True,
+            "messages": [{"role": "user", "content": "hi"}]}) as r:
+        events = [line[7:] for line in r.iter_lines() if line.startswith("event: ")]
+    assert events[0] == "message_start" and events[-1] == "message_stop" and "content_block_delta" in events
+
+
+def test_cohere_generate_chat_embed(fake):
+    headers = {"Authorization": "Bearer co"}
+    r = fake.post("/v1/generate", headers=headers, json={"model": "command", "prompt": "hi", "num_generations": 2})
+    assert [g["index"] for g in r.json()["generations"]] == [0, 1]
+    r = fake.post("/v1/chat", headers=headers, json={"model": "command", "message": "hi"})
+    assert r.json()["text"].startswith("[cohere/command]")
+    with fake.stream("POST", "/v1/generate", headers=headers,
+                     json={"model": "command", "prompt": "hi", "stream": True}) as r:
+        items = [json.loads(line) for line in r.iter_lines() if line]
+    assert items[-1]["is_finished"] is True
+    r = fake.post("/v1/embed", headers=headers, json={"model": "embed-english-v3.0", "texts": ["a"]})
+    assert len(r.json()["embeddings"][0]) == 8
+
+
+def test_control_switches_inject_429_and_errors(fake):
+    headers = {"Authorization": "Bearer k"}
+    body = {"model": "gpt-4", "input": "x"}
+    try:
+        assert fake.post("/_control", json={"throttle_rate": 0.5}).status_code == 200
+        statuses = [fake.post("/v1/embeddings", headers=headers, json=body).status_code for _ in range(4)]
+        assert statuses == [200, 429, 200, 429]
+        fake.post("/_control", json={"throttle_rate": 0, "fail_rate": 1, "fail_status": 503})
+        assert fake.post("/v1/embeddings", headers=headers, json=body).status_code == 503
+        r = fake.post("/_control", json={"fail_rate": 3})
+        assert r.status_code == 400 and "fail_rate" in r.json()["error"]
+    finally:
+        fake.post("/_control", json={"fail_rate": 0, "throttle_rate": 0})
+    assert fake.post("/v1/embeddings", headers=headers, json={"model": "fail-502", "input": "x"}).status_code == 502
+
+
+def test_bad_json_is_400(fake):
+    r = fake.post("/v1/completions", headers={"Authorization": "Bearer k"}, content=b"{nope")
+    assert r.status_code == 400
