@@ -1,0 +1,36 @@
+"""Generic structural comparison of two normalized JSON values, reporting changed paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
+    """Paths (``a.b[name].c``) where ``old`` and ``new`` differ; lists of named dicts are matched by name."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(set(old) | set(new)):
+            out += changed_paths(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        keyed_old, keyed_new = _by_name(old), _by_name(new)
+        if keyed_old is not None and keyed_new is not None:
+            out = []
+            for name in sorted(set(keyed_old) | set(keyed_new)):
+                out += changed_paths(keyed_old.get(name), keyed_new.get(name), f"{path}[{name}]")
+            return out
+        if len(old) == len(new):
+            out = []
+            for i, (a, b) in enumerate(zip(old, new)):
+                out += changed_paths(a, b, f"{path}[{i}]")
+            return out
+    return [] if old == new else [path]
+
+
+def _by_name(items: list[Any]) -> dict[str, Any] | None:
+    names: dict[str, Any] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or item["name"] in names:
+            return None
+        names[item["name"]] = item
+    return names

@@ -1,0 +1,120 @@
+"""Secret: one key of a secret scope. The value is a Pulumi secret; state keeps only a salted fingerprint."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+
+from .. import spec
+from ..client import NotFound, ServingClient
+from ..plan import diff_secret, fingerprint, new_salt, secret_value
+from ._provider import Json, ServingProvider, diff_result, has_unknowns, plain
+
+INPUTS = ("scope", "key", "string_value", "bytes_value")
+DRIFTED = "drifted"  # fingerprint recorded when the value was changed behind Pulumi's back
+MAX_VALUE_BYTES = 128 * 1024
+
+
+def _id(scope: str, key: str) -> str:
+    return f"{scope}/{key}"
+
+
+class SecretProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:Secret``. Values are put in place (the API's put is an upsert)."""
+
+    def check(self, olds: Json, news: Json) -> CheckResult:
+        props = plain(news)
+        problems = [CheckFailure(k, f"{k}: unknown property of Secret") for k in sorted(set(props) - set(INPUTS))]
+        for prop, rule in (("scope", spec.names.scope_name_problem), ("key", spec.names.secret_key_problem)):
+            if not has_unknowns(props.get(prop)) and (reason := rule(props.get(prop))):
+                problems.append(CheckFailure(prop, f"{prop}: {reason}"))
+        given = [p for p in ("string_value", "bytes_value") if props.get(p) is not None]
+        if len(given) != 1:
+            problems.append(CheckFailure("string_value", "string_value: exactly one of string_value or bytes_value "
+                                                         f"is required (got {len(given)})"))
+        elif not has_unknowns(props[given[0]]):
+            problems += self._check_value(given[0], props[given[0]])
+        return CheckResult(props, problems)
+
+    @staticmethod
+    def _check_value(prop: str, value: object) -> list[CheckFailure]:
+        # Reasons never quote the value: it is a secret.
+        if not isinstance(value, str):
+            return [CheckFailure(prop, f"{prop}: must be a string")]
+        if prop == "bytes_value":
+            try:
+                size = len(base64.b64decode(value, validate=True))
+            except (binascii.Error, ValueError):
+                return [CheckFailure(prop, "bytes_value: must be base64-encoded")]
+        else:
+            size = len(value.encode())
+        if size > MAX_VALUE_BYTES:
+            return [CheckFailure(prop, f"{prop}: the value is {size} bytes; the limit is {MAX_VALUE_BYTES}")]
+        return []
+
+    def diff(self, id_: str, olds: Json, news: Json):
+        props = plain(news)
+        return diff_result(diff_secret(plain(olds), props), same_identity=False,
+                           label=f"Secret {props.get('scope')}/{props.get('key')}")
+
+    def create(self, props: Json) -> CreateResult:
+        props = plain(props)
+        outs = self._put(self.client(), props, new_salt())
+        return CreateResult(_id(props["scope"], props["key"]), outs)
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        return UpdateResult(self._put(self.client(), plain(news), plain(olds).get("fingerprint_salt") or new_salt()))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        olds = plain(props)
+        try:
+            listed = self.client().list_secrets(olds["scope"])
+        except NotFound:
+            return ReadResult("", {})
+        found = next((s for s in listed if s.get("key") == olds["key"]), None)
+        if found is None:
+            return ReadResult("", {})
+        outs = dict(olds)
+        if found.get("last_updated_timestamp") != olds.get("last_updated_timestamp"):
+            outs["value_fingerprint"] = DRIFTED
+            outs["last_updated_timestamp"] = found.get("last_updated_timestamp")
+        return ReadResult(id_, outs)
+
+    def delete(self, id_: str, props: Json) -> None:
+        try:
+            self.client().delete_secret(props["scope"], props["key"])
+        except NotFound:
+            pass  # the secret or its whole scope is already gone
+
+    @staticmethod
+    def _put(client: ServingClient, props: Json, salt: str) -> Json:
+        kind, value = secret_value(props)
+        client.put_secret(props["scope"], props["key"], **{f"{kind}_value": value})
+        listed = client.list_secrets(props["scope"])
+        stamp = next((s.get("last_updated_timestamp") for s in listed if s.get("key") == props["key"]), None)
+        return {"scope": props["scope"], "key": props["key"], "value_kind": kind,
+                "value_fingerprint": fingerprint(value, salt), "fingerprint_salt": salt,
+                "last_updated_timestamp": stamp}
+
+
+class Secret(Resource, module="serving", name="Secret"):
+    """A secret value in a scope; the value is always treated as a Pulumi secret and never output."""
+
+    scope: pulumi.Output[str]
+    key: pulumi.Output[str]
+    last_updated_timestamp: pulumi.Output[int]
+
+    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], key: pulumi.Input[str],
+                 string_value: pulumi.Input[str] | None = None, bytes_value: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {
+            "scope": scope, "key": key,
+            "string_value": pulumi.Output.secret(string_value) if string_value is not None else None,
+            "bytes_value": pulumi.Output.secret(bytes_value) if bytes_value is not None else None,
+            "last_updated_timestamp": None,
+        }
+        secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["value_fingerprint", "fingerprint_salt"])
+        super().__init__(SecretProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))

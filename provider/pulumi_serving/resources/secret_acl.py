@@ -1,0 +1,73 @@
+"""SecretAcl: a principal's permission (READ, WRITE, MANAGE) on a secret scope."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+
+from .. import spec
+from ..client import NotFound
+from ..plan import diff_acl
+from ._provider import Json, ServingProvider, diff_result, failures, has_unknowns, plain
+
+INPUTS = ("scope", "principal", "permission")
+
+
+class SecretAclProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:SecretAcl``."""
+
+    def check(self, olds: Json, news: Json) -> CheckResult:
+        props = plain(news)
+        problems = [CheckFailure(k, f"{k}: unknown property of SecretAcl") for k in sorted(set(props) - set(INPUTS))]
+        if not has_unknowns(props):
+            for problem in spec.validate_put_acl(props):
+                prop = problem.path.split(".")[0].split("[")[0] or "permission"
+                problems += failures(prop, [problem])
+        return CheckResult(props, problems)
+
+    def diff(self, id_: str, olds: Json, news: Json):
+        props = plain(news)
+        return diff_result(diff_acl(plain(olds), props), same_identity=False,
+                           label=f"SecretAcl {props.get('scope')}/{props.get('principal')}")
+
+    def create(self, props: Json) -> CreateResult:
+        props = plain(props)
+        self.client().put_acl(props["scope"], props["principal"], props["permission"])
+        return CreateResult(f"{props['scope']}/{props['principal']}", self._outputs(props))
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        props = plain(news)
+        self.client().put_acl(props["scope"], props["principal"], props["permission"])
+        return UpdateResult(self._outputs(props))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        olds = plain(props)
+        try:
+            acl = self.client().get_acl(olds["scope"], olds["principal"])
+        except NotFound:
+            return ReadResult("", {})
+        outs = {**self._outputs(olds), "permission": acl.get("permission")}
+        return ReadResult(id_, outs, dict(outs))
+
+    def delete(self, id_: str, props: Json) -> None:
+        try:
+            self.client().delete_acl(props["scope"], props["principal"])
+        except NotFound:
+            pass  # the ACL or its scope is already gone
+
+    @staticmethod
+    def _outputs(props: Json) -> Json:
+        return {k: props[k] for k in INPUTS}
+
+
+class SecretAcl(Resource, module="serving", name="SecretAcl"):
+    """Grant ``principal`` (user or group name) ``permission`` on ``scope``."""
+
+    scope: pulumi.Output[str]
+    principal: pulumi.Output[str]
+    permission: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], principal: pulumi.Input[str],
+                 permission: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(SecretAclProvider(), resource_name,
+                         {"scope": scope, "principal": principal, "permission": permission}, opts)

@@ -1,0 +1,98 @@
+"""SecretScope: a Databricks-backed secret scope."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+
+from .. import spec
+from ..client import AlreadyExists, NotFound
+from ..plan import diff_scope
+from ._provider import Json, ServingProvider, diff_result, has_unknowns, plain, progress
+
+INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt")
+ALL_USERS = "users"
+
+
+class SecretScopeProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:SecretScope``."""
+
+    def check(self, olds: Json, news: Json) -> CheckResult:
+        props = plain(news)
+        problems = [CheckFailure(k, f"{k}: unknown property of SecretScope") for k in sorted(set(props) - set(INPUTS))]
+        scope = props.get("scope")
+        if not has_unknowns(scope) and (reason := spec.names.scope_name_problem(scope)):
+            problems.append(CheckFailure("scope", f"scope: {reason}"))
+        backend = props.setdefault("backend_type", "DATABRICKS")
+        if backend != "DATABRICKS":
+            problems.append(CheckFailure("backend_type", f"backend_type: only DATABRICKS scopes can be declared "
+                                                         f"(got {backend!r})"))
+        principal = props.get("initial_manage_principal")
+        if principal not in (None, ALL_USERS):
+            problems.append(CheckFailure("initial_manage_principal",
+                                         "initial_manage_principal: the only accepted value is 'users'"))
+        if not isinstance(props.get("adopt", False), bool):
+            problems.append(CheckFailure("adopt", "adopt: must be true or false"))
+        return CheckResult(props, problems)
+
+    def diff(self, id_: str, olds: Json, news: Json):
+        props = plain(news)
+        return diff_result(diff_scope(plain(olds), props), same_identity=False,
+                           label=f"SecretScope {props.get('scope')}")
+
+    def create(self, props: Json) -> CreateResult:
+        props = plain(props)
+        client, scope = self.client(), props["scope"]
+        try:
+            client.create_scope(scope, backend_type=props.get("backend_type"),
+                                initial_manage_principal=props.get("initial_manage_principal"))
+        except AlreadyExists:
+            if not props.get("adopt"):
+                raise AlreadyExists(400, "RESOURCE_ALREADY_EXISTS", f"secret scope {scope!r} already exists; set "
+                                    "adopt=True to take it over") from None
+            progress(f"secret scope {scope!r} already exists: adopting it")
+            if props.get("initial_manage_principal"):
+                client.put_acl(scope, ALL_USERS, "MANAGE")
+        return CreateResult(scope, self._outputs(props))
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        props, olds = plain(news), plain(olds)
+        client = self.client()
+        if olds.get("initial_manage_principal") != props.get("initial_manage_principal"):
+            if props.get("initial_manage_principal"):
+                client.put_acl(props["scope"], ALL_USERS, "MANAGE")
+            else:
+                client.delete_acl(props["scope"], ALL_USERS)
+        return UpdateResult(self._outputs(props))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        olds = plain(props)
+        found = next((s for s in self.client().list_scopes() if s.get("name") == id_), None)
+        if found is None:
+            return ReadResult("", {})
+        outs = {**self._outputs(olds), "scope": id_, "backend_type": found.get("backend_type") or "DATABRICKS"}
+        return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
+
+    def delete(self, id_: str, props: Json) -> None:
+        try:
+            self.client().delete_scope(id_)
+        except NotFound:
+            pass
+
+    @staticmethod
+    def _outputs(props: Json) -> Json:
+        return {k: props[k] for k in INPUTS if props.get(k) is not None}
+
+
+class SecretScope(Resource, module="serving", name="SecretScope"):
+    """A secret scope (Databricks backend). Destroying it removes its secrets and ACLs on the server."""
+
+    scope: pulumi.Output[str]
+    backend_type: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], backend_type: str = "DATABRICKS",
+                 initial_manage_principal: str | None = None, adopt: bool = False,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"scope": scope, "backend_type": backend_type, "initial_manage_principal": initial_manage_principal,
+                 "adopt": adopt}
+        super().__init__(SecretScopeProvider(), resource_name, props, opts)
