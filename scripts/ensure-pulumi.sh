@@ -95,7 +95,7 @@ if cli_up_to_date; then
   say "step 2/3: pulumi v$VERSION already built, keeping it"
   cp "$BIN/pulumi" "$OUT/pulumi"
 else
-  say "step 2/3: building pulumi v$VERSION (cold: ~10-25 min on 2 cores; warm Go caches: ~1 min)"
+  say "step 2/3: building pulumi v$VERSION (cold: about 5 min on 2 cores; with warm Go caches: under 1 min)"
   if ! plain_module_build; then
     say "plain module build failed; falling back to the repo-layout build"
     repo_layout_build
