@@ -50,5 +50,5 @@ def test_secret_ref_round_trip():
     "value", ["sk-123", "{{secrets/scope}}", "{{secrets/a/b/c}}", "{secrets/a/b}", "{{secrets/../b}}", "{{ secret/a/b }}"]
 )
 def test_malformed_secret_refs(value):
-    with pytest.raises(ValueError, match="secret reference|not a secret reference"):
+    with pytest.raises(ValueError, match="secret reference"):
         parse_secret_ref(value)

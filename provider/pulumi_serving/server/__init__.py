@@ -1,1 +1,30 @@
-"""The local Databricks-compatible serving API."""
+"""The local serving API: a Databricks-compatible control plane (serving endpoints, secrets) on FastAPI.
+
+Layout (moto-style: state backend apart from HTTP):
+- ``backend.open_backend(settings) -> Backend``: state with no HTTP. ``Backend`` holds
+  ``db`` (``storage.Database``, SQLite WAL), ``tokens`` (``principals.TokenStore``), ``secrets``
+  (``secret_store.SecretStore``) and ``endpoints`` (``endpoint_store.EndpointStore``).
+- ``routes/*``: thin FastAPI routers; ``app.create_app(settings) -> FastAPI`` assembles them with the
+  Databricks error handlers and the ``guard.Guard`` middleware (body cap, 500 safety net).
+- ``runner.serve(settings)``: one uvicorn process, one worker (state machine, rate limits and the SQLite
+  connection are process-global).
+
+Seam for the invocations gateway (``server/gateway/``, an ``APIRouter`` included by one line in
+``create_app``). From a route, ``request.app.state.backend`` is the :class:`Backend`; or use the
+dependencies in ``deps``:
+- ``deps.PrincipalDep`` / ``deps.current_principal(request) -> principals.Principal``: authenticate the
+  bearer token (raises ``errors.Unauthenticated`` -> 401). ``Principal`` has ``name``, ``groups``,
+  ``service_principal``, ``is_admin``.
+- ``deps.BackendDep`` / ``deps.get_backend(request) -> Backend``.
+- ``backend.endpoints.require_permission(principal, name, "CAN_QUERY") -> dict``: the settled endpoint
+  record (404 ``RESOURCE_DOES_NOT_EXIST`` / 403 ``PERMISSION_DENIED`` otherwise). The record has
+  ``config`` (live: ``served_entities``, ``traffic_config``), ``pending``, ``ai_gateway`` (``rate_limits``,
+  ``guardrails``, ``fallback_config``, ...), ``legacy_rate_limits``, ``task``, ``name``, ``id``.
+- ``backend.endpoints.permission_level(principal, name) -> str | None``.
+- ``backend.endpoints.resolve_external_model(name, served_entity_name) -> dict``: the live entity's
+  ``external_model`` with credentials as raw values (plaintext or ``{{secrets/...}}`` resolved, collapsed
+  onto the reference field, e.g. ``openai_config.openai_api_key``). Never log it.
+- ``backend.secrets.resolve_secret(scope, key) -> str``: a decrypted secret value (no ACL check).
+- Errors: raise ``errors.ApiError`` subclasses (``RequestLimitExceeded(message, retry_after=s)`` gives 429
+  with ``Retry-After``); the app renders ``{"error_code", "message"}`` with the right status.
+"""

@@ -397,12 +397,16 @@ class PermissionsRequest(SpecModel):
     serving_endpoint_id: str | None = None
 
 
-def config_transition_problems(current: EndpointCoreConfigInput, desired: EndpointCoreConfigInput) -> list[str]:
-    """Why ``desired`` cannot replace ``current`` in place (reference §11.4), empty when it can."""
-    was_external = current.external_task() is not None
-    is_external = desired.external_task() is not None
+def external_transition_problem(was_external: bool, is_external: bool) -> str | None:
+    """Why a config cannot move between external-model and other served entities (reference §11.4)."""
     if was_external and not is_external:
-        return ["an endpoint created with external models cannot drop them"]
+        return "an endpoint created with external models cannot drop them"
     if not was_external and is_external:
-        return ["an endpoint created without external models cannot add one"]
-    return []
+        return "an endpoint created without external models cannot add one"
+    return None
+
+
+def config_transition_problems(current: EndpointCoreConfigInput, desired: EndpointCoreConfigInput) -> list[str]:
+    """Why ``desired`` cannot replace ``current`` in place, empty when it can."""
+    problem = external_transition_problem(current.external_task() is not None, desired.external_task() is not None)
+    return [problem] if problem else []

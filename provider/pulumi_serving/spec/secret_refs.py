@@ -35,9 +35,10 @@ def parse_secret_ref(value: str) -> SecretRef:
     """Parse a reference; raise ValueError naming the reason when it is malformed."""
     match = _REF_RE.fullmatch(value.strip())
     if match is None:
-        raise ValueError(f"{value!r} is not a secret reference of the form {{{{secrets/<scope>/<key>}}}}")
+        # The value is not echoed: a malformed reference is often a raw credential pasted in the wrong field.
+        raise ValueError("is not a secret reference of the form {{secrets/<scope>/<key>}}")
     scope, key = match.groups()
     problem = scope_name_problem(scope) or secret_key_problem(key)
     if problem:
-        raise ValueError(f"secret reference {value!r}: {problem}")
+        raise ValueError(f"secret reference: {problem}")
     return SecretRef(scope, key)

@@ -1,0 +1,37 @@
+"""``pulumi-serving serve``: run the local serving API."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path(os.environ.get("PULUMI_SERVING_DATA_DIR", Path.home() / ".pulumi-serving"))
+
+
+def _non_negative(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return number
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run the local Databricks-compatible serving API")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=f"state directory ({DEFAULT_DATA_DIR})")
+    parser.add_argument("--update-delay", type=_non_negative, default=2.0, metavar="SECONDS",
+                        help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)")
+    parser.add_argument("--admin-token", default=None,
+                        help="admin bearer token (else $PULUMI_SERVING_ADMIN_TOKEN, else generated into DATA_DIR)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..server.runner import serve
+    from ..server.settings import Settings
+
+    serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
+                   update_delay_s=args.update_delay, admin_token=args.admin_token))
+    return 0

@@ -1,0 +1,75 @@
+"""The FastAPI application factory of the local serving API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ..spec.problems import format_problems, problems_from_error_list
+from .backend import Backend, open_backend
+from .errors import ApiError, BadRequest, InvalidParameterValue, MalformedRequest
+from .guard import Guard
+from .routes import FastJSONResponse, endpoints, meta, permissions, secrets
+from .settings import Settings
+
+
+def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return FastJSONResponse(exc.body(), status_code=exc.status, headers=exc.headers())
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        reason = next(e.get("ctx", {}).get("error", "") for e in errors if e.get("type") == "json_invalid")
+        return _api_error(request, MalformedRequest(f"Malformed JSON in request body: {reason}".rstrip(": ")))
+    problems = problems_from_error_list(errors, skip_loc=1)
+    message = format_problems(p if p.path else type(p)("request body", p.message) for p in problems)
+    return _api_error(request, InvalidParameterValue(message))
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        error = ApiError(f"No API found for '{request.method} {request.url.path}'", status=404,
+                         error_code="ENDPOINT_NOT_FOUND")
+    elif exc.status_code == 405:
+        error = BadRequest(f"Method {request.method} is not allowed on {request.url.path}", status=405)
+    elif exc.status_code == 400:
+        error = MalformedRequest(f"Malformed request: {exc.detail}")
+    else:
+        error = ApiError(str(exc.detail), status=exc.status_code)
+    return _api_error(request, error)
+
+
+def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
+    """Build the app; the backend (opened from ``settings`` unless given) is ``app.state.backend``."""
+    state = backend or open_backend(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(
+        title="pulumi-serving local serving API",
+        description="Databricks-compatible serving-endpoint and secrets control plane.",
+        version="2.0",
+        default_response_class=FastJSONResponse,
+        lifespan=lifespan,
+    )
+    app.router.redirect_slashes = False
+    app.state.backend = state
+    app.state.settings = settings
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    for module in (meta, endpoints, permissions, secrets):
+        app.include_router(module.router)
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,81 @@
+"""``/api/2.0/serving-endpoints`` routes (reference §2-9)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path
+
+from ...spec import endpoints as spec
+from ...spec.names import endpoint_name_problem
+from ..deps import BackendDep, PrincipalDep
+from ..errors import InvalidParameterValue
+from . import FastJSONResponse, reply
+
+router = APIRouter(prefix="/api/2.0/serving-endpoints", tags=["serving-endpoints"])
+NamePath = Annotated[str, Path(description="Endpoint name")]
+
+
+def _name(name: str) -> str:
+    if problem := endpoint_name_problem(name):
+        raise InvalidParameterValue(f"name: {problem}")
+    return name
+
+
+@router.post("", summary="Create a serving endpoint")
+@router.post("/", include_in_schema=False)
+async def create_endpoint(body: spec.CreateServingEndpoint, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.create(principal, body))
+
+
+@router.get("", summary="List serving endpoints")
+@router.get("/", include_in_schema=False)
+async def list_endpoints(principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+    return reply({"endpoints": backend.endpoints.list(principal)})
+
+
+@router.get("/{name}", summary="Get a serving endpoint")
+async def get_endpoint(name: NamePath, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.get(principal, _name(name)))
+
+
+@router.delete("/{name}", summary="Delete a serving endpoint")
+async def delete_endpoint(name: NamePath, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+    backend.endpoints.delete(principal, _name(name))
+    return reply({})
+
+
+@router.put("/{name}/config", summary="Update the served entities and traffic of an endpoint")
+async def update_config(name: NamePath, body: spec.EndpointCoreConfigInput, principal: PrincipalDep,
+                        backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.update_config(principal, _name(name), body))
+
+
+@router.put("/{name}/rate-limits", summary="Replace legacy rate limits (deprecated)")
+async def put_rate_limits(name: NamePath, body: spec.PutRateLimitsRequest, principal: PrincipalDep,
+                          backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.put_rate_limits(principal, _name(name), body))
+
+
+@router.put("/{name}/ai-gateway", summary="Replace the AI gateway config")
+async def put_ai_gateway(name: NamePath, principal: PrincipalDep, backend: BackendDep,
+                         body: Annotated[spec.AiGatewayConfig | None, Body()] = None) -> FastJSONResponse:
+    return reply(backend.endpoints.put_ai_gateway(principal, _name(name), body))
+
+
+@router.patch("/{name}/tags", summary="Add and delete endpoint tags")
+async def patch_tags(name: NamePath, body: spec.PatchTagsRequest, principal: PrincipalDep,
+                     backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.patch_tags(principal, _name(name), body))
+
+
+@router.patch("/{name}/notifications", summary="Update email notifications")
+async def patch_notifications(name: NamePath, body: spec.PatchNotificationsRequest, principal: PrincipalDep,
+                              backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.patch_notifications(principal, _name(name), body))
+
+
+@router.get("/{name}/served-models/{served_model_name}/logs", summary="Served entity logs (empty)")
+@router.get("/{name}/served-models/{served_model_name}/build-logs", summary="Served entity build logs (empty)")
+async def served_logs(name: NamePath, served_model_name: str, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.served_entity_logs(principal, _name(name), served_model_name))

@@ -1,0 +1,26 @@
+"""Settings of one local serving API instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_UPDATE_DELAY_S = 2.0
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``data_dir`` holds the SQLite database, the encryption key and the generated admin token."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8080
+    update_delay_s: float = DEFAULT_UPDATE_DELAY_S
+    admin_token: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
