@@ -1,0 +1,108 @@
+"""Stack declarations: schema freshness, the checked-in stack files, and problems named by file path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from pulumi_serving.cli.validate import validate_file
+from pulumi_serving.spec.declarations import json_schema, parse_declarations, validate_stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_FILE = ROOT / "schemas" / "stack-declarations.schema.json"
+CLI = ROOT / ".venv" / "bin" / "pulumi-serving"
+
+
+def test_checked_in_schema_is_not_stale() -> None:
+    expected = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    assert SCHEMA_FILE.read_text() == expected, "schemas are stale: run `python schemas/generate.py`"
+
+
+def test_checked_in_stack_files_are_valid() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    for stack_file in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+        assert validate_file(stack_file, schema) == [], stack_file
+
+
+def test_dev_stack_declares_the_user_story() -> None:
+    config = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
+    decl, problems = parse_declarations({"scopes": config["serving:scopes"],
+                                         "endpoints": config["serving:endpoints"]})
+    assert problems == [] and decl is not None
+    models = {e.name: e.config["served_entities"][0]["external_model"] for e in decl.endpoints}
+    assert models["openai-completions-endpoint"]["name"] == "gpt-3.5-turbo-instruct"
+    assert models["openai-completions-endpoint"]["openai_config"]["openai_api_key"] == \
+        "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    assert models["azure-openai-completions-endpoint"]["openai_config"]["openai_api_type"] == "azure"
+    assert models["anthropic-completions-endpoint"]["name"] == "claude-2"
+    limits = {e.name: e.rate_limits for e in decl.endpoints if e.rate_limits}
+    assert [(l.calls, l.key, l.renewal_period) for l in limits["openai-completions-endpoint"]] == [
+        (20, "user", "minute")]
+    assert all("secure" in config[f"serving:{s.value_from}"] for sc in decl.scopes for s in sc.secrets)
+
+
+def _endpoint(openai_config: dict, **extra) -> dict:
+    return {"name": "ep", "config": {"served_entities": [{"name": "a", "external_model": {
+        "name": "gpt", "provider": "openai", "task": "llm/v1/completions", "openai_config": openai_config}}]},
+        **extra}
+
+
+def _problems(config: dict) -> list[str]:
+    return [str(p) for p in validate_stack_config(config, json_schema())]
+
+
+def test_problems_name_the_path_in_the_file() -> None:
+    problems = _problems({"serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/k}}"}, tags=[{"x": 1}])]})
+    assert any(p.startswith("config.serving:endpoints[0].tags") for p in problems), problems
+
+
+def test_plaintext_key_in_the_file_is_rejected_without_echoing_it() -> None:
+    problems = _problems({"serving:endpoints": [_endpoint({"openai_api_key_plaintext": "sk-leaky-123"})]})
+    assert problems and all("sk-leaky-123" not in p for p in problems)
+    assert problems[0].startswith(
+        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config.openai_api_key_plaintext")
+
+
+def test_plaintext_key_must_come_from_a_secure_value() -> None:
+    endpoint = _endpoint({"openai_api_key_plaintext": {"secret": "openai_key"}})
+    assert "not plaintext" in _problems({"serving:endpoints": [endpoint], "serving:openai_key": "sk-x"})[0]
+    assert _problems({"serving:endpoints": [endpoint], "serving:openai_key": {"secure": "v1:abc"}}) == []
+
+
+def test_bad_declarations_each_get_a_line() -> None:
+    config = {
+        "serving:scopes": [{"scope": "bad scope!", "secrets": [{"key": "k", "value_from": "nope"}]}],
+        "serving:endpoints": [
+            _endpoint({"openai_api_key": "{{secrets/s/k}}", "openai_api_key_plaintext": {"secret": "k"}}),
+            {"name": "ep 2", "config": {"served_entities": [
+                {"name": "a", "entity_name": "m", "entity_version": "1"},
+                {"name": "b", "entity_name": "m", "entity_version": "2"}],
+                "traffic_config": {"routes": [{"served_entity_name": "a", "traffic_percentage": 50},
+                                              {"served_entity_name": "b", "traffic_percentage": 40}]}}},
+        ],
+        "serving:k": {"secure": "v1:abc"},
+    }
+    problems = _problems(config)
+    joined = "\n".join(problems)
+    assert "config.serving:scopes[0].scope" in joined
+    assert "config.serving:scopes[0].secrets[0].value_from" in joined
+    assert "mutually exclusive" in joined
+    assert "config.serving:endpoints[1].name" in joined
+    assert "100" in joined  # traffic must sum to 100
+
+
+def test_validate_cli_exit_codes(tmp_path: Path) -> None:
+    good = subprocess.run([str(CLI), "validate", str(ROOT / "stacks" / "Pulumi.dev.yaml"), "--schema",
+                           str(SCHEMA_FILE)], capture_output=True, text=True, check=False)
+    assert good.returncode == 0, good.stderr
+    bad_file = tmp_path / "Pulumi.bad.yaml"
+    bad_file.write_text(yaml.safe_dump({"config": {"serving:endpoints": [
+        _endpoint({"openai_api_key": "{{secrets/s/k}}"}, bogus=True)]}}))
+    bad = subprocess.run([str(CLI), "validate", str(bad_file)], capture_output=True, text=True, check=False)
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines() == [
+        f"{bad_file}: config.serving:endpoints[0]: unknown field(s): bogus"]
