@@ -25,7 +25,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)")
     parser.add_argument("--admin-token", default=None,
                         help="admin bearer token (else $PULUMI_SERVING_ADMIN_TOKEN, else generated into DATA_DIR)")
+    parser.add_argument("--upstream", action="append", default=[], type=_upstream, metavar="PROVIDER=URL",
+                        help="redirect a provider's default base URL (openai, anthropic, cohere, entra), e.g. "
+                        "openai=http://127.0.0.1:9100 (repeatable)")
+    parser.add_argument("--upstream-timeout", type=_non_negative, default=None, metavar="SECONDS",
+                        help="gateway timeout for upstream provider calls (default 120)")
     parser.set_defaults(func=run)
+
+
+def _upstream(value: str) -> str:
+    from ..server.gateway.upstreams import parse_upstream
+
+    try:
+        parse_upstream(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,5 +48,6 @@ def run(args: argparse.Namespace) -> int:
     from ..server.settings import Settings
 
     serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
-                   update_delay_s=args.update_delay, admin_token=args.admin_token))
+                   update_delay_s=args.update_delay, admin_token=args.admin_token,
+                   upstreams=tuple(args.upstream), upstream_timeout_s=args.upstream_timeout))
     return 0

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from ..spec.problems import format_problems, problems_from_error_list
 from .backend import Backend, open_backend
 from .errors import ApiError, BadRequest, InvalidParameterValue, MalformedRequest
+from . import gateway
 from .guard import Guard
 from .routes import FastJSONResponse, endpoints, meta, permissions, secrets
 from .settings import Settings
@@ -71,5 +72,6 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     for module in (meta, endpoints, permissions, secrets):
         app.include_router(module.router)
+    app.include_router(gateway.router)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
     return app

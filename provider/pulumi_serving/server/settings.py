@@ -19,6 +19,8 @@ class Settings:
     update_delay_s: float = DEFAULT_UPDATE_DELAY_S
     admin_token: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    upstreams: tuple[str, ...] = ()  # gateway: ``PROVIDER=URL`` overrides of provider base URLs
+    upstream_timeout_s: float | None = None  # gateway: upstream read timeout (default 120 s)
 
     @property
     def base_url(self) -> str:

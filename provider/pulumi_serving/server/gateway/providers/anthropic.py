@@ -1,0 +1,92 @@
+"""Anthropic Messages API (``/messages``) for completions and chat."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .. import responses
+from ..request import COMPLETIONS, StandardRequest
+from .base import Target, UpstreamCall, only_one_choice, only_one_prompt
+
+ANTHROPIC_VERSION = "2023-06-01"
+DEFAULT_MAX_TOKENS = 1024
+_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+
+
+def _finish(reason: Any) -> str | None:
+    return _FINISH.get(reason, reason) if reason else None
+
+
+class AnthropicAdapter:
+    name = "anthropic"
+    stream_format: Literal["sse", "ndjson"] = "sse"
+
+    def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
+        only_one_choice(request, self.name)
+        if request.task == COMPLETIONS:
+            system, turns = [], [{"role": "user", "content": only_one_prompt(request, self.name)}]
+        else:
+            system = [m.content for m in request.messages if m.role == "system"]
+            turns = [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"]
+        body: dict[str, Any] = {**request.extra, "model": target.model, "messages": turns,
+                                "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
+        if system:
+            body["system"] = "\n".join(system)
+        if request.temperature is not None:
+            body["temperature"] = request.temperature / 2  # standard range 0-2, Anthropic's 0-1
+        if request.stop:
+            body["stop_sequences"] = list(request.stop)
+        if request.stream:
+            body["stream"] = True
+        headers = {"x-api-key": target.credential, "anthropic-version": ANTHROPIC_VERSION}
+        return UpstreamCall(f"{target.base_url.rstrip('/')}/messages", headers, body)
+
+    def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
+        text = "".join(str(b.get("text", "")) for b in body.get("content") or [] if b.get("type") == "text")
+        use = body.get("usage") or {}
+        prompt_tokens = int(use.get("input_tokens") or responses.estimate_tokens(request.prompt_text))
+        completion_tokens = int(use.get("output_tokens") or responses.estimate_tokens(text))
+        return responses.generation(request.task, str(body.get("id") or ""), int(time.time()),
+                                    str(body.get("model") or target.model),
+                                    [responses.Choice(text, _finish(body.get("stop_reason")))],
+                                    prompt_tokens, completion_tokens)
+
+    def stream(self, request: StandardRequest, target: Target) -> AnthropicStream:
+        return AnthropicStream(request, target)
+
+
+@dataclass
+class AnthropicStream:
+    request: StandardRequest
+    target: Target
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    _id: str = ""
+    _created: int = 0
+
+    def __post_init__(self) -> None:
+        self.prompt_tokens = responses.estimate_tokens(self.request.prompt_text)
+        self._created = int(time.time())
+
+    def _chunk(self, text: str | None, finish: str | None, role: str | None = None) -> dict[str, Any]:
+        return responses.chunk(self.request.task, self._id, self._created, self.target.model, 0, text, finish, role)
+
+    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        kind = event.get("type")
+        if kind == "message_start":
+            message = event.get("message") or {}
+            self._id = str(message.get("id") or "")
+            self.prompt_tokens = int((message.get("usage") or {}).get("input_tokens") or self.prompt_tokens)
+            return [self._chunk("", None, "assistant")] if self.request.task != COMPLETIONS else []
+        if kind == "content_block_delta":
+            text = str((event.get("delta") or {}).get("text") or "")
+            if not text:
+                return []
+            self.completion_tokens += 1
+            return [self._chunk(text, None)]
+        if kind == "message_delta":
+            self.completion_tokens = int((event.get("usage") or {}).get("output_tokens") or self.completion_tokens)
+            return [self._chunk(None, _finish((event.get("delta") or {}).get("stop_reason")))]
+        return []

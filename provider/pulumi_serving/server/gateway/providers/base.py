@@ -1,0 +1,75 @@
+"""The adapter interface: pure translations between the standard query and one provider's wire format."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ...errors import InvalidParameterValue
+from ..request import StandardRequest
+
+
+@dataclass(frozen=True)
+class Target:
+    """One served entity's upstream with its credential already resolved (never logged or rendered)."""
+
+    adapter: str
+    model: str
+    base_url: str
+    credential: str = field(repr=False)
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpstreamCall:
+    url: str
+    headers: dict[str, str] = field(repr=False)
+    json: dict[str, Any] = field(repr=False)
+    params: dict[str, str] = field(default_factory=dict)
+
+
+class StreamTranslator(Protocol):
+    """Stateful per stream: turns each upstream event into standard chunks and keeps a token count."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+
+class ProviderAdapter(Protocol):
+    name: str
+    stream_format: Literal["sse", "ndjson"]
+
+    def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
+        """The upstream HTTP call for ``request``; raise InvalidParameterValue for unsupported options."""
+
+    def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
+        """The standard response for the upstream's JSON answer."""
+
+    def stream(self, request: StandardRequest, target: Target) -> StreamTranslator:
+        """A translator for the upstream's stream events."""
+
+
+def only_one_choice(request: StandardRequest, provider: str) -> None:
+    if request.n != 1:
+        raise InvalidParameterValue(f"n: must be 1 for provider {provider} (got {request.n})")
+
+
+def only_one_prompt(request: StandardRequest, provider: str) -> str:
+    if len(request.prompts) != 1:
+        raise InvalidParameterValue(f"prompt: provider {provider} takes a single prompt string, not a list")
+    return request.prompts[0]
+
+
+def upstream_error_message(body: Any) -> str:
+    """The human message of a provider error body (OpenAI/Anthropic ``error.message``, Cohere ``message``)."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"]
+        for value in (body.get("message"), error, body.get("error_description")):
+            if isinstance(value, str):
+                return value
+    return str(body)[:500] if body else "no error message"

@@ -1,0 +1,62 @@
+"""Which rate-limit buckets apply to one caller of one endpoint (pure; reference §7, §8.1).
+
+- ``endpoint`` limits always apply and are shared by all callers.
+- The caller's own limits by precedence: a custom limit naming the caller (``user`` + principal, or
+  ``service_principal`` + principal), else the limits of the caller's groups (``user_group``; one bucket per
+  group shared by its members, the call passes while any matching group has room), else the default
+  ``user`` limits (no principal; one bucket per caller).
+- A rule with both ``calls`` and ``tokens`` enforces both; the stricter one refuses first.
+- Legacy ``rate_limits`` (key ``user`` or ``endpoint``, ``calls``) join the same table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .limiter import Bucket, Requirement
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    key: str  # endpoint | user | user_group | service_principal
+    calls: int | None = None
+    tokens: int | None = None
+    principal: str | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated principal: user name or service-principal application id, and its groups."""
+
+    name: str
+    groups: frozenset[str] = frozenset()
+    service_principal: bool = False
+    admin: bool = False
+
+
+def _bucket(endpoint: str, index: int, rule: LimitRule, owner: str, what: str) -> Bucket:
+    return Bucket((endpoint, index, owner), rule.calls, rule.tokens, f"{what} rate limit of endpoint {endpoint}")
+
+
+def requirements(endpoint: str, rules: Sequence[LimitRule], caller: Caller) -> list[Requirement]:
+    out: list[Requirement] = []
+    indexed = list(enumerate(rules))
+    for i, rule in indexed:
+        if rule.key == "endpoint":
+            out.append([[_bucket(endpoint, i, rule, "*", "Endpoint")]])
+    own_key = "service_principal" if caller.service_principal else "user"
+    custom = [(i, r) for i, r in indexed if r.key == own_key and r.principal == caller.name]
+    if custom:
+        out.extend([[_bucket(endpoint, i, r, caller.name, "User defined")]] for i, r in custom)
+        return out
+    groups = [(i, r) for i, r in indexed if r.key == "user_group" and r.principal in caller.groups]
+    if groups:
+        by_group: dict[str, list[Bucket]] = {}
+        for i, rule in groups:
+            by_group.setdefault(str(rule.principal), []).append(_bucket(endpoint, i, rule, "group", "Group"))
+        out.append(list(by_group.values()))
+        return out
+    defaults = [(i, r) for i, r in indexed if r.key == "user" and r.principal is None]
+    out.extend([[_bucket(endpoint, i, r, caller.name, "User defined")]] for i, r in defaults)
+    return out

@@ -1,0 +1,125 @@
+"""HTTP routes of the data plane (reference §10) and the usage API.
+
+- ``POST /serving-endpoints/{name}/invocations``
+- ``POST /serving-endpoints/{name}/served-models/{served_model}/invocations`` (one entity, no routing)
+- ``POST /serving-endpoints/{completions|chat/completions|embeddings}``: OpenAI-compatible aliases, the
+  endpoint named by the body's ``model``
+- ``GET /api/2.0/serving-endpoints/{name}/usage``: usage per principal when usage tracking is enabled
+  (CAN_MANAGE sees every principal, CAN_QUERY its own row)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response, StreamingResponse
+
+from ..deps import BackendDep, PrincipalDep
+from ..errors import InvalidParameterValue, MalformedRequest
+from ..principals import Principal
+from ..routes import reply
+from .ports import view_from_doc
+from .rate_policy import Caller
+from .service import Gateway, GatewaySettings, Result
+from .upstreams import upstream_bases
+
+
+def settings_for(app_settings: Any) -> GatewaySettings:
+    """Gateway settings from the server settings (``upstreams``: ``PROVIDER=URL`` strings)."""
+    settings = GatewaySettings(bases=upstream_bases(getattr(app_settings, "upstreams", None) or ()))
+    timeout = getattr(app_settings, "upstream_timeout_s", None)
+    if timeout:
+        settings.timeout_s = float(timeout)
+    return settings
+
+
+def gateway_of(app: Any) -> Gateway:
+    """The process-global gateway of ``app`` (created on first use)."""
+    gateway = getattr(app.state, "gateway", None)
+    if gateway is None:
+        gateway = app.state.gateway = Gateway(settings_for(getattr(app.state, "settings", None)))
+    return gateway
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    gateway = getattr(app.state, "gateway", None)
+    if gateway is not None:
+        await gateway.aclose()
+
+
+router = APIRouter(tags=["invocations"], lifespan=_lifespan)
+
+
+def caller_of(principal: Principal) -> Caller:
+    return Caller(principal.name, frozenset(principal.groups), principal.service_principal, principal.is_admin)
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError as err:
+        raise MalformedRequest(f"Malformed JSON in request body: {err}") from None
+
+
+def _respond(result: Result) -> Response:
+    headers = {"served-model-name": result.served_entity}
+    if result.stream is not None:
+        return StreamingResponse(result.stream, media_type="text/event-stream", headers=headers)
+    response = reply(result.body)
+    response.headers.update(headers)
+    return response
+
+
+async def _invoke(request: Request, backend: Any, principal: Principal, name: str, body: Any,
+                  only: str | None = None) -> Response:
+    doc = backend.endpoints.require_permission(principal, name, "CAN_QUERY")
+    result = await gateway_of(request.app).invoke(
+        view_from_doc(doc), caller_of(principal), body,
+        lambda entity: backend.endpoints.resolve_external_model(name, entity), only)
+    return _respond(result)
+
+
+@router.post("/serving-endpoints/{name}/invocations", summary="Query a serving endpoint")
+async def invocations(name: str, request: Request, principal: PrincipalDep, backend: BackendDep) -> Response:
+    return await _invoke(request, backend, principal, name, await _json_body(request))
+
+
+@router.post("/serving-endpoints/{name}/served-models/{served_model}/invocations",
+             summary="Query one served entity of an endpoint, bypassing the traffic split")
+async def served_model_invocations(name: str, served_model: str, request: Request, principal: PrincipalDep,
+                                   backend: BackendDep) -> Response:
+    return await _invoke(request, backend, principal, name, await _json_body(request), served_model)
+
+
+def _alias(kind: str):
+    async def alias(request: Request, principal: PrincipalDep, backend: BackendDep) -> Response:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
+            raise InvalidParameterValue("model: the name of the serving endpoint to query is required")
+        payload = {k: v for k, v in body.items() if k != "model"}
+        return await _invoke(request, backend, principal, body["model"], payload)
+
+    alias.__name__ = f"openai_{kind.replace('/', '_')}"
+    return alias
+
+
+for _kind in ("completions", "chat/completions", "embeddings"):
+    router.add_api_route(f"/serving-endpoints/{_kind}", _alias(_kind), methods=["POST"],
+                         summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)")
+
+
+@router.get("/api/2.0/serving-endpoints/{name}/usage", summary="Usage per principal (usage tracking)")
+async def usage(name: str, request: Request, principal: PrincipalDep, backend: BackendDep) -> Response:
+    doc = backend.endpoints.require_permission(principal, name, "CAN_QUERY")
+    level = backend.endpoints.permission_level(principal, name)
+    view = view_from_doc(doc)
+    only = None if level == "CAN_MANAGE" else principal.name
+    return reply({"endpoint_name": name, "usage_tracking_enabled": view.usage_tracking_enabled,
+                  "usage": gateway_of(request.app).usage.rows(name, only)})

@@ -1,0 +1,61 @@
+"""Upstream failures as Databricks errors (reference §10.5). Messages never carry the credential.
+
+- upstream 429 -> 429 REQUEST_LIMIT_EXCEEDED with the upstream's Retry-After (default 1);
+- upstream 401/403 -> 400 BAD_REQUEST: the endpoint's credentials were refused (the caller's own token
+  was fine, so no 401 that clients would read as their own authentication failure);
+- other upstream 4xx -> the same status, BAD_REQUEST;
+- upstream 5xx or an unreachable upstream -> 502 INTERNAL_ERROR; a timeout -> 504 DEADLINE_EXCEEDED.
+Failures that a fallback may retry elsewhere: 429, 5xx, timeouts and connection errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ..errors import ApiError, RequestLimitExceeded
+from .providers.base import upstream_error_message
+
+
+class UpstreamError(ApiError):
+    """An error caused by the upstream provider; ``retryable`` tells whether a fallback may help."""
+
+    def __init__(self, message: str, *, status: int, error_code: str, retryable: bool, retry_after: int | None = None):
+        super().__init__(message, status=status, error_code=error_code, retry_after=retry_after)
+        self.retryable = retryable
+
+
+def _scrub(text: str, secret: str) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def _retry_after(value: str | None) -> int:
+    try:
+        return max(1, int(float(value or 1)))
+    except ValueError:
+        return 1
+
+
+def from_status(provider: str, entity: str, status: int, body: Any, retry_after: str | None,
+                secret: str) -> ApiError:
+    detail = _scrub(upstream_error_message(body), secret)[:1000]
+    prefix = f"Served entity {entity}: upstream {provider} returned HTTP {status}"
+    if status == 429:
+        error: ApiError = RequestLimitExceeded(f"{prefix}: {detail}", retry_after=_retry_after(retry_after))
+        return UpstreamError(error.message, status=429, error_code=error.error_code, retryable=True,
+                             retry_after=error.retry_after)
+    if status in (401, 403):
+        return UpstreamError(f"{prefix}: the endpoint's credentials were refused: {detail}", status=400,
+                             error_code="BAD_REQUEST", retryable=False)
+    if status < 500:
+        return UpstreamError(f"{prefix}: {detail}", status=status, error_code="BAD_REQUEST", retryable=False)
+    return UpstreamError(f"{prefix}: {detail}", status=502, error_code="INTERNAL_ERROR", retryable=True)
+
+
+def from_transport(provider: str, entity: str, err: httpx.HTTPError) -> ApiError:
+    if isinstance(err, httpx.TimeoutException):
+        return UpstreamError(f"Served entity {entity}: upstream {provider} did not answer in time",
+                             status=504, error_code="DEADLINE_EXCEEDED", retryable=True)
+    return UpstreamError(f"Served entity {entity}: upstream {provider} is unreachable ({type(err).__name__})",
+                         status=502, error_code="INTERNAL_ERROR", retryable=True)
