@@ -1,0 +1,44 @@
+"""Validation of the standard query per task: errors name the field and the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_serving.server.errors import InvalidParameterValue
+from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, parse_request
+from pulumi_serving.server.gateway.upstreams import parse_upstream, upstream_bases
+
+
+def test_completions_fields():
+    request = parse_request(COMPLETIONS, {"prompt": ["a", "b"], "temperature": 0, "n": 5, "stop": "x",
+                                          "top_p": 0.9, "usage_context": {"team": "ml"}})
+    assert request.prompts == ("a", "b") and request.n == 5 and request.stop == ("x",)
+    assert request.extra == {"top_p": 0.9} and request.usage_context == {"team": "ml"}
+
+
+@pytest.mark.parametrize("task, body, field", [
+    (COMPLETIONS, {}, "prompt"),
+    (COMPLETIONS, {"prompt": "x", "messages": []}, "messages"),
+    (COMPLETIONS, {"prompt": "x", "temperature": 2.5}, "temperature"),
+    (COMPLETIONS, {"prompt": "x", "n": 6}, "n"),
+    (COMPLETIONS, {"prompt": "x", "max_tokens": 0}, "max_tokens"),
+    (COMPLETIONS, {"prompt": 3}, "prompt"),
+    (COMPLETIONS, {"prompt": "x", "stream": "yes"}, "stream"),
+    (CHAT, {"messages": [{"role": "robot", "content": "x"}]}, r"messages\[0\].role"),
+    (CHAT, {"messages": []}, "messages"),
+    (CHAT, {"prompt": "x"}, "prompt"),
+    (EMBEDDINGS, {"input": "x", "max_tokens": 3}, "max_tokens"),
+    (EMBEDDINGS, {"dataframe_records": []}, "dataframe_records"),
+])
+def test_bad_requests_name_the_field(task, body, field):
+    with pytest.raises(InvalidParameterValue, match=f"^{field}: "):
+        parse_request(task, body)
+
+
+def test_upstream_overrides():
+    assert parse_upstream("openai=http://127.0.0.1:9000") == ("openai", "http://127.0.0.1:9000/v1")
+    assert parse_upstream("cohere=http://h:1/base/") == ("cohere", "http://h:1/base")
+    assert upstream_bases(["anthropic=http://x:2"])["anthropic"] == "http://x:2/v1"
+    for bad in ("openai", "nope=http://x", "openai=ftp://x"):
+        with pytest.raises(ValueError, match="--upstream"):
+            parse_upstream(bad)
