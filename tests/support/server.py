@@ -87,7 +87,10 @@ class LiveServer:
         finally:
             log.close()
         self._wait_ready()
-        if not self._explicit_admin_token:
+        from_env = (self._env or {}).get("PULUMI_SERVING_ADMIN_TOKEN")
+        if self._explicit_admin_token or from_env:
+            self.admin_token = self._explicit_admin_token or from_env or ""
+        else:
             self.admin_token = (self.data_dir / "admin-token").read_text().strip()
         return self
 
