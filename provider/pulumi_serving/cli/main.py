@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module registers its subcommand and sets ``func`` (args -> exit code) on its parser.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("fake_upstream", "validate", "serve", "tokens")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("fake_upstream", "validate", "serve", "tokens", "query", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:

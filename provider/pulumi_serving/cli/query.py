@@ -1,0 +1,140 @@
+"""``pulumi-serving query ENDPOINT --prompt ...``: query a serving endpoint and print its response.
+
+Works against the local serving API or a real Databricks workspace (``--host``/``--token``, defaulting to
+``DATABRICKS_HOST``/``DATABRICKS_TOKEN``). The request shape follows the endpoint's task: ``prompt`` for
+completions, a single user message for chat, ``input`` for embeddings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+TIMEOUT_S = 120.0
+
+
+@dataclass
+class Answer:
+    """One endpoint's reply: the body (or error), served entity and latency."""
+
+    endpoint: str
+    status: int
+    body: Any
+    served_model: str
+    latency_ms: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    def texts(self) -> list[str]:
+        if not self.ok:
+            return [f"{self.body.get('error_code', 'ERROR')}: {self.body.get('message', '')}"
+                    if isinstance(self.body, dict) else str(self.body)]
+        if "choices" in self.body:
+            return [c.get("text") if "text" in c else (c.get("message") or {}).get("content", "")
+                    for c in self.body["choices"]]
+        if "data" in self.body:
+            return [f"embedding[{len(d.get('embedding') or [])}]" for d in self.body["data"]]
+        return [json.dumps(self.body)]
+
+    def tokens(self) -> str:
+        use = self.body.get("usage") if self.ok and isinstance(self.body, dict) else None
+        if not use:
+            return "-"
+        return f"{use.get('prompt_tokens', 0)}+{use.get('completion_tokens', 0)}={use.get('total_tokens', 0)}"
+
+
+def add_connection_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prompt", required=True, help="the prompt (a single user message for chat endpoints)")
+    parser.add_argument("--temperature", type=float, default=None, help="sampling temperature 0.0-2.0")
+    parser.add_argument("--max-tokens", type=int, default=None, help="maximum tokens to generate")
+    parser.add_argument("-n", type=int, default=None, help="number of choices (1-5)")
+    parser.add_argument("--host", default=None, help="workspace URL (default $DATABRICKS_HOST)")
+    parser.add_argument("--token", default=None, help="bearer token (default $DATABRICKS_TOKEN)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("query", help="query a serving endpoint and print the response")
+    parser.add_argument("endpoint", help="serving endpoint name")
+    add_connection_args(parser)
+    parser.add_argument("--text", action="store_true", help="print only the answer text(s), not the JSON")
+    parser.set_defaults(func=run)
+
+
+def connect(args: argparse.Namespace) -> httpx.Client:
+    host = (args.host or os.environ.get("DATABRICKS_HOST") or "").strip().rstrip("/")
+    token = args.token or os.environ.get("DATABRICKS_TOKEN") or ""
+    if not host:
+        raise SystemExit("error: --host (or DATABRICKS_HOST) is required")
+    if not token:
+        raise SystemExit("error: --token (or DATABRICKS_TOKEN) is required")
+    if "://" not in host:
+        host = "https://" + host
+    return httpx.Client(base_url=host, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_S)
+
+
+def endpoint_task(client: httpx.Client, endpoint: str) -> str:
+    """The endpoint's task (from its config); completions when it cannot be read."""
+    try:
+        response = client.get(f"/api/2.0/serving-endpoints/{endpoint}")
+    except httpx.HTTPError:
+        return "llm/v1/completions"
+    if response.status_code != 200:
+        return "llm/v1/completions"
+    doc = response.json()
+    if doc.get("task"):
+        return str(doc["task"])
+    for entity in (doc.get("config") or {}).get("served_entities") or []:
+        task = (entity.get("external_model") or {}).get("task")
+        if task:
+            return str(task)
+    return "llm/v1/completions"
+
+
+def build_body(task: str, args: argparse.Namespace) -> dict[str, Any]:
+    if task.endswith("embeddings"):
+        return {"input": args.prompt}
+    body: dict[str, Any] = ({"messages": [{"role": "user", "content": args.prompt}]} if task.endswith("chat")
+                            else {"prompt": args.prompt})
+    for field, value in (("temperature", args.temperature), ("max_tokens", args.max_tokens), ("n", args.n)):
+        if value is not None:
+            body[field] = value
+    return body
+
+
+def ask(client: httpx.Client, endpoint: str, args: argparse.Namespace) -> Answer:
+    body = build_body(endpoint_task(client, endpoint), args)
+    started = time.perf_counter()
+    try:
+        response = client.post(f"/serving-endpoints/{endpoint}/invocations", json=body)
+    except httpx.HTTPError as err:
+        return Answer(endpoint, 0, {"error_code": "UNREACHABLE", "message": f"{type(err).__name__}: {err}"}, "",
+                      (time.perf_counter() - started) * 1000)
+    latency = (time.perf_counter() - started) * 1000
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = {"error_code": f"HTTP_{response.status_code}", "message": response.text[:500]}
+    return Answer(endpoint, response.status_code, payload, response.headers.get("served-model-name", ""), latency)
+
+
+def run(args: argparse.Namespace) -> int:
+    with connect(args) as client:
+        answer = ask(client, args.endpoint, args)
+    if not answer.ok:
+        print(answer.texts()[0], file=sys.stderr)
+        return 1
+    if args.text:
+        for text in answer.texts():
+            print(text)
+    else:
+        print(json.dumps(answer.body, indent=2))
+    return 0
