@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -52,7 +53,8 @@ def one_entity_endpoint(name: str, entity: dict, **extra: Any) -> dict:
 
 def step_line(output: str, kind: str) -> list[str]:
     """Resource lines of ``pulumi preview/up`` output mentioning the type ``kind`` with a change marker."""
-    return [line for line in output.splitlines() if f"dynamic/serving:{kind}" in line and
+    pattern = re.compile(rf"dynamic/serving:{kind}\b")
+    return [line for line in output.splitlines() if pattern.search(line) and
             line.lstrip()[:2] in ("~ ", "+ ", "- ", "+-", "-+", "++", "--")]
 
 
