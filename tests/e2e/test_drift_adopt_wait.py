@@ -1,0 +1,86 @@
+"""Behaviours 4, 5 and 6 through the real Pulumi CLI: drift, adopt, waiting and its timeout."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
+from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.e2e
+
+REF = "{{secrets/team_keys/openai}}"
+SCOPES = [{"scope": "team_keys", "adopt": True, "secrets": [{"key": "openai", "value_from": "openai_value"}]}]
+
+
+def _endpoint(model: str = "gpt-3.5-turbo-instruct", **extra) -> dict:
+    return one_entity_endpoint("story", external(model, "openai", "llm/v1/completions", "openai_config",
+                                                 {"openai_api_key": REF}, "main"), **extra)
+
+
+def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factory):
+    server = server_factory(update_delay=2)
+    with server.client() as api:
+        # 5. pre-existing scope and endpoint (different tags) are adopted and reconciled
+        api.post("/api/2.0/secrets/scopes/create", json={"scope": "team_keys"}).raise_for_status()
+        api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
+                                               "string_value": "old"}).raise_for_status()
+        api.post("/api/2.0/serving-endpoints", json={
+            "name": "story", "config": {"served_entities": [external("gpt-3.5-turbo-instruct", "openai",
+                                                                     "llm/v1/completions", "openai_config",
+                                                                     {"openai_api_key": REF}, "main")]},
+            "tags": [{"key": "owner", "value": "someone-else"}]}).raise_for_status()
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-adopt"})
+    declare(stack, scopes=SCOPES, endpoints=[_endpoint(adopt=True, tags=[{"key": "team", "value": "ml"}],
+                                                       rate_limits=[{"calls": 20, "key": "user",
+                                                                     "renewal_period": "minute"}])])
+    up = stack.up()
+    assert "adopting" in up.output
+    live = endpoints_on(server)["story"]
+    assert live["tags"] == [{"key": "team", "value": "ml"}]
+    stack.preview(expect_no_changes=True)
+
+    # 4. drift made through the API shows in refresh and is undone by up
+    with server.client() as api:
+        api.patch("/api/2.0/serving-endpoints/story/tags",
+                  json={"add_tags": [{"key": "team", "value": "hijacked"}], "delete_tags": []}).raise_for_status()
+        api.put("/api/2.0/serving-endpoints/story/ai-gateway",
+                json={"rate_limits": [{"calls": 1000, "key": "user", "renewal_period": "minute"}]}).raise_for_status()
+        api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
+                                               "string_value": "changed-behind-our-back"}).raise_for_status()
+    drift = stack.refresh(expect_no_changes=True, check=False)
+    assert drift.returncode != 0
+    refreshed = stack.refresh()
+    assert "ServingEndpoint" in refreshed.output and "RateLimits" in refreshed.output
+    stack.up()
+    live = endpoints_on(server)["story"]
+    assert live["tags"] == [{"key": "team", "value": "ml"}]
+    assert live["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    stack.refresh(expect_no_changes=True)
+
+    # 4. deleted behind Pulumi's back: refresh drops it, up recreates it
+    with server.client() as api:
+        api.delete("/api/2.0/serving-endpoints/story").raise_for_status()
+    stack.refresh()
+    stack.up()
+    assert endpoints_on(server)["story"]["ai_gateway"]["rate_limits"][0]["calls"] == 20
+    stack.preview(expect_no_changes=True)
+
+    # 6. a wait_timeout shorter than the update delay fails clearly, keeps state, and the next up resumes
+    declare(stack, endpoints=[_endpoint("gpt-4", tags=[{"key": "team", "value": "ml"}],
+                                        rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}])],
+            wait_timeout=0.5)
+    failed = stack.up(check=False)
+    assert failed.returncode != 0
+    assert "still updating" in failed.output and "resumes" in failed.output, failed.output
+    assert any(r["type"].endswith(":ServingEndpoint") for r in stack.resources())
+    declare(stack, wait_timeout=60)
+    resumed = stack.up()
+    assert "ready" in resumed.output
+    live = endpoints_on(server)["story"]
+    assert live["state"]["config_update"] == "NOT_UPDATING"
+    assert live["config"]["served_entities"][0]["external_model"]["name"] == "gpt-4"
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert endpoints_on(server) == {}
