@@ -1,0 +1,62 @@
+"""The e2e harness drives the real Pulumi CLI through a whole stack lifecycle with a package resource."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import REPO_ROOT, PulumiStack
+from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = Path(__file__).parent / "programs" / "one_scope"
+SCOPE_TYPE = "pulumi-python:dynamic/serving:SecretScope"
+
+
+def scopes_on(server) -> set[str]:
+    with server.client() as client:
+        return {s["name"] for s in client.get("/api/2.0/secrets/scopes/list").json().get("scopes", [])}
+
+
+def test_pulumi_cli_is_the_pinned_version(pulumi_bin: Path) -> None:
+    from tests.e2e.harness import pinned_pulumi_version
+    import subprocess
+
+    reported = subprocess.run([str(pulumi_bin / "pulumi"), "version"], capture_output=True, text=True, check=True)
+    print(f"pulumi CLI under test: {reported.stdout.strip()} ({pulumi_bin})")
+    assert reported.stdout.strip() == f"v{pinned_pulumi_version()}"
+
+
+def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tmp_path: Path) -> None:  # noqa: F811
+    # Run the program and the dynamic provider from a private copy of the package, so the test can edit it.
+    package_copy = tmp_path / "pkg"
+    shutil.copytree(REPO_ROOT / "provider" / "pulumi_serving", package_copy / "pulumi_serving",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    stack: PulumiStack = pulumi_stack_factory(
+        PROGRAM, config={"scope": "harness-scope", "serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token}, env={"PYTHONPATH": str(package_copy)},
+    )
+
+    created = stack.up()
+    assert "created" in created.stdout
+    assert "harness-scope" in scopes_on(live_server)
+    [scope] = stack.resources(SCOPE_TYPE)
+    assert scope["id"] == "harness-scope"
+    # The provider is pickled by reference: a module path and class name, not code.
+    assert live_server.admin_token not in stack.export_text()
+
+    stack.preview(expect_no_changes=True)
+
+    provider_module = package_copy / "pulumi_serving" / "resources" / "secret_scope.py"
+    provider_module.write_text(provider_module.read_text() + "\n\ndef _edited_after_up() -> None:\n    pass\n")
+    after_edit = stack.preview(expect_no_changes=True)
+    assert "__provider" not in after_edit.output
+
+    stack.refresh(expect_no_changes=True)
+
+    stack.destroy()
+    assert "harness-scope" not in scopes_on(live_server)
+    assert stack.resources(SCOPE_TYPE) == []
