@@ -1,0 +1,62 @@
+"""Behaviour 8 through the real Pulumi CLI: bad declarations fail at preview naming the property and reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
+from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.e2e
+
+GOOD_SCOPES = [{"scope": "keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}]
+
+
+def _openai(settings: dict, name: str = "ep", provider: str = "openai", task: str = "llm/v1/completions") -> dict:
+    return one_entity_endpoint(name, external("gpt", provider, task, "openai_config", settings, "main"))
+
+
+CASES = {
+    "key and plaintext key both set": (
+        [_openai({"openai_api_key": "{{secrets/keys/openai}}", "openai_api_key_plaintext": {"secret": "plain"}})],
+        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config", "mutually exclusive"),
+    "malformed secret reference": (
+        [_openai({"openai_api_key": "{{secrets/keys}}"})],
+        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config", "secret reference"),
+    "reference neither declared nor on the server": (
+        [_openai({"openai_api_key": "{{secrets/nowhere/openai}}"})],
+        "config.served_entities[0].external_model.openai_config.openai_api_key", "neither declared"),
+    "unknown provider": (
+        [_openai({"openai_api_key": "{{secrets/keys/openai}}"}, provider="opneai")],
+        "config.serving:endpoints[0].config.served_entities[0].external_model.provider", "unknown value"),
+    "unknown task": (
+        [_openai({"openai_api_key": "{{secrets/keys/openai}}"}, task="llm/v1/poetry")],
+        "config.serving:endpoints[0].config.served_entities[0].external_model.task", "unknown value"),
+    "traffic not summing to 100": (
+        [{"name": "ep", "config": {"served_entities": [
+            external("gpt", "openai", "llm/v1/completions", "openai_config",
+                     {"openai_api_key": "{{secrets/keys/openai}}"}, "a"),
+            external("gpt", "openai", "llm/v1/completions", "openai_config",
+                     {"openai_api_key": "{{secrets/keys/openai}}"}, "b")],
+            "traffic_config": {"routes": [{"served_entity_name": "a", "traffic_percentage": 50},
+                                          {"served_entity_name": "b", "traffic_percentage": 40}]}}}],
+        "config.serving:endpoints[0].config", "100"),
+    "invalid endpoint name": (
+        [_openai({"openai_api_key": "{{secrets/keys/openai}}"}, name="bad name!")],
+        "config.serving:endpoints[0].name", "may contain only"),
+}
+
+
+def test_bad_declarations_fail_at_preview(pulumi_stack_factory, live_server):
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": live_server.url},
+                                 secrets={"serving:token": live_server.admin_token,
+                                          "serving:openai_value": "sk-bad-decl-1", "serving:plain": "sk-bad-decl-2"})
+    declare(stack, scopes=GOOD_SCOPES)
+    for case, (endpoints, path, reason) in CASES.items():
+        declare(stack, endpoints=endpoints)
+        result = stack.preview(check=False)
+        assert result.returncode != 0, case
+        error_lines = [line for line in result.output.splitlines() if path in line and reason in line]
+        assert error_lines, f"{case}: expected {path!r} and {reason!r} in:\n{result.output}"
+        assert "sk-bad-decl" not in result.output
+    assert endpoints_on(live_server) == {}
