@@ -1,0 +1,77 @@
+"""The serving API client against the real local server: errors, retries, waiter, credential resolution."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_serving.client import (AlreadyExists, CallCounter, NotFound, RetryPolicy, Unauthenticated, WaitTimeout,
+                                   connect, resolve_credentials, wait_not_updating)
+from pulumi_serving.client.errors import parse_retry_after
+from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
+
+ENTITY = {"name": "main", "external_model": {"name": "gpt-3.5-turbo-instruct", "provider": "openai",
+                                             "task": "llm/v1/completions",
+                                             "openai_config": {"openai_api_key_plaintext": "sk-client-test"}}}
+
+
+@pytest.fixture
+def server(server_factory):
+    return server_factory(update_delay=1)
+
+
+def test_error_hierarchy_maps_databricks_bodies(server) -> None:
+    client = connect(server.url, server.admin_token)
+    with pytest.raises(NotFound) as missing:
+        client.get_endpoint("nope")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST" and missing.value.status == 404
+    client.create_scope("dup")
+    with pytest.raises(AlreadyExists):
+        client.create_scope("dup")
+    with pytest.raises(Unauthenticated):
+        connect(server.url, "wrong-token").list_scopes()
+
+
+def test_update_in_progress_conflict_is_retried_and_waiter_reports_progress(server) -> None:
+    retries: list[str] = []
+    counter = CallCounter()
+    client = connect(server.url, server.admin_token, counter=counter)
+    client.transport._on_retry = retries.append
+    client.create_endpoint({"name": "busy", "config": {"served_entities": [ENTITY]}})
+    updated = client.update_config("busy", {"served_entities": [{**ENTITY, "name": "second"}]})
+    assert retries and "409" in retries[0]
+    assert updated["name"] == "busy"
+    lines: list[str] = []
+    ready = wait_not_updating(client, "busy", timeout=30, progress=lines.append)
+    assert ready["state"]["config_update"] == "NOT_UPDATING"
+    assert ready["config"]["served_entities"][0]["name"] == "second"
+    assert any("waiting for endpoint 'busy'" in line for line in lines)
+    assert counter.writes == 2 + len(retries)  # one create, one PUT per attempt
+    assert all("sk-client-test" not in line for line in lines + retries)
+
+
+def test_waiter_times_out_with_a_clear_message(server) -> None:
+    client = connect(server.url, server.admin_token)
+    client.create_endpoint({"name": "slow", "config": {"served_entities": [ENTITY]}})
+    with pytest.raises(WaitTimeout, match="still IN_PROGRESS.*resumes"):
+        wait_not_updating(client, "slow", timeout=0.2, progress=lambda _: None)
+
+
+def test_retry_after_parsing_and_backoff_bounds() -> None:
+    assert parse_retry_after("3") == 3.0 and parse_retry_after("soon") is None and parse_retry_after(None) is None
+    policy = RetryPolicy(base_delay=1, max_delay=4)
+    assert all(0.5 <= policy.backoff(0) <= 1 and policy.backoff(10) <= 4 for _ in range(20))
+
+
+def test_credentials_from_env_and_profile(server, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", server.admin_token)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none.cfg"))
+    assert connect().list_scopes() == []
+    monkeypatch.delenv("DATABRICKS_HOST")
+    monkeypatch.delenv("DATABRICKS_TOKEN")
+    profile = tmp_path / "databrickscfg"
+    profile.write_text(f"[local]\nhost = {server.url}\ntoken = {server.admin_token}\n")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(profile))
+    credentials = resolve_credentials(profile="local")
+    assert credentials.host == server.url and server.admin_token not in repr(credentials)
+    assert connect(profile="local").list_scopes() == []

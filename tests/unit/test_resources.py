@@ -1,0 +1,140 @@
+"""Dynamic providers called directly with dicts against the real local server, plus pickling by reference."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+import dill
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from pulumi_serving import resources
+from pulumi_serving.resources import (RateLimitsProvider, SecretProvider, SecretScopeProvider,
+                                      ServingEndpointProvider)
+from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
+
+REF = "{{secrets/keys/openai}}"
+
+
+def _configured(cls, server):
+    provider = cls()
+    provider.configure(ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token},
+                                               "serving")))
+    return provider
+
+
+@pytest.fixture
+def server(server_factory):
+    return server_factory(update_delay=0.3)
+
+
+def _endpoint_inputs(key_settings: dict | None = None, **extra) -> dict:
+    return {"endpoint_name": "ep", "wait_timeout": 30.0, "config": {"served_entities": [{
+        "name": "main", "external_model": {"name": "gpt-3.5-turbo-instruct", "provider": "openai",
+                                           "task": "llm/v1/completions",
+                                           "openai_config": key_settings or {"openai_api_key": REF}}}]}, **extra}
+
+
+def test_providers_pickle_by_reference_without_configuration(server) -> None:
+    for cls in (ServingEndpointProvider, SecretProvider, SecretScopeProvider, RateLimitsProvider):
+        fresh = serialize_provider(cls())
+        configured = _configured(cls, server)
+        configured.client()
+        assert serialize_provider(configured) == fresh  # configuration and clients never reach state
+        raw = base64.b64decode(fresh)
+        assert cls.__module__.encode() in raw and server.admin_token.encode() not in raw
+        assert len(fresh) < 200  # a reference, not pickled code
+        assert type(dill.loads(raw)) is cls
+    assert resources.ServingEndpoint._resource_type_name == "dynamic/serving:ServingEndpoint"
+    assert resources.RateLimits._resource_type_name == "dynamic/serving:RateLimits"
+
+
+def test_scope_and_secret_lifecycle_with_drift(server) -> None:
+    scopes, secrets = _configured(SecretScopeProvider, server), _configured(SecretProvider, server)
+    scope = scopes.create(scopes.check({}, {"scope": "keys"}).inputs)
+    with pytest.raises(Exception, match="adopt=True"):
+        scopes.create({"scope": "keys"})
+    news = secrets.check({}, {"scope": "keys", "key": "openai", "string_value": "sk-one"}).inputs
+    created = secrets.create(news)
+    assert "sk-one" not in repr(created.outs)
+    assert secrets.diff(created.id, created.outs, news).changes is False
+    rotated = {**news, "string_value": "sk-two"}
+    diff = secrets.diff(created.id, created.outs, rotated)
+    assert diff.changes is True and diff.replaces == []
+    updated = secrets.update(created.id, created.outs, rotated).outs
+    assert secrets.read(created.id, updated).outs == updated
+    with server.client() as api:
+        api.post("/api/2.0/secrets/put", json={"scope": "keys", "key": "openai", "string_value": "x"})
+    drifted = secrets.read(created.id, updated).outs
+    assert secrets.diff(created.id, drifted, rotated).changes is True
+    scopes.delete(scope.id, scope.outs)
+    assert secrets.read(created.id, updated).id == ""
+    secrets.delete(created.id, updated)  # already gone with its scope: success
+
+
+def test_endpoint_check_names_the_property_and_reason(server) -> None:
+    provider = _configured(ServingEndpointProvider, server)
+    both = provider.check({}, _endpoint_inputs({"openai_api_key": REF, "openai_api_key_plaintext": "sk-x"}))
+    assert [f.property for f in both.failures] == ["config"]
+    assert "mutually exclusive" in both.failures[0].reason and "sk-x" not in both.failures[0].reason
+    missing = provider.check({}, _endpoint_inputs())
+    assert "neither declared" in missing.failures[0].reason
+    assert provider.check({}, _endpoint_inputs(known_secrets=["keys/openai"])).failures == []
+    bad_name = provider.check({}, {**_endpoint_inputs(), "endpoint_name": "no spaces"})
+    assert any(f.property == "endpoint_name" for f in bad_name.failures)
+    unknown = provider.check({}, {**_endpoint_inputs(), "colour": "blue"})
+    assert any(f.property == "colour" for f in unknown.failures)
+
+
+def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
+    provider = _configured(ServingEndpointProvider, server)
+    news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-plain-1"},
+                                               tags=[{"key": "team", "value": "ml"}])).inputs
+    created = provider.create(news)
+    assert created.outs["state"] == {"ready": "READY", "config_update": "NOT_UPDATING"}
+    assert created.outs["invocation_url"].endswith("/serving-endpoints/ep/invocations")
+    assert "sk-plain-1" not in repr(created.outs)
+    assert provider.diff("ep", created.outs, news).changes is False
+    read = provider.read("ep", created.outs)
+    assert read.outs == created.outs and read.inputs is None
+
+    with server.client() as api:
+        api.patch("/api/2.0/serving-endpoints/ep/tags", json={"add_tags": [{"key": "team", "value": "x"}]})
+    drift = provider.read("ep", created.outs)
+    assert drift.inputs is not None and provider.diff("ep", drift.outs, news).changes is True
+    reverted = provider.update("ep", drift.outs, news).outs
+    assert reverted["tags"] == [{"key": "team", "value": "ml"}] and reverted["config_version"] == 1
+
+    rotated = copy.deepcopy(news)
+    rotated["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key_plaintext"] = "sk-2"
+    assert provider.diff("ep", reverted, rotated).replaces == []
+    assert provider.update("ep", reverted, rotated).outs["config_version"] == 2
+
+    again = {**news, "adopt": True, "tags": [{"key": "team", "value": "adopted"}]}
+    adopted = provider.create(again)  # same name exists: adopt reconciles instead of failing
+    assert adopted.outs["tags"] == [{"key": "team", "value": "adopted"}]
+    provider.delete("ep", adopted.outs)
+    provider.delete("ep", adopted.outs)  # already gone: success
+    assert provider.read("ep", adopted.outs).id == ""
+
+
+def test_rate_limits_read_modify_write_keeps_other_gateway_sections(server) -> None:
+    endpoints, limits = _configured(ServingEndpointProvider, server), _configured(RateLimitsProvider, server)
+    endpoints.create(endpoints.check({}, _endpoint_inputs({"openai_api_key_plaintext": "k"},
+                                                          ai_gateway={"usage_tracking_config": {"enabled": True}})
+                                     ).inputs)
+    news = limits.check({}, {"endpoint": "ep", "rate_limits": [{"calls": 0.0, "key": "user",
+                                                                "renewal_period": "minute"}]}).inputs
+    created = limits.create(news)
+    assert created.outs["rate_limits"] == [{"key": "user", "renewal_period": "minute", "calls": 0}]
+    with server.client() as api:
+        gateway = api.get("/api/2.0/serving-endpoints/ep").json()["ai_gateway"]
+    assert gateway["usage_tracking_config"] == {"enabled": True} and gateway["rate_limits"][0]["calls"] == 0
+    assert limits.diff("ep", limits.read("ep", created.outs).outs, news).changes is False
+    limits.delete("ep", created.outs)
+    with server.client() as api:
+        gateway = api.get("/api/2.0/serving-endpoints/ep").json()["ai_gateway"]
+    assert "rate_limits" not in gateway or not gateway["rate_limits"]
+    assert gateway["usage_tracking_config"] == {"enabled": True}
