@@ -39,15 +39,20 @@ class RetryPolicy:
 
 
 class CallCounter:
-    """Thread-safe count of requests by ``METHOD path-template``; used by benchmarks and tests."""
+    """Thread-safe count of requests by HTTP method; optionally appends ``METHOD path`` lines to a file
+    (benchmarks set ``PULUMI_SERVING_CALL_LOG`` to count the calls of the provider process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_path: str | None = None) -> None:
         self._lock = threading.Lock()
+        self._log_path = log_path
         self.counts: Counter[str] = Counter()
 
-    def add(self, method: str) -> None:
+    def add(self, method: str, path: str = "") -> None:
         with self._lock:
             self.counts[method] += 1
+            if self._log_path:
+                with open(self._log_path, "a", encoding="utf-8") as log:
+                    log.write(f"{method} {path}\n")
 
     @property
     def writes(self) -> int:
@@ -109,7 +114,7 @@ class HttpTransport:
 
     def _send(self, method: str, path: str, json: Any, params: dict[str, str] | None) -> httpx.Response:
         if self.counter is not None:
-            self.counter.add(method)
+            self.counter.add(method, path)
         headers = dict(self.credentials.headers())
         return self._http.request(method, path, json=json, params=params, headers=headers)
 

@@ -7,6 +7,7 @@ written to state. Methods are thread-safe: the dynamic provider host runs up to 
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
@@ -86,8 +87,11 @@ class ServingProvider(ResourceProvider):
             existing = self.__dict__.get("_client")
             if existing is None:
                 settings = self.__dict__.get("_settings") or {}
+                counter = type(self).counter or ServingProvider.counter
+                if counter is None and os.environ.get("PULUMI_SERVING_CALL_LOG"):
+                    counter = CallCounter(os.environ["PULUMI_SERVING_CALL_LOG"])
                 existing = connect(settings.get("host"), settings.get("token"), profile=settings.get("profile"),
-                                   counter=type(self).counter or ServingProvider.counter)
+                                   counter=counter)
                 self._client = existing
             return existing
 
