@@ -44,6 +44,12 @@ CASES = [
     ("GET", "/api/2.0/secrets/list?scope=..", b"", 400, "INVALID_PARAMETER_VALUE", "path traversal"),
     ("GET", f"{EP}/a..b", b"", 400, "INVALID_PARAMETER_VALUE", "name: endpoint name"),
     ("GET", f"{EP}/..%2F..%2Fetc", b"", 404, "ENDPOINT_NOT_FOUND", "No API found"),
+    ("POST", EP, b'{"name": "x", "config": {"served_entities": [{"external_model": {"provider": "openai", "name": "m",'
+                 b' "task": "llm/v1/chat", "openai_config": {"openai_api_key_plaintext": "\\ud800"}}}]}}', 400,
+     "INVALID_PARAMETER_VALUE", "openai_api_key_plaintext: text is not valid Unicode"),
+    ("POST", "/api/2.0/secrets/put", b'{"scope": "s", "key": "k", "string_value": "\\udc00"}', 400,
+     "INVALID_PARAMETER_VALUE", "string_value: text is not valid Unicode"),
+    ("POST", EP, b"[" * 200_000 + b"]" * 200_000, 400, "MALFORMED_REQUEST", "Malformed"),
     ("DELETE", "/api/2.0/secrets/scopes/list", b"", 405, "BAD_REQUEST", "not allowed"),
     ("GET", "/api/2.0/no-such-api", b"", 404, "ENDPOINT_NOT_FOUND", "No API found"),
 ]

@@ -41,3 +41,8 @@ def test_acl_levels():
     assert validate_put_acl({"scope": "s", "principal": "users", "permission": "READ"}) == []
     assert "permission: unknown value 'OWNER'" in msgs(
         validate_put_acl({"scope": "s", "principal": "u", "permission": "OWNER"}))[0]
+
+
+def test_lone_surrogates_are_rejected_with_their_path():
+    (problem,) = validate_put_secret({"scope": "s", "key": "k", "string_value": "\udc00"})
+    assert str(problem) == "string_value: text is not valid Unicode (lone surrogate escape)"

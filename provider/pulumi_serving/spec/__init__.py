@@ -35,6 +35,7 @@ from .endpoints import (
     ServedModelInput,
     TrafficConfig,
     config_transition_problems,
+    external_transition_problem,
 )
 from .external_models import CREDENTIAL_PAIRS, PROVIDER_TASKS, PROVIDERS, TASKS, WRITE_ONLY_FIELDS, ExternalModel
 from .problems import Problem, SpecError, check, format_problems, parse
@@ -48,7 +49,7 @@ __all__ = [
     "ExternalModel", "PROVIDERS", "PROVIDER_TASKS", "PatchTagsRequest", "PermissionsRequest", "Problem", "PutAcl",
     "PutRateLimitsRequest", "PutSecret", "RateLimit", "Route", "SecretRef", "SecretUse", "ServedEntityInput",
     "ServedModelInput", "SpecError", "TASKS", "TrafficConfig", "WRITE_ONLY_FIELDS", "check",
-    "config_secret_uses", "config_transition_problems", "endpoints", "external_models", "format_problems",
+    "config_secret_uses", "config_transition_problems", "external_transition_problem", "endpoints", "external_models", "format_problems",
     "format_secret_ref", "names", "parse", "parse_secret_ref", "secret_refs", "secrets",
     "validate_ai_gateway", "validate_create_endpoint", "validate_create_scope", "validate_endpoint_config",
     "validate_permissions", "validate_put_acl", "validate_put_secret", "validate_rate_limits",

@@ -97,19 +97,9 @@ class PutSecret(_KeyField):
                 raise ValueError("bytes_value must be base64-encoded") from None
         return value
 
-    @field_validator("string_value")
-    @classmethod
-    def _utf8(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("string_value must be valid UTF-8 text") from None
-        return value
-
     def value_bytes(self) -> bytes:
         if self.string_value is not None:
-            return self.string_value.encode("utf-8", errors="surrogatepass")
+            return self.string_value.encode("utf-8")
         return base64.b64decode(self.bytes_value or "")
 
     def value_kind(self) -> Literal["string", "bytes"]:

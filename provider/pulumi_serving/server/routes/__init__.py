@@ -12,7 +12,7 @@ class FastJSONResponse(JSONResponse):
     """Compact JSON, returned directly so FastAPI skips re-encoding the (already plain JSON) views."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+        return json.dumps(content, separators=(",", ":")).encode()
 
 
 def reply(content: Any) -> FastJSONResponse:
