@@ -30,6 +30,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket created with proto IPPROTO_TCP: asyncio only sets TCP_NODELAY on such sockets,
+    and without it keep-alive answers wait ~40 ms for delayed ACKs."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -43,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"pulumi-serving fake-upstream: error: {err}")
         return 2
-    sock = socket.create_server((args.host, args.port))
+    sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
     print(f"fake-upstream listening on http://{host}:{port}", flush=True)
     config = uvicorn.Config(create_fake_upstream_app(behaviour), log_level="warning", access_log=False)

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
-from ..deps import BackendDep, PrincipalDep
+from ..backend import Backend
 from ..errors import InvalidParameterValue, MalformedRequest
 from ..principals import Principal
 from ..routes import reply
@@ -56,6 +56,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(tags=["invocations"], lifespan=_lifespan)
 
 
+def _authenticated(request: Request) -> tuple[Backend, Principal]:
+    """The backend and the caller; done inline rather than with FastAPI dependencies, which would run these
+    synchronous lookups in the thread pool (two thread hops per call on the hot path)."""
+    backend: Backend = request.app.state.backend
+    return backend, backend.tokens.authenticate(request.headers.get("authorization"))
+
+
 def caller_of(principal: Principal) -> Caller:
     return Caller(principal.name, frozenset(principal.groups), principal.service_principal, principal.is_admin)
 
@@ -77,8 +84,8 @@ def _respond(result: Result) -> Response:
     return response
 
 
-async def _invoke(request: Request, backend: Any, principal: Principal, name: str, body: Any,
-                  only: str | None = None) -> Response:
+async def _invoke(request: Request, name: str, body: Any, only: str | None = None) -> Response:
+    backend, principal = _authenticated(request)
     doc = backend.endpoints.require_permission(principal, name, "CAN_QUERY")
     result = await gateway_of(request.app).invoke(
         view_from_doc(doc), caller_of(principal), body,
@@ -87,24 +94,24 @@ async def _invoke(request: Request, backend: Any, principal: Principal, name: st
 
 
 @router.post("/serving-endpoints/{name}/invocations", summary="Query a serving endpoint")
-async def invocations(name: str, request: Request, principal: PrincipalDep, backend: BackendDep) -> Response:
-    return await _invoke(request, backend, principal, name, await _json_body(request))
+async def invocations(name: str, request: Request) -> Response:
+    return await _invoke(request, name, await _json_body(request))
 
 
 @router.post("/serving-endpoints/{name}/served-models/{served_model}/invocations",
              summary="Query one served entity of an endpoint, bypassing the traffic split")
-async def served_model_invocations(name: str, served_model: str, request: Request, principal: PrincipalDep,
-                                   backend: BackendDep) -> Response:
-    return await _invoke(request, backend, principal, name, await _json_body(request), served_model)
+async def served_model_invocations(name: str, served_model: str, request: Request) -> Response:
+    return await _invoke(request, name, await _json_body(request), served_model)
 
 
 def _alias(kind: str):
-    async def alias(request: Request, principal: PrincipalDep, backend: BackendDep) -> Response:
+    async def alias(request: Request) -> Response:
+        _authenticated(request)
         body = await _json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
             raise InvalidParameterValue("model: the name of the serving endpoint to query is required")
         payload = {k: v for k, v in body.items() if k != "model"}
-        return await _invoke(request, backend, principal, body["model"], payload)
+        return await _invoke(request, body["model"], payload)
 
     alias.__name__ = f"openai_{kind.replace('/', '_')}"
     return alias
@@ -116,7 +123,8 @@ for _kind in ("completions", "chat/completions", "embeddings"):
 
 
 @router.get("/api/2.0/serving-endpoints/{name}/usage", summary="Usage per principal (usage tracking)")
-async def usage(name: str, request: Request, principal: PrincipalDep, backend: BackendDep) -> Response:
+async def usage(name: str, request: Request) -> Response:
+    backend, principal = _authenticated(request)
     doc = backend.endpoints.require_permission(principal, name, "CAN_QUERY")
     level = backend.endpoints.permission_level(principal, name)
     view = view_from_doc(doc)

@@ -24,6 +24,7 @@ from .rate_policy import Caller, requirements
 from .request import StandardRequest, parse_request
 from .routing import Router
 from .targets import EntraTokens, resolve_target
+from .transport import LeanTransport
 from .upstreams import DEFAULT_BASES
 from .usage import UsageLedger
 
@@ -53,7 +54,7 @@ class Result:
 class GatewaySettings:
     bases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BASES))
     timeout_s: float = DEFAULT_TIMEOUT_S
-    max_connections: int = 512
+    max_idle_connections: int = 256
 
 
 def _sse(data: Any) -> bytes:
@@ -79,10 +80,9 @@ class Gateway:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
-            limits = httpx.Limits(max_connections=self.settings.max_connections,
-                                  max_keepalive_connections=self.settings.max_connections)
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(self.settings.timeout_s, connect=10.0),
-                                             limits=limits, trust_env=False)
+                                             transport=LeanTransport(self.settings.max_idle_connections),
+                                             trust_env=False)
         return self._client
 
     async def aclose(self) -> None:
