@@ -27,4 +27,13 @@ dependencies in ``deps``:
 - ``backend.secrets.resolve_secret(scope, key) -> str``: a decrypted secret value (no ACL check).
 - Errors: raise ``errors.ApiError`` subclasses (``RequestLimitExceeded(message, retry_after=s)`` gives 429
   with ``Retry-After``); the app renders ``{"error_code", "message"}`` with the right status.
+
+Fault injection, for tests of client retries (admin token only; others get 403): ``POST /api/2.0/_faults``
+with ``{"status": 409|429|500|502|503, "count": N, "retry_after": S, "method": "PUT",
+"path_prefix": "/api/2.0/serving-endpoints"}`` makes the next N matching requests (method optional,
+prefix default ``/api/2.0/``) answer a Databricks error instead: 409 ``RESOURCE_CONFLICT`` "Endpoint <name>
+is currently updating", 429 ``REQUEST_LIMIT_EXCEEDED`` / 503 ``TEMPORARILY_UNAVAILABLE`` with ``Retry-After``
+(default 1 s), 500 ``INTERNAL_ERROR``, 502 ``BAD_GATEWAY``. ``GET`` lists armed faults with their
+``remaining`` count (a fault disappears once used up), ``DELETE`` clears them. State: ``faults.FaultPlan``
+(in memory, ``app.state.faults``); HTTP: ``routes/faults.py`` and the ``fault_gate.FaultGate`` middleware.
 """

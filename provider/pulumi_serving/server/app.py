@@ -13,8 +13,10 @@ from ..spec.problems import format_problems, problems_from_error_list
 from .backend import Backend, open_backend
 from .errors import ApiError, BadRequest, InvalidParameterValue, MalformedRequest
 from . import gateway
+from .fault_gate import FaultGate
+from .faults import FaultPlan
 from .guard import Guard
-from .routes import FastJSONResponse, endpoints, meta, permissions, secrets
+from .routes import FastJSONResponse, endpoints, faults, meta, permissions, secrets
 from .settings import Settings
 
 
@@ -67,11 +69,13 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.router.redirect_slashes = False
     app.state.backend = state
     app.state.settings = settings
+    app.state.faults = FaultPlan()
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    for module in (meta, endpoints, permissions, secrets):
+    for module in (meta, endpoints, permissions, secrets, faults):
         app.include_router(module.router)
     app.include_router(gateway.router)
+    app.add_middleware(FaultGate, plan=app.state.faults)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
     return app

@@ -1,0 +1,34 @@
+"""``/api/2.0/_faults``: admin-only control of injected faults (arm, list, clear), for tests of client retries."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from ..deps import PrincipalDep
+from ..errors import PermissionDenied
+from ..faults import FAULTS_PATH, FaultPlan, FaultRule
+from ..principals import Principal
+from . import FastJSONResponse, reply
+
+router = APIRouter(prefix=FAULTS_PATH, tags=["faults"])
+
+
+def _plan(request: Request, principal: Principal) -> FaultPlan:
+    if not principal.is_admin:
+        raise PermissionDenied("Only workspace admins may inject faults.")
+    return request.app.state.faults
+
+
+@router.post("", summary="Make the next matching requests fail (admin only)")
+async def arm_fault(body: FaultRule, request: Request, principal: PrincipalDep) -> FastJSONResponse:
+    return reply(_plan(request, principal).arm(body))
+
+
+@router.get("", summary="List armed faults (admin only)")
+async def list_faults(request: Request, principal: PrincipalDep) -> FastJSONResponse:
+    return reply({"faults": _plan(request, principal).list()})
+
+
+@router.delete("", summary="Clear every armed fault (admin only)")
+async def clear_faults(request: Request, principal: PrincipalDep) -> FastJSONResponse:
+    return reply({"cleared": _plan(request, principal).clear()})
