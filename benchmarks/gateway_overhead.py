@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -96,6 +97,20 @@ async def _load(target: Target, concurrency: int, seconds: float) -> Run:
     return Run(latencies, time.perf_counter() - started, len(errors))
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measure(target: Target, concurrency: int, seconds: float, pids: list[int]) -> tuple[Run, list[float]]:
+    """The run and, per pid, CPU milliseconds spent per successful request."""
+    before = [_cpu_s(pid) for pid in pids]
+    run = asyncio.run(_load(target, concurrency, seconds))
+    count = max(1, len(run.latencies_ms) + run.errors)
+    return run, [(_cpu_s(pid) - b) * 1000 / count for pid, b in zip(pids, before)]
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -126,15 +141,18 @@ def main() -> int:
                             json.dumps({**BODY, "model": "gpt-3.5-turbo-instruct"}).encode())
             gateway = Target(server.url, f"/serving-endpoints/{ENDPOINT}/invocations",
                              {"Authorization": f"Bearer {ADMIN_TOKEN}"}, json.dumps(BODY).encode())
-            print(f"{'conc':>4} | {'direct p50':>10} {'p99':>7} {'req/s':>7} | {'gateway p50':>11} {'p99':>7} "
-                  f"{'req/s':>7} | {'added p50':>9} {'added p99':>9} | errors")
-            for concurrency in args.concurrency:
-                d = asyncio.run(_load(direct, concurrency, args.seconds))
-                g = asyncio.run(_load(gateway, concurrency, args.seconds))
-                print(f"{concurrency:>4} | {d.pct(0.5):>8.2f}ms {d.pct(0.99):>5.2f}ms {d.rps:>7.0f} | "
-                      f"{g.pct(0.5):>9.2f}ms {g.pct(0.99):>5.2f}ms {g.rps:>7.0f} | "
-                      f"{g.pct(0.5) - d.pct(0.5):>7.2f}ms {g.pct(0.99) - d.pct(0.99):>7.2f}ms | {d.errors + g.errors}")
+            print(f"{'conc':>4} | {'direct p50':>10} {'p99':>8} {'req/s':>6} | {'gateway p50':>11} {'p99':>8} "
+                  f"{'req/s':>6} | {'added p50':>9} {'added p99':>9} | {'CPU/req: gateway':>16} {'upstream':>8} "
+                  f"| errors")
             assert server.pid is not None
+            for concurrency in args.concurrency:
+                d, _ = _measure(direct, concurrency, args.seconds, [fake.process.pid])
+                g, (gw_cpu, up_cpu) = _measure(gateway, concurrency, args.seconds, [server.pid, fake.process.pid])
+                print(f"{concurrency:>4} | {d.pct(0.5):>8.2f}ms {d.pct(0.99):>6.2f}ms {d.rps:>6.0f} | "
+                      f"{g.pct(0.5):>9.2f}ms {g.pct(0.99):>6.2f}ms {g.rps:>6.0f} | "
+                      f"{g.pct(0.5) - d.pct(0.5):>7.2f}ms {g.pct(0.99) - d.pct(0.99):>7.2f}ms | "
+                      f"{gw_cpu:>14.2f}ms {up_cpu:>6.2f}ms | {d.errors + g.errors}")
+            print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             print(f"server peak RSS: {_peak_rss_mb(server.pid):.0f} MB; fake upstream peak RSS: "
                   f"{_peak_rss_mb(fake.process.pid):.0f} MB")
         finally:

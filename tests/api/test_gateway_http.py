@@ -279,6 +279,18 @@ def test_zero_calls_blocks_everyone(admin):
     assert r.status_code == 429 and r.headers["Retry-After"].isdigit()
 
 
+def test_token_limit_and_guardrail(admin):
+    create(admin, "tokens-ep", entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF),
+           ai_gateway={"rate_limits": [{"tokens": 10, "key": "user", "renewal_period": "minute"}],
+                       "guardrails": {"input": {"invalid_keywords": ["forbidden-word"]}}})
+    _wait_for_fresh_window(3)
+    assert query(admin, "tokens-ep", {"prompt": "one two"}).status_code == 200  # spends 2 + 12 tokens
+    r = query(admin, "tokens-ep", {"prompt": "one two"})
+    assert r.status_code == 429 and r.json()["error_code"] == "REQUEST_LIMIT_EXCEEDED"
+    r = query(admin, "tokens-ep", {"prompt": "a FORBIDDEN-WORD here"})
+    assert r.status_code == 400 and "guardrails" in r.json()["message"] and "FORBIDDEN" not in r.json()["message"]
+
+
 def test_legacy_rate_limits_are_enforced(admin):
     create(admin, "legacy-ep", entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF))
     put = admin.put("/api/2.0/serving-endpoints/legacy-ep/rate-limits",
