@@ -127,6 +127,18 @@ func pythonOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error)
 	return opts, nil
 }
 
+// resolveToolchain finds the Python environment a program runs in (plain pip when info is nil).
+func resolveToolchain(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
+	opts := toolchain.PythonOptions{Toolchain: toolchain.Pip}
+	if info != nil {
+		var err error
+		if opts, err = pythonOptions(info); err != nil {
+			return nil, err
+		}
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
 func (h *host) Handshake(ctx context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
 	h.engineAddress = req.GetEngineAddress()
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
@@ -152,14 +164,7 @@ func (h *host) InstallDependencies(*pulumirpc.InstallDependenciesRequest, pulumi
 }
 
 func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	opts := toolchain.PythonOptions{Toolchain: toolchain.Pip}
-	if req.GetInfo() != nil {
-		var err error
-		if opts, err = pythonOptions(req.GetInfo()); err != nil {
-			return nil, err
-		}
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolveToolchain(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -171,11 +176,7 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 }
 
 func (h *host) GetProgramDependencies(ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	opts, err := pythonOptions(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolveToolchain(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -195,11 +196,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if h.engineAddress == "" {
 		return nil, status.Error(codes.FailedPrecondition, "Handshake must precede Run when no engine address was given")
 	}
-	opts, err := pythonOptions(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolveToolchain(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
