@@ -65,3 +65,8 @@ def test_error_bodies() -> None:
                                                                         {"Retry-After": "3"})
     assert FaultRule(status=500).error("/").headers() == {}
     assert FaultRule(status=502).error("/").error_code == "BAD_GATEWAY"
+
+
+def test_requested_retry_after_is_sent_as_is() -> None:
+    assert FaultRule(status=429, retry_after=0).error("/").headers() == {"Retry-After": "0"}
+    assert FaultRule(status=409, retry_after=2).error("/").headers() == {"Retry-After": "2"}

@@ -14,12 +14,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .errors import ApiError, RequestLimitExceeded, ResourceConflict
+from .errors import ApiError, ResourceConflict
 
 FAULTS_PATH = "/api/2.0/_faults"
 DEFAULT_PATH_PREFIX = "/api/2.0/"
 _ENDPOINTS_PREFIX = "/api/2.0/serving-endpoints/"
-_CODES = {500: "INTERNAL_ERROR", 502: "BAD_GATEWAY", 503: "TEMPORARILY_UNAVAILABLE"}
+_CODES = {429: "REQUEST_LIMIT_EXCEEDED", 500: "INTERNAL_ERROR", 502: "BAD_GATEWAY", 503: "TEMPORARILY_UNAVAILABLE"}
+_UNAVAILABLE = "The service is temporarily unavailable. Please try again later. (injected fault)"
+_MESSAGES = {429: "Too many requests. Please wait a moment and try again. (injected fault)"}
 _DEFAULT_RETRY_AFTER = {429: 1, 503: 1}
 
 
@@ -60,11 +62,8 @@ class FaultRule(BaseModel):
             return ResourceConflict(f"{subject} is currently updating. Wait for the update to complete "
                                     "(config_update NOT_UPDATING) before making another update. (injected fault)",
                                     retry_after=retry_after)
-        if self.status == 429:
-            return RequestLimitExceeded("Too many requests. Please wait a moment and try again. (injected fault)",
-                                        retry_after=retry_after if retry_after is not None else 1)
-        return ApiError("The service is temporarily unavailable. Please try again later. (injected fault)",
-                        status=self.status, error_code=_CODES[self.status], retry_after=retry_after)
+        message = _MESSAGES.get(self.status, _UNAVAILABLE)
+        return ApiError(message, status=self.status, error_code=_CODES[self.status], retry_after=retry_after)
 
 
 class FaultPlan:
