@@ -91,7 +91,7 @@ class ServingProvider(ResourceProvider):
                 if counter is None and os.environ.get("PULUMI_SERVING_CALL_LOG"):
                     counter = CallCounter(os.environ["PULUMI_SERVING_CALL_LOG"])
                 existing = connect(settings.get("host"), settings.get("token"), profile=settings.get("profile"),
-                                   counter=counter)
+                                   counter=counter, on_retry=progress)
                 self._client = existing
             return existing
 
