@@ -1,0 +1,51 @@
+"""Behaviour 6 (retries) through the real Pulumi CLI: faults injected on the live server before `up`
+(429 with Retry-After, 503, 502, 409 update in progress) are retried with visible progress and `up` converges."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e._stacks import (PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint,
+                               scopes_on)
+from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.e2e
+
+SECRET_VALUE = "sk-e2e-retry-7d3a91"
+REF = "{{secrets/retry_keys/openai}}"
+FAULTS = [
+    {"status": 429, "count": 1, "retry_after": 1, "method": "POST", "path_prefix": "/api/2.0/secrets/put"},
+    {"status": 503, "count": 1, "retry_after": 0, "method": "POST", "path_prefix": "/api/2.0/serving-endpoints"},
+    {"status": 502, "count": 1, "method": "GET", "path_prefix": "/api/2.0/serving-endpoints/retried"},
+    {"status": 409, "count": 2, "method": "PUT", "path_prefix": "/api/2.0/serving-endpoints/retried/ai-gateway"},
+]
+
+
+def test_up_converges_through_injected_faults(pulumi_stack_factory, live_server):
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": live_server.url},
+                                 secrets={"serving:token": live_server.admin_token,
+                                          "serving:openai_value": SECRET_VALUE})
+    declare(stack, scopes=[{"scope": "retry_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}],
+            endpoints=[one_entity_endpoint(
+                "retried", external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
+                                    {"openai_api_key": REF}, "main"),
+                rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}])])
+    with live_server.client() as admin:
+        for fault in FAULTS:
+            admin.post("/api/2.0/_faults", json=fault).raise_for_status()
+
+    up = stack.up()
+
+    retries = [line for line in up.output.splitlines() if "retrying in" in line]
+    for expected in ("429 REQUEST_LIMIT_EXCEEDED", "503 TEMPORARILY_UNAVAILABLE", "502 BAD_GATEWAY",
+                     "409 RESOURCE_CONFLICT"):
+        assert any(expected in line for line in retries), f"no retry line for {expected}:\n{up.output}"
+    with live_server.client() as admin:
+        assert admin.get("/api/2.0/_faults").json() == {"faults": []}
+    live = endpoints_on(live_server)["retried"]
+    assert live["state"]["config_update"] == "NOT_UPDATING"
+    assert live["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    assert SECRET_VALUE not in up.output and live_server.admin_token not in up.output
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert endpoints_on(live_server) == {} and scopes_on(live_server) == []
