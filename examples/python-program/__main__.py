@@ -1,0 +1,43 @@
+"""An OpenAI completions endpoint whose key lives in a secret scope, rate limited to 20 calls/minute/user.
+
+    pulumi config set serving:host http://127.0.0.1:8080       # or DATABRICKS_HOST / ~/.databrickscfg
+    pulumi config set --secret serving:token <token>
+    pulumi config set --secret openaiApiKey <sk-...>
+    pulumi up
+"""
+
+import pulumi
+from pulumi import ResourceOptions
+
+from pulumi_serving.resources import RateLimits, Secret, SecretAcl, SecretScope, ServingEndpoint
+
+config = pulumi.Config()
+
+scope = SecretScope("openai-scope", scope="my_openai_secret_scope")
+api_key = Secret("openai-api-key", scope=scope.scope, key="openai_api_key",
+                 string_value=config.require_secret("openaiApiKey"),  # a Pulumi secret: encrypted in state
+                 opts=ResourceOptions(depends_on=[scope]))
+readers = SecretAcl("openai-scope-readers", scope=scope.scope, principal="users", permission="READ",
+                    opts=ResourceOptions(depends_on=[scope]))
+
+endpoint = ServingEndpoint(
+    "openai-completions",
+    endpoint_name="openai-completions-endpoint",
+    config={"served_entities": [{
+        "name": "openai-completions",
+        "external_model": {
+            "name": "gpt-3.5-turbo-instruct",
+            "provider": "openai",
+            "task": "llm/v1/completions",
+            "openai_config": {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
+        },
+    }]},
+    known_secrets=["my_openai_secret_scope/openai_api_key"],  # declared above: not looked up at preview
+    opts=ResourceOptions(depends_on=[api_key, readers]),
+)
+
+RateLimits("openai-completions-rate-limits", endpoint=endpoint.endpoint_name,
+           rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
+           opts=ResourceOptions(depends_on=[endpoint]))
+
+pulumi.export("invocation_url", endpoint.invocation_url)

@@ -1,0 +1,42 @@
+"""The plain Python program of examples/python-program through the real Pulumi CLI: up, objects on the
+server, no secret leaks, no-change preview, destroy leaves the server empty."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e._stacks import REPO_ROOT, endpoints_on, scopes_on
+from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = REPO_ROOT / "examples" / "python-program"
+OPENAI_KEY = "sk-python-program-4e8b20"
+
+
+def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
+    stack = pulumi_stack_factory(PROGRAM, config={"serving:host": live_server.url},
+                                 secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY})
+    up = stack.up()
+
+    assert scopes_on(live_server) == ["my_openai_secret_scope"]
+    with live_server.client() as api:
+        keys = api.get("/api/2.0/secrets/list", params={"scope": "my_openai_secret_scope"}).json()["secrets"]
+        acl = api.get("/api/2.0/secrets/acls/get",
+                      params={"scope": "my_openai_secret_scope", "principal": "users"}).json()
+    assert [k["key"] for k in keys] == ["openai_api_key"]
+    assert acl["permission"] == "READ"
+    endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
+    model = endpoint["config"]["served_entities"][0]["external_model"]
+    assert (model["name"], model["provider"], model["task"]) == ("gpt-3.5-turbo-instruct", "openai",
+                                                                  "llm/v1/completions")
+    assert model["openai_config"]["openai_api_key"] == "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    assert endpoint["state"]["config_update"] == "NOT_UPDATING"
+    assert stack.outputs()["invocation_url"].endswith("/serving-endpoints/openai-completions-endpoint/invocations")
+    for text in (up.output, stack.export_text()):
+        assert OPENAI_KEY not in text and live_server.admin_token not in text
+
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert endpoints_on(live_server) == {} and scopes_on(live_server) == []
