@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PULUMI_VERSION := $(shell sed -n 's/.*"pulumi==\([0-9.]*\)".*/\1/p' pyproject.toml)
 PYTEST_ARGS ?=
 
-.PHONY: all venv pulumi test demo demo-down schemas bench clean
+.PHONY: all venv pulumi test demo demo-down clean
 
 all: test
 
