@@ -76,6 +76,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     for module in (meta, endpoints, permissions, secrets, faults):
         app.include_router(module.router)
     app.include_router(gateway.router)
+    app.add_middleware(gateway.DataPlane)
     app.add_middleware(FaultGate, plan=app.state.faults)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
     return app

@@ -1,10 +1,12 @@
 """The invocations gateway of the local serving API: the data plane of external-model endpoints.
 
-``router`` serves the invocations, the OpenAI-compatible aliases and the usage API; :class:`Gateway` is the
+``router`` serves the invocations, the OpenAI-compatible aliases and the usage API (``DataPlane``, a middleware,
+answers the invocation paths ahead of FastAPI's router); :class:`Gateway` is the
 process-global pipeline (adapters per provider, traffic routing and fallback, rate limits, usage).
 """
 
+from .dispatch import DataPlane
 from .routes import router
 from .service import Gateway, GatewaySettings
 
-__all__ = ["Gateway", "GatewaySettings", "router"]
+__all__ = ["DataPlane", "Gateway", "GatewaySettings", "router"]

@@ -117,8 +117,9 @@ def _alias(kind: str):
     return alias
 
 
-for _kind in ("completions", "chat/completions", "embeddings"):
-    router.add_api_route(f"/serving-endpoints/{_kind}", _alias(_kind), methods=["POST"],
+alias_handlers = {kind: _alias(kind) for kind in ("completions", "chat/completions", "embeddings")}
+for _kind, _handler in alias_handlers.items():
+    router.add_api_route(f"/serving-endpoints/{_kind}", _handler, methods=["POST"],
                          summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)")
 
 
