@@ -49,8 +49,9 @@ class _Body(httpx.AsyncByteStream):
 
     async def _read(self, coro):  # type: ignore[no-untyped-def]
         try:
-            return await asyncio.wait_for(coro, _timeout(self._request, "read"))
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(_timeout(self._request, "read")):
+                return await coro
+        except TimeoutError:
             raise httpx.ReadTimeout("upstream read timed out", request=self._request) from None
         except (asyncio.IncompleteReadError, ConnectionError, OSError) as err:
             raise httpx.ReadError(f"upstream connection broken: {type(err).__name__}", request=self._request) from None
@@ -110,10 +111,10 @@ class LeanTransport(httpx.AsyncBaseTransport):
         if scheme == "https" and self._ssl is None:
             self._ssl = ssl.create_default_context()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, ssl=self._ssl if scheme == "https" else None,
-                                        limit=_MAX_HEAD), _timeout(request, "connect"))
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(_timeout(request, "connect")):
+                reader, writer = await asyncio.open_connection(host, port, ssl=self._ssl if scheme == "https" else None,
+                                                               limit=_MAX_HEAD)
+        except TimeoutError:
             raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from None
         except OSError as err:
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {err.strerror or err}", request=request) from None
@@ -142,13 +143,14 @@ class LeanTransport(httpx.AsyncBaseTransport):
         try:
             conn.writer.write(payload)
             try:
-                head = await asyncio.wait_for(conn.reader.readuntil(b"\r\n\r\n"), _timeout(request, "read"))
+                async with asyncio.timeout(_timeout(request, "read")):
+                    head = await conn.reader.readuntil(b"\r\n\r\n")
             except asyncio.IncompleteReadError as err:
                 if reused and not err.partial:
                     raise _Stale() from None
                 raise httpx.RemoteProtocolError("upstream closed the connection without answering",
                                                 request=request) from None
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise httpx.ReadTimeout("upstream read timed out", request=request) from None
             except asyncio.LimitOverrunError:
                 raise httpx.RemoteProtocolError("upstream response head too large", request=request) from None
