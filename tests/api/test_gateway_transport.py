@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import httpx
@@ -85,3 +86,39 @@ def test_stale_idle_connection_is_retried():
             return response.status_code
 
     assert _run(scenario()) == 200
+
+
+def test_request_reads_whole_replies_on_one_connection(fake):
+    async def scenario():
+        transport = LeanTransport()
+        try:
+            replies = [await transport.request("POST", f"{fake.url}/v1/completions",
+                                               {"Content-Type": "application/json", **HEADERS},
+                                               b'{"model":"m","prompt":"hi"}', {"read": 5.0, "connect": 5.0})
+                       for _ in range(3)]
+            missing = await transport.request("POST", f"{fake.url}/v1/completions", HEADERS,
+                                              b'{"model":"fail-404","prompt":"hi"}', {})
+            return replies, missing, sum(len(idle) for idle in transport._idle.values())
+        finally:
+            await transport.aclose()
+
+    replies, missing, idle = _run(scenario())
+    assert [r.status for r in replies] == [200, 200, 200]
+    assert all(json.loads(r.body)["object"] == "text_completion" for r in replies)
+    assert replies[0].header("Content-Type").startswith("application/json")
+    assert missing.status == 404 and idle == 1
+
+
+def test_line_break_in_a_header_is_refused_before_sending(fake):
+    async def scenario():
+        transport = LeanTransport()
+        try:
+            with pytest.raises(httpx.LocalProtocolError) as raised:
+                await transport.request("POST", f"{fake.url}/v1/completions",
+                                        {"Authorization": "Bearer k\r\nX-Forged: 1"}, b"{}", {})
+            return str(raised.value)
+        finally:
+            await transport.aclose()
+
+    message = _run(scenario())
+    assert "line break" in message and "Forged" not in message and "Bearer" not in message

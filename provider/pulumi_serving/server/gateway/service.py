@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -61,11 +62,16 @@ def _sse(data: Any) -> bytes:
     return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
 
 
-def _body_of(response: httpx.Response) -> Any:
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _parsed(body: bytes) -> Any:
+    """An upstream error body: its JSON, else the start of its text."""
     try:
-        return response.json()
+        return json.loads(body)
     except ValueError:
-        return response.text[:500]
+        return body[:500].decode("utf-8", "replace")
 
 
 class Gateway:
@@ -75,20 +81,23 @@ class Gateway:
         self.router = Router()
         self.usage = UsageLedger()
         self.entra = EntraTokens()
+        self.transport = LeanTransport(self.settings.max_idle_connections)
+        self._timeout = httpx.Timeout(self.settings.timeout_s, connect=10.0)
+        self._timeouts = self._timeout.as_dict()
         self._client: httpx.AsyncClient | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
+        """For streams and Entra ID tokens; JSON calls go straight to :attr:`transport` (same pool)."""
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(self.settings.timeout_s, connect=10.0),
-                                             transport=LeanTransport(self.settings.max_idle_connections),
-                                             trust_env=False)
+            self._client = httpx.AsyncClient(timeout=self._timeout, transport=self.transport, trust_env=False)
         return self._client
 
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        await self.transport.aclose()
 
     # pipeline
     def _admit(self, view: EndpointView, caller: Caller) -> Decision:
@@ -158,16 +167,17 @@ class Gateway:
 
     async def _send(self, entity: str, request: StandardRequest, adapter: ProviderAdapter, target: Target,
                     call: UpstreamCall) -> dict[str, Any]:
+        url = f"{call.url}?{urlencode(call.params)}" if call.params else call.url
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **call.headers}
         try:
-            response = await self.client.post(call.url, json=call.json, headers=call.headers,
-                                              params=call.params or None)
+            reply = await self.transport.request("POST", url, headers, _json_bytes(call.json), self._timeouts)
         except httpx.HTTPError as err:
             raise upstream_errors.from_transport(adapter.name, entity, err) from None
-        if response.status_code >= 400:
-            raise upstream_errors.from_status(adapter.name, entity, response.status_code, _body_of(response),
-                                              response.headers.get("retry-after"), target.credential)
+        if reply.status >= 400:
+            raise upstream_errors.from_status(adapter.name, entity, reply.status, _parsed(reply.body),
+                                              reply.header("retry-after"), target.credential)
         try:
-            body = response.json()
+            body = json.loads(reply.body)
         except ValueError:
             raise upstream_errors.UpstreamError(f"Served entity {entity}: upstream {adapter.name} answered "
                                                 "a body that is not JSON", status=502, error_code="INTERNAL_ERROR",
@@ -184,9 +194,9 @@ class Gateway:
         except httpx.HTTPError as err:
             raise upstream_errors.from_transport(adapter.name, entity, err) from None
         if response.status_code >= 400:
-            await response.aread()
+            body = await response.aread()
             await response.aclose()
-            raise upstream_errors.from_status(adapter.name, entity, response.status_code, _body_of(response),
+            raise upstream_errors.from_status(adapter.name, entity, response.status_code, _parsed(body),
                                               response.headers.get("retry-after"), target.credential)
         translator = adapter.stream(request, target)
 

@@ -1,11 +1,14 @@
-"""A lean keep-alive HTTP/1.1 transport for ``httpx.AsyncClient`` (the gateway's upstream connection pool).
+"""A lean keep-alive HTTP/1.1 client transport: the gateway's upstream connection pool.
 
 httpcore's pool re-checks every idle connection on each request (a socket poll and an attribute lookup per
 connection), which cost the gateway about a millisecond of CPU per call. This transport keeps a stack of
 idle connections per origin, writes each request in one send, and parses responses by Content-Length or
-chunked framing. Errors are raised as httpx exceptions (ConnectError, ConnectTimeout, ReadTimeout,
-ReadError, RemoteProtocolError), so callers see the usual httpx hierarchy. A request that fails on a reused
-idle connection before any byte arrives (the server closed it meanwhile) is retried once on a new one.
+chunked framing. Two ways in: :meth:`LeanTransport.request` sends one request and returns the whole
+:class:`Reply` (the gateway's JSON calls, without httpx's request/response objects), and it is an
+``httpx.AsyncClient`` transport (streams, Entra ID tokens). Errors are httpx exceptions either way
+(ConnectError, ConnectTimeout, ReadTimeout, ReadError, RemoteProtocolError), so callers see the usual httpx
+hierarchy. A request that fails on a reused idle connection before any byte arrives (the server closed it
+meanwhile) is retried once on a new one.
 """
 
 from __future__ import annotations
@@ -13,13 +16,47 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 import httpx
 
 _CHUNK = 65536
 _MAX_HEAD = 65536
 Origin = tuple[str, str, int]
+Timeouts = Mapping[str, float | None]  # httpx's ``timeout`` extension: connect, read, write, pool
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole upstream response; ``headers`` keyed by lower-case name."""
+
+    status: int
+    headers: Mapping[bytes, bytes]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        value = self.headers.get(name.lower().encode())
+        return None if value is None else value.decode("latin-1")
+
+
+@dataclass(frozen=True)
+class _Target:
+    origin: Origin
+    request_line: bytes  # " /path?query HTTP/1.1", after the method
+    host_line: bytes
+
+
+@lru_cache(maxsize=256)
+def _target(url: str) -> _Target:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise httpx.UnsupportedProtocol(f"upstream URL must be http(s)://host/..., not {parts.scheme}://")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    origin = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    return _Target(origin, f" {path} HTTP/1.1".encode(), f"Host: {parts.netloc.rpartition('@')[2]}".encode())
 
 
 class _Connection:
@@ -36,20 +73,28 @@ class _Stale(Exception):
     """A reused connection was closed by the server before answering."""
 
 
-def _timeout(request: httpx.Request, kind: str) -> float | None:
-    return (request.extensions.get("timeout") or {}).get(kind)
+def _head(lines: list[bytes], request: httpx.Request | None) -> bytes:
+    """The request head; a line break inside a line (say, in a credential) would forge headers, so refuse."""
+    if any(b"\r" in line or b"\n" in line for line in lines):
+        raise httpx.LocalProtocolError("a request header contains a line break", request=request)
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def _timeouts(request: httpx.Request) -> Timeouts:
+    return request.extensions.get("timeout") or {}
 
 
 class _Body(httpx.AsyncByteStream):
-    def __init__(self, transport: LeanTransport, origin: Origin, conn: _Connection, request: httpx.Request,
-                 length: int | None, chunked: bool, reusable: bool):
+    def __init__(self, transport: LeanTransport, origin: Origin, conn: _Connection, timeouts: Timeouts,
+                 request: httpx.Request | None, length: int | None, chunked: bool, reusable: bool):
         self._transport, self._origin, self._conn, self._request = transport, origin, conn, request
+        self._read_timeout = timeouts.get("read")
         self._length, self._chunked, self._reusable = length, chunked, reusable
         self._done = False
 
     async def _read(self, coro):  # type: ignore[no-untyped-def]
         try:
-            async with asyncio.timeout(_timeout(self._request, "read")):
+            async with asyncio.timeout(self._read_timeout):
                 return await coro
         except TimeoutError:
             raise httpx.ReadTimeout("upstream read timed out", request=self._request) from None
@@ -85,6 +130,17 @@ class _Body(httpx.AsyncByteStream):
             self._reusable = False
         self._done = True
 
+    async def read_all(self) -> bytes:
+        """The whole body (one read when its length is declared); the connection goes back to the pool."""
+        try:
+            if self._length is not None and not self._chunked:
+                data = await self._read(self._conn.reader.readexactly(self._length)) if self._length else b""
+                self._done = True
+                return data
+            return b"".join([chunk async for chunk in self])
+        finally:
+            await self.aclose()
+
     async def aclose(self) -> None:
         if self._done and self._reusable:
             self._transport._release(self._origin, self._conn)
@@ -99,26 +155,15 @@ class LeanTransport(httpx.AsyncBaseTransport):
         self._max_idle = max_idle_per_origin
         self._ssl: ssl.SSLContext | None = None
 
-    def _release(self, origin: Origin, conn: _Connection) -> None:
-        idle = self._idle[origin]
-        if len(idle) < self._max_idle and not conn.writer.is_closing():
-            idle.append(conn)
-        else:
-            conn.close()
-
-    async def _connect(self, origin: Origin, request: httpx.Request) -> _Connection:
-        scheme, host, port = origin
-        if scheme == "https" and self._ssl is None:
-            self._ssl = ssl.create_default_context()
-        try:
-            async with asyncio.timeout(_timeout(request, "connect")):
-                reader, writer = await asyncio.open_connection(host, port, ssl=self._ssl if scheme == "https" else None,
-                                                               limit=_MAX_HEAD)
-        except TimeoutError:
-            raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from None
-        except OSError as err:
-            raise httpx.ConnectError(f"cannot connect to {host}:{port}: {err.strerror or err}", request=request) from None
-        return _Connection(reader, writer)
+    async def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
+                      timeouts: Timeouts) -> Reply:
+        """Send one request (``url`` with any query string) and read the whole response."""
+        target = _target(url)
+        head = [method.encode() + target.request_line, target.host_line, b"Content-Length: " + str(len(body)).encode()]
+        head += [f"{name}: {value}".encode() for name, value in headers.items()]
+        payload = _head(head, None) + body
+        status, headers_, stream = await self._send(target.origin, method, payload, timeouts, None)
+        return Reply(status, headers_, await stream.read_all())
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -128,22 +173,50 @@ class LeanTransport(httpx.AsyncBaseTransport):
         head += [name + b": " + value for name, value in request.headers.raw]
         if body and "content-length" not in request.headers:
             head.append(b"Content-Length: " + str(len(body)).encode())
-        payload = b"\r\n".join(head) + b"\r\n\r\n" + body
+        payload = _head(head, request) + body
+        status, headers, stream = await self._send(origin, request.method, payload, _timeouts(request), request)
+        return httpx.Response(status, headers=list(headers.items()), stream=stream)
+
+    def _release(self, origin: Origin, conn: _Connection) -> None:
+        idle = self._idle[origin]
+        if len(idle) < self._max_idle and not conn.writer.is_closing():
+            idle.append(conn)
+        else:
+            conn.close()
+
+    async def _connect(self, origin: Origin, timeouts: Timeouts, request: httpx.Request | None) -> _Connection:
+        scheme, host, port = origin
+        if scheme == "https" and self._ssl is None:
+            self._ssl = ssl.create_default_context()
+        try:
+            async with asyncio.timeout(timeouts.get("connect")):
+                reader, writer = await asyncio.open_connection(host, port, ssl=self._ssl if scheme == "https" else None,
+                                                               limit=_MAX_HEAD)
+        except TimeoutError:
+            raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from None
+        except OSError as err:
+            raise httpx.ConnectError(f"cannot connect to {host}:{port}: {err.strerror or err}", request=request) from None
+        return _Connection(reader, writer)
+
+    async def _send(self, origin: Origin, method: str, payload: bytes, timeouts: Timeouts,
+                    request: httpx.Request | None) -> tuple[int, dict[bytes, bytes], _Body]:
         idle = self._idle[origin]
         while idle:
             conn = idle.pop()
             try:
-                return await self._exchange(origin, conn, request, payload, reused=True)
+                return await self._exchange(origin, conn, method, payload, timeouts, request, reused=True)
             except _Stale:
                 continue
-        return await self._exchange(origin, await self._connect(origin, request), request, payload, reused=False)
+        conn = await self._connect(origin, timeouts, request)
+        return await self._exchange(origin, conn, method, payload, timeouts, request, reused=False)
 
-    async def _exchange(self, origin: Origin, conn: _Connection, request: httpx.Request, payload: bytes,
-                        reused: bool) -> httpx.Response:
+    async def _exchange(self, origin: Origin, conn: _Connection, method: str, payload: bytes, timeouts: Timeouts,
+                        request: httpx.Request | None, reused: bool) -> tuple[int, dict[bytes, bytes], _Body]:
+        """Status, headers (lower-case names) and the body stream of one request on ``conn``."""
         try:
             conn.writer.write(payload)
             try:
-                async with asyncio.timeout(_timeout(request, "read")):
+                async with asyncio.timeout(timeouts.get("read")):
                     head = await conn.reader.readuntil(b"\r\n\r\n")
             except asyncio.IncompleteReadError as err:
                 if reused and not err.partial:
@@ -162,21 +235,23 @@ class LeanTransport(httpx.AsyncBaseTransport):
             try:
                 version, status_text = lines[0].split(b" ", 2)[:2]
                 status = int(status_text)
-                headers = [tuple(line.split(b":", 1)) for line in lines[1:]]
-                headers = [(name.strip(), value.strip()) for name, value in headers]
+                headers = {}
+                for line in lines[1:]:
+                    name, value = line.split(b":", 1)
+                    headers[name.strip().lower()] = value.strip()
+                chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
+                length = None if chunked or b"content-length" not in headers else int(headers[b"content-length"])
             except ValueError:
                 raise httpx.RemoteProtocolError("malformed upstream response head", request=request) from None
         except BaseException:
             conn.close()
             raise
-        lowered = {name.lower(): value for name, value in headers}
-        chunked = b"chunked" in lowered.get(b"transfer-encoding", b"").lower()
-        length = None if chunked or b"content-length" not in lowered else int(lowered[b"content-length"])
-        if request.method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
             length, chunked = 0, False
-        reusable = lowered.get(b"connection", b"").lower() != b"close" and version == b"HTTP/1.1"
-        stream = _Body(self, origin, conn, request, length, chunked, reusable and (chunked or length is not None))
-        return httpx.Response(status, headers=headers, stream=stream, extensions={"http_version": version})
+        reusable = headers.get(b"connection", b"").lower() != b"close" and version == b"HTTP/1.1"
+        stream = _Body(self, origin, conn, timeouts, request, length, chunked,
+                       reusable and (chunked or length is not None))
+        return status, headers, stream
 
     async def aclose(self) -> None:
         for idle in self._idle.values():
