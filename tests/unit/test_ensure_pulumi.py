@@ -50,7 +50,7 @@ def test_a_cached_build_is_reused_until_the_language_host_source_changes(tmp_pat
     cache = tmp_path / "cache"
     cached = fake_pulumi_dir(cache / "pulumi-9.9.9" / "bin", "9.9.9")
     langhost = ENSURE_PULUMI.parent.parent / "tools" / "langhost"
-    digest = subprocess.run(f"cat main.go go.mod go.sum | sha256sum | cut -c1-16", shell=True, cwd=langhost,
+    digest = subprocess.run("cat main.go go.mod go.sum | sha256sum | cut -c1-16", shell=True, cwd=langhost,
                             capture_output=True, text=True, check=True).stdout
     (cached / ".langhost-digest").write_text(digest)
     done = run("9.9.9", [], cache)
