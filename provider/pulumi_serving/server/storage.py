@@ -40,6 +40,7 @@ class Database:
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._commits = 0
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
             self._conn.execute(f"PRAGMA {pragma}")
         self._conn.executescript(_SCHEMA)
@@ -55,6 +56,12 @@ class Database:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            self._commits += 1
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever a write commits, through this connection or another one (for caches of state)."""
+        with self._lock:
+            return self._commits, self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
