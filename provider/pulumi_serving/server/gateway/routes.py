@@ -25,6 +25,7 @@ from ..routes import reply
 from .ports import view_from_doc
 from .rate_policy import Caller
 from .service import Gateway, GatewaySettings, Result
+from .state_cache import StateCache
 from .upstreams import upstream_bases
 
 
@@ -43,6 +44,14 @@ def gateway_of(app: Any) -> Gateway:
     if gateway is None:
         gateway = app.state.gateway = Gateway(settings_for(getattr(app.state, "settings", None)))
     return gateway
+
+
+def state_cache_of(app: Any) -> StateCache:
+    """The process-global cache of what the data plane reads from ``app``'s state (created on first use)."""
+    cache = getattr(app.state, "gateway_state", None)
+    if cache is None:
+        cache = app.state.gateway_state = StateCache(app.state.backend)
+    return cache
 
 
 @asynccontextmanager
@@ -85,11 +94,11 @@ def _respond(result: Result) -> Response:
 
 
 async def _invoke(request: Request, name: str, body: Any, only: str | None = None) -> Response:
-    backend, principal = _authenticated(request)
-    doc = backend.endpoints.require_permission(principal, name, "CAN_QUERY")
+    _, principal = _authenticated(request)
+    cache = state_cache_of(request.app)
+    endpoint = cache.queryable(principal, name)
     result = await gateway_of(request.app).invoke(
-        view_from_doc(doc), caller_of(principal), body,
-        lambda entity: backend.endpoints.resolve_external_model(name, entity), only)
+        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only)
     return _respond(result)
 
 

@@ -1,0 +1,75 @@
+"""What the gateway reads from the server state on each call, kept until that state changes.
+
+Per database version (:meth:`~..storage.Database.version`): the endpoint document a caller may query (the
+CAN_QUERY check passed), its gateway view, and each served entity's external model with its credential
+resolved. Any committed write (a rotated or deleted secret, a new config, an ACL or AI gateway change; in
+this process or through another connection) changes the version, and the next lookup starts empty, so a
+rotated secret is used by the next request. An endpoint with a rollout in progress is never cached (its
+live config changes with the clock, not with a write). Failed lookups (404, 403) are not cached. Holds
+credentials in memory only; nothing here is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..backend import Backend
+from ..endpoint_views import is_updating
+from ..principals import Principal
+from .ports import EndpointView, view_from_doc
+
+MAX_ENTRIES = 4096
+Version = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Queryable:
+    """An endpoint the caller may query: its document, its gateway view and the state version they are of."""
+
+    doc: dict[str, Any]
+    view: EndpointView
+    version: Version
+
+
+class StateCache:
+    def __init__(self, backend: Backend, max_entries: int = MAX_ENTRIES):
+        self._backend = backend
+        self._max_entries = max_entries
+        self._version: Version | None = None
+        self._entries: dict[Hashable, Any] = {}
+
+    def _current(self) -> Version:
+        """The state version, read before the state itself (entries of a version never predate it)."""
+        version = self._backend.db.version()
+        if version != self._version or len(self._entries) >= self._max_entries:
+            self._entries = {}
+            self._version = version
+        return version
+
+    def queryable(self, principal: Principal, name: str) -> Queryable:
+        """Endpoint ``name`` when ``principal`` holds CAN_QUERY on it; 404/403 otherwise."""
+        version = self._current()
+        key = ("endpoint", principal, name)
+        hit = self._entries.get(key)
+        if hit is not None:
+            return hit
+        doc = self._backend.endpoints.require_permission(principal, name, "CAN_QUERY")
+        found = Queryable(doc, view_from_doc(doc), version)
+        if not is_updating(doc):
+            self._entries[key] = found
+        return found
+
+    def external_model(self, endpoint: Queryable, entity: str) -> Mapping[str, Any]:
+        """Served entity ``entity``'s external model, credentials resolved (never log it). Cached only while
+        the state is still the one ``endpoint`` was read at and no rollout is in progress."""
+        version = self._current()
+        key = ("model", endpoint.doc["name"], entity)
+        hit = self._entries.get(key)
+        if hit is not None:
+            return hit
+        model = self._backend.endpoints.resolve_external_model(endpoint.doc["name"], entity)
+        if version == endpoint.version and not is_updating(endpoint.doc):
+            self._entries[key] = model
+        return model
