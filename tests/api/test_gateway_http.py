@@ -361,8 +361,14 @@ def test_served_model_path_and_openai_aliases(admin):
 
 def test_server_log_holds_no_key_and_no_prompt(server, admin):
     assert query(admin, "openai-completions-endpoint", {"prompt": PROMPT}).status_code == 200
+    assert query(admin, "no-such-endpoint-for-log", {"prompt": PROMPT}).status_code == 404
+    assert admin.get("/api/2.0/serving-endpoints/openai-completions-endpoint").status_code == 200
     log = server.output()
-    assert "/serving-endpoints/openai-completions-endpoint/invocations" in log  # the log is really captured
+    # the log is really captured: failed calls and control-plane requests are in the access log...
+    assert '"POST /serving-endpoints/no-such-endpoint-for-log/invocations HTTP/1.1" 404' in log
+    assert '"GET /api/2.0/serving-endpoints/openai-completions-endpoint HTTP/1.1" 200' in log
+    # ...successful data-plane calls are not (their log line cost a tenth of the gateway's CPU per call)
+    assert "POST /serving-endpoints/openai-completions-endpoint/invocations" not in log
     for secret in SECRETS:
         assert secret not in log
     assert "PROMPT-MARKER" not in log

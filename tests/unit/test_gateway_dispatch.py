@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from pulumi_serving.server.gateway.dispatch import match
+from pulumi_serving.server.gateway.dispatch import ACCESS_LOG_FILTER, match
 from pulumi_serving.server.gateway.routes import alias_handlers
 
 
@@ -34,3 +36,21 @@ def test_openai_aliases_map_to_their_route_handlers(alias):
 ])
 def test_other_paths_pass_through(path):
     assert match(path) is None
+
+
+def _access_line(method: str, path: str, status: int) -> logging.LogRecord:
+    return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                             ("127.0.0.1:5000", method, path, "1.1", status), None)
+
+
+@pytest.mark.parametrize(("method", "path", "status", "logged"), [
+    ("POST", "/serving-endpoints/ep/invocations", 200, False),
+    ("POST", "/serving-endpoints/chat/completions?x=1", 200, False),
+    ("POST", "/serving-endpoints/ep/invocations", 429, True),
+    ("POST", "/serving-endpoints/ep/invocations", 502, True),
+    ("GET", "/api/2.0/serving-endpoints/ep", 200, True),
+    ("POST", "/api/2.0/serving-endpoints", 200, True),
+])
+def test_access_log_leaves_out_only_successful_data_plane_calls(method, path, status, logged):
+    assert ACCESS_LOG_FILTER in logging.getLogger("uvicorn.access").filters
+    assert ACCESS_LOG_FILTER.filter(_access_line(method, path, status)) is logged

@@ -62,14 +62,15 @@ class StateCache:
         return found
 
     def external_model(self, endpoint: Queryable, entity: str) -> Mapping[str, Any]:
-        """Served entity ``entity``'s external model, credentials resolved (never log it). Cached only while
-        the state is still the one ``endpoint`` was read at and no rollout is in progress."""
-        version = self._current()
+        """Served entity ``entity``'s external model, credentials resolved (never log it). The cache serves
+        and keeps it only while it still holds the version ``endpoint`` was read at (the state is not re-read:
+        a write after the request began is seen by the next request) and no rollout is in progress."""
+        same_version = self._version == endpoint.version
         key = ("model", endpoint.doc["name"], entity)
-        hit = self._entries.get(key)
+        hit = self._entries.get(key) if same_version else None
         if hit is not None:
             return hit
         model = self._backend.endpoints.resolve_external_model(endpoint.doc["name"], entity)
-        if version == endpoint.version and not is_updating(endpoint.doc):
+        if same_version and not is_updating(endpoint.doc):
             self._entries[key] = model
         return model
