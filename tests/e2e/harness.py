@@ -13,6 +13,7 @@ Usage from a test (fixtures in ``tests/e2e/conftest.py``)::
         stack.up()
         stack.preview(expect_no_changes=True)
         stack.refresh(expect_no_changes=True)
+        plan = stack.preview_json()           # parsed steps, for field-level assertions
         state = stack.export()
         stack.destroy()
 """
@@ -128,6 +129,12 @@ class PulumiStack:
 
     def preview(self, *extra: str, expect_no_changes: bool = False, check: bool = True) -> CommandResult:
         return self.run("preview", "--diff", *_flag(expect_no_changes), *extra, check=check)
+
+    def preview_json(self, *extra: str, expect_no_changes: bool = False, check: bool = True) -> dict:
+        """``pulumi preview --json`` parsed: ``steps`` (each with ``op``, ``urn``, ``diffReasons``,
+        ``replaceReasons``, ``detailedDiff``...), ``changeSummary`` and ``diagnostics``."""
+        result = self.run("preview", "--json", *_flag(expect_no_changes), *extra, check=check)
+        return json.loads(result.stdout)
 
     def up(self, *extra: str, expect_no_changes: bool = False, check: bool = True) -> CommandResult:
         return self.run("up", "--yes", "--skip-preview", "--diff", *_flag(expect_no_changes), *extra, check=check)

@@ -50,10 +50,16 @@ def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tm
 
     stack.preview(expect_no_changes=True)
 
+    # Edit a method body of the provider class: a by-value pickle would now differ and show ~__provider.
     provider_module = package_copy / "pulumi_serving" / "resources" / "secret_scope.py"
-    provider_module.write_text(provider_module.read_text() + "\n\ndef _edited_after_up() -> None:\n    pass\n")
+    source = provider_module.read_text()
+    signature = "    def read(self, id_: str, props: Json) -> ReadResult:\n"
+    assert signature in source
+    provider_module.write_text(source.replace(signature, signature + "        _edited_after_up = True\n"))
     after_edit = stack.preview(expect_no_changes=True)
     assert "__provider" not in after_edit.output
+    steps = stack.preview_json()["steps"]
+    assert {step["op"] for step in steps} == {"same"}, steps
 
     stack.refresh(expect_no_changes=True)
 
