@@ -1,11 +1,20 @@
-"""Suite-wide pytest hooks."""
+"""Suite-wide pytest hooks: the Pulumi CLI in the header, and in CI a run without e2e tests fails."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
+import pytest
 
-def pytest_report_header(config) -> list[str]:
+_e2e_passed: list[str] = []
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
     """Name the Pulumi CLI the e2e tests run through, so every test log shows its version."""
     from tests.e2e.harness import ensure_pulumi_bin
 
@@ -15,3 +24,17 @@ def pytest_report_header(config) -> list[str]:
         return [f"pulumi CLI: unavailable ({str(err).splitlines()[0]})"]
     version = subprocess.run([str(bin_dir / "pulumi"), "version"], capture_output=True, text=True).stdout.strip()
     return [f"pulumi CLI: {version} at {bin_dir / 'pulumi'}"]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed and "e2e" in report.keywords:
+        _e2e_passed.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With CI=true the end-to-end tests must have run: a green run without them is turned red."""
+    if _in_ci() and exitstatus == 0 and not _e2e_passed:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("CI=true but no end-to-end (e2e) test ran: failing the run.", red=True)
