@@ -40,9 +40,6 @@ class Plan:
         """Distinct API calls the update needs, in first-seen order."""
         return list(dict.fromkeys(c.call for c in self.changes))
 
-    def touches(self, call: str) -> bool:
-        return call in self.calls
-
     def describe(self) -> list[str]:
         """One human line per change (paths and calls only, never values)."""
         lines = [f"~ {c.path} -> {c.call}" for c in self.changes]

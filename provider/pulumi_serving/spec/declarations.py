@@ -9,7 +9,7 @@ They live in the stack file under the ``serving`` namespace::
 
 Secret values never appear here: a secret's ``value_from`` and any ``*_plaintext`` credential
 (``{secret: <config key>}``) name another stack config key holding a Pulumi secure value.
-``schemas/stack-declarations.schema.json`` is generated from these models (``scripts/gen_schemas.py``).
+``schemas/stack-declarations.schema.json`` is generated from these models (``schemas/generate.py``).
 """
 
 from __future__ import annotations
@@ -313,13 +313,12 @@ def secure_value_problems(decl: StackDeclarations, config: dict[str, Any]) -> li
     return problems
 
 
-def validate_stack_config(config: dict[str, Any], schema: dict[str, Any], *,
-                          require_secure_values: bool = True) -> list[Problem]:
+def validate_stack_config(config: dict[str, Any], schema: dict[str, Any]) -> list[Problem]:
     """Every problem of a stack file's declarations, with paths as they appear in the file."""
     data = from_stack_config(config)
     problems = schema_problems(data, schema)
     if not problems:
         decl, problems = parse_declarations(data)
-        if decl is not None and require_secure_values:
+        if decl is not None:
             problems += secure_value_problems(decl, config)
     return [Problem(stack_file_path(p.path), p.message) for p in problems]

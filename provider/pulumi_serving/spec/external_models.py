@@ -311,7 +311,3 @@ class ExternalModel(SpecModel):
             allowed = ", ".join(sorted(PROVIDER_TASKS[self.provider]))
             raise ValueError(f"task {self.task!r} is not supported by provider {self.provider!r} (supported: {allowed})")
         return self
-
-    def config_block(self) -> SpecModel:
-        """The provider config block matching ``provider``."""
-        return getattr(self, PROVIDER_CONFIG_BLOCK[self.provider])
