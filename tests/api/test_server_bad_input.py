@@ -50,6 +50,9 @@ CASES = [
     ("POST", "/api/2.0/secrets/put", b'{"scope": "s", "key": "k", "string_value": "\\udc00"}', 400,
      "INVALID_PARAMETER_VALUE", "string_value: text is not valid Unicode"),
     ("POST", EP, b"[" * 200_000 + b"]" * 200_000, 400, "MALFORMED_REQUEST", "Malformed"),
+    ("PUT", f"{EP}/x/ai-gateway", b"[" * 100_000, 400, "MALFORMED_REQUEST", "Malformed"),
+    ("PATCH", "/api/2.0/permissions/serving-endpoints/x", b'{"a":' * 100_000, 400, "MALFORMED_REQUEST", "Malformed"),
+    ("POST", "/api/2.0/secrets/put", b"[" * 3000 + b"]" * 3000, 400, "MALFORMED_REQUEST", "Malformed"),
     ("DELETE", "/api/2.0/secrets/scopes/list", b"", 405, "BAD_REQUEST", "not allowed"),
     ("GET", "/api/2.0/no-such-api", b"", 404, "ENDPOINT_NOT_FOUND", "No API found"),
 ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_serving.server.errors import InvalidParameterValue
-from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, parse_request
+from pulumi_serving.server.errors import InvalidParameterValue, MalformedRequest
+from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, decode_body, parse_request
 from pulumi_serving.server.gateway.upstreams import parse_upstream, upstream_bases
 
 
@@ -42,3 +42,19 @@ def test_upstream_overrides():
     for bad in ("openai", "nope=http://x", "openai=ftp://x"):
         with pytest.raises(ValueError, match="--upstream"):
             parse_upstream(bad)
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000, b'{"a":' * 100_000, b"[" * 3000 + b"]" * 3000])
+def test_over_nested_bodies_are_malformed(raw):
+    with pytest.raises(MalformedRequest, match="nested too deeply"):
+        decode_body(raw)
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b'{"prompt": "x"'])
+def test_undecodable_bodies_are_malformed(raw):
+    with pytest.raises(MalformedRequest, match="Malformed JSON in request body"):
+        decode_body(raw)
+
+
+def test_empty_body_is_an_empty_object():
+    assert decode_body(b"") == {} and decode_body(b'[1, {"a": 2}]') == [1, {"a": 2}]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InvalidParameterValue
+from ..errors import InvalidParameterValue, MalformedRequest
 
 COMPLETIONS, CHAT, EMBEDDINGS = "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"
 
@@ -47,6 +48,17 @@ class StandardRequest:
     def prompt_text(self) -> str:
         """All input text joined, for token estimates; never logged."""
         return "\n".join(self.prompts or tuple(m.content for m in self.messages) or self.inputs)
+
+
+def decode_body(raw: bytes) -> Any:
+    """The JSON value of a request body (``{}`` when empty); MalformedRequest when it is not JSON, not UTF-8
+    text, or nested deeper than the decoder's recursion limit."""
+    try:
+        return json.loads(raw or b"{}")
+    except RecursionError:
+        raise MalformedRequest("Malformed JSON in request body: nested too deeply") from None
+    except ValueError as err:
+        raise MalformedRequest(f"Malformed JSON in request body: {err}") from None
 
 
 def _bad(field_name: str, reason: str) -> InvalidParameterValue:

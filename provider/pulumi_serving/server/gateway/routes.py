@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,11 +18,12 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ..backend import Backend
-from ..errors import InvalidParameterValue, MalformedRequest
+from ..errors import InvalidParameterValue
 from ..principals import Principal
 from ..routes import reply
 from .ports import view_from_doc
 from .rate_policy import Caller
+from .request import decode_body
 from .service import Gateway, GatewaySettings, Result
 from .state_cache import StateCache
 from .upstreams import upstream_bases
@@ -77,11 +77,7 @@ def caller_of(principal: Principal) -> Caller:
 
 
 async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw or b"{}")
-    except ValueError as err:
-        raise MalformedRequest(f"Malformed JSON in request body: {err}") from None
+    return decode_body(await request.body())
 
 
 def _respond(result: Result) -> Response:

@@ -1,0 +1,107 @@
+"""Hostile bodies on the data plane over real HTTP: whatever is sent to the invocation paths and the
+OpenAI-compatible aliases, the answer is below 500 and errors are Databricks error bodies.
+
+The real ``serve`` subprocess fronts the fake upstream, so bodies that pass validation really go upstream.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pulumi_serving.fake_upstream.process import running_fake_upstream
+from tests.support.server import start_server
+
+ENDPOINTS = {"bad-in-completions": "llm/v1/completions", "bad-in-chat": "llm/v1/chat",
+             "bad-in-embeddings": "llm/v1/embeddings"}
+FIELDS = ("prompt", "messages", "input", "max_tokens", "temperature", "n", "stop", "stream", "extra_params",
+          "usage_context", "model")
+EXAMPLES = 120
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_fake_upstream() as fake:
+        live = start_server(tmp_path_factory.mktemp("bad-input") / "data", update_delay=0,
+                            extra_args=["--upstream", f"openai={fake.url}", "--upstream-timeout", "5"])
+        try:
+            with live.client() as admin:
+                for name, task in ENDPOINTS.items():
+                    model = {"name": "gpt-4", "provider": "openai", "task": task,
+                             "openai_config": {"openai_api_key_plaintext": "sk-bad-input-test"}}
+                    body = {"name": name, "config": {"served_entities": [{"name": "e", "external_model": model}]}}
+                    assert admin.post("/api/2.0/serving-endpoints", json=body).status_code == 200
+            yield live
+        finally:
+            live.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    with server.client(timeout=30) as client:
+        yield client
+
+
+def _paths() -> list[str]:
+    paths = [f"/serving-endpoints/{name}/invocations" for name in ENDPOINTS]
+    paths += [f"/serving-endpoints/{name}/served-models/e/invocations" for name in ENDPOINTS]
+    return paths + [f"/serving-endpoints/{alias}" for alias in ("completions", "chat/completions", "embeddings")]
+
+
+PATHS = _paths()
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "assistant", "robot"]),
+                                           "content": json_values}), max_size=3)
+field_values = st.one_of(json_values, messages, st.sampled_from(list(ENDPOINTS)))
+query_bodies = st.dictionaries(st.sampled_from(FIELDS), field_values, max_size=5).map(
+    lambda body: json.dumps(body).encode())
+nested = st.tuples(st.sampled_from(["[", '{"a":', '{"prompt":']), st.integers(1, 200_000), st.booleans()).map(
+    lambda t: (t[0] * t[1] + ("]" * t[1] if t[2] and t[0] == "[" else "")).encode())
+bodies = st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode()), nested, query_bodies)
+
+
+def _assert_databricks_answer(response: httpx.Response, what: str) -> None:
+    assert response.status_code < 500, f"{what}: {response.status_code} {response.text[:300]}"
+    if response.status_code >= 400:
+        body = response.json()
+        assert isinstance(body.get("error_code"), str) and body["error_code"], what
+        assert isinstance(body.get("message"), str) and body["message"], what
+
+
+def test_no_body_yields_a_server_error(admin):
+    seen: set[int] = set()
+
+    @given(path=st.sampled_from(PATHS), body=bodies)
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(path: str, body: bytes) -> None:
+        response = admin.post(path, content=body)
+        seen.add(response.status_code)
+        _assert_databricks_answer(response, f"POST {path} {body[:80]!r}")
+
+    run()
+    assert 400 in seen
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"prompt":' * 100_000, b"[" * 3000 + b"]" * 3000],
+                         ids=["open-arrays", "open-objects", "closed-arrays"])
+def test_over_nested_json_is_malformed(admin, path, body):
+    response = admin.post(path, content=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error_code"] == "MALFORMED_REQUEST"
+    assert "nested too deeply" in response.json()["message"]
+
+
+def test_server_keeps_serving(admin):
+    admin.post("/serving-endpoints/bad-in-chat/invocations", content=b"[" * 100_000)
+    response = admin.post("/serving-endpoints/bad-in-chat/invocations",
+                          json={"messages": [{"role": "user", "content": "hi"}]})
+    assert response.status_code == 200, response.text
