@@ -52,3 +52,15 @@ def test_openapi_lists_the_control_plane(live_server):
     for path in ("/api/2.0/serving-endpoints", "/api/2.0/serving-endpoints/{name}/ai-gateway",
                  "/api/2.0/secrets/put", "/api/2.0/permissions/serving-endpoints/{serving_endpoint_id}"):
         assert path in paths
+
+
+def test_openapi_documents_the_data_plane_bodies(live_server):
+    paths = httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
+    for path in ("/serving-endpoints/{name}/invocations",
+                 "/serving-endpoints/{name}/served-models/{served_model}/invocations",
+                 "/serving-endpoints/chat/completions", "/serving-endpoints/completions",
+                 "/serving-endpoints/embeddings"):
+        schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert {"prompt", "messages", "input"} <= set(schema["properties"]), path
+    assert paths["/serving-endpoints/embeddings"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"]["required"] == ["model"]

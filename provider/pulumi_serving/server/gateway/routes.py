@@ -65,6 +65,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(tags=["invocations"], lifespan=_lifespan)
 
 
+def _documented_body(*, model: bool = False) -> dict[str, Any]:
+    """OpenAPI request body of a query (the routes read the raw body themselves, so FastAPI cannot infer it)."""
+    strings = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]}
+    message = {"type": "object", "required": ["role", "content"],
+               "properties": {"role": {"type": "string", "enum": ["system", "user", "assistant"]},
+                              "content": {"type": "string"}}}
+    properties: dict[str, Any] = {
+        "prompt": strings, "input": strings, "stop": strings,
+        "messages": {"type": "array", "items": message, "minItems": 1},
+        "max_tokens": {"type": "integer", "minimum": 1}, "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "n": {"type": "integer", "minimum": 1, "maximum": 5}, "stream": {"type": "boolean"},
+        "extra_params": {"type": "object"}, "usage_context": {"type": "object"},
+    }
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if model:
+        properties["model"] = {"type": "string", "minLength": 1, "description": "the serving endpoint to query"}
+        schema["required"] = ["model"]
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 def _authenticated(request: Request) -> tuple[Backend, Principal]:
     """The backend and the caller; done inline rather than with FastAPI dependencies, which would run these
     synchronous lookups in the thread pool (two thread hops per call on the hot path)."""
@@ -98,13 +118,15 @@ async def _invoke(request: Request, name: str, body: Any, only: str | None = Non
     return _respond(result)
 
 
-@router.post("/serving-endpoints/{name}/invocations", summary="Query a serving endpoint")
+@router.post("/serving-endpoints/{name}/invocations", summary="Query a serving endpoint",
+             openapi_extra=_documented_body())
 async def invocations(name: str, request: Request) -> Response:
     return await _invoke(request, name, await _json_body(request))
 
 
 @router.post("/serving-endpoints/{name}/served-models/{served_model}/invocations",
-             summary="Query one served entity of an endpoint, bypassing the traffic split")
+             summary="Query one served entity of an endpoint, bypassing the traffic split",
+             openapi_extra=_documented_body())
 async def served_model_invocations(name: str, served_model: str, request: Request) -> Response:
     return await _invoke(request, name, await _json_body(request), served_model)
 
@@ -125,7 +147,8 @@ def _alias(kind: str):
 alias_handlers = {kind: _alias(kind) for kind in ("completions", "chat/completions", "embeddings")}
 for _kind, _handler in alias_handlers.items():
     router.add_api_route(f"/serving-endpoints/{_kind}", _handler, methods=["POST"],
-                         summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)")
+                         summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)",
+                         openapi_extra=_documented_body(model=True))
 
 
 @router.get("/api/2.0/serving-endpoints/{name}/usage", summary="Usage per principal (usage tracking)")
