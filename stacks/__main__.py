@@ -14,22 +14,25 @@ import pulumi
 
 from pulumi_serving.resources import (EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope,
                                       ServingEndpoint)
-from pulumi_serving.spec.declarations import (NAMESPACE, StackDeclarations, endpoint_secret_keys,
-                                              parse_declarations, resolve_secret_values, schema_problems,
-                                              stack_file_path)
+from pulumi_serving.spec.declarations import (DECLARATION_KEYS, NAMESPACE, StackDeclarations, endpoint_secret_keys,
+                                              parse_declarations, resolve_secret_values, stack_file_path,
+                                              unknown_key_problems)
 from pulumi_serving.spec import config_secret_uses, EndpointCoreConfigInput
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "stack-declarations.schema.json"
 config = pulumi.Config(NAMESPACE)
 
 
+def config_keys() -> set[str]:
+    """Every key set in this stack's config (``namespace:key``)."""
+    return set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
+
+
 def load() -> StackDeclarations:
-    data = {key: config.get_object(key) for key in ("scopes", "endpoints", "wait_timeout")}
+    data = {key: config.get_object(key) for key in DECLARATION_KEYS}
     data = {key: value for key, value in data.items() if value is not None}
-    problems = schema_problems(data, json.loads(SCHEMA.read_text()))
-    decl = None
-    if not problems:
-        decl, problems = parse_declarations(data)
+    decl, problems = parse_declarations(data, json.loads(SCHEMA.read_text()))
+    problems += unknown_key_problems(config_keys(), data)
     if problems or decl is None:
         raise pulumi.RunError("invalid declarations in the stack file:\n" +
                               "\n".join(f"  {stack_file_path(p.path)}: {p.message}" for p in problems))

@@ -9,7 +9,8 @@ from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
 
 pytestmark = pytest.mark.e2e
 
-GOOD_SCOPES = [{"scope": "keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}]
+GOOD_SCOPES = [{"scope": "keys", "secrets": [{"key": "openai", "value_from": "openai_value"},
+                                             {"key": "plain", "value_from": "plain"}]}]
 
 
 def _openai(settings: dict, name: str = "ep", provider: str = "openai", task: str = "llm/v1/completions") -> dict:
@@ -59,4 +60,11 @@ def test_bad_declarations_fail_at_preview(pulumi_stack_factory, live_server):
         error_lines = [line for line in result.output.splitlines() if path in line and reason in line]
         assert error_lines, f"{case}: expected {path!r} and {reason!r} in:\n{result.output}"
         assert "sk-bad-decl" not in result.output
+
+    # A typoed key would declare no endpoint at all (and `up` would delete every deployed one): refused.
+    declare(stack, endpoints=[])
+    stack.set_config({"serving:endpoint": '[{"name": "ep"}]'})
+    result = stack.preview(check=False)
+    assert result.returncode != 0
+    assert "config.serving:endpoint: unknown key (did you mean serving:endpoints?)" in result.output, result.output
     assert endpoints_on(live_server) == {}

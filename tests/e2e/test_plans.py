@@ -16,8 +16,7 @@ pytestmark = pytest.mark.e2e
 C, CHAT, EMB = "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"
 REF = "{{secrets/provider_keys/shared_key}}"
 PLAIN = {"secret": "plain_key"}
-SECRETS = {"serving:shared_key_value": "sk-shared-value-111", "serving:plain_key": "sk-plaintext-value-222",
-           "serving:plain_key_2": "sk-plaintext-value-333"}
+SECRETS = {"serving:shared_key_value": "sk-shared-value-111", "serving:plain_key": "sk-plaintext-value-222"}
 
 SCOPES = [{"id": "keys", "scope": "provider_keys", "secrets": [{"key": "shared_key", "value_from": "shared_key_value"}],
            "acls": [{"principal": "ml-engineers", "permission": "READ"}]}]

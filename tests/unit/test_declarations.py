@@ -106,3 +106,54 @@ def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines() == [
         f"{bad_file}: config.serving:endpoints[0]: unknown field(s): bogus"]
+
+
+def _declared_scope(key: str = "k") -> dict:
+    return {"scope": "s", "secrets": [{"key": key, "value_from": "openai_value"}]}
+
+
+def test_unknown_serving_keys_are_rejected() -> None:
+    config = {"serving:endpoint": [_endpoint({"openai_api_key": "{{secrets/s/k}}"})], "serving:host": "http://x",
+              "serving:token": {"secure": "v1:t"}, "serving:profile": "p", "serving:scopes": [_declared_scope()],
+              "serving:openai_value": {"secure": "v1:abc"}, "serving:stray": {"secure": "v1:def"},
+              "other:setting": "kept"}
+    problems = _problems(config)
+    assert [p.split(":", 2)[:2] for p in problems] == [["config.serving", "endpoint"], ["config.serving", "stray"]]
+    assert "did you mean serving:endpoints" in problems[0] and "delete" in problems[0]
+
+
+def test_semantic_checks_run_even_when_the_schema_check_fails() -> None:
+    config = {"serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/k}}"}, bogus=True),
+                                    _endpoint({"openai_api_key": "{{secrets/s/k}}"}, name="bad name!")],
+              "serving:scopes": [_declared_scope()], "serving:openai_value": {"secure": "v1:abc"}}
+    joined = "\n".join(_problems(config))
+    assert "config.serving:endpoints[0]: unknown field(s): bogus" in joined
+    assert "config.serving:endpoints[1].name" in joined
+
+
+def test_undeclared_secret_references_are_flagged_unless_allowed() -> None:
+    config = {"serving:scopes": [_declared_scope()], "serving:openai_value": {"secure": "v1:abc"},
+              "serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/other}}"}),
+                                    _endpoint({"openai_api_key": "{{secrets/elsewhere/k}}"}, name="ep2")]}
+    problems = _problems(config)
+    path = "config.serving:endpoints[{}].config.served_entities[0].external_model.openai_config.openai_api_key"
+    assert problems[0].startswith(path.format(0)) and "key 'other'" in problems[0]
+    assert problems[1].startswith(path.format(1)) and "scope 'elsewhere'" in problems[1]
+    assert all("--allow-external-secrets" in p for p in problems) and len(problems) == 2
+    assert validate_stack_config(config, json_schema(), allow_external_secrets=True) == []
+
+
+def test_validate_cli_reports_a_typoed_key_and_allows_external_secrets(tmp_path: Path) -> None:
+    stack_file = tmp_path / "Pulumi.typo.yaml"
+    stack_file.write_text(yaml.safe_dump({"config": {"serving:endpoint": [
+        _endpoint({"openai_api_key": "{{secrets/s/k}}"})]}}))
+    typo = subprocess.run([str(CLI), "validate", str(stack_file)], capture_output=True, text=True, check=False)
+    assert typo.returncode == 1 and "config.serving:endpoint: unknown key" in typo.stderr
+    external = tmp_path / "Pulumi.external.yaml"
+    external.write_text(yaml.safe_dump({"config": {"serving:endpoints": [
+        _endpoint({"openai_api_key": "{{secrets/s/k}}"})]}}))
+    flagged = subprocess.run([str(CLI), "validate", str(external)], capture_output=True, text=True, check=False)
+    assert flagged.returncode == 1 and "not declared in this file" in flagged.stderr
+    allowed = subprocess.run([str(CLI), "validate", "--allow-external-secrets", str(external)],
+                             capture_output=True, text=True, check=False)
+    assert allowed.returncode == 0, allowed.stderr

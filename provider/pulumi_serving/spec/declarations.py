@@ -15,11 +15,14 @@ Secret values never appear here: a secret's ``value_from`` and any ``*_plaintext
 from __future__ import annotations
 
 import copy
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import validate_endpoint_config
+from . import validate_ai_gateway, validate_endpoint_config
 from .endpoints import AiGatewayRateLimit, EndpointCoreConfigInput, EndpointTag
 from .names import endpoint_name_problem, scope_name_problem, secret_key_problem
 from .problems import Problem, check, join_path
@@ -112,12 +115,37 @@ def resolve_secret_values(config: dict[str, Any], resolve: Any) -> dict[str, Any
     return config
 
 
-def semantic_problems(decl: StackDeclarations, prefix: str = "") -> list[Problem]:
+@dataclass(frozen=True)
+class Items:
+    """The scopes and endpoints that passed the structural check, each with its index in the file."""
+
+    scopes: list[tuple[int, ScopeDeclaration]]
+    endpoints: list[tuple[int, EndpointDeclaration]]
+
+
+def _items(data: Any, structural: list[Problem]) -> Items:
+    """Items without a structural problem, so semantic checks still run on them when others are broken."""
+    broken = {p.path for p in structural}
+
+    def valid(field: str, model: type[_Decl]) -> list[tuple[int, Any]]:
+        values = data.get(field) if isinstance(data, dict) else None
+        out = []
+        for i, item in enumerate(values if isinstance(values, list) else []):
+            base = join_path(field, i)
+            if not any(path == base or path.startswith((f"{base}.", f"{base}[")) for path in broken) \
+                    and not check(model, item):
+                out.append((i, model.model_validate(item)))
+        return out
+
+    return Items(valid("scopes", ScopeDeclaration), valid("endpoints", EndpointDeclaration))
+
+
+def semantic_problems(items: Items) -> list[Problem]:
     """Checks beyond the schema: names, endpoint configs (spec), secret placement, duplicates."""
     problems: list[Problem] = []
     scopes: dict[str, set[str]] = {}
-    for i, scope in enumerate(decl.scopes):
-        base = join_path(prefix, "scopes", i)
+    for i, scope in items.scopes:
+        base = join_path("scopes", i)
         if reason := scope_name_problem(scope.scope):
             problems.append(Problem(join_path(base, "scope"), reason))
         if scope.scope in scopes:
@@ -130,8 +158,8 @@ def semantic_problems(decl: StackDeclarations, prefix: str = "") -> list[Problem
                 problems.append(Problem(join_path(base, "secrets", j, "key"), f"key {secret.key!r} is declared twice"))
             keys.add(secret.key)
     names: set[str] = set()
-    for i, endpoint in enumerate(decl.endpoints):
-        base = join_path(prefix, "endpoints", i)
+    for i, endpoint in items.endpoints:
+        base = join_path("endpoints", i)
         if reason := endpoint_name_problem(endpoint.name):
             problems.append(Problem(join_path(base, "name"), reason))
         if endpoint.name in names:
@@ -142,7 +170,6 @@ def semantic_problems(decl: StackDeclarations, prefix: str = "") -> list[Problem
             problems.append(Problem(join_path(base, "ai_gateway", "rate_limits"),
                                     "declare rate limits in the endpoint's rate_limits, not in ai_gateway"))
         elif endpoint.ai_gateway:
-            from . import validate_ai_gateway
             problems += [Problem(join_path(base, "ai_gateway", p.path), p.message)
                          for p in validate_ai_gateway(endpoint.ai_gateway)]
     return problems
@@ -156,10 +183,10 @@ def _config_problems(endpoint: EndpointDeclaration, base: str) -> list[Problem]:
     return problems
 
 
-def secret_references(decl: StackDeclarations) -> list[tuple[str, SecretRef]]:
+def secret_references(endpoints: list[tuple[int, EndpointDeclaration]]) -> list[tuple[str, SecretRef]]:
     """(path, ref) of every ``{{secrets/...}}`` the endpoints use (for valid configs only)."""
     out = []
-    for i, endpoint in enumerate(decl.endpoints):
+    for i, endpoint in endpoints:
         config = endpoint_secret_keys(endpoint.config)[0]
         if validate_endpoint_config(config):
             continue
@@ -168,17 +195,40 @@ def secret_references(decl: StackDeclarations) -> list[tuple[str, SecretRef]]:
     return out
 
 
-def declared_secrets(decl: StackDeclarations) -> set[str]:
-    return {f"{s.scope}/{secret.key}" for s in decl.scopes for secret in s.secrets}
+def declared_secrets(scopes: list[tuple[int, ScopeDeclaration]]) -> set[SecretRef]:
+    return {SecretRef(s.scope, secret.key) for _, s in scopes for secret in s.secrets}
 
 
-def parse_declarations(data: Any, prefix: str = "") -> tuple[StackDeclarations | None, list[Problem]]:
-    """Validate raw declarations; returns the model (None when structurally invalid) and every problem."""
-    problems = check(StackDeclarations, data, prefix)
-    if problems:
-        return None, problems
-    decl = StackDeclarations.model_validate(data)
-    return decl, semantic_problems(decl, prefix)
+def undeclared_secret_problems(items: Items) -> list[Problem]:
+    """``{{secrets/scope/key}}`` references to secrets this file does not declare."""
+    declared = declared_secrets(items.scopes)
+    scopes = {ref.scope for ref in declared}
+    hint = "declare it under serving:scopes, or pass --allow-external-secrets if it is managed elsewhere"
+    problems = []
+    for path, ref in secret_references(items.endpoints):
+        if ref.scope not in scopes:
+            problems.append(Problem(path, f"secret scope {ref.scope!r} of {ref} is not declared in this file; {hint}"))
+        elif ref not in declared:
+            problems.append(Problem(path, f"secret {ref} is not declared in this file (scope {ref.scope!r} declares "
+                                          f"no key {ref.key!r}); {hint}"))
+    return problems
+
+
+def _structural(data: Any, schema: dict[str, Any] | None) -> list[Problem]:
+    problems = schema_problems(data, schema) if schema is not None else []
+    return problems or check(StackDeclarations, data)
+
+
+def parse_declarations(data: Any, schema: dict[str, Any] | None = None
+                       ) -> tuple[StackDeclarations | None, list[Problem]]:
+    """Validate raw declarations against the JSON Schema when given, else the models, then semantically.
+
+    Semantic checks run on every scope and endpoint that is structurally valid, so one run lists every
+    problem. Returns the model (None when anything is structurally invalid) and every problem.
+    """
+    structural = _structural(data, schema)
+    problems = structural + semantic_problems(_items(data, structural))
+    return (None if structural else StackDeclarations.model_validate(data)), problems
 
 
 SCHEMA_ID = "https://pulumi-serving.dev/schemas/stack-declarations.schema.json"
@@ -292,13 +342,53 @@ def stack_file_path(path: str) -> str:
     return f"config.{NAMESPACE}:{path}" if path else "config"
 
 
-def secure_value_problems(decl: StackDeclarations, config: dict[str, Any]) -> list[Problem]:
+PROVIDER_SETTINGS = ("host", "token", "profile")
+
+
+def _named_secrets(data: Any) -> set[str]:
+    """Config keys named as secret values (``value_from``, ``{secret: key}``), read leniently from raw data."""
+    found: set[str] = set()
+    scopes = data.get("scopes") if isinstance(data, dict) else None
+    for scope in scopes if isinstance(scopes, list) else []:
+        secrets = scope.get("secrets") if isinstance(scope, dict) else None
+        for secret in secrets if isinstance(secrets, list) else []:
+            if isinstance(secret, dict) and isinstance(secret.get("value_from"), str):
+                found.add(secret["value_from"])
+    endpoints = data.get("endpoints") if isinstance(data, dict) else None
+    for endpoint in endpoints if isinstance(endpoints, list) else []:
+        if isinstance(endpoint, dict):
+            found.update(endpoint_secret_keys(endpoint.get("config"))[1].values())
+    return found
+
+
+def unknown_key_problems(keys: Iterable[str], data: Any) -> list[Problem]:
+    """Every ``serving:*`` config key must be a declaration, a provider setting or a named secret value.
+
+    A typo (``serving:endpoint``) would otherwise declare nothing and make ``pulumi up`` delete everything.
+    """
+    known = set(DECLARATION_KEYS) | set(PROVIDER_SETTINGS)
+    allowed = known | _named_secrets(data)
+    problems = []
+    for key in sorted(k[len(NAMESPACE) + 1:] for k in keys if k.startswith(f"{NAMESPACE}:")):
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        hint = f" (did you mean {NAMESPACE}:{close[0]}?)" if close else ""
+        problems.append(Problem(key, f"unknown key{hint}: not a declaration ("
+                                     f"{', '.join(f'{NAMESPACE}:{k}' for k in DECLARATION_KEYS)}), a provider setting "
+                                     f"({', '.join(f'{NAMESPACE}:{k}' for k in PROVIDER_SETTINGS)}) or a secret named "
+                                     "by a value_from or {secret: <key>}; left as is, `pulumi up` would ignore it and "
+                                     "delete what it no longer declares"))
+    return problems
+
+
+def secure_value_problems(items: Items, config: dict[str, Any]) -> list[Problem]:
     """Every config key named by ``value_from`` / ``{secret: key}`` must exist as a secure value."""
     wanted: list[tuple[str, str]] = []
-    for i, scope in enumerate(decl.scopes):
+    for i, scope in items.scopes:
         for j, secret in enumerate(scope.secrets):
             wanted.append((join_path("scopes", i, "secrets", j, "value_from"), secret.value_from))
-    for i, endpoint in enumerate(decl.endpoints):
+    for i, endpoint in items.endpoints:
         for path, key in endpoint_secret_keys(endpoint.config)[1].items():
             wanted.append((join_path("endpoints", i, "config", path), key))
     problems = []
@@ -313,12 +403,17 @@ def secure_value_problems(decl: StackDeclarations, config: dict[str, Any]) -> li
     return problems
 
 
-def validate_stack_config(config: dict[str, Any], schema: dict[str, Any]) -> list[Problem]:
-    """Every problem of a stack file's declarations, with paths as they appear in the file."""
+def validate_stack_config(config: dict[str, Any], schema: dict[str, Any], *,
+                          allow_external_secrets: bool = False) -> list[Problem]:
+    """Every problem of a stack file's declarations, with paths as they appear in the file.
+
+    ``allow_external_secrets`` accepts ``{{secrets/...}}`` references to secrets this file does not declare.
+    """
     data = from_stack_config(config)
-    problems = schema_problems(data, schema)
-    if not problems:
-        decl, problems = parse_declarations(data)
-        if decl is not None:
-            problems += secure_value_problems(decl, config)
+    structural = _structural(data, schema)
+    items = _items(data, structural)
+    problems = structural + semantic_problems(items) + secure_value_problems(items, config)
+    problems += unknown_key_problems(config, data)
+    if not allow_external_secrets:
+        problems += undeclared_secret_problems(items)
     return [Problem(stack_file_path(p.path), p.message) for p in problems]
