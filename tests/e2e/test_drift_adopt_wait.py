@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
@@ -49,10 +51,19 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
                 json={"rate_limits": [{"calls": 1000, "key": "user", "renewal_period": "minute"}]}).raise_for_status()
         api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
                                                "string_value": "changed-behind-our-back"}).raise_for_status()
-    drift = stack.refresh(expect_no_changes=True, check=False)
+    drift = stack.refresh("--diff", expect_no_changes=True, check=False)
     assert drift.returncode != 0
-    refreshed = stack.refresh()
-    assert "ServingEndpoint" in refreshed.output and "RateLimits" in refreshed.output
+    # each drifted field is named by the provider's refresh diff, and its old/new value shown (never the secret's)
+    assert "ServingEndpoint story: ~ tags[0].value -> PATCH" in drift.output, drift.output
+    assert re.search(r'~ value\s*: "ml" => "hijacked"', drift.output), drift.output
+    assert "RateLimits story: ~ rate_limits[0].calls -> PUT" in drift.output, drift.output
+    assert re.search(r"~ calls\s*: 20 => 1000", drift.output), drift.output
+    assert "Secret team_keys/openai: ~ string_value -> POST /api/2.0/secrets/put" in drift.output, drift.output
+    assert "changed-behind-our-back" not in drift.output and "sk-adopt" not in drift.output
+    planned = stack.preview_json("--refresh")
+    updated = {step["urn"].rsplit("::", 1)[-1] for step in planned["steps"] if step["op"] == "update"}
+    assert {"story", "story/rate-limits", "team_keys/openai"} <= updated and "team_keys" not in updated, updated
+    stack.refresh()
     stack.up()
     live = endpoints_on(server)["story"]
     assert live["tags"] == [{"key": "team", "value": "ml"}]

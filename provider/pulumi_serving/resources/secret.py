@@ -69,6 +69,13 @@ class SecretProvider(ServingProvider):
         return UpdateResult(self._put(self.client(), plain(news), plain(olds).get("fingerprint_salt") or new_salt()))
 
     def read(self, id_: str, props: Json) -> ReadResult:
+        """Outputs only, on purpose: the engine then keeps the stored inputs, whose value is a Pulumi secret.
+
+        Refresh diffs these outputs against those inputs, so a value changed behind Pulumi's back shows as
+        ``~ string_value`` (the fingerprint becomes ``drifted``). The dynamic provider host passes read
+        only the outputs, so returned inputs could not carry the value, and every later refresh would
+        then report a change.
+        """
         olds = plain(props)
         try:
             listed = self.client().list_secrets(olds["scope"])
