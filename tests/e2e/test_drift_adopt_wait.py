@@ -95,3 +95,23 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
     stack.preview(expect_no_changes=True)
     stack.destroy()
     assert endpoints_on(server) == {}
+
+
+def test_existing_endpoint_is_not_taken_over_without_adopt(pulumi_stack_factory, server_factory):
+    server = server_factory(update_delay=0)
+    theirs = [{"key": "owner", "value": "someone-else"}]
+    with server.client() as api:
+        api.post("/api/2.0/secrets/scopes/create", json={"scope": "team_keys"}).raise_for_status()
+        api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
+                                               "string_value": "theirs"}).raise_for_status()
+        api.post("/api/2.0/serving-endpoints", json={**_endpoint(), "tags": theirs}).raise_for_status()
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-mine"})
+    declare(stack, scopes=SCOPES, endpoints=[_endpoint(tags=[{"key": "team", "value": "ml"}])])  # same config
+    refused = stack.up(check=False)
+    assert refused.returncode != 0
+    assert "serving endpoint 'story' already exists and this stack did not create it; set adopt=True" \
+        in refused.output, refused.output
+    assert not [r for r in stack.resources() if r["type"].endswith(":ServingEndpoint")]
+    stack.destroy()
+    assert endpoints_on(server)["story"]["tags"] == theirs  # neither retagged nor deleted

@@ -6,11 +6,13 @@ import base64
 import copy
 
 import dill
+import httpx
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_serving import resources
+from pulumi_serving.client import AlreadyExists
 from pulumi_serving.resources import (RateLimitsProvider, SecretProvider, SecretScopeProvider,
                                       ServingEndpointProvider)
 from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
@@ -138,3 +140,35 @@ def test_rate_limits_read_modify_write_keeps_other_gateway_sections(server) -> N
         gateway = api.get("/api/2.0/serving-endpoints/ep").json()["ai_gateway"]
     assert "rate_limits" not in gateway or not gateway["rate_limits"]
     assert gateway["usage_tracking_config"] == {"enabled": True}
+
+
+def test_endpoint_create_refuses_an_endpoint_it_did_not_create(server) -> None:
+    provider = _configured(ServingEndpointProvider, server)
+    news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-theirs"})).inputs
+    with server.client() as api:
+        api.post("/api/2.0/serving-endpoints", json={"name": "ep", "config": news["config"],
+                                                     "tags": [{"key": "owner", "value": "someone-else"}]}
+                 ).raise_for_status()
+    with pytest.raises(AlreadyExists, match="this stack did not create it; set adopt=True"):
+        provider.create({**news, "tags": [{"key": "team", "value": "ml"}]})
+    with server.client() as api:
+        assert api.get("/api/2.0/serving-endpoints/ep").json()["tags"] == [{"key": "owner", "value": "someone-else"}]
+
+
+def test_endpoint_create_resumes_its_own_post_whose_answer_was_lost(server) -> None:
+    provider = _configured(ServingEndpointProvider, server)
+    news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-mine"})).inputs
+    transport = provider.client().transport
+    real_send, lost = transport._send, []
+
+    def send_then_lose_first_answer(method, path, json, params):
+        response = real_send(method, path, json, params)
+        if method == "POST" and not lost:
+            lost.append(path)
+            raise httpx.ReadTimeout("answer lost after the server created the endpoint")
+        return response
+
+    transport._send = send_then_lose_first_answer
+    created = provider.create(news)
+    assert lost == ["/api/2.0/serving-endpoints"] and created.id == "ep"
+    assert created.outs["state"]["config_update"] == "NOT_UPDATING"

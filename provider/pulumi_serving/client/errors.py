@@ -39,6 +39,7 @@ class ApiError(ServingError):
         self.method = method
         self.path = path
         self.retry_after = retry_after
+        self.attempts = 1  # how many times the transport sent the call (a retried create may have succeeded)
         where = f"{method} {path}: " if method else ""
         super().__init__(f"{where}{status} {error_code}: {message}")
 

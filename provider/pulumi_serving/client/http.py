@@ -101,6 +101,7 @@ class HttpTransport:
                 if response.is_success:
                     return response.json() if response.content else {}
                 error = error_from_response(response)
+                error.attempts = attempt + 1
                 if not is_retryable(error):
                     raise error
                 delay = error.retry_after if error.retry_after is not None else self.retry.backoff(attempt)

@@ -121,12 +121,16 @@ class ServingEndpointProvider(ServingProvider):
         try:
             endpoint = client.create_endpoint(_create_body(props))
             progress(f"created endpoint {name!r}")
-        except AlreadyExists:
+        except AlreadyExists as exc:
             endpoint = client.get_endpoint(name)
-            if not props.get("adopt") and changed_paths(_live_view(endpoint, declared_view), declared_view):
+            # Without adopt, only an endpoint this very call created is taken over: the POST was retried
+            # (an earlier attempt may have succeeded without its answer arriving) and the config matches.
+            ours = exc.attempts > 1 and not changed_paths(_live_view(endpoint, declared_view), declared_view)
+            if not props.get("adopt") and not ours:
                 raise AlreadyExists(409, "RESOURCE_ALREADY_EXISTS",
-                                    f"serving endpoint {name!r} already exists with a different config; set "
-                                    "adopt=True to take it over and reconcile it to this declaration") from None
+                                    f"serving endpoint {name!r} already exists and this stack did not create it; "
+                                    "set adopt=True (`adopt: true` in a stack file) to take it over, reconcile it "
+                                    "to this declaration and delete it on destroy, or choose another name") from None
             progress(f"endpoint {name!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it")
             endpoint = self._reconcile(client, props, endpoint, write_only_changed=True)
         endpoint = self._settle(client, props, endpoint)
