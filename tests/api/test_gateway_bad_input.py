@@ -53,8 +53,9 @@ def _paths() -> list[str]:
 
 
 PATHS = _paths()
+texts = st.text(max_size=20) | st.text(st.sampled_from(["a", " ", "\u00e9", "\ud800", "\udfff"]), max_size=4)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12)
 messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "assistant", "robot"]),
@@ -105,3 +106,26 @@ def test_server_keeps_serving(admin):
     response = admin.post("/serving-endpoints/bad-in-chat/invocations",
                           json={"messages": [{"role": "user", "content": "hi"}]})
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("endpoint, body, field", [
+    ("bad-in-completions", {"prompt": "\ud800"}, "prompt"),
+    ("bad-in-completions", {"prompt": ["ok", "x\udfff"]}, "prompt[1]"),
+    ("bad-in-completions", {"prompt": "ok", "stop": ["\ud800"]}, "stop[0]"),
+    ("bad-in-chat", {"messages": [{"role": "user", "content": "ok"}, {"role": "user", "content": "\ud800"}]},
+     "messages[1].content"),
+    ("bad-in-embeddings", {"input": "\udc00 tail"}, "input"),
+    ("bad-in-embeddings", {"input": ["a", "b", "\ud800"]}, "input[2]"),
+])
+def test_lone_surrogates_are_refused_naming_the_field(admin, endpoint, body, field):
+    response = admin.post(f"/serving-endpoints/{endpoint}/invocations", content=json.dumps(body).encode())
+    assert response.status_code == 400, response.text
+    assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert response.json()["message"] == f"{field}: text is not valid Unicode (lone surrogate escape)"
+
+
+def test_raw_surrogate_bytes_are_refused(admin):
+    response = admin.post("/serving-endpoints/chat/completions",
+                          content=b'{"model": "bad-in-chat", "messages": [{"role": "user", "content": "\xed\xa0\x80"}]}')
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith("messages[0].content: text is not valid Unicode")

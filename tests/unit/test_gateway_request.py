@@ -58,3 +58,15 @@ def test_undecodable_bodies_are_malformed(raw):
 
 def test_empty_body_is_an_empty_object():
     assert decode_body(b"") == {} and decode_body(b'[1, {"a": 2}]') == [1, {"a": 2}]
+
+
+@pytest.mark.parametrize("task, body, field", [
+    (COMPLETIONS, {"prompt": "\ud800"}, "prompt"),
+    (COMPLETIONS, {"prompt": ["a", "\udfff"]}, r"prompt\[1\]"),
+    (COMPLETIONS, {"prompt": "a", "stop": "\ud800"}, "stop"),
+    (CHAT, {"messages": [{"role": "user", "content": "x\ud800"}]}, r"messages\[0\].content"),
+    (EMBEDDINGS, {"input": ["\ud800"]}, r"input\[0\]"),
+])
+def test_lone_surrogates_name_the_field(task, body, field):
+    with pytest.raises(InvalidParameterValue, match=rf"^{field}: text is not valid Unicode"):
+        parse_request(task, body)

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...spec.base import _invalid_text_path as invalid_text_path
 from ..errors import InvalidParameterValue, MalformedRequest
 
 COMPLETIONS, CHAT, EMBEDDINGS = "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"
@@ -65,10 +66,19 @@ def _bad(field_name: str, reason: str) -> InvalidParameterValue:
     return InvalidParameterValue(f"{field_name}: {reason}")
 
 
+def _text(value: str | list[str], name: str) -> None:
+    """Text sent upstream must be encodable as UTF-8 (a lone surrogate escape such as "\\ud800" is not)."""
+    path = invalid_text_path(value, name)
+    if path is not None:
+        raise _bad(path, "text is not valid Unicode (lone surrogate escape)")
+
+
 def _strings(value: Any, name: str) -> tuple[str, ...]:
     if isinstance(value, str):
+        _text(value, name)
         return (value,)
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        _text(value, name)
         return tuple(value)
     raise _bad(name, "must be a string or a non-empty list of strings")
 
@@ -95,6 +105,7 @@ def _messages(value: Any) -> tuple[Message, ...]:
             raise _bad(f"messages[{i}].role", f"must be one of {', '.join(_ROLES)} (got {role!r})")
         if not isinstance(content, str):
             raise _bad(f"messages[{i}].content", "must be a string")
+        _text(content, f"messages[{i}].content")
         out.append(Message(role, content))
     return tuple(out)
 
