@@ -123,3 +123,32 @@ def test_control_switches_inject_429_and_errors(fake):
 def test_bad_json_is_400(fake):
     r = fake.post("/v1/completions", headers={"Authorization": "Bearer k"}, content=b"{nope")
     assert r.status_code == 400
+
+
+PROVIDER_PATHS = ["/v1/completions", "/v1/chat/completions", "/v1/embeddings", "/v1/messages", "/v1/complete",
+                  "/v1/generate", "/v1/chat", "/v1/embed",
+                  "/openai/deployments/dep/chat/completions?api-version=2024-02-01"]
+UNDECODABLE = {
+    "lone-surrogate-escape": b'{"model": "gpt-4", "prompt": "\\ud800", "input": "\\udfff", "message": "\\ud800",'
+                             b' "messages": [{"role": "user", "content": "\\ud800"}]}',
+    "lone-surrogate-bytes": b'{"model": "gpt-4", "prompt": "\xed\xa0\x80", "input": "\xed\xa0\x80",'
+                            b' "messages": [{"role": "user", "content": "\xed\xa0\x80"}]}',
+    "over-nested": b"[" * 100_000,
+    "closed-over-nested": b"[" * 3000 + b"]" * 3000,
+    "not-utf8": b"\xff\xfe{",
+}
+
+
+@pytest.mark.parametrize("path", PROVIDER_PATHS)
+@pytest.mark.parametrize("body", list(UNDECODABLE.values()), ids=list(UNDECODABLE))
+def test_undecodable_input_is_a_400(fake, path, body):
+    headers = {"Authorization": "Bearer k", "x-api-key": "k", "api-key": "k", "anthropic-version": "2023-06-01"}
+    r = fake.post(path, content=body, headers=headers)
+    assert r.status_code == 400, r.text
+    assert "request body" in r.text
+
+
+@pytest.mark.parametrize("body", list(UNDECODABLE.values()), ids=list(UNDECODABLE))
+def test_undecodable_control_changes_are_a_400(fake, body):
+    r = fake.post("/_control", content=body)
+    assert r.status_code == 400 and "request body" in r.json()["error"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -11,6 +9,7 @@ from starlette.routing import Route
 
 from . import anthropic_wire, cohere_wire, entra_wire, openai_wire
 from .behaviour import Behaviour
+from .wire import WireError, decode_object
 
 PATHS = {
     "openai": "/v1/completions, /v1/chat/completions, /v1/embeddings (Authorization: Bearer)",
@@ -27,10 +26,9 @@ def _control_routes(behaviour: Behaviour) -> list[Route]:
 
     async def update(request: Request) -> Response:
         try:
-            changes = json.loads(await request.body() or b"{}")
-            if not isinstance(changes, dict):
-                raise ValueError("body: must be a JSON object of switches")
-            behaviour.update(changes)
+            behaviour.update(decode_object(await request.body()))
+        except WireError as err:
+            return JSONResponse({"error": err.message}, status_code=400)
         except ValueError as err:
             return JSONResponse({"error": str(err)}, status_code=400)
         return JSONResponse({"switches": behaviour.switches()})

@@ -41,6 +41,24 @@ class Call:
 Handler = Callable[[Call], Awaitable[Response]]
 
 
+def decode_object(raw: bytes) -> dict[str, Any]:
+    """A request body as a JSON object (``{}`` when empty); WireError 400 for anything a provider would refuse:
+    not JSON, nested too deeply, not an object, or text that is not valid Unicode (a lone surrogate)."""
+    try:
+        body = json.loads(raw or b"{}")
+        if not raw.isascii() or b"\\u" in raw:  # only then can a lone surrogate hide in the text
+            json.dumps(body, ensure_ascii=False).encode()
+    except RecursionError:
+        raise WireError(400, "request body is nested too deeply") from None
+    except UnicodeEncodeError:
+        raise WireError(400, "request body text is not valid Unicode (lone surrogate)") from None
+    except ValueError:
+        raise WireError(400, "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise WireError(400, "request body must be a JSON object")
+    return body
+
+
 def bearer(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
@@ -68,12 +86,7 @@ def endpoint(
             model_name = ""
             stream = False
             try:
-                try:
-                    body = json.loads(await request.body() or b"{}")
-                except ValueError:
-                    raise WireError(400, "request body is not valid JSON") from None
-                if not isinstance(body, dict):
-                    raise WireError(400, "request body must be a JSON object")
+                body = decode_object(await request.body())
                 model_name = model(request, body)
                 stream = bool(body.get("stream"))
                 if behaviour.latency_ms:
