@@ -12,8 +12,8 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_serving import resources
-from pulumi_serving.client import AlreadyExists
-from pulumi_serving.resources import (RateLimitsProvider, SecretProvider, SecretScopeProvider,
+from pulumi_serving.client import AlreadyExists, WaitTimeout
+from pulumi_serving.resources import (EndpointWaitOutcomeProvider, RateLimitsProvider, SecretProvider, SecretScopeProvider,
                                       ServingEndpointProvider)
 from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
@@ -172,3 +172,20 @@ def test_endpoint_create_resumes_its_own_post_whose_answer_was_lost(server) -> N
     created = provider.create(news)
     assert lost == ["/api/2.0/serving-endpoints"] and created.id == "ep"
     assert created.outs["state"]["config_update"] == "NOT_UPDATING"
+
+
+def test_endpoint_create_whose_wait_times_out_still_succeeds_and_the_outcome_reports_it(server) -> None:
+    provider = _configured(ServingEndpointProvider, server)
+    news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-slow"}, wait_timeout=0.01)).inputs
+    created = provider.create(news)  # the endpoint exists: it must be written to state, not raised away
+    assert created.id == "ep" and "still IN_PROGRESS" in created.outs["pending"]
+    with pytest.raises(WaitTimeout, match=r"ServingEndpoint 'ep' was created and is in the stack's state.*"
+                                          r"Run `pulumi up` again to resume waiting"):
+        EndpointWaitOutcomeProvider().create({"endpoint": "ep", "pending": created.outs["pending"]})
+    assert provider.diff("ep", created.outs, news).changes is True  # the next up resumes waiting
+    resumed = provider.update("ep", created.outs, {**news, "wait_timeout": 30.0}).outs
+    assert resumed["state"]["config_update"] == "NOT_UPDATING" and resumed["pending"] == ""
+    assert resumed["config_version"] == 1  # no second config update was sent
+    assert provider.diff("ep", resumed, news).changes is False
+    assert EndpointWaitOutcomeProvider().create({"endpoint": "ep", "pending": ""}).outs == {"endpoint": "ep",
+                                                                                             "pending": ""}

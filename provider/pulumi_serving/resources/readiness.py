@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..client import ServingClient, UpdateFailed, WaitTimeout
 from ..client.waiter import FAILED_STATES, config_update_state
@@ -19,6 +19,7 @@ from ..plan import diff_readiness
 from ._provider import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, diff_result, plain, progress
 
 INPUTS = ("endpoints", "wait_timeout")
+OUTCOME_INPUTS = ("endpoint", "pending")
 
 
 def wait_all(client: ServingClient, names: list[str], timeout: float, poll: float = 0.5) -> None:
@@ -89,3 +90,41 @@ class EndpointsReady(Resource, module="serving", name="EndpointsReady"):
         tracked = [{"name": e.endpoint_name, "config_version": e.config_version} for e in endpoints]
         super().__init__(EndpointsReadyProvider(), resource_name,
                          {"endpoints": tracked, "wait_timeout": wait_timeout}, opts)
+
+
+class EndpointWaitOutcomeProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:EndpointWaitOutcome``: no API call, it reports a failed wait."""
+
+    def diff(self, id_: str, olds: Json, news: Json):
+        olds, news = plain(olds), plain(news)
+        changed = {k: news.get(k) for k in OUTCOME_INPUTS} != {k: olds.get(k) for k in OUTCOME_INPUTS}
+        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
+
+    def create(self, props: Json) -> CreateResult:
+        return CreateResult("outcome", self._outcome(plain(props)))
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        return UpdateResult(self._outcome(plain(news)))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        return ReadResult(id_, plain(props))
+
+    def delete(self, id_: str, props: Json) -> None:
+        return None
+
+    @staticmethod
+    def _outcome(props: Json) -> Json:
+        if props.get("pending"):
+            raise WaitTimeout(f"ServingEndpoint {props.get('endpoint')!r} was created and is in the stack's state, "
+                              f"but {props['pending']}. Run `pulumi up` again to resume waiting (raise wait_timeout "
+                              "if the update needs longer), or `pulumi destroy` to delete the endpoint.")
+        return {k: props.get(k) for k in OUTCOME_INPUTS}
+
+
+class EndpointWaitOutcome(Resource, module="serving", name="EndpointWaitOutcome"):
+    """Fails the ``up`` in which a ServingEndpoint's create could not finish waiting (the endpoint stays in state)."""
+
+    def __init__(self, resource_name: str, *, endpoint: pulumi.Input[str], pending: pulumi.Input[str],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(EndpointWaitOutcomeProvider(), resource_name, {"endpoint": endpoint, "pending": pending},
+                         opts)

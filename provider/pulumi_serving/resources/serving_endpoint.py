@@ -12,10 +12,12 @@ from ..client import AlreadyExists, NotFound, ServingClient, UpdateFailed, WaitT
 from ..plan import diff_endpoint, endpoint_view, fingerprint, new_salt
 from ..plan import normalize
 from ..plan.compare import changed_paths
-from ..plan.diff import CALL_CONFIG
+from ..plan.diff import CALL_CONFIG, CALL_WAIT
+from ..plan.model import Change
 from ._provider import (DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, diff_result, failures, has_unknowns, plain,
                         progress)
 from ._secret_refs import missing_secret_problems, used_refs
+from .readiness import EndpointWaitOutcome
 
 INPUTS = ("endpoint_name", "config", "tags", "route_optimized", "ai_gateway", "adopt", "wait", "wait_timeout",
           "known_secrets")
@@ -107,8 +109,10 @@ class ServingEndpointProvider(ServingProvider):
 
     # diff
     def diff(self, id_: str, olds: Json, news: Json):
-        props = plain(news)
-        plan = diff_endpoint(plain(olds), props)
+        props, olds = plain(news), plain(olds)
+        plan = diff_endpoint(olds, props)
+        if olds.get("pending") and not plan.replaces:
+            plan.changes.append(Change("state.config_update", CALL_WAIT))  # the create's wait did not finish
         return diff_result(plan, same_identity=olds.get("endpoint_name") == props.get("endpoint_name"),
                            label=f"ServingEndpoint {props.get('endpoint_name')}")
 
@@ -133,9 +137,19 @@ class ServingEndpointProvider(ServingProvider):
                                     "to this declaration and delete it on destroy, or choose another name") from None
             progress(f"endpoint {name!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it")
             endpoint = self._reconcile(client, props, endpoint, write_only_changed=True)
-        endpoint = self._settle(client, props, endpoint)
+        # The endpoint exists from here on: a failed wait must not fail the create, or the endpoint would be
+        # left out of the state (and orphaned by destroy). It is recorded as pending instead; the resource's
+        # EndpointWaitOutcome fails this `up`, and the next `up` resumes waiting (see diff).
+        pending = ""
+        try:
+            endpoint = self._settle(client, props, endpoint)
+        except (WaitTimeout, UpdateFailed) as exc:
+            pending = str(exc)
+            progress(pending)
+            endpoint = client.get_endpoint(name)
         salt = new_salt()
-        return CreateResult(name, self._outputs(client, props, endpoint, salt, self._fingerprints(props, salt)))
+        outs = self._outputs(client, props, endpoint, salt, self._fingerprints(props, salt))
+        return CreateResult(name, {**outs, "pending": pending})
 
     # update
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
@@ -158,6 +172,8 @@ class ServingEndpointProvider(ServingProvider):
             return ReadResult("", {})
         outs = self._outputs(client, olds, endpoint, olds.get("fingerprint_salt") or new_salt(),
                              olds.get("write_only") or {}, declared_view=olds.get("config") or {})
+        if olds.get("pending") and outs["state"].get("config_update") != "NOT_UPDATING":
+            outs["pending"] = olds["pending"]  # still rolling out: the next up keeps waiting for it
         drifted = any(outs.get(k) != olds.get(k) for k in ("config", "tags", "ai_gateway", "route_optimized"))
         return ReadResult(id_, outs, self._inputs_from(outs) if drifted else None)
 
@@ -232,6 +248,7 @@ class ServingEndpointProvider(ServingProvider):
             "state": {k: v for k, v in (endpoint.get("state") or {}).items() if k in ("ready", "config_update")},
             "config_version": _config_version(endpoint),
             "invocation_url": client.invocation_url(endpoint.get("name", props["endpoint_name"])),
+            "pending": "",  # why the create's wait did not finish ("" when it did): see create
         })
         return outs
 
@@ -265,7 +282,9 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
 
     ``adopt=True`` takes over an existing endpoint of the same name; ``wait`` / ``wait_timeout`` control
     waiting for the config update (the provider's own timeout: Pulumi's customTimeouts do not reach
-    dynamic providers); ``known_secrets`` lists ``scope/key`` pairs declared in the same program so
+    dynamic providers). A create whose wait fails still succeeds, so the endpoint is in the state and
+    ``destroy`` deletes it; its child ``EndpointWaitOutcome`` then fails the ``up``, and the next ``up``
+    resumes waiting. ``known_secrets`` lists ``scope/key`` pairs declared in the same program so
     preview does not look them up on the server.
     """
 
@@ -277,6 +296,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     invocation_url: pulumi.Output[str]
     endpoint_id: pulumi.Output[str]
     task: pulumi.Output[str]
+    pending: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, endpoint_name: pulumi.Input[str], config: pulumi.Input[dict],
                  tags: pulumi.Input[list] | pulumi.Input[dict] | None = None,
@@ -288,6 +308,10 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             "route_optimized": route_optimized, "ai_gateway": ai_gateway, "adopt": adopt, "wait": wait,
             "wait_timeout": wait_timeout, "known_secrets": known_secrets or None,
             "state": None, "config_version": None, "invocation_url": None, "endpoint_id": None, "task": None,
+            "pending": None,
         }
         secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"])
         super().__init__(ServingEndpointProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))
+        if wait:
+            EndpointWaitOutcome(f"{resource_name}-wait", endpoint=self.endpoint_name, pending=self.pending,
+                                opts=pulumi.ResourceOptions(parent=self))
