@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path(os.environ.get("PULUMI_SERVING_DATA_DIR", Path.home() / ".pulumi-serving"))
@@ -19,7 +20,7 @@ def _non_negative(value: str) -> float:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="run the local Databricks-compatible serving API")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--port", type=int, default=8080, help="port, 0-65535 (default 8080; 0 picks a free one)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=f"state directory ({DEFAULT_DATA_DIR})")
     parser.add_argument("--update-delay", type=_non_negative, default=2.0, metavar="SECONDS",
                         help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)")
@@ -44,10 +45,17 @@ def _upstream(value: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..server.runner import serve
+    from ..server.runner import StartupError, serve
     from ..server.settings import Settings
 
-    serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
-                   update_delay_s=args.update_delay, admin_token=args.admin_token,
-                   upstreams=tuple(args.upstream), upstream_timeout_s=args.upstream_timeout))
+    if not 0 <= args.port <= 65535:
+        print(f"pulumi-serving serve: --port must be between 0 and 65535 (got {args.port})", file=sys.stderr)
+        return 2
+    try:
+        serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
+                       update_delay_s=args.update_delay, admin_token=args.admin_token,
+                       upstreams=tuple(args.upstream), upstream_timeout_s=args.upstream_timeout))
+    except StartupError as exc:
+        print(f"pulumi-serving serve: {exc}", file=sys.stderr)
+        return 2
     return 0

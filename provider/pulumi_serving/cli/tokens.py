@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .serve import DEFAULT_DATA_DIR
@@ -21,9 +22,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_create(args: argparse.Namespace) -> int:
     from ..server.principals import issue_token
-    from ..server.storage import Database
+    from ..server.storage import DB_FILE, Database
 
-    db = Database(args.data_dir.resolve())
+    data_dir = args.data_dir.resolve()
+    if not (data_dir / DB_FILE).is_file():
+        print(f"pulumi-serving tokens create: no pulumi-serving state in {data_dir}; "
+              f"start `pulumi-serving serve --data-dir {data_dir}` first", file=sys.stderr)
+        return 2
+    db = Database(data_dir)
     try:
         token = issue_token(db, args.user, tuple(args.group), service_principal=args.service_principal)
     except ValueError as exc:
