@@ -317,6 +317,19 @@ def test_usage_tracking_api(admin, server):
     assert rows["admin"]["requests"] == 1
 
 
+def test_a_recreated_endpoint_starts_with_no_usage(admin):
+    tracked = {"usage_tracking_config": {"enabled": True}}
+    ent = entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF)
+    create(admin, "reborn-ep", ent, ai_gateway=tracked)
+    assert query(admin, "reborn-ep", {"prompt": "one two"}).status_code == 200
+    assert [row["requests"] for row in admin.get("/api/2.0/serving-endpoints/reborn-ep/usage").json()["usage"]] == [1]
+    assert admin.delete("/api/2.0/serving-endpoints/reborn-ep").status_code == 200
+    create(admin, "reborn-ep", ent, ai_gateway=tracked)
+    assert admin.get("/api/2.0/serving-endpoints/reborn-ep/usage").json()["usage"] == []
+    assert query(admin, "reborn-ep", {"prompt": "one two"}).status_code == 200
+    assert [row["requests"] for row in admin.get("/api/2.0/serving-endpoints/reborn-ep/usage").json()["usage"]] == [1]
+
+
 def test_upstream_errors_are_databricks_errors(admin, fake_client):
     create(admin, "err-401", entity("e", "openai", "fail-401", "llm/v1/completions", **OPENAI_REF))
     r = query(admin, "err-401", {"prompt": "hi"})

@@ -46,6 +46,14 @@ def gateway_of(app: Any) -> Gateway:
     return gateway
 
 
+def endpoint_deleted(app: Any, name: str) -> None:
+    """Drop what the gateway keeps about endpoint ``name`` (its usage rows), so an endpoint later created
+    under the same name starts clean."""
+    gateway = getattr(app.state, "gateway", None)
+    if gateway is not None:
+        gateway.usage.forget(name)
+
+
 def state_cache_of(app: Any) -> StateCache:
     """The process-global cache of what the data plane reads from ``app``'s state (created on first use)."""
     cache = getattr(app.state, "gateway_state", None)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Request
 
 from ...spec import endpoints as spec
 from ...spec.names import endpoint_name_problem
 from ..deps import BackendDep, PrincipalDep
 from ..errors import InvalidParameterValue
+from ..gateway.routes import endpoint_deleted
 from . import FastJSONResponse, reply
 
 router = APIRouter(prefix="/api/2.0/serving-endpoints", tags=["serving-endpoints"])
@@ -40,8 +41,10 @@ async def get_endpoint(name: NamePath, principal: PrincipalDep, backend: Backend
 
 
 @router.delete("/{name}", summary="Delete a serving endpoint")
-async def delete_endpoint(name: NamePath, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+async def delete_endpoint(name: NamePath, principal: PrincipalDep, backend: BackendDep,
+                          request: Request) -> FastJSONResponse:
     backend.endpoints.delete(principal, _name(name))
+    endpoint_deleted(request.app, name)
     return reply({})
 
 
