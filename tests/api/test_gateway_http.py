@@ -219,18 +219,20 @@ def test_fallback_only_when_enabled(admin):
 
 
 def test_secret_rotation_takes_effect_without_restart(admin, fake_client, server):
+    """Self-contained: its own scope, key and endpoint, so it neither needs nor disturbs another test's."""
     pid = server.pid
-    body = {"prompt": "hi"}
-    assert query(admin, "openai-completions-endpoint", body).status_code == 200
-    assert last_key_hash(fake_client, "openai") == sha(OPENAI_KEY)
-    put = {"scope": "my_openai_secret_scope", "key": "openai_api_key", "string_value": ROTATED_KEY}
+    put = {"scope": "rotation_scope", "key": "openai_api_key", "string_value": OPENAI_KEY}
+    assert admin.post("/api/2.0/secrets/scopes/create", json={"scope": "rotation_scope"}).status_code == 200
     assert admin.post("/api/2.0/secrets/put", json=put).status_code == 200
-    try:
-        assert query(admin, "openai-completions-endpoint", body).status_code == 200
-        assert last_key_hash(fake_client, "openai") == sha(ROTATED_KEY)
-        assert server.pid == pid and server.is_running()
-    finally:
-        admin.post("/api/2.0/secrets/put", json={**put, "string_value": OPENAI_KEY})
+    create(admin, "rotation-ep", entity("rot", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions",
+                                        openai_api_key="{{secrets/rotation_scope/openai_api_key}}"))
+    body = {"prompt": "hi"}
+    assert query(admin, "rotation-ep", body).status_code == 200
+    assert last_key_hash(fake_client, "openai") == sha(OPENAI_KEY)
+    assert admin.post("/api/2.0/secrets/put", json={**put, "string_value": ROTATED_KEY}).status_code == 200
+    assert query(admin, "rotation-ep", body).status_code == 200
+    assert last_key_hash(fake_client, "openai") == sha(ROTATED_KEY)
+    assert server.pid == pid and server.is_running()
 
 
 def test_can_query_is_required(admin, server):
