@@ -120,3 +120,34 @@ def test_compare_cli_side_by_side(server):
                               "--prompt", "hi", "--json").stdout)
     texts = [a["response"]["choices"][0]["text"] for a in as_json]
     assert texts[0] != texts[1]
+
+
+def _cli_with_config(server, tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "databrickscfg"
+    config.write_text(f"[DEFAULT]\nhost = http://127.0.0.1:9\ntoken = wrong-token\n\n"
+                      f"[local]\nhost = {server.url}\ntoken = {server.admin_token}\n")
+    full_env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABRICKS_CONFIG_FILE": str(config), **env}
+    return subprocess.run([sys.executable, "-m", "pulumi_serving.cli.main", *args], capture_output=True, text=True,
+                          env=full_env, timeout=60)
+
+
+def test_query_cli_reads_a_databrickscfg_profile(server, tmp_path):
+    done = _cli_with_config(server, tmp_path, "query", "openai-chat-endpoint", "--prompt", "hi", "--text",
+                            "--profile", "local")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("[openai/gpt-4]")
+
+
+def test_compare_cli_reads_the_profile_named_in_the_environment(server, tmp_path):
+    done = _cli_with_config(server, tmp_path, "compare", "openai-completions-endpoint",
+                            "anthropic-completions-endpoint", "--prompt", "hi", "--json",
+                            DATABRICKS_CONFIG_PROFILE="local")
+    assert done.returncode == 0, done.stderr
+    assert [a["status"] for a in json.loads(done.stdout)] == [200, 200]
+
+
+def test_query_cli_names_a_missing_profile_in_one_line(server, tmp_path):
+    done = _cli_with_config(server, tmp_path, "query", "openai-chat-endpoint", "--prompt", "hi",
+                            "--profile", "nope")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "nope" in done.stderr

@@ -1,7 +1,8 @@
 """``pulumi-serving query ENDPOINT --prompt ...``: query a serving endpoint and print its response.
 
-Works against the local serving API or a real Databricks workspace (``--host``/``--token``, defaulting to
-``DATABRICKS_HOST``/``DATABRICKS_TOKEN``). The request shape follows the endpoint's task: ``prompt`` for
+Works against the local serving API or a real Databricks workspace. Host and credentials are resolved like
+the provider's: ``--host``/``--token``, else databricks-sdk's conventions (``DATABRICKS_HOST``/``DATABRICKS_TOKEN``,
+``--profile`` or ``DATABRICKS_CONFIG_PROFILE`` in ``~/.databrickscfg``, ...). The request shape follows the endpoint's task: ``prompt`` for
 completions, a single user message for chat, ``input`` for embeddings.
 """
 
@@ -9,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from ..client import Credentials
 
 TIMEOUT_S = 120.0
 
@@ -57,8 +61,10 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, default=None, help="sampling temperature 0.0-2.0")
     parser.add_argument("--max-tokens", type=int, default=None, help="maximum tokens to generate")
     parser.add_argument("-n", type=int, default=None, help="number of choices (1-5)")
-    parser.add_argument("--host", default=None, help="workspace URL (default $DATABRICKS_HOST)")
-    parser.add_argument("--token", default=None, help="bearer token (default $DATABRICKS_TOKEN)")
+    parser.add_argument("--host", default=None, help="workspace URL (default $DATABRICKS_HOST or the profile's)")
+    parser.add_argument("--token", default=None, help="bearer token (default $DATABRICKS_TOKEN or the profile's)")
+    parser.add_argument("--profile", default=None,
+                        help="~/.databrickscfg profile ($DATABRICKS_CONFIG_FILE; default $DATABRICKS_CONFIG_PROFILE)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,16 +75,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+class _CredentialHeaders(httpx.Auth):
+    """Adds the resolved credentials' headers to each request (OAuth tokens may refresh between calls)."""
+
+    def __init__(self, credentials: Credentials):
+        self._credentials = credentials
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers.update(self._credentials.headers())
+        yield request
+
+
 def connect(args: argparse.Namespace) -> httpx.Client:
-    host = (args.host or os.environ.get("DATABRICKS_HOST") or "").strip().rstrip("/")
-    token = args.token or os.environ.get("DATABRICKS_TOKEN") or ""
-    if not host:
-        raise SystemExit("error: --host (or DATABRICKS_HOST) is required")
-    if not token:
-        raise SystemExit("error: --token (or DATABRICKS_TOKEN) is required")
-    if "://" not in host:
-        host = "https://" + host
-    return httpx.Client(base_url=host, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_S)
+    """An HTTP client for the workspace, its host and credentials resolved as the provider resolves them."""
+    from ..client import CredentialsError, resolve_credentials
+
+    try:
+        credentials = resolve_credentials(args.host, args.token, args.profile)
+    except CredentialsError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    return httpx.Client(base_url=credentials.host, auth=_CredentialHeaders(credentials), timeout=TIMEOUT_S)
 
 
 def endpoint_task(client: httpx.Client, endpoint: str) -> str:
