@@ -41,16 +41,12 @@ def _entity_name(value: str | None) -> str | None:
     return value
 
 
-class ServedEntityInput(SpecModel):
-    """One served entity: either an ``external_model`` or a custom/foundation model (``entity_name``...)."""
+class _ServedCompute(SpecModel):
+    """What served entities and legacy served models share: the name and the compute settings."""
 
     name: str | None = None
-    external_model: ExternalModel | None = None
-    entity_name: str | None = None
-    entity_version: str | None = None
     workload_size: str | None = None
     workload_type: WorkloadType | None = None
-    scale_to_zero_enabled: bool | None = None
     min_provisioned_concurrency: Count | None = None
     max_provisioned_concurrency: Count | None = None
     min_provisioned_throughput: Count | None = None
@@ -64,6 +60,20 @@ class ServedEntityInput(SpecModel):
     @classmethod
     def _valid_name(cls, value: str | None) -> str | None:
         return _entity_name(value)
+
+    @model_validator(mode="after")
+    def _env(self) -> _ServedCompute:
+        _check_env_vars(self.environment_vars)
+        return self
+
+
+class ServedEntityInput(_ServedCompute):
+    """One served entity: either an ``external_model`` or a custom/foundation model (``entity_name``...)."""
+
+    external_model: ExternalModel | None = None
+    entity_name: str | None = None
+    entity_version: str | None = None
+    scale_to_zero_enabled: bool | None = None
 
     @model_validator(mode="after")
     def _kind(self) -> ServedEntityInput:
@@ -75,7 +85,6 @@ class ServedEntityInput(SpecModel):
             raise ValueError(f"external_model and {', '.join(custom)} are mutually exclusive")
         if self.external_model is None and self.entity_name is None:
             raise ValueError("one of external_model or entity_name is required")
-        _check_env_vars(self.environment_vars)
         return self
 
     def effective_name(self) -> str:
@@ -87,33 +96,12 @@ class ServedEntityInput(SpecModel):
         return default_served_entity_name(entity_name=self.entity_name, entity_version=self.entity_version) or ""
 
 
-class ServedModelInput(SpecModel):
+class ServedModelInput(_ServedCompute):
     """Deprecated ``served_models`` item (no external models)."""
 
     model_name: str
     model_version: str
     scale_to_zero_enabled: bool
-    name: str | None = None
-    workload_size: str | None = None
-    workload_type: WorkloadType | None = None
-    environment_vars: dict[str, str] | None = None
-    instance_profile_arn: str | None = None
-    min_provisioned_concurrency: Count | None = None
-    max_provisioned_concurrency: Count | None = None
-    min_provisioned_throughput: Count | None = None
-    max_provisioned_throughput: Count | None = None
-    provisioned_model_units: Count | None = None
-    burst_scaling_enabled: bool | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, value: str | None) -> str | None:
-        return _entity_name(value)
-
-    @model_validator(mode="after")
-    def _env(self) -> ServedModelInput:
-        _check_env_vars(self.environment_vars)
-        return self
 
     def effective_name(self) -> str:
         return self.name or default_served_entity_name(entity_name=self.model_name, entity_version=self.model_version) or ""
