@@ -23,7 +23,7 @@ readers = SecretAcl("openai-scope-readers", scope=scope.scope, principal="users"
 endpoint = ServingEndpoint(
     "openai-completions",
     endpoint_name="openai-completions-endpoint",
-    config={"served_entities": [{
+    served_entities=[{
         "name": "openai-completions",
         "external_model": {
             "name": "gpt-3.5-turbo-instruct",
@@ -31,7 +31,7 @@ endpoint = ServingEndpoint(
             "task": "llm/v1/completions",
             "openai_config": {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
         },
-    }]},
+    }],
     known_secrets=["my_openai_secret_scope/openai_api_key"],  # declared above: not looked up at preview
     opts=ResourceOptions(depends_on=[api_key, readers]),
 )

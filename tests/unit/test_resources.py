@@ -189,3 +189,17 @@ def test_endpoint_create_whose_wait_times_out_still_succeeds_and_the_outcome_rep
     assert provider.diff("ep", resumed, news).changes is False
     assert EndpointWaitOutcomeProvider().create({"endpoint": "ep", "pending": ""}).outs == {"endpoint": "ep",
                                                                                              "pending": ""}
+
+
+def test_endpoint_config_from_typed_sections_or_whole() -> None:
+    from pulumi_serving.resources.serving_endpoint import endpoint_config
+
+    entities = [{"name": "a", "external_model": {"name": "m", "provider": "openai", "task": "llm/v1/chat"}}]
+    routes = {"routes": [{"served_entity_name": "a", "traffic_percentage": 100}]}
+    assert endpoint_config(served_entities=entities, traffic_config=routes) == {
+        "served_entities": entities, "traffic_config": routes}
+    assert endpoint_config({"served_entities": entities}) == {"served_entities": entities}
+    with pytest.raises(TypeError, match="either config or served_entities"):
+        endpoint_config({"served_entities": entities}, served_entities=entities)
+    with pytest.raises(TypeError, match="is required"):
+        endpoint_config()

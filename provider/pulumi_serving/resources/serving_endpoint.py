@@ -277,8 +277,20 @@ def _secret_write_only(value: Any) -> Any:
     return value
 
 
+def endpoint_config(config: Any = None, **sections: Any) -> Any:
+    """The endpoint's ``config``: given whole, or assembled from its sections passed as typed arguments."""
+    given = {name: value for name, value in sections.items() if value is not None}
+    if config is not None and given:
+        raise TypeError(f"ServingEndpoint: pass either config or {', '.join(sorted(given))}, not both")
+    if config is None and not given:
+        raise TypeError("ServingEndpoint: config (or served_entities / served_models) is required")
+    return config if config is not None else given
+
+
 class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
-    """A serving endpoint. ``config`` is the Databricks ``EndpointCoreConfigInput`` JSON (paste it as is).
+    """A serving endpoint. ``config`` is the Databricks ``EndpointCoreConfigInput`` JSON (paste it as is), or
+    pass its sections as typed arguments instead: ``served_entities``, ``traffic_config``, ``served_models``,
+    ``auto_capture_config``.
 
     ``adopt=True`` takes over an existing endpoint of the same name; ``wait`` / ``wait_timeout`` control
     waiting for the config update (the provider's own timeout: Pulumi's customTimeouts do not reach
@@ -298,11 +310,16 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     task: pulumi.Output[str]
     pending: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, endpoint_name: pulumi.Input[str], config: pulumi.Input[dict],
+    def __init__(self, resource_name: str, *, endpoint_name: pulumi.Input[str],
+                 config: pulumi.Input[dict] | None = None,
+                 served_entities: pulumi.Input[list] | None = None, traffic_config: pulumi.Input[dict] | None = None,
+                 served_models: pulumi.Input[list] | None = None, auto_capture_config: pulumi.Input[dict] | None = None,
                  tags: pulumi.Input[list] | pulumi.Input[dict] | None = None,
                  route_optimized: pulumi.Input[bool] | None = None, ai_gateway: pulumi.Input[dict] | None = None,
                  adopt: bool = False, wait: bool = True, wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
                  known_secrets: list[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
+        config = endpoint_config(config, served_entities=served_entities, traffic_config=traffic_config,
+                                 served_models=served_models, auto_capture_config=auto_capture_config)
         props = {
             "endpoint_name": endpoint_name, "config": _secret_write_only(config), "tags": tags,
             "route_optimized": route_optimized, "ai_gateway": ai_gateway, "adopt": adopt, "wait": wait,
