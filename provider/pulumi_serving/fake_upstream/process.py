@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ def running_fake_upstream(*extra_args: str, host: str = "127.0.0.1", port: int =
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()
+        ready, _, _ = select.select([process.stdout], [], [], STARTUP_TIMEOUT_S)
+        line = process.stdout.readline() if ready else f"no output within {STARTUP_TIMEOUT_S:.0f}s\n"
         if "listening on " not in line:
             rest = process.stdout.read() if process.poll() is not None else ""
             raise RuntimeError(f"fake upstream did not start: {line}{rest}")

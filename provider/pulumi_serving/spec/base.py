@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from .problems import join_path
 
 
-def _invalid_text_path(value: Any, path: str) -> str | None:
+def invalid_text_path(value: Any, path: str) -> str | None:
     """Path of the first string holding a lone surrogate (not encodable as UTF-8), or None."""
     if isinstance(value, str):
         try:
@@ -18,12 +18,12 @@ def _invalid_text_path(value: Any, path: str) -> str | None:
             return path
     elif isinstance(value, dict):
         for key, item in value.items():
-            found = _invalid_text_path(key, path) or _invalid_text_path(item, join_path(path, str(key)))
+            found = invalid_text_path(key, path) or invalid_text_path(item, join_path(path, str(key)))
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _invalid_text_path(item, join_path(path, index))
+            found = invalid_text_path(item, join_path(path, index))
             if found is not None:
                 return found
     return None
@@ -37,7 +37,7 @@ class SpecModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _valid_text(cls, data: Any) -> Any:
-        path = _invalid_text_path(data, "")
+        path = invalid_text_path(data, "")
         if path is not None:
             raise ValueError(f"{path or 'value'}: text is not valid Unicode (lone surrogate escape)")
         return data

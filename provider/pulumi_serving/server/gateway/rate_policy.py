@@ -32,7 +32,6 @@ class Caller:
     name: str
     groups: frozenset[str] = frozenset()
     service_principal: bool = False
-    admin: bool = False
 
 
 def _bucket(endpoint: str, index: int, rule: LimitRule, owner: str, what: str) -> Bucket:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...spec.base import _invalid_text_path as invalid_text_path
+from ...spec.base import invalid_text_path
 from ..errors import InvalidParameterValue, MalformedRequest
 
 COMPLETIONS, CHAT, EMBEDDINGS = "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"

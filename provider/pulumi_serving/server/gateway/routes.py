@@ -101,7 +101,7 @@ def _authenticated(request: Request) -> tuple[Backend, Principal]:
 
 
 def caller_of(principal: Principal) -> Caller:
-    return Caller(principal.name, frozenset(principal.groups), principal.service_principal, principal.is_admin)
+    return Caller(principal.name, frozenset(principal.groups), principal.service_principal)
 
 
 async def _json_body(request: Request) -> Any:
