@@ -7,7 +7,6 @@ import re
 import pytest
 
 from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
-from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e._stacks import endpoints_on
-from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 pytestmark = pytest.mark.e2e
 

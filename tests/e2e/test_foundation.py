@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import REPO_ROOT, PulumiStack
-from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +29,7 @@ def test_pulumi_cli_is_the_pinned_version(pulumi_bin: Path) -> None:
     assert reported.stdout.strip() == f"v{pinned_pulumi_version()}"
 
 
-def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tmp_path: Path) -> None:  # noqa: F811
+def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tmp_path: Path) -> None:
     # Run the program and the dynamic provider from a private copy of the package, so the test can edit it.
     package_copy = tmp_path / "pkg"
     shutil.copytree(REPO_ROOT / "provider" / "pulumi_serving", package_copy / "pulumi_serving",

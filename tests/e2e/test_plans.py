@@ -9,7 +9,6 @@ import pytest
 
 from tests.e2e._stacks import (PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint,
                                scopes_on, step_line)
-from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e._stacks import DEV_PASSPHRASE, PROGRAM_FILES, REPO_ROOT, endpoints_on, scopes_on
-from tests.support.fixtures import live_server  # noqa: F401 - pytest fixture
 
 pytestmark = pytest.mark.e2e
 
