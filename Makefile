@@ -1,22 +1,24 @@
 # pulumi-serving: `make demo` (the user story on the local serving API) and `make test` (the whole suite)
-# set up everything they need on a fresh machine: the venv, the package, and the pinned Pulumi CLI.
+# set up everything they need on a fresh machine: the venv, the package, and a Pulumi CLI.
+# Exact versions come from constraints.txt (pyproject.toml holds only the ranges users get).
 
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-PULUMI_VERSION := $(shell sed -n 's/.*"pulumi==\([0-9.]*\)".*/\1/p' pyproject.toml)
+CONSTRAINTS := constraints.txt
+PULUMI_VERSION := $(shell sed -n 's/^pulumi==\([0-9.]*\).*/\1/p' $(CONSTRAINTS))
 PYTEST_ARGS ?=
 
 .PHONY: all venv pulumi test demo demo-down clean
 
 all: test
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	@echo "[make] installing pulumi-serving and its dependencies into $(VENV)"
 	@$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[server,test]'
+	@$(VPY) -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[server,test]'
 	@touch $@
 
 venv: $(INSTALLED)

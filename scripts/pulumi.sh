@@ -10,7 +10,7 @@
 # Always: no update check, no plugin downloads, no pip version check.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VERSION="$(sed -n 's/.*"pulumi==\([0-9.]*\)".*/\1/p' "$ROOT/pyproject.toml")"
+VERSION="$(sed -n 's/^pulumi==\([0-9.]*\).*/\1/p' "$ROOT/constraints.txt")"
 BIN="${PULUMI_SERVING_PULUMI_BIN:-$("$ROOT/scripts/ensure-pulumi.sh" "$VERSION")}"
 STATE="$ROOT/.state"
 

@@ -31,16 +31,17 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PULUMI_WRAPPER = REPO_ROOT / "scripts" / "pulumi.sh"
 ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
+CONSTRAINTS = REPO_ROOT / "constraints.txt"
 TEST_PASSPHRASE = "correct horse battery staple"
 DEFAULT_TIMEOUT_S = 600
 _IGNORED_WHEN_COPYING = shutil.ignore_patterns(".venv", "__pycache__", ".state", ".demo", "*.egg-info", ".git")
 
 
 def pinned_pulumi_version() -> str:
-    """The Pulumi version pinned in pyproject.toml (the CLI must match it exactly)."""
-    from importlib.metadata import version
-
-    return version("pulumi")
+    """The Pulumi version constraints.txt pins: the suite's SDK, and the CLI built when none is on PATH."""
+    [version] = [line.split("==")[1].strip() for line in CONSTRAINTS.read_text().splitlines()
+                 if line.startswith("pulumi==")]
+    return version
 
 
 def ensure_pulumi_bin() -> Path:

@@ -1,0 +1,77 @@
+"""Virtualenvs holding this package with the lowest and the newest supported pulumi SDK.
+
+``build/sdk-venvs/<label>`` is created on first use and reused until pyproject.toml changes:
+
+- ``lowest``: every install requirement at the lower bound of its range in pyproject.toml (pulumi included),
+  so the ranges users get are proven at their floor;
+- ``newest``: pulumi at ``NEWEST_SDK``, the newest release the package index served when it was last
+  raised, and the newest of everything else the ranges allow.
+
+Only the package's own requirements are installed (no extras): what a user's infra repo gets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from tests.e2e.harness import REPO_ROOT
+
+NEWEST_SDK = "3.272.0"
+VENV_ROOT = REPO_ROOT / "build" / "sdk-venvs"
+
+
+def base_requirements() -> list[Requirement]:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    return [req for req in map(Requirement, project["dependencies"]) if req.marker is None or req.marker.evaluate()]
+
+
+def lowest_pins() -> list[str]:
+    """``name==floor`` for every install requirement: the lower bound of its ``>=`` (or ``~=``) range."""
+    pins = []
+    for req in base_requirements():
+        [floor] = [spec.version for spec in req.specifier if spec.operator in {">=", "~="}]
+        pins.append(f"{req.name}=={floor}")
+    return pins
+
+
+def sdk_pins(label: str) -> list[str]:
+    if label == "lowest":
+        return lowest_pins()
+    if label == "newest":
+        return [f"pulumi=={NEWEST_SDK}"]
+    raise ValueError(f"unknown SDK venv {label!r}")
+
+
+def lowest_sdk() -> str:
+    [pin] = [pin for pin in lowest_pins() if pin.startswith("pulumi==")]
+    return pin.split("==")[1]
+
+
+def sdk_venv(label: str) -> Path:
+    """The venv's python, after creating or refreshing the venv when its recipe changed."""
+    pins = sdk_pins(label)
+    venv = VENV_ROOT / label
+    python = venv / "bin" / "python"
+    recipe = "\n".join([(REPO_ROOT / "pyproject.toml").read_text(), *pins])
+    digest = hashlib.sha256(recipe.encode()).hexdigest()
+    stamp = venv / ".recipe"
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return python
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    constraints = venv / "constraints.txt"
+    constraints.write_text("\n".join(pins) + "\n")
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-c", str(constraints), "-e", str(REPO_ROOT)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"cannot install pulumi-serving with {pins} into {venv}:\n{done.stdout}{done.stderr}")
+    stamp.write_text(digest)
+    return python

@@ -1,0 +1,44 @@
+"""The package against the lowest and the newest supported pulumi SDK, through the real Pulumi CLI.
+
+Each SDK runs in its own virtualenv (``tests/e2e/sdk_venvs.py``): the program and the dynamic provider use it,
+while the CLI and language host are whatever ``ensure-pulumi.sh`` provides, so SDK and CLI versions differ.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.e2e._stacks import endpoints_on, scopes_on
+from tests.e2e.harness import REPO_ROOT
+from tests.e2e.sdk_venvs import NEWEST_SDK, lowest_sdk, sdk_venv
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = REPO_ROOT / "tests" / "e2e" / "programs" / "sdk_range"
+OPENAI_KEY = "sk-sdk-range-61c0"
+MODULES = ["pulumi_serving", "pulumi_serving.resources", "pulumi_serving.client", "pulumi_serving.plan",
+           "pulumi_serving.spec.declarations", "pulumi_serving.cli.main"]
+
+
+@pytest.mark.parametrize(("label", "expected"), [("lowest", lowest_sdk()), ("newest", NEWEST_SDK)])
+def test_up_preview_refresh_destroy_with_each_supported_sdk(label, expected, pulumi_stack_factory, live_server):
+    python = sdk_venv(label)
+    # The package imports without a warning at this end of every range (e.g. pydantic's protected namespaces).
+    imports = "; ".join(f"import {module}" for module in MODULES)
+    subprocess.run([str(python), "-W", "error", "-c", imports], check=True, cwd=REPO_ROOT.parent)
+
+    stack = pulumi_stack_factory(PROGRAM, config={"serving:host": live_server.url},
+                                 secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY},
+                                 env={"PULUMI_PYTHON_CMD": str(python)})
+    stack.up()
+    assert stack.outputs()["sdk_version"] == expected
+    endpoint = endpoints_on(live_server)["sdk-range-endpoint"]
+    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    assert OPENAI_KEY not in stack.export_text()
+
+    stack.preview(expect_no_changes=True)
+    stack.refresh(expect_no_changes=True)
+    stack.destroy()
+    assert "sdk-range-endpoint" not in endpoints_on(live_server) and "sdk_range_scope" not in scopes_on(live_server)
