@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Ensure a Pulumi CLI and Python language host at exactly VERSION; print their bin directory on stdout.
+# Provide a Pulumi CLI with its Python plugins; print their bin directory on stdout.
 #
-#   scripts/ensure-pulumi.sh VERSION
+#   scripts/ensure-pulumi.sh VERSION        (VERSION: what to build when needed; the Makefile passes constraints.txt's pin)
 #
-# Order: (1) a `pulumi` on PATH at VERSION with its Python plugins beside it is used as is;
-# (2) a build cached in $PULUMI_SERVING_CACHE/pulumi-VERSION/bin (default ~/.cache/pulumi-serving) is reused;
-# (3) otherwise everything is built from published Go modules with the ordinary `go` client:
+# Order: (1) a `pulumi` on PATH of any supported version (pyproject.toml's pulumi range, e.g. >=3.216.0,<4), with
+#            its Python plugins beside it or on PATH, is used as is: no build;
+#        (2) a build cached in $PULUMI_SERVING_CACHE/pulumi-VERSION/bin (default ~/.cache/pulumi-serving) is reused;
+#        (3) otherwise everything is built from published Go modules with the ordinary `go` client, announced
+#            first with the expected time:
 #     - `pulumi` from github.com/pulumi/pulumi/pkg/v3@vVERSION: a plain wrapper-module build first,
 #       the upstream repo layout (pkg + sdk side by side) as fallback;
 #     - `pulumi-language-python` from tools/langhost (this project's host, on sdk/v3@vVERSION: the upstream
 #       host's own module is not served by the module proxy these machines reach);
 #     - `pulumi-language-python-exec` and `pulumi-resource-pulumi-python`, the SDK's scripts, from sdk/v3.
+# PULUMI_SERVING_BUILD_PULUMI=1 skips (1): the cached build is used, built first if missing.
 # Progress and timings go to stderr.
 set -euo pipefail
 
@@ -22,16 +25,42 @@ BIN="$CACHE_ROOT/pulumi-$VERSION/bin"
 TOOLS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 LDF_VERSION="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION"
 TAGS="osusergo,grpcnotrace"
+# The supported range, from pyproject.toml's `"pulumi>=MIN,<MAJOR"` (the SDK range is the CLI range too).
+read -r MIN BELOW_MAJOR < <(sed -n 's/.*"pulumi>=\([0-9.]*\),<\([0-9]*\)".*/\1 \2/p' "$HERE/../pyproject.toml") \
+  || { echo "[ensure-pulumi] ERROR: no \"pulumi>=X,<Y\" range in pyproject.toml" >&2; exit 1; }
+RANGE=">=$MIN,<$BELOW_MAJOR"
 
 say() { printf '[ensure-pulumi] %s\n' "$*" >&2; }
 has_all() { local f; for f in "${TOOLS[@]}"; do [ -x "$1/$f" ] || return 1; done; }
 version_of() { "$1/pulumi" version 2>/dev/null || true; }
 langhost_digest() { cat "$LANGHOST_SRC"/main.go "$LANGHOST_SRC"/go.mod "$LANGHOST_SRC"/go.sum | sha256sum | cut -c1-16; }
 
-if command -v pulumi >/dev/null 2>&1; then
+supported() {  # supported vX.Y.Z[-suffix]: inside RANGE
+  local v="${1#v}"; v="${v%%[-+]*}"
+  [[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 1
+  [ "$(printf '%s\n%s\n' "$MIN" "$v" | sort -V | head -n1)" = "$MIN" ] && [ "${v%%.*}" -lt "$BELOW_MAJOR" ]
+}
+
+python_plugins_reachable() {  # beside DIR/pulumi or on PATH, the executor beside the language host
+  local host plugin
+  host="$1/pulumi-language-python"; [ -x "$host" ] || host="$(command -v pulumi-language-python || true)"
+  [ -n "$host" ] && [ -x "$(dirname "$host")/pulumi-language-python-exec" ] || return 1
+  plugin="$1/pulumi-resource-pulumi-python"
+  [ -x "$plugin" ] || command -v pulumi-resource-pulumi-python >/dev/null
+}
+
+if [ "${PULUMI_SERVING_BUILD_PULUMI:-}" = 1 ]; then
+  say "PULUMI_SERVING_BUILD_PULUMI=1: not looking for a pulumi on PATH"
+elif command -v pulumi >/dev/null 2>&1; then
   onpath="$(dirname "$(command -v pulumi)")"
-  if [ "$onpath" != "$BIN" ] && has_all "$onpath" && [ "$(version_of "$onpath")" = "v$VERSION" ]; then
-    say "using pulumi v$VERSION on PATH ($onpath)"
+  found="$(version_of "$onpath")"
+  if ! supported "$found"; then
+    say "ignoring the pulumi on PATH ($onpath/pulumi reports '${found:-no version}'): supported is $RANGE"
+  elif ! python_plugins_reachable "$onpath"; then
+    say "ignoring pulumi $found on PATH ($onpath): its Python plugins (pulumi-language-python with"
+    say "pulumi-language-python-exec beside it, pulumi-resource-pulumi-python) are neither beside it nor on PATH"
+  else
+    say "using pulumi $found on PATH ($onpath)"
     echo "$onpath"; exit 0
   fi
 fi
@@ -43,18 +72,20 @@ if has_all "$BIN" && [ "$(version_of "$BIN")" = "v$VERSION" ] \
 fi
 
 if ! command -v go >/dev/null 2>&1; then
-  say "ERROR: no pulumi v$VERSION on PATH, none cached in $BIN, and no Go toolchain to build one."
-  say "Fix: install Go >= 1.25.11 (https://go.dev/doc/install) and rerun 'make test' or 'make demo'; or, on a"
-  say "machine with internet access, install the CLI with the official installer:"
-  say "  curl -fsSL https://get.pulumi.com | sh -s -- --version $VERSION   (then put ~/.pulumi/bin on PATH)"
+  say "ERROR: no usable pulumi on PATH (supported: $RANGE), none cached in $BIN, and no Go toolchain to build one."
+  say "Fix: install the Pulumi CLI with the official installer (any version $RANGE) and put it on PATH:"
+  say "  curl -fsSL https://get.pulumi.com | sh        (then: export PATH=\"\$HOME/.pulumi/bin:\$PATH\")"
+  say "or install Go >= 1.25.11 (https://go.dev/doc/install) and rerun 'make test' or 'make demo' to build v$VERSION."
   exit 1
 fi
 
+say "building pulumi v$VERSION and its Python language host from Go modules: expect about 5 min on 2 cores"
+say "with cold Go caches (about 1.5 GB of modules), under 1 min with warm ones. A pulumi $RANGE on PATH skips this."
 export GOWORK=off CGO_ENABLED=0 GOFLAGS="-buildvcs=false"
 START=$(date +%s)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-build.XXXXXX")"
 OUT="$WORK/bin"; mkdir -p "$OUT"
-( while sleep 30; do say "... still building ($(( $(date +%s) - START ))s elapsed)"; done ) &
+( while sleep 30 </dev/null >/dev/null 2>&1; do say "... still building ($(( $(date +%s) - START ))s elapsed)"; done ) &
 HEARTBEAT=$!
 trap 'kill $HEARTBEAT 2>/dev/null || true; chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 

@@ -45,7 +45,7 @@ def pinned_pulumi_version() -> str:
 
 
 def ensure_pulumi_bin() -> Path:
-    """Directory holding the pinned CLI and Python plugins; builds them if needed. Raises if impossible."""
+    """Directory holding a supported CLI and its Python plugins (ensure-pulumi.sh). Raises if impossible."""
     preset = os.environ.get("PULUMI_SERVING_PULUMI_BIN")
     if preset:
         return Path(preset)
