@@ -28,6 +28,8 @@ def test_up_preview_refresh_destroy_with_each_supported_sdk(label, expected, pul
     # The package imports without a warning at this end of every range (e.g. pydantic's protected namespaces).
     imports = "; ".join(f"import {module}" for module in MODULES)
     subprocess.run([str(python), "-W", "error", "-c", imports], check=True, cwd=REPO_ROOT.parent)
+    for args in (["--version"], ["completion", "bash"], ["validate", str(REPO_ROOT / "stacks" / "Pulumi.dev.yaml")]):
+        subprocess.run([str(python.with_name("pulumi-serving")), *args], check=True, capture_output=True)
 
     stack = pulumi_stack_factory(PROGRAM, config={"serving:host": live_server.url},
                                  secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY},

@@ -105,7 +105,7 @@ def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     bad = subprocess.run([str(CLI), "validate", str(bad_file)], capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines() == [
-        f"{bad_file}: config.serving:endpoints[0]: unknown field(s): bogus"]
+        f"{bad_file}:3:5: error: config.serving:endpoints[0]: unknown field(s): bogus"]
 
 
 def _declared_scope(key: str = "k") -> dict:

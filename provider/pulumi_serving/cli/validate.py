@@ -1,16 +1,38 @@
-"""``pulumi-serving validate stacks/Pulumi.<stack>.yaml``: check a stack file's declarations without Pulumi."""
+"""``pulumi-serving validate stacks/Pulumi.<stack>.yaml``: check a stack file's declarations without Pulumi.
+
+Each problem is printed as ``FILE:LINE:COLUMN: PATH: REASON`` (the form editors and CI annotations link to), or
+with ``--json`` as one JSON document on stdout.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..spec.declarations import json_schema, validate_stack_config
+from .locations import locate
+from .style import BOLD, GREEN, RED, paint
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of one stack file; ``line`` and ``column`` are 1-based, None when unknown."""
+
+    file: str
+    message: str
+    path: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = ":".join([self.file, *(str(n) for n in (self.line, self.column) if n is not None)])
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 def load_schema(path: Path | None) -> dict[str, Any]:
@@ -18,35 +40,47 @@ def load_schema(path: Path | None) -> dict[str, Any]:
     return json.loads(path.read_text()) if path else json_schema()
 
 
-def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets: bool = False) -> list[str]:
-    """One line per problem, each naming the path in the file."""
+def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets: bool = False) -> list[Finding]:
+    """Every problem of one stack file, each naming the path in the file and, where found, its line and column."""
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        text = path.read_text()
+        document = yaml.safe_load(text) or {}
     except OSError as exc:
-        return [f"{path}: cannot read: {exc.strerror}"]
+        return [Finding(str(path), f"cannot read: {exc.strerror}")]
     except yaml.YAMLError as exc:
-        return [f"{path}: not valid YAML: {str(exc).splitlines()[0]}"]
+        mark = getattr(exc, "problem_mark", None)
+        return [Finding(str(path), f"not valid YAML: {str(exc).splitlines()[0]}",
+                        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)]
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
-        return [f"{path}: config: must be a mapping of config keys"]
+        return [Finding(str(path), "must be a mapping of config keys", path="config", line=1, column=1)]
     problems = validate_stack_config(document.get("config") or {}, schema,
                                      allow_external_secrets=allow_external_secrets)
-    return [f"{path}: {problem}" for problem in problems]
+    findings = []
+    for problem in problems:
+        line, column = locate(text, problem.path) or (None, None)
+        findings.append(Finding(str(path), problem.message, problem.path, line, column))
+    return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))
 
 
 def run(args: argparse.Namespace) -> int:
     schema = load_schema(args.schema)
-    lines = [line for stack_file in args.stack_files
-             for line in validate_file(stack_file, schema, allow_external_secrets=args.allow_external_secrets)]
-    for line in lines:
-        print(line, file=sys.stderr)
-    if not lines:
-        print(f"{len(args.stack_files)} stack file(s) valid")
-    return 1 if lines else 0
+    findings = [finding for stack_file in args.stack_files
+                for finding in validate_file(stack_file, schema, allow_external_secrets=args.allow_external_secrets)]
+    if args.json:
+        print(json.dumps({"valid": not findings, "files": [str(f) for f in args.stack_files],
+                          "problems": [asdict(finding) for finding in findings]}, indent=2))
+    else:
+        for finding in findings:
+            where, _, rest = str(finding).partition(": ")
+            print(f"{paint(where, BOLD, sys.stderr)}: {paint('error', RED, sys.stderr)}: {rest}", file=sys.stderr)
+        if not findings:
+            print(paint(f"{len(args.stack_files)} stack file(s) valid", GREEN, sys.stdout))
+    return 1 if findings else 0
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("validate", help="check stack files' declarations (no Pulumi needed)",
-                                   description=__doc__)
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stack_files", nargs="+", type=Path, metavar="STACK_FILE")
     parser.add_argument("--schema", type=Path, default=None,
                         help="JSON Schema file to validate against (default: generated from the models, identical "
@@ -54,4 +88,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-external-secrets", action="store_true",
                         help="accept {{secrets/scope/key}} references to secrets not declared in the file "
                              "(managed elsewhere; `pulumi preview` still checks that they exist)")
+    parser.add_argument("--json", action="store_true",
+                        help="print {valid, files, problems: [{file, line, column, path, message}]} on stdout")
     parser.set_defaults(func=run)
