@@ -8,7 +8,7 @@ from pulumi_serving.spec.names import (
     scope_name_problem,
     secret_key_problem,
 )
-from pulumi_serving.spec.secret_refs import SecretRef, format_secret_ref, parse_secret_ref
+from pulumi_serving.spec.secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
 
 
 @pytest.mark.parametrize("name", ["a", "openai-completions_1", "x" * 63])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
 from ..client import NotFound, ServingClient
-from ..plan import diff_rate_limits
+from ..plan import Plan, diff_rate_limits
 from ..plan import normalize
-from ._provider import Json, ServingProvider, diff_result, failures, has_unknowns, plain, progress
+from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
 
 INPUTS = ("endpoint", "rate_limits")
 
@@ -17,9 +17,10 @@ INPUTS = ("endpoint", "rate_limits")
 class RateLimitsProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:RateLimits``. ``calls: 0`` blocks; it never means unlimited."""
 
-    def check(self, olds: Json, news: Json) -> CheckResult:
-        props = plain(news)
-        problems = [CheckFailure(k, f"{k}: unknown property of RateLimits") for k in sorted(set(props) - set(INPUTS))]
+    kind, inputs = "RateLimits", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems = []
         endpoint = props.get("endpoint")
         if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
             problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
@@ -28,12 +29,13 @@ class RateLimitsProvider(ServingProvider):
             problems.append(CheckFailure("rate_limits", "rate_limits: must be a list of rate limits"))
         elif not has_unknowns(limits):
             problems += failures("rate_limits", spec.validate_ai_gateway({"rate_limits": limits}))
-        return CheckResult(props, problems)
+        return problems
 
-    def diff(self, id_: str, olds: Json, news: Json):
-        props = plain(news)
-        return diff_result(diff_rate_limits(plain(olds), props), same_identity=False,
-                           label=f"RateLimits {props.get('endpoint')}")
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return diff_rate_limits(olds, props)
+
+    def label(self, props: Json) -> str:
+        return f"RateLimits {shown(props.get('endpoint'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)

@@ -8,56 +8,40 @@ clearly; the endpoints stay in state and the next ``up`` resumes waiting here.
 
 from __future__ import annotations
 
-import time
-
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..client import ServingClient, UpdateFailed, WaitTimeout
-from ..client.waiter import FAILED_STATES, config_update_state
-from ..plan import diff_readiness
-from ._provider import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, diff_result, plain, progress
+from ..client.waiter import wait_endpoints
+from ..plan import Plan, diff_readiness
+from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain
 
 INPUTS = ("endpoints", "wait_timeout")
 OUTCOME_INPUTS = ("endpoint", "pending")
 
 
-def wait_all(client: ServingClient, names: list[str], timeout: float, poll: float = 0.5) -> None:
-    """Poll every endpoint until none is updating; raise on failure or after ``timeout`` seconds."""
-    pending, start, last_report = set(names), time.monotonic(), 0.0
-    while pending:
-        for name in sorted(pending):
-            state = config_update_state(client.get_endpoint(name))
-            if state in FAILED_STATES:
-                raise UpdateFailed(f"endpoint {name!r}: config update ended in {state}")
-            if state == "NOT_UPDATING":
-                pending.discard(name)
-        elapsed = time.monotonic() - start
-        if not pending:
-            break
-        if elapsed >= timeout:
-            raise WaitTimeout(f"{len(pending)} endpoint(s) still updating after {elapsed:.0f}s (wait_timeout="
-                              f"{timeout:g}s): {', '.join(sorted(pending))}; the next `pulumi up` resumes waiting")
-        if elapsed - last_report >= 5 or last_report == 0.0:
-            progress(f"waiting for {len(pending)}/{len(names)} endpoint(s) to finish updating ({elapsed:.0f}s)")
-            last_report = elapsed or 0.001
-        time.sleep(min(poll, max(0.0, timeout - elapsed)))
-    progress(f"{len(names)} endpoint(s) ready after {time.monotonic() - start:.1f}s")
+def wait_all(client: ServingClient, names: list[str], timeout: float) -> None:
+    """Wait for every endpoint at once; raise naming each endpoint that failed or is still updating."""
+    errors = [o.error for o in wait_endpoints(client, names, timeout=timeout).values() if o.error is not None]
+    if any(isinstance(e, UpdateFailed) for e in errors):
+        raise UpdateFailed("; ".join(map(str, errors)))
+    if errors:
+        raise WaitTimeout("; ".join(map(str, errors)))
 
 
 class EndpointsReadyProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:EndpointsReady`` (no server object: a wait only)."""
 
-    def check(self, olds: Json, news: Json) -> CheckResult:
-        props = plain(news)
-        problems = []
+    kind, inputs = "EndpointsReady", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         timeout = props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)
         if not isinstance(timeout, (int, float)) or timeout <= 0:
-            problems.append(CheckFailure("wait_timeout", "wait_timeout: must be a positive number of seconds"))
-        return CheckResult(props, problems)
+            return [CheckFailure("wait_timeout", "wait_timeout: must be a positive number of seconds")]
+        return []
 
-    def diff(self, id_: str, olds: Json, news: Json):
-        return diff_result(diff_readiness(plain(olds), plain(news)), same_identity=True, label="EndpointsReady")
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return diff_readiness(olds, props)
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
@@ -95,7 +79,10 @@ class EndpointsReady(Resource, module="serving", name="EndpointsReady"):
 class EndpointWaitOutcomeProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:EndpointWaitOutcome``: no API call, it reports a failed wait."""
 
-    def diff(self, id_: str, olds: Json, news: Json):
+    kind, inputs = "EndpointWaitOutcome", OUTCOME_INPUTS
+
+    def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
+        """Silent: no API call, only the outcome of the endpoint's wait changes."""
         olds, news = plain(olds), plain(news)
         changed = {k: news.get(k) for k in OUTCOME_INPUTS} != {k: olds.get(k) for k in OUTCOME_INPUTS}
         return DiffResult(changes=changed, replaces=[], delete_before_replace=False)

@@ -6,16 +6,16 @@ import base64
 import binascii
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
+from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from ..client import NotFound, ServingClient
-from ..plan import diff_secret, fingerprint, new_salt, secret_value
-from ._provider import Json, ServingProvider, diff_result, has_unknowns, plain
+from ..plan import Plan, diff_secret, fingerprint, new_salt, secret_value
+from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 
 INPUTS = ("scope", "key", "string_value", "bytes_value")
 DRIFTED = "drifted"  # fingerprint recorded when the value was changed behind Pulumi's back
-MAX_VALUE_BYTES = 128 * 1024
 
 
 def _id(scope: str, key: str) -> str:
@@ -25,9 +25,10 @@ def _id(scope: str, key: str) -> str:
 class SecretProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:Secret``. Values are put in place (the API's put is an upsert)."""
 
-    def check(self, olds: Json, news: Json) -> CheckResult:
-        props = plain(news)
-        problems = [CheckFailure(k, f"{k}: unknown property of Secret") for k in sorted(set(props) - set(INPUTS))]
+    kind, inputs = "Secret", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems = []
         for prop, rule in (("scope", spec.names.scope_name_problem), ("key", spec.names.secret_key_problem)):
             if not has_unknowns(props.get(prop)) and (reason := rule(props.get(prop))):
                 problems.append(CheckFailure(prop, f"{prop}: {reason}"))
@@ -37,7 +38,7 @@ class SecretProvider(ServingProvider):
                                                          f"is required (got {len(given)})"))
         elif not has_unknowns(props[given[0]]):
             problems += self._check_value(given[0], props[given[0]])
-        return CheckResult(props, problems)
+        return problems
 
     @staticmethod
     def _check_value(prop: str, value: object) -> list[CheckFailure]:
@@ -51,14 +52,15 @@ class SecretProvider(ServingProvider):
                 return [CheckFailure(prop, "bytes_value: must be base64-encoded")]
         else:
             size = len(value.encode())
-        if size > MAX_VALUE_BYTES:
-            return [CheckFailure(prop, f"{prop}: the value is {size} bytes; the limit is {MAX_VALUE_BYTES}")]
+        if size > MAX_SECRET_VALUE_BYTES:
+            return [CheckFailure(prop, f"{prop}: the value is {size} bytes; the limit is {MAX_SECRET_VALUE_BYTES}")]
         return []
 
-    def diff(self, id_: str, olds: Json, news: Json):
-        props = plain(news)
-        return diff_result(diff_secret(plain(olds), props), same_identity=False,
-                           label=f"Secret {props.get('scope')}/{props.get('key')}")
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return diff_secret(olds, props)
+
+    def label(self, props: Json) -> str:
+        return f"Secret {shown(props.get('scope'))}/{shown(props.get('key'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
 from ..client import NotFound
-from ..plan import diff_acl
-from ._provider import Json, ServingProvider, diff_result, failures, has_unknowns, plain
+from ..plan import Plan, diff_acl
+from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, shown
 
 INPUTS = ("scope", "principal", "permission")
 
@@ -16,19 +16,21 @@ INPUTS = ("scope", "principal", "permission")
 class SecretAclProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:SecretAcl``."""
 
-    def check(self, olds: Json, news: Json) -> CheckResult:
-        props = plain(news)
-        problems = [CheckFailure(k, f"{k}: unknown property of SecretAcl") for k in sorted(set(props) - set(INPUTS))]
+    kind, inputs = "SecretAcl", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems: list[CheckFailure] = []
         if not has_unknowns(props):
             for problem in spec.validate_put_acl(props):
                 prop = problem.path.split(".")[0].split("[")[0] or "permission"
                 problems += failures(prop, [problem])
-        return CheckResult(props, problems)
+        return problems
 
-    def diff(self, id_: str, olds: Json, news: Json):
-        props = plain(news)
-        return diff_result(diff_acl(plain(olds), props), same_identity=False,
-                           label=f"SecretAcl {props.get('scope')}/{props.get('principal')}")
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return diff_acl(olds, props)
+
+    def label(self, props: Json) -> str:
+        return f"SecretAcl {shown(props.get('scope'))}/{shown(props.get('principal'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)

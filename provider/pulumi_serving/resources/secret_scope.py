@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
 from ..client import AlreadyExists, NotFound
-from ..plan import diff_scope
-from ._provider import Json, ServingProvider, diff_result, has_unknowns, plain, progress
+from ..plan import Plan, diff_scope
+from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
 
 INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt")
 ALL_USERS = "users"
@@ -17,9 +17,10 @@ ALL_USERS = "users"
 class SecretScopeProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:SecretScope``."""
 
-    def check(self, olds: Json, news: Json) -> CheckResult:
-        props = plain(news)
-        problems = [CheckFailure(k, f"{k}: unknown property of SecretScope") for k in sorted(set(props) - set(INPUTS))]
+    kind, inputs = "SecretScope", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems = []
         scope = props.get("scope")
         if not has_unknowns(scope) and (reason := spec.names.scope_name_problem(scope)):
             problems.append(CheckFailure("scope", f"scope: {reason}"))
@@ -33,12 +34,13 @@ class SecretScopeProvider(ServingProvider):
                                          "initial_manage_principal: the only accepted value is 'users'"))
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
-        return CheckResult(props, problems)
+        return problems
 
-    def diff(self, id_: str, olds: Json, news: Json):
-        props = plain(news)
-        return diff_result(diff_scope(plain(olds), props), same_identity=False,
-                           label=f"SecretScope {props.get('scope')}")
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return diff_scope(olds, props)
+
+    def label(self, props: Json) -> str:
+        return f"SecretScope {shown(props.get('scope'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
 from ..client import AlreadyExists, NotFound, ServingClient, UpdateFailed, WaitTimeout, wait_not_updating
@@ -13,10 +13,9 @@ from ..plan import diff_endpoint, endpoint_view, fingerprint, new_salt
 from ..plan import normalize
 from ..plan.compare import changed_paths
 from ..plan.diff import CALL_CONFIG, CALL_WAIT
-from ..plan.model import Change
-from ._provider import (DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, diff_result, failures, has_unknowns, plain,
-                        progress)
-from ._secret_refs import missing_secret_problems, used_refs
+from ..plan.model import Change, Plan
+from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, failures, has_unknowns, plain, progress, shown
+from .secret_existence import missing_secret_problems, used_refs
 from .readiness import EndpointWaitOutcome
 
 INPUTS = ("endpoint_name", "config", "tags", "route_optimized", "ai_gateway", "adopt", "wait", "wait_timeout",
@@ -53,12 +52,11 @@ def _live_view(endpoint: Json, declared_view: Json) -> Json:
 class ServingEndpointProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:ServingEndpoint``."""
 
+    kind, inputs = "ServingEndpoint", INPUTS
+
     # check
-    def check(self, olds: Json, news: Json) -> CheckResult:
-        props = plain(news)
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems: list[CheckFailure] = []
-        for key in sorted(set(props) - set(INPUTS)):
-            problems.append(CheckFailure(key, f"{key}: unknown property of ServingEndpoint"))
         name = props.get("endpoint_name")
         if not has_unknowns(name) and (reason := spec.names.endpoint_name_problem(name)):
             problems.append(CheckFailure("endpoint_name", f"endpoint_name: {reason}"))
@@ -78,7 +76,7 @@ class ServingEndpointProvider(ServingProvider):
         timeout = props.get("wait_timeout")
         if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
             problems.append(CheckFailure("wait_timeout", "wait_timeout: must be a positive number of seconds"))
-        return CheckResult(props, problems)
+        return problems
 
     def _check_config(self, olds: Json, props: Json) -> list[CheckFailure]:
         config = props.get("config")
@@ -91,7 +89,7 @@ class ServingEndpointProvider(ServingProvider):
             return failures("config", problems)
         parsed = spec.EndpointCoreConfigInput.model_validate(config)
         checked: set[str] = set()
-        old_config = plain(olds).get("config")
+        old_config = olds.get("config")
         if old_config and not has_unknowns(old_config) and not spec.validate_endpoint_config(old_config):
             checked = used_refs(spec.EndpointCoreConfigInput.model_validate(old_config))
         missing = missing_secret_problems(self.client, parsed, props.get("known_secrets") or [], checked)
@@ -108,13 +106,17 @@ class ServingEndpointProvider(ServingProvider):
         return problems
 
     # diff
-    def diff(self, id_: str, olds: Json, news: Json):
-        props, olds = plain(news), plain(olds)
+    def plan(self, olds: Json, props: Json) -> Plan:
         plan = diff_endpoint(olds, props)
         if olds.get("pending") and not plan.replaces:
             plan.changes.append(Change("state.config_update", CALL_WAIT))  # the create's wait did not finish
-        return diff_result(plan, same_identity=olds.get("endpoint_name") == props.get("endpoint_name"),
-                           label=f"ServingEndpoint {props.get('endpoint_name')}")
+        return plan
+
+    def label(self, props: Json) -> str:
+        return f"ServingEndpoint {shown(props.get('endpoint_name'))}"
+
+    def same_identity(self, olds: Json, props: Json) -> bool:
+        return olds.get("endpoint_name") == props.get("endpoint_name")
 
     # create
     def create(self, props: Json) -> CreateResult:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..spec import endpoints as spec
-from ..spec.references import config_secret_uses
-from ..spec.secret_refs import parse_secret_ref
+from ..spec.config_secret_uses import config_secret_uses
+from ..spec.secret_ref_syntax import parse_secret_ref
 from .crypto import SecretBox
 from .endpoint_views import (
     Doc,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import endpoints, external_models, names, secret_refs, secrets
+from . import endpoints, external_models, names, secret_ref_syntax, secrets
 from .endpoints import (
     AccessControlRequest,
     AiGatewayConfig,
@@ -39,8 +39,8 @@ from .endpoints import (
 )
 from .external_models import CREDENTIAL_PAIRS, PROVIDER_TASKS, PROVIDERS, TASKS, WRITE_ONLY_FIELDS, ExternalModel
 from .problems import Problem, SpecError, check, format_problems, parse
-from .references import SecretUse, config_secret_uses
-from .secret_refs import SecretRef, format_secret_ref, parse_secret_ref
+from .config_secret_uses import SecretUse, config_secret_uses
+from .secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
 from .secrets import CreateScope, DeleteAcl, DeleteScope, DeleteSecret, PutAcl, PutSecret
 
 __all__ = [
@@ -50,7 +50,7 @@ __all__ = [
     "PutRateLimitsRequest", "PutSecret", "RateLimit", "Route", "SecretRef", "SecretUse", "ServedEntityInput",
     "ServedModelInput", "SpecError", "TASKS", "TrafficConfig", "WRITE_ONLY_FIELDS", "check",
     "config_secret_uses", "config_transition_problems", "external_transition_problem", "endpoints", "external_models", "format_problems",
-    "format_secret_ref", "names", "parse", "parse_secret_ref", "secret_refs", "secrets",
+    "format_secret_ref", "names", "parse", "parse_secret_ref", "secret_ref_syntax", "secrets",
     "validate_ai_gateway", "validate_create_endpoint", "validate_create_scope", "validate_endpoint_config",
     "validate_permissions", "validate_put_acl", "validate_put_secret", "validate_rate_limits",
     "validate_tags_patch",

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from .base import SpecModel
 from .external_models import ExternalModel
 from .names import default_served_entity_name, endpoint_name_problem, served_entity_name_problem
-from .secret_refs import looks_like_secret_ref, parse_secret_ref
+from .secret_ref_syntax import looks_like_secret_ref, parse_secret_ref
 
 #: Served entities per endpoint. SDK/TF text says 10, an open SDK issue says 15; we accept the larger.
 MAX_SERVED_ENTITIES = 15

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal, get_args
 from pydantic import field_validator, model_validator
 
 from .base import SpecModel
-from .secret_refs import parse_secret_ref
+from .secret_ref_syntax import parse_secret_ref
 
 Provider = Literal[
     "openai",

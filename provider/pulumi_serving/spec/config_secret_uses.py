@@ -1,4 +1,4 @@
-"""Secret references used by an endpoint config, with the field path of each (no I/O)."""
+"""Which ``{{secrets/...}}`` references an endpoint config uses, and the field path of each (no I/O)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .endpoints import EndpointCoreConfigInput
 from .external_models import CREDENTIAL_PAIRS, PROVIDER_CONFIG_BLOCK, ExternalModel
 from .problems import join_path
-from .secret_refs import SecretRef, looks_like_secret_ref, parse_secret_ref
+from .secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
 
 
 @dataclass(frozen=True)

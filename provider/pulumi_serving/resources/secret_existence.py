@@ -1,4 +1,4 @@
-"""Preview-time check that every ``{{secrets/scope/key}}`` an endpoint uses exists or is declared."""
+"""Preview-time check that every ``{{secrets/scope/key}}`` an endpoint uses exists on the server or is declared."""
 
 from __future__ import annotations
 

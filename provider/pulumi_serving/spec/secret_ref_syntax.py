@@ -1,4 +1,4 @@
-"""Secret references ``{{secrets/<scope>/<key>}}``: parse, format, recognise (reference §11.3)."""
+"""The secret reference syntax ``{{secrets/<scope>/<key>}}``: parse, format, recognise."""
 
 from __future__ import annotations
 

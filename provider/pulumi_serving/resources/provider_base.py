@@ -1,4 +1,5 @@
-"""Shared base of the dynamic providers: credentials from ``configure``, a lazily built client, helpers.
+"""Shared base of the dynamic providers: credentials from ``configure``, a lazily built client, and the
+common opening of ``check`` (inputs as JSON, unknown properties) and ``diff`` (plan, progress, DiffResult).
 
 Providers are pickled by reference (the classes live in this installed package) and carry nothing
 on ``self`` until ``configure`` runs inside the provider process, so no host, token or client is ever
@@ -8,13 +9,14 @@ written to state. Methods are thread-safe: the dynamic provider host runs up to 
 from __future__ import annotations
 
 import os
-import sys
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
-from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.output import Unknown
 
 from ..client import CallCounter, ServingClient, connect
+from ..client.waiter import progress
 from ..plan import Plan
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known at preview
@@ -23,13 +25,22 @@ DEFAULT_WAIT_TIMEOUT = 1200.0
 
 Json = dict[str, Any]
 
+__all__ = ["CONFIG_NAMESPACE", "DEFAULT_WAIT_TIMEOUT", "Json", "ServingProvider", "failures", "has_unknowns",
+           "plain", "progress", "shown"]
+
 
 def has_unknowns(value: Any) -> bool:
+    """True when ``value`` holds a value not known at preview (an output of a resource not yet created)."""
     if isinstance(value, dict):
         return any(has_unknowns(v) for v in value.values())
     if isinstance(value, list):
         return any(has_unknowns(v) for v in value)
-    return value == UNKNOWN
+    return isinstance(value, Unknown) or value == UNKNOWN
+
+
+def shown(value: Any) -> str:
+    """A value for a progress or label line: ``(known after apply)`` when it is not known yet."""
+    return "(known after apply)" if has_unknowns(value) else str(value)
 
 
 def plain(value: Any) -> Any:
@@ -41,21 +52,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def progress(line: str) -> None:
-    """A line the Pulumi CLI shows while the operation runs (provider stderr is passed through)."""
-    print(f"pulumi-serving: {line}", file=sys.stderr, flush=True)
-
-
-def diff_result(plan: Plan, *, same_identity: bool, label: str) -> DiffResult:
-    """Explicit DiffResult (never "unknown"); same-name replacements delete first to avoid name clashes."""
-    if plan.has_changes:
-        for line in plan.describe():
-            progress(f"{label}: {line}")
-    replaces = plan.replace_properties
-    return DiffResult(changes=plan.has_changes, replaces=replaces,
-                      delete_before_replace=bool(replaces) and same_identity)
 
 
 def failures(prefix: str, problems: list[Any]) -> list[CheckFailure]:
@@ -70,9 +66,16 @@ def failures(prefix: str, problems: list[Any]) -> list[CheckFailure]:
 
 class ServingProvider(ResourceProvider):
     """Base provider: ``serving:host`` / ``serving:token`` / ``serving:profile`` from stack config, else
-    DATABRICKS_HOST / DATABRICKS_TOKEN / ~/.databrickscfg (resolved by databricks-sdk) at first use."""
+    DATABRICKS_HOST / DATABRICKS_TOKEN / ~/.databrickscfg (resolved by databricks-sdk) at first use.
+
+    Subclasses name their resource ``kind`` and ``inputs``, and implement :meth:`check_inputs` and
+    :meth:`plan`; the base turns those into Pulumi's check and diff answers.
+    """
 
     serialize_as_secret_always = False  # pickled by reference, nothing secret inside
+
+    kind: ClassVar[str] = ""
+    inputs: ClassVar[tuple[str, ...]] = ()
 
     #: optional process-wide counter of API calls (benchmarks and tests set it)
     counter: CallCounter | None = None
@@ -80,6 +83,42 @@ class ServingProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = {key: req.config.get(f"{CONFIG_NAMESPACE}:{key}") for key in ("host", "token", "profile")}
 
+    # check
+    def check(self, olds: Json, news: Json) -> CheckResult:
+        props = plain(news)
+        problems = [CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))]
+        problems += self.check_inputs(plain(olds), props)
+        return CheckResult(props, problems)
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        """Problems of the declared ``props`` (may fill defaults in place); none by default."""
+        return []
+
+    # diff
+    def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
+        """Explicit DiffResult (never "unknown"); same-identity replacements delete first to avoid name clashes."""
+        olds, props = plain(olds), plain(news)
+        plan = self.plan(olds, props)
+        if plan.has_changes:
+            for line in plan.describe():
+                progress(f"{self.label(props)}: {line}")
+        replaces = plan.replace_properties
+        return DiffResult(changes=plan.has_changes, replaces=replaces,
+                          delete_before_replace=bool(replaces) and self.same_identity(olds, props))
+
+    def plan(self, olds: Json, props: Json) -> Plan:
+        """What applying ``props`` over the last-applied ``olds`` takes (pure, from ``plan/``)."""
+        raise NotImplementedError
+
+    def label(self, props: Json) -> str:
+        """How progress lines name this resource."""
+        return self.kind
+
+    def same_identity(self, olds: Json, props: Json) -> bool:
+        """True when a replacement would recreate an object of the same name (so it must delete first)."""
+        return False
+
+    # client
     def client(self) -> ServingClient:
         """The provider's client, built once per process on first use."""
         lock = self.__dict__.setdefault("_lock", threading.Lock())

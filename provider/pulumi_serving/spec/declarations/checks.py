@@ -1,0 +1,134 @@
+"""Checks of declarations beyond their schema: names, endpoint configs, secret placement and references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import validate_ai_gateway, validate_endpoint_config
+from ..config_secret_uses import config_secret_uses
+from ..endpoints import EndpointCoreConfigInput
+from ..names import endpoint_name_problem, scope_name_problem, secret_key_problem
+from ..problems import Problem, check, join_path
+from ..secret_ref_syntax import SecretRef
+from .json_schema import schema_problems
+from .models import Decl, EndpointDeclaration, ScopeDeclaration, StackDeclarations
+from .secret_values import endpoint_secret_keys
+
+
+@dataclass(frozen=True)
+class Items:
+    """The scopes and endpoints that passed the structural check, each with its index in the file."""
+
+    scopes: list[tuple[int, ScopeDeclaration]]
+    endpoints: list[tuple[int, EndpointDeclaration]]
+
+
+def items_of(data: Any, structural: list[Problem]) -> Items:
+    """Items without a structural problem, so semantic checks still run on them when others are broken."""
+    broken = {p.path for p in structural}
+
+    def valid(field: str, model: type[Decl]) -> list[tuple[int, Any]]:
+        values = data.get(field) if isinstance(data, dict) else None
+        out = []
+        for i, item in enumerate(values if isinstance(values, list) else []):
+            base = join_path(field, i)
+            if not any(path == base or path.startswith((f"{base}.", f"{base}[")) for path in broken) \
+                    and not check(model, item):
+                out.append((i, model.model_validate(item)))
+        return out
+
+    return Items(valid("scopes", ScopeDeclaration), valid("endpoints", EndpointDeclaration))
+
+
+def semantic_problems(items: Items) -> list[Problem]:
+    """Checks beyond the schema: names, endpoint configs (spec), secret placement, duplicates."""
+    problems: list[Problem] = []
+    scopes: dict[str, set[str]] = {}
+    for i, scope in items.scopes:
+        base = join_path("scopes", i)
+        if reason := scope_name_problem(scope.scope):
+            problems.append(Problem(join_path(base, "scope"), reason))
+        if scope.scope in scopes:
+            problems.append(Problem(join_path(base, "scope"), f"scope {scope.scope!r} is declared twice"))
+        keys = scopes.setdefault(scope.scope, set())
+        for j, secret in enumerate(scope.secrets):
+            if reason := secret_key_problem(secret.key):
+                problems.append(Problem(join_path(base, "secrets", j, "key"), reason))
+            if secret.key in keys:
+                problems.append(Problem(join_path(base, "secrets", j, "key"), f"key {secret.key!r} is declared twice"))
+            keys.add(secret.key)
+    names: set[str] = set()
+    for i, endpoint in items.endpoints:
+        base = join_path("endpoints", i)
+        if reason := endpoint_name_problem(endpoint.name):
+            problems.append(Problem(join_path(base, "name"), reason))
+        if endpoint.name in names:
+            problems.append(Problem(join_path(base, "name"), f"endpoint {endpoint.name!r} is declared twice"))
+        names.add(endpoint.name)
+        problems += _config_problems(endpoint, join_path(base, "config"))
+        if endpoint.ai_gateway and endpoint.ai_gateway.get("rate_limits"):
+            problems.append(Problem(join_path(base, "ai_gateway", "rate_limits"),
+                                    "declare rate limits in the endpoint's rate_limits, not in ai_gateway"))
+        elif endpoint.ai_gateway:
+            problems += [Problem(join_path(base, "ai_gateway", p.path), p.message)
+                         for p in validate_ai_gateway(endpoint.ai_gateway)]
+    return problems
+
+
+def _config_problems(endpoint: EndpointDeclaration, base: str) -> list[Problem]:
+    config, secret_paths = endpoint_secret_keys(endpoint.config)
+    problems = [Problem(join_path(base, path), "only *_plaintext credentials may take a {secret: <config key>} value")
+                for path in secret_paths if not path.rsplit(".", 1)[-1].endswith("_plaintext")]
+    problems += [Problem(join_path(base, p.path), p.message) for p in validate_endpoint_config(config)]
+    return problems
+
+
+def secret_references(endpoints: list[tuple[int, EndpointDeclaration]]) -> list[tuple[str, SecretRef]]:
+    """(path, ref) of every ``{{secrets/...}}`` the endpoints use (for valid configs only)."""
+    out = []
+    for i, endpoint in endpoints:
+        config = endpoint_secret_keys(endpoint.config)[0]
+        if validate_endpoint_config(config):
+            continue
+        for use in config_secret_uses(EndpointCoreConfigInput.model_validate(config)):
+            out.append((join_path("endpoints", i, "config", use.path), use.ref))
+    return out
+
+
+def declared_secrets(scopes: list[tuple[int, ScopeDeclaration]]) -> set[SecretRef]:
+    return {SecretRef(s.scope, secret.key) for _, s in scopes for secret in s.secrets}
+
+
+def undeclared_secret_problems(items: Items) -> list[Problem]:
+    """``{{secrets/scope/key}}`` references to secrets this file does not declare."""
+    declared = declared_secrets(items.scopes)
+    scopes = {ref.scope for ref in declared}
+    hint = "declare it under serving:scopes, or pass --allow-external-secrets if it is managed elsewhere"
+    problems = []
+    for path, ref in secret_references(items.endpoints):
+        if ref.scope not in scopes:
+            problems.append(Problem(path, f"secret scope {ref.scope!r} of {ref} is not declared in this file; {hint}"))
+        elif ref not in declared:
+            problems.append(Problem(path, f"secret {ref} is not declared in this file (scope {ref.scope!r} declares "
+                                          f"no key {ref.key!r}); {hint}"))
+    return problems
+
+
+def structural_problems(data: Any, schema: dict[str, Any] | None) -> list[Problem]:
+    problems = schema_problems(data, schema) if schema is not None else []
+    return problems or check(StackDeclarations, data)
+
+
+def parse_declarations(data: Any, schema: dict[str, Any] | None = None
+                       ) -> tuple[StackDeclarations | None, list[Problem]]:
+    """Validate raw declarations against the JSON Schema when given, else the models, then semantically.
+
+    Semantic checks run on every scope and endpoint that is structurally valid, so one run lists every
+    problem. Returns the model (None when anything is structurally invalid) and every problem.
+    """
+    structural = structural_problems(data, schema)
+    problems = structural + semantic_problems(items_of(data, structural))
+    return (None if structural else StackDeclarations.model_validate(data)), problems
+
+

@@ -1,0 +1,80 @@
+"""Pydantic models of a stack's declarations (``serving:scopes``, ``serving:endpoints``, ``serving:wait_timeout``).
+
+They live in the stack file under the ``serving`` namespace::
+
+    config:
+      serving:scopes:    [ {scope, secrets: [{key, value_from}], acls: [{principal, permission}]} ]
+      serving:endpoints: [ {name, config, tags, ai_gateway, rate_limits, route_optimized, adopt} ]
+      serving:wait_timeout: seconds to wait for every endpoint's config update
+
+Secret values never appear here: a secret's ``value_from`` and any ``*_plaintext`` credential
+(``{secret: <config key>}``) name another stack config key holding a Pulumi secure value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..endpoints import AiGatewayRateLimit, EndpointTag
+
+NAMESPACE = "serving"
+CONFIG_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+
+
+class Decl(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SecretValueRef(Decl):
+    """A value kept in another stack config key as a Pulumi secure value (``pulumi config set --secret``)."""
+
+    secret: str = Field(pattern=CONFIG_KEY_PATTERN, description="config key (in the serving namespace) holding it")
+
+
+class SecretDeclaration(Decl):
+    key: str = Field(description="secret key within the scope")
+    value_from: str = Field(pattern=CONFIG_KEY_PATTERN,
+                            description="config key (serving namespace) whose secure value is the secret value")
+    encoding: Literal["string", "base64"] = Field("string", description="base64 values are sent as bytes_value")
+
+
+class AclDeclaration(Decl):
+    principal: str = Field(min_length=1)
+    permission: Literal["READ", "WRITE", "MANAGE"]
+
+
+class ScopeDeclaration(Decl):
+    scope: str
+    id: str | None = Field(None, pattern=CONFIG_KEY_PATTERN,
+                           description="stable resource name (defaults to scope); keep it to rename in place")
+    initial_manage_principal: Literal["users"] | None = None
+    adopt: bool = Field(False, description="take over an existing scope of the same name")
+    secrets: list[SecretDeclaration] = Field(default_factory=list)
+    acls: list[AclDeclaration] = Field(default_factory=list)
+
+
+class EndpointDeclaration(Decl):
+    name: str = Field(description="endpoint name (changing it replaces the endpoint)")
+    config: dict[str, Any] = Field(description="EndpointCoreConfigInput, as in the Databricks API; *_plaintext "
+                                               "credentials are given as {secret: <config key>}")
+    tags: list[EndpointTag] | dict[str, str] | None = None
+    route_optimized: bool | None = None
+    ai_gateway: dict[str, Any] | None = Field(None, description="AI gateway sections except rate_limits")
+    rate_limits: list[AiGatewayRateLimit] | None = Field(None, description="AI gateway rate limits; 0 blocks")
+    adopt: bool = Field(False, description="take over an existing endpoint of the same name")
+    id: str | None = Field(None, pattern=CONFIG_KEY_PATTERN,
+                           description="stable resource name (defaults to name); keep it to rename in place")
+
+
+class StackDeclarations(Decl):
+    """Everything ``stacks/__main__.py`` declares for one stack."""
+
+    scopes: list[ScopeDeclaration] = Field(default_factory=list)
+    endpoints: list[EndpointDeclaration] = Field(default_factory=list)
+    wait_timeout: float = Field(1200.0, gt=0, description="seconds to wait for all endpoints to be ready")
+
+
+DECLARATION_KEYS = ("scopes", "endpoints", "wait_timeout")
+PROVIDER_SETTINGS = ("host", "token", "profile")
