@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import anthropic_wire, cohere_wire, entra_wire, openai_wire
+from . import anthropic_wire, cohere_wire, databricks_oidc_wire, entra_wire, openai_wire
 from .behaviour import Behaviour
 from .wire import WireError, decode_object
 
@@ -17,6 +17,8 @@ PATHS = {
     "entra": "/{tenant}/oauth2/v2.0/token (client credentials)",
     "anthropic": "/v1/messages, /v1/complete (x-api-key, anthropic-version)",
     "cohere": "/v1/generate, /v1/chat, /v1/embed (Authorization: Bearer)",
+    "databricks-oidc": "/.well-known/databricks-config, /oidc/.well-known/oauth-authorization-server, /oidc/v1/token "
+                       "(service principal OAuth M2M)",
 }
 
 
@@ -61,6 +63,7 @@ def create_fake_upstream_app(behaviour: Behaviour | None = None) -> Starlette:
         + anthropic_wire.routes(behaviour)
         + cohere_wire.routes(behaviour)
         + entra_wire.routes(behaviour)
+        + databricks_oidc_wire.routes(behaviour)
     )
     app = Starlette(routes=routes)
     app.state.behaviour = behaviour
