@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from pulumi_serving.server.backend import Backend, open_backend
-from pulumi_serving.server.crypto import SecretBox
-from pulumi_serving.server.endpoint_store import EndpointStore
 from pulumi_serving.server.errors import PermissionDenied
 from pulumi_serving.server.gateway.state_cache import StateCache
 from pulumi_serving.server.principals import ADMIN, Principal
@@ -20,8 +19,9 @@ ALICE = Principal("alice@example.com")
 OLD_KEY, NEW_KEY = "sk-old-6b1e", "sk-new-93fa"
 
 
-def _open(data_dir: Path) -> Backend:
-    return open_backend(Settings(data_dir=data_dir, host="127.0.0.1", port=0, update_delay_s=0, admin_token="adm"))
+def _open(data_dir: Path, update_delay_s: float = 0, clock=time.time) -> Backend:
+    return open_backend(Settings(data_dir=data_dir, host="127.0.0.1", port=0, update_delay_s=update_delay_s,
+                                 admin_token="adm"), clock)
 
 
 def _endpoint(name: str = "ep") -> endpoint_spec.CreateServingEndpoint:
@@ -49,9 +49,10 @@ def _key(cache: StateCache, principal: Principal = ADMIN) -> str:
     return cache.external_model(endpoint, "gpt")["openai_config"]["openai_api_key"]
 
 
-def _counting(monkeypatch, store: EndpointStore) -> dict[str, int]:
+def _counting(monkeypatch, backend: Backend) -> dict[str, int]:
     calls = {"require_permission": 0, "resolve_external_model": 0}
-    for name in calls:
+    owners = {"require_permission": backend.endpoint_acls, "resolve_external_model": backend.credentials}
+    for name, store in owners.items():
         real = getattr(store, name)
 
         def counted(*args, _real=real, _name=name):
@@ -63,7 +64,7 @@ def _counting(monkeypatch, store: EndpointStore) -> dict[str, int]:
 
 
 def test_repeated_lookups_read_the_state_once(backend, monkeypatch):
-    calls = _counting(monkeypatch, backend.endpoints)
+    calls = _counting(monkeypatch, backend)
     cache = StateCache(backend)
     assert [_key(cache) for _ in range(3)] == [OLD_KEY] * 3
     assert calls == {"require_permission": 1, "resolve_external_model": 1}
@@ -92,7 +93,7 @@ def test_a_revoked_permission_refuses_the_next_lookup(backend):
 
     def grant(levels: list[dict[str, str]]) -> None:
         request = endpoint_spec.PermissionsRequest.model_validate({"access_control_list": levels})
-        backend.endpoints.set_permissions(ADMIN, endpoint_id, request, replace=True)
+        backend.endpoint_acls.set_permissions(ADMIN, endpoint_id, request, replace=True)
 
     cache = StateCache(backend)
     grant([{"user_name": ALICE.name, "permission_level": "CAN_QUERY"}])
@@ -103,10 +104,8 @@ def test_a_revoked_permission_refuses_the_next_lookup(backend):
 
 
 def test_a_rollout_in_progress_is_not_cached(tmp_path):
-    state = _open(tmp_path)
     now = [1000.0]
-    state.endpoints = EndpointStore(state.db, SecretBox.for_data_dir(tmp_path), state.secrets, 2.0,
-                                    clock=lambda: now[0])
+    state = _open(tmp_path, 2.0, lambda: now[0])
     try:
         state.secrets.create_scope(ADMIN, secret_spec.CreateScope(scope="s"))
         _put_secret(state, OLD_KEY)

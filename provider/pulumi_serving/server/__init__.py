@@ -3,7 +3,8 @@
 Layout (moto-style: state backend apart from HTTP):
 - ``backend.open_backend(settings) -> Backend``: state with no HTTP. ``Backend`` holds
   ``db`` (``storage.Database``, SQLite WAL), ``tokens`` (``principals.TokenStore``), ``secrets``
-  (``secret_store.SecretStore``) and ``endpoints`` (``endpoint_store.EndpointStore``).
+  (``secret_store.SecretStore``), ``endpoints`` (``endpoint_store.EndpointStore``, CRUD), ``endpoint_acls``
+  (``endpoint_acls.EndpointAcls``, permissions) and ``credentials`` (``endpoint_credentials.EndpointCredentials``).
 - ``routes/*``: thin FastAPI routers; ``app.create_app(settings) -> FastAPI`` assembles them with the
   Databricks error handlers and the ``guard.Guard`` middleware (body cap, 500 safety net).
 - ``runner.serve(settings)``: one uvicorn process, one worker (state machine, rate limits and the SQLite
@@ -16,15 +17,15 @@ dependencies in ``deps``:
   bearer token (raises ``errors.Unauthenticated`` -> 401). ``Principal`` has ``name``, ``groups``,
   ``service_principal``, ``is_admin``.
 - ``deps.BackendDep`` / ``deps.get_backend(request) -> Backend``.
-- ``backend.endpoints.require_permission(principal, name, "CAN_QUERY") -> dict``: the settled endpoint
+- ``backend.endpoint_acls.require_permission(principal, name, "CAN_QUERY") -> dict``: the settled endpoint
   record (404 ``RESOURCE_DOES_NOT_EXIST`` / 403 ``PERMISSION_DENIED`` otherwise). The record has
   ``config`` (live: ``served_entities``, ``traffic_config``), ``pending``, ``ai_gateway`` (``rate_limits``,
   ``guardrails``, ``fallback_config``, ...), ``legacy_rate_limits``, ``task``, ``name``, ``id``.
-- ``backend.endpoints.permission_level(principal, name) -> str | None``.
-- ``backend.endpoints.resolve_external_model(name, served_entity_name) -> dict``: the live entity's
+- ``backend.endpoint_acls.permission_level(principal, name) -> str | None``.
+- ``backend.credentials.resolve_external_model(name, served_entity_name) -> dict``: the live entity's
   ``external_model`` with credentials as raw values (plaintext or ``{{secrets/...}}`` resolved, collapsed
-  onto the reference field, e.g. ``openai_config.openai_api_key``). Never log it.
-- ``backend.secrets.resolve_secret(scope, key) -> str``: a decrypted secret value (no ACL check).
+  onto the reference field, e.g. ``openai_config.openai_api_key``), each reference authorized for this use
+  (403 when the endpoint's owner lost READ or the scope was recreated). Never log it.
 - Errors: raise ``errors.ApiError`` subclasses (``RequestLimitExceeded(message, retry_after=s)`` gives 429
   with ``Retry-After``); the app renders ``{"error_code", "message"}`` with the right status.
 

@@ -1,4 +1,8 @@
-"""Bearer tokens (stored as SHA-256 hashes) mapped to principals; the admin token."""
+"""Bearer tokens (stored as SHA-256 hashes, optionally expiring, revocable) mapped to principals; the admin token.
+
+A principal's groups are those its tokens carry, so :func:`current_principal` rebuilds a principal that is not
+calling (an endpoint's owner) from its live tokens: a revoked or expired token no longer grants its groups.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ import hmac
 import json
 import os
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..spec.names import principal_name_problem
 from .crypto import write_private_file
 from .errors import Unauthenticated
 from .storage import Database
@@ -20,6 +26,7 @@ ADMIN_TOKEN_ENV = "PULUMI_SERVING_ADMIN_TOKEN"
 ADMIN_USER = "admin"
 ADMINS_GROUP = "admins"
 ALL_USERS_GROUP = "users"
+TOKEN_ID_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -51,10 +58,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def resolve_admin_token(data_dir: Path, explicit: str | None) -> tuple[str, str]:
-    """(admin token, where it came from): explicit, environment, or a 0600 file generated in ``data_dir``."""
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def token_id(token_hash: str) -> str:
+    """The public id of a token (a prefix of its hash), for ``tokens list`` and ``tokens revoke``."""
+    return token_hash[:TOKEN_ID_CHARS]
+
+
+def resolve_admin_token(data_dir: Path, explicit: str | None, token_file: Path | None = None) -> tuple[str, str]:
+    """(admin token, where it came from): ``--admin-token``, ``--admin-token-file``, the environment, or a
+    0600 file generated in ``data_dir``."""
     if explicit:
         return explicit, "--admin-token"
+    if token_file is not None:
+        token = token_file.read_text().strip()
+        if not token:
+            raise ValueError(f"admin token file {token_file} is empty")
+        return token, str(token_file)
     if env := os.environ.get(ADMIN_TOKEN_ENV):
         return env, f"${ADMIN_TOKEN_ENV}"
     path = data_dir / ADMIN_TOKEN_FILE
@@ -62,18 +84,57 @@ def resolve_admin_token(data_dir: Path, explicit: str | None) -> tuple[str, str]
     return path.read_text().strip(), str(path)
 
 
-def issue_token(db: Database, user: str, groups: tuple[str, ...] = (), service_principal: bool = False) -> str:
+def issue_token(db: Database, user: str, groups: tuple[str, ...] = (), service_principal: bool = False,
+                expires_in_s: float | None = None) -> str:
     """Store the hash of a new token for the principal and return the token (shown once)."""
-    if not user or not user.strip():
-        raise ValueError("user must not be empty")
+    for problem in filter(None, [principal_name_problem(user), *map(principal_name_problem, groups)]):
+        raise ValueError(problem)
+    if expires_in_s is not None and expires_in_s <= 0:
+        raise ValueError("expiry must be in the future")
     token = new_token()
+    now = _now_ms()
+    expires = now + int(expires_in_s * 1000) if expires_in_s is not None else None
     with db.write() as conn:
         conn.execute(
-            "INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",
-            (hash_token(token), user, json.dumps(sorted(set(groups))), int(service_principal),
-             int(time.time() * 1000)),
+            "INSERT INTO tokens (token_hash, user_name, groups_json, service_principal, created_ms, expires_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (hash_token(token), user, json.dumps(sorted(set(groups))), int(service_principal), now, expires),
         )
     return token
+
+
+def list_tokens(db: Database) -> list[dict[str, object]]:
+    """Every stored token's id, principal, groups, creation and expiry (ms), never the token."""
+    with db.read() as conn:
+        rows = conn.execute("SELECT * FROM tokens ORDER BY user_name, created_ms").fetchall()
+    return [{"id": token_id(r["token_hash"]), "user": r["user_name"], "groups": json.loads(r["groups_json"]),
+             "service_principal": bool(r["service_principal"]), "created_ms": r["created_ms"],
+             "expires_ms": r["expires_ms"]} for r in rows]
+
+
+def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str | None = None) -> int:
+    """Delete the token whose id is ``token_id_prefix``, or every token of ``user``; the number revoked."""
+    if (token_id_prefix is None) == (user is None):
+        raise ValueError("give exactly one of a token id or a user")
+
+    def revoke(conn: sqlite3.Connection) -> int:
+        if user is not None:
+            return conn.execute("DELETE FROM tokens WHERE user_name = ?", (user,)).rowcount
+        if len(token_id_prefix or "") < TOKEN_ID_CHARS:
+            raise ValueError(f"a token id has {TOKEN_ID_CHARS} characters (see `tokens list`)")
+        return conn.execute("DELETE FROM tokens WHERE substr(token_hash, 1, ?) = ?",
+                            (TOKEN_ID_CHARS, token_id_prefix)).rowcount
+
+    return db.transact(revoke, freeing=True)
+
+
+def current_principal(conn: sqlite3.Connection, name: str, service_principal: bool) -> Principal:
+    """Principal ``name`` with the groups of its live (unexpired) tokens."""
+    rows = conn.execute(
+        "SELECT groups_json FROM tokens WHERE user_name = ? AND service_principal = ? "
+        "AND (expires_ms IS NULL OR expires_ms > ?)", (name, int(service_principal), _now_ms())).fetchall()
+    groups = sorted({g for row in rows for g in json.loads(row["groups_json"])})
+    return Principal(name, tuple(groups), service_principal)
 
 
 class TokenStore:
@@ -82,9 +143,6 @@ class TokenStore:
     def __init__(self, db: Database, admin_token: str):
         self._db = db
         self._admin_hash = hash_token(admin_token)
-
-    def create(self, user: str, groups: tuple[str, ...] = (), service_principal: bool = False) -> str:
-        return issue_token(self._db, user, groups, service_principal)
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The principal for an ``Authorization: Bearer`` header; :class:`Unauthenticated` otherwise."""
@@ -99,8 +157,10 @@ class TokenStore:
             return ADMIN
         with self._db.read() as conn:
             row = conn.execute(
-                "SELECT user_name, groups_json, service_principal FROM tokens WHERE token_hash = ?", (digest,)
-            ).fetchone()
+                "SELECT user_name, groups_json, service_principal, expires_ms FROM tokens WHERE token_hash = ?",
+                (digest,)).fetchone()
         if row is None:
             raise Unauthenticated("Invalid access token.")
+        if row["expires_ms"] is not None and row["expires_ms"] <= _now_ms():
+            raise Unauthenticated("Expired access token.")
         return Principal(row["user_name"], tuple(json.loads(row["groups_json"])), bool(row["service_principal"]))

@@ -1,10 +1,16 @@
-"""Secret scopes, secrets (encrypted at rest) and scope ACLs with enforcement (reference §13)."""
+"""Secret scopes, secrets (encrypted at rest) and scope ACLs with enforcement.
+
+Each scope has a ``uid`` drawn when it is created, so a scope deleted and recreated under the same name is a
+different scope: what an endpoint was bound to (:meth:`SecretStore.bind`) is never silently another scope.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import time
+import uuid
 from typing import Any
 
 from ..spec import secrets as spec
@@ -61,15 +67,37 @@ class SecretStore:
             )
         return row
 
-    def can_read(self, principal: Principal, scope: str, key: str) -> bool:
-        """True when ``scope/key`` exists and ``principal`` may READ it."""
+    def bind(self, principal: Principal, refs: list[tuple[str, str]]) -> tuple[dict[str, str], list[int]]:
+        """Bind references ``(scope, key)`` that ``principal`` may READ to their scopes' uids.
+
+        Returns ``{"scope/key": uid}`` and the indexes of the references that do not exist or are not
+        readable by ``principal``."""
+        bound: dict[str, str] = {}
+        refused = []
         with self._db.read() as conn:
-            if conn.execute("SELECT 1 FROM scopes WHERE name = ?", (scope,)).fetchone() is None:
-                return False
-            have = self.permission(conn, principal, scope)
-            if have is None:
-                return False
-            return conn.execute("SELECT 1 FROM secrets WHERE scope = ? AND key = ?", (scope, key)).fetchone() is not None
+            for index, (scope, key) in enumerate(refs):
+                row = conn.execute("SELECT name, uid FROM scopes WHERE name = ?", (scope,)).fetchone()
+                readable = row is not None and self.permission(conn, principal, row["name"]) is not None
+                if readable and conn.execute("SELECT 1 FROM secrets WHERE scope = ? AND key = ?",
+                                             (scope, key)).fetchone():
+                    bound[f"{scope}/{key}"] = row["uid"]
+                else:
+                    refused.append(index)
+        return bound, refused
+
+    def use_problem(self, owner: Principal, scope: str, uid: str | None) -> str | None:
+        """Why ``owner`` may not use scope ``scope`` bound at ``uid`` any more (None when it may)."""
+        with self._db.read() as conn:
+            row = conn.execute("SELECT name, uid FROM scopes WHERE name = ?", (scope,)).fetchone()
+            if row is None:
+                return f"scope {scope} no longer exists"
+            if uid is None or row["uid"] != uid:
+                return (f"scope {scope} was deleted and created again after the endpoint's config was set; "
+                        "someone with READ on it must update the endpoint's config")
+            if self.permission(conn, owner, row["name"]) is None:
+                return (f"the endpoint's owner {owner.name} no longer has READ on scope {scope}; someone with READ "
+                        "on it must update the endpoint's config")
+        return None
 
     # scopes
     def create_scope(self, principal: Principal, req: spec.CreateScope) -> None:
@@ -81,17 +109,20 @@ class SecretStore:
                 raise ResourceLimitExceeded(f"Cannot create more than {spec.MAX_SCOPES} scopes.")
             keyvault = req.backend_azure_keyvault.model_dump() if req.backend_azure_keyvault else None
             conn.execute(
-                "INSERT INTO scopes VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO scopes (name, backend_type, keyvault_json, creator, created_ms, uid) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (req.scope, req.scope_backend_type or "DATABRICKS", json.dumps(keyvault) if keyvault else None,
-                 principal.name, _now_ms()),
+                 principal.name, _now_ms(), uuid.uuid4().hex),
             )
             grantee = ALL_USERS_GROUP if req.initial_manage_principal == "users" else principal.name
             conn.execute("INSERT INTO scope_acls VALUES (?, ?, 'MANAGE')", (req.scope, grantee))
 
     def delete_scope(self, principal: Principal, scope: str) -> None:
-        with self._db.write() as conn:
+        def delete(conn: sqlite3.Connection) -> None:
             row = self._require(conn, principal, scope, "MANAGE")
             conn.execute("DELETE FROM scopes WHERE name = ?", (row["name"],))
+
+        self._db.transact(delete, freeing=True)
 
     def list_scopes(self, principal: Principal) -> list[dict[str, Any]]:
         with self._db.read() as conn:
@@ -129,13 +160,15 @@ class SecretStore:
             )
 
     def delete_secret(self, principal: Principal, scope: str, key: str) -> None:
-        with self._db.write() as conn:
+        def delete(conn: sqlite3.Connection) -> None:
             row = self._require(conn, principal, scope, "WRITE")
             if row["backend_type"] != "DATABRICKS":
                 raise BadRequest(f"Scope {row['name']} is backed by Azure Key Vault and is read-only.")
             gone = conn.execute("DELETE FROM secrets WHERE scope = ? AND key = ?", (row["name"], key)).rowcount
             if not gone:
                 raise ResourceDoesNotExist(f"Secret {key} does not exist in scope {row['name']}.")
+
+        self._db.transact(delete, freeing=True)
 
     def list_secrets(self, principal: Principal, scope: str) -> list[dict[str, Any]]:
         with self._db.read() as conn:
@@ -179,13 +212,15 @@ class SecretStore:
             )
 
     def delete_acl(self, principal: Principal, scope: str, acl_principal: str) -> None:
-        with self._db.write() as conn:
+        def delete(conn: sqlite3.Connection) -> None:
             row = self._require(conn, principal, scope, "MANAGE")
             gone = conn.execute(
                 "DELETE FROM scope_acls WHERE scope = ? AND principal = ?", (row["name"], acl_principal)
             ).rowcount
             if not gone:
                 raise ResourceDoesNotExist(f"No ACL for principal {acl_principal} on scope {row['name']}.")
+
+        self._db.transact(delete, freeing=True)
 
     def get_acl(self, principal: Principal, scope: str, acl_principal: str) -> dict[str, str]:
         with self._db.read() as conn:

@@ -18,9 +18,12 @@ class Settings:
     port: int = 8080
     update_delay_s: float = DEFAULT_UPDATE_DELAY_S
     admin_token: str | None = None
+    admin_token_file: Path | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     upstreams: tuple[str, ...] = ()  # gateway: ``PROVIDER=URL`` overrides of provider base URLs
     upstream_timeout_s: float | None = None  # gateway: upstream read timeout (default 120 s)
+    allowed_upstream_hosts: tuple[str, ...] = ()  # gateway: when given, the only hosts upstream calls may reach
+    max_db_bytes: int | None = None  # a quota on the database file (a full quota answers 503 like a full disk)
 
     @property
     def base_url(self) -> str:

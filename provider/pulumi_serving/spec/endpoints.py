@@ -8,8 +8,9 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import SpecModel
 from .external_models import ExternalModel
-from .names import default_served_entity_name, endpoint_name_problem, served_entity_name_problem
+from .names import default_served_entity_name, endpoint_name_problem, principal_name_problem, served_entity_name_problem
 from .secret_ref_syntax import looks_like_secret_ref, parse_secret_ref
+from .tags import EndpointTag, EndpointTags
 
 #: Served entities per endpoint. SDK/TF text says 10, an open SDK issue says 15; we accept the larger.
 MAX_SERVED_ENTITIES = 15
@@ -215,11 +216,6 @@ class EndpointCoreConfigInput(SpecModel):
         return None
 
 
-class EndpointTag(SpecModel):
-    key: str = Field(min_length=1, max_length=255)
-    value: str | None = None
-
-
 class EmailNotifications(SpecModel):
     on_update_failure: list[str] | None = None
     on_update_success: list[str] | None = None
@@ -254,6 +250,8 @@ class AiGatewayRateLimit(SpecModel):
         if self.calls is None and self.tokens is None:
             raise ValueError("one of calls or tokens is required")
         key = self.key or "endpoint"
+        if self.principal is not None and (problem := principal_name_problem(self.principal)):
+            raise ValueError(f"principal: {problem}")
         if key in ("user_group", "service_principal") and not self.principal:
             raise ValueError(f"principal is required when key is {key}")
         if key == "endpoint" and self.principal is not None:
@@ -327,7 +325,7 @@ class CreateServingEndpoint(SpecModel):
     config: EndpointCoreConfigInput | None = None
     ai_gateway: AiGatewayConfig | None = None
     rate_limits: list[RateLimit] | None = None
-    tags: list[EndpointTag] | None = None
+    tags: EndpointTags | None = None
     route_optimized: bool | None = None
     budget_policy_id: str | None = None
     usage_policy_id: str | None = None
@@ -341,7 +339,6 @@ class CreateServingEndpoint(SpecModel):
         if problem := endpoint_name_problem(value):
             raise ValueError(problem)
         return value
-
 
 class PatchTagsRequest(SpecModel):
     add_tags: list[EndpointTag] | None = None
@@ -363,6 +360,9 @@ class AccessControlRequest(SpecModel):
     @model_validator(mode="after")
     def _one_principal(self) -> AccessControlRequest:
         given = [f for f in ("user_name", "group_name", "service_principal_name") if getattr(self, f)]
+        for field in given:
+            if problem := principal_name_problem(getattr(self, field)):
+                raise ValueError(f"{field}: {problem}")
         if len(given) != 1:
             raise ValueError(
                 "exactly one of user_name, group_name or service_principal_name is required"

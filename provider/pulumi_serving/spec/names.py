@@ -8,6 +8,7 @@ ENDPOINT_NAME_MAX = 63
 SERVED_ENTITY_NAME_MAX = 63
 SCOPE_NAME_MAX = 128
 SECRET_KEY_MAX = 128
+PRINCIPAL_NAME_MAX = 256  # user name (email), group name or service principal application id
 
 _ENDPOINT_RE = re.compile(r"[A-Za-z0-9_-]+")
 _ENTITY_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -49,6 +50,24 @@ def scope_name_problem(value: object) -> str | None:
 def secret_key_problem(value: object) -> str | None:
     """Why ``value`` is not a valid secret key name, or None."""
     return _problem("secret key", value, _SECRET_KEY_RE, "letters, digits, '-', '_' and '.'", SECRET_KEY_MAX)
+
+
+def principal_name_problem(value: object) -> str | None:
+    """Why ``value`` is not a usable principal name (user, group or service principal), or None.
+
+    Databricks principals are e-mail addresses, group names and application ids: printable text without
+    surrounding spaces, at most PRINCIPAL_NAME_MAX characters."""
+    if not isinstance(value, str):
+        return "principal name must be a string"
+    if not value.strip():
+        return "principal name must not be empty"
+    if len(value) > PRINCIPAL_NAME_MAX:
+        return f"principal name must be at most {PRINCIPAL_NAME_MAX} characters (got {len(value)})"
+    if value != value.strip():
+        return "principal name must not start or end with spaces"
+    if not value.isprintable():
+        return "principal name must not contain control characters"
+    return None
 
 
 def default_served_entity_name(

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from .base import SpecModel
-from .names import scope_name_problem, secret_key_problem
+from .names import principal_name_problem, scope_name_problem, secret_key_problem
 
 MAX_SCOPES = 1000
 MAX_SECRETS_PER_SCOPE = 1000
@@ -115,11 +115,9 @@ class _PrincipalField(_ScopeField):
 
     @field_validator("principal")
     @classmethod
-    def _non_empty(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("principal must not be empty")
-        if len(value) > 256:
-            raise ValueError("principal must be at most 256 characters")
+    def _valid_principal(cls, value: str) -> str:
+        if problem := principal_name_problem(value):
+            raise ValueError(problem)
         return value
 
 

@@ -162,8 +162,8 @@ for _kind, _handler in alias_handlers.items():
 @router.get("/api/2.0/serving-endpoints/{name}/usage", summary="Usage per principal (usage tracking)")
 async def usage(name: str, request: Request) -> Response:
     backend, principal = _authenticated(request)
-    doc = backend.endpoints.require_permission(principal, name, "CAN_QUERY")
-    level = backend.endpoints.permission_level(principal, name)
+    doc = backend.endpoint_acls.require_permission(principal, name, "CAN_QUERY")
+    level = backend.endpoint_acls.permission_level(principal, name)
     view = view_from_doc(doc)
     only = None if level == "CAN_MANAGE" else principal.name
     return reply({"endpoint_name": name, "usage_tracking_enabled": view.usage_tracking_enabled,

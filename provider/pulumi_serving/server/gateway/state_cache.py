@@ -55,7 +55,7 @@ class StateCache:
         hit = self._entries.get(key)
         if hit is not None:
             return hit
-        doc = self._backend.endpoints.require_permission(principal, name, "CAN_QUERY")
+        doc = self._backend.endpoint_acls.require_permission(principal, name, "CAN_QUERY")
         found = Queryable(doc, view_from_doc(doc), version)
         if not is_updating(doc):
             self._entries[key] = found
@@ -70,7 +70,7 @@ class StateCache:
         hit = self._entries.get(key) if same_version else None
         if hit is not None:
             return hit
-        model = self._backend.endpoints.resolve_external_model(endpoint.doc["name"], entity)
+        model = self._backend.credentials.resolve_external_model(endpoint.doc["name"], entity)
         if same_version and not is_updating(endpoint.doc):
             self._entries[key] = model
         return model

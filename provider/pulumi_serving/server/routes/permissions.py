@@ -13,21 +13,21 @@ router = APIRouter(prefix="/api/2.0/permissions/serving-endpoints", tags=["permi
 
 @router.get("/{serving_endpoint_id}", summary="Get endpoint permissions")
 async def get_permissions(serving_endpoint_id: str, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
-    return reply(backend.endpoints.get_permissions(principal, serving_endpoint_id))
+    return reply(backend.endpoint_acls.get_permissions(principal, serving_endpoint_id))
 
 
 @router.put("/{serving_endpoint_id}", summary="Replace direct endpoint permissions")
 async def set_permissions(serving_endpoint_id: str, body: PermissionsRequest, principal: PrincipalDep,
                           backend: BackendDep) -> FastJSONResponse:
-    return reply(backend.endpoints.set_permissions(principal, serving_endpoint_id, body, replace=True))
+    return reply(backend.endpoint_acls.set_permissions(principal, serving_endpoint_id, body, replace=True))
 
 
 @router.patch("/{serving_endpoint_id}", summary="Merge endpoint permissions")
 async def update_permissions(serving_endpoint_id: str, body: PermissionsRequest, principal: PrincipalDep,
                              backend: BackendDep) -> FastJSONResponse:
-    return reply(backend.endpoints.set_permissions(principal, serving_endpoint_id, body, replace=False))
+    return reply(backend.endpoint_acls.set_permissions(principal, serving_endpoint_id, body, replace=False))
 
 
 @router.get("/{serving_endpoint_id}/permissionLevels", summary="Permission levels of an endpoint")
 async def permission_levels(serving_endpoint_id: str, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
-    return reply(backend.endpoints.permission_levels(principal, serving_endpoint_id))
+    return reply(backend.endpoint_acls.permission_levels(principal, serving_endpoint_id))
