@@ -65,20 +65,20 @@ def _counting(monkeypatch, backend: Backend) -> dict[str, int]:
 
 def test_repeated_lookups_read_the_state_once(backend, monkeypatch):
     calls = _counting(monkeypatch, backend)
-    cache = StateCache(backend)
+    cache = StateCache(backend, {})
     assert [_key(cache) for _ in range(3)] == [OLD_KEY] * 3
     assert calls == {"require_permission": 1, "resolve_external_model": 1}
 
 
 def test_a_rotated_secret_is_used_by_the_next_lookup(backend):
-    cache = StateCache(backend)
+    cache = StateCache(backend, {})
     assert _key(cache) == OLD_KEY
     _put_secret(backend, NEW_KEY)
     assert _key(cache) == NEW_KEY
 
 
 def test_a_write_through_another_connection_is_seen(backend, tmp_path):
-    cache = StateCache(backend)
+    cache = StateCache(backend, {})
     assert _key(cache) == OLD_KEY
     other = _open(tmp_path)
     try:
@@ -95,7 +95,7 @@ def test_a_revoked_permission_refuses_the_next_lookup(backend):
         request = endpoint_spec.PermissionsRequest.model_validate({"access_control_list": levels})
         backend.endpoint_acls.set_permissions(ADMIN, endpoint_id, request, replace=True)
 
-    cache = StateCache(backend)
+    cache = StateCache(backend, {})
     grant([{"user_name": ALICE.name, "permission_level": "CAN_QUERY"}])
     assert _key(cache, ALICE) == OLD_KEY
     grant([])
@@ -110,7 +110,7 @@ def test_a_rollout_in_progress_is_not_cached(tmp_path):
         state.secrets.create_scope(ADMIN, secret_spec.CreateScope(scope="s"))
         _put_secret(state, OLD_KEY)
         state.endpoints.create(ADMIN, _endpoint())
-        cache = StateCache(state)
+        cache = StateCache(state, {})
         assert not cache.queryable(ADMIN, "ep").view.ready
         now[0] += 3  # the rollout finishes with the clock, without any write
         assert cache.queryable(ADMIN, "ep").view.ready

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..server.settings import DEFAULT_CLIENT_TIMEOUT_S
+
 DEFAULT_DATA_DIR = Path(os.environ.get("PULUMI_SERVING_DATA_DIR", Path.home() / ".pulumi-serving"))
 
 
@@ -24,14 +26,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=f"state directory ({DEFAULT_DATA_DIR})")
     parser.add_argument("--update-delay", type=_non_negative, default=2.0, metavar="SECONDS",
                         help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)")
+    parser.add_argument("--admin-token-file", type=Path, default=None, metavar="FILE",
+                        help="read the admin bearer token from FILE (else $PULUMI_SERVING_ADMIN_TOKEN, else one "
+                             "generated into DATA_DIR/admin-token)")
     parser.add_argument("--admin-token", default=None,
-                        help="admin bearer token (else $PULUMI_SERVING_ADMIN_TOKEN, else generated into DATA_DIR)")
+                        help="admin bearer token on the command line (visible to every local user in `ps`: prefer "
+                             "--admin-token-file or $PULUMI_SERVING_ADMIN_TOKEN)")
     parser.add_argument("--upstream", action="append", default=[], type=_upstream, metavar="PROVIDER=URL",
                         help="redirect a provider's default base URL (openai, anthropic, cohere, entra), e.g. "
                         "openai=http://127.0.0.1:9100 (repeatable)")
     parser.add_argument("--upstream-timeout", type=_non_negative, default=None, metavar="SECONDS",
                         help="gateway timeout for upstream provider calls (default 120)")
+    parser.add_argument("--allow-upstream", action="append", default=[], type=_host, metavar="HOST",
+                        help="only these upstream hosts may be called (repeatable; default: any). An endpoint "
+                             "config naming another host is refused with 400, and a call to one with 403")
+    parser.add_argument("--client-timeout", type=_positive, default=DEFAULT_CLIENT_TIMEOUT_S, metavar="SECONDS",
+                        help="time a client has to send its request headers, and between body chunks "
+                             f"(default {DEFAULT_CLIENT_TIMEOUT_S:g}); idle connections close sooner")
+    parser.add_argument("--max-db-size", type=_positive, default=None, metavar="MB",
+                        help="cap the database at MB megabytes; writes past it answer 503 like a full disk")
     parser.set_defaults(func=run)
+
+
+def _positive(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return number
+
+
+def _host(value: str) -> str:
+    from ..server.gateway.egress import host_problem
+
+    if problem := host_problem(value):
+        raise argparse.ArgumentTypeError(problem)
+    return value.strip().lower()
 
 
 def _upstream(value: str) -> str:
@@ -51,10 +80,16 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"pulumi-serving serve: --port must be between 0 and 65535 (got {args.port})", file=sys.stderr)
         return 2
+    if args.admin_token:
+        print("pulumi-serving serve: warning: --admin-token is visible to every local user in `ps`; use "
+              "--admin-token-file FILE or $PULUMI_SERVING_ADMIN_TOKEN", file=sys.stderr)
+    max_db_bytes = int(args.max_db_size * 1024 * 1024) if args.max_db_size else None
     try:
         serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
                        update_delay_s=args.update_delay, admin_token=args.admin_token,
-                       upstreams=tuple(args.upstream), upstream_timeout_s=args.upstream_timeout))
+                       admin_token_file=args.admin_token_file, upstreams=tuple(args.upstream),
+                       upstream_timeout_s=args.upstream_timeout, allowed_upstream_hosts=tuple(args.allow_upstream),
+                       client_timeout_s=args.client_timeout, max_db_bytes=max_db_bytes))
     except StartupError as exc:
         print(f"pulumi-serving serve: {exc}", file=sys.stderr)
         return 2

@@ -78,5 +78,6 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.include_router(gateway.router)
     app.add_middleware(gateway.DataPlane)
     app.add_middleware(FaultGate, plan=app.state.faults)
-    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.client_timeout_s,
+                       authenticate=state.tokens.authenticate)
     return app

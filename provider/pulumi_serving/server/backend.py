@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .crypto import SecretBox
+from .egress import Egress
 from .endpoint_acls import EndpointAcls
 from .endpoint_credentials import EndpointCredentials
 from .endpoint_store import EndpointStore
@@ -24,6 +25,7 @@ class Backend:
     endpoints: EndpointStore
     endpoint_acls: EndpointAcls
     credentials: EndpointCredentials
+    egress: Egress
     admin_token_source: str
 
     def close(self) -> None:
@@ -39,5 +41,6 @@ def open_backend(settings: Settings, clock: Callable[[], float] = time.time) -> 
     secrets = SecretStore(db, box)
     acls = EndpointAcls(db, clock)
     credentials = EndpointCredentials(db, box, secrets, clock)
-    endpoints = EndpointStore(db, acls, credentials, settings.update_delay_s, clock)
-    return Backend(db, TokenStore(db, admin_token), secrets, endpoints, acls, credentials, source)
+    egress = Egress(settings.allowed_upstream_hosts, settings.upstreams)
+    endpoints = EndpointStore(db, acls, credentials, egress, settings.update_delay_s, clock)
+    return Backend(db, TokenStore(db, admin_token), secrets, endpoints, acls, credentials, egress, source)

@@ -15,7 +15,11 @@ def get_backend(request: Request) -> Backend:
 
 
 def current_principal(request: Request) -> Principal:
-    """The caller of this request (401 UNAUTHENTICATED without a valid bearer token)."""
+    """The caller of this request, authenticated by the guard before the body was read (401
+    UNAUTHENTICATED without a valid bearer token)."""
+    principal = request.scope.get("state", {}).get("principal")
+    if isinstance(principal, Principal):
+        return principal
     return get_backend(request).tokens.authenticate(request.headers.get("authorization"))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..spec import endpoints as spec
 from ..spec.tags import tag_count_problem
 from .endpoint_acls import EndpointAcls
+from .egress import Egress
 from .endpoint_credentials import EndpointCredentials
 from .endpoint_records import load, save
 from .endpoint_views import Doc, default_routes, detailed_view, is_updating, merge_tags, settle, summary_view
@@ -28,11 +29,12 @@ from .storage import Database
 class EndpointStore:
     """Backend of ``/api/2.0/serving-endpoints`` and ``/api/2.0/permissions/serving-endpoints``."""
 
-    def __init__(self, db: Database, acls: EndpointAcls, credentials: EndpointCredentials, update_delay_s: float,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, db: Database, acls: EndpointAcls, credentials: EndpointCredentials, egress: Egress,
+                 update_delay_s: float, clock: Callable[[], float] = time.time):
         self._db = db
         self._acls = acls
         self._credentials = credentials
+        self._egress = egress
         self._delay_ms = int(update_delay_s * 1000)
         self._clock = clock
 
@@ -55,6 +57,7 @@ class EndpointStore:
             data["name"] = entity.effective_name()
             self._credentials.seal_entity(endpoint_id, data)
             entities.append(data)
+        self._egress.check_config(entities, f"{prefix}." if prefix else "")
         stored: Doc = {
             "config_version": version,
             "served_entities": entities,

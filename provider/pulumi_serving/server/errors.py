@@ -86,6 +86,11 @@ class RequestTooLarge(ApiError):
     error_code = "BAD_REQUEST"
 
 
+class RequestTimeout(ApiError):
+    status = 408
+    error_code = "BAD_REQUEST"
+
+
 class InternalError(ApiError):
     status = 500
     error_code = "INTERNAL_ERROR"

@@ -1,4 +1,6 @@
-"""Outermost ASGI guard: caps request bodies (413), reads every body as JSON, and turns any unhandled bug into a Databricks 500 body.
+"""Outermost ASGI guard: authenticates before reading a body (401), caps request bodies (413) and the time a
+client may take to send one (408), reads every body as JSON, and turns any unhandled bug into a Databricks
+500 body. Refusals sent before the body was read close the connection.
 
 Unhandled exceptions are logged by type and stack frames only, never by message, because a message can
 carry request data (e.g. a secret value inside a validation error).
@@ -6,22 +8,28 @@ carry request data (e.g. a secret value inside a validation error).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import traceback
 import uuid
 from typing import Any
 
-from .errors import ApiError, InternalError, RequestTooLarge
+from .errors import ApiError, InternalError, RequestTimeout, RequestTooLarge
 
 log = logging.getLogger("pulumi_serving.server")
 Message = dict[str, Any]
+# Answered without a token: the SDK's host probe (also the launcher's readiness check) and the API docs.
+PUBLIC_PATHS = frozenset({"/.well-known/databricks-config", "/openapi.json", "/docs", "/docs/oauth2-redirect",
+                          "/redoc"})
 
 
-async def send_error(send: Any, error: ApiError) -> None:
+async def send_error(send: Any, error: ApiError, *, close: bool = False) -> None:
     body = json.dumps(error.body()).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in error.headers().items()]
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -32,9 +40,14 @@ def _as_json(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 
 
 class Guard:
-    def __init__(self, app: Any, max_body_bytes: int):
+    """``authenticate(authorization header)`` returns the principal or raises; it is stored as the request
+    state's ``principal`` for the routes."""
+
+    def __init__(self, app: Any, max_body_bytes: int, body_timeout_s: float, authenticate: Any):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_s = body_timeout_s
+        self.authenticate = authenticate
 
     async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -42,19 +55,31 @@ class Guard:
             return
         too_large = RequestTooLarge(f"request body exceeds the limit of {self.max_body_bytes} bytes")
         headers = dict(scope.get("headers") or [])
+        if scope["path"] not in PUBLIC_PATHS:
+            try:
+                principal = self.authenticate(headers.get(b"authorization", b"").decode("latin-1") or None)
+            except ApiError as error:
+                await send_error(send, error, close=True)
+                return
+            scope = dict(scope, state={**scope.get("state", {}), "principal": principal})
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await send_error(send, too_large)
+            await send_error(send, too_large, close=True)
             return
         chunks, size, more = [], 0, True
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout_s)
+            except TimeoutError:
+                await send_error(send, RequestTimeout(f"request body not received within {self.body_timeout_s:g} s"),
+                                 close=True)
+                return
             if message["type"] != "http.request":
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                await send_error(send, too_large)
+                await send_error(send, too_large, close=True)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -73,7 +73,10 @@ def resolve_admin_token(data_dir: Path, explicit: str | None, token_file: Path |
     if explicit:
         return explicit, "--admin-token"
     if token_file is not None:
-        token = token_file.read_text().strip()
+        try:
+            token = token_file.read_text().strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read admin token file {token_file}: {exc.strerror or exc}") from None
         if not token:
             raise ValueError(f"admin token file {token_file} is empty")
         return token, str(token_file)

@@ -1,36 +1,70 @@
 """Run the app on uvicorn: one process, one worker.
 
 Why a single process: the endpoint state machine, rate-limit counters of the gateway and the SQLite
-connection are process-global; several workers would each count rate limits separately.
+connection are process-global; several workers would each count rate limits separately. For the same
+reason a data dir serves one process at a time: ``serve`` holds an exclusive lock on ``DIR/serve.lock``
+(released by the kernel when the process dies, even by ``kill -9``) and a second one refuses to start.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import logging
+import os
 import socket
 import sqlite3
 import sys
+from pathlib import Path
+from typing import IO
 
 import uvicorn
 
 from .app import create_app
 from .backend import Backend, open_backend
+from .connections import protocol_with_header_timeout
 from .settings import Settings
+from .storage import PRIVATE_FILE_MODE, make_private_dir
+
+LOCK_FILE = "serve.lock"
 
 
 class StartupError(Exception):
     """The server cannot start (unusable data dir, address not available); the message is one line."""
 
 
-def _open_state(settings: Settings) -> Backend:
+def lock_data_dir(data_dir: Path) -> IO[str]:
+    """Hold the data dir's exclusive lock (kept until the returned file is closed or the process ends)."""
+    handle = open(os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE), "r+")  # noqa: SIM115
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StartupError(f"data dir {data_dir} is in use by another pulumi-serving serve (pid {holder}); "
+                           "stop it or choose another --data-dir") from None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _open_state(settings: Settings) -> tuple[Backend, IO[str]]:
     data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
         raise StartupError(f"data dir {data_dir} is not a directory")
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return open_backend(settings)
+        make_private_dir(data_dir)
+        lock = lock_data_dir(data_dir)
+    except OSError as exc:
+        raise StartupError(f"cannot use data dir {data_dir}: {exc.strerror or exc}") from None
+    try:
+        return open_backend(settings), lock
+    except ValueError as exc:
+        lock.close()
+        raise StartupError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
+        lock.close()
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise StartupError(f"cannot use data dir {data_dir}: {reason}") from None
 
@@ -54,16 +88,22 @@ def serve(settings: Settings) -> None:
     """Open the state, bind, announce the bound URL and the admin-token location on stdout, serve until
     stopped. Raises StartupError before serving when the data dir or the address cannot be used."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    backend = _open_state(settings)
+    backend, lock = _open_state(settings)
     try:
         sock = listen(settings.host, settings.port)
     except StartupError:
         backend.close()
+        lock.close()
         raise
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     app = create_app(settings, backend)
-    config = uvicorn.Config(app, workers=1, log_level="info", access_log=True, server_header=False)
+    config = uvicorn.Config(app, workers=1, log_level="info", access_log=True, server_header=False,
+                            http=protocol_with_header_timeout(settings.client_timeout_s),
+                            timeout_keep_alive=max(1, int(min(5.0, settings.client_timeout_s))))
     print(f"pulumi-serving: local serving API at {settings.base_url}", flush=True)
     print(f"pulumi-serving: admin token from {backend.admin_token_source}", flush=True)
     print(f"pulumi-serving: data dir {settings.data_dir}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        lock.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 DEFAULT_UPDATE_DELAY_S = 2.0
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+DEFAULT_CLIENT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Settings:
     admin_token: str | None = None
     admin_token_file: Path | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    client_timeout_s: float = DEFAULT_CLIENT_TIMEOUT_S  # request headers, body and idle keep-alive
     upstreams: tuple[str, ...] = ()  # gateway: ``PROVIDER=URL`` overrides of provider base URLs
     upstream_timeout_s: float | None = None  # gateway: upstream read timeout (default 120 s)
     allowed_upstream_hosts: tuple[str, ...] = ()  # gateway: when given, the only hosts upstream calls may reach

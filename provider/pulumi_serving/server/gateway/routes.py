@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ..backend import Backend
+from ..deps import current_principal
 from ..errors import InvalidParameterValue
 from ..principals import Principal
 from ..routes import reply
@@ -58,7 +59,7 @@ def state_cache_of(app: Any) -> StateCache:
     """The process-global cache of what the data plane reads from ``app``'s state (created on first use)."""
     cache = getattr(app.state, "gateway_state", None)
     if cache is None:
-        cache = app.state.gateway_state = StateCache(app.state.backend)
+        cache = app.state.gateway_state = StateCache(app.state.backend, gateway_of(app).settings.bases)
     return cache
 
 
@@ -96,8 +97,7 @@ def _documented_body(*, model: bool = False) -> dict[str, Any]:
 def _authenticated(request: Request) -> tuple[Backend, Principal]:
     """The backend and the caller; done inline rather than with FastAPI dependencies, which would run these
     synchronous lookups in the thread pool (two thread hops per call on the hot path)."""
-    backend: Backend = request.app.state.backend
-    return backend, backend.tokens.authenticate(request.headers.get("authorization"))
+    return request.app.state.backend, current_principal(request)
 
 
 def caller_of(principal: Principal) -> Caller:

@@ -2,8 +2,9 @@
 
 Per database version (:meth:`~..storage.Database.version`): the endpoint document a caller may query (the
 CAN_QUERY check passed), its gateway view, and each served entity's external model with its credential
-resolved. Any committed write (a rotated or deleted secret, a new config, an ACL or AI gateway change; in
-this process or through another connection) changes the version, and the next lookup starts empty, so a
+resolved (each secret reference authorized for the endpoint's owner, the upstream host checked against
+``serve --allow-upstream``). Any committed write (a rotated or deleted secret, a new config, an ACL or AI
+gateway change; in this process or through another connection) changes the version, and the next lookup starts empty, so a
 rotated secret is used by the next request. An endpoint with a rollout in progress is never cached (its
 live config changes with the clock, not with a write). Failed lookups (404, 403) are not cached. Holds
 credentials in memory only; nothing here is logged.
@@ -34,8 +35,11 @@ class Queryable:
 
 
 class StateCache:
-    def __init__(self, backend: Backend, max_entries: int = MAX_ENTRIES):
+    """``bases``: the gateway's provider base URLs (for the egress check of entities that name no URL)."""
+
+    def __init__(self, backend: Backend, bases: Mapping[str, str], max_entries: int = MAX_ENTRIES):
         self._backend = backend
+        self._bases = bases
         self._max_entries = max_entries
         self._version: Version | None = None
         self._entries: dict[Hashable, Any] = {}
@@ -71,6 +75,7 @@ class StateCache:
         if hit is not None:
             return hit
         model = self._backend.credentials.resolve_external_model(endpoint.doc["name"], entity)
+        self._backend.egress.check_call(endpoint.doc["name"], entity, model, self._bases)
         if same_version and not is_updating(endpoint.doc):
             self._entries[key] = model
         return model

@@ -1,4 +1,5 @@
-"""Upstream failures as Databricks errors (reference §10.5). Messages never carry the credential.
+"""Upstream failures as Databricks errors (reference §10.5). Messages never carry the credential, and quote
+an upstream's error message only as a short excerpt (EXCERPT_CHARS, control characters removed).
 
 - upstream 429 -> 429 REQUEST_LIMIT_EXCEEDED with the upstream's Retry-After (default 1);
 - upstream 401/403 -> 400 BAD_REQUEST: the endpoint's credentials were refused (the caller's own token
@@ -16,6 +17,9 @@ import httpx
 
 from ..errors import ApiError, RequestLimitExceeded
 from .providers.base import upstream_error_message
+
+
+EXCERPT_CHARS = 200  # of an upstream's error message echoed to the caller
 
 
 class UpstreamError(ApiError):
@@ -37,9 +41,15 @@ def _retry_after(value: str | None) -> int:
         return 1
 
 
+def excerpt(text: str) -> str:
+    """At most EXCERPT_CHARS of an upstream's text, control characters replaced, marked when cut."""
+    clean = "".join(c if c.isprintable() else " " for c in text[:EXCERPT_CHARS + 1]).strip()
+    return clean[:EXCERPT_CHARS] + " [...]" if len(clean) > EXCERPT_CHARS else clean
+
+
 def from_status(provider: str, entity: str, status: int, body: Any, retry_after: str | None,
                 secret: str) -> ApiError:
-    detail = _scrub(upstream_error_message(body), secret)[:1000]
+    detail = excerpt(_scrub(upstream_error_message(body), secret))
     prefix = f"Served entity {entity}: upstream {provider} returned HTTP {status}"
     if status == 429:
         error: ApiError = RequestLimitExceeded(f"{prefix}: {detail}", retry_after=_retry_after(retry_after))
