@@ -56,7 +56,7 @@ def _positive(value: str) -> float:
 
 
 def _host(value: str) -> str:
-    from ..server.gateway.egress import host_problem
+    from ..server.egress import host_problem
 
     if problem := host_problem(value):
         raise argparse.ArgumentTypeError(problem)

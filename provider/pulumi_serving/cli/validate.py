@@ -40,13 +40,34 @@ def load_schema(path: Path | None) -> dict[str, Any]:
     return json.loads(path.read_text()) if path else json_schema()
 
 
+MAX_NESTING = 64  # a stack file needs about 10 levels; deeper documents are refused before they are built
+
+
+def nesting_mark(text: str) -> yaml.Mark | None:
+    """Where ``text`` first nests deeper than MAX_NESTING (read as a stream of events, without recursion)."""
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                return event.start_mark
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
 def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets: bool = False) -> list[Finding]:
     """Every problem of one stack file, each naming the path in the file and, where found, its line and column."""
     try:
         text = path.read_text()
+        if mark := nesting_mark(text):
+            return [Finding(str(path), f"not a stack file: nested more than {MAX_NESTING} levels deep",
+                            line=mark.line + 1, column=mark.column + 1)]
         document = yaml.safe_load(text) or {}
     except OSError as exc:
         return [Finding(str(path), f"cannot read: {exc.strerror}")]
+    except UnicodeDecodeError:
+        return [Finding(str(path), "not valid YAML: not UTF-8 text")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [Finding(str(path), f"not valid YAML: {str(exc).splitlines()[0]}",

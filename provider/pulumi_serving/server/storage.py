@@ -59,9 +59,11 @@ class StorageFull(ApiError):
 
 
 def make_private_dir(path: Path) -> None:
-    """Create ``path`` 0700; an existing directory that already holds our state is tightened to 0700."""
+    """Create ``path`` 0700; an existing directory that is empty or holds our state is tightened to 0700
+    (any other directory is left as it is: it may be shared)."""
     path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    if (path / DB_FILE).exists() and path.stat().st_mode & 0o077:
+    ours = (path / DB_FILE).exists() or not any(path.iterdir())
+    if ours and path.stat().st_mode & 0o077:
         path.chmod(PRIVATE_DIR_MODE)
 
 

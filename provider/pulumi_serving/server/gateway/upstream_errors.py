@@ -43,8 +43,8 @@ def _retry_after(value: str | None) -> int:
 
 def excerpt(text: str) -> str:
     """At most EXCERPT_CHARS of an upstream's text, control characters replaced, marked when cut."""
-    clean = "".join(c if c.isprintable() else " " for c in text[:EXCERPT_CHARS + 1]).strip()
-    return clean[:EXCERPT_CHARS] + " [...]" if len(clean) > EXCERPT_CHARS else clean
+    clean = "".join(c if c.isprintable() else " " for c in text[:EXCERPT_CHARS]).strip()
+    return clean + " [...]" if len(text) > EXCERPT_CHARS else clean
 
 
 def from_status(provider: str, entity: str, status: int, body: Any, retry_after: str | None,
