@@ -21,6 +21,10 @@ from .errors import ApiError
 DB_FILE = "serving.sqlite3"
 RESERVE_FILE = "disk-reserve"
 RESERVE_BYTES = 1024 * 1024
+# A small WAL, checkpointed often: on a full disk its space is reused, so deletes (and then the puts that use
+# the pages they freed) keep working; a large WAL would hold every change and could never be checkpointed.
+WAL_CHECKPOINT_PAGES = 100
+WAL_SIZE_LIMIT = 1024 * 1024
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 T = TypeVar("T")
@@ -88,7 +92,8 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._commits = 0
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
+                       f"wal_autocheckpoint={WAL_CHECKPOINT_PAGES}", f"journal_size_limit={WAL_SIZE_LIMIT}"):
             self._conn.execute(f"PRAGMA {pragma}")
         self._conn.executescript(_SCHEMA)
         self._migrate()
@@ -105,9 +110,13 @@ class Database:
             if fill:
                 self._conn.execute(f"UPDATE {table} SET {column} = {fill} WHERE {column} IS NULL")
 
-    def _keep_reserve(self) -> None:
-        """(Re)create the reserve file; silently skipped while the disk is full."""
+    def _keep_reserve(self, *, only_if_roomy: bool = False) -> None:
+        """(Re)create the reserve file; after a freeing write only when the disk has ample room again, so it
+        never takes the space just freed."""
         if self._reserve.exists():
+            return
+        disk = os.statvfs(self._reserve.parent)
+        if only_if_roomy and disk.f_bavail * disk.f_frsize < 4 * RESERVE_BYTES:
             return
         try:
             fd = os.open(self._reserve, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
@@ -120,6 +129,14 @@ class Database:
             self._reserve.unlink(missing_ok=True)
             return
         os.close(fd)
+
+    def _checkpoint(self) -> None:
+        """Move the WAL into the database and restart it from its beginning, keeping its file (and the disk
+        space it holds) for the next writes (best effort)."""
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(RESTART)")
+        except sqlite3.OperationalError:
+            pass
 
     def _full(self) -> StorageFull:
         return StorageFull(f"The server's disk is full (data dir {self.path.parent}): the change was not saved. "
@@ -142,6 +159,7 @@ class Database:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 if _is_full(exc):
+                    self._checkpoint()
                     raise self._full() from None
                 raise
             self._commits += 1
@@ -156,9 +174,10 @@ class Database:
             if not freeing or not self._reserve.exists():
                 raise
             self._reserve.unlink()
+            self._checkpoint()
         with self.write() as conn:
             result = change(conn)
-        self._keep_reserve()
+        self._keep_reserve(only_if_roomy=True)
         return result
 
     def version(self) -> tuple[int, int]:
