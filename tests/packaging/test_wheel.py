@@ -1,0 +1,95 @@
+"""`pip wheel .` builds a wheel holding everything an installed user needs; installed into a fresh venv (no extras,
+outside the repo) its command runs, its typing marker is there and it finds the declarations' JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = REPO_ROOT / "provider" / "pulumi_serving"
+SCHEMA_FILE = REPO_ROOT / "schemas" / "stack-declarations.schema.json"
+
+
+@dataclass(frozen=True)
+class Installed:
+    wheel: Path
+    venv: Path
+    workdir: Path
+
+    def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+        return subprocess.run(argv, cwd=self.workdir, env=env, capture_output=True, text=True, timeout=120)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run(str(self.venv / "bin" / "pulumi-serving"), *args)
+
+    def python(self, code: str) -> subprocess.CompletedProcess[str]:
+        return self.run(str(self.venv / "bin" / "python"), "-c", code)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    root = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(root / "dist"),
+                            str(REPO_ROOT)], capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
+    [wheel] = (root / "dist").glob("pulumi_serving-*.whl")
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                              "--disable-pip-version-check", "-c", str(REPO_ROOT / "constraints.txt"), str(wheel)],
+                             capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stdout + install.stderr
+    workdir = root / "infra-repo"  # a user's project: no access to this repository's files
+    workdir.mkdir()
+    yield Installed(wheel, venv, workdir)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_wheel_holds_every_module_the_typing_marker_and_the_package_data(installed: Installed) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    sources = {f"pulumi_serving/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.rglob("*")
+               if p.is_file() and p.suffix in {".py", ".json", ".typed"} and "__pycache__" not in p.parts}
+    assert "pulumi_serving/py.typed" in sources
+    assert sources <= names, sorted(sources - names)
+    assert not any(name.startswith(("tests/", "schemas/", "stacks/")) for name in names)
+    [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert "pulumi-serving = pulumi_serving.cli.main:main" in zipfile.ZipFile(installed.wheel).read(entry_points).decode()
+
+
+def test_installed_command_version_completion_and_typing_marker(installed: Installed) -> None:
+    version = installed.cli("--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.startswith("pulumi-serving ")
+    assert installed.cli("completion", "bash").returncode == 0
+    marker = installed.python("import pathlib, pulumi_serving; "
+                              "print((pathlib.Path(pulumi_serving.__file__).parent / 'py.typed').is_file())")
+    assert marker.stdout.strip() == "True", marker.stderr
+
+
+def test_installed_package_validates_a_stack_file_with_the_declarations_schema(installed: Installed) -> None:
+    stack_file = installed.workdir / "Pulumi.dev.yaml"
+    shutil.copy(REPO_ROOT / "stacks" / "Pulumi.dev.yaml", stack_file)
+    done = installed.cli("validate", str(stack_file))
+    assert done.returncode == 0, done.stderr
+    schema = installed.python("import json; from pulumi_serving.spec.declarations import json_schema; "
+                              "print(json.dumps(json_schema(), indent=2, sort_keys=True))")
+    assert schema.returncode == 0, schema.stderr
+    assert json.loads(schema.stdout) == json.loads(SCHEMA_FILE.read_text())
+
+
+def test_serve_without_the_server_extra_names_the_extra(installed: Installed) -> None:
+    done = installed.cli("serve", "--port", "0", "--data-dir", str(installed.workdir / "data"))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "pip install 'pulumi-serving[server]'" in done.stderr and len(done.stderr.strip().splitlines()) == 1
