@@ -2,12 +2,13 @@
 
 ``build/sdk-venvs/<label>`` is created on first use and reused until pyproject.toml changes:
 
-- ``lowest``: every install requirement at the lower bound of its range in pyproject.toml (pulumi included),
-  so the ranges users get are proven at their floor;
+- ``lowest``: every requirement of the package and of its ``server`` extra at the lower bound of its range in
+  pyproject.toml (pulumi included), so the ranges users get are proven at their floor;
 - ``newest``: pulumi at ``NEWEST_SDK``, the newest release the package index served when it was last
   raised, and the newest of everything else the ranges allow.
 
-Only the package's own requirements are installed (no extras): what a user's infra repo gets.
+Each holds the package with its ``server`` extra (no test tools): what a user's infra repo and a user running the
+local serving API get.
 """
 
 from __future__ import annotations
@@ -26,15 +27,20 @@ NEWEST_SDK = "3.272.0"
 VENV_ROOT = REPO_ROOT / "build" / "sdk-venvs"
 
 
-def base_requirements() -> list[Requirement]:
+EXTRA = "server"
+
+
+def requirements() -> list[Requirement]:
+    """The install requirements and the EXTRA's, those whose markers hold on this machine."""
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    return [req for req in map(Requirement, project["dependencies"]) if req.marker is None or req.marker.evaluate()]
+    lines = [*project["dependencies"], *project["optional-dependencies"][EXTRA]]
+    return [req for req in map(Requirement, lines) if req.marker is None or req.marker.evaluate()]
 
 
 def lowest_pins() -> list[str]:
-    """``name==floor`` for every install requirement: the lower bound of its ``>=`` (or ``~=``) range."""
+    """``name==floor`` for every requirement: the lower bound of its ``>=`` (or ``~=``) range."""
     pins = []
-    for req in base_requirements():
+    for req in requirements():
         [floor] = [spec.version for spec in req.specifier if spec.operator in {">=", "~="}]
         pins.append(f"{req.name}=={floor}")
     return pins
@@ -68,7 +74,7 @@ def sdk_venv(label: str) -> Path:
     constraints.write_text("\n".join(pins) + "\n")
     done = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", str(constraints), "-e", str(REPO_ROOT)],
+         "-c", str(constraints), "-e", f"{REPO_ROOT}[{EXTRA}]"],
         capture_output=True, text=True, timeout=900, check=False,
     )
     if done.returncode != 0:

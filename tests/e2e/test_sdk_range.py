@@ -1,30 +1,42 @@
 """The package against the lowest and the newest supported pulumi SDK, through the real Pulumi CLI.
 
-Each SDK runs in its own virtualenv (``tests/e2e/sdk_venvs.py``): the program and the dynamic provider use it,
-while the CLI and language host are whatever ``ensure-pulumi.sh`` provides, so SDK and CLI versions differ.
+Each SDK runs in its own virtualenv (``tests/e2e/sdk_venvs.py``): the program, the dynamic provider and the local
+serving API use it, while the CLI and language host are whatever ``ensure-pulumi.sh`` provides, so SDK and CLI
+versions differ.
 """
 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from tests.e2e._stacks import endpoints_on, scopes_on
 from tests.e2e.harness import REPO_ROOT
 from tests.e2e.sdk_venvs import NEWEST_SDK, lowest_sdk, sdk_venv
+from tests.support.server import start_server
 
 pytestmark = pytest.mark.e2e
 
 PROGRAM = REPO_ROOT / "tests" / "e2e" / "programs" / "sdk_range"
 OPENAI_KEY = "sk-sdk-range-61c0"
 MODULES = ["pulumi_serving", "pulumi_serving.resources", "pulumi_serving.client", "pulumi_serving.plan",
-           "pulumi_serving.spec.declarations", "pulumi_serving.cli.main"]
+           "pulumi_serving.spec.declarations", "pulumi_serving.cli.main", "pulumi_serving.server.app"]
 
 
 @pytest.mark.parametrize(("label", "expected"), [("lowest", lowest_sdk()), ("newest", NEWEST_SDK)])
-def test_up_preview_refresh_destroy_with_each_supported_sdk(label, expected, pulumi_stack_factory, live_server):
+def test_up_preview_refresh_destroy_with_each_supported_sdk(label, expected, pulumi_stack_factory, tmp_path):
     python = sdk_venv(label)
+    live_server = start_server(tmp_path / "serving", update_delay=0, cli=[str(python.with_name("pulumi-serving"))])
+    try:
+        assert str(python.parent) in Path(f"/proc/{live_server.pid}/cmdline").read_text()  # served from the venv
+        run_stack(python, expected, pulumi_stack_factory, live_server)
+    finally:
+        live_server.stop()
+
+
+def run_stack(python, expected, pulumi_stack_factory, live_server):
     # The package imports without a warning at this end of every range (e.g. pydantic's protected namespaces).
     imports = "; ".join(f"import {module}" for module in MODULES)
     subprocess.run([str(python), "-W", "error", "-c", imports], check=True, cwd=REPO_ROOT.parent)

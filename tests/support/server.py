@@ -56,8 +56,10 @@ class LiveServer:
     """One ``pulumi-serving serve`` subprocess bound to 127.0.0.1."""
 
     def __init__(self, data_dir: Path, *, update_delay: float = 0, admin_token: str | None = None,
-                 port: int | None = None, extra_args: Sequence[str] = (), env: dict[str, str] | None = None):
+                 port: int | None = None, extra_args: Sequence[str] = (), env: dict[str, str] | None = None,
+                 cli: Sequence[str] | None = None):
         self.data_dir = Path(data_dir)
+        self._cli = list(cli) if cli else _cli()  # e.g. another venv's pulumi-serving
         self.update_delay = update_delay
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -73,7 +75,7 @@ class LiveServer:
         if self.is_running():
             raise RuntimeError("server already running")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        args = [*_cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir),
+        args = [*self._cli, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir),
                 "--update-delay", str(self.update_delay), *self._extra_args]
         if self._explicit_admin_token:
             args += ["--admin-token", self._explicit_admin_token]
@@ -139,7 +141,7 @@ class LiveServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def mint_token(self, user: str, groups: Sequence[str] = (), service_principal: bool = False) -> str:
-        args = [*_cli(), "tokens", "create", "--data-dir", str(self.data_dir), "--user", user]
+        args = [*self._cli, "tokens", "create", "--data-dir", str(self.data_dir), "--user", user]
         for group in groups:
             args += ["--group", group]
         if service_principal:
