@@ -1,5 +1,6 @@
-"""`pip wheel .` builds a wheel holding everything an installed user needs; installed into a fresh venv (no extras,
-outside the repo) its command runs, its typing marker is there and it finds the declarations' JSON Schema."""
+"""`pip wheel .` builds a wheel holding everything an installed user needs. Installed into a fresh venv that already
+holds the newest pulumi SDK (no extras, used outside the repo), it leaves that pulumi in place, its command runs,
+its typing marker is there and it finds the declarations' JSON Schema."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.sdk_venvs import NEWEST_SDK
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = REPO_ROOT / "provider" / "pulumi_serving"
@@ -46,9 +49,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     [wheel] = (root / "dist").glob("pulumi_serving-*.whl")
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                              "--disable-pip-version-check", "-c", str(REPO_ROOT / "constraints.txt"), str(wheel)],
-                             capture_output=True, text=True, timeout=600)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # The user's project already has the newest pulumi; the rest comes from our pins (fast, reproducible).
+    user_pulumi = subprocess.run([*pip, f"pulumi=={NEWEST_SDK}"], capture_output=True, text=True, timeout=600)
+    assert user_pulumi.returncode == 0, user_pulumi.stdout + user_pulumi.stderr
+    others = root / "constraints-without-pulumi.txt"
+    others.write_text("".join(line for line in (REPO_ROOT / "constraints.txt").read_text().splitlines(True)
+                              if not line.startswith("pulumi==")))
+    install = subprocess.run([*pip, "-c", str(others), str(wheel)], capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stdout + install.stderr
     workdir = root / "infra-repo"  # a user's project: no access to this repository's files
     workdir.mkdir()
@@ -65,6 +73,11 @@ def test_the_wheel_holds_every_module_the_typing_marker_and_the_package_data(ins
     assert not any(name.startswith(("tests/", "schemas/", "stacks/")) for name in names)
     [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     assert "pulumi-serving = pulumi_serving.cli.main:main" in zipfile.ZipFile(installed.wheel).read(entry_points).decode()
+
+
+def test_installing_leaves_the_users_newer_pulumi_in_place(installed: Installed) -> None:
+    done = installed.python("from importlib.metadata import version; print(version('pulumi'))")
+    assert done.stdout.strip() == NEWEST_SDK, done.stderr
 
 
 def test_installed_command_version_completion_and_typing_marker(installed: Installed) -> None:
