@@ -32,7 +32,7 @@ RANGE=">=$MIN,<$BELOW_MAJOR"
 
 say() { printf '[ensure-pulumi] %s\n' "$*" >&2; }
 has_all() { local f; for f in "${TOOLS[@]}"; do [ -x "$1/$f" ] || return 1; done; }
-version_of() { "$1/pulumi" version 2>/dev/null || true; }
+version_of() { PULUMI_SKIP_UPDATE_CHECK=true "$1/pulumi" version 2>/dev/null || true; }
 langhost_digest() { cat "$LANGHOST_SRC"/main.go "$LANGHOST_SRC"/go.mod "$LANGHOST_SRC"/go.sum | sha256sum | cut -c1-16; }
 
 supported() {  # supported vX.Y.Z[-suffix]: inside RANGE
