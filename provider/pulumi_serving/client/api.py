@@ -94,6 +94,14 @@ class ServingClient:
     def delete_acl(self, scope: str, principal: str) -> None:
         self.transport.request("POST", "/api/2.0/secrets/acls/delete", json={"scope": scope, "principal": principal})
 
+    def list_acls(self, scope: str) -> list[Json]:
+        return self.transport.request("GET", "/api/2.0/secrets/acls/list", params={"scope": scope}).get("items", [])
+
+    # identity
+    def current_user(self) -> Json:
+        """The caller (SCIM ``Me``): ``userName`` and ``groups[].display``."""
+        return self.transport.request("GET", "/api/2.0/preview/scim/v2/Me")
+
     def get_acl(self, scope: str, principal: str) -> Json:
         return self.transport.request("GET", "/api/2.0/secrets/acls/get",
                                       params={"scope": scope, "principal": principal})

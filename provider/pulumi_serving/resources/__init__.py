@@ -5,10 +5,12 @@ from .readiness import EndpointsReady, EndpointsReadyProvider, EndpointWaitOutco
 from .secret import Secret, SecretProvider
 from .secret_acl import SecretAcl, SecretAclProvider
 from .secret_scope import SecretScope, SecretScopeProvider
+from .secret_scope_acls import SecretScopeAcls, SecretScopeAclsProvider
 from .serving_endpoint import ServingEndpoint, ServingEndpointProvider
 
 __all__ = [
     "EndpointsReady", "EndpointsReadyProvider", "EndpointWaitOutcome", "EndpointWaitOutcomeProvider", "RateLimits", "RateLimitsProvider", "Secret", "SecretAcl",
-    "SecretAclProvider", "SecretProvider", "SecretScope", "SecretScopeProvider", "ServingEndpoint",
+    "SecretAclProvider", "SecretProvider", "SecretScope", "SecretScopeAcls",
+    "SecretScopeAclsProvider", "SecretScopeProvider", "ServingEndpoint",
     "ServingEndpointProvider",
 ]

@@ -1,4 +1,9 @@
-"""SecretScope: a Databricks-backed secret scope."""
+"""SecretScope: a Databricks-backed secret scope.
+
+Adopting an existing scope (``adopt=True``) keeps its secrets and its grants, including those of whoever
+created it; preview, up and refresh of an adopted scope name the grants held by principals other than the
+caller, and ``SecretScopeAcls`` makes the scope's grants authoritative.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
-from ..client import AlreadyExists, NotFound
+from ..client import AlreadyExists, ApiError, NotFound
 from ..plan import Plan, diff_scope
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
+from .secret_scope_acls import current_caller, describe
 
 INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt")
 ALL_USERS = "users"
@@ -34,7 +40,21 @@ class SecretScopeProvider(ServingProvider):
                                          "initial_manage_principal: the only accepted value is 'users'"))
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
+        if not problems and props.get("adopt") and not olds and not has_unknowns(scope):
+            self._show_other_grants(scope, "adopting it keeps")
         return problems
+
+    def _show_other_grants(self, scope: str, verb: str) -> None:
+        """A progress line naming the grants on ``scope`` held by principals other than the caller."""
+        client = self.client()
+        try:
+            live, caller = client.list_acls(scope), current_caller(client)
+        except ApiError:
+            return  # no such scope yet (it will be created), or not ours to list
+        others = [g for g in live if g.get("principal") != caller.name]
+        if others:
+            progress(f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {describe(others)} "
+                     "(declare SecretScopeAcls to make its grants authoritative)")
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return diff_scope(olds, props)
@@ -51,8 +71,11 @@ class SecretScopeProvider(ServingProvider):
         except AlreadyExists:
             if not props.get("adopt"):
                 raise AlreadyExists(400, "RESOURCE_ALREADY_EXISTS", f"secret scope {scope!r} already exists; set "
-                                    "adopt=True to take it over") from None
+                                    "adopt=True to take it over (adopting keeps its secrets and every existing grant, "
+                                    "such as its creator's MANAGE; declare SecretScopeAcls to revoke grants the "
+                                    "stack does not declare)") from None
             progress(f"secret scope {scope!r} already exists: adopting it")
+            self._show_other_grants(scope, "adopting it kept")
             if props.get("initial_manage_principal"):
                 client.put_acl(scope, ALL_USERS, "MANAGE")
         return CreateResult(scope, self._outputs(props))
@@ -72,6 +95,8 @@ class SecretScopeProvider(ServingProvider):
         found = next((s for s in self.client().list_scopes() if s.get("name") == id_), None)
         if found is None:
             return ReadResult("", {})
+        if olds.get("adopt"):
+            self._show_other_grants(id_, "it has")
         outs = {**self._outputs(olds), "scope": id_, "backend_type": found.get("backend_type") or "DATABRICKS"}
         return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
 

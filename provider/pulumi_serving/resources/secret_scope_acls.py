@@ -1,0 +1,124 @@
+"""SecretScopeAcls: the whole set of grants on a secret scope, authoritative.
+
+Grants the declaration does not hold are revoked on ``up`` (listed by preview when the resource is first
+created, and by refresh as drift afterwards), except the caller's own grant under its own name, which is
+kept, with MANAGE if the declaration would otherwise lock the caller out (``plan/scope_acls.py``). Declare it
+instead of ``SecretAcl`` resources for a scope whose grants the stack owns, e.g. an adopted scope.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+
+from .. import spec
+from ..client import ApiError, NotFound, ServingClient
+from ..plan import Plan
+from ..plan.scope_acls import Caller, apply_steps, diff_scope_acls, normalized, undeclared, visible
+from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
+
+INPUTS = ("scope", "acls")
+
+
+def current_caller(client: ServingClient) -> Caller:
+    """The principal the provider's credentials authenticate as."""
+    me = client.current_user()
+    return Caller(str(me.get("userName") or ""), frozenset(g.get("display", "") for g in me.get("groups") or []))
+
+
+def describe(grants: list[Json]) -> str:
+    return ", ".join(f"{g['principal']} {g['permission']}" for g in grants)
+
+
+class SecretScopeAclsProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:SecretScopeAcls``."""
+
+    kind, inputs = "SecretScopeAcls", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems = []
+        scope = props.get("scope")
+        if not has_unknowns(scope) and (reason := spec.names.scope_name_problem(scope)):
+            problems.append(CheckFailure("scope", f"scope: {reason}"))
+        acls = props.setdefault("acls", [])
+        if has_unknowns(acls):
+            return problems
+        if not isinstance(acls, list):
+            return [*problems, CheckFailure("acls", "acls: must be a list of {principal, permission}")]
+        seen: set[str] = set()
+        for index, grant in enumerate(acls):
+            where = f"acls[{index}]"
+            if not isinstance(grant, dict) or set(grant) != {"principal", "permission"}:
+                problems.append(CheckFailure("acls", f"{where}: must be {{principal, permission}}"))
+                continue
+            if reason := spec.names.principal_name_problem(grant["principal"]):
+                problems.append(CheckFailure("acls", f"{where}.principal: {reason}"))
+            if grant["permission"] not in spec.secrets.ACL_ORDER:
+                problems.append(CheckFailure("acls", f"{where}.permission: must be READ, WRITE or MANAGE"))
+            if grant["principal"] in seen:
+                problems.append(CheckFailure("acls", f"{where}.principal: {grant['principal']} is declared twice"))
+            seen.add(grant["principal"])
+        if not problems and not olds and not has_unknowns(scope):
+            self._announce(scope, acls)
+        return problems
+
+    def _announce(self, scope: str, acls: list[Json]) -> None:
+        """At the first preview, name the grants that applying the declaration will revoke."""
+        client = self.client()
+        try:
+            live, caller = client.list_acls(scope), current_caller(client)
+        except ApiError:
+            return  # the scope does not exist yet (or is not ours to list): nothing to revoke
+        if revoked := undeclared(normalized(acls), live, caller):
+            progress(f"{self.label({'scope': scope})}: grants not declared, revoked on up: {describe(revoked)}")
+
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return diff_scope_acls(olds, props)
+
+    def label(self, props: Json) -> str:
+        return f"SecretScopeAcls {shown(props.get('scope'))}"
+
+    def _apply(self, props: Json) -> Json:
+        client, scope = self.client(), props["scope"]
+        caller = current_caller(client)
+        puts, revokes = apply_steps(normalized(props.get("acls")), client.list_acls(scope), caller)
+        for grant in puts:
+            client.put_acl(scope, grant["principal"], grant["permission"])
+        for principal in revokes:
+            progress(f"{self.label(props)}: revoking the undeclared grant of {principal}")
+            client.delete_acl(scope, principal)
+        return {"scope": scope, "acls": normalized(props.get("acls"))}
+
+    def create(self, props: Json) -> CreateResult:
+        outs = self._apply(plain(props))
+        return CreateResult(outs["scope"], outs)
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        return UpdateResult(self._apply(plain(news)))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        olds = plain(props)
+        client = self.client()
+        try:
+            live = client.list_acls(id_)
+        except NotFound:
+            return ReadResult("", {})
+        caller = current_caller(client)
+        declared_self = [g for g in normalized(olds.get("acls")) if g["principal"] == caller.name]
+        outs = {"scope": id_, "acls": normalized(visible(live, caller) + declared_self)}
+        return ReadResult(id_, outs, dict(outs))
+
+    def delete(self, id_: str, props: Json) -> None:
+        """Leaves the grants in place: deleting the declaration stops managing them, it revokes nothing."""
+
+
+class SecretScopeAcls(Resource, module="serving", name="SecretScopeAcls"):
+    """Exactly ``acls`` (``[{"principal", "permission"}]``) on ``scope``; other grants are revoked, except the
+    caller's own (kept, with MANAGE, so a stack never locks itself out)."""
+
+    scope: pulumi.Output[str]
+    acls: pulumi.Output[list]
+
+    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], acls: pulumi.Input[list],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(SecretScopeAclsProvider(), resource_name, {"scope": scope, "acls": acls}, opts)
