@@ -21,7 +21,11 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@$(VPY) -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[server,test]'
 	@touch $@
 
-venv: $(INSTALLED)
+# The dynamic-provider host resolves Pulumi.yaml's `virtualenv: .venv` against the program directory (stacks/).
+stacks/.venv:
+	@ln -sfn ../.venv $@
+
+venv: $(INSTALLED) stacks/.venv
 
 pulumi:
 	@scripts/ensure-pulumi.sh $(PULUMI_VERSION) >/dev/null
@@ -39,4 +43,4 @@ demo-down: venv
 	@scripts/demo.sh down
 
 clean:
-	rm -rf $(VENV) .state .demo .pytest_cache .hypothesis
+	rm -rf $(VENV) stacks/.venv .state .demo .pytest_cache .hypothesis

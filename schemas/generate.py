@@ -1,4 +1,8 @@
-"""Write the JSON Schemas generated from the pydantic declaration models: ``python schemas/generate.py``."""
+"""Write the JSON Schemas generated from the pydantic declaration models: ``python schemas/generate.py``.
+
+Each is written twice: here (for editors and CI) and into the package (``pulumi_serving/stack/schemas/``), where
+the stack program and installed users find it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import json
 import sys
 from pathlib import Path
 
-from pulumi_serving.spec.declarations import json_schema
+from pulumi_serving.spec.declarations import json_schema, stack_file_schema
 
 HERE = Path(__file__).resolve().parent
-SCHEMAS = {"stack-declarations.schema.json": json_schema}
+BUNDLED = HERE.parent / "provider" / "pulumi_serving" / "stack" / "schemas"
+SCHEMAS = {"stack-declarations.schema.json": json_schema, "stack-file.schema.json": stack_file_schema}
 
 
 def render(name: str) -> str:
@@ -17,9 +22,12 @@ def render(name: str) -> str:
 
 
 def main() -> int:
+    BUNDLED.mkdir(parents=True, exist_ok=True)
     for name in SCHEMAS:
-        (HERE / name).write_text(render(name))
-        print(f"wrote schemas/{name}")
+        text = render(name)
+        for folder in (HERE, BUNDLED):
+            (folder / name).write_text(text)
+            print(f"wrote {folder.relative_to(HERE.parent)}/{name}")
     return 0
 
 

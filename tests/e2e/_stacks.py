@@ -10,7 +10,7 @@ import httpx
 
 from tests.e2e.harness import REPO_ROOT, PulumiStack
 
-PROGRAM_FILES = ["Pulumi.yaml", "stacks", "schemas"]
+PROGRAM_FILES = ["Pulumi.yaml", "stacks"]  # no schemas/: the stack program uses the bundled schema
 DEV_PASSPHRASE = "pulumi-serving-local"  # encrypts the secure values checked into stacks/Pulumi.dev.yaml
 
 

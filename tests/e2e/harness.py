@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PULUMI_WRAPPER = REPO_ROOT / "scripts" / "pulumi.sh"
 ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
@@ -169,11 +171,33 @@ def _flag(expect_no_changes: bool) -> Iterable[str]:
 def _copy_program(program_dir: Path, dest: Path, include: Sequence[str] | None) -> None:
     if include is None:
         shutil.copytree(program_dir, dest, ignore=_IGNORED_WHEN_COPYING)
+    else:
+        dest.mkdir(parents=True)
+        for name in include:
+            src = program_dir / name
+            if src.is_dir():
+                shutil.copytree(src, dest / name, ignore=_IGNORED_WHEN_COPYING)
+            else:
+                shutil.copy2(src, dest / name)
+    _link_virtualenv(program_dir, dest)
+
+
+def _link_virtualenv(program_dir: Path, dest: Path) -> None:
+    """A copied project whose Pulumi.yaml names a relative ``virtualenv`` gets links to the original's venv.
+
+    The language host resolves it against Pulumi.yaml's directory, the dynamic-provider shim against the program
+    directory (``main:``); each gets a link where the original has one.
+    """
+    project = dest / "Pulumi.yaml"
+    if not project.is_file():
         return
-    dest.mkdir(parents=True)
-    for name in include:
-        src = program_dir / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=_IGNORED_WHEN_COPYING)
-        else:
-            shutil.copy2(src, dest / name)
+    document = yaml.safe_load(project.read_text()) or {}
+    runtime = document.get("runtime")
+    venv = ((runtime.get("options") or {}).get("virtualenv")) if isinstance(runtime, dict) else None
+    if not isinstance(venv, str) or Path(venv).is_absolute():
+        return
+    main = str(document.get("main") or ".")
+    for base in {".", main if (program_dir / main).is_dir() else str(Path(main).parent)}:
+        source, target = program_dir / base / venv, dest / base / venv
+        if source.is_dir() and not target.exists() and target.parent.is_dir():
+            target.symlink_to(source.resolve(), target_is_directory=True)

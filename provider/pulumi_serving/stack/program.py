@@ -1,0 +1,96 @@
+"""Turn a stack's declarations (``serving:scopes``, ``serving:endpoints``) into pulumi-serving resources.
+
+Declarations are validated against the bundled declarations schema and the spec before any resource is
+declared; a bad declaration fails the preview with one line per problem. Dependencies:
+scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> rate limits.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from ..resources import EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope, ServingEndpoint
+from ..spec import EndpointCoreConfigInput, config_secret_uses
+from ..spec.declarations import (DECLARATION_KEYS, NAMESPACE, StackDeclarations, endpoint_secret_keys,
+                                 parse_declarations, resolve_secret_values, stack_file_path, unknown_key_problems)
+from .schemas import bundled_schema
+
+
+def _config_keys() -> set[str]:
+    """Every key set in this stack's config (``namespace:key``), ESC environment imports included."""
+    return set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
+
+
+def load(config: pulumi.Config | None = None) -> StackDeclarations:
+    """The stack's declarations, or a ``pulumi.RunError`` listing every problem with its stack-file path."""
+    config = config or pulumi.Config(NAMESPACE)
+    data = {key: config.get_object(key) for key in DECLARATION_KEYS}
+    data = {key: value for key, value in data.items() if value is not None}
+    decl, problems = parse_declarations(data, bundled_schema())
+    problems += unknown_key_problems(_config_keys(), data)
+    if problems or decl is None:
+        raise pulumi.RunError("invalid declarations in the stack file:\n" +
+                              "\n".join(f"  {stack_file_path(p.path)}: {p.message}" for p in problems))
+    return decl
+
+
+def declare_scopes(decl: StackDeclarations, config: pulumi.Config | None = None) -> dict[str, Secret]:
+    """Scopes with their secrets and ACLs; returns the secrets by ``scope/key``."""
+    config = config or pulumi.Config(NAMESPACE)
+    secrets: dict[str, Secret] = {}
+    for scope in decl.scopes:
+        name = scope.id or scope.scope
+        resource = SecretScope(name, scope=scope.scope, initial_manage_principal=scope.initial_manage_principal,
+                               adopt=scope.adopt)
+        for secret in scope.secrets:
+            value = config.require_secret(secret.value_from)
+            kind = {"bytes_value": value} if secret.encoding == "base64" else {"string_value": value}
+            secrets[f"{scope.scope}/{secret.key}"] = Secret(f"{name}/{secret.key}", scope=resource.scope,
+                                                            key=secret.key, **kind)
+        for acl in scope.acls:
+            SecretAcl(f"{name}/{acl.principal}", scope=resource.scope, principal=acl.principal,
+                      permission=acl.permission)
+    return secrets
+
+
+def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
+                      config: pulumi.Config | None = None) -> list[ServingEndpoint]:
+    """Endpoints (depending on the declared secrets they reference), one readiness gate, then rate limits."""
+    config = config or pulumi.Config(NAMESPACE)
+    endpoints: list[ServingEndpoint] = []
+    limits = []
+    for endpoint in decl.endpoints:
+        placeholders = endpoint_secret_keys(endpoint.config)[0]
+        refs = sorted({f"{u.ref.scope}/{u.ref.key}" for u in
+                       config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders))})
+        resource = ServingEndpoint(
+            endpoint.id or endpoint.name, endpoint_name=endpoint.name,
+            config=resolve_secret_values(endpoint.config, config.require_secret),
+            tags=[t.model_dump(exclude_none=True) for t in endpoint.tags] if isinstance(endpoint.tags, list)
+            else endpoint.tags,
+            route_optimized=endpoint.route_optimized, ai_gateway=endpoint.ai_gateway, adopt=endpoint.adopt,
+            wait=False, wait_timeout=decl.wait_timeout, known_secrets=[r for r in refs if r in secrets],
+            opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]))
+        endpoints.append(resource)
+        if endpoint.rate_limits is not None:
+            limits.append((endpoint, resource))
+    if not endpoints:
+        return endpoints
+    # One gate waits for every endpoint at once (the provider host runs only 4 calls in parallel).
+    ready = EndpointsReady("endpoints-ready", endpoints=endpoints, wait_timeout=decl.wait_timeout)
+    for endpoint, resource in limits:
+        RateLimits(f"{endpoint.id or endpoint.name}/rate-limits", endpoint=resource.endpoint_name,
+                   rate_limits=[limit.model_dump(exclude_none=True) for limit in endpoint.rate_limits or []],
+                   opts=pulumi.ResourceOptions(depends_on=[ready]))
+    pulumi.export("endpoint_names", [e.name for e in decl.endpoints])
+    pulumi.export("endpoints", {e.name: {"invocation_url": r.invocation_url, "config_version": r.config_version}
+                                for e, r in zip(decl.endpoints, endpoints)})
+    return endpoints
+
+
+def declare() -> StackDeclarations:
+    """Declare everything the current stack's ``serving:*`` config holds; the whole ``__main__.py`` of a project."""
+    config = pulumi.Config(NAMESPACE)
+    decl = load(config)
+    declare_endpoints(decl, declare_scopes(decl, config), config)
+    return decl
