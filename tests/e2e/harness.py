@@ -197,7 +197,8 @@ def _link_virtualenv(program_dir: Path, dest: Path) -> None:
     if not isinstance(venv, str) or Path(venv).is_absolute():
         return
     main = str(document.get("main") or ".")
+    source = program_dir / venv  # the one `make venv` made (the program directory's may not be linked yet)
     for base in {".", main if (program_dir / main).is_dir() else str(Path(main).parent)}:
-        source, target = program_dir / base / venv, dest / base / venv
+        target = dest / base / venv
         if source.is_dir() and not target.exists() and target.parent.is_dir():
             target.symlink_to(source.resolve(), target_is_directory=True)
