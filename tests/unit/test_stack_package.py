@@ -66,3 +66,21 @@ def test_whole_stack_file_schema_types_the_declarations() -> None:
     bad = {"config": {"serving:endpoints": [{"name": "e", "config": {"served_entities": [{"nme": "x"}]}}]}}
     assert [e for e in _errors(bad) if e.startswith("config/serving:endpoints")]
     assert _errors({"config": {"serving:wait_timeout": -1}})
+
+
+def test_validate_accepts_secret_values_from_an_esc_environment_import(tmp_path: Path) -> None:
+    from pulumi_serving.cli.validate import validate_file
+    from pulumi_serving.spec.declarations import json_schema
+
+    scopes = [{"scope": "keys", "secrets": [{"key": "openai", "value_from": "openai_api_key"}]}]
+    stack_file = tmp_path / "Pulumi.prod.yaml"
+    stack_file.write_text(yaml.safe_dump({"config": {"serving:scopes": scopes}}))
+    [missing] = validate_file(stack_file, json_schema())
+    assert "serving:openai_api_key is not set" in missing.message
+    stack_file.write_text(yaml.safe_dump({"environment": ["platform/serving-keys"], "config": {"serving:scopes": scopes}}))
+    assert validate_file(stack_file, json_schema()) == []
+    # A value the file itself holds in plaintext is still refused, environment or not.
+    stack_file.write_text(yaml.safe_dump({"environment": ["platform/serving-keys"],
+                                          "config": {"serving:scopes": scopes, "serving:openai_api_key": "sk-x"}}))
+    [plaintext] = validate_file(stack_file, json_schema())
+    assert "not plaintext" in plaintext.message and "sk-x" not in plaintext.message

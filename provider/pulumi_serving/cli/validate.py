@@ -75,7 +75,8 @@ def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets:
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         return [Finding(str(path), "must be a mapping of config keys", path="config", line=1, column=1)]
     problems = validate_stack_config(document.get("config") or {}, schema,
-                                     allow_external_secrets=allow_external_secrets)
+                                     allow_external_secrets=allow_external_secrets,
+                                     environment=bool(document.get("environment")))
     findings = []
     for problem in problems:
         line, column = locate(text, problem.path) or (None, None)

@@ -73,8 +73,12 @@ def unknown_key_problems(keys: Iterable[str], data: Any) -> list[Problem]:
     return problems
 
 
-def secure_value_problems(items: Items, config: dict[str, Any]) -> list[Problem]:
-    """Every config key named by ``value_from`` / ``{secret: key}`` must exist as a secure value."""
+def secure_value_problems(items: Items, config: dict[str, Any], *, environment: bool = False) -> list[Problem]:
+    """Every config key named by ``value_from`` / ``{secret: key}`` must exist as a secure value.
+
+    With ``environment`` (the file imports Pulumi ESC environments), a key the file does not set may come from
+    them, so only keys set in the file as plaintext are problems.
+    """
     wanted: list[tuple[str, str]] = []
     for i, scope in items.scopes:
         for j, secret in enumerate(scope.secrets):
@@ -85,25 +89,26 @@ def secure_value_problems(items: Items, config: dict[str, Any]) -> list[Problem]
     problems = []
     for path, key in wanted:
         value = config.get(f"{NAMESPACE}:{key}")
-        if value is None:
+        if value is None and not environment:
             problems.append(Problem(path, f"config key {NAMESPACE}:{key} is not set (set it with "
                                           f"`pulumi config set --secret {NAMESPACE}:{key}`)"))
-        elif not (isinstance(value, dict) and "secure" in value):
+        elif value is not None and not (isinstance(value, dict) and "secure" in value):
             problems.append(Problem(path, f"config key {NAMESPACE}:{key} must be a secure value "
                                           f"(`pulumi config set --secret {NAMESPACE}:{key}`), not plaintext"))
     return problems
 
 
 def validate_stack_config(config: dict[str, Any], schema: dict[str, Any], *,
-                          allow_external_secrets: bool = False) -> list[Problem]:
+                          allow_external_secrets: bool = False, environment: bool = False) -> list[Problem]:
     """Every problem of a stack file's declarations, with paths as they appear in the file.
 
-    ``allow_external_secrets`` accepts ``{{secrets/...}}`` references to secrets this file does not declare.
+    ``allow_external_secrets`` accepts ``{{secrets/...}}`` references to secrets this file does not declare;
+    ``environment`` (the file has an ``environment:`` import) accepts secret values supplied by Pulumi ESC.
     """
     data = from_stack_config(config)
     structural = structural_problems(data, schema)
     items = items_of(data, structural)
-    problems = structural + semantic_problems(items) + secure_value_problems(items, config)
+    problems = structural + semantic_problems(items) + secure_value_problems(items, config, environment=environment)
     problems += unknown_key_problems(config, data)
     if not allow_external_secrets:
         problems += undeclared_secret_problems(items)
