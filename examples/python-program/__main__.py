@@ -29,11 +29,12 @@ endpoint = ServingEndpoint(
             "name": "gpt-3.5-turbo-instruct",
             "provider": "openai",
             "task": "llm/v1/completions",
-            "openai_config": {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
+            # {{secrets/my_openai_secret_scope/openai_api_key}}; the endpoint then depends on the secret and
+            # preview does not look it up on the server.
+            "openai_config": {"openai_api_key": api_key.config_reference},
         },
     }],
-    known_secrets=["my_openai_secret_scope/openai_api_key"],  # declared above: not looked up at preview
-    opts=ResourceOptions(depends_on=[api_key, readers]),
+    opts=ResourceOptions(depends_on=[readers]),
 )
 
 RateLimits("openai-completions-rate-limits", endpoint=endpoint.endpoint_name,

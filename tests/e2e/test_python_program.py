@@ -11,12 +11,20 @@ pytestmark = pytest.mark.e2e
 
 PROGRAM = REPO_ROOT / "examples" / "python-program"
 OPENAI_KEY = "sk-python-program-4e8b20"
+REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 
 
 def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     stack = pulumi_stack_factory(PROGRAM, config={"serving:host": live_server.url},
                                  secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY})
+    # Secret.config_reference is known at preview and makes the secret known to the endpoint (not looked up).
+    [step] = [s for s in stack.preview_json()["steps"] if s["urn"].endswith("ServingEndpoint::openai-completions")]
+    planned = step["newState"]["inputs"]
+    assert planned["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == REF
+    assert planned["known_secrets"] == ["my_openai_secret_scope/openai_api_key"]
     up = stack.up()
+    [state] = [r for r in stack.resources() if r["type"].endswith("serving:ServingEndpoint")]
+    assert any(urn.endswith("serving:Secret::openai-api-key") for urn in state["dependencies"])
 
     assert scopes_on(live_server) == ["my_openai_secret_scope"]
     with live_server.client() as api:
@@ -29,7 +37,7 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     model = endpoint["config"]["served_entities"][0]["external_model"]
     assert (model["name"], model["provider"], model["task"]) == ("gpt-3.5-turbo-instruct", "openai",
                                                                   "llm/v1/completions")
-    assert model["openai_config"]["openai_api_key"] == "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    assert model["openai_config"]["openai_api_key"] == REF
     assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert endpoint["state"]["config_update"] == "NOT_UPDATING"
     assert stack.outputs()["invocation_url"].endswith("/serving-endpoints/openai-completions-endpoint/invocations")

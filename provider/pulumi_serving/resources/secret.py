@@ -9,10 +9,12 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
+from ..spec.secret_ref_syntax import format_secret_ref
 from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from ..client import NotFound, ServingClient
 from ..plan import Plan, diff_secret, fingerprint, new_salt, secret_value
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
+from .secret_references import register
 
 INPUTS = ("scope", "key", "string_value", "bytes_value")
 DRIFTED = "drifted"  # fingerprint recorded when the value was changed behind Pulumi's back
@@ -110,11 +112,16 @@ class SecretProvider(ServingProvider):
 
 
 class Secret(Resource, module="serving", name="Secret"):
-    """A secret value in a scope; the value is always treated as a Pulumi secret and never output."""
+    """A secret value in a scope; the value is always treated as a Pulumi secret and never output.
+
+    ``config_reference`` is ``{{secrets/<scope>/<key>}}``, for an endpoint's config: a ``ServingEndpoint`` given
+    it depends on this secret and does not look it up on the server at preview.
+    """
 
     scope: pulumi.Output[str]
     key: pulumi.Output[str]
     last_updated_timestamp: pulumi.Output[int]
+    config_reference: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, scope: pulumi.Input[str], key: pulumi.Input[str],
                  string_value: pulumi.Input[str] | None = None, bytes_value: pulumi.Input[str] | None = None,
@@ -127,3 +134,5 @@ class Secret(Resource, module="serving", name="Secret"):
         }
         secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["value_fingerprint", "fingerprint_salt"])
         super().__init__(SecretProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))
+        self.config_reference = pulumi.Output.all(self.scope, self.key).apply(lambda sk: format_secret_ref(*sk))
+        register(self.config_reference, self)

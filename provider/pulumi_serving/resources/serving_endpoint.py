@@ -16,6 +16,7 @@ from ..plan.diff import CALL_CONFIG, CALL_WAIT
 from ..plan.model import Change, Plan
 from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, failures, has_unknowns, plain, progress, shown
 from .secret_existence import missing_secret_problems, used_refs
+from .secret_references import known_secrets_input, referenced_secrets
 from .readiness import EndpointWaitOutcome
 
 INPUTS = ("endpoint_name", "config", "tags", "route_optimized", "ai_gateway", "adopt", "wait", "wait_timeout",
@@ -299,7 +300,8 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     dynamic providers). A create whose wait fails still succeeds, so the endpoint is in the state and
     ``destroy`` deletes it; its child ``EndpointWaitOutcome`` then fails the ``up``, and the next ``up``
     resumes waiting. ``known_secrets`` lists ``scope/key`` pairs declared in the same program so
-    preview does not look them up on the server.
+    preview does not look them up on the server; a ``Secret.config_reference`` used in the config adds its
+    secret there and to the endpoint's dependencies by itself.
     """
 
     endpoint_name: pulumi.Output[str]
@@ -322,14 +324,15 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
                  known_secrets: list[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         config = endpoint_config(config, served_entities=served_entities, traffic_config=traffic_config,
                                  served_models=served_models, auto_capture_config=auto_capture_config)
+        secrets = referenced_secrets(config)
         props = {
             "endpoint_name": endpoint_name, "config": _secret_write_only(config), "tags": tags,
             "route_optimized": route_optimized, "ai_gateway": ai_gateway, "adopt": adopt, "wait": wait,
-            "wait_timeout": wait_timeout, "known_secrets": known_secrets or None,
+            "wait_timeout": wait_timeout, "known_secrets": known_secrets_input(known_secrets, secrets),
             "state": None, "config_version": None, "invocation_url": None, "endpoint_id": None, "task": None,
             "pending": None,
         }
-        secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"])
+        secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=secrets)
         super().__init__(ServingEndpointProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))
         if wait:
             EndpointWaitOutcome(f"{resource_name}-wait", endpoint=self.endpoint_name, pending=self.pending,
