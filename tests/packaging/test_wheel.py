@@ -4,7 +4,6 @@ its typing marker is there and it finds the declarations' JSON Schema."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from tests.e2e.sdk_venvs import NEWEST_SDK
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = REPO_ROOT / "provider" / "pulumi_serving"
-SCHEMA_FILE = REPO_ROOT / "schemas" / "stack-declarations.schema.json"
+SCHEMAS = REPO_ROOT / "schemas"
 
 
 @dataclass(frozen=True)
@@ -95,10 +94,14 @@ def test_installed_package_validates_a_stack_file_with_the_declarations_schema(i
     shutil.copy(REPO_ROOT / "stacks" / "Pulumi.dev.yaml", stack_file)
     done = installed.cli("validate", str(stack_file))
     assert done.returncode == 0, done.stderr
-    schema = installed.python("import json; from pulumi_serving.spec.declarations import json_schema; "
-                              "print(json.dumps(json_schema(), indent=2, sort_keys=True))")
-    assert schema.returncode == 0, schema.stderr
-    assert json.loads(schema.stdout) == json.loads(SCHEMA_FILE.read_text())
+    # Every schema of the repo's schemas/ is bundled, byte for byte, where the stack-file mode reads it.
+    schema_files = sorted(SCHEMAS.glob("*.json"))
+    assert {f.name for f in schema_files} >= {"stack-declarations.schema.json", "stack-file.schema.json"}
+    for schema_file in schema_files:
+        found = installed.python("import sys; from pulumi_serving.stack.schemas import bundled_schema_text; "
+                                 f"sys.stdout.write(bundled_schema_text({schema_file.name!r}))")
+        assert found.returncode == 0, found.stderr
+        assert found.stdout == schema_file.read_text(), schema_file.name
 
 
 def test_serve_without_the_server_extra_names_the_extra(installed: Installed) -> None:
