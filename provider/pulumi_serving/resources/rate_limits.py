@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
+from ..args import AiGatewayRateLimitArgs
 from ..client import NotFound, ServingClient
 from ..plan import Plan, diff_rate_limits
 from ..plan import normalize
@@ -78,7 +81,8 @@ class RateLimits(Resource, module="serving", name="RateLimits"):
     endpoint: pulumi.Output[str]
     rate_limits: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, endpoint: pulumi.Input[str], rate_limits: pulumi.Input[list],
+    def __init__(self, resource_name: str, *, endpoint: pulumi.Input[str],
+                 rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(RateLimitsProvider(), resource_name, {"endpoint": endpoint, "rate_limits": rate_limits},
                          opts)

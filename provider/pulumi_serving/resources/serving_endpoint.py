@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
+from ..args import (AiGatewayConfigArgs, AutoCaptureConfigArgs, EndpointCoreConfigArgs, EndpointTagArgs,
+                    ServedEntityArgs, ServedModelArgs, TrafficConfigArgs)
 from ..client import AlreadyExists, NotFound, ServingClient, UpdateFailed, WaitTimeout, wait_not_updating
 from ..plan import diff_endpoint, endpoint_view, fingerprint, new_salt
 from ..plan import normalize
@@ -315,11 +318,14 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     pending: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, endpoint_name: pulumi.Input[str],
-                 config: pulumi.Input[dict] | None = None,
-                 served_entities: pulumi.Input[list] | None = None, traffic_config: pulumi.Input[dict] | None = None,
-                 served_models: pulumi.Input[list] | None = None, auto_capture_config: pulumi.Input[dict] | None = None,
-                 tags: pulumi.Input[list] | pulumi.Input[dict] | None = None,
-                 route_optimized: pulumi.Input[bool] | None = None, ai_gateway: pulumi.Input[dict] | None = None,
+                 config: pulumi.Input[EndpointCoreConfigArgs] | None = None,
+                 served_entities: pulumi.Input[Sequence[pulumi.Input[ServedEntityArgs]]] | None = None,
+                 traffic_config: pulumi.Input[TrafficConfigArgs] | None = None,
+                 served_models: pulumi.Input[Sequence[pulumi.Input[ServedModelArgs]]] | None = None,
+                 auto_capture_config: pulumi.Input[AutoCaptureConfigArgs] | None = None,
+                 tags: pulumi.Input[Sequence[pulumi.Input[EndpointTagArgs]]] | pulumi.Input[Mapping[str, str]] | None = None,
+                 route_optimized: pulumi.Input[bool] | None = None,
+                 ai_gateway: pulumi.Input[AiGatewayConfigArgs] | None = None,
                  adopt: bool = False, wait: bool = True, wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
                  known_secrets: list[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         config = endpoint_config(config, served_entities=served_entities, traffic_config=traffic_config,
