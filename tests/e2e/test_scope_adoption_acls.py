@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare
+
 pytestmark = pytest.mark.e2e
 
 KEY = "sk-adopted-scope-31f0"
@@ -71,3 +73,25 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
     assert grants() == [{"principal": "ml-team", "permission": "READ"}]
     for text in (preview.output, drift.output, stack.export_text()):
         assert KEY not in text and server.admin_token not in text
+
+
+def test_a_stack_file_makes_an_adopted_scopes_grants_authoritative(pulumi_stack_factory, server_factory):
+    server = server_factory()
+    with server.client(server.mint_token("bob")) as bob:
+        assert bob.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).status_code == 200
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:shared_key": KEY})
+    scope = {"scope": SCOPE, "adopt": True, "secrets": [{"key": "k", "value_from": "shared_key"}],
+             "acls": [{"principal": "ml-team", "permission": "READ"}]}
+    declare(stack, scopes=[scope])
+    assert f"adopting it keeps {BOB_GRANT}" in stack.preview().output
+    stack.up()
+    with server.client() as admin:  # SecretAcl resources add grants and leave bob's
+        assert {a["principal"] for a in admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()[
+            "items"]} == {"bob", "ml-team"}
+    declare(stack, scopes=[{**scope, "authoritative_acls": True}])
+    stack.up()
+    with server.client() as admin:
+        assert admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"] == [
+            {"principal": "ml-team", "permission": "READ"}]
+    stack.preview(expect_no_changes=True)

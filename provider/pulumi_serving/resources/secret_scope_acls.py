@@ -3,7 +3,8 @@
 Grants the declaration does not hold are revoked on ``up`` (listed by preview when the resource is first
 created, and by refresh as drift afterwards), except the caller's own grant under its own name, which is
 kept, with MANAGE if the declaration would otherwise lock the caller out (``plan/scope_acls.py``). Declare it
-instead of ``SecretAcl`` resources for a scope whose grants the stack owns, e.g. an adopted scope.
+for a scope whose grants the stack owns, e.g. an adopted scope; ``SecretAcl`` resources for the same grants may
+stay beside it (a removed ``SecretAcl`` revokes its grant, even one this resource declares).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pulumi
 
-from ..resources import EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope, ServingEndpoint
+from ..resources import EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope, SecretScopeAcls, ServingEndpoint
 from ..spec import EndpointCoreConfigInput, config_secret_uses
 from ..spec.declarations import (DECLARATION_KEYS, NAMESPACE, StackDeclarations, endpoint_secret_keys,
                                  parse_declarations, resolve_secret_values, stack_file_path, unknown_key_problems)
@@ -47,6 +47,9 @@ def declare_scopes(decl: StackDeclarations, config: pulumi.Config | None = None)
             kind = {"bytes_value": value} if secret.encoding == "base64" else {"string_value": value}
             secrets[f"{scope.scope}/{secret.key}"] = Secret(f"{name}/{secret.key}", scope=resource.scope,
                                                             key=secret.key, **kind)
+        if scope.authoritative_acls:  # beside the SecretAcls, so turning it on or off revokes no declared grant
+            SecretScopeAcls(f"{name}/acls", scope=resource.scope,
+                            acls=[{"principal": a.principal, "permission": a.permission} for a in scope.acls])
         for acl in scope.acls:
             SecretAcl(f"{name}/{acl.principal}", scope=resource.scope, principal=acl.principal,
                       permission=acl.permission)

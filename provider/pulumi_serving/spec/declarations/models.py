@@ -3,7 +3,7 @@
 They live in the stack file under the ``serving`` namespace::
 
     config:
-      serving:scopes:    [ {scope, secrets: [{key, value_from}], acls: [{principal, permission}]} ]
+      serving:scopes:    [ {scope, secrets: [{key, value_from}], acls: [{principal, permission}], authoritative_acls} ]
       serving:endpoints: [ {name, config, tags, ai_gateway, rate_limits, route_optimized, adopt} ]
       serving:wait_timeout: seconds to wait for every endpoint's config update
 
@@ -53,6 +53,9 @@ class ScopeDeclaration(Decl):
     adopt: bool = Field(False, description="take over an existing scope of the same name")
     secrets: list[SecretDeclaration] = Field(default_factory=list)
     acls: list[AclDeclaration] = Field(default_factory=list)
+    authoritative_acls: bool = Field(False, description="acls are the scope's whole set of grants (a "
+                                     "SecretScopeAcls besides the SecretAcls): grants not declared are revoked, "
+                                     "the caller's own kept")
 
 
 class EndpointDeclaration(Decl):
