@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .args import *  # noqa: F403
     from .resources import (EndpointsReady, EndpointWaitOutcome, RateLimits, Secret, SecretAcl, SecretScope,
-                            ServingEndpoint)
+                            SecretScopeAcls, ServingEndpoint)
 
 _RESOURCES = ("EndpointPermissions", "EndpointsReady", "EndpointWaitOutcome", "RateLimits", "Secret", "SecretAcl",
-              "SecretScope", "ServingEndpoint")
+              "SecretScope", "SecretScopeAcls", "ServingEndpoint")
 
 
 def __getattr__(name: str) -> Any:
