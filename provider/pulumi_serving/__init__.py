@@ -14,22 +14,19 @@ if TYPE_CHECKING:
     from .resources import (EndpointsReady, EndpointWaitOutcome, RateLimits, Secret, SecretAcl, SecretScope,
                             SecretScopeAcls, ServingEndpoint)
 
-_RESOURCES = ("EndpointPermissions", "EndpointsReady", "EndpointWaitOutcome", "RateLimits", "Secret", "SecretAcl",
-              "SecretScope", "SecretScopeAcls", "ServingEndpoint")
-
-
 def __getattr__(name: str) -> Any:
-    """``pulumi_serving.<Resource>`` from ``.resources``, ``pulumi_serving.<...>Args`` from ``.args``."""
-    module = "resources" if name in _RESOURCES else "args" if name.endswith("Args") else None
-    if module is not None:
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name, None)
-        if value is not None:
+    """``pulumi_serving.<...>Args`` from ``.args``, any other public class name from ``.resources``."""
+    if name[:1].isupper():
+        module = importlib.import_module(f"{__name__}.{'args' if name.endswith('Args') else 'resources'}")
+        if name in module.__all__:
+            value = getattr(module, name)
             globals()[name] = value
             return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    from .args import __all__ as args
+    from .args import __all__ as typed
+    from .resources import __all__ as resources
 
-    return sorted({*globals(), *_RESOURCES, *args})
+    return sorted({*globals(), *resources, *typed})

@@ -83,3 +83,11 @@ def test_typed_args_build_the_same_config_as_dicts() -> None:
     plain = {"name": "x", "external_model": {"name": "g", "provider": "openai", "task": "llm/v1/chat",
                                              "openai_config": {"openai_api_key": "k"}}}
     assert endpoint_config(served_entities=[typed]) == endpoint_config(served_entities=[plain])
+
+
+def test_every_public_resource_class_is_a_top_level_name() -> None:
+    from pulumi_serving import resources
+
+    for name in resources.__all__:
+        assert getattr(pulumi_serving, name) is getattr(resources, name)
+    assert set(resources.__all__) <= set(dir(pulumi_serving))

@@ -91,7 +91,7 @@ def state_view(doc: Doc) -> dict[str, str]:
 
 
 def detailed_view(doc: Doc, permission_level: str | None = None) -> Doc:
-    """ServingEndpointDetailed (reference §3.1) of a settled document."""
+    """ServingEndpointDetailed (docs/databricks-api.md#endpoint-object) of a settled document."""
     view: Doc = {field: doc[field] for field in _ENDPOINT_FIELDS}
     view["state"] = state_view(doc)
     if doc.get("config"):

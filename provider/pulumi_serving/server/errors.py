@@ -1,4 +1,4 @@
-"""API errors in the Databricks shape ``{"error_code", "message"}`` with their HTTP status (reference §1.3-1.4)."""
+"""API errors in the Databricks shape ``{"error_code", "message"}`` with their HTTP status (docs/databricks-api.md#errors)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Serving-endpoint payloads (reference §4-9, §11-12): create, config, traffic, tags, AI gateway, permissions."""
+"""Serving-endpoint payloads (docs/databricks-api.md#endpoint-operations): create, config, traffic, tags, AI gateway, permissions."""
 
 from __future__ import annotations
 
@@ -386,7 +386,7 @@ class PermissionsRequest(SpecModel):
 
 
 def external_transition_problem(was_external: bool, is_external: bool) -> str | None:
-    """Why a config cannot move between external-model and other served entities (reference §11.4)."""
+    """Why a config cannot move between external-model and other served entities (docs/databricks-api.md#validation)."""
     if was_external and not is_external:
         return "an endpoint created with external models cannot drop them"
     if not was_external and is_external:

@@ -1,4 +1,4 @@
-"""External model payloads (reference §11.2-11.4): providers, config blocks, credential pairs, tasks.
+"""External model payloads (docs/databricks-api.md#external-models): providers, config blocks, credential pairs, tasks.
 
 Every credential is a pair: ``X`` holds a secret reference ``{{secrets/scope/key}}`` and ``X_plaintext``
 holds the raw value. The two are mutually exclusive; ``X_plaintext`` is write-only (never returned by

@@ -1,4 +1,4 @@
-"""Name rules for endpoints, served entities, secret scopes and secret keys (reference §4, §11.4, §13)."""
+"""Name rules for endpoints, served entities, secret scopes and secret keys (docs/databricks-api.md#validation, docs/databricks-api.md#secrets)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def principal_name_problem(value: object) -> str | None:
 def default_served_entity_name(
     *, external_model_name: str | None = None, entity_name: str | None = None, entity_version: str | None = None
 ) -> str | None:
-    """The name Databricks gives a served entity declared without one (reference §11.1)."""
+    """The name Databricks gives a served entity declared without one (docs/databricks-api.md#echo-rules)."""
     if external_model_name:
         return external_model_name.replace(".", "-").replace(":", "-")
     if entity_name:

@@ -1,4 +1,4 @@
-"""Secrets API payloads (reference §13): scopes, secrets (string or bytes), ACLs, limits."""
+"""Secrets API payloads (docs/databricks-api.md#secrets): scopes, secrets (string or bytes), ACLs, limits."""
 
 from __future__ import annotations
 

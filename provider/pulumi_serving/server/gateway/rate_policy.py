@@ -1,4 +1,4 @@
-"""Which rate-limit buckets apply to one caller of one endpoint (pure; reference §7, §8.1).
+"""Which rate-limit buckets apply to one caller of one endpoint (pure; docs/databricks-api.md#rate-limits).
 
 - ``endpoint`` limits always apply and are shared by all callers.
 - The caller's own limits by precedence: a custom limit naming the caller (``user`` + principal, or

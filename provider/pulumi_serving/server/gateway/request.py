@@ -1,4 +1,4 @@
-"""The standard Databricks query (reference §10.1): validated per task into one typed value (pure)."""
+"""The standard Databricks query (docs/databricks-api.md#invocations): validated per task into one typed value (pure)."""
 
 from __future__ import annotations
 

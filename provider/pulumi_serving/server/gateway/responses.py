@@ -1,4 +1,4 @@
-"""Builders of the standard response and stream-chunk shapes (reference §10.2-10.3), shared by adapters."""
+"""Builders of the standard response and stream-chunk shapes (docs/databricks-api.md#responses), shared by adapters."""
 
 from __future__ import annotations
 

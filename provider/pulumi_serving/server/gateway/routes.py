@@ -1,4 +1,4 @@
-"""HTTP routes of the data plane (reference §10) and the usage API.
+"""HTTP routes of the data plane (docs/databricks-api.md#invocations) and the usage API.
 
 - ``POST /serving-endpoints/{name}/invocations``
 - ``POST /serving-endpoints/{name}/served-models/{served_model}/invocations`` (one entity, no routing)

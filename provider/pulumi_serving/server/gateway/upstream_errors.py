@@ -1,4 +1,4 @@
-"""Upstream failures as Databricks errors (reference §10.5). Messages never carry the credential, and quote
+"""Upstream failures as Databricks errors (docs/databricks-api.md#invocation-errors). Messages never carry the credential, and quote
 an upstream's error message only as a short excerpt (EXCERPT_CHARS, control characters removed).
 
 - upstream 429 -> 429 REQUEST_LIMIT_EXCEEDED with the upstream's Retry-After (default 1);

@@ -1,4 +1,4 @@
-"""``/api/2.0/serving-endpoints`` routes (reference §2-9)."""
+"""``/api/2.0/serving-endpoints`` routes (docs/databricks-api.md#endpoint-operations)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/api/2.0/permissions/serving-endpoints/{id}`` routes (reference §9.4)."""
+"""``/api/2.0/permissions/serving-endpoints/{id}`` routes (docs/databricks-api.md#permissions)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/api/2.0/secrets`` routes (reference §13). Mutations answer ``{}``; values are never returned."""
+"""``/api/2.0/secrets`` routes (docs/databricks-api.md#secrets). Mutations answer ``{}``; values are never returned."""
 
 from __future__ import annotations
 
