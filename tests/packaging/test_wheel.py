@@ -109,3 +109,12 @@ def test_serve_without_the_server_extra_names_the_extra(installed: Installed) ->
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "pip install 'pulumi-serving[server]'" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_installed_package_scaffolds_a_project_from_its_template(installed: Installed) -> None:
+    done = installed.cli("new", "scaffolded")
+    assert done.returncode == 0, done.stderr
+    project = installed.workdir / "scaffolded"
+    for name in ("Pulumi.yaml", "__main__.py", ".github/workflows/pulumi-serving.yml", "stacks/Pulumi.dev.yaml",
+                 "stacks/Pulumi.workspace.yaml", "schemas/stack-file.schema.json", "README.md", "requirements.txt"):
+        assert (project / name).is_file(), name

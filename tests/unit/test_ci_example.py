@@ -1,4 +1,4 @@
-"""examples/ci/pulumi-serving.yml: pip-installed package, the official Pulumi action posting the preview to the pull
+"""The CI workflow of the project template (.github/workflows/pulumi-serving.yml): pip-installed package, the official Pulumi action posting the preview to the pull
 request, a supported CLI version, commands that exist, and OAuth M2M instead of a long-lived Databricks token."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 from pulumi_serving.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ROOT / "examples" / "ci" / "pulumi-serving.yml"
+WORKFLOW = ROOT / "provider" / "pulumi_serving" / "templates" / "project" / "github" / "workflows" / "pulumi-serving.yml"
 
 
 def workflow() -> dict:

@@ -1,0 +1,92 @@
+"""``pulumi-serving new DIR``: scaffold an infra repo using pulumi-serving (the files of ``templates/project``).
+
+It writes Pulumi.yaml (naming its virtualenv), a one-call ``__main__.py``, ``stacks/`` with a dev stack on the
+local serving API and a workspace stack, the CI workflow, requirements.txt, the stack-file JSON Schema and a README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from ..stack.schemas import STACK_FILE, bundled_schema_text
+from .main import DISTRIBUTION, _installed_version
+from .style import GREEN, paint
+
+#: Template names that cannot be package data as is (a leading dot hides them from package-data globs).
+RENAMED = {"gitignore": ".gitignore", "github": ".github"}
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def requirement() -> str:
+    """``pulumi-serving>=X.Y.Z,<X.(Y+1)`` for the running version (any 0.x minor may break), else unpinned."""
+    match = re.match(r"^(\d+)\.(\d+)\.(\d+)", _installed_version())
+    if not match:
+        return DISTRIBUTION
+    major, minor = int(match[1]), int(match[2])
+    upper = f"{major}.{minor + 1}" if major == 0 else f"{major + 1}"
+    return f"{DISTRIBUTION}>={match[0]},<{upper}"
+
+
+def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
+    out = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name == "__pycache__":
+            continue
+        name = f"{prefix}{RENAMED.get(entry.name, entry.name) if not prefix else entry.name}"
+        out += _files(entry, f"{name}/") if entry.is_dir() else [(name, entry)]
+    return out
+
+
+def scaffold(target: Path, *, name: str, virtualenv: str, dev_host: str) -> list[Path]:
+    """Write the project into ``target`` (created; must hold none of the files); returns the files written."""
+    values = {"__PROJECT__": name, "__VIRTUALENV__": virtualenv, "__DEV_HOST__": dev_host,
+              "__REQUIREMENT__": requirement()}
+    planned = [(target / rel, entry.read_text()) for rel, entry in
+               _files(resources.files("pulumi_serving").joinpath("templates", "project"))]
+    planned.append((target / "schemas" / STACK_FILE, bundled_schema_text(STACK_FILE)))
+    existing = [str(path) for path, _ in planned if path.exists()]
+    if existing:
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise FileExistsError(f"{target} already holds {', '.join(existing[:3])}{more}; nothing was written")
+    for path, text in planned:
+        for token, value in values.items():
+            text = text.replace(token, value)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return [path for path, _ in planned]
+
+
+def run(args: argparse.Namespace) -> int:
+    name = args.name or args.directory.resolve().name
+    if not _PROJECT_NAME.match(name):
+        print(f"pulumi-serving new: project name {name!r} may contain only letters, digits, '_', '.' and '-' "
+              "(pass --name)", file=sys.stderr)
+        return 2
+    try:
+        written = scaffold(args.directory, name=name, virtualenv=args.virtualenv, dev_host=args.dev_host)
+    except FileExistsError as exc:
+        print(f"pulumi-serving new: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"  {path}")
+    print(paint(f"created project {name!r} in {args.directory}; next steps: {args.directory / 'README.md'}",
+                GREEN, sys.stdout))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("new", help="scaffold an infra repo that declares serving infrastructure",
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directory", type=Path, metavar="DIR", help="where to create the project (may exist)")
+    parser.add_argument("--name", help="Pulumi project name (default: the directory's name)")
+    parser.add_argument("--virtualenv", default=".venv",
+                        help="virtualenv named in Pulumi.yaml, relative to DIR or absolute (default .venv)")
+    parser.add_argument("--dev-host", default="http://127.0.0.1:8080",
+                        help="the local serving API of the dev stack (default http://127.0.0.1:8080)")
+    parser.set_defaults(func=run)

@@ -1,0 +1,40 @@
+"""``pulumi-serving new``: a scaffolded infra repo goes up, previews with no changes and is destroyed against the
+local serving API, through the real Pulumi CLI, with Pulumi.yaml naming the virtualenv."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.e2e._stacks import endpoints_on, scopes_on
+from tests.e2e.harness import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+OPENAI_KEY = "sk-template-7c1d"
+
+
+def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server, tmp_path):
+    project = tmp_path / "infra"
+    subprocess.run([str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "new", str(project),
+                    "--virtualenv", str(REPO_ROOT / ".venv"), "--dev-host", live_server.url],
+                   check=True, capture_output=True, text=True)
+    stack = pulumi_stack_factory(project, stack="dev", secrets={"serving:token": live_server.admin_token,
+                                                                "serving:openai_api_key": OPENAI_KEY})
+    # The scaffolded dev stack is valid once its secure values are set.
+    validate = subprocess.run([str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "validate",
+                               str(stack.workdir / "stacks" / "Pulumi.dev.yaml")], capture_output=True, text=True)
+    assert validate.returncode == 0, validate.stderr
+
+    up = stack.up()
+    assert scopes_on(live_server) == ["my_openai_secret_scope"]
+    endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
+    assert endpoint["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == \
+        "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    assert OPENAI_KEY not in up.output and OPENAI_KEY not in stack.export_text()
+
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert endpoints_on(live_server) == {} and scopes_on(live_server) == []

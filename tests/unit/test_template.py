@@ -1,0 +1,66 @@
+"""``pulumi-serving new DIR``: the scaffolded infra repo's files, and its stack files pass validate and the schema."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from pulumi_serving.cli.new import requirement, scaffold
+from pulumi_serving.cli.validate import validate_file
+from pulumi_serving.spec.declarations import json_schema
+from pulumi_serving.stack import bundled_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / ".venv" / "bin" / "pulumi-serving"
+FILES = {"Pulumi.yaml", "__main__.py", "README.md", "requirements.txt", ".gitignore",
+         ".github/workflows/pulumi-serving.yml", "stacks/Pulumi.dev.yaml", "stacks/Pulumi.workspace.yaml",
+         "schemas/stack-file.schema.json"}
+
+
+def test_new_writes_the_project(tmp_path: Path) -> None:
+    done = subprocess.run([str(CLI), "new", str(tmp_path / "infra"), "--virtualenv", "venv", "--dev-host",
+                           "http://127.0.0.1:9999"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "infra"
+    assert {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()} == FILES
+    pulumi_yaml = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    assert pulumi_yaml["name"] == "infra" and pulumi_yaml["stackConfigDir"] == "stacks"
+    assert pulumi_yaml["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    assert "main" not in pulumi_yaml  # the program beside Pulumi.yaml: both Pulumi hosts find the same venv
+    assert (project / "__main__.py").read_text().strip().endswith("pulumi_serving.stack.declare()")
+    assert (project / "requirements.txt").read_text().strip() == requirement()
+    assert requirement().startswith("pulumi-serving>=") and ",<" in requirement()
+    assert yaml.safe_load((project / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:host"] == \
+        "http://127.0.0.1:9999"
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "pulumi-serving.yml").read_text())
+    assert set(workflow["jobs"]) == {"preview", "up"}
+    text = "".join(p.read_text() for p in project.rglob("*") if p.is_file())
+    assert not [t for t in ("__PROJECT__", "__VIRTUALENV__", "__DEV_HOST__", "__REQUIREMENT__") if t in text]
+
+
+def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path) -> None:
+    scaffold(tmp_path, name="infra", virtualenv=".venv", dev_host="http://127.0.0.1:8080")
+    before = (tmp_path / "README.md").read_text()
+    again = subprocess.run([str(CLI), "new", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert again.returncode == 1 and "nothing was written" in again.stderr
+    assert (tmp_path / "README.md").read_text() == before
+    bad = subprocess.run([str(CLI), "new", str(tmp_path / "x"), "--name", "bad name"], capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode == 2 and "--name" in bad.stderr and not (tmp_path / "x").exists()
+
+
+def test_scaffolded_stack_files_validate_once_their_secure_values_are_set(tmp_path: Path) -> None:
+    scaffold(tmp_path, name="infra", virtualenv=".venv", dev_host="http://127.0.0.1:8080")
+    validator = jsonschema.Draft202012Validator(bundled_schema("stack-file.schema.json"))
+    for stack in ("dev", "workspace"):
+        stack_file = tmp_path / "stacks" / f"Pulumi.{stack}.yaml"
+        document = yaml.safe_load(stack_file.read_text())
+        assert list(validator.iter_errors(document)) == []
+        [missing] = validate_file(stack_file, json_schema())
+        assert "serving:openai_api_key is not set" in missing.message
+        document["config"]["serving:openai_api_key"] = {"secure": "v1:abc"}
+        stack_file.write_text(yaml.safe_dump(document))
+        assert validate_file(stack_file, json_schema()) == []
