@@ -6,7 +6,8 @@ Layout (moto-style: state backend apart from HTTP):
   (``secret_store.SecretStore``), ``endpoints`` (``endpoint_store.EndpointStore``, CRUD), ``endpoint_acls``
   (``endpoint_acls.EndpointAcls``, permissions) and ``credentials`` (``endpoint_credentials.EndpointCredentials``).
 - ``routes/*``: thin FastAPI routers; ``app.create_app(settings) -> FastAPI`` assembles them with the
-  Databricks error handlers and the ``guard.Guard`` middleware (body cap, 500 safety net).
+  Databricks error handlers and the ``guard.Guard`` middleware (token checked before
+  any body is read, body cap and read timeout, 500 safety net).
 - ``runner.serve(settings)``: one uvicorn process, one worker (state machine, rate limits and the SQLite
   connection are process-global).
 
