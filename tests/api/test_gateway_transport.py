@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
-from pulumi_serving.server.gateway.transport import LeanTransport
+from pulumi_serving.server.gateway.upstream.lean_transport import LeanTransport
 
 HEADERS = {"Authorization": "Bearer k"}
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from pulumi_serving.server.gateway.dispatch import ACCESS_LOG_FILTER, match
-from pulumi_serving.server.gateway.routes import alias_handlers
+from pulumi_serving.server.gateway.http_api import alias_handlers
 
 
 @pytest.mark.parametrize("path", [

@@ -6,7 +6,7 @@ import threading
 
 from pulumi_serving.server.gateway.limiter import Bucket, RateLimiter
 from pulumi_serving.server.gateway.rate_policy import Caller, LimitRule, requirements
-from pulumi_serving.server.gateway.routing import Router
+from pulumi_serving.server.gateway.traffic_split import Router
 
 
 class Clock:

@@ -6,7 +6,7 @@ import pytest
 
 from pulumi_serving.server.errors import InvalidParameterValue, MalformedRequest
 from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, decode_body, parse_request
-from pulumi_serving.server.gateway.upstreams import parse_upstream, upstream_bases
+from pulumi_serving.server.gateway.upstream.bases import parse_upstream, upstream_bases
 
 
 def test_completions_fields():

@@ -8,7 +8,8 @@ from pydantic import ValidationError
 from pulumi_serving.cli.main import main
 from pulumi_serving.server.egress import Egress, host_problem
 from pulumi_serving.server.errors import InvalidParameterValue, PermissionDenied
-from pulumi_serving.server.gateway.upstream_errors import EXCERPT_CHARS, from_status
+from pulumi_serving.server.gateway.upstream.bases import call_urls, upstream_bases
+from pulumi_serving.server.gateway.upstream.errors import EXCERPT_CHARS, from_status
 from pulumi_serving.spec import endpoints as endpoint_spec
 from pulumi_serving.spec import secrets as secret_spec
 from pulumi_serving.spec.names import PRINCIPAL_NAME_MAX, principal_name_problem
@@ -54,10 +55,16 @@ def test_egress_rules():
     with pytest.raises(InvalidParameterValue, match=r"config.served_entities\[0\].external_model.openai_config"
                                                      r".openai_api_base: upstream host '169.254.169.254'"):
         egress.check_config(entities, "config.")
-    bases = {"anthropic": "https://api.anthropic.com/v1", "openai": "https://api.openai.com/v1"}
-    egress.check_call("ep", "e", {"provider": "openai", "openai_config": {}}, bases)
+    bases = upstream_bases(["google-oauth=http://127.0.0.1:9100"])
+    egress.check_call("ep", "e", call_urls({"provider": "openai", "openai_config": {}}, bases))
     with pytest.raises(PermissionDenied, match="'ep' served entity 'e': upstream host 'api.anthropic.com'"):
-        egress.check_call("ep", "e", {"provider": "anthropic", "anthropic_config": {}}, bases)
+        egress.check_call("ep", "e", call_urls({"provider": "anthropic", "anthropic_config": {}}, bases))
+    vertex = {"provider": "google-cloud-vertex-ai", "google_cloud_vertex_ai_config": {"region": "europe-west4"}}
+    assert call_urls(vertex, bases) == ["https://europe-west4-aiplatform.googleapis.com/v1", "http://127.0.0.1:9100/token"]
+    with pytest.raises(PermissionDenied, match="upstream host 'europe-west4-aiplatform.googleapis.com'"):
+        egress.check_call("ep", "e", call_urls(vertex, bases))
+    bedrock = {"provider": "amazon-bedrock", "amazon_bedrock_config": {"aws_region": "us-east-1"}}
+    assert call_urls(bedrock, bases) == ["https://bedrock-runtime.us-east-1.amazonaws.com"]
     assert host_problem("api.openai.com") is None
     assert host_problem("https://api.openai.com/v1") and host_problem("")
 

@@ -33,10 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="admin bearer token on the command line (visible to every local user in `ps`: prefer "
                              "--admin-token-file or $PULUMI_SERVING_ADMIN_TOKEN)")
     parser.add_argument("--upstream", action="append", default=[], type=_upstream, metavar="PROVIDER=URL",
-                        help="redirect a provider's default base URL (openai, anthropic, cohere, entra), e.g. "
-                        "openai=http://127.0.0.1:9100 (repeatable)")
+                        help="redirect a provider's base URL (any provider name of the external-models API, "
+                        "or the token endpoints entra and google-oauth), e.g. openai=http://127.0.0.1:9100 "
+                        "(repeatable)")
     parser.add_argument("--upstream-timeout", type=_non_negative, default=None, metavar="SECONDS",
-                        help="gateway timeout for upstream provider calls (default 120)")
+                        help="gateway timeout for upstream provider calls: the answer's head, and each "
+                        "event of a stream (default 120)")
+    parser.add_argument("--upstream-transport", choices=("lean", "httpx"), default="lean",
+                        help="gateway connection pool to upstreams: its own keep-alive pool (lean, default) or "
+                        "httpx's standard transport")
     parser.add_argument("--allow-upstream", action="append", default=[], type=_host, metavar="HOST",
                         help="only these upstream hosts may be called (repeatable; default: any). An endpoint "
                              "config naming another host is refused with 400, and a call to one with 403")
@@ -64,7 +69,7 @@ def _host(value: str) -> str:
 
 
 def _upstream(value: str) -> str:
-    from ..server.gateway.upstreams import parse_upstream
+    from ..server.gateway.upstream.bases import parse_upstream
 
     try:
         parse_upstream(value)
@@ -88,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
                        update_delay_s=args.update_delay, admin_token=args.admin_token,
                        admin_token_file=args.admin_token_file, upstreams=tuple(args.upstream),
-                       upstream_timeout_s=args.upstream_timeout, allowed_upstream_hosts=tuple(args.allow_upstream),
+                       upstream_timeout_s=args.upstream_timeout,
+                       upstream_transport=args.upstream_transport, allowed_upstream_hosts=tuple(args.allow_upstream),
                        client_timeout_s=args.client_timeout, max_db_bytes=max_db_bytes))
     except StartupError as exc:
         print(f"pulumi-serving serve: {exc}", file=sys.stderr)

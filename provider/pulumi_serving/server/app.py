@@ -16,8 +16,10 @@ from . import gateway
 from .fault_gate import FaultGate
 from .faults import FaultPlan
 from .guard import Guard
-from .routes import FastJSONResponse, endpoints, faults, meta, permissions, secrets
+from .json_response import FastJSONResponse
+from .routes import endpoints, faults, meta, permissions, secrets
 from .settings import Settings
+from .usage_store import UsageStore
 
 
 def _api_error(_: Request, exc: Exception) -> JSONResponse:
@@ -76,6 +78,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     for module in (meta, endpoints, permissions, secrets, faults):
         app.include_router(module.router)
     app.include_router(gateway.router)
+    gateway.install(app, UsageStore(state.db))
     app.add_middleware(gateway.DataPlane)
     app.add_middleware(FaultGate, plan=app.state.faults)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.client_timeout_s,

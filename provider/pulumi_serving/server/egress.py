@@ -17,8 +17,6 @@ from ..spec.upstream_urls import upstream_urls
 from .errors import InvalidParameterValue, PermissionDenied
 
 _HOST_RE = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]|[0-9a-f:.]+")
-# provider -> the key of its default base URL in the gateway's bases
-_DEFAULT_BASE_KEY = {"openai": "openai", "anthropic": "anthropic", "cohere": "cohere"}
 
 
 def host_problem(value: str) -> str | None:
@@ -61,16 +59,10 @@ class Egress:
         if problems := self.config_problems(entities, prefix):
             raise InvalidParameterValue("; ".join(problems))
 
-    def check_call(self, endpoint: str, entity: str, model: Mapping[str, Any], bases: Mapping[str, str]) -> None:
-        """403 unless every upstream the entity would call (its URLs, else its provider's default) is allowed."""
+    def check_call(self, endpoint: str, entity: str, urls: Iterable[str]) -> None:
+        """403 unless every URL served entity ``entity`` will call (as the gateway tells) is allowed."""
         if not self.enabled:
             return
-        urls = list(upstream_urls(model).values())
-        default = _DEFAULT_BASE_KEY.get(str(model.get("provider")))
-        if not urls and default in bases:
-            urls.append(bases[default])
-        if str((model.get("openai_config") or {}).get("openai_api_type") or "").lower() == "azuread":
-            urls.append(bases.get("entra", ""))
         for url in urls:
             if not self.allows(host := url_host(url)):
                 raise PermissionDenied(f"Endpoint '{endpoint}' served entity '{entity}': upstream host "

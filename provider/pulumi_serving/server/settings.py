@@ -24,6 +24,7 @@ class Settings:
     client_timeout_s: float = DEFAULT_CLIENT_TIMEOUT_S  # request headers, body and idle keep-alive
     upstreams: tuple[str, ...] = ()  # gateway: ``PROVIDER=URL`` overrides of provider base URLs
     upstream_timeout_s: float | None = None  # gateway: upstream read timeout (default 120 s)
+    upstream_transport: str = "lean"  # gateway: "lean" (its keep-alive pool) or "httpx" (httpx's standard one)
     allowed_upstream_hosts: tuple[str, ...] = ()  # gateway: when given, the only hosts upstream calls may reach
     max_db_bytes: int | None = None  # a quota on the database file (a full quota answers 503 like a full disk)
 

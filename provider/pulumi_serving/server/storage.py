@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS endpoints (
 CREATE TABLE IF NOT EXISTS endpoint_acls (
     endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE, principal_kind TEXT NOT NULL,
     principal_name TEXT NOT NULL, level TEXT NOT NULL, PRIMARY KEY (endpoint_id, principal_kind, principal_name));
+CREATE TABLE IF NOT EXISTS endpoint_usage (
+    endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE, principal TEXT NOT NULL,
+    requests INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL, PRIMARY KEY (endpoint_id, principal));
 """
 # Columns added after the first release: (table, column, type, fill for existing rows).
 _ADDED_COLUMNS = (
@@ -143,8 +147,9 @@ class Database:
                            "Free space (deleting endpoints, secrets or scopes works) and retry.", retry_after=5)
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """An IMMEDIATE transaction committed (durably) on normal exit, rolled back on error."""
+    def write(self, *, state_change: bool = True) -> Iterator[sqlite3.Connection]:
+        """An IMMEDIATE transaction committed (durably) on normal exit, rolled back on error. A write with
+        ``state_change=False`` (usage counters) leaves :meth:`version` as it is, so caches of the state stay."""
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -162,7 +167,7 @@ class Database:
                     self._checkpoint()
                     raise self._full() from None
                 raise
-            self._commits += 1
+            self._commits += 1 if state_change else 0
 
     def transact(self, change: Callable[[sqlite3.Connection], T], *, freeing: bool = False) -> T:
         """Run ``change`` in a :meth:`write` transaction. A ``freeing`` change (a delete) that meets a full

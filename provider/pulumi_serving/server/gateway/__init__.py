@@ -6,7 +6,7 @@ process-global pipeline (adapters per provider, traffic routing and fallback, ra
 """
 
 from .dispatch import DataPlane
-from .routes import router
+from .http_api import install, router
 from .service import Gateway, GatewaySettings
 
-__all__ = ["DataPlane", "Gateway", "GatewaySettings", "router"]
+__all__ = ["DataPlane", "Gateway", "GatewaySettings", "install", "router"]

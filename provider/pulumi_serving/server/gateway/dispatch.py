@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ApiError
-from ..routes import FastJSONResponse
-from .routes import alias_handlers, invocations, served_model_invocations
+from ..json_response import FastJSONResponse
+from .http_api import alias_handlers, invocations, served_model_invocations
 
 Handler = Callable[[Request], Awaitable[Response]]
 _PREFIX = "/serving-endpoints/"

@@ -34,11 +34,15 @@ class Caller:
     service_principal: bool = False
 
 
-def _bucket(endpoint: str, index: int, rule: LimitRule, owner: str, what: str) -> Bucket:
-    return Bucket((endpoint, index, owner), rule.calls, rule.tokens, f"{what} rate limit of endpoint {endpoint}")
+def requirements(endpoint: str, rules: Sequence[LimitRule], caller: Caller,
+                 endpoint_id: str | None = None) -> list[Requirement]:
+    """Buckets are keyed by ``endpoint_id`` (the name when not given): an endpoint deleted and created again
+    under the same name starts with no counts."""
+    scope = endpoint_id or endpoint
 
+    def _bucket(_name: str, index: int, rule: LimitRule, owner: str, what: str) -> Bucket:
+        return Bucket((scope, index, owner), rule.calls, rule.tokens, f"{what} rate limit of endpoint {endpoint}")
 
-def requirements(endpoint: str, rules: Sequence[LimitRule], caller: Caller) -> list[Requirement]:
     out: list[Requirement] = []
     indexed = list(enumerate(rules))
     for i, rule in indexed:

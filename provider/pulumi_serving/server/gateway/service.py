@@ -1,33 +1,35 @@
 """The invocation pipeline: validate, guard, rate-limit, route (with fallback), call upstream, account.
 
-One :class:`Gateway` per server process holds the shared state: the httpx connection pool, the rate
-limiter, the traffic router, the usage ledger and the Entra token cache. Nothing here logs prompts,
-answers or credentials.
+One :class:`Gateway` per server process holds the shared state: the upstream client (one connection pool),
+the rate limiter, the traffic split, the usage ledger and the token caches. Every upstream call goes
+through :class:`~.upstream.client.UpstreamClient`, whose failures are mapped once (:mod:`.upstream.errors`);
+an answer of the wrong shape is a 502, a broken stream ends with an error event. Nothing here logs
+prompts, answers or credentials.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
-
-import httpx
 
 from ..errors import ApiError, BadRequest, InvalidParameterValue, RequestLimitExceeded, ResourceDoesNotExist
-from . import upstream_errors
+from .endpoint_view import EndpointView
 from .limiter import Decision, RateLimiter
-from .ports import EndpointView
-from .providers import ProviderAdapter, Target, UpstreamCall
+from .providers import ProviderAdapter, StreamTranslator, Target
 from .rate_policy import Caller, requirements
 from .request import StandardRequest, parse_request
-from .routing import Router
-from .targets import EntraTokens, resolve_target
-from .transport import LeanTransport
-from .upstreams import DEFAULT_BASES
-from .usage import UsageLedger
+from .traffic_split import Router
+from .upstream import errors as upstream_errors
+from .upstream.bases import DEFAULT_BASES
+from .upstream.client import TransportName, UpstreamClient, UpstreamStream, Who
+from .upstream.targets import resolve_target
+from .upstream.tokens import TokenCache
+from .usage import FLUSH_INTERVAL_S, Store, UsageLedger
 
 log = logging.getLogger("pulumi_serving.gateway")
 # httpx logs every request line at INFO; upstream URLs are nobody's business in the server log.
@@ -35,6 +37,8 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT_S = 120.0
 ResolveModel = Callable[[str], Mapping[str, Any]]
+# what a pure translation raises on an answer of another shape than its provider's
+_SHAPE_ERRORS = (TypeError, KeyError, AttributeError, ValueError, IndexError)
 
 
 class NotReady(ApiError):
@@ -56,54 +60,46 @@ class GatewaySettings:
     bases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BASES))
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_idle_connections: int = 256
+    transport: TransportName = "lean"
 
 
 def _sse(data: Any) -> bytes:
     return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
 
 
-def _json_bytes(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":")).encode()
-
-
-def _parsed(body: bytes) -> Any:
-    """An upstream error body: its JSON, else the start of its text."""
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body[:500].decode("utf-8", "replace")
-
-
 class Gateway:
-    def __init__(self, settings: GatewaySettings | None = None, limiter: RateLimiter | None = None):
+    def __init__(self, settings: GatewaySettings | None = None, limiter: RateLimiter | None = None,
+                 usage_store: Store | None = None):
         self.settings = settings or GatewaySettings()
         self.limiter = limiter or RateLimiter()
         self.router = Router()
-        self.usage = UsageLedger()
-        self.entra = EntraTokens()
-        self.transport = LeanTransport(self.settings.max_idle_connections)
-        self._timeout = httpx.Timeout(self.settings.timeout_s, connect=10.0)
-        self._timeouts = self._timeout.as_dict()
-        self._client: httpx.AsyncClient | None = None
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """For streams and Entra ID tokens; JSON calls go straight to :attr:`transport` (same pool)."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout, transport=self.transport, trust_env=False)
-        return self._client
+        self.usage = UsageLedger(usage_store)
+        self.tokens = TokenCache()
+        self.upstream = UpstreamClient(self.settings.timeout_s, self.settings.transport,
+                                       self.settings.max_idle_connections)
+        self._flusher: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-        await self.transport.aclose()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        self.usage.flush()
+        await self.upstream.aclose()
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_INTERVAL_S)
+            try:
+                self.usage.flush()
+            except Exception as err:  # a full disk: kept pending, tried again
+                log.warning("usage not saved yet: %s", type(err).__name__)
 
     # pipeline
     def _admit(self, view: EndpointView, caller: Caller) -> Decision:
         if not view.rules:
             return Decision(True)
-        decision = self.limiter.acquire(requirements(view.name, view.rules, caller))
+        decision = self.limiter.acquire(requirements(view.name, view.rules, caller, view.id))
         if not decision.allowed:
             raise RequestLimitExceeded(f"REQUEST_LIMIT_EXCEEDED: {decision.refused_by} exceeded",
                                        retry_after=decision.retry_after_s)
@@ -113,14 +109,16 @@ class Gateway:
                  completion_tokens: int, ok: bool) -> None:
         self.limiter.charge_tokens(decision.charged, prompt_tokens + completion_tokens)
         if view.usage_tracking_enabled:
-            self.usage.record(view.name, caller.name, prompt_tokens, completion_tokens, ok)
+            self.usage.record(view.id or view.name, caller.name, prompt_tokens, completion_tokens, ok)
+            if self._flusher is None:
+                self._flusher = asyncio.get_running_loop().create_task(self._flush_forever())
 
     def _order(self, view: EndpointView, only: str | None) -> list[str]:
         if only is not None:
             if view.entity(only) is None:
                 raise ResourceDoesNotExist(f"Served entity '{only}' does not exist in endpoint '{view.name}'.")
             return [only]
-        order = self.router.order(view.name, view.routes, [e.name for e in view.entities if e.task])
+        order = self.router.order(view.id or view.name, view.routes, [e.name for e in view.entities if e.task])
         return order if view.fallback_enabled else order[:1]
 
     async def invoke(self, view: EndpointView, caller: Caller, body: Any, resolve_model: ResolveModel,
@@ -143,12 +141,11 @@ class Gateway:
         for position, entity in enumerate(order):
             try:
                 adapter, target = await resolve_target(entity, resolve_model(entity), self.settings.bases,
-                                                       self.client, self.entra)
-                call = adapter.build(request, target)
+                                                       self.upstream, self.tokens)
                 if request.stream:
-                    stream = await self._open_stream(view, caller, decision, entity, request, adapter, target, call)
+                    stream = await self._open_stream(view, caller, decision, entity, request, adapter, target)
                     return Result(entity, stream=stream)
-                answer = await self._send(entity, request, adapter, target, call)
+                answer = await self._send(entity, request, adapter, target)
             except upstream_errors.UpstreamError as err:
                 log.warning("endpoint %s: served entity %s failed with HTTP %s", view.name, entity, err.status)
                 last = err
@@ -165,66 +162,49 @@ class Gateway:
             return Result(entity, body=answer)
         raise last or BadRequest(f"Endpoint '{view.name}' has no served entity to route to.")
 
-    async def _send(self, entity: str, request: StandardRequest, adapter: ProviderAdapter, target: Target,
-                    call: UpstreamCall) -> dict[str, Any]:
-        url = f"{call.url}?{urlencode(call.params)}" if call.params else call.url
-        headers = {"Content-Type": "application/json", "Accept": "application/json", **call.headers}
+    async def _send(self, entity: str, request: StandardRequest, adapter: ProviderAdapter,
+                    target: Target) -> dict[str, Any]:
+        call = adapter.build(request, target)
+        body = await self.upstream.send_json(Who(adapter.name, entity, target.credential), call)
+        if not isinstance(body, dict):
+            raise upstream_errors.bad_answer(adapter.name, entity, "a body that is not a JSON object")
         try:
-            reply = await self.transport.request("POST", url, headers, _json_bytes(call.json), self._timeouts)
-        except httpx.HTTPError as err:
-            raise upstream_errors.from_transport(adapter.name, entity, err) from None
-        if reply.status >= 400:
-            raise upstream_errors.from_status(adapter.name, entity, reply.status, _parsed(reply.body),
-                                              reply.header("retry-after"), target.credential)
-        try:
-            body = json.loads(reply.body)
-        except ValueError:
-            raise upstream_errors.UpstreamError(f"Served entity {entity}: upstream {adapter.name} answered "
-                                                "a body that is not JSON", status=502, error_code="INTERNAL_ERROR",
-                                                retryable=True) from None
-        return adapter.translate(request, target, body)
+            return adapter.translate(request, target, body)
+        except _SHAPE_ERRORS:
+            raise upstream_errors.bad_answer(adapter.name, entity, "a body of another shape than its "
+                                             "provider's") from None
 
     async def _open_stream(self, view: EndpointView, caller: Caller, decision: Decision, entity: str,
-                           request: StandardRequest, adapter: ProviderAdapter, target: Target,
-                           call: UpstreamCall) -> AsyncIterator[bytes]:
-        upstream = self.client.build_request("POST", call.url, json=call.json, headers=call.headers,
-                                             params=call.params or None)
-        try:
-            response = await self.client.send(upstream, stream=True)
-        except httpx.HTTPError as err:
-            raise upstream_errors.from_transport(adapter.name, entity, err) from None
-        if response.status_code >= 400:
-            body = await response.aread()
-            await response.aclose()
-            raise upstream_errors.from_status(adapter.name, entity, response.status_code, _parsed(body),
-                                              response.headers.get("retry-after"), target.credential)
+                           request: StandardRequest, adapter: ProviderAdapter,
+                           target: Target) -> AsyncIterator[bytes]:
+        who = Who(adapter.name, entity, target.credential)
+        upstream = await self.upstream.open_stream(who, adapter.build(request, target), adapter.stream_format)
         translator = adapter.stream(request, target)
+        return self._relay(view, caller, decision, who, upstream, translator)
 
-        async def events() -> AsyncIterator[bytes]:
+    async def _relay(self, view: EndpointView, caller: Caller, decision: Decision, who: Who,
+                     upstream: UpstreamStream, translator: StreamTranslator) -> AsyncIterator[bytes]:
+        """Standard chunks then ``[DONE]``; a failure (timeout, broken connection, malformed or truncated
+        stream) ends the stream with one error event instead of ``[DONE]``."""
+        ok = False
+        try:
+            async for event in upstream:
+                try:
+                    chunks = translator.feed(event)
+                except _SHAPE_ERRORS:
+                    raise upstream_errors.bad_answer(who.provider, who.entity, "a stream event of another "
+                                                     "shape than its provider's") from None
+                for chunk in chunks:
+                    yield _sse(chunk)
+            if not translator.done:
+                raise upstream_errors.bad_answer(who.provider, who.entity, "a stream that ended before its "
+                                                 "last event")
             ok = True
-            try:
-                async for line in response.aiter_lines():
-                    if adapter.stream_format == "sse":
-                        if not line.startswith("data:"):
-                            continue
-                        line = line[5:].strip()
-                        if line == "[DONE]":
-                            break
-                    if not line.strip():
-                        continue
-                    try:
-                        event = json.loads(line)
-                    except ValueError:
-                        continue
-                    for chunk in translator.feed(event):
-                        yield _sse(chunk)
-                yield b"data: [DONE]\n\n"
-            except httpx.HTTPError as err:
-                ok = False
-                error = upstream_errors.from_transport(adapter.name, entity, err)
-                yield _sse(error.body())
-            finally:
-                await response.aclose()
-                self._account(view, caller, decision, translator.prompt_tokens, translator.completion_tokens, ok)
-
-        return events()
+            yield b"data: [DONE]\n\n"
+        except upstream_errors.UpstreamError as err:
+            log.warning("endpoint %s: served entity %s stream failed with HTTP %s", view.name, who.entity,
+                        err.status)
+            yield _sse(err.body())
+        finally:
+            await upstream.aclose()
+            self._account(view, caller, decision, translator.prompt_tokens, translator.completion_tokens, ok)

@@ -19,7 +19,8 @@ from typing import Any
 from ..backend import Backend
 from ..endpoint_views import is_updating
 from ..principals import Principal
-from .ports import EndpointView, view_from_doc
+from .endpoint_view import EndpointView, view_from_doc
+from .upstream.bases import call_urls
 
 MAX_ENTRIES = 4096
 Version = tuple[int, int]
@@ -75,7 +76,7 @@ class StateCache:
         if hit is not None:
             return hit
         model = self._backend.credentials.resolve_external_model(endpoint.doc["name"], entity)
-        self._backend.egress.check_call(endpoint.doc["name"], entity, model, self._bases)
+        self._backend.egress.check_call(endpoint.doc["name"], entity, call_urls(model, self._bases))
         if same_version and not is_updating(endpoint.doc):
             self._entries[key] = model
         return model

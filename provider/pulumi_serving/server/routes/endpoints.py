@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path
 
 from ...spec import endpoints as spec
 from ...spec.names import endpoint_name_problem
 from ..deps import BackendDep, PrincipalDep
 from ..errors import InvalidParameterValue
-from ..gateway.routes import endpoint_deleted
-from . import FastJSONResponse, reply
+from ..json_response import FastJSONResponse, reply
 
 router = APIRouter(prefix="/api/2.0/serving-endpoints", tags=["serving-endpoints"])
 NamePath = Annotated[str, Path(description="Endpoint name")]
@@ -41,10 +40,8 @@ async def get_endpoint(name: NamePath, principal: PrincipalDep, backend: Backend
 
 
 @router.delete("/{name}", summary="Delete a serving endpoint")
-async def delete_endpoint(name: NamePath, principal: PrincipalDep, backend: BackendDep,
-                          request: Request) -> FastJSONResponse:
-    backend.endpoints.delete(principal, _name(name))
-    endpoint_deleted(request.app, name)
+async def delete_endpoint(name: NamePath, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+    backend.endpoints.delete(principal, _name(name))  # its usage rows go with it (keyed by the endpoint's id)
     return reply({})
 
 

@@ -8,7 +8,7 @@ from ..deps import PrincipalDep
 from ..errors import PermissionDenied
 from ..faults import FAULTS_PATH, FaultPlan, FaultRule
 from ..principals import Principal
-from . import FastJSONResponse, reply
+from ..json_response import FastJSONResponse, reply
 
 router = APIRouter(prefix=FAULTS_PATH, tags=["faults"])
 

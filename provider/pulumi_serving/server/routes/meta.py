@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ..deps import PrincipalDep
-from . import FastJSONResponse, reply
+from ..json_response import FastJSONResponse, reply
 
 router = APIRouter(tags=["meta"])
 WORKSPACE_ID = "1234567890"

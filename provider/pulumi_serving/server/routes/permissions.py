@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from ...spec.endpoints import PermissionsRequest
 from ..deps import BackendDep, PrincipalDep
-from . import FastJSONResponse, reply
+from ..json_response import FastJSONResponse, reply
 
 router = APIRouter(prefix="/api/2.0/permissions/serving-endpoints", tags=["permissions"])
 

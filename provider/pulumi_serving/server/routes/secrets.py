@@ -10,7 +10,7 @@ from ...spec import secrets as spec
 from ...spec.names import scope_name_problem, secret_key_problem
 from ..deps import BackendDep, PrincipalDep
 from ..errors import InvalidParameterValue
-from . import FastJSONResponse, reply
+from ..json_response import FastJSONResponse, reply
 
 router = APIRouter(prefix="/api/2.0/secrets", tags=["secrets"])
 ScopeQuery = Annotated[str, Query(description="Scope name")]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from .. import responses
 from ..request import COMPLETIONS, StandardRequest
-from .base import Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 1024
@@ -21,40 +21,52 @@ def _finish(reason: Any) -> str | None:
 
 class AnthropicAdapter:
     name = "anthropic"
-    stream_format: Literal["sse", "ndjson"] = "sse"
+    stream_format: Framing = "sse"
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
-        only_one_choice(request, self.name)
-        if request.task == COMPLETIONS:
-            system, turns = [], [{"role": "user", "content": only_one_prompt(request, self.name)}]
-        else:
-            system = [m.content for m in request.messages if m.role == "system"]
-            turns = [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"]
-        body: dict[str, Any] = {**request.extra, "model": target.model, "messages": turns,
-                                "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
-        if system:
-            body["system"] = "\n".join(system)
-        if request.temperature is not None:
-            body["temperature"] = request.temperature / 2  # standard range 0-2, Anthropic's 0-1
-        if request.stop:
-            body["stop_sequences"] = list(request.stop)
+        body = messages_body(request, self.name)
+        body["model"] = target.model
         if request.stream:
             body["stream"] = True
         headers = {"x-api-key": target.credential, "anthropic-version": ANTHROPIC_VERSION}
         return UpstreamCall(f"{target.base_url.rstrip('/')}/messages", headers, body)
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
-        text = "".join(str(b.get("text", "")) for b in body.get("content") or [] if b.get("type") == "text")
-        use = body.get("usage") or {}
-        prompt_tokens = int(use.get("input_tokens") or responses.estimate_tokens(request.prompt_text))
-        completion_tokens = int(use.get("output_tokens") or responses.estimate_tokens(text))
-        return responses.generation(request.task, str(body.get("id") or ""), int(time.time()),
-                                    str(body.get("model") or target.model),
-                                    [responses.Choice(text, _finish(body.get("stop_reason")))],
-                                    prompt_tokens, completion_tokens)
+        return translate_messages(request, target, body)
 
     def stream(self, request: StandardRequest, target: Target) -> AnthropicStream:
         return AnthropicStream(request, target)
+
+
+def messages_body(request: StandardRequest, provider: str) -> dict[str, Any]:
+    """A Messages API body without ``model`` and ``stream`` (also Bedrock's Anthropic body)."""
+    only_one_choice(request, provider)
+    if request.task == COMPLETIONS:
+        system, turns = [], [{"role": "user", "content": only_one_prompt(request, provider)}]
+    else:
+        system = [m.content for m in request.messages if m.role == "system"]
+        turns = [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"]
+    body: dict[str, Any] = {**request.extra, "messages": turns,
+                            "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
+    if system:
+        body["system"] = "\n".join(system)
+    if request.temperature is not None:
+        body["temperature"] = request.temperature / 2  # standard range 0-2, Anthropic's 0-1
+    if request.stop:
+        body["stop_sequences"] = list(request.stop)
+    return body
+
+
+def translate_messages(request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
+    """The standard response for a Messages API answer."""
+    text = "".join(str(b.get("text", "")) for b in body.get("content") or [] if b.get("type") == "text")
+    use = body.get("usage") or {}
+    prompt_tokens = int(use.get("input_tokens") or responses.estimate_tokens(request.prompt_text))
+    completion_tokens = int(use.get("output_tokens") or responses.estimate_tokens(text))
+    return responses.generation(request.task, str(body.get("id") or ""), int(time.time()),
+                                str(body.get("model") or target.model),
+                                [responses.Choice(text, _finish(body.get("stop_reason")))],
+                                prompt_tokens, completion_tokens)
 
 
 @dataclass
@@ -63,6 +75,7 @@ class AnthropicStream:
     target: Target
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    done: bool = False
     _id: str = ""
     _created: int = 0
 
@@ -86,7 +99,10 @@ class AnthropicStream:
                 return []
             self.completion_tokens += 1
             return [self._chunk(text, None)]
+        if kind == "message_stop":
+            self.done = True
         if kind == "message_delta":
+            self.done = True
             self.completion_tokens = int((event.get("usage") or {}).get("output_tokens") or self.completion_tokens)
             return [self._chunk(None, _finish((event.get("delta") or {}).get("stop_reason")))]
         return []

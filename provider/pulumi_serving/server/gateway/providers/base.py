@@ -23,24 +23,36 @@ class Target:
 
 @dataclass(frozen=True)
 class UpstreamCall:
+    """One upstream POST: ``json`` is sent as the body unless ``content`` (already serialised, e.g. signed)
+    is given."""
+
     url: str
     headers: dict[str, str] = field(repr=False)
     json: dict[str, Any] = field(repr=False)
     params: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = field(default=None, repr=False)
 
 
 class StreamTranslator(Protocol):
-    """Stateful per stream: turns each upstream event into standard chunks and keeps a token count."""
+    """Stateful per stream: turns each upstream event into standard chunks and keeps a token count;
+    ``done`` once the upstream sent its last event (a stream ending before that is broken)."""
 
     prompt_tokens: int
     completion_tokens: int
+    done: bool
 
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]: ...
 
 
+Framing = Literal["sse", "ndjson", "eventstream"]
+
+
 class ProviderAdapter(Protocol):
+    """``translate`` and a translator's ``feed`` may assume the provider's shape: the gateway turns any
+    TypeError, KeyError, AttributeError, ValueError or IndexError they raise into a 502."""
+
     name: str
-    stream_format: Literal["sse", "ndjson"]
+    stream_format: Framing
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
         """The upstream HTTP call for ``request``; raise InvalidParameterValue for unsupported options."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from .. import responses
 from ..request import CHAT, COMPLETIONS, EMBEDDINGS, StandardRequest
-from .base import Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
 
 _PATHS = {COMPLETIONS: "generate", CHAT: "chat", EMBEDDINGS: "embed"}
 _ROLES = {"user": "USER", "assistant": "CHATBOT", "system": "SYSTEM"}
@@ -25,7 +25,7 @@ def _billed(body: dict[str, Any]) -> dict[str, Any]:
 
 class CohereAdapter:
     name = "cohere"
-    stream_format: Literal["sse", "ndjson"] = "ndjson"
+    stream_format: Framing = "ndjson"
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
         body: dict[str, Any] = {"model": target.model}
@@ -83,6 +83,7 @@ class CohereStream:
     target: Target
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    done: bool = False
     _created: int = 0
     _started: bool = False
 
@@ -99,6 +100,7 @@ class CohereStream:
             self._started = True
             out.append(self._chunk(0, "", None, "assistant"))
         if event.get("is_finished"):
+            self.done = True
             response = event.get("response") or {}
             billed = _billed(response)
             self.prompt_tokens = int(billed.get("input_tokens") or self.prompt_tokens)

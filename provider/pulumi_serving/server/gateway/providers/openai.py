@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from .. import responses
 from ..request import CHAT, COMPLETIONS, EMBEDDINGS, StandardRequest
-from .base import Target, UpstreamCall
+from .base import Framing, Target, UpstreamCall
 
 OPERATION_PATHS = {COMPLETIONS: "completions", CHAT: "chat/completions", EMBEDDINGS: "embeddings"}
 
@@ -41,14 +41,20 @@ def _text_of(task: str, choice: dict[str, Any]) -> str:
     return str(choice.get("text") or "")
 
 
+def _non_empty_list(value: Any) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("expected a non-empty list")
+    return value
+
+
 def translate_openai(request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
     model = str(body.get("model") or target.model)
     use = body.get("usage") or {}
     if request.task == EMBEDDINGS:
-        items = sorted(body.get("data") or [], key=lambda d: d.get("index", 0))
+        items = sorted(_non_empty_list(body.get("data")), key=lambda d: d.get("index", 0))
         tokens = int(use.get("prompt_tokens") or responses.estimate_tokens(request.prompt_text))
         return responses.embeddings(model, [list(d.get("embedding") or []) for d in items], tokens)
-    choices = sorted(body.get("choices") or [], key=lambda c: c.get("index", 0))
+    choices = sorted(_non_empty_list(body.get("choices")), key=lambda c: c.get("index", 0))
     parsed = [responses.Choice(_text_of(request.task, c), c.get("finish_reason")) for c in choices]
     prompt_tokens = int(use.get("prompt_tokens") or responses.estimate_tokens(request.prompt_text))
     completion_tokens = int(use.get("completion_tokens")
@@ -65,6 +71,7 @@ class OpenAIStream:
     target: Target
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    done: bool = False
     _pieces: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,13 +95,15 @@ class OpenAIStream:
                 self._pieces += 1
                 if not isinstance(use, dict):
                     self.completion_tokens = self._pieces
+            if choice.get("finish_reason"):
+                self.done = True
             out.append(responses.chunk(self.request.task, ident, created, model, int(choice.get("index") or 0),
                                        text, choice.get("finish_reason"), role))
         return out
 
 
 class _OpenAIWire:
-    stream_format: Literal["sse", "ndjson"] = "sse"
+    stream_format: Framing = "sse"
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
         return translate_openai(request, target, body)

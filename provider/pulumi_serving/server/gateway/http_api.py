@@ -5,7 +5,7 @@
 - ``POST /serving-endpoints/{completions|chat/completions|embeddings}``: OpenAI-compatible aliases, the
   endpoint named by the body's ``model``
 - ``GET /api/2.0/serving-endpoints/{name}/usage``: usage per principal when usage tracking is enabled
-  (CAN_MANAGE sees every principal, CAN_QUERY its own row)
+  (CAN_MANAGE sees every principal, CAN_QUERY its own row), kept in the server's database
 """
 
 from __future__ import annotations
@@ -21,46 +21,41 @@ from ..backend import Backend
 from ..deps import current_principal
 from ..errors import InvalidParameterValue
 from ..principals import Principal
-from ..routes import reply
-from .ports import view_from_doc
+from ..json_response import reply
+from .endpoint_view import view_from_doc
 from .rate_policy import Caller
 from .request import decode_body
 from .service import Gateway, GatewaySettings, Result
+from .usage import Store
 from .state_cache import StateCache
-from .upstreams import upstream_bases
+from .upstream.bases import upstream_bases
 
 
 def settings_for(app_settings: Any) -> GatewaySettings:
     """Gateway settings from the server settings (``upstreams``: ``PROVIDER=URL`` strings)."""
-    settings = GatewaySettings(bases=upstream_bases(getattr(app_settings, "upstreams", None) or ()))
+    settings = GatewaySettings(bases=upstream_bases(getattr(app_settings, "upstreams", None) or ()),
+                               transport=getattr(app_settings, "upstream_transport", None) or "lean")
     timeout = getattr(app_settings, "upstream_timeout_s", None)
     if timeout:
         settings.timeout_s = float(timeout)
     return settings
 
 
-def gateway_of(app: Any) -> Gateway:
-    """The process-global gateway of ``app`` (created on first use)."""
-    gateway = getattr(app.state, "gateway", None)
-    if gateway is None:
-        gateway = app.state.gateway = Gateway(settings_for(getattr(app.state, "settings", None)))
+def install(app: FastAPI, usage_store: Store | None = None) -> Gateway:
+    """Build the gateway of ``app`` (its settings from ``app.state.settings``) and the cache of what the data
+    plane reads from ``app.state.backend``; both are process-global."""
+    gateway = app.state.gateway = Gateway(settings_for(getattr(app.state, "settings", None)),
+                                          usage_store=usage_store)
+    app.state.gateway_state = StateCache(app.state.backend, gateway.settings.bases)
     return gateway
 
 
-def endpoint_deleted(app: Any, name: str) -> None:
-    """Drop what the gateway keeps about endpoint ``name`` (its usage rows), so an endpoint later created
-    under the same name starts clean."""
-    gateway = getattr(app.state, "gateway", None)
-    if gateway is not None:
-        gateway.usage.forget(name)
+def gateway_of(app: Any) -> Gateway:
+    return app.state.gateway  # type: ignore[no-any-return]
 
 
 def state_cache_of(app: Any) -> StateCache:
-    """The process-global cache of what the data plane reads from ``app``'s state (created on first use)."""
-    cache = getattr(app.state, "gateway_state", None)
-    if cache is None:
-        cache = app.state.gateway_state = StateCache(app.state.backend, gateway_of(app).settings.bases)
-    return cache
+    return app.state.gateway_state  # type: ignore[no-any-return]
 
 
 @asynccontextmanager
@@ -167,4 +162,4 @@ async def usage(name: str, request: Request) -> Response:
     view = view_from_doc(doc)
     only = None if level == "CAN_MANAGE" else principal.name
     return reply({"endpoint_name": name, "usage_tracking_enabled": view.usage_tracking_enabled,
-                  "usage": gateway_of(request.app).usage.rows(name, only)})
+                  "usage": gateway_of(request.app).usage.rows(view.id or name, only)})

@@ -20,8 +20,12 @@ class Entity:
 
 @dataclass(frozen=True)
 class EndpointView:
+    """``id`` is the endpoint's stable id: usage rows and rate-limit counts are kept per id, so an endpoint
+    deleted and created again under the same name starts with none."""
+
     name: str
     ready: bool
+    id: str = ""
     entities: tuple[Entity, ...] = ()
     routes: tuple[tuple[str, int], ...] = ()
     rules: tuple[LimitRule, ...] = ()
@@ -58,6 +62,7 @@ def view_from_doc(doc: dict[str, Any]) -> EndpointView:
     return EndpointView(
         name=doc["name"],
         ready=bool(config),
+        id=str(doc.get("id") or ""),
         entities=tuple(entities),
         routes=routes,
         rules=_rules(gateway, doc.get("legacy_rate_limits") or []),

@@ -150,10 +150,10 @@ class _Body(httpx.AsyncByteStream):
 
 
 class LeanTransport(httpx.AsyncBaseTransport):
-    def __init__(self, max_idle_per_origin: int = 256):
+    def __init__(self, max_idle_per_origin: int = 256, ssl_context: ssl.SSLContext | None = None):
         self._idle: dict[Origin, list[_Connection]] = defaultdict(list)
         self._max_idle = max_idle_per_origin
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl = ssl_context
 
     async def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
                       timeouts: Timeouts) -> Reply:

@@ -1,11 +1,14 @@
-"""Upstream failures as Databricks errors (docs/databricks-api.md#invocation-errors). Messages never carry the credential, and quote
+"""The one mapper of upstream failures to Databricks errors (docs/databricks-api.md#invocation-errors).
+Messages never carry the credential, and quote
 an upstream's error message only as a short excerpt (EXCERPT_CHARS, control characters removed).
 
-- upstream 429 -> 429 REQUEST_LIMIT_EXCEEDED with the upstream's Retry-After (default 1);
+- upstream 429 -> 429 REQUEST_LIMIT_EXCEEDED with the upstream's Retry-After (default 1, at most
+  MAX_RETRY_AFTER_S);
 - upstream 401/403 -> 400 BAD_REQUEST: the endpoint's credentials were refused (the caller's own token
   was fine, so no 401 that clients would read as their own authentication failure);
 - other upstream 4xx -> the same status, BAD_REQUEST;
-- upstream 5xx or an unreachable upstream -> 502 INTERNAL_ERROR; a timeout -> 504 DEADLINE_EXCEEDED.
+- upstream 5xx, an unreachable upstream, or a 2xx answer that is not JSON or not of the provider's shape
+  -> 502 INTERNAL_ERROR; a timeout -> 504 DEADLINE_EXCEEDED.
 Failures that a fallback may retry elsewhere: 429, 5xx, timeouts and connection errors.
 """
 
@@ -15,11 +18,12 @@ from typing import Any
 
 import httpx
 
-from ..errors import ApiError, RequestLimitExceeded
-from .providers.base import upstream_error_message
+from ...errors import ApiError, RequestLimitExceeded
+from ..providers.base import upstream_error_message
 
 
 EXCERPT_CHARS = 200  # of an upstream's error message echoed to the caller
+MAX_RETRY_AFTER_S = 60  # an upstream's Retry-After passed on to callers is capped (rate windows are a minute)
 
 
 class UpstreamError(ApiError):
@@ -34,11 +38,15 @@ def _scrub(text: str, secret: str) -> str:
     return text.replace(secret, "***") if secret else text
 
 
-def _retry_after(value: str | None) -> int:
+def retry_after_s(value: str | None) -> int:
+    """An upstream's Retry-After in whole seconds between 1 and MAX_RETRY_AFTER_S (1 when not a number)."""
     try:
-        return max(1, int(float(value or 1)))
+        seconds = float(value or 1)
     except ValueError:
         return 1
+    if seconds != seconds:  # NaN
+        return 1
+    return int(min(MAX_RETRY_AFTER_S, max(1.0, seconds)))
 
 
 def excerpt(text: str) -> str:
@@ -52,7 +60,7 @@ def from_status(provider: str, entity: str, status: int, body: Any, retry_after:
     detail = excerpt(_scrub(upstream_error_message(body), secret))
     prefix = f"Served entity {entity}: upstream {provider} returned HTTP {status}"
     if status == 429:
-        error: ApiError = RequestLimitExceeded(f"{prefix}: {detail}", retry_after=_retry_after(retry_after))
+        error: ApiError = RequestLimitExceeded(f"{prefix}: {detail}", retry_after=retry_after_s(retry_after))
         return UpstreamError(error.message, status=429, error_code=error.error_code, retryable=True,
                              retry_after=error.retry_after)
     if status in (401, 403):
@@ -69,3 +77,9 @@ def from_transport(provider: str, entity: str, err: httpx.HTTPError) -> ApiError
                              status=504, error_code="DEADLINE_EXCEEDED", retryable=True)
     return UpstreamError(f"Served entity {entity}: upstream {provider} is unreachable ({type(err).__name__})",
                          status=502, error_code="INTERNAL_ERROR", retryable=True)
+
+
+def bad_answer(provider: str, entity: str, what: str) -> UpstreamError:
+    """A 2xx answer the gateway cannot use (not JSON, wrong shape, a broken stream): 502, retryable."""
+    return UpstreamError(f"Served entity {entity}: upstream {provider} answered {what}", status=502,
+                         error_code="INTERNAL_ERROR", retryable=True)

@@ -1,0 +1,67 @@
+"""Google PaLM API (Generative Language ``v1beta3``): ``models/{model}:generateText`` (completions),
+``:generateMessage`` (chat), ``:batchEmbedText`` (embeddings); the key in the ``x-goog-api-key`` header.
+PaLM does not stream and reports no token counts (they are estimated)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ...errors import InvalidParameterValue
+from .. import responses
+from ..request import CHAT, COMPLETIONS, StandardRequest
+from .ai21labs import no_stream
+from .base import Framing, Target, UpstreamCall, only_one_prompt
+
+_FINISH = {"STOP": "stop", "MAX_TOKENS": "length"}
+
+
+class PaLMAdapter:
+    name = "palm"
+    stream_format: Framing = "sse"
+
+    def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
+        no_stream(request, self.name)
+        model = target.model.removeprefix("models/")
+        body: dict[str, Any] = {}
+        if request.task == COMPLETIONS:
+            method = "generateText"
+            body["prompt"] = {"text": only_one_prompt(request, self.name)}
+        elif request.task == CHAT:
+            method = "generateMessage"
+            context = "\n".join(m.content for m in request.messages if m.role == "system")
+            prompt: dict[str, Any] = {"messages": [{"author": m.role, "content": m.content}
+                                                   for m in request.messages if m.role != "system"]}
+            if context:
+                prompt["context"] = context
+            body["prompt"] = prompt
+        else:
+            method = "batchEmbedText"
+            body["texts"] = list(request.inputs)
+        if request.task != "llm/v1/embeddings":
+            body["candidateCount"] = request.n
+            if request.temperature is not None:
+                body["temperature"] = request.temperature / 2  # standard range 0-2, PaLM's 0-1
+            if request.task == COMPLETIONS:
+                if request.max_tokens is not None:
+                    body["maxOutputTokens"] = request.max_tokens
+                if request.stop:
+                    body["stopSequences"] = list(request.stop)
+            elif request.max_tokens is not None or request.stop:
+                raise InvalidParameterValue("max_tokens, stop: not supported by provider palm for chat")
+        return UpstreamCall(f"{target.base_url.rstrip('/')}/models/{model}:{method}",
+                            {"x-goog-api-key": target.credential}, {**request.extra, **body})
+
+    def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
+        prompt_tokens = responses.estimate_tokens(request.prompt_text)
+        if request.task == "llm/v1/embeddings":
+            vectors = [[float(x) for x in e["value"]] for e in body["embeddings"]]
+            return responses.embeddings(target.model, vectors, prompt_tokens)
+        field = "output" if request.task == COMPLETIONS else "content"
+        choices = [responses.Choice(str(c[field]), _FINISH.get(str(c.get("finishReason")), "stop"))
+                   for c in body["candidates"]]
+        return responses.generation(request.task, "", int(time.time()), target.model, choices, prompt_tokens,
+                                    sum(responses.estimate_tokens(c.text) for c in choices))
+
+    def stream(self, request: StandardRequest, target: Target) -> Any:
+        raise InvalidParameterValue(f"stream: provider {self.name} does not stream")
