@@ -57,8 +57,9 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     state = backend or open_backend(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await app.state.gateway.aclose()  # saves the usage counted since the last flush
         state.close()
 
     app = FastAPI(

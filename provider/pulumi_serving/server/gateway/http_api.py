@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -58,15 +56,7 @@ def state_cache_of(app: Any) -> StateCache:
     return app.state.gateway_state  # type: ignore[no-any-return]
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    gateway = getattr(app.state, "gateway", None)
-    if gateway is not None:
-        await gateway.aclose()
-
-
-router = APIRouter(tags=["invocations"], lifespan=_lifespan)
+router = APIRouter(tags=["invocations"])
 
 
 def _documented_body(*, model: bool = False) -> dict[str, Any]:

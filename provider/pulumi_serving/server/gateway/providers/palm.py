@@ -1,6 +1,7 @@
 """Google PaLM API (Generative Language ``v1beta3``): ``models/{model}:generateText`` (completions),
 ``:generateMessage`` (chat), ``:batchEmbedText`` (embeddings); the key in the ``x-goog-api-key`` header.
-PaLM does not stream and reports no token counts (they are estimated)."""
+PaLM does not stream and reports no token counts (they are estimated); its chat method takes no output limit,
+so ``max_tokens`` does not apply to chat."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ class PaLMAdapter:
                     body["maxOutputTokens"] = request.max_tokens
                 if request.stop:
                     body["stopSequences"] = list(request.stop)
-            elif request.max_tokens is not None or request.stop:
-                raise InvalidParameterValue("max_tokens, stop: not supported by provider palm for chat")
+            elif request.stop:  # generateMessage has no output limit either: max_tokens is not applied
+                raise InvalidParameterValue("stop: not supported by provider palm for chat")
         return UpstreamCall(f"{target.base_url.rstrip('/')}/models/{model}:{method}",
                             {"x-goog-api-key": target.credential}, {**request.extra, **body})
 

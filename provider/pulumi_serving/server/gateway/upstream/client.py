@@ -4,7 +4,7 @@
 Transport (``serve --upstream-transport``): ``lean`` (default, the keep-alive pool of :mod:`.lean_transport`)
 or ``httpx`` (httpx's standard transport). Corporate networks, read as httpx reads them: with
 ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` set every call goes through httpx's client, which sends proxied
-hosts through its proxy transport and the hosts ``NO_PROXY`` exempts through the chosen transport; CA bundles
+hosts through an httpx proxy transport and the hosts ``NO_PROXY`` exempts through the chosen transport; CA bundles
 from ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (or ``REQUESTS_CA_BUNDLE``) verify upstream TLS on either transport.
 Timeouts: ``timeout_s`` bounds the wait for an answer's head and, on streams, for each next event (the
 first included); a stream is read to the end of its body after its last event, so its connection is reused.
@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import ssl
-import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,6 +52,17 @@ def ssl_context(env: Mapping[str, str]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
+def proxy_mounts(context: ssl.SSLContext, max_idle: int) -> dict[str, httpx.AsyncBaseTransport | None]:
+    """httpx's own reading of HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY (httpx ignores the environment when a
+    client is given its transport, so the mounts are made here): a proxy transport per proxied scheme, None
+    (the client's transport) for the hosts NO_PROXY exempts."""
+    from httpx._utils import get_environment_proxies
+
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=max_idle)
+    return {pattern: None if proxy is None else httpx.AsyncHTTPTransport(proxy=proxy, verify=context, limits=limits)
+            for pattern, proxy in get_environment_proxies().items()}
+
+
 def _url(call: UpstreamCall) -> str:
     return f"{call.url}?{urlencode(call.params)}" if call.params else call.url
 
@@ -78,10 +88,10 @@ class UpstreamClient:
             verify=context, limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_idle))
         self._timeout = httpx.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S)
         self._timeouts = self._timeout.as_dict()
-        self.http = httpx.AsyncClient(timeout=self._timeout, transport=base, verify=context, trust_env=True)
-        # httpx reads proxies through urllib's getproxies() (its http, https and all entries)
-        proxied = any(scheme in ("http", "https", "all") for scheme in urllib.request.getproxies())
-        self._fast = self.lean is not None and not proxied
+        mounts = proxy_mounts(context, max_idle)
+        self.http = httpx.AsyncClient(timeout=self._timeout, transport=base, mounts=mounts, verify=context,
+                                      trust_env=False)
+        self._fast = self.lean is not None and not mounts
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -1,0 +1,129 @@
+"""Corporate networks: the gateway's upstream calls honour HTTP(S)_PROXY/NO_PROXY and the CA bundle named by
+SSL_CERT_FILE (or REQUESTS_CA_BUNDLE), on both upstream transports; a proxy and a TLS fake upstream with a
+private CA run on loopback."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from pulumi_serving.fake_upstream import create_fake_upstream_app
+from tests.support.loopback_proxy import running_proxy
+from tests.support.server import free_port, start_server
+
+CHAT = {"messages": [{"role": "user", "content": "hi"}]}
+
+
+def _certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A private CA (ca.pem) and a server certificate for 127.0.0.1/localhost signed by it."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pulumi-serving test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now - datetime.timedelta(hours=1))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
+@pytest.fixture(scope="module")
+def tls_upstream(tmp_path_factory):
+    """The fake upstream over HTTPS (certificate of a private CA); yields (url, ca.pem)."""
+    ca, cert, key = _certificates(tmp_path_factory.mktemp("tls"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_fake_upstream_app(), host="127.0.0.1", port=port, log_level="warning",
+                                           ssl_certfile=str(cert), ssl_keyfile=str(key)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"https://127.0.0.1:{port}", ca
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _serve(tmp_path: Path, upstream: str, env: dict[str, str], transport: str):
+    # the machine's own CA settings off (proxies: the lower-case names win in urllib, so only they are set)
+    base = {"SSL_CERT_FILE": "", "REQUESTS_CA_BUNDLE": "", "SSL_CERT_DIR": "", "https_proxy": "", "no_proxy": ""}
+    return start_server(tmp_path / f"data-{transport}", update_delay=0, env={**base, **env},
+                        extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport,
+                                    "--upstream-timeout", "5"])
+
+
+def _ask(server) -> httpx.Response:
+    with server.client() as admin:
+        if admin.get("/api/2.0/serving-endpoints/corp").status_code == 404:
+            created = admin.post("/api/2.0/serving-endpoints", json={"name": "corp", "config": {"served_entities": [
+                {"name": "e", "external_model": {"name": "gpt-4", "provider": "openai", "task": "llm/v1/chat",
+                                                 "openai_config": {"openai_api_key_plaintext": "sk-corp"}}}]}})
+            assert created.status_code == 200, created.text
+        return admin.post("/serving-endpoints/corp/invocations", json=CHAT)
+
+
+@pytest.mark.parametrize("transport", ["lean", "httpx"])
+def test_a_private_ca_bundle_verifies_the_upstream(tmp_path, tls_upstream, transport):
+    url, ca = tls_upstream
+    untrusted = _serve(tmp_path / "untrusted", url, {}, transport)
+    try:
+        refused = _ask(untrusted)
+        assert refused.status_code == 502 and "unreachable" in refused.json()["message"]
+    finally:
+        untrusted.stop()
+    for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+        trusted = _serve(tmp_path / variable, url, {variable: str(ca)}, transport)
+        try:
+            response = _ask(trusted)
+            assert response.status_code == 200, response.text
+        finally:
+            trusted.stop()
+
+
+@pytest.mark.parametrize("transport", ["lean", "httpx"])
+def test_upstream_calls_go_through_the_proxy_unless_no_proxy_exempts_them(tmp_path, tls_upstream, transport):
+    url, ca = tls_upstream
+    with running_proxy() as proxy:
+        proxied = _serve(tmp_path / "proxied", url, {"https_proxy": proxy.url, "SSL_CERT_FILE": str(ca)}, transport)
+        try:
+            assert _ask(proxied).status_code == 200
+            with proxied.client() as admin:
+                stream = admin.post("/serving-endpoints/corp/invocations", json={**CHAT, "stream": True})
+            assert stream.status_code == 200 and stream.text.rstrip().endswith("data: [DONE]")
+        finally:
+            proxied.stop()
+        assert proxy.seen and all(line == f"CONNECT {url.removeprefix('https://')}" for line in proxy.seen)
+        seen = len(proxy.seen)
+        exempt_env = {"https_proxy": proxy.url, "no_proxy": "127.0.0.1", "SSL_CERT_FILE": str(ca)}
+        exempt = _serve(tmp_path / "exempt", url, exempt_env, transport)
+        try:
+            assert _ask(exempt).status_code == 200
+        finally:
+            exempt.stop()
+        assert len(proxy.seen) == seen

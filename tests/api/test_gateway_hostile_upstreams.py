@@ -1,0 +1,93 @@
+"""Upstreams can't break the gateway: wrong-shaped answers are 502 with a Databricks error body, streams honour
+the upstream timeout (first event and idle) and end with an error event when broken, Retry-After is bounded,
+and streams give their upstream connection back to the pool."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import httpx
+import pytest
+
+from pulumi_serving.server.gateway.upstream.errors import MAX_RETRY_AFTER_S
+from tests.support.hostile_upstream import WRONG_SHAPES, running_hostile_upstream
+from tests.support.server import start_server
+
+TIMEOUT_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    with running_hostile_upstream() as upstream:
+        yield upstream
+
+
+@pytest.fixture(scope="module")
+def admin(hostile, tmp_path_factory):
+    live = start_server(tmp_path_factory.mktemp("hostile") / "data", update_delay=0,
+                        extra_args=["--upstream", f"openai={hostile.url}", "--upstream-timeout", str(TIMEOUT_S)])
+    try:
+        with live.client(timeout=30) as client:
+            yield client
+    finally:
+        live.stop()
+
+
+def _endpoint(admin: httpx.Client, model: str) -> str:
+    name = "h-" + hashlib.sha256(model.encode()).hexdigest()[:16]
+    if admin.get(f"/api/2.0/serving-endpoints/{name}").status_code == 404:
+        created = admin.post("/api/2.0/serving-endpoints", json={"name": name, "config": {"served_entities": [
+            {"name": "e", "external_model": {"name": model, "provider": "openai", "task": "llm/v1/chat",
+                                             "openai_config": {"openai_api_key_plaintext": "sk-hostile"}}}]}})
+        assert created.status_code == 200, created.text
+    return name
+
+
+def _ask(admin: httpx.Client, model: str, **extra) -> httpx.Response:
+    return admin.post(f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
+                      json={"messages": [{"role": "user", "content": "hi"}], **extra})
+
+
+@pytest.mark.parametrize("index", range(len(WRONG_SHAPES)), ids=[json.dumps(s) for s in WRONG_SHAPES])
+def test_a_wrongly_shaped_answer_is_a_502_with_a_databricks_error_body(admin, index):
+    response = _ask(admin, f"shape-{index}")
+    assert response.status_code == 502, response.text
+    body = response.json()
+    assert body["error_code"] == "INTERNAL_ERROR" and "served entity e" in body["message"].lower()
+
+
+def _events(admin: httpx.Client, model: str) -> tuple[list[str], float]:
+    start = time.monotonic()
+    with admin.stream("POST", f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
+                      json={"messages": [{"role": "user", "content": "hi"}], "stream": True}) as response:
+        assert response.status_code == 200
+        events = [line[6:] for line in response.iter_lines() if line.startswith("data: ")]
+    return events, time.monotonic() - start
+
+
+@pytest.mark.parametrize("model, code", [("garbage-stream", "INTERNAL_ERROR"), ("truncated-stream", "INTERNAL_ERROR"),
+                                         ("drip-stream", "DEADLINE_EXCEEDED"), ("stall-stream", "DEADLINE_EXCEEDED")])
+def test_a_broken_or_silent_stream_ends_with_an_error_event_not_done(admin, model, code):
+    events, elapsed = _events(admin, model)
+    assert "[DONE]" not in events
+    error = json.loads(events[-1])
+    assert error["error_code"] == code, error
+    assert elapsed < TIMEOUT_S + 3  # the timeout bounds the first event and each next one
+
+
+def test_an_upstream_retry_after_is_bounded(admin):
+    for value in ("99999999999999999999", "inf", "nan", "-5", "Wed, 21 Oct 2015 07:28:00 GMT"):
+        response = _ask(admin, f"retry-{value}")
+        assert response.status_code == 429, response.text
+        assert 1 <= int(response.headers["retry-after"]) <= MAX_RETRY_AFTER_S
+
+
+def test_streams_reuse_the_upstream_connection(admin, hostile):
+    _events(admin, "ok-stream")
+    before = hostile.connections
+    for _ in range(20):
+        events, _ = _events(admin, "ok-stream")
+        assert events[-1] == "[DONE]"
+    assert hostile.connections - before <= 1
