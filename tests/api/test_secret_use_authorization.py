@@ -4,12 +4,13 @@ real HTTP with a second fake upstream playing the attacker's capture server."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
 
 import httpx
 import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
-from tests.support.server import start_server
+from tests.support.server import _cli, start_server
 
 from .helpers import error
 
@@ -127,3 +128,22 @@ def test_a_reference_the_creator_cannot_read_is_refused_at_create(server):
         ok(admin.post(f"{S}/put", json={"scope": "admins_only", "key": "k", "string_value": "sk-admin"}))
         status, code, message = error(dave.post(E, json=endpoint("dave-ep", "{{secrets/admins_only/k}}")))
         assert (status, code) == (400, "INVALID_PARAMETER_VALUE") and "not readable by dave" in message
+
+
+def test_read_held_through_a_revoked_tokens_group_is_lost(server, upstreams):
+    ref = "{{secrets/team_c/openai_key}}"
+    with server.client() as admin:
+        ok(admin.post(f"{S}/scopes/create", json={"scope": "team_c"}))
+        ok(admin.post(f"{S}/put", json={"scope": "team_c", "key": "openai_key", "string_value": "sk-team-c"}))
+        ok(admin.post(f"{S}/acls/put", json={"scope": "team_c", "principal": "team-c", "permission": "READ"}))
+    with server.client(server.mint_token("erin", groups=["team-c"])) as erin:
+        endpoint_id = ok(erin.post(E, json=endpoint("erin-ep", ref))).json()["id"]
+        ok(erin.patch(f"/api/2.0/permissions/serving-endpoints/{endpoint_id}", json={"access_control_list": [
+            {"group_name": "users", "permission_level": "CAN_QUERY"}]}))
+    with server.client(server.mint_token("frank")) as frank:
+        ok(invoke(frank, "erin-ep"))  # erin reads team_c through her token's group
+        done = subprocess.run([*_cli(), "tokens", "revoke", "--user", "erin", "--data-dir", str(server.data_dir)],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        status, code, message = error(invoke(frank, "erin-ep"))
+        assert (status, code) == (403, "PERMISSION_DENIED") and "owner erin no longer has READ" in message

@@ -23,7 +23,7 @@ from .crypto import SecretBox
 from .endpoint_records import load
 from .endpoint_views import Doc, credential_blocks
 from .errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
-from .principals import ADMIN, Principal, current_principal
+from .principals import ADMIN, Principal, principal_by_name
 from .secret_store import SecretStore
 from .storage import Database
 
@@ -33,7 +33,7 @@ _SEALED = "sealed:v1:"
 def owner_record(principal: Principal) -> dict[str, Any]:
     """How a stored config names its owner (the admin token's principal is marked as such)."""
     return {"name": principal.name, "service_principal": principal.service_principal,
-            "admin_token": principal == ADMIN}
+            "admin_token": principal is ADMIN}
 
 
 class EndpointCredentials:
@@ -72,7 +72,7 @@ class EndpointCredentials:
         if owner.get("admin_token"):
             return ADMIN
         with self._db.read() as conn:
-            return current_principal(conn, owner["name"], bool(owner.get("service_principal")))
+            return principal_by_name(conn, owner["name"], bool(owner.get("service_principal")))
 
     def _authorize(self, name: str, stored: Doc, scope: str, key: str) -> None:
         reference = format_secret_ref(scope, key)

@@ -1,6 +1,6 @@
 """Bearer tokens (stored as SHA-256 hashes, optionally expiring, revocable) mapped to principals; the admin token.
 
-A principal's groups are those its tokens carry, so :func:`current_principal` rebuilds a principal that is not
+A principal's groups are those its tokens carry, so :func:`principal_by_name` rebuilds a principal that is not
 calling (an endpoint's owner) from its live tokens: a revoked or expired token no longer grants its groups.
 """
 
@@ -131,7 +131,7 @@ def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str
     return db.transact(revoke, freeing=True)
 
 
-def current_principal(conn: sqlite3.Connection, name: str, service_principal: bool) -> Principal:
+def principal_by_name(conn: sqlite3.Connection, name: str, service_principal: bool) -> Principal:
     """Principal ``name`` with the groups of its live (unexpired) tokens."""
     rows = conn.execute(
         "SELECT groups_json FROM tokens WHERE user_name = ? AND service_principal = ? "
