@@ -86,9 +86,8 @@ def run_list(args: argparse.Namespace) -> int:
     finally:
         db.close()
     for row in rows:
-        kind = "service principal" if row["service_principal"] else "user"
-        groups = ",".join(row["groups"]) or "-"  # type: ignore[arg-type]
-        print(f"{row['id']}  {kind} {row['user']}  groups {groups}  expires {_when(row['expires_ms'])}")  # type: ignore[arg-type]
+        kind = "service principal" if row.service_principal else "user"
+        print(f"{row.id}  {kind} {row.user}  groups {','.join(row.groups) or '-'}  expires {_when(row.expires_ms)}")
     return 0
 
 

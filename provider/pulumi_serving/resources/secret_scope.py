@@ -40,7 +40,7 @@ class SecretScopeProvider(ServingProvider):
                                          "initial_manage_principal: the only accepted value is 'users'"))
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
-        if not problems and props.get("adopt") and not olds and not has_unknowns(scope):
+        if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
             self._show_other_grants(scope, "adopting it keeps")
         return problems
 

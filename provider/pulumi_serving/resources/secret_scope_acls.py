@@ -59,7 +59,7 @@ class SecretScopeAclsProvider(ServingProvider):
             if grant["principal"] in seen:
                 problems.append(CheckFailure("acls", f"{where}.principal: {grant['principal']} is declared twice"))
             seen.add(grant["principal"])
-        if not problems and not olds and not has_unknowns(scope):
+        if not problems and not olds and isinstance(scope, str) and not has_unknowns(scope):
             self._announce(scope, acls)
         return problems
 

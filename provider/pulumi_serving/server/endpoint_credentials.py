@@ -76,6 +76,7 @@ class EndpointCredentials:
 
     def _authorize(self, name: str, stored: Doc, scope: str, key: str) -> None:
         reference = format_secret_ref(scope, key)
+        problem: str | None
         if "owner" not in stored:
             problem = "the endpoint's config predates reference binding; update the endpoint's config"
         else:

@@ -106,13 +106,24 @@ def issue_token(db: Database, user: str, groups: tuple[str, ...] = (), service_p
     return token
 
 
-def list_tokens(db: Database) -> list[dict[str, object]]:
-    """Every stored token's id, principal, groups, creation and expiry (ms), never the token."""
+@dataclass(frozen=True)
+class TokenInfo:
+    """What ``tokens list`` shows of a stored token (never the token itself); times in ms."""
+
+    id: str
+    user: str
+    groups: tuple[str, ...]
+    service_principal: bool
+    created_ms: int
+    expires_ms: int | None
+
+
+def list_tokens(db: Database) -> list[TokenInfo]:
+    """Every stored token, by principal and creation time."""
     with db.read() as conn:
         rows = conn.execute("SELECT * FROM tokens ORDER BY user_name, created_ms").fetchall()
-    return [{"id": token_id(r["token_hash"]), "user": r["user_name"], "groups": json.loads(r["groups_json"]),
-             "service_principal": bool(r["service_principal"]), "created_ms": r["created_ms"],
-             "expires_ms": r["expires_ms"]} for r in rows]
+    return [TokenInfo(token_id(r["token_hash"]), r["user_name"], tuple(json.loads(r["groups_json"])),
+                      bool(r["service_principal"]), r["created_ms"], r["expires_ms"]) for r in rows]
 
 
 def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str | None = None) -> int:
