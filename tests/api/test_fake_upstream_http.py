@@ -152,3 +152,20 @@ def test_undecodable_input_is_a_400(fake, path, body):
 def test_undecodable_control_changes_are_a_400(fake, body):
     r = fake.post("/_control", content=body)
     assert r.status_code == 400 and "request body" in r.json()["error"]
+
+
+def test_several_worker_processes_serve_one_port_with_the_switches():
+    import os
+
+    with running_fake_upstream("--workers", "3", "--latency-ms", "1") as upstream, \
+            httpx.Client(base_url=upstream.url, timeout=10) as client:
+        pids: set[str] = set()
+        for _ in range(60):
+            answer = client.post("/v1/chat/completions", headers={"Authorization": "Bearer sk-w"},
+                                 json={"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+            assert answer.status_code == 200
+            switches = httpx.get(f"{upstream.url}/_control", headers={"Connection": "close"}).json()["switches"]
+            assert switches["latency_ms"] == 1
+        children = os.popen(f"pgrep -P {upstream.process.pid}").read().split()
+        pids.update(children)
+        assert len(pids) >= 3  # the workers (and multiprocessing's resource tracker)

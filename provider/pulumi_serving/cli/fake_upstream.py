@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import socket
 
 
@@ -27,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fail-status", type=int, default=500, help="HTTP status of injected errors (default 500)")
     parser.add_argument("--throttle-rate", type=_rate, default=0.0, help="fraction of requests answered 429")
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429s")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes serving the port (default 1; more for benchmarks: switches changed with "
+                        "POST /_control then apply to the process that answered)")
     parser.set_defaults(func=run)
 
 
@@ -45,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from pulumi_serving.fake_upstream import Behaviour, create_fake_upstream_app
+    from pulumi_serving.fake_upstream.app import SWITCHES_ENV
 
     behaviour = Behaviour()
     try:
@@ -54,9 +60,20 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"pulumi-serving fake-upstream: error: {err}")
         return 2
+    if args.workers < 1:
+        print("pulumi-serving fake-upstream: error: --workers must be at least 1")
+        return 2
     sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
     print(f"fake-upstream listening on http://{host}:{port}", flush=True)
-    config = uvicorn.Config(create_fake_upstream_app(behaviour), log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    if args.workers == 1:
+        config = uvicorn.Config(create_fake_upstream_app(behaviour), log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
+        return 0
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[SWITCHES_ENV] = json.dumps(behaviour.switches())
+    config = uvicorn.Config("pulumi_serving.fake_upstream.app:from_environment", factory=True, workers=args.workers,
+                            log_level="warning", access_log=False)
+    Multiprocess(config, sockets=[sock]).run()
     return 0

@@ -80,3 +80,16 @@ def create_fake_upstream_app(behaviour: Behaviour | None = None) -> Starlette:
     app = Starlette(routes=routes)
     app.state.behaviour = behaviour
     return app
+
+
+SWITCHES_ENV = "PULUMI_SERVING_FAKE_UPSTREAM_SWITCHES"
+
+
+def from_environment() -> Starlette:
+    """The app of one worker process of ``fake-upstream --workers N`` (switches from SWITCHES_ENV)."""
+    import json
+    import os
+
+    behaviour = Behaviour()
+    behaviour.update(json.loads(os.environ.get(SWITCHES_ENV) or "{}"))
+    return create_fake_upstream_app(behaviour)
