@@ -9,7 +9,8 @@
 import pulumi
 from pulumi import ResourceOptions
 
-from pulumi_serving.resources import RateLimits, Secret, SecretAcl, SecretScope, ServingEndpoint
+from pulumi_serving import (AiGatewayRateLimitArgs, ExternalModelArgs, OpenAiConfigArgs, RateLimits, Secret, SecretAcl,
+                            SecretScope, ServedEntityArgs, ServingEndpoint)
 
 config = pulumi.Config()
 
@@ -23,22 +24,22 @@ readers = SecretAcl("openai-scope-readers", scope=scope.scope, principal="users"
 endpoint = ServingEndpoint(
     "openai-completions",
     endpoint_name="openai-completions-endpoint",
-    served_entities=[{
-        "name": "openai-completions",
-        "external_model": {
-            "name": "gpt-3.5-turbo-instruct",
-            "provider": "openai",
-            "task": "llm/v1/completions",
+    served_entities=[ServedEntityArgs(  # typed arguments; plain dicts work as well
+        name="openai-completions",
+        external_model=ExternalModelArgs(
+            name="gpt-3.5-turbo-instruct",
+            provider="openai",
+            task="llm/v1/completions",
             # {{secrets/my_openai_secret_scope/openai_api_key}}; the endpoint then depends on the secret and
             # preview does not look it up on the server.
-            "openai_config": {"openai_api_key": api_key.config_reference},
-        },
-    }],
+            openai_config=OpenAiConfigArgs(openai_api_key=api_key.config_reference),
+        ),
+    )],
     opts=ResourceOptions(depends_on=[readers]),
 )
 
 RateLimits("openai-completions-rate-limits", endpoint=endpoint.endpoint_name,
-           rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
+           rate_limits=[AiGatewayRateLimitArgs(calls=20, key="user", renewal_period="minute")],
            opts=ResourceOptions(depends_on=[endpoint]))
 
 pulumi.export("invocation_url", endpoint.invocation_url)

@@ -276,6 +276,13 @@ class AccessControlArgs(TypedDict):
     permission_level: Input[Literal['CAN_MANAGE', 'CAN_QUERY', 'CAN_VIEW']]
 
 
+class EmailNotificationsArgs(TypedDict):
+    """``spec.EmailNotifications``."""
+
+    on_update_failure: NotRequired[Input[Sequence[Input[str]]]]
+    on_update_success: NotRequired[Input[Sequence[Input[str]]]]
+
+
 __all__ = [
     "AccessControlArgs",
     "Ai21LabsConfigArgs",
@@ -289,6 +296,7 @@ __all__ = [
     "CohereConfigArgs",
     "CustomProviderConfigArgs",
     "DatabricksModelServingConfigArgs",
+    "EmailNotificationsArgs",
     "EndpointCoreConfigArgs",
     "EndpointTagArgs",
     "ExternalModelArgs",
