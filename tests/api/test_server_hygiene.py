@@ -143,3 +143,14 @@ def test_upstream_hosts_can_be_restricted(server_factory):
         status, _, message = error(admin.post("/serving-endpoints/stale/invocations",
                                               json={"messages": [{"role": "user", "content": "hi"}]}))
         assert status == 403 and "Endpoint 'stale' served entity 'e': upstream host 'localhost'" in message
+
+
+def test_tokens_are_minted_only_for_usable_principal_names(live_server):
+    for user, reason in ((" bob", "spaces"), ("b\tob", "control characters"), ("x" * 300, "at most 256")):
+        done = run_cli("tokens", "create", "--data-dir", str(live_server.data_dir), "--user", user)
+        assert done.returncode != 0 and "Traceback" not in done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("pulumi-serving tokens create: principal name must")
+        assert reason in lines[0]
+    done = run_cli("tokens", "create", "--data-dir", str(live_server.data_dir), "--user", "ok", "--expires-in", "0")
+    assert done.returncode == 2 and "--expires-in: must be > 0" in done.stderr
