@@ -154,3 +154,13 @@ def test_tokens_are_minted_only_for_usable_principal_names(live_server):
         assert reason in lines[0]
     done = run_cli("tokens", "create", "--data-dir", str(live_server.data_dir), "--user", "ok", "--expires-in", "0")
     assert done.returncode == 2 and "--expires-in: must be > 0" in done.stderr
+
+
+def test_an_unreadable_admin_token_file_is_one_line(tmp_path):
+    missing = tmp_path / "no-such-token"
+    done = run_cli("serve", "--port", "0", "--data-dir", str(tmp_path / "data"), "--admin-token-file", str(missing))
+    assert_one_line_error(done, f"cannot read admin token file {missing}")
+    empty = tmp_path / "empty-token"
+    empty.write_text("\n")
+    done = run_cli("serve", "--port", "0", "--data-dir", str(tmp_path / "data"), "--admin-token-file", str(empty))
+    assert_one_line_error(done, f"admin token file {empty} is empty")
