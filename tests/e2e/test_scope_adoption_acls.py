@@ -28,6 +28,7 @@ if config.get_bool("authoritative"):
                     opts=pulumi.ResourceOptions(depends_on=[scope]))
 '''
 BOB_GRANT = "grants this stack does not declare: bob MANAGE"
+REF = "{{secrets/team_shared/openai_api_key}}"
 
 
 def _program(root: Path) -> Path:
@@ -54,14 +55,24 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
     assert f"adopting it kept {BOB_GRANT}" in stack.up().output
     assert f"it has {BOB_GRANT}" in stack.refresh().output
     assert grants() == [{"principal": "bob", "permission": "MANAGE"}]  # adopting alone changes no grant
+    bob_token = server.mint_token("bob")
+    with server.client(bob_token) as bob:  # bob still reads the admin's key: his endpoint may use it
+        assert bob.post("/api/2.0/serving-endpoints", json={"name": "bob-ep", "config": {"served_entities": [{
+            "name": "e", "external_model": {"name": "gpt-4", "provider": "openai", "task": "llm/v1/chat",
+                                            "openai_config": {"openai_api_key": REF,
+                                                              "openai_api_base": "http://127.0.0.1:9/v1"}}}]}}
+                        ).status_code == 200
 
     stack.set_config({"authoritative": "true"})
     preview = stack.preview()
     assert "SecretScopeAcls team_shared: grants not declared, revoked on up: bob MANAGE" in preview.output
     stack.up()
     assert grants() == [{"principal": "ml-team", "permission": "READ"}]
-    with server.client(server.mint_token("bob")) as bob:  # bob no longer reads the admin's key
+    with server.client(bob_token) as bob:  # bob no longer reads the admin's key, nor does his endpoint
         assert bob.get("/api/2.0/secrets/list", params={"scope": SCOPE}).status_code == 403
+        refused = bob.post("/serving-endpoints/bob-ep/invocations", json={"messages": [{"role": "user",
+                                                                                        "content": "hi"}]})
+        assert refused.status_code == 403 and "owner bob no longer has READ" in refused.json()["message"]
     stack.preview(expect_no_changes=True)
     stack.refresh(expect_no_changes=True)
 
