@@ -7,7 +7,13 @@
 #   PULUMI_CONFIG_PASSPHRASE  pulumi-serving-local           (local default; set your own, or
 #                                                             PULUMI_CONFIG_PASSPHRASE_FILE, for real stacks)
 #   PULUMI_PYTHON_CMD         <repo>/.venv/bin/python        (language host and dynamic provider interpreter)
+#   PULUMI_SERVING_RECOVER    1                              (0: skip the crash repair below)
 # Always: no update check, no plugin downloads, no pip version check.
+# The backend may be a file:// directory or a shared postgres://user:pass@host:port/db (docs/crash-safety.md).
+#
+# Crash repair: before `up`, `update`, `destroy` and `refresh`, creates left pending by an interrupted run are
+# resolved (python -m pulumi_serving.recovery): objects carrying this stack's ownership marker are taken into
+# the state, the rest are forgotten. Pass the stack as `--stack NAME` (or `-s NAME`) after the command.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="$(sed -n 's/^pulumi==\([0-9.]*\).*/\1/p' "$ROOT/constraints.txt")"
@@ -28,4 +34,16 @@ fi
 export PULUMI_PYTHON_CMD="${PULUMI_PYTHON_CMD:-$ROOT/.venv/bin/python}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PIP_DISABLE_PIP_VERSION_CHECK=1
 export PATH="$BIN:$(dirname "$PULUMI_PYTHON_CMD"):$PATH"
+case "${1:-}" in
+  up|update|destroy|down|dn|refresh)
+    if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ]; then
+      scope=(); prev=""
+      for arg in "$@"; do
+        case "$prev" in -s|--stack|-C|--cwd) scope+=("$prev" "$arg") ;; esac
+        case "$arg" in --stack=*|--cwd=*) scope+=("$arg") ;; esac
+        prev="$arg"
+      done
+      "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery "$BIN/pulumi" "${scope[@]}"
+    fi ;;
+esac
 exec "$BIN/pulumi" "$@"

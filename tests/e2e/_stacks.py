@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from pulumi_serving.spec.ownership import is_marker_secret, is_marker_tag
 from tests.e2e.harness import REPO_ROOT, PulumiStack
 
 PROGRAM_FILES = ["Pulumi.yaml", "stacks"]  # no schemas/: the stack program uses the bundled schema
@@ -32,9 +33,21 @@ def api(server: Any) -> httpx.Client:
 
 
 def endpoints_on(server: Any) -> dict[str, dict]:
+    """Every endpoint's body, its tags without the provider's ownership marker."""
     with api(server) as client:
         names = [e["name"] for e in client.get("/api/2.0/serving-endpoints").json().get("endpoints", [])]
-        return {n: client.get(f"/api/2.0/serving-endpoints/{n}").json() for n in names}
+        bodies = {n: client.get(f"/api/2.0/serving-endpoints/{n}").json() for n in names}
+    for body in bodies.values():
+        if "tags" in body:
+            body["tags"] = [t for t in body["tags"] if not is_marker_tag(t.get("key"))]
+    return bodies
+
+
+def secret_keys_on(server: Any, scope: str) -> list[str]:
+    """The keys of a scope's secrets, without the provider's ownership marker."""
+    with api(server) as client:
+        listed = client.get("/api/2.0/secrets/list", params={"scope": scope}).json().get("secrets", [])
+    return sorted(k["key"] for k in listed if not is_marker_secret(k["key"]))
 
 
 def scopes_on(server: Any) -> list[str]:
@@ -59,4 +72,4 @@ def step_line(output: str, kind: str) -> list[str]:
 
 
 __all__ = ["DEV_PASSPHRASE", "PROGRAM_FILES", "REPO_ROOT", "api", "declare", "endpoints_on", "external",
-           "one_entity_endpoint", "scopes_on", "step_line"]
+           "one_entity_endpoint", "scopes_on", "secret_keys_on", "step_line"]

@@ -116,6 +116,12 @@ class PulumiStack:
             raise PulumiCommandError(result)
         return result
 
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """Start ``pulumi ARGS`` non-interactively without waiting: stdout and stderr merged, line-buffered.
+        The wrapper execs the CLI, so the process is the Pulumi CLI itself (for SIGKILL tests)."""
+        return subprocess.Popen([str(PULUMI_WRAPPER), *args, "--non-interactive"], cwd=self.workdir, env=self.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
     def set_config(self, values: Mapping[str, str] | None = None,
                    secrets: Mapping[str, str] | None = None) -> None:
         """Set plain and secret (encrypted) config values on this stack."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._stacks import REPO_ROOT, endpoints_on, scopes_on
+from tests.e2e._stacks import REPO_ROOT, endpoints_on, scopes_on, secret_keys_on
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,9 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
 
     assert scopes_on(live_server) == ["my_openai_secret_scope"]
     with live_server.client() as api:
-        keys = api.get("/api/2.0/secrets/list", params={"scope": "my_openai_secret_scope"}).json()["secrets"]
         acl = api.get("/api/2.0/secrets/acls/get",
                       params={"scope": "my_openai_secret_scope", "principal": "users"}).json()
-    assert [k["key"] for k in keys] == ["openai_api_key"]
+    assert secret_keys_on(live_server, "my_openai_secret_scope") == ["openai_api_key"]
     assert acl["permission"] == "READ"
     endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
     model = endpoint["config"]["served_entities"][0]["external_model"]

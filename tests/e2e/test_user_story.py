@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._stacks import DEV_PASSPHRASE, PROGRAM_FILES, REPO_ROOT, endpoints_on, scopes_on
+from tests.e2e._stacks import DEV_PASSPHRASE, PROGRAM_FILES, REPO_ROOT, endpoints_on, scopes_on, secret_keys_on
 
 pytestmark = pytest.mark.e2e
 
@@ -20,9 +20,7 @@ def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(pulumi_stack_fa
 
     # 1. the user story, steps 1-3, is on the server
     assert scopes_on(live_server) == ["my_anthropic_secret_scope", "my_openai_secret_scope"]
-    with live_server.client() as client:
-        keys = client.get("/api/2.0/secrets/list", params={"scope": "my_openai_secret_scope"}).json()["secrets"]
-    assert [k["key"] for k in keys] == ["openai_api_key"]
+    assert secret_keys_on(live_server, "my_openai_secret_scope") == ["openai_api_key"]
     endpoints = endpoints_on(live_server)
     assert set(endpoints) == {"openai-completions-endpoint", "azure-openai-completions-endpoint",
                               "anthropic-completions-endpoint"}

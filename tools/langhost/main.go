@@ -38,6 +38,8 @@ const (
 	exitAfterUserMessage = 32
 )
 
+const engineHealthInterval = time.Second
+
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	executor      string
@@ -70,7 +72,9 @@ func main() {
 	cancel := make(chan bool)
 	go func() { <-ctx.Done(); close(cancel) }()
 	if h.engineAddress != "" {
-		if err := rpcutil.Healthcheck(ctx, h.engineAddress, 5*time.Minute, stop); err != nil {
+		// Poll the engine every second: when the CLI is killed, the host (and so the program it runs) exits
+		// within about a second instead of lingering as an orphan.
+		if err := rpcutil.Healthcheck(ctx, h.engineAddress, engineHealthInterval, stop); err != nil {
 			fail(fmt.Errorf("engine health check: %w", err))
 		}
 	}

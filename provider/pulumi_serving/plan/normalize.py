@@ -17,7 +17,8 @@ openai_api_type               lower-cased; "openai" == absent
 bedrock_provider / provider   lower-cased
 traffic_config                absent with one entity == the auto-filled 100% route; routes keyed by
                               served_entity_name (served_model_name accepted), order irrelevant
-tags                          list of {key, value} or a mapping; sorted by key; empty value == absent
+tags                          list of {key, value} or a mapping; sorted by key; empty value == absent;
+                              the ownership marker tag (spec.ownership) dropped
 route_optimized               false == absent
 ai_gateway                    rate_limits removed (owned by RateLimits); disabled sections == absent
 rate limits                   key defaults to "endpoint", renewal_period to "minute"; 0 kept (blocked)
@@ -30,6 +31,7 @@ import copy
 from typing import Any
 
 from ..spec.names import default_served_entity_name
+from ..spec.ownership import is_marker_tag
 
 Json = dict[str, Any]
 
@@ -178,6 +180,8 @@ def tags(value: Any) -> list[Json]:
     items = [{"key": k, "value": v} for k, v in value.items()] if isinstance(value, dict) else list(value or [])
     out = []
     for item in items:
+        if is_marker_tag(item["key"]):
+            continue
         tag = {"key": item["key"]}
         if item.get("value") not in (None, ""):
             tag["value"] = str(item["value"])

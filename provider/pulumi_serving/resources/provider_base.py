@@ -18,12 +18,15 @@ from pulumi.output import Unknown
 from ..client import CallCounter, ServingClient, connect
 from ..client.waiter import progress
 from ..plan import Plan
+from .watchdog import start_if_provider_host
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known at preview
 CONFIG_NAMESPACE = "serving"
 DEFAULT_WAIT_TIMEOUT = 1200.0
 
 Json = dict[str, Any]
+
+start_if_provider_host()  # inside the provider process: exit when the engine is gone
 
 __all__ = ["CONFIG_NAMESPACE", "DEFAULT_WAIT_TIMEOUT", "Json", "ServingProvider", "failures", "has_unknowns",
            "plain", "progress", "shown"]

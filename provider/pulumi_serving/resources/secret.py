@@ -13,6 +13,8 @@ from ..spec.secret_ref_syntax import format_secret_ref
 from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from ..client import NotFound, ServingClient
 from ..plan import Plan, diff_secret, fingerprint, new_salt, secret_value
+from ..spec.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
+from .ownership import is_recovered
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 from .secret_references import register
 
@@ -34,6 +36,9 @@ class SecretProvider(ServingProvider):
         for prop, rule in (("scope", spec.names.scope_name_problem), ("key", spec.names.secret_key_problem)):
             if not has_unknowns(props.get(prop)) and (reason := rule(props.get(prop))):
                 problems.append(CheckFailure(prop, f"{prop}: {reason}"))
+        if is_marker_secret(props.get("key")):
+            problems.append(CheckFailure("key", f"key: names starting with {SCOPE_MARKER_PREFIX!r} are reserved for "
+                                                "the provider's ownership marker"))
         given = [p for p in ("string_value", "bytes_value") if props.get(p) is not None]
         if len(given) != 1:
             problems.append(CheckFailure("string_value", "string_value: exactly one of string_value or bytes_value "
@@ -88,6 +93,9 @@ class SecretProvider(ServingProvider):
         found = next((s for s in listed if s.get("key") == olds["key"]), None)
         if found is None:
             return ReadResult("", {})
+        if is_recovered(props):  # rebuilt from an interrupted put (an upsert): the next up puts the value again
+            return ReadResult(id_, {"scope": olds["scope"], "key": olds["key"],
+                                    "last_updated_timestamp": found.get("last_updated_timestamp")})
         outs = dict(olds)
         if found.get("last_updated_timestamp") != olds.get("last_updated_timestamp"):
             outs["value_fingerprint"] = DRIFTED

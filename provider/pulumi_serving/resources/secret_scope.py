@@ -11,12 +11,14 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
-from ..client import AlreadyExists, ApiError, NotFound
+from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..plan import Plan, diff_scope
+from .ownership import (OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty,
+                        scope_owned_by)
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
 from .secret_scope_acls import current_caller, describe
 
-INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt")
+INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", OWNER_INPUT)
 ALL_USERS = "users"
 
 
@@ -63,21 +65,34 @@ class SecretScopeProvider(ServingProvider):
         return f"SecretScope {shown(props.get('scope'))}"
 
     def create(self, props: Json) -> CreateResult:
+        """Create the scope and put its ownership marker. An existing scope is taken over only with adopt, or
+        when it is this resource's own: it carries our marker (an interrupted earlier run created it), or it
+        did not exist before this create and our POST was retried or failed (its answer was lost)."""
         props = plain(props)
-        client, scope = self.client(), props["scope"]
+        client, scope, owner = self.client(), props["scope"], props.get(OWNER_INPUT)
+        existed_before = _exists(client, scope)
         try:
             client.create_scope(scope, backend_type=props.get("backend_type"),
                                 initial_manage_principal=props.get("initial_manage_principal"))
-        except AlreadyExists:
-            if not props.get("adopt"):
-                raise AlreadyExists(400, "RESOURCE_ALREADY_EXISTS", f"secret scope {scope!r} already exists; set "
-                                    "adopt=True to take it over (adopting keeps its secrets and every existing grant, "
-                                    "such as its creator's MANAGE; declare SecretScopeAcls to revoke grants the "
-                                    "stack does not declare)") from None
-            progress(f"secret scope {scope!r} already exists: adopting it")
-            self._show_other_grants(scope, "adopting it kept")
+        except AlreadyExists as exc:
+            ours = (exc.attempts > 1 and not existed_before) or scope_owned_by(client, scope, owner)
+            if not props.get("adopt") and not ours:
+                raise AlreadyExists(400, "RESOURCE_ALREADY_EXISTS",
+                                    f"secret scope {scope!r} already exists and this stack did not create it; set "
+                                    "adopt=True (`adopt: true` in a stack file) to take it over (adopting keeps its "
+                                    "secrets and every existing grant, such as its creator's MANAGE; declare "
+                                    "SecretScopeAcls to revoke grants the stack does not declare), or choose another "
+                                    "name") from None
+            progress(f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it")
+            if props.get("adopt"):
+                self._show_other_grants(scope, "adopting it kept")
             if props.get("initial_manage_principal"):
                 client.put_acl(scope, ALL_USERS, "MANAGE")
+        except ServingError:
+            if existed_before or not _exists(client, scope):
+                raise
+            progress(f"secret scope {scope!r} was created although the answer was lost: resuming it")
+        mark_scope(client, scope, owner)
         return CreateResult(scope, self._outputs(props))
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
@@ -92,11 +107,16 @@ class SecretScopeProvider(ServingProvider):
 
     def read(self, id_: str, props: Json) -> ReadResult:
         olds = plain(props)
-        found = next((s for s in self.client().list_scopes() if s.get("name") == id_), None)
+        client = self.client()
+        found = next((s for s in client.list_scopes() if s.get("name") == id_), None)
         if found is None:
             return ReadResult("", {})
         if olds.get("adopt"):
             self._show_other_grants(id_, "it has")
+        if is_recovered(props):  # rebuilt from an interrupted create: ours if marked (or empty: see docs)
+            if not (scope_owned_by(client, id_, olds.get(OWNER_INPUT)) or scope_is_unmarked_and_empty(client, id_)):
+                return ReadResult("", {})
+            mark_scope(client, id_, olds.get(OWNER_INPUT))
         outs = {**self._outputs(olds), "scope": id_, "backend_type": found.get("backend_type") or "DATABRICKS"}
         return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
 
@@ -111,6 +131,10 @@ class SecretScopeProvider(ServingProvider):
         return {k: props[k] for k in INPUTS if props.get(k) is not None}
 
 
+def _exists(client: ServingClient, scope: str) -> bool:
+    return any(s.get("name") == scope for s in client.list_scopes())
+
+
 class SecretScope(Resource, module="serving", name="SecretScope"):
     """A secret scope (Databricks backend). Destroying it removes its secrets and ACLs on the server."""
 
@@ -121,5 +145,5 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
                  initial_manage_principal: str | None = None, adopt: bool = False,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         props = {"scope": scope, "backend_type": backend_type, "initial_manage_principal": initial_manage_principal,
-                 "adopt": adopt}
+                 "adopt": adopt, OWNER_INPUT: owner_for("SecretScope", resource_name)}
         super().__init__(SecretScopeProvider(), resource_name, props, opts)

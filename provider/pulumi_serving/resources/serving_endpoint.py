@@ -17,14 +17,16 @@ from ..plan import normalize
 from ..plan.compare import changed_paths
 from ..plan.diff import CALL_CONFIG, CALL_WAIT
 from ..plan.model import Change, Plan
+from ..spec.ownership import OWNER_TAG_KEY, is_marker_tag
 from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, failures, has_unknowns, plain, progress, shown
 from .secret_existence import missing_secret_problems, used_refs
 from .secret_references import known_secrets_input, referenced_secrets
+from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for, owner_tag
 from .readiness import EndpointWaitOutcome
 
 INPUTS = ("endpoint_name", "config", "tags", "route_optimized", "ai_gateway", "adopt", "wait", "wait_timeout",
-          "known_secrets")
-OPTIONS = ("adopt", "wait", "wait_timeout", "known_secrets")
+          "known_secrets", OWNER_INPUT)
+OPTIONS = ("adopt", "wait", "wait_timeout", "known_secrets", OWNER_INPUT)
 
 
 def _target_config(endpoint: Json) -> Json:
@@ -39,8 +41,9 @@ def _config_version(endpoint: Json) -> int | None:
 
 def _create_body(props: Json) -> Json:
     body: Json = {"name": props["endpoint_name"], "config": props["config"]}
-    if props.get("tags"):
-        body["tags"] = normalize.tags(props["tags"])
+    tags = normalize.tags(props.get("tags")) + ([owner_tag(props[OWNER_INPUT])] if props.get(OWNER_INPUT) else [])
+    if tags:
+        body["tags"] = tags
     if props.get("route_optimized") is not None:
         body["route_optimized"] = props["route_optimized"]
     if props.get("ai_gateway"):
@@ -107,6 +110,9 @@ class ServingEndpointProvider(ServingProvider):
         problems = []
         for index, item in enumerate(items):
             problems += failures("tags", spec.check(spec.EndpointTag, item, f"tags[{index}]"))
+            if isinstance(item, dict) and is_marker_tag(item.get("key")):
+                problems.append(CheckFailure("tags", f"tags[{index}].key: {OWNER_TAG_KEY!r} is reserved for the "
+                                                     "provider's ownership marker"))
         return problems
 
     # diff
@@ -133,9 +139,11 @@ class ServingEndpointProvider(ServingProvider):
             progress(f"created endpoint {name!r}")
         except AlreadyExists as exc:
             endpoint = client.get_endpoint(name)
-            # Without adopt, only an endpoint this very call created is taken over: the POST was retried
-            # (an earlier attempt may have succeeded without its answer arriving) and the config matches.
-            ours = exc.attempts > 1 and not changed_paths(_live_view(endpoint, declared_view), declared_view)
+            # Without adopt, only an endpoint this resource created is taken over: it carries this resource's
+            # ownership marker (an interrupted earlier run created it), or the POST was retried (an earlier
+            # attempt may have succeeded without its answer arriving) and the config matches.
+            ours = (bool(props.get(OWNER_INPUT)) and endpoint_owner(endpoint) == props[OWNER_INPUT]) or (
+                exc.attempts > 1 and not changed_paths(_live_view(endpoint, declared_view), declared_view))
             if not props.get("adopt") and not ours:
                 raise AlreadyExists(409, "RESOURCE_ALREADY_EXISTS",
                                     f"serving endpoint {name!r} already exists and this stack did not create it; "
@@ -176,6 +184,11 @@ class ServingEndpointProvider(ServingProvider):
             endpoint = client.get_endpoint(id_)
         except NotFound:
             return ReadResult("", {})
+        if is_recovered(props):  # rebuilt from an interrupted create: ours only if it carries our marker
+            if not olds.get(OWNER_INPUT) or endpoint_owner(endpoint) != olds[OWNER_INPUT]:
+                return ReadResult("", {})
+            outs = self._outputs(client, olds, endpoint, olds.get("fingerprint_salt") or new_salt(), {})
+            return ReadResult(id_, outs)
         outs = self._outputs(client, olds, endpoint, olds.get("fingerprint_salt") or new_salt(),
                              olds.get("write_only") or {}, declared_view=olds.get("config") or {})
         if olds.get("pending") and outs["state"].get("config_update") != "NOT_UPDATING":
@@ -197,9 +210,11 @@ class ServingEndpointProvider(ServingProvider):
         declared_view, _ = endpoint_view(props)
         wanted_tags = normalize.tags(props.get("tags"))
         live_tags = normalize.tags(live.get("tags"))
-        if wanted_tags != live_tags:
+        owner = props.get(OWNER_INPUT)
+        add_marker = [owner_tag(owner)] if owner and endpoint_owner(live) != owner else []
+        if wanted_tags != live_tags or add_marker:
             wanted_keys = {t["key"] for t in wanted_tags}
-            client.patch_tags(name, [t for t in wanted_tags if t not in live_tags],
+            client.patch_tags(name, [t for t in wanted_tags if t not in live_tags] + add_marker,
                               [t["key"] for t in live_tags if t["key"] not in wanted_keys])
         needs_config = write_only_changed or bool(changed_paths(_live_view(live, declared_view), declared_view))
         needs_gateway = normalize.ai_gateway(live.get("ai_gateway")) != normalize.ai_gateway(props.get("ai_gateway"))
@@ -336,7 +351,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             "route_optimized": route_optimized, "ai_gateway": ai_gateway, "adopt": adopt, "wait": wait,
             "wait_timeout": wait_timeout, "known_secrets": known_secrets_input(known_secrets, secrets),
             "state": None, "config_version": None, "invocation_url": None, "endpoint_id": None, "task": None,
-            "pending": None,
+            "pending": None, OWNER_INPUT: owner_for("ServingEndpoint", resource_name),
         }
         secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=secrets)
         super().__init__(ServingEndpointProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))

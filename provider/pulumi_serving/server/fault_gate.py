@@ -1,4 +1,4 @@
-"""ASGI middleware answering injected faults (:mod:`.faults`) before a request reaches the routes."""
+"""ASGI middleware answering injected faults (:mod:`.faults`) instead of (or, ``after_commit``, after) the routes."""
 
 from __future__ import annotations
 
@@ -17,5 +17,11 @@ class FaultGate:
         error = self.plan.take(scope["method"], scope["path"]) if scope["type"] == "http" else None
         if error is None:
             await self.app(scope, receive, send)
-        else:
-            await send_error(send, error)
+            return
+        if error.after_commit:
+            await self.app(scope, receive, _discard)  # served and committed; its answer is lost
+        await send_error(send, error)
+
+
+async def _discard(message: dict[str, Any]) -> None:
+    return None

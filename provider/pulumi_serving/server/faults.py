@@ -2,8 +2,9 @@
 
 Tests of client retries arm a :class:`FaultRule` (status, count, Retry-After, method, path prefix);
 :meth:`FaultPlan.take` consumes one use of the first armed rule matching a request and returns the
-Databricks-shaped :class:`~.errors.ApiError` to answer instead of serving it. State lives in memory,
-per server process, and is never persisted.
+Databricks-shaped :class:`InjectedError` to answer instead of serving it, or, with ``after_commit``, after
+serving it (the write is committed and acknowledged internally, but its answer is lost on the way back).
+State lives in memory, per server process, and is never persisted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ _MESSAGES = {429: "Too many requests. Please wait a moment and try again. (injec
 _DEFAULT_RETRY_AFTER = {429: 1, 503: 1}
 
 
+class InjectedError(ApiError):
+    """An injected error; ``after_commit`` means the request is served first and only its answer replaced."""
+
+    after_commit: bool = False
+
+
 class FaultRule(BaseModel):
     """What to inject. ``retry_after`` defaults to 1 s for 429 and 503 and to none otherwise."""
 
@@ -35,6 +42,7 @@ class FaultRule(BaseModel):
     retry_after: Annotated[int, Field(ge=0, le=3600)] | None = None
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] | None = None
     path_prefix: Annotated[str, Field(min_length=1, max_length=512)] = DEFAULT_PATH_PREFIX
+    after_commit: bool = False
 
     @field_validator("method", mode="before")
     @classmethod
@@ -53,17 +61,22 @@ class FaultRule(BaseModel):
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and path.startswith(self.path_prefix)
 
-    def error(self, path: str) -> ApiError:
+    def error(self, path: str) -> InjectedError:
         """The error a matching request receives."""
+        error = self._error(path)
+        error.after_commit = self.after_commit
+        return error
+
+    def _error(self, path: str) -> InjectedError:
         retry_after = self.retry_after if self.retry_after is not None else _DEFAULT_RETRY_AFTER.get(self.status)
         if self.status == 409:
             name = path[len(_ENDPOINTS_PREFIX):].split("/", 1)[0] if path.startswith(_ENDPOINTS_PREFIX) else ""
             subject = f"Endpoint {name}" if name else "The resource"
-            return ResourceConflict(f"{subject} is currently updating. Wait for the update to complete "
-                                    "(config_update NOT_UPDATING) before making another update. (injected fault)",
-                                    retry_after=retry_after)
+            return InjectedError(f"{subject} is currently updating. Wait for the update to complete "
+                                 "(config_update NOT_UPDATING) before making another update. (injected fault)",
+                                 status=409, error_code=ResourceConflict.error_code, retry_after=retry_after)
         message = _MESSAGES.get(self.status, _UNAVAILABLE)
-        return ApiError(message, status=self.status, error_code=_CODES[self.status], retry_after=retry_after)
+        return InjectedError(message, status=self.status, error_code=_CODES[self.status], retry_after=retry_after)
 
 
 class FaultPlan:
@@ -90,7 +103,7 @@ class FaultPlan:
             self._armed.clear()
             return cleared
 
-    def take(self, method: str, path: str) -> ApiError | None:
+    def take(self, method: str, path: str) -> InjectedError | None:
         """Use one of the first matching rule and return its error; None when nothing matches."""
         if not self._armed or path.startswith(FAULTS_PATH):
             return None

@@ -1,0 +1,50 @@
+"""Nothing left behind: when the CLI is killed, the dynamic provider and language host it started exit by
+themselves, and a pending create (here the EndpointsReady wait) does not outlive the next successful run."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, external, one_entity_endpoint
+from tests.e2e.crash import alive, repair, run_and_kill
+from tests.support.inventory import server_inventory
+
+pytestmark = pytest.mark.e2e
+
+EXIT_WITHIN_S = 10
+
+
+def test_killed_cli_leaves_no_process_and_no_pending_operation(pulumi_stack_factory, server_factory, pulumi_bin):
+    server = server_factory(update_delay=4)
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:key": "sk-leftover"})
+    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
+                      {"openai_api_key_plaintext": {"secret": "key"}}, "main")
+    declare(stack, endpoints=[one_entity_endpoint("left-1", entity), one_entity_endpoint("left-2", entity)])
+
+    run = run_and_kill(stack, ("up", "--yes", "--skip-preview"),
+                       lambda lines: "waiting for" in lines[-1])  # the EndpointsReady gate is waiting
+    assert run.killed, run.output
+    providers = {p: c for p, c in run.orphans.items() if "pulumi.dynamic" in c}
+    hosts = {p: c for p, c in run.orphans.items() if "pulumi-language-python" in c.split(" ")[0]}
+    assert providers, f"no dynamic provider process was running: {run.orphans}"
+    watched = dict(providers)
+    if (pulumi_bin / ".langhost-digest").exists():  # our own language host (tools/langhost)
+        assert hosts, f"no language host was running: {run.orphans}"
+        watched.update(hosts)
+    deadline = time.monotonic() + EXIT_WITHIN_S
+    while time.monotonic() < deadline and any(alive(p) for p in watched):
+        time.sleep(0.2)
+    assert not [c for p, c in watched.items() if alive(p)], "processes outlived the killed CLI"
+
+    pending = stack.export()["deployment"].get("pending_operations") or []
+    assert any(op["resource"]["type"].endswith(":EndpointsReady") for op in pending), pending
+    repair(stack, "up")
+    state = stack.export()["deployment"]
+    assert not state.get("pending_operations"), state.get("pending_operations")
+    assert any(r["type"].endswith(":EndpointsReady") for r in state["resources"])
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}

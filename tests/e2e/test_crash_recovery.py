@@ -1,0 +1,61 @@
+"""Any interruption converges: SIGKILL of the Pulumi CLI mid-`up`, then `pulumi cancel` and ONE non-interactive
+`up` gives exactly the declared objects (no orphans, no duplicates), while an endpoint someone else created under
+a declared name still fails the `up` and is left untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
+from tests.e2e.crash import count, repair, run_and_kill
+from tests.support.inventory import server_inventory
+
+pytestmark = pytest.mark.e2e
+
+REF = "{{secrets/crash_keys/openai}}"
+NAMES = [f"crash-{i}" for i in range(1, 7)]
+SCOPES = [{"scope": "crash_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}]
+
+
+def _endpoints() -> list[dict]:
+    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
+                      {"openai_api_key": REF}, "main")
+    return [one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
+
+
+def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_up(pulumi_stack_factory,
+                                                                                   server_factory):
+    server = server_factory(update_delay=0)
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"})
+    declare(stack, scopes=SCOPES, endpoints=_endpoints())
+    for nth in (1, 3, 6):
+        run = run_and_kill(stack, ("up", "--yes", "--skip-preview"),
+                           lambda lines: count(lines, "created endpoint") >= nth)
+        assert run.killed, f"the up ended before its endpoint create #{nth}:\n{run.output}"
+        repaired = repair(stack, "up")
+        assert "already exists and this stack did not create it" not in repaired
+        assert sorted(endpoints_on(server)) == NAMES, repaired
+        assert server_inventory(server) == {"scopes": {"crash_keys": ["openai"]},
+                                            "endpoints": {n: [{"key": "team", "value": "ml"}] for n in NAMES}}
+        state = stack.export()["deployment"]
+        assert not state.get("pending_operations"), state.get("pending_operations")
+        stack.preview(expect_no_changes=True)
+        stack.destroy()
+        assert server_inventory(server) == {"scopes": {}, "endpoints": {}}, f"orphans after the kill #{nth}"
+
+    # an endpoint someone else created under a declared name: the up fails and the endpoint is untouched
+    with server.client() as api:
+        body = {"name": "crash-4", "config": {"served_entities": [external(
+            "gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
+            {"openai_api_key_plaintext": "sk-theirs"}, "theirs")]}, "tags": [{"key": "owner", "value": "them"}]}
+        api.post("/api/2.0/serving-endpoints", json=body).raise_for_status()
+        before = api.get("/api/2.0/serving-endpoints/crash-4").json()
+    failed = stack.up(check=False)
+    assert failed.returncode != 0
+    assert "serving endpoint 'crash-4' already exists and this stack did not create it" in failed.output
+    with server.client() as api:
+        after = api.get("/api/2.0/serving-endpoints/crash-4").json()
+    assert (after["config"], after["tags"]) == (before["config"], before["tags"])
+    stack.destroy()
+    assert sorted(endpoints_on(server)) == ["crash-4"]  # destroy never deletes what this stack did not create

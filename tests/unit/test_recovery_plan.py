@@ -1,0 +1,64 @@
+"""Pure recovery of interrupted creates: pending creates of an exported deployment -> recovered state entries."""
+
+from __future__ import annotations
+
+from pulumi_serving.recovery import plan_recovery
+from pulumi_serving.spec.ownership import OWNER_ID_MAX, owner_id, scope_marker_key
+from pulumi_serving.spec.names import secret_key_problem
+
+PROVIDER = "urn:pulumi:dev::p::pulumi:providers:pulumi-python::default::1234"
+
+
+def _res(kind: str, name: str, inputs: dict, **extra) -> dict:
+    return {"urn": f"urn:pulumi:dev::p::pulumi-python:dynamic/serving:{kind}::{name}", "custom": True,
+            "type": f"pulumi-python:dynamic/serving:{kind}", "inputs": {"__provider": "x", **inputs},
+            "provider": PROVIDER, **extra}
+
+
+def _exported(resources: list, pending: list) -> dict:
+    return {"version": 3, "deployment": {"manifest": {}, "resources": resources, "pending_operations": pending}}
+
+
+def test_pending_creates_become_recovered_entries_with_their_deterministic_ids() -> None:
+    scope = _res("SecretScope", "keys", {"scope": "keys"}, id="keys", outputs={"scope": "keys"})
+    pending = [
+        {"type": "creating", "resource": _res("ServingEndpoint", "a", {"endpoint_name": "a", "owner": "p/dev/x/a"})},
+        {"type": "creating", "resource": _res("Secret", "keys/k", {"scope": "keys", "key": "k"})},
+        {"type": "creating", "resource": _res("SecretAcl", "keys/u", {"scope": "keys", "principal": "u"})},
+        {"type": "creating", "resource": _res("RateLimits", "a/rl", {"endpoint": "a"})},
+        {"type": "creating", "resource": _res("EndpointsReady", "endpoints-ready", {"endpoints": []})},
+        {"type": "updating", "resource": scope},
+    ]
+    plan = plan_recovery(_exported([scope], pending))
+    assert [(p.kind, p.id) for p in plan.recovered] == [("ServingEndpoint", "a"), ("Secret", "keys/k"),
+                                                        ("SecretAcl", "keys/u"), ("RateLimits", "a")]
+    assert [p.kind for p in plan.dropped] == ["EndpointsReady"]
+    deployment = plan.deployment["deployment"]
+    assert [op["type"] for op in deployment["pending_operations"]] == ["updating"]  # only creates are resolved
+    endpoint = deployment["resources"][1]
+    assert endpoint["id"] == "a" and endpoint["outputs"]["__recovered"] is True
+    assert endpoint["outputs"]["owner"] == "p/dev/x/a" and endpoint["outputs"]["__provider"] == "x"
+    assert endpoint["provider"] == PROVIDER
+
+
+def test_nothing_to_do_without_pending_creates_and_ids_that_cannot_be_known_are_dropped() -> None:
+    assert not plan_recovery(_exported([], [])).changed
+    assert not plan_recovery({"version": 3, "deployment": {"resources": []}}).changed
+    secret_name = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "x"}
+    same_urn = _res("ServingEndpoint", "a", {"endpoint_name": "a"}, id="a", outputs={})
+    plan = plan_recovery(_exported([same_urn], [
+        {"type": "creating", "resource": _res("ServingEndpoint", "b", {"endpoint_name": secret_name})},
+        {"type": "creating", "resource": _res("ServingEndpoint", "a", {"endpoint_name": "renamed"})},
+    ]))
+    assert plan.recovered == [] and len(plan.dropped) == 2
+    assert plan.deployment["deployment"]["pending_operations"] == []
+    assert len(plan.deployment["deployment"]["resources"]) == 1
+
+
+def test_owner_ids_are_bounded_and_scope_marker_keys_are_valid_secret_keys() -> None:
+    owner = owner_id("proj", "dev", "SecretScope", "keys")
+    assert owner == "proj/dev/SecretScope/keys"
+    assert secret_key_problem(scope_marker_key(owner)) is None
+    assert scope_marker_key(owner) != scope_marker_key(owner_id("proj", "prod", "SecretScope", "keys"))
+    long = owner_id("p", "s", "ServingEndpoint", "n" * 5000)
+    assert len(long) == OWNER_ID_MAX and long != owner_id("p", "s", "ServingEndpoint", "n" * 4999)
