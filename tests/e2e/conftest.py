@@ -9,6 +9,17 @@ import pytest
 
 from tests.e2e.harness import PulumiStack, ensure_pulumi_bin
 from tests.support.fixtures import live_server, server_factory  # noqa: F401 - fixtures for every e2e test
+from tests.support.postgres import PostgresServer, start_postgres
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session (state backends); missing binaries are an error."""
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +38,10 @@ def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFact
 
     def make(program_dir: Path, *, stack: str = "test", include: Sequence[str] | None = None,
              config: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-             env: Mapping[str, str] | None = None) -> PulumiStack:
+             env: Mapping[str, str] | None = None, backend_url: str | None = None) -> PulumiStack:
         root = tmp_path / f"pulumi-{len(made)}"
-        created = PulumiStack(root, program_dir, stack, pulumi_bin, include=include, extra_env=env)
+        created = PulumiStack(root, program_dir, stack, pulumi_bin, include=include, extra_env=env,
+                              backend_url=backend_url)
         made.append(created)
         created.set_config(config, secrets)
         return created

@@ -36,6 +36,7 @@ ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
 CONSTRAINTS = REPO_ROOT / "constraints.txt"
 TEST_PASSPHRASE = "correct horse battery staple"
 DEFAULT_TIMEOUT_S = 600
+_PER_RUNNER = {"PULUMI_HOME", "PULUMI_BACKEND_URL"}
 _IGNORED_WHEN_COPYING = shutil.ignore_patterns(".venv", "__pycache__", ".state", ".demo", "*.egg-info", ".git")
 
 
@@ -84,10 +85,14 @@ class PulumiStack:
     """One stack of a program copied into ``root/project``, with its own backend and PULUMI_HOME."""
 
     def __init__(self, root: Path, program_dir: Path, name: str, pulumi_bin: Path,
-                 include: Sequence[str] | None = None, extra_env: Mapping[str, str] | None = None) -> None:
+                 include: Sequence[str] | None = None, extra_env: Mapping[str, str] | None = None,
+                 backend_url: str | None = None, existing: bool = False) -> None:
+        """``backend_url`` (e.g. ``postgres://...``) replaces the private file backend; ``existing`` selects a
+        stack another runner created there instead of creating it."""
         self.root = root
         self.workdir = root / "project"
         self.name = name
+        self.pulumi_bin = pulumi_bin
         _copy_program(program_dir, self.workdir, include)
         backend, home = root / "backend", root / "home"
         backend.mkdir(parents=True, exist_ok=True)
@@ -95,14 +100,21 @@ class PulumiStack:
         self.env = {
             **os.environ,
             "PULUMI_SERVING_PULUMI_BIN": str(pulumi_bin),
-            "PULUMI_BACKEND_URL": f"file://{backend}",
+            "PULUMI_BACKEND_URL": backend_url or f"file://{backend}",
             "PULUMI_HOME": str(home),
             "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE,
             "PULUMI_PYTHON_CMD": str(REPO_ROOT / ".venv" / "bin" / "python"),
             **(extra_env or {}),
         }
         self.env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
-        self.run("stack", "init", name)
+        self.run("stack", "select" if existing else "init", name)
+
+    def another_runner(self, root: Path) -> PulumiStack:
+        """The same stack worked on from a second checkout (its own PULUMI_HOME) through the same backend, as a
+        second CI runner would; the project, with its stack config, is copied as it is now."""
+        extra = {k: v for k, v in self.env.items() if os.environ.get(k) != v and k not in _PER_RUNNER}
+        return PulumiStack(root, self.workdir, self.name, self.pulumi_bin, extra_env=extra,
+                           backend_url=self.env["PULUMI_BACKEND_URL"], existing=True)
 
     def run(self, *args: str, check: bool = True, timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
         """Run ``pulumi ARGS`` non-interactively in the program directory."""

@@ -38,7 +38,8 @@ def test_pulumi_runs_through_the_official_action_at_a_supported_version() -> Non
     assert pulumi.specifier.contains(workflow()["env"]["PULUMI_VERSION"])
     commands = {}
     for job in ("preview", "up"):
-        [action] = [step for step in steps(job) if step.get("uses", "").startswith("pulumi/actions@")]
+        [action] = [step for step in steps(job) if step.get("uses", "").startswith("pulumi/actions@")
+                    and "command" in step["with"]]
         commands[job] = action["with"]
     assert commands["preview"]["command"] == "preview" and commands["up"]["command"] == "up"
 
@@ -65,3 +66,14 @@ def test_every_pulumi_serving_command_parses(tmp_path: Path) -> None:
     for argv in calls:
         args = [str(stack_file) if "*" in arg else arg for arg in argv[1:]]
         assert build_parser().parse_args(args).command == args[0]
+
+
+def test_up_repairs_an_interrupted_run_before_it_and_state_is_a_shared_backend() -> None:
+    names = [step.get("name", step.get("run", "")) for step in steps("up")]
+    recover = names.index("Repair an interrupted earlier run")
+    assert steps("up")[recover]["run"].startswith("pulumi-serving recover --stack")
+    assert recover < names.index("Up")
+    installs = [s for s in steps("up")[:recover] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert installs and "command" not in installs[0]["with"]  # the CLI is on PATH for the recover step
+    assert workflow()["env"]["PULUMI_BACKEND_URL"].startswith("${{ secrets.")
+    assert "postgres://" in WORKFLOW.read_text()

@@ -14,7 +14,7 @@ DISTRIBUTION = "pulumi-serving"
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9._-]+).*\bextra\s*==\s*[\"']([^\"']+)[\"']")
 # Each module registers its subcommand and sets ``func`` (args -> exit code) on its parser.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("new", "fake_upstream", "validate", "serve", "tokens", "query", "compare",
-                                       "completion")
+                                       "recover", "completion")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,7 @@ ID_RULES: dict[str, IdRule] = {
     "SecretScope": _joined("scope"),
     "Secret": _joined("scope", "key"),
     "SecretAcl": _joined("scope", "principal"),
+    "SecretScopeAcls": _joined("scope"),
     "RateLimits": _joined("endpoint"),
 }
 

@@ -1,0 +1,90 @@
+"""Shared state in PostgreSQL: a real server started by the suite holds the stack's state; a second runner (its
+own checkout and PULUMI_HOME) sees it; two `up`s of the same stack at once never both apply, neither corrupts the
+state, and the next run converges."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+
+import pytest
+
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, external, one_entity_endpoint
+from tests.support.inventory import server_inventory
+
+pytestmark = pytest.mark.e2e
+
+LOCKED = "the stack is currently locked"
+SCOPES = [{"scope": "pg_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}]
+
+
+def _endpoints(*names: str) -> list[dict]:
+    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
+                      {"openai_api_key": "{{secrets/pg_keys/openai}}"}, "main")
+    return [one_entity_endpoint(name, entity) for name in names]
+
+
+def _stored(row: str) -> str:
+    """A state blob as the PostgreSQL backend stores it: ``{"data": <base64 of the checkpoint JSON>}``."""
+    return base64.b64decode(json.loads(row)["data"]).decode()
+
+
+def _stack(pulumi_stack_factory, server, postgres_server, table: str):
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-pg"},
+                                 backend_url=postgres_server.backend_url(table))
+    declare(stack, scopes=SCOPES, endpoints=_endpoints("pg-a", "pg-b"))
+    return stack
+
+
+def test_up_preview_destroy_with_state_in_postgres(pulumi_stack_factory, server_factory, postgres_server, tmp_path):
+    server = server_factory(update_delay=0)
+    stack = _stack(pulumi_stack_factory, server, postgres_server, "state_cycle")
+    stack.up()
+    stack.preview(expect_no_changes=True)
+    keys = postgres_server.query("SELECT key FROM state_cycle ORDER BY key")
+    assert any(key.endswith("stacks/serving/test.json") for key in keys), keys
+    [row] = postgres_server.query("SELECT data FROM state_cycle WHERE key LIKE '%stacks/serving/test.json'")
+    raw = _stored(row)
+    stored = {r["urn"].rsplit("::", 1)[-1] for r in json.loads(raw)["checkpoint"]["latest"]["resources"]}
+    assert {"pg_keys", "pg-a", "pg-b", "endpoints-ready"} <= stored
+    assert "sk-pg" not in raw and server.admin_token not in raw  # secrets stay encrypted in the shared state
+
+    other = stack.another_runner(tmp_path / "runner-2")  # another machine: only the backend URL in common
+    other.preview(expect_no_changes=True)
+    other.destroy()
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
+    stack.refresh(expect_no_changes=True)  # the first runner sees the destroy made by the second
+
+
+def test_two_ups_of_one_stack_at_once(pulumi_stack_factory, server_factory, postgres_server, tmp_path):
+    server = server_factory(update_delay=0)
+    first = _stack(pulumi_stack_factory, server, postgres_server, "state_race")
+    second = first.another_runner(tmp_path / "runner-2")
+    results: dict[str, object] = {}
+    go = threading.Barrier(2)
+
+    def run(name, stack):
+        go.wait()
+        results[name] = stack.up(check=False)
+
+    threads = [threading.Thread(target=run, args=(n, s)) for n, s in (("first", first), ("second", second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes = [results["first"], results["second"]]
+    failed = [r for r in outcomes if r.returncode != 0]
+    assert len(failed) >= 1, "both ups of one stack ran at once"
+    for result in failed:
+        assert LOCKED in result.output, result.output  # a clear lock error, not a half-applied run
+
+    converged = second.up()  # the next run (with the repair) converges, whichever runner it is
+    assert "error" not in converged.stdout.lower()
+    first.preview(expect_no_changes=True)
+    state = first.export()["deployment"]
+    assert not state.get("pending_operations")
+    assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
+    first.destroy()
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
