@@ -11,7 +11,8 @@
 # Always: no update check, no plugin downloads, no pip version check.
 # The backend may be a file:// directory or a shared postgres://user:pass@host:port/db (docs/crash-safety.md).
 #
-# Crash repair: before `up`, `update`, `destroy` and `refresh`, creates left pending by an interrupted run are
+# Crash repair: with a file backend, attribute files a killed run left empty are removed before any command; before
+# `up`, `update`, `destroy` and `refresh`, creates left pending by an interrupted run are
 # resolved (python -m pulumi_serving.recovery): objects carrying this stack's ownership marker are taken into
 # the state, the rest are forgotten. Pass the stack as `--stack NAME` (or `-s NAME`) after the command.
 set -euo pipefail
@@ -34,6 +35,9 @@ fi
 export PULUMI_PYTHON_CMD="${PULUMI_PYTHON_CMD:-$ROOT/.venv/bin/python}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PIP_DISABLE_PIP_VERSION_CHECK=1
 export PATH="$BIN:$(dirname "$PULUMI_PYTHON_CMD"):$PATH"
+if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ] && [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
+  "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery --backend-only  # sidecars a kill left empty break every command
+fi
 case "${1:-}" in
   up|update|destroy|down|dn|refresh)
     if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ]; then

@@ -62,3 +62,17 @@ def test_owner_ids_are_bounded_and_scope_marker_keys_are_valid_secret_keys() -> 
     assert scope_marker_key(owner) != scope_marker_key(owner_id("proj", "prod", "SecretScope", "keys"))
     long = owner_id("p", "s", "ServingEndpoint", "n" * 5000)
     assert len(long) == OWNER_ID_MAX and long != owner_id("p", "s", "ServingEndpoint", "n" * 4999)
+
+
+def test_a_file_backend_loses_only_the_attribute_sidecars_a_kill_left_broken(tmp_path) -> None:
+    from pulumi_serving.recovery.file_backend import backend_dir, repair_file_backend
+
+    stacks = tmp_path / ".pulumi" / "stacks" / "proj"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json").write_text("{}")
+    (stacks / "dev.json.attrs").write_text("")  # what a SIGKILL between the two writes leaves
+    (stacks / "dev.json.bak.attrs").write_text('{"user.cache_control": ""}')
+    assert backend_dir(f"file://{tmp_path}") == tmp_path and backend_dir("postgres://h/db") is None
+    assert repair_file_backend(f"file://{tmp_path}") == [stacks / "dev.json.attrs"]
+    assert sorted(p.name for p in stacks.iterdir()) == ["dev.json", "dev.json.bak.attrs"]
+    assert repair_file_backend("postgres://h/db") == [] and repair_file_backend(None) == []

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 
+from .file_backend import repair_file_backend
 from .pending import plan_recovery
 
 Say = Callable[[str], None]
@@ -26,6 +27,7 @@ def _run(pulumi: str, args: Sequence[str], stack_args: Sequence[str]) -> subproc
 
 def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Say = _say) -> int:
     """Resolve the stack's pending creates; 0 when there were none or all were resolved."""
+    repair_backend(say)
     exported = _run(pulumi, ["stack", "export"], stack_args)
     if exported.returncode != 0:
         return 0  # no stack selected yet, or no state: nothing to recover (the real command reports it)
@@ -55,8 +57,17 @@ def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Sa
     return 0
 
 
+def repair_backend(say: Say = _say) -> None:
+    """Only the file backend's broken sidecars (before any command: even `pulumi cancel` fails on them)."""
+    for sidecar in repair_file_backend(os.environ.get("PULUMI_BACKEND_URL")):
+        say(f"removed {sidecar.name}, left empty by an interrupted run (its blob is intact)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pulumi_serving.recovery PULUMI [STACK ARGS...]`` (used by scripts/pulumi.sh)."""
+    """``python -m pulumi_serving.recovery [--backend-only] PULUMI [STACK ARGS...]`` (used by scripts/pulumi.sh)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--backend-only"]:
+        repair_backend()
+        return 0
     pulumi = args.pop(0) if args else "pulumi"
     return run_recovery(pulumi, args)

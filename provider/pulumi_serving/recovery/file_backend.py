@@ -1,0 +1,45 @@
+"""Repair of a file:// state backend after a kill: drop attribute sidecar files left empty or half-written.
+
+The file backend stores each blob's attributes in a ``<blob>.attrs`` JSON file written separately from the blob;
+a CLI killed in between can leave it empty, after which every command fails with ``failed to load checkpoint:
+EOF``. A missing sidecar is read as "no attributes", so removing a broken one loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+BOOKKEEPING_DIR = ".pulumi"
+
+
+def backend_dir(url: str | None) -> Path | None:
+    """The directory of a ``file://`` backend URL (None for any other backend)."""
+    if not url or not url.startswith("file://"):
+        return None
+    path = unquote(urlparse(url).path) or "/"
+    return Path(path).expanduser()
+
+
+def broken_attrs(root: Path) -> list[Path]:
+    """Every ``.attrs`` sidecar under the backend's bookkeeping directory that is not a JSON object."""
+    broken = []
+    for sidecar in sorted((root / BOOKKEEPING_DIR).rglob("*.attrs")):
+        try:
+            if not isinstance(json.loads(sidecar.read_text()), dict):
+                broken.append(sidecar)
+        except (OSError, ValueError):
+            broken.append(sidecar)
+    return broken
+
+
+def repair_file_backend(url: str | None) -> list[Path]:
+    """Remove the broken sidecars of a file backend; returns what was removed."""
+    root = backend_dir(url)
+    if root is None or not root.is_dir():
+        return []
+    removed = broken_attrs(root)
+    for sidecar in removed:
+        sidecar.unlink(missing_ok=True)
+    return removed

@@ -1,0 +1,127 @@
+"""Chaos trials: SIGKILL the Pulumi CLI at random (seeded) points of up, update and destroy of a 12-resource stack,
+repair it the documented way (`pulumi cancel`, then ONE up or destroy) and measure convergence.
+
+The trials cycle through three phases on one stack and one server: ``up`` (empty -> A), ``update`` (A -> B:
+tags, a secret value, an ACL, rate limits, one endpoint replaced by another) and ``destroy`` (B -> empty). Each
+run is killed after a random number of output lines (a run that ends first is not killed: it still counts).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from tests.e2e._stacks import declare, external, one_entity_endpoint
+from tests.e2e.crash import repair, run_and_kill
+from tests.e2e.harness import PulumiStack
+from tests.support.inventory import server_inventory
+
+PHASES = ("up", "update", "destroy")
+SCOPE = "chaos_keys"
+SECRET_VALUES = {"A": "sk-chaos-1", "B": "sk-chaos-1b"}  # k1's value in each declaration
+MAX_KILL_LINE = 40  # a run of this stack prints about 20-60 lines before it ends
+
+
+def declarations(version: str) -> dict[str, list]:
+    """A: scope + 2 secrets + 1 ACL, 5 endpoints, readiness, 2 rate limits (12 resources); B changes each kind."""
+    b = version == "B"
+    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
+                      {"openai_api_key": f"{{{{secrets/{SCOPE}/k1}}}}"}, "main")
+    names = ["chaos-1", "chaos-2", "chaos-3", "chaos-4", "chaos-6" if b else "chaos-5"]
+    endpoints = [one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "search" if b else "ml"}])
+                 for name in names]
+    for endpoint in endpoints[:2]:
+        endpoint["rate_limits"] = [{"calls": 30 if b else 20, "key": "user", "renewal_period": "minute"}]
+    scopes = [{"scope": SCOPE, "secrets": [{"key": "k1", "value_from": "v1"}, {"key": "k2", "value_from": "v2"}],
+               "acls": [{"principal": "users", "permission": "WRITE" if b else "READ"}]}]
+    return {"scopes": scopes, "endpoints": endpoints}
+
+
+def expected_inventory(version: str | None) -> dict[str, Any]:
+    if version is None:
+        return {"scopes": {}, "endpoints": {}, "acls": {}, "rate_limits": {}}
+    decl = declarations(version)
+    endpoints = {e["name"]: e["tags"] for e in decl["endpoints"]}
+    return {"scopes": {SCOPE: ["k1", "k2"]}, "endpoints": endpoints,
+            "acls": {SCOPE: {"users": decl["scopes"][0]["acls"][0]["permission"]}},
+            "rate_limits": {e["name"]: e["rate_limits"] for e in decl["endpoints"] if "rate_limits" in e}}
+
+
+def live_inventory(server: Any) -> dict[str, Any]:
+    """Scopes with their keys, endpoints with their tags, non-admin ACLs and rate limits on the server."""
+    found: dict[str, Any] = dict(server_inventory(server))
+    with server.client() as api:
+        found["acls"] = {}
+        for scope in found["scopes"]:
+            listed = api.get("/api/2.0/secrets/acls/list", params={"scope": scope}).json().get("items", [])
+            found["acls"][scope] = {a["principal"]: a["permission"] for a in listed if a["principal"] == "users"}
+        found["rate_limits"] = {}
+        for name in found["endpoints"]:
+            limits = (api.get(f"/api/2.0/serving-endpoints/{name}").json().get("ai_gateway") or {}).get("rate_limits")
+            if limits:
+                found["rate_limits"][name] = limits
+    return found
+
+
+@dataclass
+class Trial:
+    index: int
+    phase: str
+    kill_line: int
+    killed: bool
+    converged: bool
+    orphans: int
+    duplicates: int
+    missing: int
+    problem: str = ""
+
+
+def _count(expected: dict[str, Any], live: dict[str, Any]) -> tuple[int, int]:
+    """(orphans: on the server but not declared, missing: declared but not on the server)."""
+    orphans = missing = 0
+    for kind in ("scopes", "endpoints"):
+        orphans += len(set(live[kind]) - set(expected[kind]))
+        missing += len(set(expected[kind]) - set(live[kind]))
+    return orphans, missing
+
+
+def _duplicates(stack: PulumiStack) -> int:
+    ids = Counter((r["type"], r.get("id")) for r in stack.resources() if not r.get("delete"))
+    return sum(n - 1 for n in ids.values() if n > 1)
+
+
+def run_trial(stack: PulumiStack, server: Any, index: int, rng: random.Random) -> Trial:
+    """One killed run of phase ``PHASES[index % 3]`` and its repair; checks convergence."""
+    phase = PHASES[index % len(PHASES)]
+    target = {"up": "A", "update": "B", "destroy": None}[phase]
+    if target is not None:
+        declare(stack, **declarations(target))
+        stack.set_config_value("serving:v1", SECRET_VALUES[target], secret=True)
+    command = ("destroy", "--yes", "--skip-preview") if phase == "destroy" else ("up", "--yes", "--skip-preview")
+    kill_line = rng.randint(1, MAX_KILL_LINE)
+    run = run_and_kill(stack, command, lambda lines: len(lines) >= kill_line)
+    problem = ""
+    try:
+        repair(stack, "destroy" if phase == "destroy" else "up")
+        if target is not None:
+            stack.preview(expect_no_changes=True)
+        pending = stack.export()["deployment"].get("pending_operations") or []
+        if pending:
+            problem = f"{len(pending)} pending operation(s) after the repair"
+    except AssertionError as exc:  # a failed repair command: not converged
+        problem = str(exc).splitlines()[0]
+    expected, live = expected_inventory(target), live_inventory(server)
+    orphans, missing = _count(expected, live)
+    duplicates = _duplicates(stack)
+    if target is None and stack.resources():
+        problem = problem or f"{len(stack.resources())} resource(s) left in the state after destroy"
+    if live != expected and not problem:
+        problem = f"server differs from the declaration: {live} != {expected}"
+    converged = not problem and not orphans and not duplicates and not missing
+    return Trial(index, phase, kill_line, run.killed, converged, orphans, duplicates, missing, problem)
+
+
+def secrets_for_chaos() -> dict[str, str]:
+    return {"serving:v1": SECRET_VALUES["A"], "serving:v2": "sk-chaos-2"}
