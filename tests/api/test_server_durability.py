@@ -67,3 +67,33 @@ def test_secret_values_never_appear_in_responses_or_logs(server_factory):
         assert SECRET_VALUE not in response.text
     assert SECRET_VALUE not in server.output()
     assert server.admin_token not in server.output()
+
+
+def test_writes_whose_answer_was_lost_are_committed_and_survive_kill9(server_factory):
+    """The crash-repair paths rely on this: a create answered with an error after commit (``after_commit``
+    faults) is on disk, concurrent creates of one name give exactly one object, and both survive SIGKILL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = server_factory(update_delay=0)
+    with server.client() as admin:
+        for path in ("/api/2.0/secrets/scopes/create", "/api/2.0/serving-endpoints"):
+            admin.post("/api/2.0/_faults", json={"status": 503, "method": "POST", "path_prefix": path,
+                                                 "after_commit": True}).raise_for_status()
+        lost = [admin.post("/api/2.0/secrets/scopes/create", json={"scope": "lost"}),
+                admin.post("/api/2.0/serving-endpoints", json=create_body("lost-ep", openai_entity(
+                    key={"openai_api_key_plaintext": PLAINTEXT_KEY}), tags=[{"key": "pulumi-serving-owner",
+                                                                             "value": "p/s/ServingEndpoint/x"}]))]
+        assert [r.status_code for r in lost] == [503, 503]
+        assert PLAINTEXT_KEY not in lost[1].text
+    with ThreadPoolExecutor(8) as pool, server.client() as admin:
+        raced = list(pool.map(lambda _: admin.post("/api/2.0/secrets/scopes/create", json={"scope": "raced"}),
+                              range(8)))
+    assert sorted(r.status_code for r in raced) == [200] + [400] * 7
+    assert {r.json()["error_code"] for r in raced if r.status_code == 400} == {"RESOURCE_ALREADY_EXISTS"}
+    server.kill9()
+    server.restart()
+    with server.client() as admin:
+        scopes = [s["name"] for s in admin.get("/api/2.0/secrets/scopes/list").json()["scopes"]]
+        assert sorted(scopes) == ["lost", "raced"]
+        assert admin.get("/api/2.0/serving-endpoints/lost-ep").json()["tags"] == [
+            {"key": "pulumi-serving-owner", "value": "p/s/ServingEndpoint/x"}]  # the marker is durable with it
