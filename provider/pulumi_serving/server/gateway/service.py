@@ -188,14 +188,14 @@ class Gateway:
         stream) ends the stream with one error event instead of ``[DONE]``."""
         ok = False
         try:
-            async for event in upstream:
+            async for events in upstream:
                 try:
-                    chunks = translator.feed(event)
+                    chunks = [chunk for event in events for chunk in translator.feed(event)]
                 except _SHAPE_ERRORS:
                     raise upstream_errors.bad_answer(who.provider, who.entity, "a stream event of another "
                                                      "shape than its provider's") from None
-                for chunk in chunks:
-                    yield _sse(chunk)
+                if chunks:
+                    yield b"".join(_sse(chunk) for chunk in chunks)
             if not translator.done:
                 raise upstream_errors.bad_answer(who.provider, who.entity, "a stream that ended before its "
                                                  "last event")

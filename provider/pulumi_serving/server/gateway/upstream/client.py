@@ -16,7 +16,7 @@ import asyncio
 import json
 import os
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -26,7 +26,9 @@ import httpx
 from ..providers.base import UpstreamCall
 from . import errors
 from .lean_transport import LeanTransport
-from .stream_decoders import DECODERS, BrokenStream
+from .stream_decoders import DECODERS, BrokenStream, EventStream, NDJSON, SSE
+
+Decoder = SSE | NDJSON | EventStream
 
 TransportName = Literal["lean", "httpx"]
 TRANSPORTS: tuple[str, ...] = ("lean", "httpx")
@@ -128,27 +130,34 @@ class UpstreamClient:
 
     async def open_stream(self, who: Who, call: UpstreamCall, framing: str) -> UpstreamStream:
         """POST ``call`` and return its event stream once the upstream answered 2xx (errors raise here)."""
-        request = self.http.build_request("POST", _url(call), content=_content(call),
-                                          headers={"Content-Type": "application/json", **call.headers})
+        headers = {"Content-Type": "application/json", **call.headers}
         try:
-            response = await self.http.send(request, stream=True)
+            if self._fast and self.lean is not None:
+                status, head, body = await self.lean.open("POST", _url(call), headers, _content(call), self._timeouts)
+                retry = head.get(b"retry-after")
+                chunks, close = body.__aiter__(), body.aclose
+                retry_after = retry.decode("latin-1") if retry else None
+            else:
+                request = self.http.build_request("POST", _url(call), content=_content(call), headers=headers)
+                response = await self.http.send(request, stream=True)
+                status, retry_after = response.status_code, response.headers.get("retry-after")
+                chunks, close = response.aiter_raw(), response.aclose
         except httpx.HTTPError as err:
             raise errors.from_transport(who.provider, who.entity, err) from None
-        if response.status_code >= 400:
+        if status >= 400:
             try:
-                body = await _read_some(response, MAX_ERROR_BODY)
+                text = await _read_some(chunks, MAX_ERROR_BODY)
             except httpx.HTTPError:
-                body = b""
+                text = b""
             finally:
-                await response.aclose()
-            raise errors.from_status(who.provider, who.entity, response.status_code, _error_text(body),
-                                     response.headers.get("retry-after"), who.secret)
-        return UpstreamStream(response, who, self.timeout_s, DECODERS[framing])
+                await close()
+            raise errors.from_status(who.provider, who.entity, status, _error_text(text), retry_after, who.secret)
+        return UpstreamStream(chunks, close, who, self.timeout_s, DECODERS[framing]())
 
 
-async def _read_some(response: httpx.Response, limit: int) -> bytes:
+async def _read_some(chunks: AsyncIterator[bytes], limit: int) -> bytes:
     data = b""
-    async for chunk in response.aiter_raw():
+    async for chunk in chunks:
         data += chunk
         if len(data) >= limit:
             break
@@ -156,42 +165,62 @@ async def _read_some(response: httpx.Response, limit: int) -> bytes:
 
 
 class UpstreamStream:
-    """The decoded events of one upstream stream. Each event must arrive within ``idle_s`` of the previous
-    one (the first within ``idle_s`` of the answer's head); a timeout, a broken connection or a malformed
-    stream raise an :class:`~.errors.UpstreamError` from the iteration."""
+    """The decoded events of one upstream stream, a batch per network read. Each event must arrive within
+    ``idle_s`` of the previous one (the first within ``idle_s`` of the answer's head), watched by one timer
+    that is re-armed lazily (no timer per read); a timeout, a broken connection or a malformed stream raise
+    an :class:`~.errors.UpstreamError` from the iteration. After the framing's end marker the rest of the
+    body is read (up to DRAIN_BYTES), so the connection goes back to the pool."""
 
-    def __init__(self, response: httpx.Response, who: Who, idle_s: float, decoder: Any):
-        self._response, self._who, self._idle_s = response, who, idle_s
-        self._chunks = response.aiter_raw()
-        self._events: AsyncIterator[dict[str, Any]] = decoder(self._chunks)
+    def __init__(self, chunks: AsyncIterator[bytes], close: Callable[[], Awaitable[None]], who: Who, idle_s: float,
+                 decoder: Decoder):
+        self._chunks, self._close, self._who, self._idle_s, self._decoder = chunks, close, who, idle_s, decoder
+        self._deadline = 0.0
+        self._expired = False
+        self._task: asyncio.Task[Any] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
-    async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        who = self._who
+    def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._deadline:
+            self._timer = loop.call_at(self._deadline, self._watch)
+        elif self._task is not None and not self._task.done():
+            self._expired = True
+            self._task.cancel()
+
+    async def __aiter__(self) -> AsyncIterator[list[dict[str, Any]]]:
+        who, decoder = self._who, self._decoder
+        loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._deadline = loop.time() + self._idle_s
+        self._timer = loop.call_at(self._deadline, self._watch)
+        drained = 0
         try:
-            while True:
-                try:
-                    async with asyncio.timeout(self._idle_s):
-                        event = await anext(self._events, None)
-                except TimeoutError:
-                    raise errors.from_transport(who.provider, who.entity, httpx.ReadTimeout("idle")) from None
-                if event is None:
-                    break
-                yield event
-            await self._drain()
+            async for data in self._chunks:
+                if decoder.ended:
+                    drained += len(data)
+                    if drained > DRAIN_BYTES:
+                        break
+                    continue
+                events = decoder.feed(data)
+                if events:
+                    self._deadline = loop.time() + self._idle_s
+                    yield events
+            else:
+                if events := decoder.close():
+                    yield events
+        except asyncio.CancelledError:
+            if not self._expired:
+                raise
+            self._task.uncancel()  # type: ignore[union-attr]
+            raise errors.from_transport(who.provider, who.entity, httpx.ReadTimeout("idle")) from None
         except httpx.HTTPError as err:
             raise errors.from_transport(who.provider, who.entity, err) from None
         except BrokenStream as err:
             raise errors.bad_answer(who.provider, who.entity, f"a broken stream: {err}") from None
-
-    async def _drain(self) -> None:
-        """Read what follows the last event (up to DRAIN_BYTES, within the idle timeout) so the body ends
-        and the connection can be reused."""
-        read = 0
-        async with asyncio.timeout(self._idle_s):
-            async for chunk in self._chunks:
-                read += len(chunk)
-                if read > DRAIN_BYTES:
-                    break
+        finally:
+            self._task = None
+            if self._timer is not None:
+                self._timer.cancel()
 
     async def aclose(self) -> None:
-        await self._response.aclose()
+        await self._close()

@@ -104,18 +104,8 @@ class _Body(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         reader = self._conn.reader
         if self._chunked:
-            while True:
-                size_line = await self._read(reader.readuntil(b"\r\n"))
-                try:
-                    size = int(size_line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError("bad chunk size", request=self._request) from None
-                if size == 0:
-                    while (await self._read(reader.readuntil(b"\r\n"))) != b"\r\n":
-                        pass
-                    break
-                data = await self._read(reader.readexactly(size + 2))
-                yield data[:-2]
+            async for data in self._chunks(reader):
+                yield data
         elif self._length is not None:
             remaining = self._length
             while remaining:
@@ -129,6 +119,41 @@ class _Body(httpx.AsyncByteStream):
                 yield data
             self._reusable = False
         self._done = True
+
+    async def _chunks(self, reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
+        """The data of a chunked body, one piece per network read (whatever chunks it completes)."""
+        buffer, size = b"", -1  # size: of the chunk being read; -1 while its size line is awaited
+        while True:
+            data = await self._read(reader.read(_CHUNK))
+            if not data:
+                raise httpx.ReadError("upstream closed mid-body", request=self._request)
+            buffer += data
+            out = []
+            while True:
+                if size < 0:
+                    end = buffer.find(b"\r\n")
+                    if end < 0:
+                        if len(buffer) > _MAX_HEAD:
+                            raise httpx.RemoteProtocolError("bad chunk size", request=self._request)
+                        break
+                    try:
+                        size = int(buffer[:end].split(b";", 1)[0].strip(), 16)
+                    except ValueError:
+                        raise httpx.RemoteProtocolError("bad chunk size", request=self._request) from None
+                    buffer = buffer[end + 2:]
+                if size == 0:
+                    end = buffer.find(b"\r\n\r\n") if not buffer.startswith(b"\r\n") else -2
+                    if end == -1:
+                        break  # trailers not complete yet
+                    if out:
+                        yield b"".join(out)
+                    return
+                if len(buffer) < size + 2:
+                    break
+                out.append(buffer[:size])
+                buffer, size = buffer[size + 2:], -1
+            if out:
+                yield b"".join(out)
 
     async def read_all(self) -> bytes:
         """The whole body (one read when its length is declared); the connection goes back to the pool."""
@@ -158,12 +183,17 @@ class LeanTransport(httpx.AsyncBaseTransport):
     async def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
                       timeouts: Timeouts) -> Reply:
         """Send one request (``url`` with any query string) and read the whole response."""
+        status, headers_, stream = await self.open(method, url, headers, body, timeouts)
+        return Reply(status, headers_, await stream.read_all())
+
+    async def open(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
+                   timeouts: Timeouts) -> tuple[int, dict[bytes, bytes], _Body]:
+        """Send one request and return its status, headers and body stream (close it when done; a body read
+        to its end gives the connection back to the pool)."""
         target = _target(url)
         head = [method.encode() + target.request_line, target.host_line, b"Content-Length: " + str(len(body)).encode()]
         head += [f"{name}: {value}".encode() for name, value in headers.items()]
-        payload = _head(head, None) + body
-        status, headers_, stream = await self._send(target.origin, method, payload, timeouts, None)
-        return Reply(status, headers_, await stream.read_all())
+        return await self._send(target.origin, method, _head(head, None) + body, timeouts, None)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url

@@ -1,4 +1,5 @@
-"""Upstream stream framings decoded into JSON events (pure, over an async iterator of body chunks).
+"""Upstream stream framings decoded into JSON events (pure and incremental: :meth:`feed` takes the body's
+bytes as they arrive and returns the events completed so far).
 
 - ``sse``: server-sent events; each ``data:`` line holds one JSON object, ``data: [DONE]`` ends the events;
 - ``ndjson``: one JSON object per line;
@@ -6,7 +7,8 @@
   ``chunk`` event carries ``{"bytes": base64(JSON)}``.
 
 Anything else (a line that is not JSON, an object expected but another value found, an over-long line, an
-AWS exception event) raises :class:`BrokenStream`.
+AWS exception event) raises :class:`BrokenStream`. ``ended`` is true once the framing's own end marker came
+(SSE's ``[DONE]``); what follows it is ignored.
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 MAX_LINE_BYTES = 1024 * 1024
+Event = dict[str, Any]
 
 
 class BrokenStream(Exception):
     """The upstream's stream is not what its provider sends; the message says what was wrong."""
 
 
-def _object(raw: bytes | str) -> dict[str, Any]:
+def _object(raw: bytes | str) -> Event:
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError):
@@ -34,45 +36,67 @@ def _object(raw: bytes | str) -> dict[str, Any]:
     return value
 
 
-async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    buffer = b""
-    async for chunk in chunks:
-        buffer += chunk
-        while (end := buffer.find(b"\n")) >= 0:
-            line, buffer = buffer[:end], buffer[end + 1:]
-            yield line.rstrip(b"\r")
-        if len(buffer) > MAX_LINE_BYTES:
+class _Lines:
+    ended = False
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def _lines(self, data: bytes) -> list[bytes]:
+        buffer = self._buffer + data
+        *lines, self._buffer = buffer.split(b"\n")
+        if len(self._buffer) > MAX_LINE_BYTES:
             raise BrokenStream(f"a line longer than {MAX_LINE_BYTES} bytes")
-    if buffer.strip():
-        yield buffer
+        return lines
+
+    def close(self) -> list[Event]:
+        """Events of what is left when the body ends (a last line without its newline)."""
+        rest, self._buffer = self._buffer, b""
+        return self.feed(rest + b"\n") if rest.strip() and not self.ended else []
+
+    def feed(self, data: bytes) -> list[Event]:
+        raise NotImplementedError
 
 
-async def sse(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
-    async for line in _lines(chunks):
-        if not line.startswith(b"data:"):
-            continue
-        payload = line[5:].strip()
-        if payload == b"[DONE]":
-            return
-        yield _object(payload)
+class SSE(_Lines):
+    def feed(self, data: bytes) -> list[Event]:
+        events = []
+        for line in self._lines(data):
+            if self.ended or not line.startswith(b"data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == b"[DONE]":
+                self.ended = True
+                continue
+            events.append(_object(payload))
+        return events
 
 
-async def ndjson(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
-    async for line in _lines(chunks):
-        if line.strip():
-            yield _object(line)
+class NDJSON(_Lines):
+    def feed(self, data: bytes) -> list[Event]:
+        return [_object(line) for line in self._lines(data) if line.strip()]
 
 
-async def eventstream(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
-    from botocore.eventstream import EventStreamBuffer, ParserError
+class EventStream:
+    ended = False
 
-    buffer = EventStreamBuffer()
-    async for chunk in chunks:
-        buffer.add_data(chunk)
+    def __init__(self) -> None:
+        from botocore.eventstream import EventStreamBuffer
+
+        self._buffer = EventStreamBuffer()
+
+    def close(self) -> list[Event]:
+        return []
+
+    def feed(self, data: bytes) -> list[Event]:
+        from botocore.eventstream import ParserError
+
+        self._buffer.add_data(data)
         try:
-            messages = list(buffer)
+            messages = list(self._buffer)
         except ParserError as err:
             raise BrokenStream(f"a broken AWS event stream ({type(err).__name__})") from None
+        events = []
         for message in messages:
             kind = message.headers.get(":message-type")
             if kind != "event":
@@ -84,7 +108,8 @@ async def eventstream(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, A
                 inner = base64.b64decode(_object(message.payload).get("bytes") or "", validate=True)
             except (binascii.Error, ValueError):
                 raise BrokenStream("an AWS event stream chunk that is not base64") from None
-            yield _object(inner)
+            events.append(_object(inner))
+        return events
 
 
-DECODERS = {"sse": sse, "ndjson": ndjson, "eventstream": eventstream}
+DECODERS = {"sse": SSE, "ndjson": NDJSON, "eventstream": EventStream}
