@@ -1,5 +1,5 @@
-"""A canned OpenAI-compatible upstream for benchmarks: precomputed answers to ``/v1/completions`` and
-``/v1/chat/completions`` (JSON, or an SSE stream of 16 chunks and ``[DONE]`` when the body asks to stream),
+"""A canned OpenAI-compatible upstream for benchmarks: precomputed completions or chat answers (chat when the
+body has ``messages``), as JSON or as an SSE stream of 16 chunks and ``[DONE]`` when the body asks to stream),
 keep-alive HTTP/1.1 on an asyncio protocol, several forked processes sharing one listening socket. It does
 next to no work per request, so it is many times faster than the gateways measured against it.
 
@@ -77,7 +77,7 @@ class Canned(asyncio.Protocol):
                 return
             body = self.buffer[end + 4:end + 4 + length]
             self.buffer = self.buffer[end + 4 + length:]
-            chat = b"/chat/" in head.split(b"\r\n", 1)[0]
+            chat = b'"messages"' in body  # MLflow's gateway sends completions as chat calls
             stream = b'"stream":true' in body.replace(b" ", b"")
             self.transport.write(ANSWERS[(chat, stream)])  # type: ignore[attr-defined]
 

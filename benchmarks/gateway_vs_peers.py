@@ -1,11 +1,13 @@
 """The gateway side by side with MLflow's AI gateway and LiteLLM's proxy, all three in front of the same canned
-upstream (benchmarks/canned_upstream.py, several processes), with the same completions body, at concurrency
+upstream (benchmarks/canned_upstream.py, several processes), with the same chat body (MLflow 3's gateway
+cannot stream OpenAI completions: it reads their chunks as chat chunks), at concurrency
 1, 16 and 64, in alternating rounds; plain calls (req/s, p50, p99) and streams (streams/s, time to first event
 p50/p99), and each system's RSS. Our gateway authenticates the bearer token, checks CAN_QUERY, resolves a
-``{{secrets/...}}`` key and enforces an endpoint rate limit on every call; the peers run without auth.
+``{{secrets/...}}`` key and enforces an endpoint rate limit on every call; LiteLLM checks its master key,
+MLflow's gateway has no authentication.
 
     .venv/bin/python benchmarks/gateway_vs_peers.py [--seconds 3] [--rounds 3] [--concurrency 1 16 64]
-        [--peer-workers 1] [--upstream-workers 2] [--transport lean]
+        [--peer-workers 1] [--upstream-workers 2] [--transports lean httpx]
 
 The peers are installed by this script into a benchmark-only venv (``~/.cache/pulumi-serving/bench-venv``:
 ``mlflow-skinny[gateway]`` and ``litellm[proxy]``), never into the project. Figures are medians over rounds.
@@ -37,7 +39,8 @@ BENCH_VENV = Path.home() / ".cache" / "pulumi-serving" / "bench-venv"
 PEERS = ("mlflow-skinny[gateway]>=3,<4", "litellm[proxy]>=1.50,<2")
 ADMIN_TOKEN = "bench-admin-token"
 KEY = "sk-bench"
-BODY = {"prompt": "What is Databricks?", "max_tokens": 16}
+LITELLM_KEY = "sk-bench-litellm-master"  # LiteLLM's proxy refuses to start without a master key
+BODY = {"messages": [{"role": "user", "content": "What is Databricks?"}], "max_tokens": 16}
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Sample:
     first_event_ms: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    failures: set[str] = field(default_factory=set)
 
     def pct(self, values: list[float], q: float) -> float:
         ordered = sorted(values)
@@ -87,7 +91,7 @@ def _wait(url: str, path: str = "/", seconds: float = 90) -> None:
 
 def start_mlflow(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> System:
     config = tmp / "mlflow-gateway.yaml"
-    config.write_text(json.dumps({"endpoints": [{"name": "completions", "endpoint_type": "llm/v1/completions", "model": {
+    config.write_text(json.dumps({"endpoints": [{"name": "chat", "endpoint_type": "llm/v1/chat", "model": {
         "provider": "openai", "name": "gpt-bench",
         "config": {"openai_api_key": KEY, "openai_api_base": f"{upstream}/v1"}}}]}))
     port = free_port()
@@ -96,7 +100,7 @@ def start_mlflow(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> Syste
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health")
-    return System("mlflow", url, "/gateway/completions/invocations", {}, BODY, process, process.pid)
+    return System("mlflow", url, "/gateway/chat/invocations", {}, BODY, process, process.pid)
 
 
 def start_litellm(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> System:
@@ -105,17 +109,18 @@ def start_litellm(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> Syst
         "model": "openai/gpt-bench", "api_key": KEY, "api_base": f"{upstream}/v1"}}],
         "litellm_settings": {"drop_params": True, "telemetry": False}}))
     port = free_port()
-    env = {**os.environ, "LITELLM_LOG": "ERROR", "LITELLM_TELEMETRY": "False"}
+    env = {**os.environ, "LITELLM_LOG": "ERROR", "LITELLM_TELEMETRY": "False", "LITELLM_MASTER_KEY": LITELLM_KEY}
     process = subprocess.Popen([str(bin_dir / "litellm"), "--config", str(config), "--host", "127.0.0.1", "--port",
                                 str(port), "--num_workers", str(workers)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health/liveliness")
-    return System("litellm", url, "/v1/completions", {}, {**BODY, "model": "bench"}, process, process.pid)
+    return System("litellm", url, "/v1/chat/completions", {"Authorization": f"Bearer {LITELLM_KEY}"},
+                  {**BODY, "model": "bench"}, process, process.pid)
 
 
 def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object]:
-    server = start_server(tmp / "data", update_delay=0, admin_token=ADMIN_TOKEN,
+    server = start_server(tmp / f"data-{transport}", update_delay=0, admin_token=ADMIN_TOKEN,
                           extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport])
     with server.client() as admin:
         admin.post("/api/2.0/secrets/scopes/create", json={"scope": "bench"}).raise_for_status()
@@ -123,9 +128,9 @@ def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object
         admin.post("/api/2.0/serving-endpoints", json={
             "name": "bench", "ai_gateway": {"rate_limits": [{"key": "endpoint", "calls": 10**9, "renewal_period": "minute"}]},
             "config": {"served_entities": [{"name": "gpt", "external_model": {
-                "name": "gpt-bench", "provider": "openai", "task": "llm/v1/completions",
+                "name": "gpt-bench", "provider": "openai", "task": "llm/v1/chat",
                 "openai_config": {"openai_api_key": "{{secrets/bench/openai}}"}}}]}}).raise_for_status()
-    return System("pulumi-serving", server.url, "/serving-endpoints/bench/invocations",
+    return System("pulumi-serving" if transport == "lean" else f"pulumi-serving-{transport}", server.url, "/serving-endpoints/bench/invocations",
                   {"Authorization": f"Bearer {ADMIN_TOKEN}"}, BODY, None, server.pid), server
 
 
@@ -162,8 +167,15 @@ async def _worker(system: System, stream: bool, deadline: float, sample: Sample)
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             writer.write(payload)
-            head = await reader.readuntil(b"\r\n\r\n")
-            first = await _read_body(reader, head, started)
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+                first = await _read_body(reader, head, started)
+            except (asyncio.IncompleteReadError, ConnectionError) as err:  # the server closed: count, reconnect
+                sample.errors += 1
+                sample.failures.add(f"{type(err).__name__}")
+                writer.close()
+                reader, writer = await asyncio.open_connection(parts.hostname, parts.port, limit=1 << 20)
+                continue
             if head.split(b" ", 2)[1] == b"200" and (first is not None or not stream):
                 sample.latencies_ms.append((time.perf_counter() - started) * 1000)
                 if first is not None:
@@ -206,7 +218,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--peer-workers", type=int, default=1)
     parser.add_argument("--upstream-workers", type=int, default=2)
-    parser.add_argument("--transport", default="lean", choices=("lean", "httpx"))
+    parser.add_argument("--transports", nargs="+", default=["lean"], choices=("lean", "httpx"),
+                        help="our gateway once per upstream transport (lean: its own pool; httpx: httpx's)")
     parser.add_argument("--only", nargs="+", default=["pulumi-serving", "mlflow", "litellm"])
     args = parser.parse_args()
     bin_dir = ensure_peers() if {"mlflow", "litellm"} & set(args.only) else BENCH_VENV / "bin"
@@ -217,14 +230,16 @@ def main() -> int:
     upstream = upstream_proc.stdout.readline().split("listening on ", 1)[1].strip()
     results: dict[tuple[str, bool, int], list[Sample]] = {}
     started_systems: list[System] = []
-    ours_server = None
+    ours_servers: list = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         try:
-            direct = System("upstream", upstream, "/v1/completions", {}, {**BODY, "model": "x"})
+            direct = System("upstream", upstream, "/v1/chat/completions", {}, {**BODY, "model": "x"})
             if "pulumi-serving" in args.only:
-                ours, ours_server = start_ours(upstream, tmp, args.transport)
-                started_systems.append(ours)
+                for transport in args.transports:
+                    ours, server = start_ours(upstream, tmp, transport)
+                    started_systems.append(ours)
+                    ours_servers.append(server)
             if "mlflow" in args.only:
                 started_systems.append(start_mlflow(bin_dir, upstream, tmp, args.peer_workers))
             if "litellm" in args.only:
@@ -240,7 +255,7 @@ def main() -> int:
             load_after = os.getloadavg()
             print(f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f} on {os.cpu_count()} CPUs; "
                   f"{args.rounds} rounds x {args.seconds:.0f} s; peers with {args.peer_workers} worker(s); "
-                  f"canned upstream with {args.upstream_workers} processes; our transport {args.transport}")
+                  f"canned upstream with {args.upstream_workers} processes")
             print(f"{'system':>15} {'kind':>6} {'conc':>4} | {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} | "
                   f"{'1st ev p50':>10} {'p99':>8} | errors")
             for (name, stream, concurrency), samples in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
@@ -250,7 +265,8 @@ def main() -> int:
                 f50 = statistics.median(s.pct(s.first_event_ms, 0.5) for s in samples)
                 f99 = statistics.median(s.pct(s.first_event_ms, 0.99) for s in samples)
                 print(f"{name:>15} {'stream' if stream else 'plain':>6} {concurrency:>4} | {rps:>7.0f} {p50:>8.2f} "
-                      f"{p99:>8.2f} | {f50:>10.2f} {f99:>8.2f} | {sum(s.errors for s in samples)}")
+                      f"{p99:>8.2f} | {f50:>10.2f} {f99:>8.2f} | {sum(s.errors for s in samples)} "
+                      f"{' '.join(sorted(set().union(*(s.failures for s in samples))))}")
             for system in started_systems:
                 if system.pid:
                     print(f"RSS {system.name}: {_rss_mb(system.pid):.0f} MB")
@@ -259,8 +275,8 @@ def main() -> int:
                 if system.process is not None:
                     os.killpg(system.process.pid, 15)
                     system.process.wait(20)
-            if ours_server is not None:
-                ours_server.stop()
+            for server in ours_servers:
+                server.stop()
             os.killpg(upstream_proc.pid, 15)
             upstream_proc.wait(10)
     return 0
