@@ -146,3 +146,24 @@ def test_a_recovered_entry_is_kept_only_when_the_object_is_ours(server) -> None:
     with server.client() as api:
         listed = api.get("/api/2.0/secrets/list", params={"scope": "gap"}).json()["secrets"]
     assert [s["key"] for s in listed] == [scope_marker_key(SCOPE_OWNER)]
+
+
+def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
+    """The recovery's id rules (recovery/pending.py) must stay equal to what each create answers."""
+    from pulumi_serving.recovery.pending import ID_RULES
+    from pulumi_serving.resources import RateLimitsProvider, SecretScopeAclsProvider
+
+    creates = {
+        "SecretScope": (SecretScopeProvider, {"scope": "keys", "owner": SCOPE_OWNER}),
+        "Secret": (SecretProvider, {"scope": "keys", "key": "openai", "string_value": "v"}),
+        "SecretAcl": (SecretAclProvider, {"scope": "keys", "principal": "users", "permission": "READ"}),
+        "SecretScopeAcls": (SecretScopeAclsProvider, {"scope": "keys", "acls": []}),
+        "ServingEndpoint": (ServingEndpointProvider, _endpoint()),
+        "RateLimits": (RateLimitsProvider, {"endpoint": "ep", "rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]}),
+    }
+    assert set(creates) == set(ID_RULES)
+    for kind, (cls, inputs) in creates.items():
+        provider = _configured(cls, server)
+        checked = provider.check({}, inputs)
+        assert not checked.failures, (kind, checked.failures)
+        assert provider.create(checked.inputs).id == ID_RULES[kind](checked.inputs), kind

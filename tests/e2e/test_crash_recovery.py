@@ -4,6 +4,8 @@ a declared name still fails the `up` and is left untouched."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
@@ -59,3 +61,28 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
     assert (after["config"], after["tags"]) == (before["config"], before["tags"])
     stack.destroy()
     assert sorted(endpoints_on(server)) == ["crash-4"]  # destroy never deletes what this stack did not create
+
+
+def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_pending_creates(
+        pulumi_stack_factory, server_factory, pulumi_bin):
+    server = server_factory(update_delay=0)
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-plain"},
+                                 env={"PULUMI_SERVING_RECOVER": "0"})  # the wrapper repairs nothing: plain pulumi
+    declare(stack, scopes=SCOPES, endpoints=_endpoints())
+    run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 3)
+    assert run.killed, run.output
+    recover = [str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "recover", "--pulumi", str(pulumi_bin / "pulumi")]
+    if "failed to load checkpoint" in stack.run("cancel", "--yes", check=False).output:
+        subprocess.run(recover, cwd=stack.workdir, env=stack.env, check=False)  # removes the empty sidecar
+        stack.run("cancel", "--yes")
+    up = stack.up()  # creates again; each object the killed run created carries this stack's marker: resumed
+    assert "already exists and this stack did not create it" not in up.output
+    assert sorted(endpoints_on(server)) == NAMES
+    assert stack.export()["deployment"].get("pending_operations"), "plain pulumi keeps the pending creates"
+    done = subprocess.run(recover, cwd=stack.workdir, env=stack.env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert not stack.export()["deployment"].get("pending_operations")
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
