@@ -86,3 +86,17 @@ def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_p
     stack.preview(expect_no_changes=True)
     stack.destroy()
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
+
+
+def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(pulumi_stack_factory, server_factory):
+    server = server_factory(update_delay=0)
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"})
+    declare(stack, scopes=SCOPES, endpoints=_endpoints())
+    run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 2)
+    assert run.killed, run.output
+    assert endpoints_on(server), "the killed run created endpoints"
+    repaired = repair(stack, "destroy")  # the pending creates are taken into the state first, then destroyed
+    assert "checked interrupted create of ServingEndpoint" in repaired
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
+    assert not stack.resources() and not stack.export()["deployment"].get("pending_operations")
