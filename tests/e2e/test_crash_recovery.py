@@ -100,3 +100,22 @@ def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(pulu
     assert "checked interrupted create of ServingEndpoint" in repaired
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
     assert not stack.resources() and not stack.export()["deployment"].get("pending_operations")
+
+
+@pytest.mark.parametrize("kill_after_lines", [2, 6])
+def test_sigkill_mid_refresh_then_cancel_and_one_up_converges(pulumi_stack_factory, server_factory,
+                                                               kill_after_lines):
+    server = server_factory(update_delay=0)
+    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
+                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"})
+    declare(stack, scopes=SCOPES, endpoints=_endpoints()[:3])
+    stack.up()
+    run = run_and_kill(stack, ("refresh", "--yes", "--skip-preview"),
+                       lambda lines: len(lines) >= kill_after_lines)
+    assert run.killed, run.output
+    repair(stack, "up")
+    stack.preview(expect_no_changes=True)
+    assert sorted(endpoints_on(server)) == NAMES[:3]
+    assert not stack.export()["deployment"].get("pending_operations")
+    stack.destroy()
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
