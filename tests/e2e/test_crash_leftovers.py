@@ -28,7 +28,7 @@ def test_killed_cli_leaves_no_process_and_no_pending_operation(pulumi_stack_fact
                        lambda lines: "waiting for" in lines[-1])  # the EndpointsReady gate is waiting
     assert run.killed, run.output
     providers = {p: c for p, c in run.orphans.items() if "pulumi.dynamic" in c}
-    hosts = {p: c for p, c in run.orphans.items() if "pulumi-language-python" in c.split(" ")[0]}
+    hosts = {p: c for p, c in run.orphans.items() if "pulumi-language-python" in c}  # the host and the program
     assert providers, f"no dynamic provider process was running: {run.orphans}"
     watched = dict(providers)
     if (pulumi_bin / ".langhost-digest").exists():  # our own language host (tools/langhost)
