@@ -91,3 +91,15 @@ def test_streams_reuse_the_upstream_connection(admin, hostile):
         events, _ = _events(admin, "ok-stream")
         assert events[-1] == "[DONE]"
     assert hostile.connections - before <= 1
+
+
+def test_a_client_that_leaves_a_stream_stops_the_upstream_read(admin, hostile):
+    name = _endpoint(admin, "slow-stream")
+    with admin.stream("POST", f"/serving-endpoints/{name}/invocations",
+                      json={"messages": [{"role": "user", "content": "hi"}], "stream": True}) as response:
+        assert response.status_code == 200
+        next(response.iter_lines())
+    deadline = time.monotonic() + 5
+    while hostile.dropped == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert hostile.dropped == 1  # the gateway let go of the upstream long before its 30 s stream ended

@@ -23,6 +23,7 @@ WRONG_SHAPES = [{"choices": "nope"}, {"choices": [None]}, {"choices": [{"message
 class Hostile:
     url: str = ""
     connections: int = 0
+    dropped: int = 0  # slow streams whose reader went away before their end
     tasks: set = field(default_factory=set)
 
 
@@ -30,7 +31,7 @@ def _chunk(data: bytes) -> bytes:
     return f"{len(data):x}\r\n".encode() + data + b"\r\n"
 
 
-async def _answer(model: str, writer: asyncio.StreamWriter) -> bool:
+async def _answer(state: Hostile, model: str, writer: asyncio.StreamWriter) -> bool:
     """Write the answer for ``model``; False when the connection must close afterwards."""
     if model.startswith("shape-"):
         body = json.dumps(WRONG_SHAPES[int(model[6:])]).encode()
@@ -61,6 +62,15 @@ async def _answer(model: str, writer: asyncio.StreamWriter) -> bool:
             await writer.drain()
             await asyncio.sleep(0.3)
         return False
+    if model == "slow-stream":  # a valid event every 0.1 s for 30 s
+        try:
+            for _ in range(300):
+                writer.write(_chunk(OK_STREAM[0]))
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except ConnectionError:
+            state.dropped += 1
+        return False
     if model == "stall-stream":  # the head, then nothing
         await asyncio.sleep(30)
         return False
@@ -78,7 +88,7 @@ async def _serve(state: Hostile, reader: asyncio.StreamReader, writer: asyncio.S
                 if name.strip().lower() == b"content-length":
                     length = int(value)
             body = json.loads(await reader.readexactly(length)) if length else {}
-            if not await _answer(str(body.get("model") or ""), writer):
+            if not await _answer(state, str(body.get("model") or ""), writer):
                 break
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):

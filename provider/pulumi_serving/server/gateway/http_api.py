@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from ..backend import Backend
 from ..deps import current_principal
 from ..errors import InvalidParameterValue
 from ..principals import Principal
-from ..json_response import reply
+from ..json_response import EventStreamResponse, reply
 from .endpoint_view import view_from_doc
 from .rate_policy import Caller
 from .request import decode_body
@@ -96,7 +96,7 @@ async def _json_body(request: Request) -> Any:
 def _respond(result: Result) -> Response:
     headers = {"served-model-name": result.served_entity}
     if result.stream is not None:
-        return StreamingResponse(result.stream, media_type="text/event-stream", headers=headers)
+        return EventStreamResponse(result.stream, headers)
     response = reply(result.body)
     response.headers.update(headers)
     return response

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ApiError, BadRequest, InvalidParameterValue, RequestLimitExceeded, ResourceDoesNotExist
+from ..json_response import compact_json
 from .endpoint_view import EndpointView
 from .limiter import Decision, RateLimiter
 from .providers import ProviderAdapter, StreamTranslator, Target
@@ -64,7 +64,7 @@ class GatewaySettings:
 
 
 def _sse(data: Any) -> bytes:
-    return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
+    return b"data: " + compact_json(data).encode() + b"\n\n"
 
 
 class Gateway:
@@ -91,7 +91,7 @@ class Gateway:
         while True:
             await asyncio.sleep(FLUSH_INTERVAL_S)
             try:
-                self.usage.flush()
+                await asyncio.to_thread(self.usage.flush)  # a durable write: its fsync off the event loop
             except Exception as err:  # a full disk: kept pending, tried again
                 log.warning("usage not saved yet: %s", type(err).__name__)
 

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from ...json_response import compact_json
 from ..providers.base import UpstreamCall
 from . import errors
 from .lean_transport import LeanTransport
@@ -70,7 +71,7 @@ def _url(call: UpstreamCall) -> str:
 
 
 def _content(call: UpstreamCall) -> bytes:
-    return call.content if call.content is not None else json.dumps(call.json, separators=(",", ":")).encode()
+    return call.content if call.content is not None else compact_json(call.json).encode()
 
 
 def _error_text(body: bytes) -> Any:
