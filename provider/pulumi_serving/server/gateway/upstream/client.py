@@ -167,8 +167,8 @@ async def _read_some(chunks: AsyncIterator[bytes], limit: int) -> bytes:
 
 class UpstreamStream:
     """The decoded events of one upstream stream, a batch per network read. Each event must arrive within
-    ``idle_s`` of the previous one (the first within ``idle_s`` of the answer's head), watched by one timer
-    that is re-armed lazily (no timer per read); a timeout, a broken connection or a malformed stream raise
+    ``idle_s`` of asking for it (the first within ``idle_s`` of the answer's head), watched by one timer that
+    is re-armed lazily (no timer per read); a timeout, a broken connection or a malformed stream raise
     an :class:`~.errors.UpstreamError` from the iteration. After the framing's end marker the rest of the
     body is read (up to DRAIN_BYTES), so the connection goes back to the pool."""
 
@@ -179,36 +179,45 @@ class UpstreamStream:
         self._expired = False
         self._task: asyncio.Task[Any] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._waiting = False
 
     def _watch(self) -> None:
+        """The timer: cancel the reading task when it has waited for the upstream past the deadline (time spent
+        handing events to a slow client does not count); else look again at the deadline."""
         loop = asyncio.get_running_loop()
-        if loop.time() < self._deadline:
-            self._timer = loop.call_at(self._deadline, self._watch)
-        elif self._task is not None and not self._task.done():
+        now = loop.time()
+        if now >= self._deadline and self._waiting and self._task is not None and not self._task.done():
             self._expired = True
             self._task.cancel()
+            return
+        self._timer = loop.call_at(max(self._deadline, now + min(1.0, self._idle_s)), self._watch)
 
     async def __aiter__(self) -> AsyncIterator[list[dict[str, Any]]]:
-        who, decoder = self._who, self._decoder
+        who, decoder, chunks = self._who, self._decoder, self._chunks
         loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._deadline = loop.time() + self._idle_s
         self._timer = loop.call_at(self._deadline, self._watch)
         drained = 0
         try:
-            async for data in self._chunks:
+            while True:
+                self._waiting = True
+                try:
+                    data = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                finally:
+                    self._waiting = False
                 if decoder.ended:
                     drained += len(data)
                     if drained > DRAIN_BYTES:
-                        break
+                        return
                     continue
-                events = decoder.feed(data)
-                if events:
+                if events := decoder.feed(data):
+                    yield events
                     self._deadline = loop.time() + self._idle_s
-                    yield events
-            else:
-                if events := decoder.close():
-                    yield events
+            if events := decoder.close():
+                yield events
         except asyncio.CancelledError:
             if not self._expired:
                 raise
