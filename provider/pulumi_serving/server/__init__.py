@@ -11,8 +11,9 @@ Layout (moto-style: state backend apart from HTTP):
 - ``runner.serve(settings)``: one uvicorn process, one worker (state machine, rate limits and the SQLite
   connection are process-global).
 
-Seam for the invocations gateway (``server/gateway/``, an ``APIRouter`` included by one line in
-``create_app``). From a route, ``request.app.state.backend`` is the :class:`Backend`; or use the
+Seam for the invocations gateway (``server/gateway/``: built by ``create_app`` with ``gateway.install(app,
+usage_store)``, its ``APIRouter`` and ``DataPlane`` middleware added there; the control plane imports nothing
+of it, and an endpoint's usage rows go with the endpoint in the database). From a route, ``request.app.state.backend`` is the :class:`Backend`; or use the
 dependencies in ``deps``:
 - ``deps.PrincipalDep`` / ``deps.current_principal(request) -> principals.Principal``: authenticate the
   bearer token (raises ``errors.Unauthenticated`` -> 401). ``Principal`` has ``name``, ``groups``,
