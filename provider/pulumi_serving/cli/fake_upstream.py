@@ -1,4 +1,4 @@
-"""``pulumi-serving fake-upstream``: run the deterministic fake OpenAI/Azure/Anthropic/Cohere services."""
+"""``pulumi-serving fake-upstream``: run the deterministic fake services of every external-model provider."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _rate(text: str) -> float:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "fake-upstream",
-        help="run fake OpenAI, Azure OpenAI, Anthropic and Cohere services on one port (for tests and demos)",
+        help="run fake services of every external-model provider on one port (for tests and demos)",
         description="Deterministic fake LLM providers. Switches can also be changed at run time with "
         "POST /_control; GET /_control/requests lists what was received (credentials as SHA-256 only).",
     )
