@@ -4,7 +4,8 @@
 
 1. calls: refresh of an unchanged stack (expect 1 read per resource) and preview (expect 0 writes),
    counted from the provider process via PULUMI_SERVING_CALL_LOG;
-2. `pulumi up` of N endpoints vs 1 endpoint with the server's --update-delay (the ratio);
+2. `pulumi up` of N endpoints vs 1 endpoint with the server's --update-delay (the ratio), for the stack-file
+   program and for a plain Python program whose endpoints keep the default ``wait=True``;
 3. unchanged-stack `pulumi preview` of R pulumi-serving resources vs R trivial dynamic resources.
 """
 
@@ -40,6 +41,35 @@ class Thing(Resource, module="bench", name="Thing"):
 for i in range(int(pulumi.Config().require("count"))):
     Thing(f"thing-{i}", str(i))
 '''
+
+
+PYTHON_PROGRAM = '''
+import pulumi
+from pulumi_serving import Secret, SecretScope, ServingEndpoint
+
+config = pulumi.Config()
+scope = SecretScope("scope", scope=config.require("label"))
+key = Secret("key", scope=scope.scope, key="key", string_value=config.require_secret("key"))
+for i in range(int(config.require("count"))):
+    ServingEndpoint(f"ep-{i}", endpoint_name=f"{config.require('label')}-{i}", served_entities=[{
+        "name": "main", "external_model": {
+            "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
+            "openai_config": {"openai_api_key": key.config_reference}}}])  # the default wait=True
+'''
+
+
+def python_up(tmp: Path, server, bin_dir: Path, label: str, count: int) -> float:
+    """Seconds of `pulumi up` of a plain Python program declaring ``count`` endpoints with ``wait=True``."""
+    source = tmp / f"{label}-src"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(f"name: {label}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n")
+    (source / "__main__.py").write_text(PYTHON_PROGRAM)
+    stack = PulumiStack(tmp / label, source, "bench", bin_dir)
+    stack.set_config({"serving:host": server.url, f"{label}:label": label, f"{label}:count": str(count)},
+                     {"serving:token": server.admin_token, f"{label}:key": "sk-bench"})
+    took = timed(stack.up)
+    stack.destroy()
+    return took
 
 
 def endpoint(label: str, i: int) -> dict:
@@ -79,6 +109,7 @@ def main() -> int:
     parser.add_argument("--endpoints", type=int, default=40)
     parser.add_argument("--resources", type=int, default=200)
     parser.add_argument("--update-delay", type=float, default=5.0)
+    parser.add_argument("--up-only", action="store_true", help="only the up ratios (both program styles)")
     args = parser.parse_args()
     bin_dir = ensure_pulumi_bin()
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -94,8 +125,14 @@ def main() -> int:
             declare(many, "many", args.endpoints)
             t_many = timed(many.up)
             calls(log)
-            print(f"up: 1 endpoint {t_one:.1f}s, {args.endpoints} endpoints {t_many:.1f}s, "
+            print(f"up (stack file): 1 endpoint {t_one:.1f}s, {args.endpoints} endpoints {t_many:.1f}s, "
                   f"ratio {t_many / t_one:.2f} (update delay {args.update_delay:g}s)")
+            p_one = python_up(tmp, server, bin_dir, "pyone", 1)
+            p_many = python_up(tmp, server, bin_dir, "pymany", args.endpoints)
+            print(f"up (Python program, wait=True): 1 endpoint {p_one:.1f}s, {args.endpoints} endpoints "
+                  f"{p_many:.1f}s, ratio {p_many / p_one:.2f} (update delay {args.update_delay:g}s)")
+            if args.up_only:
+                return 0
             resources_in_many = len(many.resources())
             many.preview(expect_no_changes=True)
             preview_calls = calls(log)

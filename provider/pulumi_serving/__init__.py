@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .args import *  # noqa: F403
-    from .resources import (EndpointsReady, EndpointWaitOutcome, RateLimits, Secret, SecretAcl, SecretScope,
+    from .resources import (EndpointPermissions, EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope,
                             SecretScopeAcls, ServingEndpoint)
+
 
 def __getattr__(name: str) -> Any:
     """``pulumi_serving.<...>Args`` from ``.args``, any other public class name from ``.resources``."""

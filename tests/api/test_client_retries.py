@@ -100,6 +100,6 @@ def test_retries_are_bounded(live_server) -> None:
     lines: list[str] = []
     client = client_for(live_server, lines, attempts=3)
     with pytest.raises(RateLimited) as caught:
-        client.list_endpoints()
+        client.get_endpoint("any-endpoint")
     assert caught.value.retry_after == 0 and len(lines) == 2
     assert armed(live_server)[0]["remaining"] == 2

@@ -34,7 +34,7 @@ def server(server_factory):
 
 
 def _endpoint(owner: str = OWNER, **extra) -> dict:
-    return {"endpoint_name": "ep", "wait_timeout": 30.0, "owner": owner, "tags": [{"key": "team", "value": "ml"}],
+    return {"endpoint_name": "ep", "owner": owner, "tags": [{"key": "team", "value": "ml"}],
             "config": {"served_entities": [{"name": "main", "external_model": {
                 "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
                 "openai_config": {"openai_api_key_plaintext": "sk-x"}}}]}, **extra}
@@ -70,10 +70,12 @@ def test_an_endpoint_carries_its_marker_and_a_rerun_create_resumes_it_but_not_an
         assert api.get("/api/2.0/serving-endpoints/ep").json()["tags"] == live["tags"]
 
 
-def test_declaring_the_reserved_marker_tag_or_secret_key_fails_check() -> None:
-    endpoint = ServingEndpointProvider().check({}, _endpoint(tags=[{"key": OWNER_TAG_KEY, "value": "x"}]))
+def test_declaring_the_reserved_marker_tag_or_secret_key_fails_check(server) -> None:
+    endpoint = _configured(ServingEndpointProvider, server).check(
+        {}, {**_endpoint(tags=[{"key": OWNER_TAG_KEY, "value": "x"}]), "known_secrets": ["keys/openai"]})
     assert any("reserved" in f.reason for f in endpoint.failures)
-    secret = SecretProvider().check({}, {"scope": "keys", "key": "pulumi-serving-owner.abc", "string_value": "v"})
+    secret = _configured(SecretProvider, server).check(
+        {}, {"scope": "keys", "key": "pulumi-serving-owner.abc", "string_value": "v"})
     assert any("reserved" in f.reason for f in secret.failures)
 
 

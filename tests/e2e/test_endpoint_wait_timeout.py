@@ -42,7 +42,7 @@ def test_create_outliving_wait_timeout_stays_in_state_and_resumes(pulumi_stack_f
                                  secrets={"serving:token": server.admin_token, "openaiKey": KEY})
     failed = stack.up(check=False)
     assert failed.returncode != 0
-    assert "ServingEndpoint 'slow-endpoint' was created and is in the stack's state" in failed.output, failed.output
+    assert "ServingEndpoint 'slow-endpoint' is in the stack's state" in failed.output, failed.output
     assert "Run `pulumi up` again to resume waiting" in failed.output
     assert [r["id"] for r in stack.resources() if r["type"].endswith(":ServingEndpoint")] == ["slow-endpoint"]
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pulumi.output import Unknown
 
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from pulumi_serving.client import CredentialsError
 from pulumi_serving.resources import RateLimitsProvider, SecretAclProvider
 from pulumi_serving.resources.provider_base import has_unknowns, shown
+from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
+
+
+def _configured(cls, **settings):
+    provider = cls()
+    provider.configure(ConfigureRequest(Config({f"serving:{k}": v for k, v in settings.items()}, "serving")))
+    return provider
 
 
 def test_values_unknown_at_preview_are_recognised_in_either_form() -> None:
@@ -22,6 +33,40 @@ def test_diff_label_of_an_unknown_endpoint_name_is_readable(capsys) -> None:
     assert "Unknown object" not in err
 
 
-def test_check_names_unknown_properties_with_the_resource_kind() -> None:
-    result = SecretAclProvider().check({}, {"scope": "s", "principal": "p", "permission": "READ", "colour": "red"})
+def test_check_names_unknown_properties_with_the_resource_kind(server_factory) -> None:
+    server = server_factory()
+    provider = _configured(SecretAclProvider, host=server.url, token=server.admin_token)
+    result = provider.check({}, {"scope": "s", "principal": "p", "permission": "READ", "colour": "red"})
     assert result.failures[0].reason == "colour: unknown property of SecretAcl"
+
+
+def test_preview_checks_credentials_once_and_names_the_setting(server_factory) -> None:
+    server = server_factory()
+    props = {"scope": "s", "principal": "p", "permission": "READ"}
+    with pytest.raises(CredentialsError, match="cannot reach the serving API at http://127.0.0.1:9 "
+                                               r"\(serving:host\): check serving:host"):
+        _configured(SecretAclProvider, host="http://127.0.0.1:9", token="t").check({}, props)
+    refused = _configured(SecretAclProvider, host=server.url, token="not-a-token")
+    with pytest.raises(CredentialsError, match="refused the token.*check serving:token"):
+        refused.check({}, props)
+    with pytest.raises(CredentialsError, match="refused the token"):  # the answer is remembered, not asked again
+        refused.check({}, props)
+    assert _configured(SecretAclProvider, host=server.url, token=server.admin_token).caller() == "admin"
+
+
+def test_a_same_name_replace_is_announced_as_an_outage(capsys) -> None:
+    from pulumi_serving.plan import endpoint_view
+    from pulumi_serving.resources import ServingEndpointProvider
+
+    props = {"endpoint_name": "ep", "description": "old", "config": {"served_entities": [{
+        "name": "main", "external_model": {"name": "m", "provider": "openai", "task": "llm/v1/chat",
+                                           "openai_config": {"openai_api_key": "{{secrets/s/k}}"}}}]}}
+    olds = endpoint_view.declared(props)[0]
+    result = ServingEndpointProvider().diff("ep", olds, {**props, "description": "new"})
+    err = capsys.readouterr().err
+    assert result.replaces == ["description"] and result.delete_before_replace is True
+    assert "+- description: replace (the serving API has no call that changes an endpoint's description)" in err
+    assert "warning: ServingEndpoint ep is replaced delete-first" in err and "outage" in err
+    assert "PUT" not in err  # a replace is never also announced as a config update
+    renamed = ServingEndpointProvider().diff("ep", olds, {**props, "endpoint_name": "ep2"})
+    assert renamed.delete_before_replace is False and "warning" not in capsys.readouterr().err

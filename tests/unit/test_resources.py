@@ -13,8 +13,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_serving import resources
 from pulumi_serving.client import AlreadyExists, WaitTimeout
-from pulumi_serving.resources import (EndpointWaitOutcomeProvider, RateLimitsProvider, SecretProvider, SecretScopeProvider,
-                                      ServingEndpointProvider)
+from pulumi_serving.plan import endpoint_view
+from pulumi_serving.resources import (EndpointPermissionsProvider, EndpointsReadyProvider, RateLimitsProvider,
+                                      SecretProvider, SecretScopeProvider, ServingEndpointProvider)
 from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 REF = "{{secrets/keys/openai}}"
@@ -33,14 +34,15 @@ def server(server_factory):
 
 
 def _endpoint_inputs(key_settings: dict | None = None, **extra) -> dict:
-    return {"endpoint_name": "ep", "wait_timeout": 30.0, "config": {"served_entities": [{
+    return {"endpoint_name": "ep", "config": {"served_entities": [{
         "name": "main", "external_model": {"name": "gpt-3.5-turbo-instruct", "provider": "openai",
                                            "task": "llm/v1/completions",
                                            "openai_config": key_settings or {"openai_api_key": REF}}}]}, **extra}
 
 
 def test_providers_pickle_by_reference_without_configuration(server) -> None:
-    for cls in (ServingEndpointProvider, SecretProvider, SecretScopeProvider, RateLimitsProvider):
+    for cls in (ServingEndpointProvider, SecretProvider, SecretScopeProvider, RateLimitsProvider,
+                EndpointPermissionsProvider):
         fresh = serialize_provider(cls())
         configured = _configured(cls, server)
         configured.client()
@@ -95,12 +97,12 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
     news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-plain-1"},
                                                tags=[{"key": "team", "value": "ml"}])).inputs
     created = provider.create(news)
-    assert created.outs["state"] == {"ready": "READY", "config_update": "NOT_UPDATING"}
+    assert created.outs["state"]["config_update"] == "IN_PROGRESS"  # create never waits (EndpointsReady does)
     assert created.outs["invocation_url"].endswith("/serving-endpoints/ep/invocations")
     assert "sk-plain-1" not in repr(created.outs)
     assert provider.diff("ep", created.outs, news).changes is False
     read = provider.read("ep", created.outs)
-    assert read.outs == created.outs and read.inputs is None
+    assert endpoint_view.stored(read.outs) == endpoint_view.stored(created.outs) and read.inputs is None
 
     with server.client() as api:
         api.patch("/api/2.0/serving-endpoints/ep/tags", json={"add_tags": [{"key": "team", "value": "x"}]})
@@ -171,24 +173,20 @@ def test_endpoint_create_resumes_its_own_post_whose_answer_was_lost(server) -> N
     transport._send = send_then_lose_first_answer
     created = provider.create(news)
     assert lost == ["/api/2.0/serving-endpoints"] and created.id == "ep"
-    assert created.outs["state"]["config_update"] == "NOT_UPDATING"
+    assert created.outs["endpoint_id"] and created.outs["config"]["served_entities"][0]["name"] == "main"
 
 
-def test_endpoint_create_whose_wait_times_out_still_succeeds_and_the_outcome_reports_it(server) -> None:
+def test_readiness_names_each_endpoint_still_updating_and_resumes(server) -> None:
     provider = _configured(ServingEndpointProvider, server)
-    news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-slow"}, wait_timeout=0.01)).inputs
-    created = provider.create(news)  # the endpoint exists: it must be written to state, not raised away
-    assert created.id == "ep" and "still IN_PROGRESS" in created.outs["pending"]
-    with pytest.raises(WaitTimeout, match=r"ServingEndpoint 'ep' was created and is in the stack's state.*"
-                                          r"Run `pulumi up` again to resume waiting"):
-        EndpointWaitOutcomeProvider().create({"endpoint": "ep", "pending": created.outs["pending"]})
-    assert provider.diff("ep", created.outs, news).changes is True  # the next up resumes waiting
-    resumed = provider.update("ep", created.outs, {**news, "wait_timeout": 30.0}).outs
-    assert resumed["state"]["config_update"] == "NOT_UPDATING" and resumed["pending"] == ""
-    assert resumed["config_version"] == 1  # no second config update was sent
-    assert provider.diff("ep", resumed, news).changes is False
-    assert EndpointWaitOutcomeProvider().create({"endpoint": "ep", "pending": ""}).outs == {"endpoint": "ep",
-                                                                                             "pending": ""}
+    created = provider.create(provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-slow"})).inputs)
+    ready = _configured(EndpointsReadyProvider, server)
+    gate = {"endpoints": [{"name": "ep", "config_version": created.outs["config_version"]}], "wait_timeout": 0.01}
+    with pytest.raises(WaitTimeout, match=r"ServingEndpoint 'ep' is in the stack's state, but endpoint 'ep' is still "
+                                          r"IN_PROGRESS(.|\n)*Run `pulumi up` again to resume waiting"):
+        ready.create(gate)
+    assert ready.create({**gate, "wait_timeout": 30.0}).id == "ready"
+    with server.client() as api:
+        assert api.get("/api/2.0/serving-endpoints/ep").json()["config"]["config_version"] == 1  # nothing re-sent
 
 
 def test_endpoint_config_from_typed_sections_or_whole() -> None:

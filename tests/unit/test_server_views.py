@@ -6,8 +6,8 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from pulumi_serving.server.crypto import SecretBox
+from pulumi_serving.spec.server_behaviour import default_routes
 from pulumi_serving.server.endpoint_views import (
-    default_routes,
     detailed_view,
     merge_tags,
     settle,

@@ -1,16 +1,16 @@
 """Endpoint payloads: config consistency, traffic, gateway limits, permissions, secret uses."""
 
 from pulumi_serving.spec import (
+    CreateServingEndpoint,
     EndpointCoreConfigInput,
+    PatchTagsRequest,
+    PermissionsRequest,
+    PutRateLimitsRequest,
+    check,
     config_secret_uses,
-    config_transition_problems,
-    parse,
+    external_transition_problem,
     validate_ai_gateway,
-    validate_create_endpoint,
     validate_endpoint_config,
-    validate_permissions,
-    validate_rate_limits,
-    validate_tags_patch,
 )
 
 REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
@@ -26,18 +26,18 @@ def msgs(problems):
 
 
 def test_seed_create_body_is_valid():
-    assert validate_create_endpoint({"name": "openai-completions-endpoint", "config": {"served_entities": [ext()]},
+    assert check(CreateServingEndpoint, {"name": "openai-completions-endpoint", "config": {"served_entities": [ext()]},
                                      "tags": [{"key": "team", "value": "ml"}]}) == []
 
 
 def test_create_name_and_unknown_top_level_field():
-    got = msgs(validate_create_endpoint({"name": "a/../b", "confg": {}}))
+    got = msgs(check(CreateServingEndpoint, {"name": "a/../b", "confg": {}}))
     assert "name: endpoint name 'a/../b' may contain only letters, digits, '-' and '_'" in got
     assert "confg: unknown field" in got
 
 
 def test_wrong_types_are_rejected_without_coercion():
-    got = msgs(validate_create_endpoint({"name": 5, "route_optimized": "yes"}))
+    got = msgs(check(CreateServingEndpoint, {"name": 5, "route_optimized": "yes"}))
     assert "name: input should be a valid string (got int)" in got
     assert "route_optimized: input should be a valid boolean (got str)" in got
 
@@ -76,7 +76,7 @@ def test_entity_rules():
 
 
 def test_served_models_are_the_legacy_form():
-    config = parse(EndpointCoreConfigInput, {"served_models": [
+    config = EndpointCoreConfigInput.model_validate({"served_models": [
         {"model_name": "cat.sch.m", "model_version": "2", "scale_to_zero_enabled": True,
          "environment_vars": {"KEY": REF}}]})
     (entity,) = config.entities()
@@ -85,7 +85,7 @@ def test_served_models_are_the_legacy_form():
 
 
 def test_secret_uses_and_default_names():
-    config = parse(EndpointCoreConfigInput, {"served_entities": [
+    config = EndpointCoreConfigInput.model_validate({"served_entities": [
         {"external_model": {"name": "claude-2", "provider": "anthropic", "task": "llm/v1/chat",
                             "anthropic_config": {"anthropic_api_key": "{{secrets/a/k}}"}}}]})
     assert config.entities()[0].effective_name() == "claude-2"
@@ -95,11 +95,9 @@ def test_secret_uses_and_default_names():
 
 
 def test_config_transition():
-    external = parse(EndpointCoreConfigInput, {"served_entities": [ext()]})
-    custom = parse(EndpointCoreConfigInput, {"served_entities": [{"entity_name": "m", "entity_version": "1"}]})
-    assert config_transition_problems(external, external) == []
-    assert "cannot drop" in config_transition_problems(external, custom)[0]
-    assert "cannot add" in config_transition_problems(custom, external)[0]
+    assert external_transition_problem(True, True) is None and external_transition_problem(False, False) is None
+    assert "cannot drop" in external_transition_problem(True, False)
+    assert "cannot add" in external_transition_problem(False, True)
 
 
 def test_ai_gateway_rate_limit_rules():
@@ -122,11 +120,11 @@ def test_ai_gateway_rate_limit_rules():
 
 
 def test_legacy_rate_limits_tags_permissions():
-    assert validate_rate_limits({"rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}]}) == []
+    assert check(PutRateLimitsRequest, {"rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}]}) == []
     assert "rate_limits[0].calls: field is required" in msgs(
-        validate_rate_limits({"rate_limits": [{"renewal_period": "minute"}]}))
-    assert "add_tags[0].key: field is required" in msgs(validate_tags_patch({"add_tags": [{"value": "v"}]}))
-    got = msgs(validate_permissions({"access_control_list": [
+        check(PutRateLimitsRequest, {"rate_limits": [{"renewal_period": "minute"}]}))
+    assert "add_tags[0].key: field is required" in msgs(check(PatchTagsRequest, {"add_tags": [{"value": "v"}]}))
+    got = msgs(check(PermissionsRequest, {"access_control_list": [
         {"user_name": "a", "group_name": "b", "permission_level": "CAN_QUERY"},
         {"user_name": "a", "permission_level": "CAN_RUN"}]}))
     assert "access_control_list[0]: exactly one of user_name, group_name or service_principal_name is required " \

@@ -2,7 +2,7 @@
 
 import base64
 
-from pulumi_serving.spec import PutSecret, parse, validate_create_scope, validate_put_acl, validate_put_secret
+from pulumi_serving.spec import CreateScope, PutSecret, check, validate_put_acl
 from pulumi_serving.spec.secrets import MAX_SECRET_VALUE_BYTES
 
 
@@ -11,29 +11,29 @@ def msgs(problems):
 
 
 def test_scope_create():
-    assert validate_create_scope({"scope": "my_openai_secret_scope"}) == []
+    assert check(CreateScope, {"scope": "my_openai_secret_scope"}) == []
     assert "initial_manage_principal: unknown value 'admins'" in msgs(
-        validate_create_scope({"scope": "s", "initial_manage_principal": "admins"}))[0]
+        check(CreateScope, {"scope": "s", "initial_manage_principal": "admins"}))[0]
     assert "backend_azure_keyvault is required" in msgs(
-        validate_create_scope({"scope": "s", "scope_backend_type": "AZURE_KEYVAULT"}))[0]
-    assert msgs(validate_create_scope({"scope": "../../etc"}))[0].startswith("scope: scope name '../../etc'")
+        check(CreateScope, {"scope": "s", "scope_backend_type": "AZURE_KEYVAULT"}))[0]
+    assert msgs(check(CreateScope, {"scope": "../../etc"}))[0].startswith("scope: scope name '../../etc'")
 
 
 def test_put_secret_string_or_bytes():
-    assert parse(PutSecret, {"scope": "s", "key": "k", "string_value": "héllo"}).value_bytes() == "héllo".encode()
+    assert PutSecret.model_validate({"scope": "s", "key": "k", "string_value": "héllo"}).value_bytes() == "héllo".encode()
     raw = bytes(range(256))
-    put = parse(PutSecret, {"scope": "s", "key": "k", "bytes_value": base64.b64encode(raw).decode()})
+    put = PutSecret.model_validate({"scope": "s", "key": "k", "bytes_value": base64.b64encode(raw).decode()})
     assert (put.value_bytes(), put.value_kind()) == (raw, "bytes")
-    assert "exactly one of string_value or bytes_value" in msgs(validate_put_secret({"scope": "s", "key": "k"}))[0]
+    assert "exactly one of string_value or bytes_value" in msgs(check(PutSecret, {"scope": "s", "key": "k"}))[0]
     assert "exactly one of" in msgs(
-        validate_put_secret({"scope": "s", "key": "k", "string_value": "a", "bytes_value": "YQ=="}))[0]
+        check(PutSecret, {"scope": "s", "key": "k", "string_value": "a", "bytes_value": "YQ=="}))[0]
     assert "bytes_value must be base64-encoded" in msgs(
-        validate_put_secret({"scope": "s", "key": "k", "bytes_value": "not base64!"}))[0]
+        check(PutSecret, {"scope": "s", "key": "k", "bytes_value": "not base64!"}))[0]
 
 
 def test_secret_value_size_limit():
-    assert validate_put_secret({"scope": "s", "key": "k", "string_value": "x" * MAX_SECRET_VALUE_BYTES}) == []
-    (msg,) = msgs(validate_put_secret({"scope": "s", "key": "k", "string_value": "x" * (MAX_SECRET_VALUE_BYTES + 1)}))
+    assert check(PutSecret, {"scope": "s", "key": "k", "string_value": "x" * MAX_SECRET_VALUE_BYTES}) == []
+    (msg,) = msgs(check(PutSecret, {"scope": "s", "key": "k", "string_value": "x" * (MAX_SECRET_VALUE_BYTES + 1)}))
     assert "limit is 131072 bytes" in msg
 
 
@@ -44,5 +44,5 @@ def test_acl_levels():
 
 
 def test_lone_surrogates_are_rejected_with_their_path():
-    (problem,) = validate_put_secret({"scope": "s", "key": "k", "string_value": "\udc00"})
+    (problem,) = check(PutSecret, {"scope": "s", "key": "k", "string_value": "\udc00"})
     assert str(problem) == "string_value: text is not valid Unicode (lone surrogate escape)"

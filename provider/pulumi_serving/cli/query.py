@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..spec.server_behaviour import DEFAULT_TASK
+
 if TYPE_CHECKING:
     from ..client import Credentials
 
@@ -102,9 +104,9 @@ def endpoint_task(client: httpx.Client, endpoint: str) -> str:
     try:
         response = client.get(f"/api/2.0/serving-endpoints/{endpoint}")
     except httpx.HTTPError:
-        return "llm/v1/completions"
+        return DEFAULT_TASK
     if response.status_code != 200:
-        return "llm/v1/completions"
+        return DEFAULT_TASK
     doc = response.json()
     if doc.get("task"):
         return str(doc["task"])
@@ -112,7 +114,7 @@ def endpoint_task(client: httpx.Client, endpoint: str) -> str:
         task = (entity.get("external_model") or {}).get("task")
         if task:
             return str(task)
-    return "llm/v1/completions"
+    return DEFAULT_TASK
 
 
 def build_body(task: str, args: argparse.Namespace) -> dict[str, Any]:

@@ -34,9 +34,6 @@ class ServingClient:
     def get_endpoint(self, name: str) -> Json:
         return self.transport.request("GET", f"/api/2.0/serving-endpoints/{_seg(name)}")
 
-    def list_endpoints(self) -> list[Json]:
-        return self.transport.request("GET", "/api/2.0/serving-endpoints").get("endpoints", [])
-
     def delete_endpoint(self, name: str) -> None:
         self.transport.request("DELETE", f"/api/2.0/serving-endpoints/{_seg(name)}")
 
@@ -50,6 +47,19 @@ class ServingClient:
         body = {"add_tags": add, "delete_tags": delete}
         return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/tags", json=body).get(
             "tags", [])
+
+    def patch_notifications(self, name: str, body: Json) -> Json:
+        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/notifications", json=body)
+
+    def patch_telemetry(self, name: str, body: Json) -> Json:
+        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/telemetry-config",
+                                      json=body)
+
+    def get_permissions(self, endpoint_id: str) -> Json:
+        return self.transport.request("GET", f"/api/2.0/permissions/serving-endpoints/{_seg(endpoint_id)}")
+
+    def set_permissions(self, endpoint_id: str, body: Json) -> Json:
+        return self.transport.request("PUT", f"/api/2.0/permissions/serving-endpoints/{_seg(endpoint_id)}", json=body)
 
     def invocation_url(self, name: str) -> str:
         return f"{self.host}/serving-endpoints/{_seg(name)}/invocations"

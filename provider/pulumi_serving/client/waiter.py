@@ -78,9 +78,9 @@ def wait_endpoints(client: ServingClient, names: Iterable[str], *, timeout: floa
             announced = True
         sleep(min(delay, max(0.0, timeout - elapsed)))
         delay = min(poll_max, delay * 1.5)
-    if announced:
-        report(f"{total} endpoint(s) settled after {clock() - start:.1f}s" if total > 1 else
-               f"endpoint {next(iter(outcomes))!r} settled after {clock() - start:.1f}s")
+    if announced and not any(o.error for o in outcomes.values()):
+        report(f"{total} endpoint(s) ready after {clock() - start:.1f}s" if total > 1 else
+               f"endpoint {next(iter(outcomes))!r} is ready after {clock() - start:.1f}s")
     return outcomes
 
 

@@ -1,11 +1,15 @@
-"""Normalization and diff of declarations against last-applied state: pure functions, no I/O."""
+"""The planner: normalized declarations against last-applied (or refreshed) state -> named API calls,
+replaces with reasons, or rejections. Pure functions, no I/O."""
 
-from .diff import (diff_acl, diff_endpoint, diff_rate_limits, diff_readiness, diff_scope, diff_secret,
-                   endpoint_view, secret_value)
+from .endpoint import plan_create, plan_endpoint
 from .fingerprint import fingerprint, matches, new_salt
-from .model import Change, Plan, Replace
+from .gateway import plan_rate_limits, plan_readiness
+from .model import Api, Call, Plan, Rejection, Replace
+from .permissions import plan_permissions
+from .secrets import plan_acl, plan_scope, plan_secret, secret_value
 
 __all__ = [
-    "Change", "Plan", "Replace", "diff_acl", "diff_endpoint", "diff_rate_limits", "diff_readiness", "diff_scope",
-    "diff_secret", "endpoint_view", "fingerprint", "matches", "new_salt", "secret_value",
+    "Api", "Call", "Plan", "Rejection", "Replace", "fingerprint", "matches", "new_salt", "plan_acl", "plan_create",
+    "plan_endpoint", "plan_permissions", "plan_rate_limits", "plan_readiness", "plan_scope", "plan_secret",
+    "secret_value",
 ]

@@ -1,16 +1,32 @@
-"""What a diff returns: field-level changes, each tied to the API call that applies it, and replaces."""
+"""What the planner returns: an ordered list of named API calls, or replaces with reasons, or rejections."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
-class Change:
-    """``path`` changed and will be sent by ``call`` (for example ``PUT .../config``)."""
+class Api:
+    """One call of the serving API, by its method and path template (``{name}``: endpoint, ``{id}``: its id)."""
 
+    method: str
     path: str
-    call: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Call:
+    """``api`` sent because ``fields`` changed; ``body`` is what it sends (never shown: it may hold secrets)."""
+
+    api: Api
+    fields: tuple[str, ...] = ()
+    body: Any = field(default=None, repr=False, compare=False)
+
+    def describe(self) -> str:
+        return f"{', '.join(self.fields)} -> {self.api}" if self.fields else f"-> {self.api}"
 
 
 @dataclass(frozen=True)
@@ -22,26 +38,39 @@ class Replace:
     reason: str
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """``path`` cannot be applied at all, for ``reason``: preview fails naming both."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
 @dataclass
 class Plan:
-    changes: list[Change] = field(default_factory=list)
+    """Exactly one of: calls to make in order, replaces, or rejections (all empty: nothing to do)."""
+
+    calls: list[Call] = field(default_factory=list)
     replaces: list[Replace] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes or self.replaces)
+        return bool(self.replaces or any(c.fields for c in self.calls))
 
     @property
     def replace_properties(self) -> list[str]:
         return sorted({r.property for r in self.replaces})
 
     @property
-    def calls(self) -> list[str]:
-        """Distinct API calls the update needs, in first-seen order."""
-        return list(dict.fromkeys(c.call for c in self.changes))
+    def changed_fields(self) -> list[str]:
+        return [f for c in self.calls for f in c.fields]
 
     def describe(self) -> list[str]:
-        """One human line per change (paths and calls only, never values)."""
-        lines = [f"~ {c.path} -> {c.call}" for c in self.changes]
+        """One human line per rejection, replace or call (paths and calls only, never values)."""
+        lines = [f"! {r.path}: rejected ({r.reason})" for r in self.rejections]
         lines += [f"+- {r.path}: replace ({r.reason})" for r in self.replaces]
-        return lines
+        return lines + [f"~ {c.describe()}" for c in self.calls]

@@ -32,6 +32,8 @@ from typing import Any
 
 from ..spec.names import default_served_entity_name
 from ..spec.ownership import is_marker_tag
+from ..spec.server_behaviour import (DEFAULT_OPENAI_API_TYPE, ENTITY_DEFAULTS, NOT_ECHOED_ENTITY_FIELDS,
+                                     default_routes, fold_enum, fold_openai_api_type, is_write_only)
 
 Json = dict[str, Any]
 
@@ -41,21 +43,14 @@ ENTITY_INPUT_FIELDS = (
     "min_provisioned_throughput", "max_provisioned_throughput", "provisioned_model_units",
     "burst_scaling_enabled", "environment_vars", "instance_profile_arn",
 )
-NOT_ECHOED_ENTITY_FIELDS = ("burst_scaling_enabled",)
-ENTITY_DEFAULTS: Json = {"scale_to_zero_enabled": False, "workload_type": "CPU"}
-WRITE_ONLY_SUFFIX = "_plaintext"
 
 
-def is_write_only(key: str) -> bool:
-    return key.endswith(WRITE_ONLY_SUFFIX)
-
-
-def _prune(value: Any) -> Any:
+def prune(value: Any) -> Any:
     """Drop None values recursively (absent and null mean the same in the API)."""
     if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v is not None}
+        return {k: prune(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_prune(v) for v in value]
+        return [prune(v) for v in value]
     return value
 
 
@@ -87,19 +82,19 @@ def split_write_only(value: Any, path: str = "") -> tuple[Any, dict[str, str]]:
 def _external_model(model: Json) -> Json:
     model = dict(model)
     if isinstance(model.get("provider"), str):
-        model["provider"] = model["provider"].lower()
+        model["provider"] = fold_enum(model["provider"])
     openai = model.get("openai_config")
     if isinstance(openai, dict):
         openai = dict(openai)
-        api_type = str(openai.get("openai_api_type") or "openai").lower()
-        if api_type == "openai":
+        api_type = fold_openai_api_type(openai.get("openai_api_type"))
+        if api_type == DEFAULT_OPENAI_API_TYPE:
             openai.pop("openai_api_type", None)
         else:
             openai["openai_api_type"] = api_type
         model["openai_config"] = openai
     bedrock = model.get("amazon_bedrock_config")
     if isinstance(bedrock, dict) and isinstance(bedrock.get("bedrock_provider"), str):
-        model["amazon_bedrock_config"] = {**bedrock, "bedrock_provider": bedrock["bedrock_provider"].lower()}
+        model["amazon_bedrock_config"] = {**bedrock, "bedrock_provider": fold_enum(bedrock["bedrock_provider"])}
     return model
 
 
@@ -135,9 +130,8 @@ def served_entities(config: Json) -> list[Json]:
 
 
 def traffic_routes(config: Json, entities: list[Json]) -> list[Json]:
-    routes = (config.get("traffic_config") or {}).get("routes")
-    if not routes:
-        return [{"name": entities[0]["name"], "traffic_percentage": 100}] if len(entities) == 1 else []
+    routes = (config.get("traffic_config") or {}).get("routes") or (
+        default_routes([str(e.get("name", "")) for e in entities]) or {}).get("routes") or []
     out = [{"name": r.get("served_entity_name") or r.get("served_model_name"),
             "traffic_percentage": r.get("traffic_percentage")} for r in routes]
     return sorted(out, key=lambda r: str(r["name"]))
@@ -148,7 +142,7 @@ def endpoint_config_and_secrets(config: Json | None) -> tuple[Json, dict[str, st
 
     Works on a declared input and on a GET ``config`` / ``pending_config`` body alike.
     """
-    config = _prune(config or {})
+    config = prune(config or {})
     entities = served_entities(config)
     view: Json = {"served_entities": entities, "routes": traffic_routes(config, entities)}
     if config.get("auto_capture_config"):
@@ -191,7 +185,7 @@ def tags(value: Any) -> list[Json]:
 
 def ai_gateway(value: Json | None) -> Json:
     """AI gateway sections managed by the endpoint (rate_limits belong to RateLimits)."""
-    gateway = _prune(value or {})
+    gateway = prune(value or {})
     out: Json = {}
     for section in ("usage_tracking_config", "inference_table_config", "fallback_config"):
         block = gateway.get(section)

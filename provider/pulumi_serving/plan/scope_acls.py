@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Change, Plan, Replace
+from . import calls
+from .model import Call, Plan, Replace
 
 Grant = dict[str, str]  # {"principal": ..., "permission": ...}
 ALL_USERS = "users"
-CALL_PUT_ACL = "POST /api/2.0/secrets/acls/put"
-CALL_DELETE_ACL = "POST /api/2.0/secrets/acls/delete"
 
 
 @dataclass(frozen=True)
@@ -65,13 +64,12 @@ def apply_steps(declared: list[Grant], live: list[Grant], caller: Caller) -> tup
 
 def diff_scope_acls(olds: dict[str, Any], news: dict[str, Any]) -> Plan:
     """Last-applied (or refreshed) grants against the declared ones."""
-    plan = Plan()
     if olds.get("scope") != news.get("scope"):
-        plan.replaces.append(Replace("scope", "scope", "the grants belong to one scope"))
-        return plan
+        return Plan(replaces=[Replace("scope", "scope", "the grants belong to one scope")])
     old = {g["principal"]: g["permission"] for g in normalized(olds.get("acls"))}
     new = {g["principal"]: g["permission"] for g in normalized(news.get("acls"))}
-    for who in sorted(set(old) | set(new)):
-        if old.get(who) != new.get(who):
-            plan.changes.append(Change(f"acls[{who}]", CALL_PUT_ACL if who in new else CALL_DELETE_ACL))
-    return plan
+    changed = [who for who in sorted(set(old) | set(new)) if old.get(who) != new.get(who)]
+    puts = tuple(f"acls[{who}]" for who in changed if who in new)
+    revokes = tuple(f"acls[{who}]" for who in changed if who not in new)
+    return Plan(calls=[Call(api, fields) for api, fields in ((calls.PUT_ACL, puts), (calls.DELETE_ACL, revokes))
+                       if fields])

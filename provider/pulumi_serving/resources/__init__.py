@@ -1,7 +1,8 @@
 """Pulumi dynamic resources: ``pulumi-python:dynamic/serving:<Name>``, thin adapters over spec, client and plan."""
 
+from .endpoint_permissions import EndpointPermissions, EndpointPermissionsProvider
 from .rate_limits import RateLimits, RateLimitsProvider
-from .readiness import EndpointsReady, EndpointsReadyProvider, EndpointWaitOutcome, EndpointWaitOutcomeProvider
+from .readiness import EndpointsReady, EndpointsReadyProvider
 from .secret import Secret, SecretProvider
 from .secret_acl import SecretAcl, SecretAclProvider
 from .secret_scope import SecretScope, SecretScopeProvider
@@ -9,8 +10,7 @@ from .secret_scope_acls import SecretScopeAcls, SecretScopeAclsProvider
 from .serving_endpoint import ServingEndpoint, ServingEndpointProvider
 
 __all__ = [
-    "EndpointsReady", "EndpointsReadyProvider", "EndpointWaitOutcome", "EndpointWaitOutcomeProvider", "RateLimits", "RateLimitsProvider", "Secret", "SecretAcl",
-    "SecretAclProvider", "SecretProvider", "SecretScope", "SecretScopeAcls",
-    "SecretScopeAclsProvider", "SecretScopeProvider", "ServingEndpoint",
-    "ServingEndpointProvider",
+    "EndpointPermissions", "EndpointPermissionsProvider", "EndpointsReady", "EndpointsReadyProvider", "RateLimits",
+    "RateLimitsProvider", "Secret", "SecretAcl", "SecretAclProvider", "SecretProvider", "SecretScope", "SecretScopeAcls",
+    "SecretScopeAclsProvider", "SecretScopeProvider", "ServingEndpoint", "ServingEndpointProvider",
 ]

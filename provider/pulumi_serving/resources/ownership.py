@@ -14,11 +14,9 @@ import pulumi
 
 from ..client import NotFound, ServingClient
 from ..recovery.pending import RECOVERED_FLAG
-from ..spec.ownership import OWNER_TAG_KEY, owner_id, scope_marker_key
+from ..spec.ownership import OWNER_INPUT, OWNER_TAG_KEY, owner_id, scope_marker_key  # noqa: F401 - OWNER_INPUT re-exported
 
 Json = dict[str, Any]
-
-OWNER_INPUT = "owner"
 
 
 def owner_for(kind: str, resource_name: str) -> str:

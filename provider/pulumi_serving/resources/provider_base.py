@@ -15,9 +15,10 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from ..client import CallCounter, ServingClient, connect
+from ..client import (ApiError, CallCounter, CredentialsError, NotFound, RetryPolicy, ServingClient, TransportError,
+                      connect)
 from ..client.waiter import progress
-from ..plan import Plan
+from ..plan import Call, Plan
 from .watchdog import start_if_provider_host
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known at preview
@@ -27,6 +28,9 @@ DEFAULT_WAIT_TIMEOUT = 1200.0
 Json = dict[str, Any]
 
 start_if_provider_host()  # inside the provider process: exit when the engine is gone
+
+_ACCESS_LOCK = threading.Lock()
+_ACCESS: dict[tuple[Any, ...], str | Exception] = {}  # per settings: the caller, or why there is none
 
 __all__ = ["CONFIG_NAMESPACE", "DEFAULT_WAIT_TIMEOUT", "Json", "ServingProvider", "failures", "has_unknowns",
            "plain", "progress", "shown"]
@@ -88,10 +92,44 @@ class ServingProvider(ResourceProvider):
 
     # check
     def check(self, olds: Json, news: Json) -> CheckResult:
+        """Unknown properties, the resource's own checks, and (once per process) that the credentials work."""
         props = plain(news)
         problems = [CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))]
+        self.caller()
         problems += self.check_inputs(plain(olds), props)
         return CheckResult(props, problems)
+
+    def caller(self) -> str:
+        """The calling principal's name; the first call checks the credentials and fails naming the setting."""
+        settings = self.__dict__.get("_settings") or {}
+        key = tuple(settings.get(k) for k in ("host", "token", "profile"))
+        with _ACCESS_LOCK:
+            if key not in _ACCESS:
+                _ACCESS[key] = self._verify_access()
+            found = _ACCESS[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _verify_access(self) -> str | Exception:
+        settings = self.__dict__.get("_settings") or {}
+        try:
+            client = connect(settings.get("host"), settings.get("token"), profile=settings.get("profile"),
+                             counter=self._counter(), retry=RetryPolicy(attempts=2, base_delay=0.2, budget=1.0))
+        except CredentialsError as exc:
+            return CredentialsError(f"{exc} (set serving:host and the secret serving:token with `pulumi config set`)")
+        where = f"the serving API at {client.host} (serving:host)"
+        try:
+            return str(client.current_user().get("userName") or "")
+        except TransportError:
+            return CredentialsError(f"cannot reach {where}: check serving:host")
+        except NotFound:
+            return CredentialsError(f"{where} does not serve the Databricks REST API: check serving:host")
+        except ApiError as exc:
+            return CredentialsError(f"{where} refused the token ({exc.status} {exc.error_code}): check serving:token "
+                                    "(or serving:profile)")
+        finally:
+            client.close()
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         """Problems of the declared ``props`` (may fill defaults in place); none by default."""
@@ -105,9 +143,15 @@ class ServingProvider(ResourceProvider):
         if plan.has_changes:
             for line in plan.describe():
                 progress(f"{self.label(props)}: {line}")
+        if plan.rejections:
+            raise ValueError(f"{self.label(props)}: " + "; ".join(map(str, plan.rejections)))
         replaces = plan.replace_properties
-        return DiffResult(changes=plan.has_changes, replaces=replaces,
-                          delete_before_replace=bool(replaces) and self.same_identity(olds, props))
+        delete_first = bool(replaces) and self.same_identity(olds, props)
+        if delete_first:
+            progress(f"warning: {self.label(props)} is replaced delete-first (its name stays the same): it is "
+                     "unavailable from its deletion until the replacement is created and ready, an outage for its "
+                     "callers")
+        return DiffResult(changes=plan.has_changes, replaces=replaces, delete_before_replace=delete_first)
 
     def plan(self, olds: Json, props: Json) -> Plan:
         """What applying ``props`` over the last-applied ``olds`` takes (pure, from ``plan/``)."""
@@ -116,6 +160,12 @@ class ServingProvider(ResourceProvider):
     def label(self, props: Json) -> str:
         """How progress lines name this resource."""
         return self.kind
+
+    def announce(self, props: Json, planned: list[Call]) -> list[Call]:
+        """One progress line per planned call, as it is executed; returns the calls."""
+        for call in planned:
+            progress(f"{self.label(props)}: {call.describe()}")
+        return planned
 
     def same_identity(self, olds: Json, props: Json) -> bool:
         """True when a replacement would recreate an object of the same name (so it must delete first)."""
@@ -129,13 +179,16 @@ class ServingProvider(ResourceProvider):
             existing = self.__dict__.get("_client")
             if existing is None:
                 settings = self.__dict__.get("_settings") or {}
-                counter = type(self).counter or ServingProvider.counter
-                if counter is None and os.environ.get("PULUMI_SERVING_CALL_LOG"):
-                    counter = CallCounter(os.environ["PULUMI_SERVING_CALL_LOG"])
                 existing = connect(settings.get("host"), settings.get("token"), profile=settings.get("profile"),
-                                   counter=counter, on_retry=progress)
+                                   counter=self._counter(), on_retry=progress)
                 self._client = existing
             return existing
+
+    def _counter(self) -> CallCounter | None:
+        counter = type(self).counter or ServingProvider.counter
+        if counter is None and os.environ.get("PULUMI_SERVING_CALL_LOG"):
+            counter = ServingProvider.counter = CallCounter(os.environ["PULUMI_SERVING_CALL_LOG"])
+        return counter
 
     def __getstate__(self) -> Json:
         # Only configuration-free state is ever pickled (the program side never configures).

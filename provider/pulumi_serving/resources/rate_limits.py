@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
 from ..args import AiGatewayRateLimitArgs
-from ..client import NotFound, ServingClient
-from ..plan import Plan, diff_rate_limits
+from ..client import NotFound
+from ..plan import Call, Plan, calls, plan_rate_limits
+from ..plan.gateway import apply_calls
 from ..plan import normalize
 from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
 
-INPUTS = ("endpoint", "rate_limits")
+
+if TYPE_CHECKING:
+    from .serving_endpoint import ServingEndpoint
+
+INPUTS = ("endpoint", "endpoint_id", "rate_limits")
 
 
 class RateLimitsProvider(ServingProvider):
@@ -35,54 +41,64 @@ class RateLimitsProvider(ServingProvider):
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return diff_rate_limits(olds, props)
+        return plan_rate_limits(olds, props)
 
     def label(self, props: Json) -> str:
         return f"RateLimits {shown(props.get('endpoint'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
-        return CreateResult(props["endpoint"], self._put(self.client(), props["endpoint"], props["rate_limits"]))
+        return CreateResult(props["endpoint"], self._apply(props, apply_calls(("rate_limits",))))
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props = plain(news)
-        return UpdateResult(self._put(self.client(), props["endpoint"], props["rate_limits"]))
+        return UpdateResult(self._apply(props, self.plan(plain(olds), props).calls))
 
     def read(self, id_: str, props: Json) -> ReadResult:
         try:
             endpoint = self.client().get_endpoint(id_)
         except NotFound:
             return ReadResult("", {})
-        outs = {"endpoint": id_,
+        outs = {"endpoint": id_, "endpoint_id": endpoint.get("id"),
                 "rate_limits": normalize.rate_limits((endpoint.get("ai_gateway") or {}).get("rate_limits"))}
         return ReadResult(id_, outs, dict(outs))
 
     def delete(self, id_: str, props: Json) -> None:
         try:
-            self._put(self.client(), id_, [])
+            self._apply({"endpoint": id_, "rate_limits": []}, apply_calls(("rate_limits",)))
         except NotFound:
             pass  # the endpoint is gone, and its limits with it
 
-    @staticmethod
-    def _put(client: ServingClient, name: str, limits: list[Json]) -> Json:
-        gateway = dict(client.get_endpoint(name).get("ai_gateway") or {})
-        if limits:
-            gateway["rate_limits"] = limits
-        else:
-            gateway.pop("rate_limits", None)
-        applied = client.put_ai_gateway(name, gateway)
-        progress(f"rate limits of endpoint {name!r}: {len(limits)} limit(s) applied")
-        return {"endpoint": name, "rate_limits": normalize.rate_limits(applied.get("rate_limits"))}
+    def _apply(self, props: Json, planned: list[Call]) -> Json:
+        """Execute the plan: read the endpoint's gateway, then PUT it back with these limits (its other sections
+        kept)."""
+        client, name, limits = self.client(), props["endpoint"], props.get("rate_limits") or []
+        live: Json = {}
+        applied: Json = {}
+        for call in planned:
+            progress(f"{self.label(props)}: {call.describe()}")
+            if call.api == calls.GET_ENDPOINT:
+                live = client.get_endpoint(name)
+            elif call.api == calls.PUT_AI_GATEWAY:
+                gateway = {k: v for k, v in (live.get("ai_gateway") or {}).items() if k != "rate_limits"}
+                applied = client.put_ai_gateway(name, {**gateway, "rate_limits": limits} if limits else gateway)
+        return {"endpoint": name, "endpoint_id": live.get("id"),
+                "rate_limits": normalize.rate_limits(applied.get("rate_limits"))}
 
 
 class RateLimits(Resource, module="serving", name="RateLimits"):
-    """AI gateway rate limits of ``endpoint``: ``[{calls|tokens, key, renewal_period, principal}]``."""
+    """AI gateway rate limits of ``endpoint``: ``[{calls|tokens, key, renewal_period, principal}]``.
+
+    ``endpoint`` is a ServingEndpoint (its limits are set again when it is recreated) or an endpoint name.
+    """
 
     endpoint: pulumi.Output[str]
     rate_limits: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, endpoint: pulumi.Input[str],
+    def __init__(self, resource_name: str, *, endpoint: ServingEndpoint | pulumi.Input[str],
                  rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]],
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(RateLimitsProvider(), resource_name, {"endpoint": endpoint, "rate_limits": rate_limits},
-                         opts)
+        name, endpoint_id = (endpoint.endpoint_name, endpoint.endpoint_id) if isinstance(endpoint, pulumi.Resource) \
+            else (endpoint, None)
+        super().__init__(RateLimitsProvider(), resource_name,
+                         {"endpoint": name, "endpoint_id": endpoint_id, "rate_limits": rate_limits}, opts)

@@ -1,32 +1,38 @@
-"""EndpointsReady: wait for many endpoints at once, so N endpoints cost one wait instead of N/4 waits.
+"""EndpointsReady: wait for endpoints' config updates outside their own create and update.
 
-The dynamic provider host runs at most 4 calls at once. Endpoints declared with ``wait=False`` are
-created in a few milliseconds each; this single resource then polls all of them together. It depends
-on each endpoint's ``config_version``, so any config update makes it wait again. On timeout it fails
-clearly; the endpoints stay in state and the next ``up`` resumes waiting here.
+The dynamic provider host runs at most 4 calls at once, so an endpoint's create must not wait: it
+only POSTs (milliseconds) and every rollout runs at once. This resource then polls; a ServingEndpoint
+with ``wait=True`` gets one as a child, and the stack program uses one for all its endpoints. It depends
+on each endpoint's ``config_version``, so any config update makes it wait again. On timeout or failure
+it fails naming each endpoint; the endpoints stay in state and the next ``up`` resumes waiting here.
 """
 
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from ..client import ServingClient, UpdateFailed, WaitTimeout
 from ..client.waiter import wait_endpoints
-from ..plan import Plan, diff_readiness
+from ..plan import Plan, plan_readiness
 from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain
 
 INPUTS = ("endpoints", "wait_timeout")
-OUTCOME_INPUTS = ("endpoint", "pending")
 
 
-def wait_all(client: ServingClient, names: list[str], timeout: float) -> None:
-    """Wait for every endpoint at once; raise naming each endpoint that failed or is still updating."""
-    errors = [o.error for o in wait_endpoints(client, names, timeout=timeout).values() if o.error is not None]
-    if any(isinstance(e, UpdateFailed) for e in errors):
-        raise UpdateFailed("; ".join(map(str, errors)))
-    if errors:
-        raise WaitTimeout("; ".join(map(str, errors)))
+def wait_all(client: ServingClient, names: list[str], timeout: float) -> dict[str, Json]:
+    """Wait for every endpoint at once and return each one's final ``state``; raise naming each endpoint that
+    failed or is still updating, and what to do next."""
+    outcomes = wait_endpoints(client, names, timeout=timeout)
+    failed = {name: o.error for name, o in sorted(outcomes.items()) if o.error is not None}
+    if not failed:
+        return {name: {k: v for k, v in (o.endpoint.get("state") or {}).items() if k in ("ready", "config_update")}
+                for name, o in outcomes.items()}
+    lines = [f"ServingEndpoint {name!r} is in the stack's state, but {error}" for name, error in failed.items()]
+    advice = ("Run `pulumi up` again to resume waiting (raise wait_timeout if the update needs longer), or "
+              "`pulumi destroy` to delete the endpoint.")
+    kind = UpdateFailed if any(isinstance(e, UpdateFailed) for e in failed.values()) else WaitTimeout
+    raise kind("\n".join(lines + [advice]))
 
 
 class EndpointsReadyProvider(ServingProvider):
@@ -41,77 +47,36 @@ class EndpointsReadyProvider(ServingProvider):
         return []
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return diff_readiness(olds, props)
+        return plan_readiness(olds, props)
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
-        self._wait(props)
-        return CreateResult("ready", props)
+        return CreateResult("ready", {**props, "states": self._wait(props)})
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props = plain(news)
-        self._wait(props)
-        return UpdateResult(props)
+        return UpdateResult({**props, "states": self._wait(props)})
 
     def read(self, id_: str, props: Json) -> ReadResult:
         outs = plain(props)
-        return ReadResult(id_, outs, dict(outs))
+        return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
 
     def delete(self, id_: str, props: Json) -> None:
         return None
 
-    def _wait(self, props: Json) -> None:
+    def _wait(self, props: Json) -> dict[str, Json]:
         names = sorted({e["name"] for e in props.get("endpoints") or []})
-        if names:
-            wait_all(self.client(), names, float(props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT))
+        return wait_all(self.client(), names, float(props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)) if names else {}
 
 
 class EndpointsReady(Resource, module="serving", name="EndpointsReady"):
-    """Completes when every listed endpoint has finished its config update."""
+    """Completes when every listed endpoint has finished its config update; ``states`` maps each endpoint's
+    name to its ``state`` after the wait."""
+
+    states: pulumi.Output[dict]
 
     def __init__(self, resource_name: str, *, endpoints: list, wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         tracked = [{"name": e.endpoint_name, "config_version": e.config_version} for e in endpoints]
         super().__init__(EndpointsReadyProvider(), resource_name,
-                         {"endpoints": tracked, "wait_timeout": wait_timeout}, opts)
-
-
-class EndpointWaitOutcomeProvider(ServingProvider):
-    """CRUD for ``pulumi-python:dynamic/serving:EndpointWaitOutcome``: no API call, it reports a failed wait."""
-
-    kind, inputs = "EndpointWaitOutcome", OUTCOME_INPUTS
-
-    def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
-        """Silent: no API call, only the outcome of the endpoint's wait changes."""
-        olds, news = plain(olds), plain(news)
-        changed = {k: news.get(k) for k in OUTCOME_INPUTS} != {k: olds.get(k) for k in OUTCOME_INPUTS}
-        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
-
-    def create(self, props: Json) -> CreateResult:
-        return CreateResult("outcome", self._outcome(plain(props)))
-
-    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
-        return UpdateResult(self._outcome(plain(news)))
-
-    def read(self, id_: str, props: Json) -> ReadResult:
-        return ReadResult(id_, plain(props))
-
-    def delete(self, id_: str, props: Json) -> None:
-        return None
-
-    @staticmethod
-    def _outcome(props: Json) -> Json:
-        if props.get("pending"):
-            raise WaitTimeout(f"ServingEndpoint {props.get('endpoint')!r} was created and is in the stack's state, "
-                              f"but {props['pending']}. Run `pulumi up` again to resume waiting (raise wait_timeout "
-                              "if the update needs longer), or `pulumi destroy` to delete the endpoint.")
-        return {k: props.get(k) for k in OUTCOME_INPUTS}
-
-
-class EndpointWaitOutcome(Resource, module="serving", name="EndpointWaitOutcome"):
-    """Fails the ``up`` in which a ServingEndpoint's create could not finish waiting (the endpoint stays in state)."""
-
-    def __init__(self, resource_name: str, *, endpoint: pulumi.Input[str], pending: pulumi.Input[str],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(EndpointWaitOutcomeProvider(), resource_name, {"endpoint": endpoint, "pending": pending},
-                         opts)
+                         {"endpoints": tracked, "wait_timeout": wait_timeout, "states": None}, opts)

@@ -12,7 +12,7 @@ from .. import spec
 from ..spec.secret_ref_syntax import format_secret_ref
 from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from ..client import NotFound, ServingClient
-from ..plan import Plan, diff_secret, fingerprint, new_salt, secret_value
+from ..plan import Plan, fingerprint, new_salt, plan_secret, secret_value
 from ..spec.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
 from .ownership import is_recovered
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
@@ -64,7 +64,7 @@ class SecretProvider(ServingProvider):
         return []
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return diff_secret(olds, props)
+        return plan_secret(olds, props)
 
     def label(self, props: Json) -> str:
         return f"Secret {shown(props.get('scope'))}/{shown(props.get('key'))}"
@@ -75,7 +75,9 @@ class SecretProvider(ServingProvider):
         return CreateResult(_id(props["scope"], props["key"]), outs)
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
-        return UpdateResult(self._put(self.client(), plain(news), plain(olds).get("fingerprint_salt") or new_salt()))
+        props, olds = plain(news), plain(olds)
+        self.announce(props, self.plan(olds, props).calls)  # the put, then the list that reads its timestamp
+        return UpdateResult(self._put(self.client(), props, olds.get("fingerprint_salt") or new_salt()))
 
     def read(self, id_: str, props: Json) -> ReadResult:
         """Outputs only, on purpose: the engine then keeps the stored inputs, whose value is a Pulumi secret.

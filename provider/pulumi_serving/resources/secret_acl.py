@@ -7,7 +7,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 
 from .. import spec
 from ..client import NotFound
-from ..plan import Plan, diff_acl
+from ..plan import Plan, plan_acl
 from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, shown
 
 INPUTS = ("scope", "principal", "permission")
@@ -27,7 +27,7 @@ class SecretAclProvider(ServingProvider):
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return diff_acl(olds, props)
+        return plan_acl(olds, props)
 
     def label(self, props: Json) -> str:
         return f"SecretAcl {shown(props.get('scope'))}/{shown(props.get('principal'))}"
@@ -39,7 +39,8 @@ class SecretAclProvider(ServingProvider):
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props = plain(news)
-        self.client().put_acl(props["scope"], props["principal"], props["permission"])
+        for _ in self.announce(props, self.plan(plain(olds), props).calls):  # the one put of the new permission
+            self.client().put_acl(props["scope"], props["principal"], props["permission"])
         return UpdateResult(self._outputs(props))
 
     def read(self, id_: str, props: Json) -> ReadResult:

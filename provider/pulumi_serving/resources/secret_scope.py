@@ -12,7 +12,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 
 from .. import spec
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
-from ..plan import Plan, diff_scope
+from ..plan import Plan, calls, plan_scope
 from .ownership import (OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty,
                         scope_owned_by)
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
@@ -59,7 +59,7 @@ class SecretScopeProvider(ServingProvider):
                      "(declare SecretScopeAcls to make its grants authoritative)")
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return diff_scope(olds, props)
+        return plan_scope(olds, props)
 
     def label(self, props: Json) -> str:
         return f"SecretScope {shown(props.get('scope'))}"
@@ -98,10 +98,10 @@ class SecretScopeProvider(ServingProvider):
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props, olds = plain(news), plain(olds)
         client = self.client()
-        if olds.get("initial_manage_principal") != props.get("initial_manage_principal"):
-            if props.get("initial_manage_principal"):
+        for call in self.announce(props, self.plan(olds, props).calls):
+            if call.api == calls.PUT_ACL:
                 client.put_acl(props["scope"], ALL_USERS, "MANAGE")
-            else:
+            elif call.api == calls.DELETE_ACL:
                 client.delete_acl(props["scope"], ALL_USERS)
         return UpdateResult(self._outputs(props))
 

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..spec import endpoints as spec
+from ..spec.server_behaviour import default_routes
 from ..spec.tags import tag_count_problem
 from .endpoint_acls import EndpointAcls
 from .egress import Egress
 from .endpoint_credentials import EndpointCredentials
 from .endpoint_records import load, save
-from .endpoint_views import Doc, default_routes, detailed_view, is_updating, merge_tags, settle, summary_view
+from .endpoint_views import Doc, detailed_view, is_updating, merge_tags, settle, summary_view
 from .errors import InvalidParameterValue, ResourceAlreadyExists, ResourceConflict, ResourceDoesNotExist
 from .principals import Principal
 from .storage import Database
@@ -111,6 +112,8 @@ class EndpointStore:
         }
         if req.config is not None:
             self._apply_config(principal, doc, req.config, "config")
+            if req.telemetry_config and req.config.external_task() is None:  # dropped for external models
+                doc["telemetry_config"] = req.telemetry_config
         with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM endpoints WHERE name = ?", (req.name,)).fetchone():
                 raise ResourceAlreadyExists(f"Endpoint with name '{req.name}' already exists.")
@@ -197,6 +200,16 @@ class EndpointStore:
             return {"name": name, "email_notifications": doc["email_notifications"] or {}}
 
         return self._mutate(principal, name, change, block_while_updating=False)[1]
+
+    def patch_telemetry(self, principal: Principal, name: str, req: spec.PatchTelemetryRequest) -> Doc:
+        def change(doc: Doc) -> None:
+            current = doc.get("pending") or doc.get("config") or {}
+            if any("external_model" in e for e in current.get("served_entities") or []):
+                raise InvalidParameterValue("telemetry_config is not supported for endpoint type 'EXTERNAL_MODELS'")
+            doc["telemetry_config"] = req.telemetry_config
+
+        doc, _ = self._mutate(principal, name, change, block_while_updating=True)
+        return detailed_view(settle(doc, self._now()), "CAN_MANAGE")
 
     def served_entity_logs(self, principal: Principal, name: str, served_name: str) -> Doc:
         doc = self._acls.require_permission(principal, name, "CAN_VIEW")

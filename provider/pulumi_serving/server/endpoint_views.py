@@ -11,9 +11,9 @@ import copy
 from typing import Any
 
 from ..spec.external_models import CREDENTIAL_PAIRS, PROVIDER_CONFIG_BLOCK
+from ..spec.server_behaviour import ENDPOINT_ECHO_DEFAULTS, NOT_ECHOED_ENTITY_FIELDS
 
 Doc = dict[str, Any]
-_NOT_ECHOED = ("burst_scaling_enabled",)
 _ENDPOINT_FIELDS = ("name", "id", "creator", "creation_timestamp", "last_updated_timestamp", "description")
 _OPTIONAL_FIELDS = ("task", "endpoint_type", "budget_policy_id", "usage_policy_id", "route_optimized",
                     "email_notifications", "telemetry_config")
@@ -52,7 +52,7 @@ def credential_blocks(external_model: dict[str, Any]) -> list[tuple[str, dict[st
 
 def _strip_write_only(entity: dict[str, Any]) -> dict[str, Any]:
     entity = copy.deepcopy(entity)
-    for field in _NOT_ECHOED:
+    for field in NOT_ECHOED_ENTITY_FIELDS:
         entity.pop(field, None)
     if isinstance(entity.get("external_model"), dict):
         for _, block, _, plaintext_field in credential_blocks(entity["external_model"]):
@@ -93,6 +93,8 @@ def state_view(doc: Doc) -> dict[str, str]:
 def detailed_view(doc: Doc, permission_level: str | None = None) -> Doc:
     """ServingEndpointDetailed (docs/databricks-api.md#endpoint-object) of a settled document."""
     view: Doc = {field: doc[field] for field in _ENDPOINT_FIELDS}
+    for field, default in ENDPOINT_ECHO_DEFAULTS.items():
+        view[field] = view.get(field) or default
     view["state"] = state_view(doc)
     if doc.get("config"):
         view["config"] = _config_view(doc["config"], live=True)
@@ -137,14 +139,6 @@ def summary_view(doc: Doc) -> Doc:
         if doc.get(field) is not None:
             view[field] = doc[field]
     return view
-
-
-def default_routes(entity_names: list[str]) -> dict[str, Any] | None:
-    """The 100% route Databricks fills in for a single served entity without traffic_config."""
-    if len(entity_names) != 1:
-        return None
-    (name,) = entity_names
-    return {"routes": [{"served_entity_name": name, "served_model_name": name, "traffic_percentage": 100}]}
 
 
 def merge_tags(tags: list[dict[str, Any]], add: list[dict[str, Any]], delete: list[str]) -> list[dict[str, Any]]:

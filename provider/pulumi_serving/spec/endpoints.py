@@ -349,6 +349,12 @@ class PatchNotificationsRequest(SpecModel):
     email_notifications: EmailNotifications | None = None
 
 
+class PatchTelemetryRequest(SpecModel):
+    """Body of ``PATCH .../telemetry-config``; omitting ``telemetry_config`` removes it."""
+
+    telemetry_config: dict[str, Any] | None = None
+
+
 class AccessControlRequest(SpecModel):
     """One ACL entry: exactly one of user_name, group_name, service_principal_name, plus a level."""
 
@@ -392,9 +398,3 @@ def external_transition_problem(was_external: bool, is_external: bool) -> str | 
     if not was_external and is_external:
         return "an endpoint created without external models cannot add one"
     return None
-
-
-def config_transition_problems(current: EndpointCoreConfigInput, desired: EndpointCoreConfigInput) -> list[str]:
-    """Why ``desired`` cannot replace ``current`` in place, empty when it can."""
-    problem = external_transition_problem(current.external_task() is not None, desired.external_task() is not None)
-    return [problem] if problem else []

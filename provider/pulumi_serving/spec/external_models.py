@@ -14,6 +14,7 @@ from pydantic import field_validator, model_validator
 
 from .base import SpecModel
 from .secret_ref_syntax import parse_secret_ref
+from .server_behaviour import fold_enum
 
 Provider = Literal[
     "openai",
@@ -142,7 +143,7 @@ class OpenAiConfig(_CredentialBlock):
     @field_validator("openai_api_type", mode="before")
     @classmethod
     def _lower_type(cls, value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value
+        return fold_enum(value)
 
     def _check_rules(self) -> None:
         key, entra = CREDENTIAL_PAIRS[0], CREDENTIAL_PAIRS[1]
@@ -204,7 +205,7 @@ class AmazonBedrockConfig(_CredentialBlock):
     @field_validator("bedrock_provider", mode="before")
     @classmethod
     def _lower_provider(cls, value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value
+        return fold_enum(value)
 
     def _check_rules(self) -> None:
         key_id, secret = _pairs_for(self._block)

@@ -13,6 +13,7 @@ import hashlib
 from .tags import TAG_VALUE_MAX
 
 OWNER_TAG_KEY = "pulumi-serving-owner"
+OWNER_INPUT = "owner"  # the hidden resource input naming its owner
 SCOPE_MARKER_PREFIX = "pulumi-serving-owner."
 OWNER_ID_MAX = TAG_VALUE_MAX  # the id is an endpoint tag value
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -20,14 +19,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
-
-
-class SpecError(ValueError):
-    """A payload failed validation; ``problems`` lists every reason found."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        super().__init__(format_problems(self.problems))
 
 
 def format_problems(problems: Iterable[Problem]) -> str:
@@ -85,11 +76,3 @@ def check(model: type[BaseModel], payload: Any, prefix: str = "") -> list[Proble
     except ValidationError as exc:
         return problems_from_validation_error(exc, prefix)
     return []
-
-
-def parse(model: type[M], payload: Any, prefix: str = "") -> M:
-    """Validate and return the model; raise :class:`SpecError` with every problem otherwise."""
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise SpecError(problems_from_validation_error(exc, prefix)) from None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pulumi
 
-from ..resources import EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope, SecretScopeAcls, ServingEndpoint
+from ..resources import (EndpointPermissions, EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope,
+                         SecretScopeAcls, ServingEndpoint)
 from ..spec import EndpointCoreConfigInput, config_secret_uses
 from ..spec.declarations import (DECLARATION_KEYS, NAMESPACE, StackDeclarations, endpoint_secret_keys,
                                  parse_declarations, resolve_secret_values, stack_file_path, unknown_key_problems)
@@ -58,7 +59,8 @@ def declare_scopes(decl: StackDeclarations, config: pulumi.Config | None = None)
 
 def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
                       config: pulumi.Config | None = None) -> list[ServingEndpoint]:
-    """Endpoints (depending on the declared secrets they reference), one readiness gate, then rate limits."""
+    """Endpoints (depending on the declared secrets they reference) with their permissions, one readiness gate,
+    then rate limits."""
     config = config or pulumi.Config(NAMESPACE)
     endpoints: list[ServingEndpoint] = []
     limits = []
@@ -72,9 +74,16 @@ def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
             tags=[t.model_dump(exclude_none=True) for t in endpoint.tags] if isinstance(endpoint.tags, list)
             else endpoint.tags,
             route_optimized=endpoint.route_optimized, ai_gateway=endpoint.ai_gateway, adopt=endpoint.adopt,
+            description=endpoint.description, budget_policy_id=endpoint.budget_policy_id,
+            usage_policy_id=endpoint.usage_policy_id, telemetry_config=endpoint.telemetry_config,
+            email_notifications=endpoint.email_notifications.model_dump(exclude_none=True)
+            if endpoint.email_notifications else None,
             wait=False, wait_timeout=decl.wait_timeout, known_secrets=[r for r in refs if r in secrets],
             opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]))
         endpoints.append(resource)
+        if endpoint.permissions is not None:
+            EndpointPermissions(f"{endpoint.id or endpoint.name}/permissions", endpoint=resource,
+                                access_control_list=[p.model_dump(exclude_none=True) for p in endpoint.permissions])
         if endpoint.rate_limits is not None:
             limits.append((endpoint, resource))
     if not endpoints:
@@ -82,7 +91,7 @@ def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
     # One gate waits for every endpoint at once (the provider host runs only 4 calls in parallel).
     ready = EndpointsReady("endpoints-ready", endpoints=endpoints, wait_timeout=decl.wait_timeout)
     for endpoint, resource in limits:
-        RateLimits(f"{endpoint.id or endpoint.name}/rate-limits", endpoint=resource.endpoint_name,
+        RateLimits(f"{endpoint.id or endpoint.name}/rate-limits", endpoint=resource,
                    rate_limits=[limit.model_dump(exclude_none=True) for limit in endpoint.rate_limits or []],
                    opts=pulumi.ResourceOptions(depends_on=[ready]))
     pulumi.export("endpoint_names", [e.name for e in decl.endpoints])

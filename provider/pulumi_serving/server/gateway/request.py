@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...spec.base import invalid_text_path
+from ...spec.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
 from ..errors import InvalidParameterValue, MalformedRequest
 
-COMPLETIONS, CHAT, EMBEDDINGS = "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"
 
 _FIELDS_BY_TASK = {
     COMPLETIONS: {"prompt", "max_tokens", "temperature", "n", "stop", "stream"},

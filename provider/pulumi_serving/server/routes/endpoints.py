@@ -75,6 +75,12 @@ async def patch_notifications(name: NamePath, body: spec.PatchNotificationsReque
     return reply(backend.endpoints.patch_notifications(principal, _name(name), body))
 
 
+@router.patch("/{name}/telemetry-config", summary="Set or remove the telemetry config (custom-model endpoints)")
+async def patch_telemetry(name: NamePath, body: spec.PatchTelemetryRequest, principal: PrincipalDep,
+                          backend: BackendDep) -> FastJSONResponse:
+    return reply(backend.endpoints.patch_telemetry(principal, _name(name), body))
+
+
 @router.get("/{name}/served-models/{served_model_name}/logs", summary="Served entity logs (empty)")
 @router.get("/{name}/served-models/{served_model_name}/build-logs", summary="Served entity build logs (empty)")
 async def served_logs(name: NamePath, served_model_name: str, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:

@@ -4,7 +4,7 @@ They live in the stack file under the ``serving`` namespace::
 
     config:
       serving:scopes:    [ {scope, secrets: [{key, value_from}], acls: [{principal, permission}], authoritative_acls} ]
-      serving:endpoints: [ {name, config, tags, ai_gateway, rate_limits, route_optimized, adopt} ]
+      serving:endpoints: [ {name, config, tags, ai_gateway, rate_limits, permissions, description, ...} ]
       serving:wait_timeout: seconds to wait for every endpoint's config update
 
 Secret values never appear here: a secret's ``value_from`` and any ``*_plaintext`` credential
@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..endpoints import AiGatewayRateLimit, EndpointTag
+from ..endpoints import AccessControlRequest, AiGatewayRateLimit, EmailNotifications, EndpointTag
 
 NAMESPACE = "serving"
 CONFIG_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
@@ -66,6 +66,14 @@ class EndpointDeclaration(Decl):
     route_optimized: bool | None = None
     ai_gateway: dict[str, Any] | None = Field(None, description="AI gateway sections except rate_limits")
     rate_limits: list[AiGatewayRateLimit] | None = Field(None, description="AI gateway rate limits; 0 blocks")
+    permissions: list[AccessControlRequest] | None = Field(
+        None, description="the endpoint's direct grants, authoritative (the caller keeps its own CAN_MANAGE): "
+                          "{user_name | group_name | service_principal_name, permission_level}")
+    description: str | None = Field(None, description="changing it replaces the endpoint (no API call updates it)")
+    email_notifications: EmailNotifications | None = None
+    budget_policy_id: str | None = Field(None, description="changing it replaces the endpoint")
+    usage_policy_id: str | None = Field(None, description="changing it replaces the endpoint")
+    telemetry_config: dict[str, Any] | None = Field(None, description="custom-model endpoints only")
     adopt: bool = Field(False, description="take over an existing endpoint of the same name")
     id: str | None = Field(None, pattern=CONFIG_KEY_PATTERN,
                            description="stable resource name (defaults to name); keep it to rename in place")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ....spec.server_behaviour import fold_openai_api_type
 from ....spec.upstream_urls import upstream_urls
 
 DEFAULT_BASES: Mapping[str, str] = {
@@ -71,6 +72,6 @@ def call_urls(model: Mapping[str, Any], bases: Mapping[str, str]) -> list[str]:
         urls = [base_for(bases, provider)]
     if provider == "google-cloud-vertex-ai":
         urls.append(bases["google-oauth"])
-    if str((model.get("openai_config") or {}).get("openai_api_type") or "").lower() == "azuread":
+    if fold_openai_api_type((model.get("openai_config") or {}).get("openai_api_type")) == "azuread":
         urls.append(bases["entra"])
     return urls

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ....spec.server_behaviour import DEFAULT_OPENAI_API_TYPE, fold_openai_api_type
 from ...errors import ApiError, BadRequest
 from ..providers import ADAPTERS, ProviderAdapter, Target
 from .bases import base_for
@@ -27,8 +28,8 @@ def _target(adapter: str, model: str, base: str, credential: Any, options: dict[
 
 async def _openai(entity: str, name: str, cfg: Mapping[str, Any], bases: Mapping[str, str],
                   client: UpstreamClient, tokens: TokenCache) -> tuple[ProviderAdapter, Target]:
-    api_type = str(cfg.get("openai_api_type") or "openai").lower()
-    if api_type == "openai":
+    api_type = fold_openai_api_type(cfg.get("openai_api_type"))
+    if api_type == DEFAULT_OPENAI_API_TYPE:
         return _target("openai", name, cfg.get("openai_api_base") or bases["openai"], cfg.get("openai_api_key"),
                        {"organization": cfg.get("openai_organization") or ""})
     options = {"api_type": api_type, "deployment": cfg.get("openai_deployment_name") or "",

@@ -1,0 +1,149 @@
+"""The ServingEndpoint planner: (declared inputs, last-applied or refreshed view) -> calls, replaces or rejections.
+
+Pure: the resource executes :attr:`Plan.calls` in order and decides nothing itself. Calls that do not
+block on a rollout go first (tags, notifications), then those the server refuses while a config update
+runs (AI gateway, telemetry), then the config update that starts one; the endpoint is read back last
+unless the config update already answered with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..spec.ownership import OWNER_INPUT as OWNER
+from ..spec.ownership import OWNER_TAG_KEY
+from . import calls, endpoint_view, normalize
+from .compare import changed_paths
+from .fields import RULES, rule_for
+from .fingerprint import matches
+from .model import Api, Call, Plan, Rejection, Replace
+
+Json = dict[str, Any]
+RESOURCE = "ServingEndpoint"
+CALL_ORDER: tuple[Api, ...] = (calls.PATCH_TAGS, calls.PATCH_NOTIFICATIONS, calls.PUT_AI_GATEWAY,
+                               calls.PATCH_TELEMETRY, calls.PUT_CONFIG)
+_REPLACED = [r for r in RULES if r.resource == RESOURCE and r.replace and "." not in r.field]
+
+
+def rejections(props: Json) -> list[Rejection]:
+    """What no call can apply, from the declared inputs alone (``check`` reports these at preview)."""
+    found = []
+    gateway = props.get("ai_gateway")
+    if isinstance(gateway, dict) and gateway.get("rate_limits"):
+        found.append(_reject("ai_gateway.rate_limits"))
+    config = props.get("config")
+    if isinstance(config, dict) and config.get("name") is not None:
+        found.append(_reject("config.name"))
+    if props.get("telemetry_config") and _is_external(normalize.endpoint_config(config if isinstance(config, dict)
+                                                                                else None)):
+        found.append(Rejection("telemetry_config", "Databricks supports telemetry_config only for custom-model "
+                                                   "endpoints (it answers 400 for external models)"))
+    return found
+
+
+def _reject(field: str) -> Rejection:
+    return Rejection(field, rule_for(RESOURCE, field).reject or "")
+
+
+def _is_external(config: Json) -> bool:
+    return any("external_model" in e for e in config.get("served_entities", []))
+
+
+def _tasks(config: Json) -> set[str]:
+    return {e["external_model"].get("task", "") for e in config.get("served_entities", []) if "external_model" in e}
+
+
+def create_body(props: Json) -> Json:
+    """Body of the create request: every declared field goes in the one call, with the ownership marker tag."""
+    body: Json = {"name": props["endpoint_name"], "config": props["config"]}
+    view, _ = endpoint_view.declared(props)
+    for key in ("route_optimized", "description", "budget_policy_id", "usage_policy_id"):
+        if key in view:
+            body[key] = view[key]
+    if tags := view.get("tags", []) + _marker(props):
+        body["tags"] = tags
+    for key in ("ai_gateway", "email_notifications", "telemetry_config"):
+        if props.get(key):
+            body[key] = props[key]
+    return body
+
+
+def plan_create(props: Json) -> Plan:
+    return Plan(rejections=rejections(props)) if rejections(props) else Plan(
+        calls=[Call(calls.CREATE_ENDPOINT, body=create_body(props))])
+
+
+def plan_endpoint(olds: Json, props: Json) -> Plan:
+    """``olds``: stored outputs (or the view of a live endpoint being adopted); ``props``: checked inputs."""
+    if found := rejections(props):
+        return Plan(rejections=found)
+    old, (new, secrets) = endpoint_view.stored(olds), endpoint_view.declared(props)
+    replaces = [Replace(r.field, r.field, r.replace or "") for r in _REPLACED if old.get(r.field) != new.get(r.field)]
+    old_config, new_config = old.get("config") or {}, new.get("config") or {}
+    if _is_external(old_config) != _is_external(new_config):
+        replaces.append(_replace("config.served_entities[].external_model"))
+    elif _tasks(old_config) != _tasks(new_config):
+        replaces.append(_replace("config.served_entities[].external_model.task"))
+    if replaces:
+        return Plan(replaces=replaces)
+    by_call: dict[Api, list[str]] = {}
+    for path in changed_paths({k: v for k, v in old.items() if k != "endpoint_name"},
+                              {k: v for k, v in new.items() if k != "endpoint_name"}):
+        rule = rule_for(RESOURCE, path)
+        assert rule.call is not None, f"{path}: a changed field without a call ({rule.handling})"
+        by_call.setdefault(rule.call, []).append(path)
+    written = write_only_changes(olds.get("write_only") or {}, olds.get("fingerprint_salt") or "", secrets)
+    if written:
+        by_call.setdefault(calls.PUT_CONFIG, []).extend(f"config.{p}" for p in written)
+    planned = []
+    for api in (a for a in CALL_ORDER if a in by_call):
+        if api == calls.PUT_AI_GATEWAY:
+            planned.append(Call(calls.GET_ENDPOINT))  # read the rate limits RateLimits owns, to keep them
+        planned.append(Call(api, tuple(by_call[api]), _body(api, props, old, new)))
+    if planned and planned[-1].api != calls.PUT_CONFIG:
+        planned.append(Call(calls.GET_ENDPOINT))  # read back: the outputs come from the endpoint itself
+    return Plan(calls=planned)
+
+
+def plan_take_over(live: Json, props: Json, *, marked: bool) -> Plan:
+    """The plan for an existing endpoint being adopted or resumed (``live``: its view): the declaration's calls,
+    plus the ownership marker tag when the endpoint does not carry it yet."""
+    plan = plan_endpoint(live, props)
+    marker = [] if marked else _marker(props)
+    if plan.replaces or plan.rejections or not marker:
+        return plan
+    tags = next((c for c in plan.calls if c.api == calls.PATCH_TAGS), None)
+    body = {"add_tags": (tags.body["add_tags"] if tags else []) + marker,
+            "delete_tags": tags.body["delete_tags"] if tags else []}
+    patched = Call(calls.PATCH_TAGS, (tags.fields if tags else ()) + (OWNER,), body)
+    rest = [c for c in plan.calls if c.api != calls.PATCH_TAGS]
+    return Plan(calls=[patched] + (rest or [Call(calls.GET_ENDPOINT)]))
+
+
+def _marker(props: Json) -> list[Json]:
+    return [{"key": OWNER_TAG_KEY, "value": props[OWNER]}] if props.get(OWNER) else []
+
+
+def _replace(field: str) -> Replace:
+    return Replace(field, "config", rule_for(RESOURCE, field).replace or "")
+
+
+def write_only_changes(old_fingerprints: dict[str, str], salt: str, values: dict[str, str]) -> list[str]:
+    """Write-only paths whose declared value differs from the one last applied (or was added or removed)."""
+    return [path for path in sorted(set(old_fingerprints) | set(values))
+            if path not in values or not matches(values[path], salt, old_fingerprints.get(path))]
+
+
+def _body(api: Api, props: Json, old: Json, new: Json) -> Any:
+    if api == calls.PATCH_TAGS:
+        old_tags, new_tags = old.get("tags") or [], new.get("tags") or []
+        keys = {t["key"] for t in new_tags}
+        return {"add_tags": [t for t in new_tags if t not in old_tags],
+                "delete_tags": [t["key"] for t in old_tags if t["key"] not in keys]}
+    if api == calls.PATCH_NOTIFICATIONS:
+        return {"email_notifications": new.get("email_notifications") or {}}
+    if api == calls.PUT_AI_GATEWAY:
+        return dict(props.get("ai_gateway") or {})
+    if api == calls.PATCH_TELEMETRY:
+        return {"telemetry_config": props.get("telemetry_config")} if props.get("telemetry_config") else {}
+    return props["config"]

@@ -1,0 +1,35 @@
+"""Planners of the resources that hang off an endpoint: RateLimits and the readiness gate (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import calls, normalize
+from .compare import changed_paths
+from .fields import rule_for
+from .model import Call, Plan, Replace
+
+Json = dict[str, Any]
+
+
+def plan_rate_limits(olds: Json, news: Json) -> Plan:
+    """Read-modify-write of the endpoint's AI gateway, so its other sections survive."""
+    if olds.get("endpoint") != news.get("endpoint"):
+        return Plan(replaces=[Replace("endpoint", "endpoint", rule_for("RateLimits", "endpoint").replace or "")])
+    changed = changed_paths(olds.get("rate_limits") or [], normalize.rate_limits(news.get("rate_limits")),
+                            "rate_limits")
+    if isinstance(news.get("endpoint_id"), str) and news["endpoint_id"] != olds.get("endpoint_id"):
+        changed.insert(0, "endpoint_id")  # the endpoint was recreated: its limits are set again
+    return Plan(calls=apply_calls(tuple(changed))) if changed else Plan()
+
+
+def apply_calls(fields: tuple[str, ...]) -> list[Call]:
+    """Read the endpoint's AI gateway, then PUT it back with the declared limits (other sections kept)."""
+    return [Call(calls.GET_ENDPOINT), Call(calls.PUT_AI_GATEWAY, fields)]
+
+
+def plan_readiness(olds: Json, news: Json) -> Plan:
+    """Any endpoint added or updated (a new config_version) is waited for again."""
+    if olds.get("endpoints") == news.get("endpoints"):
+        return Plan()
+    return Plan(calls=[Call(calls.GET_ENDPOINT, ("endpoints",))])

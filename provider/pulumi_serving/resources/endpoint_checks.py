@@ -1,0 +1,77 @@
+"""Preview-time checks of a ServingEndpoint's inputs: each problem names the property and the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.dynamic import CheckFailure
+
+from .. import spec
+from ..client import ServingClient
+from ..plan.endpoint import rejections
+from ..spec.ownership import OWNER_TAG_KEY, is_marker_tag
+from .provider_base import Json, failures, has_unknowns
+from .secret_existence import missing_secret_problems, used_refs
+
+TEXT_FIELDS = ("description", "budget_policy_id", "usage_policy_id")
+
+
+def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClient]) -> list[CheckFailure]:
+    problems: list[CheckFailure] = []
+    name = props.get("endpoint_name")
+    if not has_unknowns(name) and (reason := spec.names.endpoint_name_problem(name)):
+        problems.append(CheckFailure("endpoint_name", f"endpoint_name: {reason}"))
+    problems += _config(olds, props, client)
+    if props.get("tags") is not None and not has_unknowns(props["tags"]):
+        problems += _tags(props["tags"])
+    gateway = props.get("ai_gateway")
+    if isinstance(gateway, dict) and not gateway.get("rate_limits") and not has_unknowns(gateway):
+        problems += failures("ai_gateway", spec.validate_ai_gateway(gateway))
+    elif gateway is not None and not isinstance(gateway, dict):
+        problems.append(CheckFailure("ai_gateway", "ai_gateway: must be an object"))
+    for field in TEXT_FIELDS:
+        if props.get(field) is not None and not has_unknowns(props[field]) and not isinstance(props[field], str):
+            problems.append(CheckFailure(field, f"{field}: must be a string"))
+    notifications = props.get("email_notifications")
+    if notifications is not None and not has_unknowns(notifications):
+        problems += failures("email_notifications", spec.check(spec.endpoints.EmailNotifications, notifications))
+    if props.get("telemetry_config") is not None and not isinstance(props["telemetry_config"], dict):
+        problems.append(CheckFailure("telemetry_config", "telemetry_config: must be an object"))
+    for flag in ("route_optimized", "adopt"):
+        if props.get(flag) is not None and not isinstance(props[flag], bool):
+            problems.append(CheckFailure(flag, f"{flag}: must be true or false"))
+    if not has_unknowns(props):
+        problems += [CheckFailure(r.path.split(".")[0], f"{r.path}: {r.reason}") for r in rejections(props)]
+    return problems
+
+
+def _config(olds: Json, props: Json, client: Callable[[], ServingClient]) -> list[CheckFailure]:
+    config = props.get("config")
+    if config is None:
+        return [CheckFailure("config", "config: is required (served_entities and optional traffic_config)")]
+    if has_unknowns(config):
+        return []
+    problems = spec.validate_endpoint_config({k: v for k, v in config.items() if k != "name"}, "config")
+    if problems:
+        return failures("config", problems)
+    parsed = spec.EndpointCoreConfigInput.model_validate(config)
+    checked: set[str] = set()
+    old_config = olds.get("config")
+    if old_config and not has_unknowns(old_config) and not spec.validate_endpoint_config(old_config):
+        checked = used_refs(spec.EndpointCoreConfigInput.model_validate(old_config))
+    missing = missing_secret_problems(client, parsed, props.get("known_secrets") or [], checked)
+    return [CheckFailure("config", f"{path}: {reason}") for path, reason in missing]
+
+
+def _tags(value: Any) -> list[CheckFailure]:
+    items = [{"key": k, "value": v} for k, v in value.items()] if isinstance(value, dict) else value
+    if not isinstance(items, list):
+        return [CheckFailure("tags", "tags: must be a list of {key, value} or a mapping")]
+    problems = []
+    for index, item in enumerate(items):
+        problems += failures("tags", spec.check(spec.EndpointTag, item, f"tags[{index}]"))
+        if isinstance(item, dict) and is_marker_tag(item.get("key")):
+            problems.append(CheckFailure("tags", f"tags[{index}].key: {OWNER_TAG_KEY!r} is reserved for the "
+                                                 "provider's ownership marker"))
+    return problems

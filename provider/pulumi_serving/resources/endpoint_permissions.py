@@ -1,0 +1,126 @@
+"""EndpointPermissions: the direct grants (CAN_VIEW / CAN_QUERY / CAN_MANAGE) of one serving endpoint.
+
+Authoritative like Terraform's ``databricks_permissions``: grants made behind Pulumi's back show on
+refresh and are removed by the next ``up``, except the calling principal's own CAN_MANAGE, which is
+never removed (a stack cannot lock itself out). Grants inherited from the workspace are not touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+
+from .. import spec
+from ..args import AccessControlArgs
+from ..client import NotFound
+from ..plan import Call, Plan, calls, plan_permissions
+from ..plan.permissions import apply_calls, caller_rejections, direct_grants, grants, managed_view, set_body
+from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
+
+
+if TYPE_CHECKING:
+    from .serving_endpoint import ServingEndpoint
+
+INPUTS = ("endpoint", "endpoint_id", "access_control_list")
+
+
+class EndpointPermissionsProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:EndpointPermissions``: executes the planner's calls."""
+
+    kind, inputs = "EndpointPermissions", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems: list[CheckFailure] = []
+        endpoint = props.get("endpoint")
+        if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
+            problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
+        acl = props.get("access_control_list")
+        if not isinstance(acl, list):
+            return problems + [CheckFailure("access_control_list", "access_control_list: must be a list of grants")]
+        if has_unknowns(acl):
+            return problems
+        for index, entry in enumerate(acl):
+            problems += failures("access_control_list",
+                                 spec.check(spec.AccessControlRequest, entry, f"access_control_list[{index}]"))
+        problems += [CheckFailure("access_control_list", str(r)) for r in caller_rejections(acl, self.caller())]
+        return problems
+
+    def plan(self, olds: Json, props: Json) -> Plan:
+        return plan_permissions(olds, props)
+
+    def label(self, props: Json) -> str:
+        return f"EndpointPermissions {shown(props.get('endpoint'))}"
+
+    def create(self, props: Json) -> CreateResult:
+        props = plain(props)
+        planned = apply_calls(("access_control_list",), knows_id=bool(props.get("endpoint_id")))
+        return CreateResult(props["endpoint"], self._execute(props, props.get("endpoint_id"), planned))
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        props, olds = plain(news), plain(olds)
+        planned = self.plan(olds, props).calls
+        return UpdateResult(self._execute(props, props.get("endpoint_id") or olds.get("endpoint_id"), planned))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        olds = plain(props)
+        client = self.client()
+        try:
+            endpoint_id = client.get_endpoint(olds["endpoint"])["id"]
+            live = direct_grants(client.get_permissions(endpoint_id))
+        except NotFound:
+            return ReadResult("", {})
+        outs = self._outputs(olds, endpoint_id, live)
+        drifted = any(outs[k] != olds.get(k) for k in ("endpoint_id", "access_control_list"))
+        return ReadResult(id_, outs, dict(outs) if drifted else None)
+
+    def delete(self, id_: str, props: Json) -> None:
+        """Remove the grants this resource made (the caller keeps its own CAN_MANAGE)."""
+        olds = plain(props)
+        try:
+            self._execute({**olds, "access_control_list": []}, olds.get("endpoint_id"),
+                          apply_calls(("access_control_list",), knows_id=False))
+        except NotFound:
+            pass  # the endpoint is gone, and its grants with it
+
+    def _execute(self, props: Json, endpoint_id: str | None, planned: list[Call]) -> Json:
+        client, name, caller = self.client(), props["endpoint"], self.caller()
+        declared = grants(props.get("access_control_list"))
+        live: list[Json] = []
+        for call in planned:
+            progress(f"{self.label(props)}: {call.describe()}")
+            if call.api == calls.GET_ENDPOINT:
+                endpoint_id = client.get_endpoint(name)["id"]
+            elif call.api == calls.GET_PERMISSIONS:
+                live = direct_grants(client.get_permissions(str(endpoint_id)))
+            elif call.api == calls.SET_PERMISSIONS:
+                live = direct_grants(client.set_permissions(str(endpoint_id), set_body(declared, live, caller)))
+        return self._outputs(props, str(endpoint_id), live, caller)
+
+    def _outputs(self, props: Json, endpoint_id: str, live: list[Json], caller: str | None = None) -> Json:
+        declared = grants(props.get("access_control_list"))
+        return {"endpoint": props["endpoint"], "endpoint_id": endpoint_id,
+                "access_control_list": managed_view(live, declared, caller or self.caller())}
+
+
+class EndpointPermissions(Resource, module="serving", name="EndpointPermissions"):
+    """Direct grants of a serving endpoint: ``access_control_list=[{user_name | group_name |
+    service_principal_name, permission_level}]`` with levels CAN_VIEW, CAN_QUERY, CAN_MANAGE.
+
+    ``endpoint`` is a ServingEndpoint (its grants are set again when it is recreated) or an endpoint name.
+    """
+
+    endpoint: pulumi.Output[str]
+    endpoint_id: pulumi.Output[str]
+    access_control_list: pulumi.Output[list]
+
+    def __init__(self, resource_name: str, *, endpoint: ServingEndpoint | pulumi.Input[str],
+                 access_control_list: pulumi.Input[Sequence[pulumi.Input[AccessControlArgs]]],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        name, endpoint_id = (endpoint.endpoint_name, endpoint.endpoint_id) if isinstance(endpoint, pulumi.Resource) \
+            else (endpoint, None)
+        super().__init__(EndpointPermissionsProvider(), resource_name,
+                         {"endpoint": name, "endpoint_id": endpoint_id, "access_control_list": access_control_list},
+                         opts)
