@@ -83,7 +83,7 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
             wait_timeout=0.5)
     failed = stack.up(check=False)
     assert failed.returncode != 0
-    assert "ServingEndpoint 'story' is in the stack's state, but endpoint 'story' is still IN_PROGRESS" in failed.output
+    assert "ServingEndpoint 'story' is in the stack's state, but endpoint 'story' is still updating" in failed.output
     assert "resumes" in failed.output, failed.output
     assert any(r["type"].endswith(":ServingEndpoint") for r in stack.resources())
     declare(stack, wait_timeout=60)

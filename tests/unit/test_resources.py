@@ -182,7 +182,7 @@ def test_readiness_names_each_endpoint_still_updating_and_resumes(server) -> Non
     ready = _configured(EndpointsReadyProvider, server)
     gate = {"endpoints": [{"name": "ep", "config_version": created.outs["config_version"]}], "wait_timeout": 0.01}
     with pytest.raises(WaitTimeout, match=r"ServingEndpoint 'ep' is in the stack's state, but endpoint 'ep' is still "
-                                          r"IN_PROGRESS(.|\n)*Run `pulumi up` again to resume waiting"):
+                                          r"updating \(config_update IN_PROGRESS\)(.|\n)*Run `pulumi up` again to resume waiting"):
         ready.create(gate)
     assert ready.create({**gate, "wait_timeout": 30.0}).id == "ready"
     with server.client() as api:

@@ -69,8 +69,9 @@ def wait_endpoints(client: ServingClient, names: Iterable[str], *, timeout: floa
             for name in pending:
                 state = config_update_state(outcomes[name].endpoint)
                 outcomes[name] = WaitOutcome(name, outcomes[name].endpoint, WaitTimeout(
-                    f"endpoint {name!r} is still updating (config_update {state}) after waiting {elapsed:.0f}s (wait_timeout={timeout:g}s); "
-                    "the update continues on the server and the next `pulumi up` resumes waiting"))
+                    f"endpoint {name!r} is still updating (config_update {state}) after waiting {elapsed:.0f}s "
+                    f"(wait_timeout={timeout:g}s); the update continues on the server and the next `pulumi up` "
+                    "resumes waiting"))
             break
         if not announced or delay >= poll_max:
             what = f"endpoint {pending[0]!r}" if total == 1 else f"{len(pending)}/{total} endpoint(s)"
