@@ -198,3 +198,17 @@ def test_permissions_get_set_update_levels(admin, live_server):
     bad = admin.put(path, json={"access_control_list": [{"user_name": "x", "permission_level": "CAN_RUN"}]})
     assert error(bad)[:2] == (400, "INVALID_PARAMETER_VALUE") and "permission_level" in error(bad)[2]
     assert error(admin.get("/api/2.0/permissions/serving-endpoints/0123"))[:2] == (404, "RESOURCE_DOES_NOT_EXIST")
+
+
+def test_telemetry_config_only_for_custom_model_endpoints(admin):
+    admin.post(EP, json=create_body("telemetry-ep"))
+    body = {"telemetry_config": {"enabled_telemetry_features": ["TELEMETRY_FEATURE_LOGS"]}}
+    refused = admin.patch(f"{EP}/telemetry-ep/telemetry-config", json=body)
+    assert refused.status_code == 400 and "EXTERNAL_MODELS" in refused.json()["message"]
+    custom = {"name": "custom-ep", "config": {"served_entities": [{"name": "m", "entity_name": "cat.sch.m",
+                                                                   "entity_version": "1"}]}}
+    assert admin.post(EP, json=custom).status_code == 200
+    _wait_not_updating(admin, "custom-ep")
+    assert admin.patch(f"{EP}/custom-ep/telemetry-config", json=body).json()["telemetry_config"] == body[
+        "telemetry_config"]
+    assert admin.get(f"{EP}/custom-ep").json()["telemetry_config"] == body["telemetry_config"]

@@ -157,3 +157,19 @@ def test_validate_cli_reports_a_typoed_key_and_allows_external_secrets(tmp_path:
     allowed = subprocess.run([str(CLI), "validate", "--allow-external-secrets", str(external)],
                              capture_output=True, text=True, check=False)
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_endpoint_permissions_and_fields_in_the_stack_file() -> None:
+    ref = {"openai_api_key": "{{secrets/s/k}}"}
+    good = _endpoint(ref, description="d", budget_policy_id="bp", email_notifications={"on_update_failure": ["a@x"]},
+                     permissions=[{"group_name": "apps", "permission_level": "CAN_QUERY"}])
+    scopes = [{"scope": "s", "secrets": [{"key": "k", "value_from": "v"}]}]
+    assert _problems({"serving:scopes": scopes, "serving:endpoints": [good], "serving:v": {"secure": "x"}}) == []
+    level = _endpoint(ref, permissions=[{"group_name": "apps", "permission_level": "CAN_READ"}])
+    nobody = _endpoint(ref, permissions=[{"permission_level": "CAN_QUERY"}])
+    problems = _problems({"serving:scopes": scopes, "serving:v": {"secure": "x"}, "serving:endpoints": [level]})
+    assert any(p.startswith("config.serving:endpoints[0].permissions[0].permission_level: unknown value")
+               for p in problems), problems
+    problems = _problems({"serving:scopes": scopes, "serving:v": {"secure": "x"}, "serving:endpoints": [nobody]})
+    assert any("permissions[0]" in p and "exactly one of user_name, group_name or service_principal_name" in p
+               for p in problems), problems
