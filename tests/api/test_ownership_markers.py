@@ -153,7 +153,7 @@ def test_a_recovered_entry_is_kept_only_when_the_object_is_ours(server) -> None:
 def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
     """The recovery's id rules (recovery/pending.py) must stay equal to what each create answers."""
     from pulumi_serving.recovery.pending import ID_RULES
-    from pulumi_serving.resources import RateLimitsProvider, SecretScopeAclsProvider
+    from pulumi_serving.resources import EndpointPermissionsProvider, RateLimitsProvider, SecretScopeAclsProvider
 
     creates = {
         "SecretScope": (SecretScopeProvider, {"scope": "keys", "owner": SCOPE_OWNER}),
@@ -162,6 +162,8 @@ def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
         "SecretScopeAcls": (SecretScopeAclsProvider, {"scope": "keys", "acls": []}),
         "ServingEndpoint": (ServingEndpointProvider, _endpoint()),
         "RateLimits": (RateLimitsProvider, {"endpoint": "ep", "rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]}),
+        "EndpointPermissions": (EndpointPermissionsProvider, {"endpoint": "ep", "access_control_list": [
+            {"group_name": "apps", "permission_level": "CAN_QUERY"}]}),
     }
     assert set(creates) == set(ID_RULES)
     for kind, (cls, inputs) in creates.items():

@@ -42,6 +42,7 @@ ID_RULES: dict[str, IdRule] = {
     "SecretAcl": _joined("scope", "principal"),
     "SecretScopeAcls": _joined("scope"),
     "RateLimits": _joined("endpoint"),
+    "EndpointPermissions": _joined("endpoint"),
 }
 
 
