@@ -1,4 +1,5 @@
-"""An OpenAI completions endpoint whose key lives in a secret scope, rate limited to 20 calls/minute/user.
+"""An OpenAI completions endpoint whose key lives in a secret scope, rate limited to 20 calls/minute/user,
+queryable by the group ``apps``.
 
     pulumi config set serving:host http://127.0.0.1:8080       # or DATABRICKS_HOST / ~/.databrickscfg
     pulumi config set --secret serving:token <token>
@@ -9,8 +10,9 @@
 import pulumi
 from pulumi import ResourceOptions
 
-from pulumi_serving import (AiGatewayRateLimitArgs, ExternalModelArgs, OpenAiConfigArgs, RateLimits, Secret, SecretAcl,
-                            SecretScope, ServedEntityArgs, ServingEndpoint)
+from pulumi_serving import (AccessControlArgs, AiGatewayRateLimitArgs, EndpointPermissions, ExternalModelArgs,
+                            OpenAiConfigArgs, RateLimits, Secret, SecretAcl, SecretScope, ServedEntityArgs,
+                            ServingEndpoint)
 
 config = pulumi.Config()
 
@@ -35,11 +37,16 @@ endpoint = ServingEndpoint(
             openai_config=OpenAiConfigArgs(openai_api_key=api_key.config_reference),
         ),
     )],
+    description="Completions for the apps team",
     opts=ResourceOptions(depends_on=[readers]),
 )
 
-RateLimits("openai-completions-rate-limits", endpoint=endpoint.endpoint_name,
+RateLimits("openai-completions-rate-limits", endpoint=endpoint,
            rate_limits=[AiGatewayRateLimitArgs(calls=20, key="user", renewal_period="minute")],
            opts=ResourceOptions(depends_on=[endpoint]))
+
+# The endpoint's direct grants, authoritative (the caller keeps its own CAN_MANAGE).
+EndpointPermissions("openai-completions-permissions", endpoint=endpoint,
+                    access_control_list=[AccessControlArgs(group_name="apps", permission_level="CAN_QUERY")])
 
 pulumi.export("invocation_url", endpoint.invocation_url)

@@ -39,6 +39,11 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     assert model["openai_config"]["openai_api_key"] == REF
     assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert endpoint["state"]["config_update"] == "NOT_UPDATING"
+    assert endpoint["description"] == "Completions for the apps team"
+    with live_server.client() as api:
+        grants = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()["access_control_list"]
+    assert {"group_name": "apps", "display_name": "apps",
+            "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}]} in grants, grants
     assert stack.outputs()["invocation_url"].endswith("/serving-endpoints/openai-completions-endpoint/invocations")
     for text in (up.output, stack.export_text()):
         assert OPENAI_KEY not in text and live_server.admin_token not in text
