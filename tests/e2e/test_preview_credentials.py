@@ -1,0 +1,31 @@
+"""Preview checks the credentials once, through the real Pulumi CLI: an unreachable host or a refused token
+fails the preview naming ``serving:host`` / ``serving:token`` (it used to be green and only `up` failed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare
+from tests.support.server import free_port
+
+pytestmark = pytest.mark.e2e
+
+SCOPES = [{"scope": "creds_keys", "secrets": [{"key": "k", "value_from": "key_value"}]}]
+
+
+def test_preview_fails_naming_the_setting(pulumi_stack_factory, live_server):
+    unreachable = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES,
+                                       config={"serving:host": f"http://127.0.0.1:{free_port()}"},
+                                       secrets={"serving:token": "dapi-any", "serving:key_value": "v"})
+    declare(unreachable, scopes=SCOPES)
+    failed = unreachable.preview(check=False)
+    assert failed.returncode != 0
+    assert "cannot reach the serving API at" in failed.output and "check serving:host" in failed.output, failed.output
+
+    refused = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, stack="refused",
+                                   config={"serving:host": live_server.url},
+                                   secrets={"serving:token": "dapi-not-a-token", "serving:key_value": "v"})
+    declare(refused, scopes=SCOPES)
+    failed = refused.preview(check=False)
+    assert failed.returncode != 0 and "check serving:token" in failed.output, failed.output
+    assert "dapi-not-a-token" not in failed.output
