@@ -44,7 +44,8 @@ def test_each_args_class_has_its_spec_models_fields_and_required_fields() -> Non
 
 def test_every_resource_is_importable_from_the_top_level_without_importing_pulumi_eagerly() -> None:
     code = ("import sys, pulumi_serving; assert 'pulumi' not in sys.modules, 'eager'; "
-            "from pulumi_serving import ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, EndpointsReady; "
+            "from pulumi_serving import ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, EndpointsReady, "
+            "EndpointPermissions; "
             "from pulumi_serving.resources import ServingEndpoint as S; assert ServingEndpoint is S; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.stdout.strip() == "ok", done.stderr
@@ -91,3 +92,12 @@ def test_every_public_resource_class_is_a_top_level_name() -> None:
     for name in resources.__all__:
         assert getattr(pulumi_serving, name) is getattr(resources, name)
     assert set(resources.__all__) <= set(dir(pulumi_serving))
+
+
+def test_the_typed_surface_and_the_stack_program_are_type_clean(tmp_path: Path) -> None:
+    package = ROOT / "provider" / "pulumi_serving"
+    targets = [package / "__init__.py", package / "args.py", package / "stack", package / "cli" / "new.py",
+               package / "resources" / "secret_references.py"]
+    done = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "c"), *map(str, targets)],
+                          capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stdout

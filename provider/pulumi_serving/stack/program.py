@@ -7,6 +7,8 @@ scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> ra
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
 from ..resources import (EndpointPermissions, EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope,
@@ -15,6 +17,11 @@ from ..spec import EndpointCoreConfigInput, config_secret_uses
 from ..spec.declarations import (DECLARATION_KEYS, NAMESPACE, StackDeclarations, endpoint_secret_keys,
                                  parse_declarations, resolve_secret_values, stack_file_path, unknown_key_problems)
 from .schemas import bundled_schema
+
+
+def _checked(value: object) -> Any:
+    """A declaration value already checked against the schema and the spec: the typed argument it matches."""
+    return value
 
 
 def _config_keys() -> set[str]:
@@ -45,9 +52,10 @@ def declare_scopes(decl: StackDeclarations, config: pulumi.Config | None = None)
                                adopt=scope.adopt)
         for secret in scope.secrets:
             value = config.require_secret(secret.value_from)
-            kind = {"bytes_value": value} if secret.encoding == "base64" else {"string_value": value}
+            base64 = secret.encoding == "base64"
             secrets[f"{scope.scope}/{secret.key}"] = Secret(f"{name}/{secret.key}", scope=resource.scope,
-                                                            key=secret.key, **kind)
+                                                            key=secret.key, string_value=None if base64 else value,
+                                                            bytes_value=value if base64 else None)
         if scope.authoritative_acls:  # beside the SecretAcls, so turning it on or off revokes no declared grant
             SecretScopeAcls(f"{name}/acls", scope=resource.scope,
                             acls=[{"principal": a.principal, "permission": a.permission} for a in scope.acls])
@@ -70,20 +78,21 @@ def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
                        config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders))})
         resource = ServingEndpoint(
             endpoint.id or endpoint.name, endpoint_name=endpoint.name,
-            config=resolve_secret_values(endpoint.config, config.require_secret),
-            tags=[t.model_dump(exclude_none=True) for t in endpoint.tags] if isinstance(endpoint.tags, list)
-            else endpoint.tags,
-            route_optimized=endpoint.route_optimized, ai_gateway=endpoint.ai_gateway, adopt=endpoint.adopt,
+            config=_checked(resolve_secret_values(endpoint.config, config.require_secret)),
+            tags=_checked([t.model_dump(exclude_none=True) for t in endpoint.tags] if isinstance(endpoint.tags, list)
+                          else endpoint.tags),
+            route_optimized=endpoint.route_optimized, ai_gateway=_checked(endpoint.ai_gateway), adopt=endpoint.adopt,
             description=endpoint.description, budget_policy_id=endpoint.budget_policy_id,
             usage_policy_id=endpoint.usage_policy_id, telemetry_config=endpoint.telemetry_config,
-            email_notifications=endpoint.email_notifications.model_dump(exclude_none=True)
-            if endpoint.email_notifications else None,
+            email_notifications=_checked(endpoint.email_notifications.model_dump(exclude_none=True)
+                                         if endpoint.email_notifications else None),
             wait=False, wait_timeout=decl.wait_timeout, known_secrets=[r for r in refs if r in secrets],
             opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]))
         endpoints.append(resource)
         if endpoint.permissions is not None:
             EndpointPermissions(f"{endpoint.id or endpoint.name}/permissions", endpoint=resource,
-                                access_control_list=[p.model_dump(exclude_none=True) for p in endpoint.permissions])
+                                access_control_list=_checked([p.model_dump(exclude_none=True)
+                                                              for p in endpoint.permissions]))
         if endpoint.rate_limits is not None:
             limits.append((endpoint, resource))
     if not endpoints:
@@ -92,7 +101,7 @@ def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
     ready = EndpointsReady("endpoints-ready", endpoints=endpoints, wait_timeout=decl.wait_timeout)
     for endpoint, resource in limits:
         RateLimits(f"{endpoint.id or endpoint.name}/rate-limits", endpoint=resource,
-                   rate_limits=[limit.model_dump(exclude_none=True) for limit in endpoint.rate_limits or []],
+                   rate_limits=_checked([limit.model_dump(exclude_none=True) for limit in endpoint.rate_limits or []]),
                    opts=pulumi.ResourceOptions(depends_on=[ready]))
     pulumi.export("endpoint_names", [e.name for e in decl.endpoints])
     pulumi.export("endpoints", {e.name: {"invocation_url": r.invocation_url, "config_version": r.config_version}
