@@ -118,3 +118,11 @@ def test_installed_package_scaffolds_a_project_from_its_template(installed: Inst
     for name in ("Pulumi.yaml", "__main__.py", ".github/workflows/pulumi-serving.yml", "stacks/Pulumi.dev.yaml",
                  "stacks/Pulumi.workspace.yaml", "schemas/stack-file.schema.json", "README.md", "requirements.txt"):
         assert (project / name).is_file(), name
+
+
+def test_installed_package_exports_every_resource_and_typed_argument_at_the_top_level(installed: Installed) -> None:
+    done = installed.python("from pulumi_serving import (ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, "
+                            "EndpointsReady, EndpointPermissions, ServedEntityArgs, ExternalModelArgs); "
+                            "import pulumi_serving.stack as s; print(s.bundled_schema('stack-file.schema.json')['$id'])")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("stack-file.schema.json")
