@@ -57,16 +57,19 @@ def main() -> int:
     rows = []
     for phase in ("up", "update", "destroy"):
         of = [t for t in trials if t.phase == phase]
-        rows.append(f"| {phase} | {len(of)} | {sum(t.killed for t in of)} | {sum(t.converged for t in of)}/{len(of)} "
-                    f"| {sum(t.orphans for t in of)} | {sum(t.duplicates for t in of)} | {sum(t.missing for t in of)} |")
+        counts = [sum(t.killed for t in of), f"{sum(t.converged for t in of)}/{len(of)}", sum(t.orphans for t in of),
+                  sum(t.duplicates for t in of), sum(t.missing for t in of)]
+        rows.append(f"| {phase} | {len(of)} | " + " | ".join(map(str, counts)) + " |")
     converged = sum(t.converged for t in trials)
     section = "\n".join([
         SECTION, "",
-        f"Command (repo root): `.venv/bin/python benchmarks/chaos.py --trials {args.trials} --seed {args.seed} --write`",
+        "Command (repo root): "
+        f"`.venv/bin/python benchmarks/chaos.py --trials {args.trials} --seed {args.seed} --write`",
         "",
         "Each trial SIGKILLs the Pulumi CLI after a random number (1-40, seeded) of output lines of an `up` (empty ->",
-        "declaration A), an update (A -> B: tags, a secret value, an ACL, rate limits, one endpoint replaced) or a",
-        "`destroy` of a 12-resource stack, then runs `pulumi cancel` and ONE `scripts/pulumi.sh up` (or `destroy`);",
+        "declaration A), an update (A -> B: tags, a secret value, an ACL, rate limits, permissions, one endpoint",
+        "replaced) or a `destroy` of a 13-resource stack, then runs `pulumi cancel` and ONE `scripts/pulumi.sh up` (or",
+        "`destroy`);",
         "converged = the server holds exactly the declaration (nothing after destroy), `preview --expect-no-changes`",
         "passes and no pending operation is left. Orphans: server objects not declared; duplicates: two state entries",
         "for one object; missing: declared objects absent.",

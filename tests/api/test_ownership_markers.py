@@ -161,7 +161,8 @@ def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
         "SecretAcl": (SecretAclProvider, {"scope": "keys", "principal": "users", "permission": "READ"}),
         "SecretScopeAcls": (SecretScopeAclsProvider, {"scope": "keys", "acls": []}),
         "ServingEndpoint": (ServingEndpointProvider, _endpoint()),
-        "RateLimits": (RateLimitsProvider, {"endpoint": "ep", "rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]}),
+        "RateLimits": (RateLimitsProvider, {"endpoint": "ep", "rate_limits": [{"calls": 5, "key": "user",
+                                                                                "renewal_period": "minute"}]}),
         "EndpointPermissions": (EndpointPermissionsProvider, {"endpoint": "ep", "access_control_list": [
             {"group_name": "apps", "permission_level": "CAN_QUERY"}]}),
     }
@@ -171,3 +172,22 @@ def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
         checked = provider.check({}, inputs)
         assert not checked.failures, (kind, checked.failures)
         assert provider.create(checked.inputs).id == ID_RULES[kind](checked.inputs), kind
+
+
+def test_a_permissions_write_whose_answer_is_lost_converges(server) -> None:
+    from pulumi_serving.resources import EndpointPermissionsProvider
+
+    endpoints = _configured(ServingEndpointProvider, server)
+    endpoints.create(endpoints.check({}, _endpoint()).inputs)
+    provider = _configured(EndpointPermissionsProvider, server)
+    _fast_retries(provider)
+    _fault(server, status=503, count=1, retry_after=0, method="PUT", path_prefix="/api/2.0/permissions/",
+           after_commit=True)
+    inputs = provider.check({}, {"endpoint": "ep", "access_control_list": [
+        {"user_name": "erin", "permission_level": "CAN_QUERY"}]}).inputs
+    created = provider.create(inputs)
+    with server.client() as api:
+        assert api.get("/api/2.0/_faults").json() == {"faults": []}  # the write was answered with the fault
+    assert created.id == "ep"
+    assert provider.diff("ep", created.outs, inputs).changes is False
+    assert provider.read("ep", created.outs).inputs is None  # no drift: the retried write is the same write

@@ -1,9 +1,10 @@
-"""Chaos trials: SIGKILL the Pulumi CLI at random (seeded) points of up, update and destroy of a 12-resource stack,
+"""Chaos trials: SIGKILL the Pulumi CLI at random (seeded) points of up, update and destroy of a 13-resource stack,
 repair it the documented way (`pulumi cancel`, then ONE up or destroy) and measure convergence.
 
 The trials cycle through three phases on one stack and one server: ``up`` (empty -> A), ``update`` (A -> B:
-tags, a secret value, an ACL, rate limits, one endpoint replaced by another) and ``destroy`` (B -> empty). Each
-run is killed after a random number of output lines (a run that ends first is not killed: it still counts).
+tags, a secret value, an ACL, rate limits, permissions, one endpoint replaced by another) and ``destroy``
+(B -> empty). Each run is killed after a random number of output lines (a run that ends first is not killed: it
+still counts).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ MAX_KILL_LINE = 40  # a run of this stack prints about 20-60 lines before it end
 
 
 def declarations(version: str) -> dict[str, list]:
-    """A: scope + 2 secrets + 1 ACL, 5 endpoints, readiness, 2 rate limits (12 resources); B changes each kind."""
+    """A: scope + 2 secrets + 1 ACL, 5 endpoints, readiness, 2 rate limits, 1 permissions (13 resources);
+    B changes each kind."""
     b = version == "B"
     entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
                       {"openai_api_key": f"{{{{secrets/{SCOPE}/k1}}}}"}, "main")
@@ -34,6 +36,7 @@ def declarations(version: str) -> dict[str, list]:
                  for name in names]
     for endpoint in endpoints[:2]:
         endpoint["rate_limits"] = [{"calls": 30 if b else 20, "key": "user", "renewal_period": "minute"}]
+    endpoints[2]["permissions"] = [{"group_name": "apps", "permission_level": "CAN_VIEW" if b else "CAN_QUERY"}]
     scopes = [{"scope": SCOPE, "secrets": [{"key": "k1", "value_from": "v1"}, {"key": "k2", "value_from": "v2"}],
                "acls": [{"principal": "users", "permission": "WRITE" if b else "READ"}]}]
     return {"scopes": scopes, "endpoints": endpoints}
@@ -41,27 +44,33 @@ def declarations(version: str) -> dict[str, list]:
 
 def expected_inventory(version: str | None) -> dict[str, Any]:
     if version is None:
-        return {"scopes": {}, "endpoints": {}, "acls": {}, "rate_limits": {}}
+        return {"scopes": {}, "endpoints": {}, "acls": {}, "rate_limits": {}, "permissions": {}}
     decl = declarations(version)
     endpoints = {e["name"]: e["tags"] for e in decl["endpoints"]}
     return {"scopes": {SCOPE: ["k1", "k2"]}, "endpoints": endpoints,
             "acls": {SCOPE: {"users": decl["scopes"][0]["acls"][0]["permission"]}},
-            "rate_limits": {e["name"]: e["rate_limits"] for e in decl["endpoints"] if "rate_limits" in e}}
+            "rate_limits": {e["name"]: e["rate_limits"] for e in decl["endpoints"] if "rate_limits" in e},
+            "permissions": {e["name"]: {(p["group_name"], p["permission_level"]) for p in e["permissions"]}
+                            for e in decl["endpoints"] if "permissions" in e}}
 
 
 def live_inventory(server: Any) -> dict[str, Any]:
-    """Scopes with their keys, endpoints with their tags, non-admin ACLs and rate limits on the server."""
+    """Scopes with their keys, endpoints with their tags, non-admin ACLs, rate limits and group grants."""
     found: dict[str, Any] = dict(server_inventory(server))
     with server.client() as api:
         found["acls"] = {}
         for scope in found["scopes"]:
             listed = api.get("/api/2.0/secrets/acls/list", params={"scope": scope}).json().get("items", [])
             found["acls"][scope] = {a["principal"]: a["permission"] for a in listed if a["principal"] == "users"}
-        found["rate_limits"] = {}
+        found["rate_limits"], found["permissions"] = {}, {}
         for name in found["endpoints"]:
-            limits = (api.get(f"/api/2.0/serving-endpoints/{name}").json().get("ai_gateway") or {}).get("rate_limits")
-            if limits:
+            endpoint = api.get(f"/api/2.0/serving-endpoints/{name}").json()
+            if limits := (endpoint.get("ai_gateway") or {}).get("rate_limits"):
                 found["rate_limits"][name] = limits
+            acl = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()["access_control_list"]
+            if granted := {(e["group_name"], p["permission_level"]) for e in acl if e.get("group_name")
+                           for p in e["all_permissions"] if not p.get("inherited")}:
+                found["permissions"][name] = granted
     return found
 
 
