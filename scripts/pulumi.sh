@@ -35,6 +35,8 @@ fi
 export PULUMI_PYTHON_CMD="${PULUMI_PYTHON_CMD:-$ROOT/.venv/bin/python}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PIP_DISABLE_PIP_VERSION_CHECK=1
 export PATH="$BIN:$(dirname "$PULUMI_PYTHON_CMD"):$PATH"
+# The provider process starts its engine watchdog at start-up (scripts/sitecustomize; docs/crash-safety.md).
+export PYTHONPATH="$ROOT/scripts/sitecustomize${PYTHONPATH:+:$PYTHONPATH}"
 if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ] && [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
   "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery --backend-only  # sidecars a kill left empty break every command
 fi

@@ -5,11 +5,12 @@ a declared name still fails the `up` and is left untouched."""
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
 from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
-from tests.e2e.crash import count, repair, run_and_kill
+from tests.e2e.crash import alive, count, repair, run_and_kill
 from tests.support.inventory import server_inventory
 
 pytestmark = pytest.mark.e2e
@@ -113,6 +114,11 @@ def test_sigkill_mid_refresh_then_cancel_and_one_up_converges(pulumi_stack_facto
     run = run_and_kill(stack, ("refresh", "--yes", "--skip-preview"),
                        lambda lines: len(lines) >= kill_after_lines)
     assert run.killed, run.output
+    providers = [p for p, c in run.orphans.items() if "pulumi.dynamic" in c]
+    deadline = time.monotonic() + 10  # even a provider killed before its first call exits with the CLI
+    while time.monotonic() < deadline and any(alive(p) for p in providers):
+        time.sleep(0.2)
+    assert not [p for p in providers if alive(p)], run.orphans
     repair(stack, "up")
     stack.preview(expect_no_changes=True)
     assert sorted(endpoints_on(server)) == NAMES[:3]

@@ -1,5 +1,9 @@
 """The dynamic-provider process exits when the Pulumi engine that started it is gone.
 
+Started twice over: from ``scripts/sitecustomize/sitecustomize.py`` at interpreter start-up (runs through
+``scripts/pulumi.sh``, so a provider killed before its first call exits too) and when the providers are first
+imported (any other way of running Pulumi).
+
 Pulumi starts the provider (``python -m pulumi.dynamic ENGINE_ADDRESS``, through a shell shim) and never stops
 it if the CLI is killed: the orphan would keep its gRPC server, its HTTP clients and ~125 MB. A daemon thread
 connects to the engine's gRPC address once a second; when the engine refuses twice in a row, the process
@@ -20,13 +24,15 @@ MISSES = 2
 _started = threading.Event()
 
 
-def engine_address() -> tuple[str, int] | None:
-    """The engine's ``host:port`` when this is the process Pulumi runs as ``python -m pulumi.dynamic``."""
-    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    if getattr(spec, "name", "") != "pulumi.dynamic.__main__" or len(sys.argv) < 2:
-        return None
-    host, _, port = sys.argv[1].rpartition(":")
-    return (host, int(port)) if host and port.isdigit() else None
+def engine_address(argv: list[str] | None = None) -> tuple[str, int] | None:
+    """The engine's ``host:port`` when this is the process Pulumi runs as ``python -m pulumi.dynamic ADDRESS``
+    (read from the interpreter's own command line, so it works before ``__main__`` runs)."""
+    argv = list(getattr(sys, "orig_argv", []) if argv is None else argv)
+    for index in range(len(argv) - 2):
+        if argv[index:index + 2] == ["-m", "pulumi.dynamic"]:
+            host, _, port = argv[index + 2].rpartition(":")
+            return (host, int(port)) if host and port.isdigit() else None
+    return None
 
 
 def engine_alive(address: tuple[str, int]) -> bool:
