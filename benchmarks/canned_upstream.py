@@ -22,15 +22,29 @@ CREATED = 1700000000
 
 def _completion(chat: bool) -> bytes:
     if chat:
-        choice = {"index": 0, "message": {"role": "assistant", "content": " ".join(["word"] * PIECES)},
-                  "finish_reason": "length"}
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": " ".join(["word"] * PIECES)},
+            "finish_reason": "length",
+        }
     else:
         choice = {"index": 0, "text": " ".join(["word"] * PIECES), "logprobs": None, "finish_reason": "length"}
-    body = json.dumps({"id": "cmpl-bench", "object": "chat.completion" if chat else "text_completion",
-                       "created": CREATED, "model": "gpt-bench", "choices": [choice],
-                       "usage": {"prompt_tokens": 4, "completion_tokens": PIECES, "total_tokens": 4 + PIECES}}).encode()
-    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
-            + b"\r\n\r\n" + body)
+    body = json.dumps(
+        {
+            "id": "cmpl-bench",
+            "object": "chat.completion" if chat else "text_completion",
+            "created": CREATED,
+            "model": "gpt-bench",
+            "choices": [choice],
+            "usage": {"prompt_tokens": 4, "completion_tokens": PIECES, "total_tokens": 4 + PIECES},
+        }
+    ).encode()
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
 
 
 def _chunk(data: bytes) -> bytes:
@@ -45,16 +59,28 @@ def _stream(chat: bool) -> bytes:
             delta = {} if last else ({"role": "assistant", "content": "word"} if i == 0 else {"content": " word"})
             choice = {"index": 0, "delta": delta, "finish_reason": "length" if last else None}
         else:
-            choice = {"index": 0, "text": "" if last else " word", "logprobs": None,
-                      "finish_reason": "length" if last else None}
-        event = {"id": "cmpl-bench", "object": "chat.completion.chunk" if chat else "text_completion",
-                 "created": CREATED, "model": "gpt-bench", "choices": [choice]}
+            choice = {
+                "index": 0,
+                "text": "" if last else " word",
+                "logprobs": None,
+                "finish_reason": "length" if last else None,
+            }
+        event = {
+            "id": "cmpl-bench",
+            "object": "chat.completion.chunk" if chat else "text_completion",
+            "created": CREATED,
+            "model": "gpt-bench",
+            "choices": [choice],
+        }
         out += _chunk(b"data: " + json.dumps(event).encode() + b"\n\n")
     return out + _chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n"
 
 
-ANSWERS = {(chat, stream): (_stream(chat) if stream else _completion(chat)) for chat in (False, True)
-           for stream in (False, True)}
+ANSWERS = {
+    (chat, stream): (_stream(chat) if stream else _completion(chat))
+    for chat in (False, True)
+    for stream in (False, True)
+}
 
 
 class Canned(asyncio.Protocol):
@@ -75,8 +101,8 @@ class Canned(asyncio.Protocol):
                     length = int(line[15:])
             if len(self.buffer) < end + 4 + length:
                 return
-            body = self.buffer[end + 4:end + 4 + length]
-            self.buffer = self.buffer[end + 4 + length:]
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
             chat = b'"messages"' in body  # MLflow's gateway sends completions as chat calls
             stream = b'"stream":true' in body.replace(b" ", b"")
             self.transport.write(ANSWERS[(chat, stream)])  # type: ignore[attr-defined]

@@ -61,8 +61,13 @@ class Run:
 
 def _request_bytes(target: Target) -> bytes:
     host = urlsplit(target.url).netloc
-    lines = [f"POST {target.path} HTTP/1.1", f"Host: {host}", "Content-Type: application/json",
-             f"Content-Length: {len(target.body)}", *(f"{k}: {v}" for k, v in target.headers.items())]
+    lines = [
+        f"POST {target.path} HTTP/1.1",
+        f"Host: {host}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(target.body)}",
+        *(f"{k}: {v}" for k, v in target.headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + target.body
 
 
@@ -76,8 +81,11 @@ async def _worker(target: Target, deadline: float, latencies: list[float], error
             writer.write(payload)
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
-            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
             await reader.readexactly(length)
             if status == 200:
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -124,37 +132,68 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     args = parser.parse_args()
     with running_fake_upstream() as fake, tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp) / "data", update_delay=0, admin_token=ADMIN_TOKEN,
-                              extra_args=["--upstream", f"openai={fake.url}"])
+        server = start_server(
+            Path(tmp) / "data", update_delay=0, admin_token=ADMIN_TOKEN, extra_args=["--upstream", f"openai={fake.url}"]
+        )
         try:
             with server.client() as admin:
                 admin.post("/api/2.0/secrets/scopes/create", json={"scope": "bench"}).raise_for_status()
-                admin.post("/api/2.0/secrets/put", json={"scope": "bench", "key": "openai",
-                                                         "string_value": UPSTREAM_KEY}).raise_for_status()
-                admin.post("/api/2.0/serving-endpoints", json={"name": ENDPOINT, "config": {"served_entities": [{
-                    "name": "gpt", "external_model": {
-                        "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-                        "openai_config": {"openai_api_key": "{{secrets/bench/openai}}"}}}]}}).raise_for_status()
+                admin.post(
+                    "/api/2.0/secrets/put", json={"scope": "bench", "key": "openai", "string_value": UPSTREAM_KEY}
+                ).raise_for_status()
+                admin.post(
+                    "/api/2.0/serving-endpoints",
+                    json={
+                        "name": ENDPOINT,
+                        "config": {
+                            "served_entities": [
+                                {
+                                    "name": "gpt",
+                                    "external_model": {
+                                        "name": "gpt-3.5-turbo-instruct",
+                                        "provider": "openai",
+                                        "task": "llm/v1/completions",
+                                        "openai_config": {"openai_api_key": "{{secrets/bench/openai}}"},
+                                    },
+                                }
+                            ]
+                        },
+                    },
+                ).raise_for_status()
                 probe = admin.post(f"/serving-endpoints/{ENDPOINT}/invocations", json=BODY)
                 assert probe.status_code == 200, probe.text
-            direct = Target(fake.url, "/v1/completions", {"Authorization": f"Bearer {UPSTREAM_KEY}"},
-                            json.dumps({**BODY, "model": "gpt-3.5-turbo-instruct"}).encode())
-            gateway = Target(server.url, f"/serving-endpoints/{ENDPOINT}/invocations",
-                             {"Authorization": f"Bearer {ADMIN_TOKEN}"}, json.dumps(BODY).encode())
-            print(f"{'conc':>4} | {'direct p50':>10} {'p99':>8} {'req/s':>6} | {'gateway p50':>11} {'p99':>8} "
-                  f"{'req/s':>6} | {'added p50':>9} {'added p99':>9} | {'CPU/req: gateway':>16} {'upstream':>8} "
-                  f"| errors")
+            direct = Target(
+                fake.url,
+                "/v1/completions",
+                {"Authorization": f"Bearer {UPSTREAM_KEY}"},
+                json.dumps({**BODY, "model": "gpt-3.5-turbo-instruct"}).encode(),
+            )
+            gateway = Target(
+                server.url,
+                f"/serving-endpoints/{ENDPOINT}/invocations",
+                {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                json.dumps(BODY).encode(),
+            )
+            print(
+                f"{'conc':>4} | {'direct p50':>10} {'p99':>8} {'req/s':>6} | {'gateway p50':>11} {'p99':>8} "
+                f"{'req/s':>6} | {'added p50':>9} {'added p99':>9} | {'CPU/req: gateway':>16} {'upstream':>8} "
+                f"| errors"
+            )
             assert server.pid is not None
             for concurrency in args.concurrency:
                 d, _ = _measure(direct, concurrency, args.seconds, [fake.process.pid])
                 g, (gw_cpu, up_cpu) = _measure(gateway, concurrency, args.seconds, [server.pid, fake.process.pid])
-                print(f"{concurrency:>4} | {d.pct(0.5):>8.2f}ms {d.pct(0.99):>6.2f}ms {d.rps:>6.0f} | "
-                      f"{g.pct(0.5):>9.2f}ms {g.pct(0.99):>6.2f}ms {g.rps:>6.0f} | "
-                      f"{g.pct(0.5) - d.pct(0.5):>7.2f}ms {g.pct(0.99) - d.pct(0.99):>7.2f}ms | "
-                      f"{gw_cpu:>14.2f}ms {up_cpu:>6.2f}ms | {d.errors + g.errors}")
+                print(
+                    f"{concurrency:>4} | {d.pct(0.5):>8.2f}ms {d.pct(0.99):>6.2f}ms {d.rps:>6.0f} | "
+                    f"{g.pct(0.5):>9.2f}ms {g.pct(0.99):>6.2f}ms {g.rps:>6.0f} | "
+                    f"{g.pct(0.5) - d.pct(0.5):>7.2f}ms {g.pct(0.99) - d.pct(0.99):>7.2f}ms | "
+                    f"{gw_cpu:>14.2f}ms {up_cpu:>6.2f}ms | {d.errors + g.errors}"
+                )
             print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-            print(f"server peak RSS: {_peak_rss_mb(server.pid):.0f} MB; fake upstream peak RSS: "
-                  f"{_peak_rss_mb(fake.process.pid):.0f} MB")
+            print(
+                f"server peak RSS: {_peak_rss_mb(server.pid):.0f} MB; fake upstream peak RSS: "
+                f"{_peak_rss_mb(fake.process.pid):.0f} MB"
+            )
         finally:
             server.stop()
     return 0

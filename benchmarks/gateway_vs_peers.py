@@ -71,8 +71,7 @@ def ensure_peers() -> Path:
     python = BENCH_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-    done = subprocess.run([str(python), "-c", "import mlflow.gateway, litellm.proxy.proxy_server"],
-                          capture_output=True)
+    done = subprocess.run([str(python), "-c", "import mlflow.gateway, litellm.proxy.proxy_server"], capture_output=True)
     if done.returncode != 0:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PEERS], check=True)
     return BENCH_VENV / "bin"
@@ -91,13 +90,42 @@ def _wait(url: str, path: str = "/", seconds: float = 90) -> None:
 
 def start_mlflow(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> System:
     config = tmp / "mlflow-gateway.yaml"
-    config.write_text(json.dumps({"endpoints": [{"name": "chat", "endpoint_type": "llm/v1/chat", "model": {
-        "provider": "openai", "name": "gpt-bench",
-        "config": {"openai_api_key": KEY, "openai_api_base": f"{upstream}/v1"}}}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "endpoints": [
+                    {
+                        "name": "chat",
+                        "endpoint_type": "llm/v1/chat",
+                        "model": {
+                            "provider": "openai",
+                            "name": "gpt-bench",
+                            "config": {"openai_api_key": KEY, "openai_api_base": f"{upstream}/v1"},
+                        },
+                    }
+                ]
+            }
+        )
+    )
     port = free_port()
-    process = subprocess.Popen([str(bin_dir / "mlflow"), "gateway", "start", "--config-path", str(config), "--host",
-                                "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            str(bin_dir / "mlflow"),
+            "gateway",
+            "start",
+            "--config-path",
+            str(config),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health")
     return System("mlflow", url, "/gateway/chat/invocations", {}, BODY, process, process.pid)
@@ -105,46 +133,113 @@ def start_mlflow(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> Syste
 
 def start_litellm(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> System:
     config = tmp / "litellm.yaml"
-    config.write_text(json.dumps({"model_list": [{"model_name": "bench", "litellm_params": {
-        "model": "openai/gpt-bench", "api_key": KEY, "api_base": f"{upstream}/v1"}}],
-        "litellm_settings": {"drop_params": True, "telemetry": False}}))
+    config.write_text(
+        json.dumps(
+            {
+                "model_list": [
+                    {
+                        "model_name": "bench",
+                        "litellm_params": {"model": "openai/gpt-bench", "api_key": KEY, "api_base": f"{upstream}/v1"},
+                    }
+                ],
+                "litellm_settings": {"drop_params": True, "telemetry": False},
+            }
+        )
+    )
     port = free_port()
     env = {**os.environ, "LITELLM_LOG": "ERROR", "LITELLM_TELEMETRY": "False", "LITELLM_MASTER_KEY": LITELLM_KEY}
-    process = subprocess.Popen([str(bin_dir / "litellm"), "--config", str(config), "--host", "127.0.0.1", "--port",
-                                str(port), "--num_workers", str(workers)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            str(bin_dir / "litellm"),
+            "--config",
+            str(config),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--num_workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health/liveliness")
-    return System("litellm", url, "/v1/chat/completions", {"Authorization": f"Bearer {LITELLM_KEY}"},
-                  {**BODY, "model": "bench"}, process, process.pid)
+    return System(
+        "litellm",
+        url,
+        "/v1/chat/completions",
+        {"Authorization": f"Bearer {LITELLM_KEY}"},
+        {**BODY, "model": "bench"},
+        process,
+        process.pid,
+    )
 
 
 def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object]:
-    server = start_server(tmp / f"data-{transport}", update_delay=0, admin_token=ADMIN_TOKEN,
-                          extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport])
+    server = start_server(
+        tmp / f"data-{transport}",
+        update_delay=0,
+        admin_token=ADMIN_TOKEN,
+        extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport],
+    )
     with server.client() as admin:
         admin.post("/api/2.0/secrets/scopes/create", json={"scope": "bench"}).raise_for_status()
-        admin.post("/api/2.0/secrets/put", json={"scope": "bench", "key": "openai", "string_value": KEY}).raise_for_status()
-        admin.post("/api/2.0/serving-endpoints", json={
-            "name": "bench", "ai_gateway": {"rate_limits": [{"key": "endpoint", "calls": 10**9, "renewal_period": "minute"}]},
-            "config": {"served_entities": [{"name": "gpt", "external_model": {
-                "name": "gpt-bench", "provider": "openai", "task": "llm/v1/chat",
-                "openai_config": {"openai_api_key": "{{secrets/bench/openai}}"}}}]}}).raise_for_status()
-    return System("pulumi-serving" if transport == "lean" else f"pulumi-serving-{transport}", server.url, "/serving-endpoints/bench/invocations",
-                  {"Authorization": f"Bearer {ADMIN_TOKEN}"}, BODY, None, server.pid), server
+        admin.post(
+            "/api/2.0/secrets/put", json={"scope": "bench", "key": "openai", "string_value": KEY}
+        ).raise_for_status()
+        admin.post(
+            "/api/2.0/serving-endpoints",
+            json={
+                "name": "bench",
+                "ai_gateway": {"rate_limits": [{"key": "endpoint", "calls": 10**9, "renewal_period": "minute"}]},
+                "config": {
+                    "served_entities": [
+                        {
+                            "name": "gpt",
+                            "external_model": {
+                                "name": "gpt-bench",
+                                "provider": "openai",
+                                "task": "llm/v1/chat",
+                                "openai_config": {"openai_api_key": "{{secrets/bench/openai}}"},
+                            },
+                        }
+                    ]
+                },
+            },
+        ).raise_for_status()
+    return System(
+        "pulumi-serving" if transport == "lean" else f"pulumi-serving-{transport}",
+        server.url,
+        "/serving-endpoints/bench/invocations",
+        {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        BODY,
+        None,
+        server.pid,
+    ), server
 
 
 def _payload(system: System, stream: bool) -> bytes:
     body = json.dumps({**system.body, "stream": True} if stream else system.body).encode()
-    lines = [f"POST {system.path} HTTP/1.1", f"Host: {urlsplit(system.url).netloc}", "Content-Type: application/json",
-             f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in system.headers.items())]
+    lines = [
+        f"POST {system.path} HTTP/1.1",
+        f"Host: {urlsplit(system.url).netloc}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        *(f"{k}: {v}" for k, v in system.headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 async def _read_body(reader: asyncio.StreamReader, head: bytes, started: float) -> float | None:
     """Read one response body; the time to its first SSE event (ms) when it has one."""
-    headers = {line.split(b":", 1)[0].strip().lower(): line.split(b":", 1)[1].strip()
-               for line in head.split(b"\r\n")[1:] if b":" in line}
+    headers = {
+        line.split(b":", 1)[0].strip().lower(): line.split(b":", 1)[1].strip()
+        for line in head.split(b"\r\n")[1:]
+        if b":" in line
+    }
     if b"content-length" in headers:
         data = await reader.readexactly(int(headers[b"content-length"]))
         return (time.perf_counter() - started) * 1000 if b"data:" in data else None
@@ -218,14 +313,29 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--peer-workers", type=int, default=1)
     parser.add_argument("--upstream-workers", type=int, default=2)
-    parser.add_argument("--transports", nargs="+", default=["lean"], choices=("lean", "httpx"),
-                        help="our gateway once per upstream transport (lean: its own pool; httpx: httpx's)")
+    parser.add_argument(
+        "--transports",
+        nargs="+",
+        default=["lean"],
+        choices=("lean", "httpx"),
+        help="our gateway once per upstream transport (lean: its own pool; httpx: httpx's)",
+    )
     parser.add_argument("--only", nargs="+", default=["pulumi-serving", "mlflow", "litellm"])
     args = parser.parse_args()
     bin_dir = ensure_peers() if {"mlflow", "litellm"} & set(args.only) else BENCH_VENV / "bin"
-    upstream_proc = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "canned_upstream.py"), "--port", "0",
-                                      "--workers", str(args.upstream_workers)], stdout=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+    upstream_proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "canned_upstream.py"),
+            "--port",
+            "0",
+            "--workers",
+            str(args.upstream_workers),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert upstream_proc.stdout is not None
     upstream = upstream_proc.stdout.readline().split("listening on ", 1)[1].strip()
     results: dict[tuple[str, bool, int], list[Sample]] = {}
@@ -253,20 +363,28 @@ def main() -> int:
                             sample = asyncio.run(_load(system, stream, concurrency, args.seconds))
                             results.setdefault((system.name, stream, concurrency), []).append(sample)
             load_after = os.getloadavg()
-            print(f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f} on {os.cpu_count()} CPUs; "
-                  f"{args.rounds} rounds x {args.seconds:.0f} s; peers with {args.peer_workers} worker(s); "
-                  f"canned upstream with {args.upstream_workers} processes")
-            print(f"{'system':>15} {'kind':>6} {'conc':>4} | {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} | "
-                  f"{'1st ev p50':>10} {'p99':>8} | errors")
-            for (name, stream, concurrency), samples in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+            print(
+                f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f} on {os.cpu_count()} CPUs; "
+                f"{args.rounds} rounds x {args.seconds:.0f} s; peers with {args.peer_workers} worker(s); "
+                f"canned upstream with {args.upstream_workers} processes"
+            )
+            print(
+                f"{'system':>15} {'kind':>6} {'conc':>4} | {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} | "
+                f"{'1st ev p50':>10} {'p99':>8} | errors"
+            )
+            for (name, stream, concurrency), samples in sorted(
+                results.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])
+            ):
                 rps = statistics.median(len(s.latencies_ms) / s.seconds for s in samples)
                 p50 = statistics.median(s.pct(s.latencies_ms, 0.5) for s in samples)
                 p99 = statistics.median(s.pct(s.latencies_ms, 0.99) for s in samples)
                 f50 = statistics.median(s.pct(s.first_event_ms, 0.5) for s in samples)
                 f99 = statistics.median(s.pct(s.first_event_ms, 0.99) for s in samples)
-                print(f"{name:>15} {'stream' if stream else 'plain':>6} {concurrency:>4} | {rps:>7.0f} {p50:>8.2f} "
-                      f"{p99:>8.2f} | {f50:>10.2f} {f99:>8.2f} | {sum(s.errors for s in samples)} "
-                      f"{' '.join(sorted(set().union(*(s.failures for s in samples))))}")
+                print(
+                    f"{name:>15} {'stream' if stream else 'plain':>6} {concurrency:>4} | {rps:>7.0f} {p50:>8.2f} "
+                    f"{p99:>8.2f} | {f50:>10.2f} {f99:>8.2f} | {sum(s.errors for s in samples)} "
+                    f"{' '.join(sorted(set().union(*(s.failures for s in samples))))}"
+                )
             for system in started_systems:
                 if system.pid:
                     print(f"RSS {system.name}: {_rss_mb(system.pid):.0f} MB")

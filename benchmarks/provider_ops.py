@@ -26,7 +26,7 @@ from tests.e2e.harness import PulumiStack, ensure_pulumi_bin  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 PROGRAM = ["Pulumi.yaml", "stacks", "schemas"]
-TRIVIAL = '''
+TRIVIAL = """
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
 
@@ -40,10 +40,10 @@ class Thing(Resource, module="bench", name="Thing"):
 
 for i in range(int(pulumi.Config().require("count"))):
     Thing(f"thing-{i}", str(i))
-'''
+"""
 
 
-PYTHON_PROGRAM = '''
+PYTHON_PROGRAM = """
 import pulumi
 from pulumi_serving import Secret, SecretScope, ServingEndpoint
 
@@ -55,7 +55,7 @@ for i in range(int(config.require("count"))):
         "name": "main", "external_model": {
             "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
             "openai_config": {"openai_api_key": key.config_reference}}}])  # the default wait=True
-'''
+"""
 
 
 def python_up(tmp: Path, server, bin_dir: Path, label: str, count: int) -> float:
@@ -65,22 +65,38 @@ def python_up(tmp: Path, server, bin_dir: Path, label: str, count: int) -> float
     (source / "Pulumi.yaml").write_text(f"name: {label}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n")
     (source / "__main__.py").write_text(PYTHON_PROGRAM)
     stack = PulumiStack(tmp / label, source, "bench", bin_dir)
-    stack.set_config({"serving:host": server.url, f"{label}:label": label, f"{label}:count": str(count)},
-                     {"serving:token": server.admin_token, f"{label}:key": "sk-bench"})
+    stack.set_config(
+        {"serving:host": server.url, f"{label}:label": label, f"{label}:count": str(count)},
+        {"serving:token": server.admin_token, f"{label}:key": "sk-bench"},
+    )
     took = timed(stack.up)
     stack.destroy()
     return took
 
 
 def endpoint(label: str, i: int) -> dict:
-    return {"name": f"{label}-{i}", "config": {"served_entities": [{"name": "main", "external_model": {
-        "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-        "openai_config": {"openai_api_key": "{{secrets/" + label + "/key}}"}}}]}}
+    return {
+        "name": f"{label}-{i}",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "main",
+                    "external_model": {
+                        "name": "gpt-3.5-turbo-instruct",
+                        "provider": "openai",
+                        "task": "llm/v1/completions",
+                        "openai_config": {"openai_api_key": "{{secrets/" + label + "/key}}"},
+                    },
+                }
+            ]
+        },
+    }
 
 
 def stack_for(tmp: Path, server, label: str, bin_dir: Path, call_log: Path) -> PulumiStack:
-    stack = PulumiStack(tmp / label, ROOT, "bench", bin_dir, include=PROGRAM,
-                        extra_env={"PULUMI_SERVING_CALL_LOG": str(call_log)})
+    stack = PulumiStack(
+        tmp / label, ROOT, "bench", bin_dir, include=PROGRAM, extra_env={"PULUMI_SERVING_CALL_LOG": str(call_log)}
+    )
     stack.set_config({"serving:host": server.url}, {"serving:token": server.admin_token, "serving:key": "sk-bench"})
     return stack
 
@@ -88,8 +104,12 @@ def stack_for(tmp: Path, server, label: str, bin_dir: Path, call_log: Path) -> P
 def declare(stack: PulumiStack, label: str, endpoints: int, extra_scopes: int = 0) -> None:
     scopes = [{"scope": label, "secrets": [{"key": "key", "value_from": "key"}]}]
     scopes += [{"scope": f"{label}-{i}", "secrets": [{"key": "key", "value_from": "key"}]} for i in range(extra_scopes)]
-    stack.set_config({"serving:scopes": json.dumps(scopes),
-                      "serving:endpoints": json.dumps([endpoint(label, i) for i in range(endpoints)])})
+    stack.set_config(
+        {
+            "serving:scopes": json.dumps(scopes),
+            "serving:endpoints": json.dumps([endpoint(label, i) for i in range(endpoints)]),
+        }
+    )
 
 
 def timed(fn) -> float:
@@ -125,12 +145,16 @@ def main() -> int:
             declare(many, "many", args.endpoints)
             t_many = timed(many.up)
             calls(log)
-            print(f"up (stack file): 1 endpoint {t_one:.1f}s, {args.endpoints} endpoints {t_many:.1f}s, "
-                  f"ratio {t_many / t_one:.2f} (update delay {args.update_delay:g}s)")
+            print(
+                f"up (stack file): 1 endpoint {t_one:.1f}s, {args.endpoints} endpoints {t_many:.1f}s, "
+                f"ratio {t_many / t_one:.2f} (update delay {args.update_delay:g}s)"
+            )
             p_one = python_up(tmp, server, bin_dir, "pyone", 1)
             p_many = python_up(tmp, server, bin_dir, "pymany", args.endpoints)
-            print(f"up (Python program, wait=True): 1 endpoint {p_one:.1f}s, {args.endpoints} endpoints "
-                  f"{p_many:.1f}s, ratio {p_many / p_one:.2f} (update delay {args.update_delay:g}s)")
+            print(
+                f"up (Python program, wait=True): 1 endpoint {p_one:.1f}s, {args.endpoints} endpoints "
+                f"{p_many:.1f}s, ratio {p_many / p_one:.2f} (update delay {args.update_delay:g}s)"
+            )
             if args.up_only:
                 return 0
             resources_in_many = len(many.resources())
@@ -139,10 +163,14 @@ def main() -> int:
             many.refresh(expect_no_changes=True)
             refresh_calls = calls(log)
             writes = sum(n for m, n in preview_calls.items() if m != "GET")
-            print(f"preview (unchanged, {resources_in_many} resources): {sum(preview_calls.values())} calls, "
-                  f"{writes} writes")
-            print(f"refresh (unchanged, {resources_in_many} resources): {dict(refresh_calls)} "
-                  f"= {refresh_calls['GET'] / resources_in_many:.2f} reads per resource")
+            print(
+                f"preview (unchanged, {resources_in_many} resources): {sum(preview_calls.values())} calls, "
+                f"{writes} writes"
+            )
+            print(
+                f"refresh (unchanged, {resources_in_many} resources): {dict(refresh_calls)} "
+                f"= {refresh_calls['GET'] / resources_in_many:.2f} reads per resource"
+            )
             for stack in (one, many):
                 stack.destroy()
 
@@ -162,8 +190,10 @@ def main() -> int:
             trivial.up()
             t_trivial = timed(lambda: trivial.preview(expect_no_changes=True))
             trivial.destroy()
-            print(f"preview (unchanged): {count} pulumi-serving resources {t_ours:.1f}s, {count} trivial dynamic "
-                  f"resources {t_trivial:.1f}s, ratio {t_ours / t_trivial:.2f}")
+            print(
+                f"preview (unchanged): {count} pulumi-serving resources {t_ours:.1f}s, {count} trivial dynamic "
+                f"resources {t_trivial:.1f}s, ratio {t_ours / t_trivial:.2f}"
+            )
         finally:
             server.stop()
     return 0

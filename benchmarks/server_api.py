@@ -41,8 +41,10 @@ class Connection:
         return cls(reader, writer, f"{host}:{port}")
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
         self.writer.write(head.encode() + body)
         status_line = await self.reader.readline()
         length = 0
@@ -56,8 +58,9 @@ class Connection:
         self.writer.close()
 
 
-async def load(server: LiveServer, concurrency: int, seconds: float,
-               make: Callable[[int], tuple[str, str, bytes]]) -> dict[str, float]:
+async def load(
+    server: LiveServer, concurrency: int, seconds: float, make: Callable[[int], tuple[str, str, bytes]]
+) -> dict[str, float]:
     port = server.port
     latencies: list[float] = []
     errors = 0
@@ -82,8 +85,13 @@ async def load(server: LiveServer, concurrency: int, seconds: float,
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
     elapsed = time.perf_counter() - began
     latencies.sort()
-    return {"rps": len(latencies) / elapsed, "p50_ms": statistics.median(latencies),
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1], "requests": len(latencies), "errors": errors}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+        "requests": len(latencies),
+        "errors": errors,
+    }
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -94,9 +102,24 @@ def peak_rss_mib(pid: int) -> float:
 
 
 def endpoint_body(name: str) -> bytes:
-    return json.dumps({"name": name, "config": {"served_entities": [{"name": "e", "external_model": {
-        "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-        "openai_config": {"openai_api_key_plaintext": "sk-bench"}}}]}}).encode()
+    return json.dumps(
+        {
+            "name": name,
+            "config": {
+                "served_entities": [
+                    {
+                        "name": "e",
+                        "external_model": {
+                            "name": "gpt-3.5-turbo-instruct",
+                            "provider": "openai",
+                            "task": "llm/v1/completions",
+                            "openai_config": {"openai_api_key_plaintext": "sk-bench"},
+                        },
+                    }
+                ]
+            },
+        }
+    ).encode()
 
 
 async def fill(server: LiveServer, count: int) -> float:
@@ -136,14 +159,19 @@ async def main_async(args: argparse.Namespace) -> None:
             await conn.request("POST", "/api/2.0/secrets/scopes/create", b'{"scope": "bench"}')
             conn.close()
             get = lambda i: ("GET", "/api/2.0/serving-endpoints/bench-get", b"")  # noqa: E731
-            put = lambda i: ("POST", "/api/2.0/secrets/put",  # noqa: E731
-                             json.dumps({"scope": "bench", "key": f"k{i % 500}", "string_value": f"v{i}"}).encode())
+            put = lambda i: (
+                "POST",
+                "/api/2.0/secrets/put",  # noqa: E731
+                json.dumps({"scope": "bench", "key": f"k{i % 500}", "string_value": f"v{i}"}).encode(),
+            )
             print(f"{'operation':<14}{'conc':>5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}{'errors':>8}")
             for label, make in (("get-endpoint", get), ("put-secret", put)):
                 for concurrency in (1, 32):
                     r = await load(server, concurrency, args.seconds, make)
-                    print(f"{label:<14}{concurrency:>5}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
-                          f"{r['requests']:>10.0f}{r['errors']:>8.0f}")
+                    print(
+                        f"{label:<14}{concurrency:>5}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+                        f"{r['requests']:>10.0f}{r['errors']:>8.0f}"
+                    )
             filled = await fill(server, args.endpoints)
             print(f"created {args.endpoints} endpoints in {filled:.1f}s ({args.endpoints / filled:.0f} creates/s)")
             median, size, count = await list_latency(server, repeats=5)

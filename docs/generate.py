@@ -16,15 +16,25 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pulumi_serving import args, resources
-from pulumi_serving.spec.declarations import (AclDeclaration, EndpointDeclaration, ScopeDeclaration,
-                                              SecretDeclaration, StackDeclarations)
+from pulumi_serving.spec.declarations import (
+    AclDeclaration,
+    EndpointDeclaration,
+    ScopeDeclaration,
+    SecretDeclaration,
+    StackDeclarations,
+)
 from pulumi_serving.spec.declarations.models import NAMESPACE, PROVIDER_SETTINGS
 
 TARGET = Path(__file__).resolve().parent / "reference.md"
 FIRST = ["ServingEndpoint", "SecretScope", "Secret", "SecretAcl", "RateLimits", "EndpointPermissions"]
 SKIPPED_PARAMETERS = ("self", "resource_name", "opts")
-DECLARATIONS: tuple[type[BaseModel], ...] = (StackDeclarations, ScopeDeclaration, SecretDeclaration,
-                                             AclDeclaration, EndpointDeclaration)
+DECLARATIONS: tuple[type[BaseModel], ...] = (
+    StackDeclarations,
+    ScopeDeclaration,
+    SecretDeclaration,
+    AclDeclaration,
+    EndpointDeclaration,
+)
 
 
 def unwrap_inputs(annotation: str) -> str:
@@ -36,7 +46,7 @@ def unwrap_inputs(annotation: str) -> str:
                 depth += {"[": 1, "]": -1}.get(annotation[end], 0)
                 if depth < 0:
                     break
-            annotation = annotation[:start] + annotation[start + len(prefix):end] + annotation[end + 1:]
+            annotation = annotation[:start] + annotation[start + len(prefix) : end] + annotation[end + 1 :]
     return annotation
 
 
@@ -71,14 +81,24 @@ def _doc(obj: object) -> str:
 def _resource_classes() -> list[type]:
     from pulumi.dynamic import Resource
 
-    found = [getattr(resources, name) for name in sorted(resources.__all__, key=lambda n: (n not in FIRST, FIRST.index(n) if n in FIRST else 0, n))]
+    found = [
+        getattr(resources, name)
+        for name in sorted(resources.__all__, key=lambda n: (n not in FIRST, FIRST.index(n) if n in FIRST else 0, n))
+    ]
     return [cls for cls in found if isinstance(cls, type) and issubclass(cls, Resource)]
 
 
 def render_resource(cls: type) -> list[str]:
-    lines = [f"### {cls.__name__}", "", f"Type `pulumi-python:dynamic/serving:{cls.__name__}`. "
-             f"`from pulumi_serving import {cls.__name__}`", "", _doc(cls), "",
-             "| argument | type | default |", "|---|---|---|"]
+    lines = [
+        f"### {cls.__name__}",
+        "",
+        f"Type `pulumi-python:dynamic/serving:{cls.__name__}`. `from pulumi_serving import {cls.__name__}`",
+        "",
+        _doc(cls),
+        "",
+        "| argument | type | default |",
+        "|---|---|---|",
+    ]
     for name, param in inspect.signature(cls.__init__).parameters.items():
         if name in SKIPPED_PARAMETERS:
             continue
@@ -87,8 +107,12 @@ def render_resource(cls: type) -> list[str]:
         lines.append(f"| `{name}` | `{_cell(annotation)}` | {_cell(default)} |")
     outputs = {n: str(a) for n, a in inspect.get_annotations(cls).items() if str(a).startswith("pulumi.Output[")}
     if outputs:
-        lines += ["", "Outputs (besides the arguments): " + ", ".join(
-            f"`{n}` (`{a.removeprefix('pulumi.Output[').removesuffix(']')}`)" for n, a in outputs.items()) + "."]
+        lines += [
+            "",
+            "Outputs (besides the arguments): "
+            + ", ".join(f"`{n}` (`{a.removeprefix('pulumi.Output[').removesuffix(']')}`)" for n, a in outputs.items())
+            + ".",
+        ]
     return lines + [""]
 
 
@@ -103,8 +127,13 @@ def render_args(name: str) -> list[str]:
 
 def render_declaration(model: type[BaseModel]) -> list[str]:
     doc = _doc(model).split("\n\n")[0]
-    lines = [f"### {model.__name__}", "", *([doc, ""] if doc else []),
-             "| field | type | default | meaning |", "|---|---|---|---|"]
+    lines = [
+        f"### {model.__name__}",
+        "",
+        *([doc, ""] if doc else []),
+        "| field | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
     for name, field in model.model_fields.items():
         kind = type_name(field.annotation)
         default = "required" if field.is_required() else f"`{field.get_default(call_default_factory=True)!r}`"
@@ -113,22 +142,31 @@ def render_declaration(model: type[BaseModel]) -> list[str]:
 
 
 def render() -> str:
-    out = ["# Reference", "",
-           "Generated from the code by `docs/generate.py` (a test fails when it is stale). Every resource and "
-           "every `...Args` class is importable from `pulumi_serving`; each argument also takes a Pulumi "
-           "`Output`, and every `...Args` is a `TypedDict`, so a plain dict works wherever one is expected. The "
-           "Databricks facts behind the arguments are in [databricks-api.md](databricks-api.md); the stack-file "
-           "mode in [stack-file.md](stack-file.md).", "", "## Resources", ""]
+    out = [
+        "# Reference",
+        "",
+        "Generated from the code by `docs/generate.py` (a test fails when it is stale). Every resource and "
+        "every `...Args` class is importable from `pulumi_serving`; each argument also takes a Pulumi "
+        "`Output`, and every `...Args` is a `TypedDict`, so a plain dict works wherever one is expected. The "
+        "Databricks facts behind the arguments are in [databricks-api.md](databricks-api.md); the stack-file "
+        "mode in [stack-file.md](stack-file.md).",
+        "",
+        "## Resources",
+        "",
+    ]
     for cls in _resource_classes():
         out += render_resource(cls)
-    out += ["## Typed arguments", "", "Generated from `spec` by `scripts/gen_args.py` into `pulumi_serving.args`.",
-            ""]
+    out += ["## Typed arguments", "", "Generated from `spec` by `scripts/gen_args.py` into `pulumi_serving.args`.", ""]
     for name in args.__all__:
         out += render_args(name)
     settings = ", ".join(f"`{NAMESPACE}:{key}`" for key in PROVIDER_SETTINGS)
-    out += ["## Stack-file declarations", "",
-            f"The keys `{NAMESPACE}:scopes`, `{NAMESPACE}:endpoints` and `{NAMESPACE}:wait_timeout` of a stack "
-            f"file (`pulumi_serving.stack.declare()`); the provider settings are {settings}.", ""]
+    out += [
+        "## Stack-file declarations",
+        "",
+        f"The keys `{NAMESPACE}:scopes`, `{NAMESPACE}:endpoints` and `{NAMESPACE}:wait_timeout` of a stack "
+        f"file (`pulumi_serving.stack.declare()`); the provider settings are {settings}.",
+        "",
+    ]
     for model in DECLARATIONS:
         out += render_declaration(model)
     return "\n".join(out).rstrip() + "\n"

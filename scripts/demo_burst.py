@@ -21,8 +21,12 @@ import httpx
 
 def mint_user_token(data_dir: Path, user: str) -> str:
     cli = Path(sys.executable).with_name("pulumi-serving")
-    done = subprocess.run([str(cli), "tokens", "create", "--data-dir", str(data_dir), "--user", user],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [str(cli), "tokens", "create", "--data-dir", str(data_dir), "--user", user],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -37,8 +41,10 @@ def main() -> int:
     admin = httpx.Client(base_url=host, headers={"Authorization": f"Bearer {os.environ['DATABRICKS_TOKEN']}"})
     user = f"burst-{secrets.token_hex(3)}@example.com"
     endpoint_id = admin.get(f"/api/2.0/serving-endpoints/{args.endpoint}").raise_for_status().json()["id"]
-    admin.patch(f"/api/2.0/permissions/serving-endpoints/{endpoint_id}", json={
-        "access_control_list": [{"user_name": user, "permission_level": "CAN_QUERY"}]}).raise_for_status()
+    admin.patch(
+        f"/api/2.0/permissions/serving-endpoints/{endpoint_id}",
+        json={"access_control_list": [{"user_name": user, "permission_level": "CAN_QUERY"}]},
+    ).raise_for_status()
 
     caller = httpx.Client(base_url=host, headers={"Authorization": f"Bearer {mint_user_token(args.data_dir, user)}"})
     if (left := 60 - time.time() % 60) < 5:
@@ -46,13 +52,16 @@ def main() -> int:
         time.sleep(left + 0.2)
     refused: list[int] = []
     for call in range(1, args.count + 1):
-        answer = caller.post(f"/serving-endpoints/{args.endpoint}/invocations",
-                             json={"prompt": f"call {call}", "max_tokens": 5})
+        answer = caller.post(
+            f"/serving-endpoints/{args.endpoint}/invocations", json={"prompt": f"call {call}", "max_tokens": 5}
+        )
         if answer.status_code == 429:
             refused.append(call)
             body = answer.json()
-            print(f"call {call:2d} as {user}: 429 {body.get('error_code')} "
-                  f"(Retry-After: {answer.headers.get('Retry-After')}s) {body.get('message')}")
+            print(
+                f"call {call:2d} as {user}: 429 {body.get('error_code')} "
+                f"(Retry-After: {answer.headers.get('Retry-After')}s) {body.get('message')}"
+            )
         else:
             answer.raise_for_status()
             print(f"call {call:2d} as {user}: {answer.status_code} ok")

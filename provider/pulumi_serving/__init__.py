@@ -11,8 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .args import *  # noqa: F403
-    from .resources import (EndpointPermissions, EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope,
-                            SecretScopeAcls, ServingEndpoint)
+    from .resources import (
+        EndpointPermissions,
+        EndpointsReady,
+        RateLimits,
+        Secret,
+        SecretAcl,
+        SecretScope,
+        SecretScopeAcls,
+        ServingEndpoint,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -29,7 +29,7 @@ def engine_address(argv: list[str] | None = None) -> tuple[str, int] | None:
     (read from the interpreter's own command line, so it works before ``__main__`` runs)."""
     argv = list(getattr(sys, "orig_argv", []) if argv is None else argv)
     for index in range(len(argv) - 2):
-        if argv[index:index + 2] == ["-m", "pulumi.dynamic"]:
+        if argv[index : index + 2] == ["-m", "pulumi.dynamic"]:
             host, _, port = argv[index + 2].rpartition(":")
             return (host, int(port)) if host and port.isdigit() else None
     return None
@@ -52,8 +52,11 @@ def watch_engine(address: tuple[str, int], poll_s: float = POLL_S) -> None:
         time.sleep(poll_s)
         misses = 0 if engine_alive(address) else misses + 1
     try:  # the CLI read this stream: it is most likely a broken pipe by now
-        print(f"pulumi-serving: the Pulumi engine ({address[0]}:{address[1]}) is gone: the provider exits",
-              file=sys.stderr, flush=True)
+        print(
+            f"pulumi-serving: the Pulumi engine ({address[0]}:{address[1]}) is gone: the provider exits",
+            file=sys.stderr,
+            flush=True,
+        )
     except OSError:
         pass
     finally:

@@ -9,19 +9,31 @@ import httpx
 OPENAI_REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 
 
-def seed_openai_secret(client: httpx.Client, scope: str = "my_openai_secret_scope",
-                       value: str = "sk-test-openai") -> None:
+def seed_openai_secret(
+    client: httpx.Client, scope: str = "my_openai_secret_scope", value: str = "sk-test-openai"
+) -> None:
     r = client.post("/api/2.0/secrets/scopes/create", json={"scope": scope})
     assert r.status_code in (200, 400), r.text
-    assert client.post("/api/2.0/secrets/put", json={"scope": scope, "key": "openai_api_key",
-                                                     "string_value": value}).status_code == 200
+    assert (
+        client.post(
+            "/api/2.0/secrets/put", json={"scope": scope, "key": "openai_api_key", "string_value": value}
+        ).status_code
+        == 200
+    )
 
 
-def openai_entity(name: str = "openai-completions", key: dict[str, str] | None = None,
-                  task: str = "llm/v1/completions") -> dict[str, Any]:
-    return {"name": name, "external_model": {
-        "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": task,
-        "openai_config": key or {"openai_api_key": OPENAI_REF}}}
+def openai_entity(
+    name: str = "openai-completions", key: dict[str, str] | None = None, task: str = "llm/v1/completions"
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "external_model": {
+            "name": "gpt-3.5-turbo-instruct",
+            "provider": "openai",
+            "task": task,
+            "openai_config": key or {"openai_api_key": OPENAI_REF},
+        },
+    }
 
 
 def create_body(name: str, *entities: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -11,9 +11,15 @@ from pulumi_serving.client import BadRequest, CallCounter, RateLimited, RetryPol
 
 FAULTS = "/api/2.0/_faults"
 SECRET_VALUE = "sk-retry-secret-value-5f1c"
-ENTITY = {"name": "main", "external_model": {"name": "gpt-3.5-turbo-instruct", "provider": "openai",
-                                             "task": "llm/v1/completions",
-                                             "openai_config": {"openai_api_key_plaintext": "sk-plain-retry"}}}
+ENTITY = {
+    "name": "main",
+    "external_model": {
+        "name": "gpt-3.5-turbo-instruct",
+        "provider": "openai",
+        "task": "llm/v1/completions",
+        "openai_config": {"openai_api_key_plaintext": "sk-plain-retry"},
+    },
+}
 
 
 @pytest.fixture(autouse=True)
@@ -73,8 +79,7 @@ def test_409_update_in_progress_is_retried_and_the_update_lands(live_server) -> 
     client.create_endpoint({"name": "retry-409", "config": {"served_entities": [ENTITY]}})
     inject(live_server, status=409, count=2, method="PUT", path_prefix="/api/2.0/serving-endpoints/retry-409/config")
     client.update_config("retry-409", {"served_entities": [{**ENTITY, "name": "second"}]})
-    assert len(lines) == 2 and all("409 RESOURCE_CONFLICT" in line and "currently updating" in line
-                                   for line in lines)
+    assert len(lines) == 2 and all("409 RESOURCE_CONFLICT" in line and "currently updating" in line for line in lines)
     live = client.get_endpoint("retry-409")
     target = live.get("pending_config") or live["config"]
     assert [e["name"] for e in target["served_entities"]] == ["second"]

@@ -19,8 +19,11 @@ def fake():
 
 def test_openai_completions_and_key_recorded_as_hash_only(fake):
     fake.delete("/_control/requests")
-    r = fake.post("/v1/completions", headers={"Authorization": "Bearer sk-secret-1"},
-                  json={"model": "gpt-3.5-turbo-instruct", "prompt": "What is Databricks?", "n": 2, "max_tokens": 64})
+    r = fake.post(
+        "/v1/completions",
+        headers={"Authorization": "Bearer sk-secret-1"},
+        json={"model": "gpt-3.5-turbo-instruct", "prompt": "What is Databricks?", "n": 2, "max_tokens": 64},
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["object"] == "text_completion" and len(body["choices"]) == 2
@@ -37,8 +40,12 @@ def test_openai_requires_a_key(fake):
 
 
 def test_openai_chat_stream(fake):
-    with fake.stream("POST", "/v1/chat/completions", headers={"Authorization": "Bearer k"},
-                     json={"model": "gpt-4", "stream": True, "messages": [{"role": "user", "content": "hi"}]}) as r:
+    with fake.stream(
+        "POST",
+        "/v1/chat/completions",
+        headers={"Authorization": "Bearer k"},
+        json={"model": "gpt-4", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+    ) as r:
         lines = [line for line in r.iter_lines() if line.startswith("data: ")]
     assert lines[-1] == "data: [DONE]"
     chunks = [json.loads(line[6:]) for line in lines[:-1]]
@@ -58,34 +65,58 @@ def test_azure_needs_api_version_and_api_key(fake):
 
 
 def test_entra_token_is_accepted_by_azure(fake):
-    token = fake.post("/tenant-1/oauth2/v2.0/token", data={
-        "grant_type": "client_credentials", "client_id": "app", "client_secret": "s3",
-        "scope": "https://cognitiveservices.azure.com/.default"}).json()["access_token"]
-    r = fake.post("/openai/deployments/d/embeddings", params={"api-version": "2024-02-01"},
-                  headers={"Authorization": f"Bearer {token}"}, json={"input": ["a", "b"]})
+    token = fake.post(
+        "/tenant-1/oauth2/v2.0/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "app",
+            "client_secret": "s3",
+            "scope": "https://cognitiveservices.azure.com/.default",
+        },
+    ).json()["access_token"]
+    r = fake.post(
+        "/openai/deployments/d/embeddings",
+        params={"api-version": "2024-02-01"},
+        headers={"Authorization": f"Bearer {token}"},
+        json={"input": ["a", "b"]},
+    )
     assert r.status_code == 200 and len(r.json()["data"]) == 2
 
 
 def test_anthropic_messages_and_complete(fake):
     headers = {"x-api-key": "ant", "anthropic-version": "2023-06-01"}
-    r = fake.post("/v1/messages", headers=headers,
-                  json={"model": "claude-2", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]})
+    r = fake.post(
+        "/v1/messages",
+        headers=headers,
+        json={"model": "claude-2", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]},
+    )
     assert r.json()["stop_reason"] == "max_tokens" and r.json()["usage"]["output_tokens"] == 4
-    r = fake.post("/v1/complete", headers=headers,
-                  json={"model": "claude-2", "max_tokens_to_sample": 50, "prompt": "\n\nHuman: hi\n\nAssistant:"})
+    r = fake.post(
+        "/v1/complete",
+        headers=headers,
+        json={"model": "claude-2", "max_tokens_to_sample": 50, "prompt": "\n\nHuman: hi\n\nAssistant:"},
+    )
     assert r.json()["completion"].strip().startswith("[anthropic/claude-2]")
-    r = fake.post("/v1/complete", headers=headers, json={"model": "claude-2", "max_tokens_to_sample": 5, "prompt": "hi"})
+    r = fake.post(
+        "/v1/complete", headers=headers, json={"model": "claude-2", "max_tokens_to_sample": 5, "prompt": "hi"}
+    )
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
-    r = fake.post("/v1/messages", headers={"x-api-key": "ant"},
-                  json={"model": "claude-2", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]})
+    r = fake.post(
+        "/v1/messages",
+        headers={"x-api-key": "ant"},
+        json={"model": "claude-2", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]},
+    )
     assert r.status_code == 400 and "anthropic-version" in r.json()["error"]["message"]
 
 
 def test_anthropic_stream_events(fake):
     headers = {"x-api-key": "ant", "anthropic-version": "2023-06-01"}
-    with fake.stream("POST", "/v1/messages", headers=headers, json={
-            "model": "claude-2", "max_tokens": 50, "stream": True,
-            "messages": [{"role": "user", "content": "hi"}]}) as r:
+    with fake.stream(
+        "POST",
+        "/v1/messages",
+        headers=headers,
+        json={"model": "claude-2", "max_tokens": 50, "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+    ) as r:
         events = [line[7:] for line in r.iter_lines() if line.startswith("event: ")]
     assert events[0] == "message_start" and events[-1] == "message_stop" and "content_block_delta" in events
 
@@ -96,8 +127,9 @@ def test_cohere_generate_chat_embed(fake):
     assert [g["index"] for g in r.json()["generations"]] == [0, 1]
     r = fake.post("/v1/chat", headers=headers, json={"model": "command", "message": "hi"})
     assert r.json()["text"].startswith("[cohere/command]")
-    with fake.stream("POST", "/v1/generate", headers=headers,
-                     json={"model": "command", "prompt": "hi", "stream": True}) as r:
+    with fake.stream(
+        "POST", "/v1/generate", headers=headers, json={"model": "command", "prompt": "hi", "stream": True}
+    ) as r:
         items = [json.loads(line) for line in r.iter_lines() if line]
     assert items[-1]["is_finished"] is True
     r = fake.post("/v1/embed", headers=headers, json={"model": "embed-english-v3.0", "texts": ["a"]})
@@ -125,14 +157,22 @@ def test_bad_json_is_400(fake):
     assert r.status_code == 400
 
 
-PROVIDER_PATHS = ["/v1/completions", "/v1/chat/completions", "/v1/embeddings", "/v1/messages", "/v1/complete",
-                  "/v1/generate", "/v1/chat", "/v1/embed",
-                  "/openai/deployments/dep/chat/completions?api-version=2024-02-01"]
+PROVIDER_PATHS = [
+    "/v1/completions",
+    "/v1/chat/completions",
+    "/v1/embeddings",
+    "/v1/messages",
+    "/v1/complete",
+    "/v1/generate",
+    "/v1/chat",
+    "/v1/embed",
+    "/openai/deployments/dep/chat/completions?api-version=2024-02-01",
+]
 UNDECODABLE = {
     "lone-surrogate-escape": b'{"model": "gpt-4", "prompt": "\\ud800", "input": "\\udfff", "message": "\\ud800",'
-                             b' "messages": [{"role": "user", "content": "\\ud800"}]}',
+    b' "messages": [{"role": "user", "content": "\\ud800"}]}',
     "lone-surrogate-bytes": b'{"model": "gpt-4", "prompt": "\xed\xa0\x80", "input": "\xed\xa0\x80",'
-                            b' "messages": [{"role": "user", "content": "\xed\xa0\x80"}]}',
+    b' "messages": [{"role": "user", "content": "\xed\xa0\x80"}]}',
     "over-nested": b"[" * 100_000,
     "closed-over-nested": b"[" * 3000 + b"]" * 3000,
     "not-utf8": b"\xff\xfe{",
@@ -157,12 +197,17 @@ def test_undecodable_control_changes_are_a_400(fake, body):
 def test_several_worker_processes_serve_one_port_with_the_switches():
     import os
 
-    with running_fake_upstream("--workers", "3", "--latency-ms", "1") as upstream, \
-            httpx.Client(base_url=upstream.url, timeout=10) as client:
+    with (
+        running_fake_upstream("--workers", "3", "--latency-ms", "1") as upstream,
+        httpx.Client(base_url=upstream.url, timeout=10) as client,
+    ):
         pids: set[str] = set()
         for _ in range(60):
-            answer = client.post("/v1/chat/completions", headers={"Authorization": "Bearer sk-w"},
-                                 json={"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+            answer = client.post(
+                "/v1/chat/completions",
+                headers={"Authorization": "Bearer sk-w"},
+                json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+            )
             assert answer.status_code == 200
             switches = httpx.get(f"{upstream.url}/_control", headers={"Connection": "close"}).json()["switches"]
             assert switches["latency_ms"] == 1

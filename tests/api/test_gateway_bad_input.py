@@ -16,23 +16,44 @@ from hypothesis import strategies as st
 from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.server import start_server
 
-ENDPOINTS = {"bad-in-completions": "llm/v1/completions", "bad-in-chat": "llm/v1/chat",
-             "bad-in-embeddings": "llm/v1/embeddings"}
-FIELDS = ("prompt", "messages", "input", "max_tokens", "temperature", "n", "stop", "stream", "extra_params",
-          "usage_context", "model")
+ENDPOINTS = {
+    "bad-in-completions": "llm/v1/completions",
+    "bad-in-chat": "llm/v1/chat",
+    "bad-in-embeddings": "llm/v1/embeddings",
+}
+FIELDS = (
+    "prompt",
+    "messages",
+    "input",
+    "max_tokens",
+    "temperature",
+    "n",
+    "stop",
+    "stream",
+    "extra_params",
+    "usage_context",
+    "model",
+)
 EXAMPLES = 120
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with running_fake_upstream() as fake:
-        live = start_server(tmp_path_factory.mktemp("bad-input") / "data", update_delay=0,
-                            extra_args=["--upstream", f"openai={fake.url}", "--upstream-timeout", "5"])
+        live = start_server(
+            tmp_path_factory.mktemp("bad-input") / "data",
+            update_delay=0,
+            extra_args=["--upstream", f"openai={fake.url}", "--upstream-timeout", "5"],
+        )
         try:
             with live.client() as admin:
                 for name, task in ENDPOINTS.items():
-                    model = {"name": "gpt-4", "provider": "openai", "task": task,
-                             "openai_config": {"openai_api_key_plaintext": "sk-bad-input-test"}}
+                    model = {
+                        "name": "gpt-4",
+                        "provider": "openai",
+                        "task": task,
+                        "openai_config": {"openai_api_key_plaintext": "sk-bad-input-test"},
+                    }
                     body = {"name": name, "config": {"served_entities": [{"name": "e", "external_model": model}]}}
                     assert admin.post("/api/2.0/serving-endpoints", json=body).status_code == 200
             yield live
@@ -57,14 +78,19 @@ texts = st.text(max_size=20) | st.text(st.sampled_from(["a", " ", "\u00e9", "\ud
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12)
-messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "assistant", "robot"]),
-                                           "content": json_values}), max_size=3)
+    max_leaves=12,
+)
+messages = st.lists(
+    st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "assistant", "robot"]), "content": json_values}),
+    max_size=3,
+)
 field_values = st.one_of(json_values, messages, st.sampled_from(list(ENDPOINTS)))
 query_bodies = st.dictionaries(st.sampled_from(FIELDS), field_values, max_size=5).map(
-    lambda body: json.dumps(body).encode())
+    lambda body: json.dumps(body).encode()
+)
 nested = st.tuples(st.sampled_from(["[", '{"a":', '{"prompt":']), st.integers(1, 200_000), st.booleans()).map(
-    lambda t: (t[0] * t[1] + ("]" * t[1] if t[2] and t[0] == "[" else "")).encode())
+    lambda t: (t[0] * t[1] + ("]" * t[1] if t[2] and t[0] == "[" else "")).encode()
+)
 bodies = st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode()), nested, query_bodies)
 
 
@@ -80,8 +106,9 @@ def test_no_body_yields_a_server_error(admin):
     seen: set[int] = set()
 
     @given(path=st.sampled_from(PATHS), body=bodies)
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(path: str, body: bytes) -> None:
         response = admin.post(path, content=body)
         seen.add(response.status_code)
@@ -92,8 +119,11 @@ def test_no_body_yields_a_server_error(admin):
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"prompt":' * 100_000, b"[" * 3000 + b"]" * 3000],
-                         ids=["open-arrays", "open-objects", "closed-arrays"])
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"prompt":' * 100_000, b"[" * 3000 + b"]" * 3000],
+    ids=["open-arrays", "open-objects", "closed-arrays"],
+)
 def test_over_nested_json_is_malformed(admin, path, body):
     response = admin.post(path, content=body)
     assert response.status_code == 400, response.text
@@ -103,20 +133,27 @@ def test_over_nested_json_is_malformed(admin, path, body):
 
 def test_server_keeps_serving(admin):
     admin.post("/serving-endpoints/bad-in-chat/invocations", content=b"[" * 100_000)
-    response = admin.post("/serving-endpoints/bad-in-chat/invocations",
-                          json={"messages": [{"role": "user", "content": "hi"}]})
+    response = admin.post(
+        "/serving-endpoints/bad-in-chat/invocations", json={"messages": [{"role": "user", "content": "hi"}]}
+    )
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("endpoint, body, field", [
-    ("bad-in-completions", {"prompt": "\ud800"}, "prompt"),
-    ("bad-in-completions", {"prompt": ["ok", "x\udfff"]}, "prompt[1]"),
-    ("bad-in-completions", {"prompt": "ok", "stop": ["\ud800"]}, "stop[0]"),
-    ("bad-in-chat", {"messages": [{"role": "user", "content": "ok"}, {"role": "user", "content": "\ud800"}]},
-     "messages[1].content"),
-    ("bad-in-embeddings", {"input": "\udc00 tail"}, "input"),
-    ("bad-in-embeddings", {"input": ["a", "b", "\ud800"]}, "input[2]"),
-])
+@pytest.mark.parametrize(
+    "endpoint, body, field",
+    [
+        ("bad-in-completions", {"prompt": "\ud800"}, "prompt"),
+        ("bad-in-completions", {"prompt": ["ok", "x\udfff"]}, "prompt[1]"),
+        ("bad-in-completions", {"prompt": "ok", "stop": ["\ud800"]}, "stop[0]"),
+        (
+            "bad-in-chat",
+            {"messages": [{"role": "user", "content": "ok"}, {"role": "user", "content": "\ud800"}]},
+            "messages[1].content",
+        ),
+        ("bad-in-embeddings", {"input": "\udc00 tail"}, "input"),
+        ("bad-in-embeddings", {"input": ["a", "b", "\ud800"]}, "input[2]"),
+    ],
+)
 def test_lone_surrogates_are_refused_naming_the_field(admin, endpoint, body, field):
     response = admin.post(f"/serving-endpoints/{endpoint}/invocations", content=json.dumps(body).encode())
     assert response.status_code == 400, response.text
@@ -125,7 +162,9 @@ def test_lone_surrogates_are_refused_naming_the_field(admin, endpoint, body, fie
 
 
 def test_raw_surrogate_bytes_are_refused(admin):
-    response = admin.post("/serving-endpoints/chat/completions",
-                          content=b'{"model": "bad-in-chat", "messages": [{"role": "user", "content": "\xed\xa0\x80"}]}')
+    response = admin.post(
+        "/serving-endpoints/chat/completions",
+        content=b'{"model": "bad-in-chat", "messages": [{"role": "user", "content": "\xed\xa0\x80"}]}',
+    )
     assert response.status_code == 400, response.text
     assert response.json()["message"].startswith("messages[0].content: text is not valid Unicode")

@@ -30,24 +30,38 @@ def _certificates(directory: Path) -> tuple[Path, Path, Path]:
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pulumi-serving test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(1).not_valid_before(now - datetime.timedelta(hours=1))
-          .not_valid_after(now + datetime.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
-            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = directory / "ca.pem", directory / "server.pem", directory / "server.key"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    paths[2].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return paths
 
 
@@ -56,8 +70,16 @@ def tls_upstream(tmp_path_factory):
     """The fake upstream over HTTPS (certificate of a private CA); yields (url, ca.pem)."""
     ca, cert, key = _certificates(tmp_path_factory.mktemp("tls"))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_fake_upstream_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           ssl_certfile=str(cert), ssl_keyfile=str(key)))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_fake_upstream_app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ssl_certfile=str(cert),
+            ssl_keyfile=str(key),
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -73,17 +95,36 @@ def tls_upstream(tmp_path_factory):
 def _serve(tmp_path: Path, upstream: str, env: dict[str, str], transport: str):
     # the machine's own CA settings off (proxies: the lower-case names win in urllib, so only they are set)
     base = {"SSL_CERT_FILE": "", "REQUESTS_CA_BUNDLE": "", "SSL_CERT_DIR": "", "https_proxy": "", "no_proxy": ""}
-    return start_server(tmp_path / f"data-{transport}", update_delay=0, env={**base, **env},
-                        extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport,
-                                    "--upstream-timeout", "5"])
+    return start_server(
+        tmp_path / f"data-{transport}",
+        update_delay=0,
+        env={**base, **env},
+        extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport, "--upstream-timeout", "5"],
+    )
 
 
 def _ask(server) -> httpx.Response:
     with server.client() as admin:
         if admin.get("/api/2.0/serving-endpoints/corp").status_code == 404:
-            created = admin.post("/api/2.0/serving-endpoints", json={"name": "corp", "config": {"served_entities": [
-                {"name": "e", "external_model": {"name": "gpt-4", "provider": "openai", "task": "llm/v1/chat",
-                                                 "openai_config": {"openai_api_key_plaintext": "sk-corp"}}}]}})
+            created = admin.post(
+                "/api/2.0/serving-endpoints",
+                json={
+                    "name": "corp",
+                    "config": {
+                        "served_entities": [
+                            {
+                                "name": "e",
+                                "external_model": {
+                                    "name": "gpt-4",
+                                    "provider": "openai",
+                                    "task": "llm/v1/chat",
+                                    "openai_config": {"openai_api_key_plaintext": "sk-corp"},
+                                },
+                            }
+                        ]
+                    },
+                },
+            )
             assert created.status_code == 200, created.text
         return admin.post("/serving-endpoints/corp/invocations", json=CHAT)
 

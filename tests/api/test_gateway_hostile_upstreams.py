@@ -26,8 +26,11 @@ def hostile():
 
 @pytest.fixture(scope="module")
 def admin(hostile, tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("hostile") / "data", update_delay=0,
-                        extra_args=["--upstream", f"openai={hostile.url}", "--upstream-timeout", str(TIMEOUT_S)])
+    live = start_server(
+        tmp_path_factory.mktemp("hostile") / "data",
+        update_delay=0,
+        extra_args=["--upstream", f"openai={hostile.url}", "--upstream-timeout", str(TIMEOUT_S)],
+    )
     try:
         with live.client(timeout=30) as client:
             yield client
@@ -38,16 +41,34 @@ def admin(hostile, tmp_path_factory):
 def _endpoint(admin: httpx.Client, model: str) -> str:
     name = "h-" + hashlib.sha256(model.encode()).hexdigest()[:16]
     if admin.get(f"/api/2.0/serving-endpoints/{name}").status_code == 404:
-        created = admin.post("/api/2.0/serving-endpoints", json={"name": name, "config": {"served_entities": [
-            {"name": "e", "external_model": {"name": model, "provider": "openai", "task": "llm/v1/chat",
-                                             "openai_config": {"openai_api_key_plaintext": "sk-hostile"}}}]}})
+        created = admin.post(
+            "/api/2.0/serving-endpoints",
+            json={
+                "name": name,
+                "config": {
+                    "served_entities": [
+                        {
+                            "name": "e",
+                            "external_model": {
+                                "name": model,
+                                "provider": "openai",
+                                "task": "llm/v1/chat",
+                                "openai_config": {"openai_api_key_plaintext": "sk-hostile"},
+                            },
+                        }
+                    ]
+                },
+            },
+        )
         assert created.status_code == 200, created.text
     return name
 
 
 def _ask(admin: httpx.Client, model: str, **extra) -> httpx.Response:
-    return admin.post(f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
-                      json={"messages": [{"role": "user", "content": "hi"}], **extra})
+    return admin.post(
+        f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
+        json={"messages": [{"role": "user", "content": "hi"}], **extra},
+    )
 
 
 @pytest.mark.parametrize("index", range(len(WRONG_SHAPES)), ids=[json.dumps(s) for s in WRONG_SHAPES])
@@ -60,15 +81,25 @@ def test_a_wrongly_shaped_answer_is_a_502_with_a_databricks_error_body(admin, in
 
 def _events(admin: httpx.Client, model: str) -> tuple[list[str], float]:
     start = time.monotonic()
-    with admin.stream("POST", f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
-                      json={"messages": [{"role": "user", "content": "hi"}], "stream": True}) as response:
+    with admin.stream(
+        "POST",
+        f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
+        json={"messages": [{"role": "user", "content": "hi"}], "stream": True},
+    ) as response:
         assert response.status_code == 200
         events = [line[6:] for line in response.iter_lines() if line.startswith("data: ")]
     return events, time.monotonic() - start
 
 
-@pytest.mark.parametrize("model, code", [("garbage-stream", "INTERNAL_ERROR"), ("truncated-stream", "INTERNAL_ERROR"),
-                                         ("drip-stream", "DEADLINE_EXCEEDED"), ("stall-stream", "DEADLINE_EXCEEDED")])
+@pytest.mark.parametrize(
+    "model, code",
+    [
+        ("garbage-stream", "INTERNAL_ERROR"),
+        ("truncated-stream", "INTERNAL_ERROR"),
+        ("drip-stream", "DEADLINE_EXCEEDED"),
+        ("stall-stream", "DEADLINE_EXCEEDED"),
+    ],
+)
 def test_a_broken_or_silent_stream_ends_with_an_error_event_not_done(admin, model, code):
     events, elapsed = _events(admin, model)
     assert "[DONE]" not in events
@@ -95,8 +126,11 @@ def test_streams_reuse_the_upstream_connection(admin, hostile):
 
 def test_a_client_that_leaves_a_stream_stops_the_upstream_read(admin, hostile):
     name = _endpoint(admin, "slow-stream")
-    with admin.stream("POST", f"/serving-endpoints/{name}/invocations",
-                      json={"messages": [{"role": "user", "content": "hi"}], "stream": True}) as response:
+    with admin.stream(
+        "POST",
+        f"/serving-endpoints/{name}/invocations",
+        json={"messages": [{"role": "user", "content": "hi"}], "stream": True},
+    ) as response:
         assert response.status_code == 200
         next(response.iter_lines())
     deadline = time.monotonic() + 5

@@ -36,8 +36,9 @@ def fake():
 @pytest.fixture(scope="module")
 def server(fake, tmp_path_factory):
     upstreams = [arg for p in ("openai", "anthropic", "cohere", "entra") for arg in ("--upstream", f"{p}={fake.url}")]
-    live = start_server(tmp_path_factory.mktemp("gateway") / "data", update_delay=0,
-                        extra_args=[*upstreams, "--upstream-timeout", "1"])
+    live = start_server(
+        tmp_path_factory.mktemp("gateway") / "data", update_delay=0, extra_args=[*upstreams, "--upstream-timeout", "1"]
+    )
     try:
         yield live
     finally:
@@ -47,9 +48,12 @@ def server(fake, tmp_path_factory):
 @pytest.fixture(scope="module")
 def admin(server):
     with server.client() as client:
-        for scope, key, value in (("my_openai_secret_scope", "openai_api_key", OPENAI_KEY),
-                                  ("my_anthropic_secret_scope", "anthropic_api_key", ANTHROPIC_KEY),
-                                  ("cohere_scope", "key", COHERE_KEY), ("entra_scope", "secret", ENTRA_SECRET)):
+        for scope, key, value in (
+            ("my_openai_secret_scope", "openai_api_key", OPENAI_KEY),
+            ("my_anthropic_secret_scope", "anthropic_api_key", ANTHROPIC_KEY),
+            ("cohere_scope", "key", COHERE_KEY),
+            ("entra_scope", "secret", ENTRA_SECRET),
+        ):
             assert client.post("/api/2.0/secrets/scopes/create", json={"scope": scope}).status_code == 200
             put = client.post("/api/2.0/secrets/put", json={"scope": scope, "key": key, "string_value": value})
             assert put.status_code == 200
@@ -63,16 +67,21 @@ def fake_client(fake):
 
 
 def entity(name: str, provider: str, model: str, task: str, **config) -> dict:
-    block = {"openai": "openai_config", "anthropic": "anthropic_config", "cohere": "cohere_config",
-             "custom": "custom_provider_config"}[provider]
+    block = {
+        "openai": "openai_config",
+        "anthropic": "anthropic_config",
+        "cohere": "cohere_config",
+        "custom": "custom_provider_config",
+    }[provider]
     return {"name": name, "external_model": {"name": model, "provider": provider, "task": task, block: config}}
 
 
 def create(admin: httpx.Client, name: str, *entities: dict, routes=None, ai_gateway=None) -> dict:
     body: dict = {"name": name, "config": {"served_entities": list(entities)}}
     if routes:
-        body["config"]["traffic_config"] = {"routes": [{"served_entity_name": n, "traffic_percentage": p}
-                                                       for n, p in routes]}
+        body["config"]["traffic_config"] = {
+            "routes": [{"served_entity_name": n, "traffic_percentage": p} for n, p in routes]
+        }
     if ai_gateway:
         body["ai_gateway"] = ai_gateway
     response = admin.post("/api/2.0/serving-endpoints", json=body)
@@ -95,8 +104,11 @@ def last_key_hash(fake_client: httpx.Client, provider: str) -> str:
 
 
 def test_openai_completions_user_story(admin, fake_client):
-    create(admin, "openai-completions-endpoint",
-           entity("openai-completions", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", **OPENAI_REF))
+    create(
+        admin,
+        "openai-completions-endpoint",
+        entity("openai-completions", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", **OPENAI_REF),
+    )
     r = query(admin, "openai-completions-endpoint", {"prompt": PROMPT, "temperature": 0.1, "max_tokens": 64, "n": 2})
     assert r.status_code == 200, r.text
     assert r.headers["served-model-name"] == "openai-completions"
@@ -110,22 +122,53 @@ def test_openai_completions_user_story(admin, fake_client):
     assert last_key_hash(fake_client, "openai") == sha(OPENAI_KEY)
 
 
-@pytest.mark.parametrize("name, ent, body, check", [
-    ("oa-chat", entity("e", "openai", "gpt-4", "llm/v1/chat", openai_api_key_plaintext=PLAIN_KEY),
-     {"messages": [{"role": "user", "content": PROMPT}]}, "[openai/gpt-4]"),
-    ("oa-embed", entity("e", "openai", "text-embedding-ada-002", "llm/v1/embeddings", **OPENAI_REF),
-     {"input": [PROMPT, "b"]}, 2),
-    ("an-complete", entity("e", "anthropic", "claude-2", "llm/v1/completions", **ANTHROPIC_REF),
-     {"prompt": PROMPT, "max_tokens": 32}, "[anthropic/claude-2]"),
-    ("an-chat", entity("e", "anthropic", "claude-3", "llm/v1/chat", **ANTHROPIC_REF),
-     {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": PROMPT}]}, "[anthropic/claude-3]"),
-    ("co-gen", entity("e", "cohere", "command", "llm/v1/completions", **COHERE_REF),
-     {"prompt": PROMPT, "n": 2}, "[cohere/command]"),
-    ("co-chat", entity("e", "cohere", "command-r", "llm/v1/chat", **COHERE_REF),
-     {"messages": [{"role": "user", "content": PROMPT}]}, "[cohere/command-r]"),
-    ("co-embed", entity("e", "cohere", "embed-english-v3.0", "llm/v1/embeddings", **COHERE_REF),
-     {"input": PROMPT}, 1),
-])
+@pytest.mark.parametrize(
+    "name, ent, body, check",
+    [
+        (
+            "oa-chat",
+            entity("e", "openai", "gpt-4", "llm/v1/chat", openai_api_key_plaintext=PLAIN_KEY),
+            {"messages": [{"role": "user", "content": PROMPT}]},
+            "[openai/gpt-4]",
+        ),
+        (
+            "oa-embed",
+            entity("e", "openai", "text-embedding-ada-002", "llm/v1/embeddings", **OPENAI_REF),
+            {"input": [PROMPT, "b"]},
+            2,
+        ),
+        (
+            "an-complete",
+            entity("e", "anthropic", "claude-2", "llm/v1/completions", **ANTHROPIC_REF),
+            {"prompt": PROMPT, "max_tokens": 32},
+            "[anthropic/claude-2]",
+        ),
+        (
+            "an-chat",
+            entity("e", "anthropic", "claude-3", "llm/v1/chat", **ANTHROPIC_REF),
+            {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": PROMPT}]},
+            "[anthropic/claude-3]",
+        ),
+        (
+            "co-gen",
+            entity("e", "cohere", "command", "llm/v1/completions", **COHERE_REF),
+            {"prompt": PROMPT, "n": 2},
+            "[cohere/command]",
+        ),
+        (
+            "co-chat",
+            entity("e", "cohere", "command-r", "llm/v1/chat", **COHERE_REF),
+            {"messages": [{"role": "user", "content": PROMPT}]},
+            "[cohere/command-r]",
+        ),
+        (
+            "co-embed",
+            entity("e", "cohere", "embed-english-v3.0", "llm/v1/embeddings", **COHERE_REF),
+            {"input": PROMPT},
+            1,
+        ),
+    ],
+)
 def test_each_provider_kind(admin, fake, name, ent, body, check):
     create(admin, name, ent)
     r = query(admin, name, body)
@@ -142,17 +185,27 @@ def test_each_provider_kind(admin, fake, name, ent, body, check):
 
 
 def test_azure_key_and_entra_id(admin, fake, fake_client):
-    azure = {"openai_api_type": "azure", "openai_api_base": fake.url, "openai_deployment_name": "dep-a",
-             "openai_api_version": "2024-02-01", **OPENAI_REF}
+    azure = {
+        "openai_api_type": "azure",
+        "openai_api_base": fake.url,
+        "openai_deployment_name": "dep-a",
+        "openai_api_version": "2024-02-01",
+        **OPENAI_REF,
+    }
     create(admin, "azure-ep", entity("az", "openai", "gpt-35-turbo", "llm/v1/chat", **azure))
     r = query(admin, "azure-ep", {"messages": [{"role": "user", "content": "hi"}]})
     assert r.status_code == 200, r.text
     assert r.json()["choices"][0]["message"]["content"].startswith("[azure/dep-a]")
     assert last_key_hash(fake_client, "azure") == sha(OPENAI_KEY)
-    entra = {"openai_api_type": "azuread", "openai_api_base": fake.url, "openai_deployment_name": "dep-b",
-             "openai_api_version": "2024-02-01", "microsoft_entra_tenant_id": "tenant-1",
-             "microsoft_entra_client_id": "client-1",
-             "microsoft_entra_client_secret": "{{secrets/entra_scope/secret}}"}
+    entra = {
+        "openai_api_type": "azuread",
+        "openai_api_base": fake.url,
+        "openai_deployment_name": "dep-b",
+        "openai_api_version": "2024-02-01",
+        "microsoft_entra_tenant_id": "tenant-1",
+        "microsoft_entra_client_id": "client-1",
+        "microsoft_entra_client_secret": "{{secrets/entra_scope/secret}}",
+    }
     create(admin, "azuread-ep", entity("aad", "openai", "gpt-35-turbo", "llm/v1/completions", **entra))
     r = query(admin, "azuread-ep", {"prompt": "hi"})
     assert r.status_code == 200, r.text
@@ -161,8 +214,10 @@ def test_azure_key_and_entra_id(admin, fake, fake_client):
 
 
 def test_custom_provider(admin, fake):
-    config = {"custom_provider_url": f"{fake.url}/v1",
-              "bearer_token_auth": {"token": "{{secrets/my_openai_secret_scope/openai_api_key}}"}}
+    config = {
+        "custom_provider_url": f"{fake.url}/v1",
+        "bearer_token_auth": {"token": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
+    }
     create(admin, "custom-ep", entity("c", "custom", "llama-3", "llm/v1/chat", **config))
     r = query(admin, "custom-ep", {"messages": [{"role": "user", "content": "hi"}]})
     assert r.status_code == 200, r.text
@@ -178,13 +233,16 @@ def _stream(client: httpx.Client, endpoint: str, body: dict) -> list:
     return [json.loads(line[6:]) for line in lines[:-1]]
 
 
-@pytest.mark.parametrize("endpoint, body, kind", [
-    ("openai-completions-endpoint", {"prompt": "hi"}, "text_completion_chunk"),
-    ("oa-chat", {"messages": [{"role": "user", "content": "hi"}]}, "chat.completion.chunk"),
-    ("an-chat", {"messages": [{"role": "user", "content": "hi"}]}, "chat.completion.chunk"),
-    ("co-gen", {"prompt": "hi"}, "text_completion_chunk"),
-    ("co-chat", {"messages": [{"role": "user", "content": "hi"}]}, "chat.completion.chunk"),
-])
+@pytest.mark.parametrize(
+    "endpoint, body, kind",
+    [
+        ("openai-completions-endpoint", {"prompt": "hi"}, "text_completion_chunk"),
+        ("oa-chat", {"messages": [{"role": "user", "content": "hi"}]}, "chat.completion.chunk"),
+        ("an-chat", {"messages": [{"role": "user", "content": "hi"}]}, "chat.completion.chunk"),
+        ("co-gen", {"prompt": "hi"}, "text_completion_chunk"),
+        ("co-chat", {"messages": [{"role": "user", "content": "hi"}]}, "chat.completion.chunk"),
+    ],
+)
 def test_streaming(admin, endpoint, body, kind):
     chunks = _stream(admin, endpoint, body)
     assert {c["object"] for c in chunks} == {kind}
@@ -197,10 +255,17 @@ def test_streaming(admin, endpoint, body, kind):
 
 
 def test_traffic_split(admin):
-    create(admin, "split-ep", entity("a", "openai", "gpt-a", "llm/v1/chat", **OPENAI_REF),
-           entity("b", "anthropic", "claude-b", "llm/v1/chat", **ANTHROPIC_REF), routes=[("a", 75), ("b", 25)])
-    served = [query(admin, "split-ep", {"messages": [{"role": "user", "content": "hi"}]}).headers["served-model-name"]
-              for _ in range(8)]
+    create(
+        admin,
+        "split-ep",
+        entity("a", "openai", "gpt-a", "llm/v1/chat", **OPENAI_REF),
+        entity("b", "anthropic", "claude-b", "llm/v1/chat", **ANTHROPIC_REF),
+        routes=[("a", 75), ("b", 25)],
+    )
+    served = [
+        query(admin, "split-ep", {"messages": [{"role": "user", "content": "hi"}]}).headers["served-model-name"]
+        for _ in range(8)
+    ]
     assert served.count("a") == 6 and served.count("b") == 2
 
 
@@ -224,8 +289,17 @@ def test_secret_rotation_takes_effect_without_restart(admin, fake_client, server
     put = {"scope": "rotation_scope", "key": "openai_api_key", "string_value": OPENAI_KEY}
     assert admin.post("/api/2.0/secrets/scopes/create", json={"scope": "rotation_scope"}).status_code == 200
     assert admin.post("/api/2.0/secrets/put", json=put).status_code == 200
-    create(admin, "rotation-ep", entity("rot", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions",
-                                        openai_api_key="{{secrets/rotation_scope/openai_api_key}}"))
+    create(
+        admin,
+        "rotation-ep",
+        entity(
+            "rot",
+            "openai",
+            "gpt-3.5-turbo-instruct",
+            "llm/v1/completions",
+            openai_api_key="{{secrets/rotation_scope/openai_api_key}}",
+        ),
+    )
     body = {"prompt": "hi"}
     assert query(admin, "rotation-ep", body).status_code == 200
     assert last_key_hash(fake_client, "openai") == sha(OPENAI_KEY)
@@ -258,8 +332,10 @@ def _wait_for_fresh_window(margin_s: float = 6.0) -> None:
 
 def test_rate_limit_exactly_n_under_concurrency(admin, server):
     create(admin, "limited-ep", entity("e", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", **OPENAI_REF))
-    put = admin.put("/api/2.0/serving-endpoints/limited-ep/ai-gateway",
-                    json={"rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}]})
+    put = admin.put(
+        "/api/2.0/serving-endpoints/limited-ep/ai-gateway",
+        json={"rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}]},
+    )
     assert put.status_code == 200, put.text
     token = server.mint_token("carol@example.com", groups=("admins",))
     _wait_for_fresh_window()
@@ -275,16 +351,26 @@ def test_rate_limit_exactly_n_under_concurrency(admin, server):
 
 
 def test_zero_calls_blocks_everyone(admin):
-    create(admin, "blocked-ep", entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF),
-           ai_gateway={"rate_limits": [{"calls": 0, "key": "endpoint", "renewal_period": "minute"}]})
+    create(
+        admin,
+        "blocked-ep",
+        entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF),
+        ai_gateway={"rate_limits": [{"calls": 0, "key": "endpoint", "renewal_period": "minute"}]},
+    )
     r = query(admin, "blocked-ep", {"prompt": "hi"})
     assert r.status_code == 429 and r.headers["Retry-After"].isdigit()
 
 
 def test_token_limit_and_guardrail(admin):
-    create(admin, "tokens-ep", entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF),
-           ai_gateway={"rate_limits": [{"tokens": 10, "key": "user", "renewal_period": "minute"}],
-                       "guardrails": {"input": {"invalid_keywords": ["forbidden-word"]}}})
+    create(
+        admin,
+        "tokens-ep",
+        entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF),
+        ai_gateway={
+            "rate_limits": [{"tokens": 10, "key": "user", "renewal_period": "minute"}],
+            "guardrails": {"input": {"invalid_keywords": ["forbidden-word"]}},
+        },
+    )
     _wait_for_fresh_window(3)
     assert query(admin, "tokens-ep", {"prompt": "one two"}).status_code == 200  # spends 2 + 12 tokens
     r = query(admin, "tokens-ep", {"prompt": "one two"})
@@ -295,15 +381,21 @@ def test_token_limit_and_guardrail(admin):
 
 def test_legacy_rate_limits_are_enforced(admin):
     create(admin, "legacy-ep", entity("e", "openai", "gpt-4", "llm/v1/completions", **OPENAI_REF))
-    put = admin.put("/api/2.0/serving-endpoints/legacy-ep/rate-limits",
-                    json={"rate_limits": [{"calls": 0, "key": "endpoint", "renewal_period": "minute"}]})
+    put = admin.put(
+        "/api/2.0/serving-endpoints/legacy-ep/rate-limits",
+        json={"rate_limits": [{"calls": 0, "key": "endpoint", "renewal_period": "minute"}]},
+    )
     assert put.status_code == 200
     assert query(admin, "legacy-ep", {"prompt": "hi"}).status_code == 429
 
 
 def test_usage_tracking_api(admin, server):
-    create(admin, "usage-ep", entity("e", "openai", "gpt-4", "llm/v1/chat", **OPENAI_REF),
-           ai_gateway={"usage_tracking_config": {"enabled": True}})
+    create(
+        admin,
+        "usage-ep",
+        entity("e", "openai", "gpt-4", "llm/v1/chat", **OPENAI_REF),
+        ai_gateway={"usage_tracking_config": {"enabled": True}},
+    )
     token = server.mint_token("dave@example.com", groups=("admins",))
     body = {"messages": [{"role": "user", "content": "one two three"}], "max_tokens": 5}
     with server.client(token) as dave:
@@ -362,11 +454,15 @@ def test_bad_payloads_and_unready_endpoints(admin):
 
 
 def test_served_model_path_and_openai_aliases(admin):
-    r = admin.post("/serving-endpoints/split-ep/served-models/b/invocations",
-                   json={"messages": [{"role": "user", "content": "hi"}]})
+    r = admin.post(
+        "/serving-endpoints/split-ep/served-models/b/invocations",
+        json={"messages": [{"role": "user", "content": "hi"}]},
+    )
     assert r.status_code == 200 and r.headers["served-model-name"] == "b"
-    r = admin.post("/serving-endpoints/chat/completions",
-                   json={"model": "oa-chat", "messages": [{"role": "user", "content": "hi"}]})
+    r = admin.post(
+        "/serving-endpoints/chat/completions",
+        json={"model": "oa-chat", "messages": [{"role": "user", "content": "hi"}]},
+    )
     assert r.status_code == 200 and r.json()["object"] == "chat.completion"
     r = admin.post("/serving-endpoints/embeddings", json={"model": "oa-embed", "input": "x"})
     assert r.status_code == 200 and r.json()["object"] == "list"

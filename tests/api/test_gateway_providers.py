@@ -11,8 +11,16 @@ import httpx
 import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
-from tests.support.provider_endpoints import (AI21_KEY, AWS_KEY_ID, AWS_SECRET, DATABRICKS_TOKEN, PALM_KEY,
-                                              create_all, service_account_key, upstream_flags)
+from tests.support.provider_endpoints import (
+    AI21_KEY,
+    AWS_KEY_ID,
+    AWS_SECRET,
+    DATABRICKS_TOKEN,
+    PALM_KEY,
+    create_all,
+    service_account_key,
+    upstream_flags,
+)
 from tests.support.server import start_server
 
 PROMPT = "PROVIDER-PROMPT-31c7 what is serving?"
@@ -35,8 +43,11 @@ def fake():
 
 @pytest.fixture(scope="module")
 def server(fake, vertex_key, tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("providers") / "data", update_delay=0,
-                        extra_args=[*upstream_flags(fake.url), "--upstream-timeout", "5"])
+    live = start_server(
+        tmp_path_factory.mktemp("providers") / "data",
+        update_delay=0,
+        extra_args=[*upstream_flags(fake.url), "--upstream-timeout", "5"],
+    )
     try:
         with live.client() as admin:
             create_all(admin, vertex_key)
@@ -52,18 +63,26 @@ def admin(server):
 
 
 def _chat(admin: httpx.Client, name: str, **extra) -> httpx.Response:
-    return admin.post(f"/serving-endpoints/{name}/invocations",
-                      json={"messages": [{"role": "system", "content": "be brief"},
-                                         {"role": "user", "content": PROMPT}], "max_tokens": 40, **extra})
+    return admin.post(
+        f"/serving-endpoints/{name}/invocations",
+        json={
+            "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": PROMPT}],
+            "max_tokens": 40,
+            **extra,
+        },
+    )
 
 
-@pytest.mark.parametrize("name, prefix", [
-    ("bedrock-chat", "[amazon-bedrock/anthropic.claude-3-haiku-20240307-v1:0]"),
-    ("titan-chat", "[amazon-bedrock/amazon.titan-text-express-v1]"),
-    ("vertex-chat", "[vertex/gemini-1.5-flash]"),
-    ("palm-chat", "[palm/chat-bison-001]"),
-    ("databricks-chat", "[databricks-model-serving/other-chat]"),
-])
+@pytest.mark.parametrize(
+    "name, prefix",
+    [
+        ("bedrock-chat", "[amazon-bedrock/anthropic.claude-3-haiku-20240307-v1:0]"),
+        ("titan-chat", "[amazon-bedrock/amazon.titan-text-express-v1]"),
+        ("vertex-chat", "[vertex/gemini-1.5-flash]"),
+        ("palm-chat", "[palm/chat-bison-001]"),
+        ("databricks-chat", "[databricks-model-serving/other-chat]"),
+    ],
+)
 def test_a_chat_endpoint_of_each_provider_answers_a_standard_chat_response(admin, name, prefix):
     response = _chat(admin, name)
     assert response.status_code == 200, response.text
@@ -77,30 +96,39 @@ def test_a_chat_endpoint_of_each_provider_answers_a_standard_chat_response(admin
 
 
 def test_ai21labs_answers_completions(admin):
-    response = admin.post("/serving-endpoints/ai21-completions/invocations",
-                          json={"prompt": PROMPT, "max_tokens": 5, "n": 2})
+    response = admin.post(
+        "/serving-endpoints/ai21-completions/invocations", json={"prompt": PROMPT, "max_tokens": 5, "n": 2}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["object"] == "text_completion" and len(body["choices"]) == 2
-    assert body["choices"][0]["text"].startswith("[ai21labs/j2-mid]") and body["choices"][0]["finish_reason"] == "length"
+    assert (
+        body["choices"][0]["text"].startswith("[ai21labs/j2-mid]") and body["choices"][0]["finish_reason"] == "length"
+    )
     assert body["usage"]["completion_tokens"] == 10
 
 
 def _stream(admin: httpx.Client, name: str) -> list:
-    with admin.stream("POST", f"/serving-endpoints/{name}/invocations",
-                      json={"messages": [{"role": "user", "content": PROMPT}], "stream": True}) as response:
+    with admin.stream(
+        "POST",
+        f"/serving-endpoints/{name}/invocations",
+        json={"messages": [{"role": "user", "content": PROMPT}], "stream": True},
+    ) as response:
         assert response.status_code == 200
         lines = [line for line in response.iter_lines() if line.startswith("data: ")]
     assert lines[-1] == "data: [DONE]", lines[-3:]
     return [json.loads(line[6:]) for line in lines[:-1]]
 
 
-@pytest.mark.parametrize("name, prefix", [
-    ("bedrock-chat", "[amazon-bedrock/anthropic.claude-3-haiku"),
-    ("titan-chat", "[amazon-bedrock/amazon.titan-text-express-v1]"),
-    ("vertex-chat", "[vertex/gemini-1.5-flash]"),
-    ("databricks-chat", "[databricks-model-serving/other-chat]"),
-])
+@pytest.mark.parametrize(
+    "name, prefix",
+    [
+        ("bedrock-chat", "[amazon-bedrock/anthropic.claude-3-haiku"),
+        ("titan-chat", "[amazon-bedrock/amazon.titan-text-express-v1]"),
+        ("vertex-chat", "[vertex/gemini-1.5-flash]"),
+        ("databricks-chat", "[databricks-model-serving/other-chat]"),
+    ],
+)
 def test_streams_of_the_streaming_providers_are_standard_chunks(admin, name, prefix):
     chunks = _stream(admin, name)
     assert all(c["object"] == "chat.completion.chunk" for c in chunks)
@@ -139,21 +167,44 @@ def test_an_upstream_refusal_names_the_entity_without_the_credential(admin, fake
     assert PALM_KEY not in response.text
 
 
-@pytest.mark.parametrize("name, task, body", [
-    ("vertex-embed", "google-cloud-vertex-ai", {"input": ["a b", "c"]}),
-    ("palm-embed", "palm", {"input": ["a b", "c"]}),
-    ("titan-embed", "amazon-bedrock", {"input": "a b"}),
-    ("databricks-embed", "databricks-model-serving", {"input": ["a b", "c"]}),
-])
+@pytest.mark.parametrize(
+    "name, task, body",
+    [
+        ("vertex-embed", "google-cloud-vertex-ai", {"input": ["a b", "c"]}),
+        ("palm-embed", "palm", {"input": ["a b", "c"]}),
+        ("titan-embed", "amazon-bedrock", {"input": "a b"}),
+        ("databricks-embed", "databricks-model-serving", {"input": ["a b", "c"]}),
+    ],
+)
 def test_embeddings(admin, name, task, body):
     from tests.support.provider_endpoints import endpoints
 
     template = next(e for e in endpoints() if e.provider == task and e.name != "bedrock-chat")
-    model = {"amazon-bedrock": "amazon.titan-embed-text-v1", "google-cloud-vertex-ai": "text-embedding-004",
-             "palm": "embedding-gecko-001", "databricks-model-serving": "other-embed"}[task]
-    create = admin.post("/api/2.0/serving-endpoints", json={"name": name, "config": {"served_entities": [
-        {"name": name, "external_model": {"name": model, "provider": task, "task": "llm/v1/embeddings",
-                                          template.config_block: template.config}}]}})
+    model = {
+        "amazon-bedrock": "amazon.titan-embed-text-v1",
+        "google-cloud-vertex-ai": "text-embedding-004",
+        "palm": "embedding-gecko-001",
+        "databricks-model-serving": "other-embed",
+    }[task]
+    create = admin.post(
+        "/api/2.0/serving-endpoints",
+        json={
+            "name": name,
+            "config": {
+                "served_entities": [
+                    {
+                        "name": name,
+                        "external_model": {
+                            "name": model,
+                            "provider": task,
+                            "task": "llm/v1/embeddings",
+                            template.config_block: template.config,
+                        },
+                    }
+                ]
+            },
+        },
+    )
     assert create.status_code == 200, create.text
     response = admin.post(f"/serving-endpoints/{name}/invocations", json=body)
     assert response.status_code == 200, response.text

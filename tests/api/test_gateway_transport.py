@@ -31,8 +31,9 @@ def test_json_calls_reuse_one_connection(fake):
         async with httpx.AsyncClient(transport=transport) as client:
             bodies = []
             for _ in range(5):
-                r = await client.post(f"{fake.url}/v1/completions", headers=HEADERS,
-                                      json={"model": "m", "prompt": "hi"})
+                r = await client.post(
+                    f"{fake.url}/v1/completions", headers=HEADERS, json={"model": "m", "prompt": "hi"}
+                )
                 bodies.append(r.json())
             return bodies, sum(len(idle) for idle in transport._idle.values())
 
@@ -44,8 +45,12 @@ def test_json_calls_reuse_one_connection(fake):
 def test_chunked_sse_stream(fake):
     async def scenario():
         async with httpx.AsyncClient(transport=LeanTransport()) as client:
-            async with client.stream("POST", f"{fake.url}/v1/chat/completions", headers=HEADERS, json={
-                    "model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}) as r:
+            async with client.stream(
+                "POST",
+                f"{fake.url}/v1/chat/completions",
+                headers=HEADERS,
+                json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+            ) as r:
                 return [line async for line in r.aiter_lines() if line]
 
     lines = _run(scenario())
@@ -59,8 +64,9 @@ def test_errors_are_httpx_exceptions(fake):
                 control.post("/_control", json={"latency_ms": 600})
                 try:
                     with pytest.raises(httpx.ReadTimeout):
-                        await client.post(f"{fake.url}/v1/completions", headers=HEADERS,
-                                          json={"model": "m", "prompt": "x"})
+                        await client.post(
+                            f"{fake.url}/v1/completions", headers=HEADERS, json={"model": "m", "prompt": "x"}
+                        )
                 finally:
                     control.post("/_control", json={"latency_ms": 0})
             with socket.socket() as s:
@@ -92,12 +98,19 @@ def test_request_reads_whole_replies_on_one_connection(fake):
     async def scenario():
         transport = LeanTransport()
         try:
-            replies = [await transport.request("POST", f"{fake.url}/v1/completions",
-                                               {"Content-Type": "application/json", **HEADERS},
-                                               b'{"model":"m","prompt":"hi"}', {"read": 5.0, "connect": 5.0})
-                       for _ in range(3)]
-            missing = await transport.request("POST", f"{fake.url}/v1/completions", HEADERS,
-                                              b'{"model":"fail-404","prompt":"hi"}', {})
+            replies = [
+                await transport.request(
+                    "POST",
+                    f"{fake.url}/v1/completions",
+                    {"Content-Type": "application/json", **HEADERS},
+                    b'{"model":"m","prompt":"hi"}',
+                    {"read": 5.0, "connect": 5.0},
+                )
+                for _ in range(3)
+            ]
+            missing = await transport.request(
+                "POST", f"{fake.url}/v1/completions", HEADERS, b'{"model":"fail-404","prompt":"hi"}', {}
+            )
             return replies, missing, sum(len(idle) for idle in transport._idle.values())
         finally:
             await transport.aclose()
@@ -114,8 +127,9 @@ def test_line_break_in_a_header_is_refused_before_sending(fake):
         transport = LeanTransport()
         try:
             with pytest.raises(httpx.LocalProtocolError) as raised:
-                await transport.request("POST", f"{fake.url}/v1/completions",
-                                        {"Authorization": "Bearer k\r\nX-Forged: 1"}, b"{}", {})
+                await transport.request(
+                    "POST", f"{fake.url}/v1/completions", {"Authorization": "Bearer k\r\nX-Forged: 1"}, b"{}", {}
+                )
             return str(raised.value)
         finally:
             await transport.aclose()

@@ -30,16 +30,33 @@ def server(fake, tmp_path):
 
 
 def _create(admin: httpx.Client, name: str, ai_gateway: dict) -> None:
-    response = admin.post("/api/2.0/serving-endpoints", json={"name": name, "ai_gateway": ai_gateway, "config": {
-        "served_entities": [{"name": "e", "external_model": {"name": "gpt-4", "provider": "openai",
-                                                             "task": "llm/v1/chat",
-                                                             "openai_config": {"openai_api_key_plaintext": "sk-u"}}}]}})
+    response = admin.post(
+        "/api/2.0/serving-endpoints",
+        json={
+            "name": name,
+            "ai_gateway": ai_gateway,
+            "config": {
+                "served_entities": [
+                    {
+                        "name": "e",
+                        "external_model": {
+                            "name": "gpt-4",
+                            "provider": "openai",
+                            "task": "llm/v1/chat",
+                            "openai_config": {"openai_api_key_plaintext": "sk-u"},
+                        },
+                    }
+                ]
+            },
+        },
+    )
     assert response.status_code == 200, response.text
 
 
 def _ask(client: httpx.Client, name: str) -> int:
-    return client.post(f"/serving-endpoints/{name}/invocations",
-                       json={"messages": [{"role": "user", "content": "one two three"}]}).status_code
+    return client.post(
+        f"/serving-endpoints/{name}/invocations", json={"messages": [{"role": "user", "content": "one two three"}]}
+    ).status_code
 
 
 def _usage(admin: httpx.Client, name: str) -> dict:
@@ -50,8 +67,10 @@ def test_usage_survives_a_restart(server):
     alice = server.mint_token("alice")
     with server.client() as admin:
         _create(admin, "kept", TRACKED)
-        admin.patch("/api/2.0/permissions/serving-endpoints/" + admin.get("/api/2.0/serving-endpoints/kept").json()["id"],
-                    json={"access_control_list": [{"user_name": "alice", "permission_level": "CAN_QUERY"}]})
+        admin.patch(
+            "/api/2.0/permissions/serving-endpoints/" + admin.get("/api/2.0/serving-endpoints/kept").json()["id"],
+            json={"access_control_list": [{"user_name": "alice", "permission_level": "CAN_QUERY"}]},
+        )
         assert [_ask(admin, "kept") for _ in range(3)] == [200] * 3
     with server.client(alice) as client:
         assert _ask(client, "kept") == 200

@@ -23,8 +23,9 @@ REF = "{{secrets/keys/openai}}"
 
 def _configured(cls, server):
     provider = cls()
-    provider.configure(ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token},
-                                               "serving")))
+    provider.configure(
+        ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token}, "serving"))
+    )
     return provider
 
 
@@ -34,10 +35,25 @@ def server(server_factory):
 
 
 def _endpoint(owner: str = OWNER, **extra) -> dict:
-    return {"endpoint_name": "ep", "owner": owner, "tags": [{"key": "team", "value": "ml"}],
-            "config": {"served_entities": [{"name": "main", "external_model": {
-                "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-                "openai_config": {"openai_api_key_plaintext": "sk-x"}}}]}, **extra}
+    return {
+        "endpoint_name": "ep",
+        "owner": owner,
+        "tags": [{"key": "team", "value": "ml"}],
+        "config": {
+            "served_entities": [
+                {
+                    "name": "main",
+                    "external_model": {
+                        "name": "gpt-3.5-turbo-instruct",
+                        "provider": "openai",
+                        "task": "llm/v1/completions",
+                        "openai_config": {"openai_api_key_plaintext": "sk-x"},
+                    },
+                }
+            ]
+        },
+        **extra,
+    }
 
 
 def _fast_retries(provider) -> None:
@@ -72,10 +88,12 @@ def test_an_endpoint_carries_its_marker_and_a_rerun_create_resumes_it_but_not_an
 
 def test_declaring_the_reserved_marker_tag_or_secret_key_fails_check(server) -> None:
     endpoint = _configured(ServingEndpointProvider, server).check(
-        {}, {**_endpoint(tags=[{"key": OWNER_TAG_KEY, "value": "x"}]), "known_secrets": ["keys/openai"]})
+        {}, {**_endpoint(tags=[{"key": OWNER_TAG_KEY, "value": "x"}]), "known_secrets": ["keys/openai"]}
+    )
     assert any("reserved" in f.reason for f in endpoint.failures)
     secret = _configured(SecretProvider, server).check(
-        {}, {"scope": "keys", "key": "pulumi-serving-owner.abc", "string_value": "v"})
+        {}, {"scope": "keys", "key": "pulumi-serving-owner.abc", "string_value": "v"}
+    )
     assert any("reserved" in f.reason for f in secret.failures)
 
 
@@ -101,11 +119,19 @@ def test_a_scope_carries_its_marker_and_a_rerun_create_resumes_it_but_not_anothe
 def test_a_scope_create_whose_answer_is_lost_is_recognised_as_ours(server, faults) -> None:
     provider = _configured(SecretScopeProvider, server)
     _fast_retries(provider)
-    _fault(server, status=503, count=1, retry_after=0, method="POST", path_prefix="/api/2.0/secrets/scopes/create",
-           after_commit=True)
+    _fault(
+        server,
+        status=503,
+        count=1,
+        retry_after=0,
+        method="POST",
+        path_prefix="/api/2.0/secrets/scopes/create",
+        after_commit=True,
+    )
     if faults > 1:  # then every retry fails too, before reaching the routes
-        _fault(server, status=503, count=faults, retry_after=0, method="POST",
-               path_prefix="/api/2.0/secrets/scopes/create")
+        _fault(
+            server, status=503, count=faults, retry_after=0, method="POST", path_prefix="/api/2.0/secrets/scopes/create"
+        )
     created = provider.create({"scope": "lost", "owner": SCOPE_OWNER})
     assert created.id == "lost"
     with server.client() as api:
@@ -133,8 +159,7 @@ def test_a_recovered_entry_is_kept_only_when_the_object_is_ours(server) -> None:
     endpoints.create(endpoints.check({}, _endpoint()).inputs)
     recovered = {**_endpoint(), "__recovered": True}
     kept = endpoints.read("ep", recovered)
-    assert kept.id == "ep" and "__recovered" not in kept.outs and kept.outs["tags"] == [{"key": "team",
-                                                                                          "value": "ml"}]
+    assert kept.id == "ep" and "__recovered" not in kept.outs and kept.outs["tags"] == [{"key": "team", "value": "ml"}]
     assert endpoints.read("ep", {**recovered, "owner": "proj/prod/ServingEndpoint/ep"}).id == ""
     assert endpoints.read("missing", {**recovered, "endpoint_name": "missing"}).id == ""
     scopes = _configured(SecretScopeProvider, server)
@@ -161,10 +186,14 @@ def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
         "SecretAcl": (SecretAclProvider, {"scope": "keys", "principal": "users", "permission": "READ"}),
         "SecretScopeAcls": (SecretScopeAclsProvider, {"scope": "keys", "acls": []}),
         "ServingEndpoint": (ServingEndpointProvider, _endpoint()),
-        "RateLimits": (RateLimitsProvider, {"endpoint": "ep", "rate_limits": [{"calls": 5, "key": "user",
-                                                                                "renewal_period": "minute"}]}),
-        "EndpointPermissions": (EndpointPermissionsProvider, {"endpoint": "ep", "access_control_list": [
-            {"group_name": "apps", "permission_level": "CAN_QUERY"}]}),
+        "RateLimits": (
+            RateLimitsProvider,
+            {"endpoint": "ep", "rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]},
+        ),
+        "EndpointPermissions": (
+            EndpointPermissionsProvider,
+            {"endpoint": "ep", "access_control_list": [{"group_name": "apps", "permission_level": "CAN_QUERY"}]},
+        ),
     }
     assert set(creates) == set(ID_RULES)
     for kind, (cls, inputs) in creates.items():
@@ -181,10 +210,12 @@ def test_a_permissions_write_whose_answer_is_lost_converges(server) -> None:
     endpoints.create(endpoints.check({}, _endpoint()).inputs)
     provider = _configured(EndpointPermissionsProvider, server)
     _fast_retries(provider)
-    _fault(server, status=503, count=1, retry_after=0, method="PUT", path_prefix="/api/2.0/permissions/",
-           after_commit=True)
-    inputs = provider.check({}, {"endpoint": "ep", "access_control_list": [
-        {"user_name": "erin", "permission_level": "CAN_QUERY"}]}).inputs
+    _fault(
+        server, status=503, count=1, retry_after=0, method="PUT", path_prefix="/api/2.0/permissions/", after_commit=True
+    )
+    inputs = provider.check(
+        {}, {"endpoint": "ep", "access_control_list": [{"user_name": "erin", "permission_level": "CAN_QUERY"}]}
+    ).inputs
     created = provider.create(inputs)
     with server.client() as api:
         assert api.get("/api/2.0/_faults").json() == {"faults": []}  # the write was answered with the fault

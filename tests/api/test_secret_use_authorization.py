@@ -32,8 +32,9 @@ def upstreams():
 @pytest.fixture(scope="module")
 def server(upstreams, tmp_path_factory):
     legit, _ = upstreams
-    live = start_server(tmp_path_factory.mktemp("authz") / "data", update_delay=0,
-                        extra_args=["--upstream", f"openai={legit.url}"])
+    live = start_server(
+        tmp_path_factory.mktemp("authz") / "data", update_delay=0, extra_args=["--upstream", f"openai={legit.url}"]
+    )
     try:
         yield live
     finally:
@@ -48,9 +49,22 @@ def captured(upstream) -> set[str | None]:
 
 def endpoint(name: str, ref: str, base: str | None = None) -> dict:
     config = {"openai_api_key": ref, **({"openai_api_base": f"{base}/v1"} if base else {})}
-    return {"name": name, "config": {"served_entities": [{"name": "gpt", "external_model": {
-        "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-        "openai_config": config}}]}}
+    return {
+        "name": name,
+        "config": {
+            "served_entities": [
+                {
+                    "name": "gpt",
+                    "external_model": {
+                        "name": "gpt-3.5-turbo-instruct",
+                        "provider": "openai",
+                        "task": "llm/v1/completions",
+                        "openai_config": config,
+                    },
+                }
+            ]
+        },
+    }
 
 
 def invoke(client: httpx.Client, name: str) -> httpx.Response:
@@ -138,12 +152,20 @@ def test_read_held_through_a_revoked_tokens_group_is_lost(server, upstreams):
         ok(admin.post(f"{S}/acls/put", json={"scope": "team_c", "principal": "team-c", "permission": "READ"}))
     with server.client(server.mint_token("erin", groups=["team-c"])) as erin:
         endpoint_id = ok(erin.post(E, json=endpoint("erin-ep", ref))).json()["id"]
-        ok(erin.patch(f"/api/2.0/permissions/serving-endpoints/{endpoint_id}", json={"access_control_list": [
-            {"group_name": "users", "permission_level": "CAN_QUERY"}]}))
+        ok(
+            erin.patch(
+                f"/api/2.0/permissions/serving-endpoints/{endpoint_id}",
+                json={"access_control_list": [{"group_name": "users", "permission_level": "CAN_QUERY"}]},
+            )
+        )
     with server.client(server.mint_token("frank")) as frank:
         ok(invoke(frank, "erin-ep"))  # erin reads team_c through her token's group
-        done = subprocess.run([*_cli(), "tokens", "revoke", "--user", "erin", "--data-dir", str(server.data_dir)],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [*_cli(), "tokens", "revoke", "--user", "erin", "--data-dir", str(server.data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert done.returncode == 0, done.stderr
         status, code, message = error(invoke(frank, "erin-ep"))
         assert (status, code) == (403, "PERMISSION_DENIED") and "owner erin no longer has READ" in message

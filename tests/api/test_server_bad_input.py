@@ -21,34 +21,87 @@ CASES = [
     ("POST", EP, b'{"name": "../../etc/passwd"}', 400, "INVALID_PARAMETER_VALUE", "name: endpoint name"),
     ("POST", EP, b'{"name": "' + b"a" * 64 + b'"}', 400, "INVALID_PARAMETER_VALUE", "at most 63 characters"),
     ("POST", EP, b'\xff\xfe{"name"}', 400, "MALFORMED_REQUEST", "Malformed JSON"),
-    ("POST", EP, b'{"name": "n", "config": {"served_entities": [{"external_model": {"provider": "openai",'
-                 b' "name": "m", "task": "llm/v1/chat", "openai_config": {"openai_api_type": "azure-gov",'
-                 b' "openai_api_key": "{{secrets/a/b}}"}}}]}}',
-     400, "INVALID_PARAMETER_VALUE",
-     "config.served_entities[0].external_model.openai_config.openai_api_type: unknown value 'azure-gov'"),
-    ("PUT", f"{EP}/x/ai-gateway", b'{"rate_limits": [{"calls": -1, "renewal_period": "minute"}]}', 400,
-     "INVALID_PARAMETER_VALUE", "rate_limits[0].calls"),
-    ("PUT", f"{EP}/x/ai-gateway", b'{"rate_limits": [{"calls": 1.5, "renewal_period": "minute"}]}', 400,
-     "INVALID_PARAMETER_VALUE", "rate_limits[0].calls"),
+    (
+        "POST",
+        EP,
+        b'{"name": "n", "config": {"served_entities": [{"external_model": {"provider": "openai",'
+        b' "name": "m", "task": "llm/v1/chat", "openai_config": {"openai_api_type": "azure-gov",'
+        b' "openai_api_key": "{{secrets/a/b}}"}}}]}}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "config.served_entities[0].external_model.openai_config.openai_api_type: unknown value 'azure-gov'",
+    ),
+    (
+        "PUT",
+        f"{EP}/x/ai-gateway",
+        b'{"rate_limits": [{"calls": -1, "renewal_period": "minute"}]}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "rate_limits[0].calls",
+    ),
+    (
+        "PUT",
+        f"{EP}/x/ai-gateway",
+        b'{"rate_limits": [{"calls": 1.5, "renewal_period": "minute"}]}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "rate_limits[0].calls",
+    ),
     ("PATCH", f"{EP}/x/tags", b'{"add_tags": "k=v"}', 400, "INVALID_PARAMETER_VALUE", "add_tags"),
-    ("POST", "/api/2.0/secrets/scopes/create", b'{"scope": ".."}', 400, "INVALID_PARAMETER_VALUE",
-     "scope: scope name '..' is not allowed (path traversal)"),
+    (
+        "POST",
+        "/api/2.0/secrets/scopes/create",
+        b'{"scope": ".."}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "scope: scope name '..' is not allowed (path traversal)",
+    ),
     ("POST", "/api/2.0/secrets/scopes/create", b'{"scope": "a/../b"}', 400, "INVALID_PARAMETER_VALUE", "scope"),
-    ("POST", "/api/2.0/secrets/put", b'{"scope": "s", "key": "../k", "string_value": "v"}', 400,
-     "INVALID_PARAMETER_VALUE", "key: secret key '../k' may contain only"),
-    ("POST", "/api/2.0/secrets/put", b'{"scope": "s", "key": "k", "string_value": 5}', 400,
-     "INVALID_PARAMETER_VALUE", "string_value"),
-    ("POST", "/api/2.0/secrets/acls/put", b'{"scope": "s", "principal": "u", "permission": "ADMIN"}', 400,
-     "INVALID_PARAMETER_VALUE", "permission: unknown value 'ADMIN'"),
+    (
+        "POST",
+        "/api/2.0/secrets/put",
+        b'{"scope": "s", "key": "../k", "string_value": "v"}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "key: secret key '../k' may contain only",
+    ),
+    (
+        "POST",
+        "/api/2.0/secrets/put",
+        b'{"scope": "s", "key": "k", "string_value": 5}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "string_value",
+    ),
+    (
+        "POST",
+        "/api/2.0/secrets/acls/put",
+        b'{"scope": "s", "principal": "u", "permission": "ADMIN"}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "permission: unknown value 'ADMIN'",
+    ),
     ("GET", "/api/2.0/secrets/list", b"", 400, "INVALID_PARAMETER_VALUE", "scope: field is required"),
     ("GET", "/api/2.0/secrets/list?scope=..", b"", 400, "INVALID_PARAMETER_VALUE", "path traversal"),
     ("GET", f"{EP}/a..b", b"", 400, "INVALID_PARAMETER_VALUE", "name: endpoint name"),
     ("GET", f"{EP}/..%2F..%2Fetc", b"", 404, "ENDPOINT_NOT_FOUND", "No API found"),
-    ("POST", EP, b'{"name": "x", "config": {"served_entities": [{"external_model": {"provider": "openai", "name": "m",'
-                 b' "task": "llm/v1/chat", "openai_config": {"openai_api_key_plaintext": "\\ud800"}}}]}}', 400,
-     "INVALID_PARAMETER_VALUE", "openai_api_key_plaintext: text is not valid Unicode"),
-    ("POST", "/api/2.0/secrets/put", b'{"scope": "s", "key": "k", "string_value": "\\udc00"}', 400,
-     "INVALID_PARAMETER_VALUE", "string_value: text is not valid Unicode"),
+    (
+        "POST",
+        EP,
+        b'{"name": "x", "config": {"served_entities": [{"external_model": {"provider": "openai", "name": "m",'
+        b' "task": "llm/v1/chat", "openai_config": {"openai_api_key_plaintext": "\\ud800"}}}]}}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "openai_api_key_plaintext: text is not valid Unicode",
+    ),
+    (
+        "POST",
+        "/api/2.0/secrets/put",
+        b'{"scope": "s", "key": "k", "string_value": "\\udc00"}',
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "string_value: text is not valid Unicode",
+    ),
     ("POST", EP, b"[" * 200_000 + b"]" * 200_000, 400, "MALFORMED_REQUEST", "Malformed"),
     ("PUT", f"{EP}/x/ai-gateway", b"[" * 100_000, 400, "MALFORMED_REQUEST", "Malformed"),
     ("PATCH", "/api/2.0/permissions/serving-endpoints/x", b'{"a":' * 100_000, 400, "MALFORMED_REQUEST", "Malformed"),
@@ -64,8 +117,9 @@ def admin(live_server):
         yield client
 
 
-@pytest.mark.parametrize(("method", "path", "body", "status", "code", "fragment"), CASES,
-                         ids=[f"{c[0]} {c[1]} {c[2][:30]!r}" for c in CASES])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code", "fragment"), CASES, ids=[f"{c[0]} {c[1]} {c[2][:30]!r}" for c in CASES]
+)
 def test_bad_input_is_a_clear_4xx(admin, method, path, body, status, code, fragment):
     response = admin.request(method, path, content=body, headers={"Content-Type": "application/json"})
     got_status, got_code, message = error(response)
@@ -94,6 +148,9 @@ def test_many_errors_are_all_reported(admin):
 
 
 def test_curl_style_form_content_type_is_read_as_json(live_server):
-    response = httpx.post(f"{live_server.url}/api/2.0/secrets/scopes/create", content=b'{"scope": "curl_scope"}',
-                          headers={**live_server.headers(), "Content-Type": "application/x-www-form-urlencoded"})
+    response = httpx.post(
+        f"{live_server.url}/api/2.0/secrets/scopes/create",
+        content=b'{"scope": "curl_scope"}',
+        headers={**live_server.headers(), "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.json() == {}

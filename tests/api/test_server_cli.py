@@ -28,9 +28,13 @@ def assert_one_line_error(done: subprocess.CompletedProcess[str], *fragments: st
 
 
 def test_port_zero_announces_the_bound_url(tmp_path):
-    process = subprocess.Popen([*_cli(), "serve", "--port", "0", "--data-dir", str(tmp_path / "data")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*_cli(), "serve", "--port", "0", "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline().strip()
@@ -80,8 +84,9 @@ def test_tokens_need_an_existing_server_state(tmp_path, exists):
     if exists:
         data_dir.mkdir()
     done = run_cli("tokens", "create", "--data-dir", str(data_dir), "--user", "alice")
-    assert_one_line_error(done, f"no pulumi-serving state in {data_dir}; "
-                                f"start `pulumi-serving serve --data-dir {data_dir}` first")
+    assert_one_line_error(
+        done, f"no pulumi-serving state in {data_dir}; start `pulumi-serving serve --data-dir {data_dir}` first"
+    )
     assert done.stdout == ""
     assert list(data_dir.iterdir()) == [] if exists else not data_dir.exists()
 
@@ -90,4 +95,3 @@ def test_tokens_are_minted_into_a_server_state(live_server):
     token = live_server.mint_token("erin@example.com")
     response = httpx.get(f"{live_server.url}/api/2.0/serving-endpoints", headers=live_server.headers(token))
     assert response.status_code == 200
-

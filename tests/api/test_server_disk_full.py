@@ -68,8 +68,9 @@ def test_a_full_disk_answers_503_and_deletes_free_space(kind, tmp_path):
 
         for key in range(5):  # deletes go through on the full disk
             assert admin.post(f"{S}/delete", json={"scope": "fill", "key": f"k{key}"}).status_code == 200
-        assert admin.post(f"{S}/put", json={"scope": "fill", "key": "again", "string_value": VALUE}).status_code \
-            == 200  # ... and the space they freed is used again
+        assert (
+            admin.post(f"{S}/put", json={"scope": "fill", "key": "again", "string_value": VALUE}).status_code == 200
+        )  # ... and the space they freed is used again
         keys = {s["key"] for s in admin.get(f"{S}/list", params={"scope": "fill"}).json()["secrets"]}
         assert keys == {f"k{i}" for i in range(5, stored)} | {"again"}  # nothing acknowledged was lost
         assert "503 Service Unavailable" in server.output() and " 500 " not in server.output()

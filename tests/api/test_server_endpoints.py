@@ -33,7 +33,10 @@ def test_create_get_list_delete_with_trailing_slash_variants(admin):
     assert listed["crud-ep"]["config"]["served_entities"][0]["name"] == "openai-completions"
     assert admin.delete(f"{EP}/crud-ep").json() == {}
     assert error(admin.get(f"{EP}/crud-ep")) == (
-        404, "RESOURCE_DOES_NOT_EXIST", "Endpoint with name 'crud-ep' does not exist.")
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+        "Endpoint with name 'crud-ep' does not exist.",
+    )
     assert error(admin.delete(f"{EP}/crud-ep"))[:2] == (404, "RESOURCE_DOES_NOT_EXIST")
 
 
@@ -45,8 +48,13 @@ def test_duplicate_name_conflicts(admin):
 def test_single_entity_gets_the_server_filled_route(admin):
     config = admin.post(EP, json=create_body("route-ep")).json()
     routes = (config.get("config") or config["pending_config"])["traffic_config"]["routes"]
-    assert routes == [{"served_entity_name": "openai-completions", "served_model_name": "openai-completions",
-                       "traffic_percentage": 100}]
+    assert routes == [
+        {
+            "served_entity_name": "openai-completions",
+            "served_model_name": "openai-completions",
+            "traffic_percentage": 100,
+        }
+    ]
 
 
 def test_plaintext_key_is_accepted_and_never_returned(admin, live_server):
@@ -64,15 +72,27 @@ def test_referenced_secret_must_exist(admin):
     entity = openai_entity(key={"openai_api_key": "{{secrets/no_such_scope/k}}"})
     status, code, message = error(admin.post(EP, json=create_body("missing-secret-ep", entity)))
     assert (status, code) == (400, "INVALID_PARAMETER_VALUE")
-    assert message.startswith("config.served_entities[0].external_model.openai_config.openai_api_key: secret "
-                              "{{secrets/no_such_scope/k}} does not exist")
+    assert message.startswith(
+        "config.served_entities[0].external_model.openai_config.openai_api_key: secret "
+        "{{secrets/no_such_scope/k}} does not exist"
+    )
     assert admin.get(f"{EP}/missing-secret-ep").status_code == 404
 
 
 def test_served_models_legacy_form(admin):
-    body = {"name": "legacy-ep", "config": {"served_models": [
-        {"model_name": "main.default.m", "model_version": "1", "scale_to_zero_enabled": True,
-         "workload_size": "Small"}]}}
+    body = {
+        "name": "legacy-ep",
+        "config": {
+            "served_models": [
+                {
+                    "model_name": "main.default.m",
+                    "model_version": "1",
+                    "scale_to_zero_enabled": True,
+                    "workload_size": "Small",
+                }
+            ]
+        },
+    }
     got = admin.post(EP, json=body).json()
     config = got.get("config") or got["pending_config"]
     assert config["served_models"][0]["name"] == "main-default-m-1"
@@ -113,14 +133,33 @@ def _wait_not_updating(client, name, timeout=5.0):
 
 def test_config_update_rules(admin):
     assert admin.post(EP, json=create_body("rules-ep")).status_code == 200
-    custom = {"served_entities": [{"entity_name": "main.default.m", "entity_version": "1", "workload_size": "Small",
-                                   "scale_to_zero_enabled": True}]}
+    custom = {
+        "served_entities": [
+            {
+                "entity_name": "main.default.m",
+                "entity_version": "1",
+                "workload_size": "Small",
+                "scale_to_zero_enabled": True,
+            }
+        ]
+    }
     assert error(admin.put(f"{EP}/rules-ep/config", json=custom)) == (
-        400, "INVALID_PARAMETER_VALUE", "served_entities: an endpoint created with external models cannot drop them")
-    two = {"served_entities": [openai_entity("a"), openai_entity("b")],
-           "traffic_config": {"routes": [{"served_entity_name": "a", "traffic_percentage": 70},
-                                         {"served_entity_name": "b", "traffic_percentage": 20}]}}
-    assert "traffic_percentage values must sum to 100 (got 90)" in error(admin.put(f"{EP}/rules-ep/config", json=two))[2]
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "served_entities: an endpoint created with external models cannot drop them",
+    )
+    two = {
+        "served_entities": [openai_entity("a"), openai_entity("b")],
+        "traffic_config": {
+            "routes": [
+                {"served_entity_name": "a", "traffic_percentage": 70},
+                {"served_entity_name": "b", "traffic_percentage": 20},
+            ]
+        },
+    }
+    assert (
+        "traffic_percentage values must sum to 100 (got 90)" in error(admin.put(f"{EP}/rules-ep/config", json=two))[2]
+    )
     two["traffic_config"]["routes"][1]["traffic_percentage"] = 30
     ok = admin.put(f"{EP}/rules-ep/config", json=two).json()
     assert ok["config"]["config_version"] == 2
@@ -130,38 +169,47 @@ def test_config_update_rules(admin):
 
 def test_ai_gateway_is_a_full_replacement(admin):
     admin.post(EP, json=create_body("gw-ep"))
-    gateway = {"rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}],
-               "usage_tracking_config": {"enabled": True},
-               "inference_table_config": {"enabled": True, "catalog_name": "main", "schema_name": "logs"},
-               "guardrails": {"input": {"pii": {"behavior": "BLOCK"}, "invalid_keywords": ["secret"]}},
-               "fallback_config": {"enabled": False}}
+    gateway = {
+        "rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}],
+        "usage_tracking_config": {"enabled": True},
+        "inference_table_config": {"enabled": True, "catalog_name": "main", "schema_name": "logs"},
+        "guardrails": {"input": {"pii": {"behavior": "BLOCK"}, "invalid_keywords": ["secret"]}},
+        "fallback_config": {"enabled": False},
+    }
     put = admin.put(f"{EP}/gw-ep/ai-gateway", json=gateway).json()
     assert put["rate_limits"] == gateway["rate_limits"]
     assert put["inference_table_config"]["table_name_prefix"] == "gw-ep"
     assert admin.get(f"{EP}/gw-ep").json()["ai_gateway"] == put
-    only_limits = {"rate_limits": [{"tokens": 1000, "key": "user_group", "principal": "ml", "renewal_period": "minute"}]}
+    only_limits = {
+        "rate_limits": [{"tokens": 1000, "key": "user_group", "principal": "ml", "renewal_period": "minute"}]
+    }
     assert admin.put(f"{EP}/gw-ep/ai-gateway", json=only_limits).json() == only_limits
     assert admin.get(f"{EP}/gw-ep").json()["ai_gateway"] == only_limits
     assert admin.put(f"{EP}/gw-ep/ai-gateway", json={}).json() == {}
     assert "ai_gateway" not in admin.get(f"{EP}/gw-ep").json()
     bad = {"rate_limits": [{"calls": 5, "key": "service_principal", "renewal_period": "minute"}]}
     assert error(admin.put(f"{EP}/gw-ep/ai-gateway", json=bad)) == (
-        400, "INVALID_PARAMETER_VALUE", "rate_limits[0]: principal is required when key is service_principal")
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "rate_limits[0]: principal is required when key is service_principal",
+    )
 
 
 def test_legacy_rate_limits_are_echoed(admin):
     admin.post(EP, json=create_body("legacy-rl-ep"))
     body = {"rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}]}
     assert admin.put(f"{EP}/legacy-rl-ep/rate-limits", json=body).json() == body
-    assert error(admin.put(f"{EP}/legacy-rl-ep/rate-limits",
-                           json={"rate_limits": [{"key": "user", "renewal_period": "minute"}]})) == (
-        400, "INVALID_PARAMETER_VALUE", "rate_limits[0].calls: field is required")
+    assert error(
+        admin.put(f"{EP}/legacy-rl-ep/rate-limits", json={"rate_limits": [{"key": "user", "renewal_period": "minute"}]})
+    ) == (400, "INVALID_PARAMETER_VALUE", "rate_limits[0].calls: field is required")
 
 
 def test_tags_patch_merges_and_sorts(admin):
     admin.post(EP, json=create_body("tags-ep", tags=[{"key": "b", "value": "1"}, {"key": "c", "value": "x"}]))
-    patched = admin.patch(f"{EP}/tags-ep/tags", json={"add_tags": [{"key": "a", "value": "2"}, {"key": "b", "value": "3"}],
-                                                      "delete_tags": ["c"]})
+    patched = admin.patch(
+        f"{EP}/tags-ep/tags",
+        json={"add_tags": [{"key": "a", "value": "2"}, {"key": "b", "value": "3"}], "delete_tags": ["c"]},
+    )
     assert patched.json() == {"tags": [{"key": "a", "value": "2"}, {"key": "b", "value": "3"}]}
     assert admin.get(f"{EP}/tags-ep").json()["tags"] == patched.json()["tags"]
     assert error(admin.patch(f"{EP}/ghost/tags", json={"add_tags": []}))[:2] == (404, "RESOURCE_DOES_NOT_EXIST")
@@ -185,8 +233,13 @@ def test_permissions_get_set_update_levels(admin, live_server):
     assert levels == ["CAN_MANAGE", "CAN_QUERY", "CAN_VIEW"]
     put = admin.put(path, json={"access_control_list": [{"user_name": "bob", "permission_level": "CAN_QUERY"}]}).json()
     direct = [e for e in put["access_control_list"] if not e["all_permissions"][0]["inherited"]]
-    assert direct == [{"user_name": "bob", "display_name": "bob",
-                       "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}]}]
+    assert direct == [
+        {
+            "user_name": "bob",
+            "display_name": "bob",
+            "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}],
+        }
+    ]
     patched = admin.patch(path, json={"access_control_list": [{"group_name": "ml", "permission_level": "CAN_VIEW"}]})
     names = {e.get("user_name") or e.get("group_name") for e in patched.json()["access_control_list"]}
     assert names == {"bob", "ml", "admins"}
@@ -205,10 +258,14 @@ def test_telemetry_config_only_for_custom_model_endpoints(admin):
     body = {"telemetry_config": {"enabled_telemetry_features": ["TELEMETRY_FEATURE_LOGS"]}}
     refused = admin.patch(f"{EP}/telemetry-ep/telemetry-config", json=body)
     assert refused.status_code == 400 and "EXTERNAL_MODELS" in refused.json()["message"]
-    custom = {"name": "custom-ep", "config": {"served_entities": [{"name": "m", "entity_name": "cat.sch.m",
-                                                                   "entity_version": "1"}]}}
+    custom = {
+        "name": "custom-ep",
+        "config": {"served_entities": [{"name": "m", "entity_name": "cat.sch.m", "entity_version": "1"}]},
+    }
     assert admin.post(EP, json=custom).status_code == 200
     _wait_not_updating(admin, "custom-ep")
-    assert admin.patch(f"{EP}/custom-ep/telemetry-config", json=body).json()["telemetry_config"] == body[
-        "telemetry_config"]
+    assert (
+        admin.patch(f"{EP}/custom-ep/telemetry-config", json=body).json()["telemetry_config"]
+        == body["telemetry_config"]
+    )
     assert admin.get(f"{EP}/custom-ep").json()["telemetry_config"] == body["telemetry_config"]

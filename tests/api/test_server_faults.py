@@ -27,14 +27,17 @@ def test_non_admin_gets_403_and_anonymous_401(live_server) -> None:
         assert admin.get(FAULTS).json() == {"faults": []}
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"status": 418}, "status"),
-    ({"count": 1}, "status"),
-    ({"status": 429, "count": 0}, "count"),
-    ({"status": 503, "retry_after": "soon"}, "retry_after"),
-    ({"status": 409, "method": "TRACE"}, "method"),
-    ({"status": 409, "path_prefix": "serving-endpoints"}, "path_prefix"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"status": 418}, "status"),
+        ({"count": 1}, "status"),
+        ({"status": 429, "count": 0}, "count"),
+        ({"status": 503, "retry_after": "soon"}, "retry_after"),
+        ({"status": 409, "method": "TRACE"}, "method"),
+        ({"status": 409, "path_prefix": "serving-endpoints"}, "path_prefix"),
+    ],
+)
 def test_bad_bodies_are_400_naming_the_field(live_server, body: dict, field: str) -> None:
     with live_server.client() as admin:
         status, code, message = error(admin.post(FAULTS, json=body))
@@ -45,8 +48,16 @@ def test_bad_bodies_are_400_naming_the_field(live_server, body: dict, field: str
 
 def test_injected_errors_then_normal_service(live_server) -> None:
     with live_server.client() as admin:
-        armed = admin.post(FAULTS, json={"status": 429, "count": 2, "retry_after": 7, "method": "get",
-                                         "path_prefix": "/api/2.0/serving-endpoints"}).json()
+        armed = admin.post(
+            FAULTS,
+            json={
+                "status": 429,
+                "count": 2,
+                "retry_after": 7,
+                "method": "get",
+                "path_prefix": "/api/2.0/serving-endpoints",
+            },
+        ).json()
         assert armed["remaining"] == 2 and armed["method"] == "GET"
         admin.post(FAULTS, json={"status": 409, "method": "PUT"}).raise_for_status()
         assert admin.post("/api/2.0/secrets/scopes/create", json={"scope": "faults_untouched"}).status_code == 200

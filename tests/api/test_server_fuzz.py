@@ -28,13 +28,19 @@ def test_no_server_errors(live_server, operations, mode):
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):
             response = case.call(base_url=live_server.url, headers=live_server.headers(), timeout=10)
             seen.append(response.status_code)
             assert response.status_code < 500, (
-                f"{case.method} {case.formatted_path}: {response.status_code} {response.text}")
+                f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
+            )
             if response.status_code >= 400:
                 body = response.json()
                 assert set(body) >= {"error_code", "message"} and body["message"]
@@ -49,18 +55,26 @@ def test_no_server_errors(live_server, operations, mode):
 
 def test_openapi_lists_the_control_plane(live_server):
     paths = httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
-    for path in ("/api/2.0/serving-endpoints", "/api/2.0/serving-endpoints/{name}/ai-gateway",
-                 "/api/2.0/secrets/put", "/api/2.0/permissions/serving-endpoints/{serving_endpoint_id}"):
+    for path in (
+        "/api/2.0/serving-endpoints",
+        "/api/2.0/serving-endpoints/{name}/ai-gateway",
+        "/api/2.0/secrets/put",
+        "/api/2.0/permissions/serving-endpoints/{serving_endpoint_id}",
+    ):
         assert path in paths
 
 
 def test_openapi_documents_the_data_plane_bodies(live_server):
     paths = httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
-    for path in ("/serving-endpoints/{name}/invocations",
-                 "/serving-endpoints/{name}/served-models/{served_model}/invocations",
-                 "/serving-endpoints/chat/completions", "/serving-endpoints/completions",
-                 "/serving-endpoints/embeddings"):
+    for path in (
+        "/serving-endpoints/{name}/invocations",
+        "/serving-endpoints/{name}/served-models/{served_model}/invocations",
+        "/serving-endpoints/chat/completions",
+        "/serving-endpoints/completions",
+        "/serving-endpoints/embeddings",
+    ):
         schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert {"prompt", "messages", "input"} <= set(schema["properties"]), path
-    assert paths["/serving-endpoints/embeddings"]["post"]["requestBody"]["content"]["application/json"][
-        "schema"]["required"] == ["model"]
+    assert paths["/serving-endpoints/embeddings"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "required"
+    ] == ["model"]

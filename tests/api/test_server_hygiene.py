@@ -27,8 +27,14 @@ def test_data_dir_files_are_private(server_factory):
     with server.client() as admin:  # a write, so the WAL and SHM files exist
         assert admin.post(f"{S}/scopes/create", json={"scope": "private"}).status_code == 200
     files = {p.name: mode(p) for p in server.data_dir.iterdir()}
-    assert {"serving.sqlite3", "serving.sqlite3-wal", "serving.sqlite3-shm", "secret.key", "admin-token",
-            "serve.lock"} <= set(files)
+    assert {
+        "serving.sqlite3",
+        "serving.sqlite3-wal",
+        "serving.sqlite3-shm",
+        "secret.key",
+        "admin-token",
+        "serve.lock",
+    } <= set(files)
     assert {name: m for name, m in files.items() if m & 0o077} == {}
     assert mode(server.data_dir) == 0o700
 
@@ -58,8 +64,9 @@ def test_tokens_expire_and_can_be_revoked(server_factory):
     server = server_factory()
 
     def tokens(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*_cli(), "tokens", *args, "--data-dir", str(server.data_dir)], capture_output=True,
-                              text=True, timeout=30)
+        return subprocess.run(
+            [*_cli(), "tokens", *args, "--data-dir", str(server.data_dir)], capture_output=True, text=True, timeout=30
+        )
 
     kept = server.mint_token("kept")
     gone = server.mint_token("gone")
@@ -67,6 +74,7 @@ def test_tokens_expire_and_can_be_revoked(server_factory):
     created = time.monotonic()
     short = tokens("create", "--user", "temp", "--expires-in", "4s").stdout.strip()
     with httpx.Client(base_url=server.url, timeout=10) as http:
+
         def status(token: str) -> tuple[int, str]:
             response = http.get(f"{S}/scopes/list", headers={"Authorization": f"Bearer {token}"})
             return response.status_code, response.json().get("message", "")
@@ -89,8 +97,9 @@ def test_tokens_expire_and_can_be_revoked(server_factory):
 
 def test_a_second_server_on_a_data_dir_in_use_refuses_to_start(live_server):
     done = run_cli("serve", "--port", "0", "--data-dir", str(live_server.data_dir))
-    assert_one_line_error(done, str(live_server.data_dir), "in use by another pulumi-serving serve",
-                          f"pid {live_server.pid}")
+    assert_one_line_error(
+        done, str(live_server.data_dir), "in use by another pulumi-serving serve", f"pid {live_server.pid}"
+    )
     with live_server.client() as admin:  # the first one is untouched
         assert admin.get(f"{S}/scopes/list").status_code == 200
 
@@ -113,8 +122,9 @@ def test_tags_and_principals_are_bounded(live_server):
         assert status == 400 and "add_tags: an endpoint holds at most 50 tags (got 51)" in message
         assert admin.post(f"{S}/scopes/create", json={"scope": "bounded"}).status_code == 200
         for principal in ("", "a\x07b", "x" * 300, " padded"):
-            response = admin.post(f"{S}/acls/put", json={"scope": "bounded", "principal": principal,
-                                                         "permission": "READ"})
+            response = admin.post(
+                f"{S}/acls/put", json={"scope": "bounded", "principal": principal, "permission": "READ"}
+            )
             assert response.status_code == 400 and "principal" in response.json()["message"], response.text
 
 
@@ -123,16 +133,33 @@ def test_upstream_hosts_can_be_restricted(server_factory):
 
     def openai(name: str, base: str | None) -> dict:
         config = {"openai_api_key_plaintext": "sk-x", **({"openai_api_base": base} if base else {})}
-        return {"name": name, "config": {"served_entities": [{"name": "e", "external_model": {
-            "name": "gpt-4", "provider": "openai", "task": "llm/v1/chat", "openai_config": config}}]}}
+        return {
+            "name": name,
+            "config": {
+                "served_entities": [
+                    {
+                        "name": "e",
+                        "external_model": {
+                            "name": "gpt-4",
+                            "provider": "openai",
+                            "task": "llm/v1/chat",
+                            "openai_config": config,
+                        },
+                    }
+                ]
+            },
+        }
 
     with server.client() as admin:
         status, _, message = error(admin.post(E, json=openai("metadata", "http://169.254.169.254/latest")))
         assert status == 400 and "openai_api_base: upstream host '169.254.169.254' is not allowed" in message
         assert admin.post(E, json=openai("loopback", "http://127.0.0.1:9/v1")).status_code == 200
         assert admin.post(E, json=openai("default-host", None)).status_code == 200
-        status, code, message = error(admin.post("/serving-endpoints/default-host/invocations",
-                                                 json={"messages": [{"role": "user", "content": "hi"}]}))
+        status, code, message = error(
+            admin.post(
+                "/serving-endpoints/default-host/invocations", json={"messages": [{"role": "user", "content": "hi"}]}
+            )
+        )
         assert (status, code) == (403, "PERMISSION_DENIED") and "'api.openai.com' is not allowed" in message
     stale = server_factory()  # a config stored before the rule existed is refused when called
     with stale.client() as admin:
@@ -140,8 +167,9 @@ def test_upstream_hosts_can_be_restricted(server_factory):
     stale._extra_args = ["--allow-upstream", "127.0.0.1"]
     stale.restart()
     with stale.client() as admin:
-        status, _, message = error(admin.post("/serving-endpoints/stale/invocations",
-                                              json={"messages": [{"role": "user", "content": "hi"}]}))
+        status, _, message = error(
+            admin.post("/serving-endpoints/stale/invocations", json={"messages": [{"role": "user", "content": "hi"}]})
+        )
         assert status == 403 and "Endpoint 'stale' served entity 'e': upstream host 'localhost'" in message
 
 

@@ -31,7 +31,10 @@ def test_scope_lifecycle_and_secret_metadata_only(users):
     alice = users["alice"]
     assert alice.post(f"{S}/scopes/create", json={"scope": "team_a"}).json() == {}
     assert error(alice.post(f"{S}/scopes/create", json={"scope": "TEAM_A"})) == (
-        400, "RESOURCE_ALREADY_EXISTS", "Scope TEAM_A already exists!")
+        400,
+        "RESOURCE_ALREADY_EXISTS",
+        "Scope TEAM_A already exists!",
+    )
     assert alice.post(f"{S}/put", json={"scope": "team_a", "key": "k1", "string_value": "v-one"}).json() == {}
     raw = bytes(range(40))
     alice.post(f"{S}/put", json={"scope": "team_a", "key": "k2", "bytes_value": base64.b64encode(raw).decode()})
@@ -42,18 +45,23 @@ def test_scope_lifecycle_and_secret_metadata_only(users):
     assert "v-one" not in listed.text
     assert alice.get(f"{S}/scopes/list").json()["scopes"] == [{"name": "team_a", "backend_type": "DATABRICKS"}]
     assert alice.get(f"{S}/acls/list", params={"scope": "team_a"}).json() == {
-        "items": [{"principal": "alice", "permission": "MANAGE"}]}
+        "items": [{"principal": "alice", "permission": "MANAGE"}]
+    }
     admin = users["admin"]
     value = admin.get(f"{S}/get", params={"scope": "team_a", "key": "k2"}).json()["value"]
     assert base64.b64decode(value) == raw
     assert error(alice.get(f"{S}/get", params={"scope": "team_a", "key": "k1"}))[:2] == (403, "PERMISSION_DENIED")
     assert alice.post(f"{S}/delete", json={"scope": "team_a", "key": "k2"}).json() == {}
     assert error(alice.post(f"{S}/delete", json={"scope": "team_a", "key": "k2"}))[:2] == (
-        404, "RESOURCE_DOES_NOT_EXIST")
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
     assert alice.post(f"{S}/scopes/delete", json={"scope": "team_a"}).json() == {}
     assert error(alice.get(f"{S}/list", params={"scope": "team_a"}))[:2] == (404, "RESOURCE_DOES_NOT_EXIST")
     assert error(alice.post(f"{S}/put", json={"scope": "team_a", "key": "k", "string_value": "v"}))[:2] == (
-        404, "RESOURCE_DOES_NOT_EXIST")
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
 
 
 def test_acls_are_enforced_for_everyone_but_admin(users):
@@ -65,8 +73,12 @@ def test_acls_are_enforced_for_everyone_but_admin(users):
         assert all(s["name"] != "acl_scope" for s in other.get(f"{S}/scopes/list").json()["scopes"])
         assert error(other.get(f"{S}/list", params={"scope": "acl_scope"}))[:2] == (403, "PERMISSION_DENIED")
         assert error(other.post(f"{S}/put", json={"scope": "acl_scope", "key": "x", "string_value": "v"}))[0] == 403
-        assert error(other.post(f"{S}/acls/put", json={"scope": "acl_scope", "principal": "carol",
-                                                       "permission": "MANAGE"}))[0] == 403
+        assert (
+            error(
+                other.post(f"{S}/acls/put", json={"scope": "acl_scope", "principal": "carol", "permission": "MANAGE"})
+            )[0]
+            == 403
+        )
         assert error(other.post(f"{S}/scopes/delete", json={"scope": "acl_scope"}))[0] == 403
     # READ for the group: list yes, write no
     alice.post(f"{S}/acls/put", json={"scope": "acl_scope", "principal": "ml", "permission": "READ"})
@@ -78,7 +90,9 @@ def test_acls_are_enforced_for_everyone_but_admin(users):
     assert sp.post(f"{S}/put", json={"scope": "acl_scope", "key": "sp", "string_value": "v"}).json() == {}
     assert error(carol.get(f"{S}/list", params={"scope": "acl_scope"}))[0] == 403
     assert alice.get(f"{S}/acls/get", params={"scope": "acl_scope", "principal": "ml"}).json() == {
-        "principal": "ml", "permission": "READ"}
+        "principal": "ml",
+        "permission": "READ",
+    }
     assert alice.post(f"{S}/acls/delete", json={"scope": "acl_scope", "principal": "ml"}).json() == {}
     assert error(bob.get(f"{S}/list", params={"scope": "acl_scope"}))[0] == 403
     assert error(alice.get(f"{S}/acls/get", params={"scope": "acl_scope", "principal": "ml"}))[0] == 404
@@ -91,15 +105,29 @@ def test_initial_manage_principal_users_grants_everyone(users):
     users["alice"].post(f"{S}/scopes/create", json={"scope": "shared", "initial_manage_principal": "users"})
     assert users["carol"].post(f"{S}/put", json={"scope": "shared", "key": "k", "string_value": "v"}).json() == {}
     assert users["carol"].get(f"{S}/acls/list", params={"scope": "shared"}).json() == {
-        "items": [{"principal": "users", "permission": "MANAGE"}]}
+        "items": [{"principal": "users", "permission": "MANAGE"}]
+    }
 
 
 def test_endpoint_secret_reference_needs_read_on_the_scope(users):
     users["alice"].post(f"{S}/scopes/create", json={"scope": "alice_keys"})
     users["alice"].post(f"{S}/put", json={"scope": "alice_keys", "key": "openai", "string_value": "sk-alice"})
-    body = {"name": "steal-ep", "config": {"served_entities": [{"name": "e", "external_model": {
-        "name": "gpt-4", "provider": "openai", "task": "llm/v1/chat",
-        "openai_config": {"openai_api_key": "{{secrets/alice_keys/openai}}"}}}]}}
+    body = {
+        "name": "steal-ep",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "e",
+                    "external_model": {
+                        "name": "gpt-4",
+                        "provider": "openai",
+                        "task": "llm/v1/chat",
+                        "openai_config": {"openai_api_key": "{{secrets/alice_keys/openai}}"},
+                    },
+                }
+            ]
+        },
+    }
     status, code, message = error(users["carol"].post("/api/2.0/serving-endpoints", json=body))
     assert (status, code) == (400, "INVALID_PARAMETER_VALUE") and "not readable by carol" in message
     assert users["alice"].post("/api/2.0/serving-endpoints", json=body).status_code == 200
@@ -112,23 +140,38 @@ def test_value_size_and_count_limits(users):
     admin = users["admin"]
     admin.post(f"{S}/scopes/create", json={"scope": "limits"})
     assert admin.post(f"{S}/put", json={"scope": "limits", "key": "max", "string_value": "x" * 131072}).json() == {}
-    status, code, message = error(admin.post(f"{S}/put", json={"scope": "limits", "key": "big",
-                                                               "string_value": "x" * 131073}))
+    status, code, message = error(
+        admin.post(f"{S}/put", json={"scope": "limits", "key": "big", "string_value": "x" * 131073})
+    )
     assert (status, code) == (400, "INVALID_PARAMETER_VALUE") and "limit is 131072 bytes" in message
     for i in range(999):
         assert admin.post(f"{S}/put", json={"scope": "limits", "key": f"k{i}", "string_value": "v"}).status_code == 200
     assert error(admin.post(f"{S}/put", json={"scope": "limits", "key": "one-too-many", "string_value": "v"}))[:2] == (
-        400, "RESOURCE_LIMIT_EXCEEDED")
+        400,
+        "RESOURCE_LIMIT_EXCEEDED",
+    )
     assert admin.post(f"{S}/put", json={"scope": "limits", "key": "k1", "string_value": "overwrite"}).json() == {}
 
 
 def test_azure_keyvault_scope_is_read_only(users):
     admin = users["admin"]
-    assert admin.post(f"{S}/scopes/create", json={
-        "scope": "kv", "scope_backend_type": "AZURE_KEYVAULT",
-        "backend_azure_keyvault": {"resource_id": "/subscriptions/x", "dns_name": "https://kv.vault.azure.net/"}}
-    ).json() == {}
+    assert (
+        admin.post(
+            f"{S}/scopes/create",
+            json={
+                "scope": "kv",
+                "scope_backend_type": "AZURE_KEYVAULT",
+                "backend_azure_keyvault": {
+                    "resource_id": "/subscriptions/x",
+                    "dns_name": "https://kv.vault.azure.net/",
+                },
+            },
+        ).json()
+        == {}
+    )
     assert error(admin.post(f"{S}/put", json={"scope": "kv", "key": "k", "string_value": "v"}))[:2] == (
-        400, "BAD_REQUEST")
+        400,
+        "BAD_REQUEST",
+    )
     kv = next(s for s in admin.get(f"{S}/scopes/list").json()["scopes"] if s["name"] == "kv")
     assert kv["backend_type"] == "AZURE_KEYVAULT" and kv["keyvault_metadata"]["dns_name"].startswith("https://kv")

@@ -49,8 +49,9 @@ def read_all(sock: socket.socket, seconds: float) -> bytes | None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("slow") / "data",
-                        extra_args=["--client-timeout", str(CLIENT_TIMEOUT_S)])
+    live = start_server(
+        tmp_path_factory.mktemp("slow") / "data", extra_args=["--client-timeout", str(CLIENT_TIMEOUT_S)]
+    )
     try:
         yield live
     finally:
@@ -60,8 +61,10 @@ def server(tmp_path_factory):
 def test_the_token_is_checked_before_the_body_is_read(server):
     sock = connect(server.port)
     try:
-        sock.sendall(b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 2000000\r\n\r\n")  # the 2 MB body never comes
+        sock.sendall(
+            b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2000000\r\n\r\n"
+        )  # the 2 MB body never comes
         answer = read_all(sock, 3)
     finally:
         sock.close()
@@ -72,8 +75,10 @@ def test_the_token_is_checked_before_the_body_is_read(server):
 def test_an_authenticated_body_that_never_arrives_times_out(server):
     sock = connect(server.port)
     try:
-        sock.sendall(b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
-                     b"Authorization: Bearer " + server.admin_token.encode() + b"\r\n\r\n{")
+        sock.sendall(
+            b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+            b"Authorization: Bearer " + server.admin_token.encode() + b"\r\n\r\n{"
+        )
         started = time.monotonic()
         answer = read_all(sock, CLIENT_TIMEOUT_S + 3)
     finally:
@@ -97,8 +102,10 @@ def test_300_slow_unauthenticated_connections_hold_no_memory_and_are_closed(serv
     peak = baseline
     try:
         for sock in body_senders:
-            sock.send(b"POST /api/2.0/secrets/put HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: %d\r\n\r\n" % (2 * BODY_BYTES))
+            sock.send(
+                b"POST /api/2.0/secrets/put HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % (2 * BODY_BYTES)
+            )
         for sock in slowloris:
             sock.send(b"POST /api/2.0/secrets/put HTTP/1.1\r\nHost: x\r\n")
         deadline = time.monotonic() + CLIENT_TIMEOUT_S + 4

@@ -31,7 +31,10 @@ def test_service_principal_oauth_m2m_from_the_environment(monkeypatch: pytest.Mo
         assert credentials.host == fake.url
         assert credentials.headers() == {"Authorization": f"Bearer {access_token_for(CLIENT_ID, CLIENT_SECRET)}"}
         assert CLIENT_SECRET not in repr(credentials)
-        tokens = [r for r in httpx.get(f"{fake.url}/_control/requests").json()["requests"]
-                  if r["provider"] == "databricks-oidc"]
+        tokens = [
+            r
+            for r in httpx.get(f"{fake.url}/_control/requests").json()["requests"]
+            if r["provider"] == "databricks-oidc"
+        ]
         assert [(r["operation"], r["model"], r["status"]) for r in tokens] == [("token", CLIENT_ID, 200)]
         assert CLIENT_SECRET not in str(tokens)

@@ -13,8 +13,9 @@ from tests.support.server import start_server
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with running_fake_upstream() as fake:
-        live = start_server(tmp_path_factory.mktemp("provider-clients") / "data", update_delay=0,
-                            extra_args=upstream_flags(fake.url))
+        live = start_server(
+            tmp_path_factory.mktemp("provider-clients") / "data", update_delay=0, extra_args=upstream_flags(fake.url)
+        )
         try:
             with live.client() as admin:
                 create_all(admin, service_account_key())
@@ -30,8 +31,11 @@ def test_databricks_sdk_query(server, endpoint):
 
     w = WorkspaceClient(host=server.url, token=server.admin_token, auth_type="pat")
     if endpoint.task == "llm/v1/chat":
-        response = w.serving_endpoints.query(name=endpoint.name, max_tokens=16, messages=[
-            ChatMessage(role=ChatMessageRole.USER, content="What is a serving endpoint?")])
+        response = w.serving_endpoints.query(
+            name=endpoint.name,
+            max_tokens=16,
+            messages=[ChatMessage(role=ChatMessageRole.USER, content="What is a serving endpoint?")],
+        )
         text = response.choices[0].message.content
     else:
         response = w.serving_endpoints.query(name=endpoint.name, prompt="What is a serving endpoint?", max_tokens=16)

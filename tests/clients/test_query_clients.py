@@ -19,28 +19,66 @@ ANTHROPIC_KEY = "sk-ant-client-2c3d"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with running_fake_upstream() as fake:
-        live = start_server(tmp_path_factory.mktemp("clients") / "data", update_delay=0,
-                            extra_args=["--upstream", f"openai={fake.url}", "--upstream", f"anthropic={fake.url}"])
+        live = start_server(
+            tmp_path_factory.mktemp("clients") / "data",
+            update_delay=0,
+            extra_args=["--upstream", f"openai={fake.url}", "--upstream", f"anthropic={fake.url}"],
+        )
         try:
             with live.client() as admin:
-                for scope, key, value in (("my_openai_secret_scope", "openai_api_key", OPENAI_KEY),
-                                          ("my_anthropic_secret_scope", "anthropic_api_key", ANTHROPIC_KEY)):
-                    admin.post("/api/2.0/secrets/scopes/create", json={"scope": scope}).raise_for_status()
-                    admin.post("/api/2.0/secrets/put",
-                               json={"scope": scope, "key": key, "string_value": value}).raise_for_status()
-                for name, entity, model, provider, task, config in (
-                    ("openai-completions-endpoint", "openai-completions", "gpt-3.5-turbo-instruct", "openai",
-                     "llm/v1/completions",
-                     {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"}),
-                    ("anthropic-completions-endpoint", "claude-completions", "claude-2", "anthropic",
-                     "llm/v1/completions",
-                     {"anthropic_api_key": "{{secrets/my_anthropic_secret_scope/anthropic_api_key}}"}),
-                    ("openai-chat-endpoint", "gpt-4", "gpt-4", "openai", "llm/v1/chat",
-                     {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"}),
+                for scope, key, value in (
+                    ("my_openai_secret_scope", "openai_api_key", OPENAI_KEY),
+                    ("my_anthropic_secret_scope", "anthropic_api_key", ANTHROPIC_KEY),
                 ):
-                    admin.post("/api/2.0/serving-endpoints", json={"name": name, "config": {"served_entities": [
-                        {"name": entity, "external_model": {"name": model, "provider": provider, "task": task,
-                                                            f"{provider}_config": config}}]}}).raise_for_status()
+                    admin.post("/api/2.0/secrets/scopes/create", json={"scope": scope}).raise_for_status()
+                    admin.post(
+                        "/api/2.0/secrets/put", json={"scope": scope, "key": key, "string_value": value}
+                    ).raise_for_status()
+                for name, entity, model, provider, task, config in (
+                    (
+                        "openai-completions-endpoint",
+                        "openai-completions",
+                        "gpt-3.5-turbo-instruct",
+                        "openai",
+                        "llm/v1/completions",
+                        {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
+                    ),
+                    (
+                        "anthropic-completions-endpoint",
+                        "claude-completions",
+                        "claude-2",
+                        "anthropic",
+                        "llm/v1/completions",
+                        {"anthropic_api_key": "{{secrets/my_anthropic_secret_scope/anthropic_api_key}}"},
+                    ),
+                    (
+                        "openai-chat-endpoint",
+                        "gpt-4",
+                        "gpt-4",
+                        "openai",
+                        "llm/v1/chat",
+                        {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
+                    ),
+                ):
+                    admin.post(
+                        "/api/2.0/serving-endpoints",
+                        json={
+                            "name": name,
+                            "config": {
+                                "served_entities": [
+                                    {
+                                        "name": entity,
+                                        "external_model": {
+                                            "name": model,
+                                            "provider": provider,
+                                            "task": task,
+                                            f"{provider}_config": config,
+                                        },
+                                    }
+                                ]
+                            },
+                        },
+                    ).raise_for_status()
             yield live
         finally:
             live.stop()
@@ -58,8 +96,10 @@ def test_mlflow_deployments_predict(databricks_env):
     from mlflow.deployments import get_deploy_client
 
     client = get_deploy_client("databricks")
-    response = client.predict(endpoint="openai-completions-endpoint",
-                              inputs={"prompt": "What is Databricks?", "temperature": 0.1, "max_tokens": 64, "n": 2})
+    response = client.predict(
+        endpoint="openai-completions-endpoint",
+        inputs={"prompt": "What is Databricks?", "temperature": 0.1, "max_tokens": 64, "n": 2},
+    )
     assert response["object"] == "text_completion"
     assert len(response["choices"]) == 2
     assert response["choices"][0]["text"].startswith("[openai/gpt-3.5-turbo-instruct]")
@@ -69,8 +109,11 @@ def test_mlflow_deployments_predict(databricks_env):
 def test_mlflow_predict_stream(databricks_env):
     from mlflow.deployments import get_deploy_client
 
-    chunks = list(get_deploy_client("databricks").predict_stream(
-        endpoint="openai-chat-endpoint", inputs={"messages": [{"role": "user", "content": "hi"}]}))
+    chunks = list(
+        get_deploy_client("databricks").predict_stream(
+            endpoint="openai-chat-endpoint", inputs={"messages": [{"role": "user", "content": "hi"}]}
+        )
+    )
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
     assert text.startswith("[openai/gpt-4]")
 
@@ -84,20 +127,33 @@ def test_databricks_sdk_query(server):
     assert response.served_model_name == "claude-completions"
     assert response.choices[0].text.startswith("[anthropic/claude-2]")
     assert response.usage.total_tokens > 0
-    chat = w.serving_endpoints.query(name="openai-chat-endpoint",
-                                     messages=[ChatMessage(role=ChatMessageRole.USER, content="hi")])
+    chat = w.serving_endpoints.query(
+        name="openai-chat-endpoint", messages=[ChatMessage(role=ChatMessageRole.USER, content="hi")]
+    )
     assert chat.choices[0].message.content.startswith("[openai/gpt-4]")
 
 
 def _cli(server, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"DATABRICKS_HOST": server.url, "DATABRICKS_TOKEN": server.admin_token, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "pulumi_serving.cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_serving.cli.main", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_query_cli_prints_the_response(server):
-    done = _cli(server, "query", "openai-completions-endpoint", "--prompt", "What is Databricks?",
-                "--temperature", "0.1", "--max-tokens", "64", "-n", "2")
+    done = _cli(
+        server,
+        "query",
+        "openai-completions-endpoint",
+        "--prompt",
+        "What is Databricks?",
+        "--temperature",
+        "0.1",
+        "--max-tokens",
+        "64",
+        "-n",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert body["object"] == "text_completion" and len(body["choices"]) == 2
@@ -108,46 +164,80 @@ def test_query_cli_prints_the_response(server):
 
 
 def test_compare_cli_side_by_side(server):
-    done = _cli(server, "compare", "openai-completions-endpoint", "anthropic-completions-endpoint",
-                "--prompt", "What is Databricks?", "--max-tokens", "64", "--width", "120")
+    done = _cli(
+        server,
+        "compare",
+        "openai-completions-endpoint",
+        "anthropic-completions-endpoint",
+        "--prompt",
+        "What is Databricks?",
+        "--max-tokens",
+        "64",
+        "--width",
+        "120",
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "openai-completions-endpoint" in lines[0] and "anthropic-completions-endpoint" in lines[0]
     assert "served: openai-completions" in lines[1] and "served: claude-completions" in lines[1]
     assert "latency:" in lines[2] and "tokens:" in lines[3]
     assert "[openai/gpt-3.5-turbo-instruct]" in lines[5] and "[anthropic/claude-2]" in lines[5]
-    as_json = json.loads(_cli(server, "compare", "openai-completions-endpoint", "anthropic-completions-endpoint",
-                              "--prompt", "hi", "--json").stdout)
+    as_json = json.loads(
+        _cli(
+            server,
+            "compare",
+            "openai-completions-endpoint",
+            "anthropic-completions-endpoint",
+            "--prompt",
+            "hi",
+            "--json",
+        ).stdout
+    )
     texts = [a["response"]["choices"][0]["text"] for a in as_json]
     assert texts[0] != texts[1]
 
 
 def _cli_with_config(server, tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "databrickscfg"
-    config.write_text(f"[DEFAULT]\nhost = http://127.0.0.1:9\ntoken = wrong-token\n\n"
-                      f"[local]\nhost = {server.url}\ntoken = {server.admin_token}\n")
+    config.write_text(
+        f"[DEFAULT]\nhost = http://127.0.0.1:9\ntoken = wrong-token\n\n"
+        f"[local]\nhost = {server.url}\ntoken = {server.admin_token}\n"
+    )
     full_env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABRICKS_CONFIG_FILE": str(config), **env}
-    return subprocess.run([sys.executable, "-m", "pulumi_serving.cli.main", *args], capture_output=True, text=True,
-                          env=full_env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_serving.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+    )
 
 
 def test_query_cli_reads_a_databrickscfg_profile(server, tmp_path):
-    done = _cli_with_config(server, tmp_path, "query", "openai-chat-endpoint", "--prompt", "hi", "--text",
-                            "--profile", "local")
+    done = _cli_with_config(
+        server, tmp_path, "query", "openai-chat-endpoint", "--prompt", "hi", "--text", "--profile", "local"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("[openai/gpt-4]")
 
 
 def test_compare_cli_reads_the_profile_named_in_the_environment(server, tmp_path):
-    done = _cli_with_config(server, tmp_path, "compare", "openai-completions-endpoint",
-                            "anthropic-completions-endpoint", "--prompt", "hi", "--json",
-                            DATABRICKS_CONFIG_PROFILE="local")
+    done = _cli_with_config(
+        server,
+        tmp_path,
+        "compare",
+        "openai-completions-endpoint",
+        "anthropic-completions-endpoint",
+        "--prompt",
+        "hi",
+        "--json",
+        DATABRICKS_CONFIG_PROFILE="local",
+    )
     assert done.returncode == 0, done.stderr
     assert [a["status"] for a in json.loads(done.stdout)] == [200, 200]
 
 
 def test_query_cli_names_a_missing_profile_in_one_line(server, tmp_path):
-    done = _cli_with_config(server, tmp_path, "query", "openai-chat-endpoint", "--prompt", "hi",
-                            "--profile", "nope")
+    done = _cli_with_config(server, tmp_path, "query", "openai-chat-endpoint", "--prompt", "hi", "--profile", "nope")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "nope" in done.stderr

@@ -26,9 +26,15 @@ def w(server):
 
 
 def _entity(name: str, model: str = "gpt-3.5-turbo-instruct") -> serving.ServedEntityInput:
-    return serving.ServedEntityInput(name=name, external_model=serving.ExternalModel(
-        name=model, provider=serving.ExternalModelProvider.OPENAI, task="llm/v1/completions",
-        openai_config=serving.OpenAiConfig(openai_api_key=REF)))
+    return serving.ServedEntityInput(
+        name=name,
+        external_model=serving.ExternalModel(
+            name=model,
+            provider=serving.ExternalModelProvider.OPENAI,
+            task="llm/v1/completions",
+            openai_config=serving.OpenAiConfig(openai_api_key=REF),
+        ),
+    )
 
 
 def test_secrets_scopes_and_acls(w, server):
@@ -55,31 +61,47 @@ def test_secrets_scopes_and_acls(w, server):
 
 def test_endpoint_lifecycle_with_waiters(w):
     created = w.serving_endpoints.create_and_wait(
-        name="sdk-openai", config=serving.EndpointCoreConfigInput(
-            name="sdk-openai", served_entities=[_entity("openai-completions")]),
-        tags=[serving.EndpointTag(key="team", value="ml")])
+        name="sdk-openai",
+        config=serving.EndpointCoreConfigInput(name="sdk-openai", served_entities=[_entity("openai-completions")]),
+        tags=[serving.EndpointTag(key="team", value="ml")],
+    )
     assert created.state.config_update == serving.EndpointStateConfigUpdate.NOT_UPDATING
     assert created.state.ready == serving.EndpointStateReady.READY
     assert created.config.config_version == 1
     assert created.config.traffic_config.routes[0].traffic_percentage == 100
 
     updated = w.serving_endpoints.update_config_and_wait(
-        name="sdk-openai", served_entities=[_entity("openai-instruct-v2")])
+        name="sdk-openai", served_entities=[_entity("openai-instruct-v2")]
+    )
     assert updated.config.config_version == 2
     assert [e.name for e in updated.config.served_entities] == ["openai-instruct-v2"]
 
-    gateway = w.serving_endpoints.put_ai_gateway(name="sdk-openai", rate_limits=[serving.AiGatewayRateLimit(
-        calls=20, key=serving.AiGatewayRateLimitKey.USER, renewal_period=serving.AiGatewayRateLimitRenewalPeriod.MINUTE)])
+    gateway = w.serving_endpoints.put_ai_gateway(
+        name="sdk-openai",
+        rate_limits=[
+            serving.AiGatewayRateLimit(
+                calls=20,
+                key=serving.AiGatewayRateLimitKey.USER,
+                renewal_period=serving.AiGatewayRateLimitRenewalPeriod.MINUTE,
+            )
+        ],
+    )
     assert gateway.rate_limits[0].calls == 20 and gateway.rate_limits[0].key == serving.AiGatewayRateLimitKey.USER
     assert w.serving_endpoints.get("sdk-openai").ai_gateway.rate_limits[0].calls == 20
 
-    tags = w.serving_endpoints.patch(name="sdk-openai", add_tags=[serving.EndpointTag(key="cost", value="42")],
-                                     delete_tags=["team"])
+    tags = w.serving_endpoints.patch(
+        name="sdk-openai", add_tags=[serving.EndpointTag(key="cost", value="42")], delete_tags=["team"]
+    )
     assert [(t.key, t.value) for t in tags.tags] == [("cost", "42")]
 
     permissions = w.serving_endpoints.set_permissions(
-        serving_endpoint_id=created.id, access_control_list=[serving.ServingEndpointAccessControlRequest(
-            user_name="bob", permission_level=serving.ServingEndpointPermissionLevel.CAN_QUERY)])
+        serving_endpoint_id=created.id,
+        access_control_list=[
+            serving.ServingEndpointAccessControlRequest(
+                user_name="bob", permission_level=serving.ServingEndpointPermissionLevel.CAN_QUERY
+            )
+        ],
+    )
     assert any(a.user_name == "bob" for a in permissions.access_control_list)
     levels = w.serving_endpoints.get_permission_levels(serving_endpoint_id=created.id).permission_levels
     assert {lvl.permission_level for lvl in levels} == set(serving.ServingEndpointPermissionLevel)
@@ -91,15 +113,29 @@ def test_endpoint_lifecycle_with_waiters(w):
 
 
 def test_sdk_sees_databricks_errors(w):
-    w.serving_endpoints.create(name="sdk-busy", config=serving.EndpointCoreConfigInput(name="sdk-busy",
-        served_entities=[_entity("e")]))
+    w.serving_endpoints.create(
+        name="sdk-busy", config=serving.EndpointCoreConfigInput(name="sdk-busy", served_entities=[_entity("e")])
+    )
     with pytest.raises(ResourceConflict):
         w.serving_endpoints.update_config(name="sdk-busy", served_entities=[_entity("e2")])
     with pytest.raises(InvalidParameterValue, match="openai_api_key"):
-        w.serving_endpoints.create(name="sdk-bad", config=serving.EndpointCoreConfigInput(name="sdk-bad", served_entities=[
-            serving.ServedEntityInput(name="x", external_model=serving.ExternalModel(
-                name="m", provider=serving.ExternalModelProvider.OPENAI, task="llm/v1/chat",
-                openai_config=serving.OpenAiConfig(openai_api_key="{{secrets/nope/nope}}")))]))
+        w.serving_endpoints.create(
+            name="sdk-bad",
+            config=serving.EndpointCoreConfigInput(
+                name="sdk-bad",
+                served_entities=[
+                    serving.ServedEntityInput(
+                        name="x",
+                        external_model=serving.ExternalModel(
+                            name="m",
+                            provider=serving.ExternalModelProvider.OPENAI,
+                            task="llm/v1/chat",
+                            openai_config=serving.OpenAiConfig(openai_api_key="{{secrets/nope/nope}}"),
+                        ),
+                    )
+                ],
+            ),
+        )
 
 
 def test_mlflow_deployments_client_control_plane(tmp_path_factory, monkeypatch):
@@ -111,17 +147,26 @@ def test_mlflow_deployments_client_control_plane(tmp_path_factory, monkeypatch):
         monkeypatch.setenv("DATABRICKS_TOKEN", live.admin_token)
         with live.client() as admin:
             admin.post("/api/2.0/secrets/scopes/create", json={"scope": "my_openai_secret_scope"})
-            admin.post("/api/2.0/secrets/put", json={"scope": "my_openai_secret_scope", "key": "openai_api_key",
-                                                     "string_value": "sk-test-openai"})
+            admin.post(
+                "/api/2.0/secrets/put",
+                json={"scope": "my_openai_secret_scope", "key": "openai_api_key", "string_value": "sk-test-openai"},
+            )
         client = get_deploy_client("databricks")
-        entity = {"name": "openai-completions", "external_model": {
-            "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-            "openai_config": {"openai_api_key": REF}}}
+        entity = {
+            "name": "openai-completions",
+            "external_model": {
+                "name": "gpt-3.5-turbo-instruct",
+                "provider": "openai",
+                "task": "llm/v1/completions",
+                "openai_config": {"openai_api_key": REF},
+            },
+        }
         created = client.create_endpoint(config={"name": "mlflow-ep", "config": {"served_entities": [entity]}})
         assert created["name"] == "mlflow-ep"
         with pytest.warns(UserWarning, match="deprecated"):
-            legacy = client.create_endpoint(name="mlflow-legacy", config={
-                "served_entities": [entity], "tags": [{"key": "a", "value": "b"}]})
+            legacy = client.create_endpoint(
+                name="mlflow-legacy", config={"served_entities": [entity], "tags": [{"key": "a", "value": "b"}]}
+            )
         assert legacy["tags"] == [{"key": "a", "value": "b"}]
         assert client.get_endpoint("mlflow-ep")["state"]["config_update"] == "NOT_UPDATING"
         assert {"mlflow-ep", "mlflow-legacy"} <= {e["name"] for e in client.list_endpoints()}
@@ -131,8 +176,9 @@ def test_mlflow_deployments_client_control_plane(tmp_path_factory, monkeypatch):
         assert client.update_endpoint_rate_limits("mlflow-ep", config=limits) == limits
         with pytest.warns(Warning):
             assert client.update_endpoint("mlflow-ep", config=limits) == limits
-        gateway = client.update_endpoint_ai_gateway("mlflow-ep", config={**limits, "usage_tracking_config": {
-            "enabled": True}})
+        gateway = client.update_endpoint_ai_gateway(
+            "mlflow-ep", config={**limits, "usage_tracking_config": {"enabled": True}}
+        )
         assert gateway["usage_tracking_config"] == {"enabled": True}
         tags = client.update_endpoint_tags("mlflow-ep", config={"add_tags": [{"key": "team", "value": "ml"}]})
         assert tags["tags"] == [{"key": "team", "value": "ml"}]

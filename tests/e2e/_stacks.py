@@ -15,8 +15,9 @@ PROGRAM_FILES = ["Pulumi.yaml", "stacks"]  # no schemas/: the stack program uses
 DEV_PASSPHRASE = "pulumi-serving-local"  # encrypts the secure values checked into stacks/Pulumi.dev.yaml
 
 
-def declare(stack: PulumiStack, *, scopes: list | None = None, endpoints: list | None = None,
-            wait_timeout: float | None = None) -> None:
+def declare(
+    stack: PulumiStack, *, scopes: list | None = None, endpoints: list | None = None, wait_timeout: float | None = None
+) -> None:
     """Set the stack's declarations (Pulumi's get_object decodes the JSON strings)."""
     values: dict[str, str] = {}
     if scopes is not None:
@@ -67,9 +68,23 @@ def one_entity_endpoint(name: str, entity: dict, **extra: Any) -> dict:
 def step_line(output: str, kind: str) -> list[str]:
     """Resource lines of ``pulumi preview/up`` output mentioning the type ``kind`` with a change marker."""
     pattern = re.compile(rf"dynamic/serving:{kind}\b")
-    return [line for line in output.splitlines() if pattern.search(line) and
-            line.lstrip()[:2] in ("~ ", "+ ", "- ", "+-", "-+", "++", "--")]
+    return [
+        line
+        for line in output.splitlines()
+        if pattern.search(line) and line.lstrip()[:2] in ("~ ", "+ ", "- ", "+-", "-+", "++", "--")
+    ]
 
 
-__all__ = ["DEV_PASSPHRASE", "PROGRAM_FILES", "REPO_ROOT", "api", "declare", "endpoints_on", "external",
-           "one_entity_endpoint", "scopes_on", "secret_keys_on", "step_line"]
+__all__ = [
+    "DEV_PASSPHRASE",
+    "PROGRAM_FILES",
+    "REPO_ROOT",
+    "api",
+    "declare",
+    "endpoints_on",
+    "external",
+    "one_entity_endpoint",
+    "scopes_on",
+    "secret_keys_on",
+    "step_line",
+]

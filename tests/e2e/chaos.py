@@ -29,16 +29,28 @@ def declarations(version: str) -> dict[str, list]:
     """A: scope + 2 secrets + 1 ACL, 5 endpoints, readiness, 2 rate limits, 1 permissions (13 resources);
     B changes each kind."""
     b = version == "B"
-    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
-                      {"openai_api_key": f"{{{{secrets/{SCOPE}/k1}}}}"}, "main")
+    entity = external(
+        "gpt-3.5-turbo-instruct",
+        "openai",
+        "llm/v1/completions",
+        "openai_config",
+        {"openai_api_key": f"{{{{secrets/{SCOPE}/k1}}}}"},
+        "main",
+    )
     names = ["chaos-1", "chaos-2", "chaos-3", "chaos-4", "chaos-6" if b else "chaos-5"]
-    endpoints = [one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "search" if b else "ml"}])
-                 for name in names]
+    endpoints = [
+        one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "search" if b else "ml"}]) for name in names
+    ]
     for endpoint in endpoints[:2]:
         endpoint["rate_limits"] = [{"calls": 30 if b else 20, "key": "user", "renewal_period": "minute"}]
     endpoints[2]["permissions"] = [{"group_name": "apps", "permission_level": "CAN_VIEW" if b else "CAN_QUERY"}]
-    scopes = [{"scope": SCOPE, "secrets": [{"key": "k1", "value_from": "v1"}, {"key": "k2", "value_from": "v2"}],
-               "acls": [{"principal": "users", "permission": "WRITE" if b else "READ"}]}]
+    scopes = [
+        {
+            "scope": SCOPE,
+            "secrets": [{"key": "k1", "value_from": "v1"}, {"key": "k2", "value_from": "v2"}],
+            "acls": [{"principal": "users", "permission": "WRITE" if b else "READ"}],
+        }
+    ]
     return {"scopes": scopes, "endpoints": endpoints}
 
 
@@ -47,11 +59,17 @@ def expected_inventory(version: str | None) -> dict[str, Any]:
         return {"scopes": {}, "endpoints": {}, "acls": {}, "rate_limits": {}, "permissions": {}}
     decl = declarations(version)
     endpoints = {e["name"]: e["tags"] for e in decl["endpoints"]}
-    return {"scopes": {SCOPE: ["k1", "k2"]}, "endpoints": endpoints,
-            "acls": {SCOPE: {"users": decl["scopes"][0]["acls"][0]["permission"]}},
-            "rate_limits": {e["name"]: e["rate_limits"] for e in decl["endpoints"] if "rate_limits" in e},
-            "permissions": {e["name"]: {(p["group_name"], p["permission_level"]) for p in e["permissions"]}
-                            for e in decl["endpoints"] if "permissions" in e}}
+    return {
+        "scopes": {SCOPE: ["k1", "k2"]},
+        "endpoints": endpoints,
+        "acls": {SCOPE: {"users": decl["scopes"][0]["acls"][0]["permission"]}},
+        "rate_limits": {e["name"]: e["rate_limits"] for e in decl["endpoints"] if "rate_limits" in e},
+        "permissions": {
+            e["name"]: {(p["group_name"], p["permission_level"]) for p in e["permissions"]}
+            for e in decl["endpoints"]
+            if "permissions" in e
+        },
+    }
 
 
 def live_inventory(server: Any) -> dict[str, Any]:
@@ -68,8 +86,13 @@ def live_inventory(server: Any) -> dict[str, Any]:
             if limits := (endpoint.get("ai_gateway") or {}).get("rate_limits"):
                 found["rate_limits"][name] = limits
             acl = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()["access_control_list"]
-            if granted := {(e["group_name"], p["permission_level"]) for e in acl if e.get("group_name")
-                           for p in e["all_permissions"] if not p.get("inherited")}:
+            if granted := {
+                (e["group_name"], p["permission_level"])
+                for e in acl
+                if e.get("group_name")
+                for p in e["all_permissions"]
+                if not p.get("inherited")
+            }:
                 found["permissions"][name] = granted
     return found
 

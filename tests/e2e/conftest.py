@@ -36,12 +36,20 @@ def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFact
     """Make stacks of a program copied to a temp dir; each is destroyed (best effort) at teardown."""
     made: list[PulumiStack] = []
 
-    def make(program_dir: Path, *, stack: str = "test", include: Sequence[str] | None = None,
-             config: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-             env: Mapping[str, str] | None = None, backend_url: str | None = None) -> PulumiStack:
+    def make(
+        program_dir: Path,
+        *,
+        stack: str = "test",
+        include: Sequence[str] | None = None,
+        config: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
+        backend_url: str | None = None,
+    ) -> PulumiStack:
         root = tmp_path / f"pulumi-{len(made)}"
-        created = PulumiStack(root, program_dir, stack, pulumi_bin, include=include, extra_env=env,
-                              backend_url=backend_url)
+        created = PulumiStack(
+            root, program_dir, stack, pulumi_bin, include=include, extra_env=env, backend_url=backend_url
+        )
         made.append(created)
         created.set_config(config, secrets)
         return created

@@ -42,8 +42,9 @@ _IGNORED_WHEN_COPYING = shutil.ignore_patterns(".venv", "__pycache__", ".state",
 
 def pinned_pulumi_version() -> str:
     """The Pulumi version constraints.txt pins: the suite's SDK, and the CLI built when none is on PATH."""
-    [version] = [line.split("==")[1].strip() for line in CONSTRAINTS.read_text().splitlines()
-                 if line.startswith("pulumi==")]
+    [version] = [
+        line.split("==")[1].strip() for line in CONSTRAINTS.read_text().splitlines() if line.startswith("pulumi==")
+    ]
     return version
 
 
@@ -52,9 +53,7 @@ def ensure_pulumi_bin() -> Path:
     preset = os.environ.get("PULUMI_SERVING_PULUMI_BIN")
     if preset:
         return Path(preset)
-    done = subprocess.run(
-        [str(ENSURE_PULUMI), pinned_pulumi_version()], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([str(ENSURE_PULUMI), pinned_pulumi_version()], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the Pulumi CLI is not available:\n{done.stderr}")
     return Path(done.stdout.strip().splitlines()[-1])
@@ -84,9 +83,17 @@ class PulumiCommandError(AssertionError):
 class PulumiStack:
     """One stack of a program copied into ``root/project``, with its own backend and PULUMI_HOME."""
 
-    def __init__(self, root: Path, program_dir: Path, name: str, pulumi_bin: Path,
-                 include: Sequence[str] | None = None, extra_env: Mapping[str, str] | None = None,
-                 backend_url: str | None = None, existing: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        program_dir: Path,
+        name: str,
+        pulumi_bin: Path,
+        include: Sequence[str] | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        backend_url: str | None = None,
+        existing: bool = False,
+    ) -> None:
         """``backend_url`` (e.g. ``postgres://...``) replaces the private file backend; ``existing`` selects a
         stack another runner created there instead of creating it."""
         self.root = root
@@ -113,15 +120,27 @@ class PulumiStack:
         """The same stack worked on from a second checkout (its own PULUMI_HOME) through the same backend, as a
         second CI runner would; the project, with its stack config, is copied as it is now."""
         extra = {k: v for k, v in self.env.items() if os.environ.get(k) != v and k not in _PER_RUNNER}
-        return PulumiStack(root, self.workdir, self.name, self.pulumi_bin, extra_env=extra,
-                           backend_url=self.env["PULUMI_BACKEND_URL"], existing=True)
+        return PulumiStack(
+            root,
+            self.workdir,
+            self.name,
+            self.pulumi_bin,
+            extra_env=extra,
+            backend_url=self.env["PULUMI_BACKEND_URL"],
+            existing=True,
+        )
 
     def run(self, *args: str, check: bool = True, timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
         """Run ``pulumi ARGS`` non-interactively in the program directory."""
         argv = (*args, "--non-interactive") if args and args[0] not in {"version"} else args
         done = subprocess.run(
-            [str(PULUMI_WRAPPER), *argv], cwd=self.workdir, env=self.env,
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [str(PULUMI_WRAPPER), *argv],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         result = CommandResult(tuple(argv), done.returncode, done.stdout, done.stderr)
         if check and result.returncode != 0:
@@ -131,11 +150,17 @@ class PulumiStack:
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start ``pulumi ARGS`` non-interactively without waiting: stdout and stderr merged, line-buffered.
         The wrapper execs the CLI, so the process is the Pulumi CLI itself (for SIGKILL tests)."""
-        return subprocess.Popen([str(PULUMI_WRAPPER), *args, "--non-interactive"], cwd=self.workdir, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        return subprocess.Popen(
+            [str(PULUMI_WRAPPER), *args, "--non-interactive"],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
 
-    def set_config(self, values: Mapping[str, str] | None = None,
-                   secrets: Mapping[str, str] | None = None) -> None:
+    def set_config(self, values: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> None:
         """Set plain and secret (encrypted) config values on this stack."""
         pairs: list[str] = []
         for key, value in (values or {}).items():

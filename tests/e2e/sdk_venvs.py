@@ -73,9 +73,22 @@ def sdk_venv(label: str) -> Path:
     constraints = venv / "constraints.txt"
     constraints.write_text("\n".join(pins) + "\n")
     done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", str(constraints), "-e", f"{REPO_ROOT}[{EXTRA}]"],
-        capture_output=True, text=True, timeout=900, check=False,
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-c",
+            str(constraints),
+            "-e",
+            f"{REPO_ROOT}[{EXTRA}]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"cannot install pulumi-serving with {pins} into {venv}:\n{done.stdout}{done.stderr}")

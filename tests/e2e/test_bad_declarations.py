@@ -8,8 +8,12 @@ from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, e
 
 pytestmark = pytest.mark.e2e
 
-GOOD_SCOPES = [{"scope": "keys", "secrets": [{"key": "openai", "value_from": "openai_value"},
-                                             {"key": "plain", "value_from": "plain"}]}]
+GOOD_SCOPES = [
+    {
+        "scope": "keys",
+        "secrets": [{"key": "openai", "value_from": "openai_value"}, {"key": "plain", "value_from": "plain"}],
+    }
+]
 
 
 def _openai(settings: dict, name: str = "ep", provider: str = "openai", task: str = "llm/v1/completions") -> dict:
@@ -19,38 +23,83 @@ def _openai(settings: dict, name: str = "ep", provider: str = "openai", task: st
 CASES = {
     "key and plaintext key both set": (
         [_openai({"openai_api_key": "{{secrets/keys/openai}}", "openai_api_key_plaintext": {"secret": "plain"}})],
-        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config", "mutually exclusive"),
+        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config",
+        "mutually exclusive",
+    ),
     "malformed secret reference": (
         [_openai({"openai_api_key": "{{secrets/keys}}"})],
-        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config", "secret reference"),
+        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config",
+        "secret reference",
+    ),
     "reference neither declared nor on the server": (
         [_openai({"openai_api_key": "{{secrets/nowhere/openai}}"})],
-        "config.served_entities[0].external_model.openai_config.openai_api_key", "neither declared"),
+        "config.served_entities[0].external_model.openai_config.openai_api_key",
+        "neither declared",
+    ),
     "unknown provider": (
         [_openai({"openai_api_key": "{{secrets/keys/openai}}"}, provider="opneai")],
-        "config.serving:endpoints[0].config.served_entities[0].external_model.provider", "unknown value"),
+        "config.serving:endpoints[0].config.served_entities[0].external_model.provider",
+        "unknown value",
+    ),
     "unknown task": (
         [_openai({"openai_api_key": "{{secrets/keys/openai}}"}, task="llm/v1/poetry")],
-        "config.serving:endpoints[0].config.served_entities[0].external_model.task", "unknown value"),
+        "config.serving:endpoints[0].config.served_entities[0].external_model.task",
+        "unknown value",
+    ),
     "traffic not summing to 100": (
-        [{"name": "ep", "config": {"served_entities": [
-            external("gpt", "openai", "llm/v1/completions", "openai_config",
-                     {"openai_api_key": "{{secrets/keys/openai}}"}, "a"),
-            external("gpt", "openai", "llm/v1/completions", "openai_config",
-                     {"openai_api_key": "{{secrets/keys/openai}}"}, "b")],
-            "traffic_config": {"routes": [{"served_entity_name": "a", "traffic_percentage": 50},
-                                          {"served_entity_name": "b", "traffic_percentage": 40}]}}}],
-        "config.serving:endpoints[0].config", "100"),
+        [
+            {
+                "name": "ep",
+                "config": {
+                    "served_entities": [
+                        external(
+                            "gpt",
+                            "openai",
+                            "llm/v1/completions",
+                            "openai_config",
+                            {"openai_api_key": "{{secrets/keys/openai}}"},
+                            "a",
+                        ),
+                        external(
+                            "gpt",
+                            "openai",
+                            "llm/v1/completions",
+                            "openai_config",
+                            {"openai_api_key": "{{secrets/keys/openai}}"},
+                            "b",
+                        ),
+                    ],
+                    "traffic_config": {
+                        "routes": [
+                            {"served_entity_name": "a", "traffic_percentage": 50},
+                            {"served_entity_name": "b", "traffic_percentage": 40},
+                        ]
+                    },
+                },
+            }
+        ],
+        "config.serving:endpoints[0].config",
+        "100",
+    ),
     "invalid endpoint name": (
         [_openai({"openai_api_key": "{{secrets/keys/openai}}"}, name="bad name!")],
-        "config.serving:endpoints[0].name", "may contain only"),
+        "config.serving:endpoints[0].name",
+        "may contain only",
+    ),
 }
 
 
 def test_bad_declarations_fail_at_preview(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": live_server.url},
-                                 secrets={"serving:token": live_server.admin_token,
-                                          "serving:openai_value": "sk-bad-decl-1", "serving:plain": "sk-bad-decl-2"})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": live_server.url},
+        secrets={
+            "serving:token": live_server.admin_token,
+            "serving:openai_value": "sk-bad-decl-1",
+            "serving:plain": "sk-bad-decl-2",
+        },
+    )
     declare(stack, scopes=GOOD_SCOPES)
     for case, (endpoints, path, reason) in CASES.items():
         declare(stack, endpoints=endpoints)

@@ -23,12 +23,19 @@ def test_sigkill_at_random_points_always_converges(pulumi_stack_factory, server_
     seed = int(os.environ.get("PULUMI_SERVING_CHAOS_SEED", DEFAULT_SEED))
     rng = random.Random(seed)
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, **secrets_for_chaos()})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, **secrets_for_chaos()},
+    )
     trials = [run_trial(stack, server, index, rng) for index in range(TRIALS)]
-    report = "\n".join(f"seed {seed} trial {t.index} {t.phase}: kill after line {t.kill_line} "
-                       f"({'killed' if t.killed else 'ended first'}) -> "
-                       f"{'converged' if t.converged else 'NOT converged: ' + t.problem}" for t in trials)
+    report = "\n".join(
+        f"seed {seed} trial {t.index} {t.phase}: kill after line {t.kill_line} "
+        f"({'killed' if t.killed else 'ended first'}) -> "
+        f"{'converged' if t.converged else 'NOT converged: ' + t.problem}"
+        for t in trials
+    )
     print(report)
     assert sum(t.killed for t in trials) >= 10, f"fewer than 10 runs were killed:\n{report}"
     assert all(t.converged for t in trials), report

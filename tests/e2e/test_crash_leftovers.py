@@ -18,14 +18,25 @@ EXIT_WITHIN_S = 10
 
 def test_killed_cli_leaves_no_process_and_no_pending_operation(pulumi_stack_factory, server_factory, pulumi_bin):
     server = server_factory(update_delay=4)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:key": "sk-leftover"})
-    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
-                      {"openai_api_key_plaintext": {"secret": "key"}}, "main")
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:key": "sk-leftover"},
+    )
+    entity = external(
+        "gpt-3.5-turbo-instruct",
+        "openai",
+        "llm/v1/completions",
+        "openai_config",
+        {"openai_api_key_plaintext": {"secret": "key"}},
+        "main",
+    )
     declare(stack, endpoints=[one_entity_endpoint("left-1", entity), one_entity_endpoint("left-2", entity)])
 
-    run = run_and_kill(stack, ("up", "--yes", "--skip-preview"),
-                       lambda lines: "waiting for" in lines[-1])  # the EndpointsReady gate is waiting
+    run = run_and_kill(
+        stack, ("up", "--yes", "--skip-preview"), lambda lines: "waiting for" in lines[-1]
+    )  # the EndpointsReady gate is waiting
     assert run.killed, run.output
     providers = {p: c for p, c in run.orphans.items() if "pulumi.dynamic" in c}
     hosts = {p: c for p, c in run.orphans.items() if "pulumi-language-python" in c}  # the host and the program

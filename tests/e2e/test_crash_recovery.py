@@ -21,26 +21,33 @@ SCOPES = [{"scope": "crash_keys", "secrets": [{"key": "openai", "value_from": "o
 
 
 def _endpoints() -> list[dict]:
-    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
-                      {"openai_api_key": REF}, "main")
+    entity = external(
+        "gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config", {"openai_api_key": REF}, "main"
+    )
     return [one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
 
 
-def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_up(pulumi_stack_factory,
-                                                                                   server_factory):
+def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_up(pulumi_stack_factory, server_factory):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"},
+    )
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     for nth in (1, 3, 6):
-        run = run_and_kill(stack, ("up", "--yes", "--skip-preview"),
-                           lambda lines: count(lines, "created endpoint") >= nth)
+        run = run_and_kill(
+            stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= nth
+        )
         assert run.killed, f"the up ended before its endpoint create #{nth}:\n{run.output}"
         repaired = repair(stack, "up")
         assert "already exists and this stack did not create it" not in repaired
         assert sorted(endpoints_on(server)) == NAMES, repaired
-        assert server_inventory(server) == {"scopes": {"crash_keys": ["openai"]},
-                                            "endpoints": {n: [{"key": "team", "value": "ml"}] for n in NAMES}}
+        assert server_inventory(server) == {
+            "scopes": {"crash_keys": ["openai"]},
+            "endpoints": {n: [{"key": "team", "value": "ml"}] for n in NAMES},
+        }
         state = stack.export()["deployment"]
         assert not state.get("pending_operations"), state.get("pending_operations")
         stack.preview(expect_no_changes=True)
@@ -49,9 +56,22 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
 
     # an endpoint someone else created under a declared name: the up fails and the endpoint is untouched
     with server.client() as api:
-        body = {"name": "crash-4", "config": {"served_entities": [external(
-            "gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
-            {"openai_api_key_plaintext": "sk-theirs"}, "theirs")]}, "tags": [{"key": "owner", "value": "them"}]}
+        body = {
+            "name": "crash-4",
+            "config": {
+                "served_entities": [
+                    external(
+                        "gpt-3.5-turbo-instruct",
+                        "openai",
+                        "llm/v1/completions",
+                        "openai_config",
+                        {"openai_api_key_plaintext": "sk-theirs"},
+                        "theirs",
+                    )
+                ]
+            },
+            "tags": [{"key": "owner", "value": "them"}],
+        }
         api.post("/api/2.0/serving-endpoints", json=body).raise_for_status()
         before = api.get("/api/2.0/serving-endpoints/crash-4").json()
     failed = stack.up(check=False)
@@ -65,11 +85,16 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
 
 
 def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_pending_creates(
-        pulumi_stack_factory, server_factory, pulumi_bin):
+    pulumi_stack_factory, server_factory, pulumi_bin
+):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-plain"},
-                                 env={"PULUMI_SERVING_RECOVER": "0"})  # the wrapper repairs nothing: plain pulumi
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-plain"},
+        env={"PULUMI_SERVING_RECOVER": "0"},
+    )  # the wrapper repairs nothing: plain pulumi
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 3)
     assert run.killed, run.output
@@ -91,8 +116,12 @@ def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_p
 
 def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(pulumi_stack_factory, server_factory):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"},
+    )
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 2)
     assert run.killed, run.output
@@ -104,15 +133,17 @@ def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(pulu
 
 
 @pytest.mark.parametrize("kill_after_lines", [2, 6])
-def test_sigkill_mid_refresh_then_cancel_and_one_up_converges(pulumi_stack_factory, server_factory,
-                                                               kill_after_lines):
+def test_sigkill_mid_refresh_then_cancel_and_one_up_converges(pulumi_stack_factory, server_factory, kill_after_lines):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"},
+    )
     declare(stack, scopes=SCOPES, endpoints=_endpoints()[:3])
     stack.up()
-    run = run_and_kill(stack, ("refresh", "--yes", "--skip-preview"),
-                       lambda lines: len(lines) >= kill_after_lines)
+    run = run_and_kill(stack, ("refresh", "--yes", "--skip-preview"), lambda lines: len(lines) >= kill_after_lines)
     assert run.killed, run.output
     providers = [p for p, c in run.orphans.items() if "pulumi.dynamic" in c]
     deadline = time.monotonic() + 10  # even a provider killed before its first call exits with the CLI

@@ -15,8 +15,11 @@ SCOPES = [{"scope": "team_keys", "adopt": True, "secrets": [{"key": "openai", "v
 
 
 def _endpoint(model: str = "gpt-3.5-turbo-instruct", **extra) -> dict:
-    return one_entity_endpoint("story", external(model, "openai", "llm/v1/completions", "openai_config",
-                                                 {"openai_api_key": REF}, "main"), **extra)
+    return one_entity_endpoint(
+        "story",
+        external(model, "openai", "llm/v1/completions", "openai_config", {"openai_api_key": REF}, "main"),
+        **extra,
+    )
 
 
 def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factory):
@@ -24,18 +27,45 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
     with server.client() as api:
         # 5. pre-existing scope and endpoint (different tags) are adopted and reconciled
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "team_keys"}).raise_for_status()
-        api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
-                                               "string_value": "old"}).raise_for_status()
-        api.post("/api/2.0/serving-endpoints", json={
-            "name": "story", "config": {"served_entities": [external("gpt-3.5-turbo-instruct", "openai",
-                                                                     "llm/v1/completions", "openai_config",
-                                                                     {"openai_api_key": REF}, "main")]},
-            "tags": [{"key": "owner", "value": "someone-else"}]}).raise_for_status()
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-adopt"})
-    declare(stack, scopes=SCOPES, endpoints=[_endpoint(adopt=True, tags=[{"key": "team", "value": "ml"}],
-                                                       rate_limits=[{"calls": 20, "key": "user",
-                                                                     "renewal_period": "minute"}])])
+        api.post(
+            "/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai", "string_value": "old"}
+        ).raise_for_status()
+        api.post(
+            "/api/2.0/serving-endpoints",
+            json={
+                "name": "story",
+                "config": {
+                    "served_entities": [
+                        external(
+                            "gpt-3.5-turbo-instruct",
+                            "openai",
+                            "llm/v1/completions",
+                            "openai_config",
+                            {"openai_api_key": REF},
+                            "main",
+                        )
+                    ]
+                },
+                "tags": [{"key": "owner", "value": "someone-else"}],
+            },
+        ).raise_for_status()
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-adopt"},
+    )
+    declare(
+        stack,
+        scopes=SCOPES,
+        endpoints=[
+            _endpoint(
+                adopt=True,
+                tags=[{"key": "team", "value": "ml"}],
+                rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
+            )
+        ],
+    )
     up = stack.up()
     assert "adopting" in up.output
     live = endpoints_on(server)["story"]
@@ -44,12 +74,18 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
 
     # 4. drift made through the API shows in refresh and is undone by up
     with server.client() as api:
-        api.patch("/api/2.0/serving-endpoints/story/tags",
-                  json={"add_tags": [{"key": "team", "value": "hijacked"}], "delete_tags": []}).raise_for_status()
-        api.put("/api/2.0/serving-endpoints/story/ai-gateway",
-                json={"rate_limits": [{"calls": 1000, "key": "user", "renewal_period": "minute"}]}).raise_for_status()
-        api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
-                                               "string_value": "changed-behind-our-back"}).raise_for_status()
+        api.patch(
+            "/api/2.0/serving-endpoints/story/tags",
+            json={"add_tags": [{"key": "team", "value": "hijacked"}], "delete_tags": []},
+        ).raise_for_status()
+        api.put(
+            "/api/2.0/serving-endpoints/story/ai-gateway",
+            json={"rate_limits": [{"calls": 1000, "key": "user", "renewal_period": "minute"}]},
+        ).raise_for_status()
+        api.post(
+            "/api/2.0/secrets/put",
+            json={"scope": "team_keys", "key": "openai", "string_value": "changed-behind-our-back"},
+        ).raise_for_status()
     drift = stack.refresh("--diff", expect_no_changes=True, check=False)
     assert drift.returncode != 0
     # each drifted field is named by the provider's refresh diff, and its old/new value shown (never the secret's)
@@ -78,9 +114,17 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
     stack.preview(expect_no_changes=True)
 
     # 6. a wait_timeout shorter than the update delay fails clearly, keeps state, and the next up resumes
-    declare(stack, endpoints=[_endpoint("gpt-4", tags=[{"key": "team", "value": "ml"}],
-                                        rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}])],
-            wait_timeout=0.5)
+    declare(
+        stack,
+        endpoints=[
+            _endpoint(
+                "gpt-4",
+                tags=[{"key": "team", "value": "ml"}],
+                rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
+            )
+        ],
+        wait_timeout=0.5,
+    )
     failed = stack.up(check=False)
     assert failed.returncode != 0
     assert "ServingEndpoint 'story' is in the stack's state, but endpoint 'story' is still updating" in failed.output
@@ -102,16 +146,22 @@ def test_existing_endpoint_is_not_taken_over_without_adopt(pulumi_stack_factory,
     theirs = [{"key": "owner", "value": "someone-else"}]
     with server.client() as api:
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "team_keys"}).raise_for_status()
-        api.post("/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai",
-                                               "string_value": "theirs"}).raise_for_status()
+        api.post(
+            "/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai", "string_value": "theirs"}
+        ).raise_for_status()
         api.post("/api/2.0/serving-endpoints", json={**_endpoint(), "tags": theirs}).raise_for_status()
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-mine"})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-mine"},
+    )
     declare(stack, scopes=SCOPES, endpoints=[_endpoint(tags=[{"key": "team", "value": "ml"}])])  # same config
     refused = stack.up(check=False)
     assert refused.returncode != 0
-    assert "serving endpoint 'story' already exists and this stack did not create it; set adopt=True" \
-        in refused.output, refused.output
+    assert (
+        "serving endpoint 'story' already exists and this stack did not create it; set adopt=True" in refused.output
+    ), refused.output
     assert not [r for r in stack.resources() if r["type"].endswith(":ServingEndpoint")]
     stack.destroy()
     assert endpoints_on(server)["story"]["tags"] == theirs  # neither retagged nor deleted

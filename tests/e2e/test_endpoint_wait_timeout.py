@@ -13,7 +13,7 @@ from tests.e2e._stacks import endpoints_on
 pytestmark = pytest.mark.e2e
 
 KEY = "sk-wait-timeout-71c3"
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 from pulumi_serving.resources import ServingEndpoint
 
@@ -24,22 +24,26 @@ endpoint = ServingEndpoint(
         "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
         "openai_config": {"openai_api_key_plaintext": config.require_secret("openaiKey")}}}]})
 pulumi.export("state", endpoint.state)
-'''
+"""
 
 
 def _program(root: Path) -> Path:
     program = root / "wait-program"
     program.mkdir()
-    (program / "Pulumi.yaml").write_text("name: wait-program\nruntime:\n  name: python\n  options:\n"
-                                         "    toolchain: pip\n")
+    (program / "Pulumi.yaml").write_text(
+        "name: wait-program\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
+    )
     (program / "__main__.py").write_text(PROGRAM)
     return program
 
 
 def test_create_outliving_wait_timeout_stays_in_state_and_resumes(pulumi_stack_factory, server_factory, tmp_path):
     server = server_factory(update_delay=4)
-    stack = pulumi_stack_factory(_program(tmp_path), config={"serving:host": server.url, "waitTimeout": "0.5"},
-                                 secrets={"serving:token": server.admin_token, "openaiKey": KEY})
+    stack = pulumi_stack_factory(
+        _program(tmp_path),
+        config={"serving:host": server.url, "waitTimeout": "0.5"},
+        secrets={"serving:token": server.admin_token, "openaiKey": KEY},
+    )
     failed = stack.up(check=False)
     assert failed.returncode != 0
     assert "ServingEndpoint 'slow-endpoint' is in the stack's state" in failed.output, failed.output

@@ -22,9 +22,19 @@ KEY = "sk-matrix-4f1e"
 SCOPES = [{"scope": "matrix_keys", "secrets": [{"key": "openai", "value_from": "openai_key"}]}]
 ENDPOINT = {
     "name": "matrix",
-    "config": {"served_entities": [{"name": "main", "external_model": {
-        "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-        "openai_config": {"openai_api_key": "{{secrets/matrix_keys/openai}}"}}}]},
+    "config": {
+        "served_entities": [
+            {
+                "name": "main",
+                "external_model": {
+                    "name": "gpt-3.5-turbo-instruct",
+                    "provider": "openai",
+                    "task": "llm/v1/completions",
+                    "openai_config": {"openai_api_key": "{{secrets/matrix_keys/openai}}"},
+                },
+            }
+        ]
+    },
     "description": "first",
     "tags": [{"key": "team", "value": "ml"}],
     "email_notifications": {"on_update_failure": ["ops@example.com"]},
@@ -42,31 +52,61 @@ def _set(path: str, value):
             node = node[int(key)] if isinstance(node, list) else node[key]
         last = keys[-1]
         node[int(last) if isinstance(node, list) else last] = value
+
     return change
 
 
 # (what changes, the change, the write calls it takes, what a GET of the endpoint shows afterwards)
 MATRIX = [
-    ("tags", _set("tags.0.value", "platform"), ["PATCH /api/2.0/serving-endpoints/matrix/tags"],
-     lambda ep, perms: ep["tags"] == [{"key": "team", "value": "platform"}]),
-    ("email_notifications", _set("email_notifications", {"on_update_success": ["dev@example.com"]}),
-     ["PATCH /api/2.0/serving-endpoints/matrix/notifications"],
-     lambda ep, perms: ep["email_notifications"] == {"on_update_success": ["dev@example.com"]}),
-    ("ai_gateway", _set("ai_gateway", {"guardrails": {"input": {"invalid_keywords": ["forbidden"]}}}),
-     ["PUT /api/2.0/serving-endpoints/matrix/ai-gateway"],
-     lambda ep, perms: ep["ai_gateway"]["guardrails"]["input"]["invalid_keywords"] == ["forbidden"]
-     and ep["ai_gateway"]["rate_limits"][0]["calls"] == 20),
-    ("config", _set("config.served_entities.0.external_model.name", "gpt-4"),
-     ["PUT /api/2.0/serving-endpoints/matrix/config"],
-     lambda ep, perms: ep["config"]["served_entities"][0]["external_model"]["name"] == "gpt-4"),
-    ("rate_limits", _set("rate_limits.0.calls", 30), ["PUT /api/2.0/serving-endpoints/matrix/ai-gateway"],
-     lambda ep, perms: ep["ai_gateway"]["rate_limits"][0]["calls"] == 30 and "guardrails" in ep["ai_gateway"]),
-    ("permissions", _set("permissions.0.permission_level", "CAN_VIEW"),
-     ["PUT /api/2.0/permissions/serving-endpoints/{id}"],
-     lambda ep, perms: {"group_name": "apps", "permission_level": "CAN_VIEW"} in perms),
-    ("description", _set("description", "second"), None,  # no update call: a replace (delete, then create)
-     lambda ep, perms: ep["description"] == "second" and ep["ai_gateway"]["rate_limits"][0]["calls"] == 30
-     and {"group_name": "apps", "permission_level": "CAN_VIEW"} in perms),
+    (
+        "tags",
+        _set("tags.0.value", "platform"),
+        ["PATCH /api/2.0/serving-endpoints/matrix/tags"],
+        lambda ep, perms: ep["tags"] == [{"key": "team", "value": "platform"}],
+    ),
+    (
+        "email_notifications",
+        _set("email_notifications", {"on_update_success": ["dev@example.com"]}),
+        ["PATCH /api/2.0/serving-endpoints/matrix/notifications"],
+        lambda ep, perms: ep["email_notifications"] == {"on_update_success": ["dev@example.com"]},
+    ),
+    (
+        "ai_gateway",
+        _set("ai_gateway", {"guardrails": {"input": {"invalid_keywords": ["forbidden"]}}}),
+        ["PUT /api/2.0/serving-endpoints/matrix/ai-gateway"],
+        lambda ep, perms: (
+            ep["ai_gateway"]["guardrails"]["input"]["invalid_keywords"] == ["forbidden"]
+            and ep["ai_gateway"]["rate_limits"][0]["calls"] == 20
+        ),
+    ),
+    (
+        "config",
+        _set("config.served_entities.0.external_model.name", "gpt-4"),
+        ["PUT /api/2.0/serving-endpoints/matrix/config"],
+        lambda ep, perms: ep["config"]["served_entities"][0]["external_model"]["name"] == "gpt-4",
+    ),
+    (
+        "rate_limits",
+        _set("rate_limits.0.calls", 30),
+        ["PUT /api/2.0/serving-endpoints/matrix/ai-gateway"],
+        lambda ep, perms: ep["ai_gateway"]["rate_limits"][0]["calls"] == 30 and "guardrails" in ep["ai_gateway"],
+    ),
+    (
+        "permissions",
+        _set("permissions.0.permission_level", "CAN_VIEW"),
+        ["PUT /api/2.0/permissions/serving-endpoints/{id}"],
+        lambda ep, perms: {"group_name": "apps", "permission_level": "CAN_VIEW"} in perms,
+    ),
+    (
+        "description",
+        _set("description", "second"),
+        None,  # no update call: a replace (delete, then create)
+        lambda ep, perms: (
+            ep["description"] == "second"
+            and ep["ai_gateway"]["rate_limits"][0]["calls"] == 30
+            and {"group_name": "apps", "permission_level": "CAN_VIEW"} in perms
+        ),
+    ),
 ]
 
 
@@ -78,24 +118,34 @@ def _writes(log: Path) -> list[str]:
 
 def _announced(output: str, endpoint_id: str) -> list[str]:
     """The write calls the provider said it executes (the planner's calls), with the endpoint's name and id."""
-    return [f"{method} {path.replace('{name}', 'matrix').replace('{id}', endpoint_id)}"
-            for method, path in EXECUTED.findall(output) if method != "GET"]
+    return [
+        f"{method} {path.replace('{name}', 'matrix').replace('{id}', endpoint_id)}"
+        for method, path in EXECUTED.findall(output)
+        if method != "GET"
+    ]
 
 
 def _grants(server) -> tuple[dict, list[dict]]:
     endpoint = endpoints_on(server)["matrix"]
     with server.client() as api:
         acl = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()["access_control_list"]
-    direct = [{k: v for k, v in e.items() if k in ("user_name", "group_name", "service_principal_name")}
-              | {"permission_level": p["permission_level"]}
-              for e in acl for p in e["all_permissions"] if not p.get("inherited")]
+    direct = [
+        {k: v for k, v in e.items() if k in ("user_name", "group_name", "service_principal_name")}
+        | {"permission_level": p["permission_level"]}
+        for e in acl
+        for p in e["all_permissions"]
+        if not p.get("inherited")
+    ]
     return endpoint, direct
 
 
 def _query(server, token: str) -> int:
     with httpx.Client(base_url=server.url, timeout=10) as client:
-        return client.post("/serving-endpoints/matrix/invocations", headers={"Authorization": f"Bearer {token}"},
-                           json={"prompt": "hello", "max_tokens": 5}).status_code
+        return client.post(
+            "/serving-endpoints/matrix/invocations",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"prompt": "hello", "max_tokens": 5},
+        ).status_code
 
 
 def test_each_field_is_sent_by_its_planned_call(pulumi_stack_factory, server_factory, tmp_path):
@@ -103,9 +153,13 @@ def test_each_field_is_sent_by_its_planned_call(pulumi_stack_factory, server_fac
         server = server_factory(update_delay=0.2, extra_args=["--upstream", f"openai={fake.url}"])
         app_user = server.mint_token("ann", groups=["apps"])
         log = tmp_path / "calls.log"
-        stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, env={"PULUMI_SERVING_CALL_LOG": str(log)},
-                                     config={"serving:host": server.url},
-                                     secrets={"serving:token": server.admin_token, "serving:openai_key": KEY})
+        stack = pulumi_stack_factory(
+            REPO_ROOT,
+            include=PROGRAM_FILES,
+            env={"PULUMI_SERVING_CALL_LOG": str(log)},
+            config={"serving:host": server.url},
+            secrets={"serving:token": server.admin_token, "serving:openai_key": KEY},
+        )
         endpoint = copy.deepcopy(ENDPOINT)
         declare(stack, scopes=SCOPES, endpoints=[endpoint])
         stack.up()
@@ -134,8 +188,9 @@ def test_each_field_is_sent_by_its_planned_call(pulumi_stack_factory, server_fac
                 assert Counter(writes) == Counter(_announced(up.output, live["id"])), (field, up.output)
             else:
                 assert "replaced" in up.output and "delete-first" in up.output, up.output
-                assert "DELETE /api/2.0/serving-endpoints/matrix" in writes and \
-                    "POST /api/2.0/serving-endpoints" in writes, writes
+                assert (
+                    "DELETE /api/2.0/serving-endpoints/matrix" in writes and "POST /api/2.0/serving-endpoints" in writes
+                ), writes
             assert shows(live, grants), (field, live, grants)
             stack.preview(expect_no_changes=True)
 
@@ -144,8 +199,10 @@ def test_each_field_is_sent_by_its_planned_call(pulumi_stack_factory, server_fac
 
         # drift: a grant made behind Pulumi's back shows on refresh and up removes it
         with server.client() as api:
-            api.patch(f"/api/2.0/permissions/serving-endpoints/{live['id']}", json={"access_control_list": [
-                {"user_name": "mallory", "permission_level": "CAN_MANAGE"}]}).raise_for_status()
+            api.patch(
+                f"/api/2.0/permissions/serving-endpoints/{live['id']}",
+                json={"access_control_list": [{"user_name": "mallory", "permission_level": "CAN_MANAGE"}]},
+            ).raise_for_status()
         drift = stack.refresh("--diff")
         assert "mallory" in drift.output, drift.output
         stack.up()

@@ -36,11 +36,16 @@ def test_pulumi_cli_is_a_supported_version(pulumi_bin: Path) -> None:
 def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tmp_path: Path) -> None:
     # Run the program and the dynamic provider from a private copy of the package, so the test can edit it.
     package_copy = tmp_path / "pkg"
-    shutil.copytree(REPO_ROOT / "provider" / "pulumi_serving", package_copy / "pulumi_serving",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "provider" / "pulumi_serving",
+        package_copy / "pulumi_serving",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     stack: PulumiStack = pulumi_stack_factory(
-        PROGRAM, config={"scope": "harness-scope", "serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token}, env={"PYTHONPATH": str(package_copy)},
+        PROGRAM,
+        config={"scope": "harness-scope", "serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token},
+        env={"PYTHONPATH": str(package_copy)},
     )
 
     created = stack.up()

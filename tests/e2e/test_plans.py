@@ -7,8 +7,16 @@ import copy
 
 import pytest
 
-from tests.e2e._stacks import (PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint,
-                               scopes_on, step_line)
+from tests.e2e._stacks import (
+    PROGRAM_FILES,
+    REPO_ROOT,
+    declare,
+    endpoints_on,
+    external,
+    one_entity_endpoint,
+    scopes_on,
+    step_line,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -17,59 +25,154 @@ REF = "{{secrets/provider_keys/shared_key}}"
 PLAIN = {"secret": "plain_key"}
 SECRETS = {"serving:shared_key_value": "sk-shared-value-111", "serving:plain_key": "sk-plaintext-value-222"}
 
-SCOPES = [{"id": "keys", "scope": "provider_keys", "secrets": [{"key": "shared_key", "value_from": "shared_key_value"}],
-           "acls": [{"principal": "ml-engineers", "permission": "READ"}]}]
+SCOPES = [
+    {
+        "id": "keys",
+        "scope": "provider_keys",
+        "secrets": [{"key": "shared_key", "value_from": "shared_key_value"}],
+        "acls": [{"principal": "ml-engineers", "permission": "READ"}],
+    }
+]
 
 
 def _endpoints() -> list[dict]:
     return [
-        one_entity_endpoint("openai-plain", external("gpt-3.5-turbo-instruct", "openai", C, "openai_config",
-                                                     {"openai_api_key_plaintext": PLAIN})),
-        one_entity_endpoint("azure-chat", external("gpt-4", "openai", CHAT, "openai_config", {
-            "openai_api_type": "azure", "openai_api_key": REF, "openai_api_base": "https://r.openai.azure.com/",
-            "openai_deployment_name": "gpt4", "openai_api_version": "2023-05-15"})),
-        one_entity_endpoint("azuread-chat", external("gpt-4o", "openai", CHAT, "openai_config", {
-            "openai_api_type": "azuread", "microsoft_entra_tenant_id": "t", "microsoft_entra_client_id": "c",
-            "microsoft_entra_client_secret": REF, "openai_api_base": "https://r.openai.azure.com/",
-            "openai_deployment_name": "gpt4o", "openai_api_version": "2024-02-01"})),
-        one_entity_endpoint("anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config",
-                                                       {"anthropic_api_key": REF})),
-        one_entity_endpoint("cohere-embed", external("embed-english-v3.0", "cohere", EMB, "cohere_config",
-                                                     {"cohere_api_key_plaintext": PLAIN})),
-        one_entity_endpoint("bedrock-chat", external("claude-v2", "amazon-bedrock", CHAT, "amazon_bedrock_config", {
-            "aws_region": "us-east-1", "bedrock_provider": "anthropic", "aws_access_key_id": REF,
-            "aws_secret_access_key_plaintext": PLAIN})),
-        one_entity_endpoint("vertex-chat", external("gemini-pro", "google-cloud-vertex-ai", CHAT,
-                                                    "google_cloud_vertex_ai_config",
-                                                    {"project_id": "p", "region": "us-central1",
-                                                     "private_key": REF})),
-        one_entity_endpoint("ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config",
-                                                         {"ai21labs_api_key": REF})),
-        one_entity_endpoint("palm-chat", external("chat-bison", "palm", CHAT, "palm_config",
-                                                  {"palm_api_key_plaintext": PLAIN})),
-        one_entity_endpoint("dbx-chat", external("llama", "databricks-model-serving", CHAT,
-                                                 "databricks_model_serving_config",
-                                                 {"databricks_workspace_url": "https://w.cloud.databricks.com",
-                                                  "databricks_api_token": REF})),
-        one_entity_endpoint("custom-chat", external("my-model", "custom", CHAT, "custom_provider_config", {
-            "custom_provider_url": "https://llm.example.com/v1",
-            "bearer_token_auth": {"token_plaintext": PLAIN}})),
-        {"name": "split-completions", "tags": [{"key": "team", "value": "ml"}, {"key": "cost-center", "value": "42"}],
-         "config": {"served_entities": [
-             external("gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key": REF}, "primary"),
-             external("gpt-3.5-turbo-instruct", "openai", C, "openai_config",
-                      {"openai_api_key_plaintext": PLAIN}, "canary")],
-             "traffic_config": {"routes": [{"served_entity_name": "primary", "traffic_percentage": 80},
-                                           {"served_entity_name": "canary", "traffic_percentage": 20}]}},
-         "rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"},
-                         {"tokens": 0, "key": "user_group", "principal": "interns", "renewal_period": "minute"}]},
+        one_entity_endpoint(
+            "openai-plain",
+            external("gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key_plaintext": PLAIN}),
+        ),
+        one_entity_endpoint(
+            "azure-chat",
+            external(
+                "gpt-4",
+                "openai",
+                CHAT,
+                "openai_config",
+                {
+                    "openai_api_type": "azure",
+                    "openai_api_key": REF,
+                    "openai_api_base": "https://r.openai.azure.com/",
+                    "openai_deployment_name": "gpt4",
+                    "openai_api_version": "2023-05-15",
+                },
+            ),
+        ),
+        one_entity_endpoint(
+            "azuread-chat",
+            external(
+                "gpt-4o",
+                "openai",
+                CHAT,
+                "openai_config",
+                {
+                    "openai_api_type": "azuread",
+                    "microsoft_entra_tenant_id": "t",
+                    "microsoft_entra_client_id": "c",
+                    "microsoft_entra_client_secret": REF,
+                    "openai_api_base": "https://r.openai.azure.com/",
+                    "openai_deployment_name": "gpt4o",
+                    "openai_api_version": "2024-02-01",
+                },
+            ),
+        ),
+        one_entity_endpoint(
+            "anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config", {"anthropic_api_key": REF})
+        ),
+        one_entity_endpoint(
+            "cohere-embed",
+            external("embed-english-v3.0", "cohere", EMB, "cohere_config", {"cohere_api_key_plaintext": PLAIN}),
+        ),
+        one_entity_endpoint(
+            "bedrock-chat",
+            external(
+                "claude-v2",
+                "amazon-bedrock",
+                CHAT,
+                "amazon_bedrock_config",
+                {
+                    "aws_region": "us-east-1",
+                    "bedrock_provider": "anthropic",
+                    "aws_access_key_id": REF,
+                    "aws_secret_access_key_plaintext": PLAIN,
+                },
+            ),
+        ),
+        one_entity_endpoint(
+            "vertex-chat",
+            external(
+                "gemini-pro",
+                "google-cloud-vertex-ai",
+                CHAT,
+                "google_cloud_vertex_ai_config",
+                {"project_id": "p", "region": "us-central1", "private_key": REF},
+            ),
+        ),
+        one_entity_endpoint(
+            "ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config", {"ai21labs_api_key": REF})
+        ),
+        one_entity_endpoint(
+            "palm-chat", external("chat-bison", "palm", CHAT, "palm_config", {"palm_api_key_plaintext": PLAIN})
+        ),
+        one_entity_endpoint(
+            "dbx-chat",
+            external(
+                "llama",
+                "databricks-model-serving",
+                CHAT,
+                "databricks_model_serving_config",
+                {"databricks_workspace_url": "https://w.cloud.databricks.com", "databricks_api_token": REF},
+            ),
+        ),
+        one_entity_endpoint(
+            "custom-chat",
+            external(
+                "my-model",
+                "custom",
+                CHAT,
+                "custom_provider_config",
+                {"custom_provider_url": "https://llm.example.com/v1", "bearer_token_auth": {"token_plaintext": PLAIN}},
+            ),
+        ),
+        {
+            "name": "split-completions",
+            "tags": [{"key": "team", "value": "ml"}, {"key": "cost-center", "value": "42"}],
+            "config": {
+                "served_entities": [
+                    external(
+                        "gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key": REF}, "primary"
+                    ),
+                    external(
+                        "gpt-3.5-turbo-instruct",
+                        "openai",
+                        C,
+                        "openai_config",
+                        {"openai_api_key_plaintext": PLAIN},
+                        "canary",
+                    ),
+                ],
+                "traffic_config": {
+                    "routes": [
+                        {"served_entity_name": "primary", "traffic_percentage": 80},
+                        {"served_entity_name": "canary", "traffic_percentage": 20},
+                    ]
+                },
+            },
+            "rate_limits": [
+                {"calls": 20, "key": "user", "renewal_period": "minute"},
+                {"tokens": 0, "key": "user_group", "principal": "interns", "renewal_period": "minute"},
+            ],
+        },
     ]
 
 
 def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_factory, server_factory):
     server = server_factory(update_delay=0.5)
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, **SECRETS})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, **SECRETS},
+    )
     endpoints = _endpoints()
     declare(stack, scopes=SCOPES, endpoints=endpoints)
     outputs = [stack.up().output]
@@ -88,8 +191,11 @@ def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_facto
     declare(stack, endpoints=endpoints)
     preview = stack.preview()
     outputs.append(preview.output)
-    changed = [line for line in preview.output.splitlines() if line.lstrip().startswith(("~ ", "+ ", "- ", "+-"))
-               and "dynamic/serving" in line]
+    changed = [
+        line
+        for line in preview.output.splitlines()
+        if line.lstrip().startswith(("~ ", "+ ", "- ", "+-")) and "dynamic/serving" in line
+    ]
     assert len(changed) == 1 and "RateLimits" in changed[0], preview.output
     outputs.append(stack.up().output)
     live = endpoints_on(server)
@@ -98,8 +204,9 @@ def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_facto
 
     # 3b. a model change and a key reference change update the endpoint in place and wait until ready
     endpoints[1]["config"]["served_entities"][0]["external_model"]["name"] = "gpt-4-turbo"
-    endpoints[3]["config"]["served_entities"][0]["external_model"]["anthropic_config"]["anthropic_api_key"] = \
+    endpoints[3]["config"]["served_entities"][0]["external_model"]["anthropic_config"]["anthropic_api_key"] = (
         "{{secrets/provider_keys/other_key}}"
+    )
     scopes = copy.deepcopy(SCOPES)
     scopes[0]["secrets"].append({"key": "other_key", "value_from": "shared_key_value"})
     declare(stack, scopes=scopes, endpoints=endpoints)
@@ -113,8 +220,9 @@ def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_facto
     assert live["azure-chat"]["config"]["config_version"] == 2
 
     # 3c. changing a plaintext key or a secret value updates in place (no replace, no plaintext anywhere)
-    stack.set_config(secrets={"serving:plain_key": "sk-plaintext-value-444",
-                              "serving:shared_key_value": "sk-shared-value-555"})
+    stack.set_config(
+        secrets={"serving:plain_key": "sk-plaintext-value-444", "serving:shared_key_value": "sk-shared-value-555"}
+    )
     preview = stack.preview()
     outputs.append(preview.output)
     secret_steps = step_line(preview.output, "Secret")

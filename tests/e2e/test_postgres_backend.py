@@ -20,8 +20,14 @@ SCOPES = [{"scope": "pg_keys", "secrets": [{"key": "openai", "value_from": "open
 
 
 def _endpoints(*names: str) -> list[dict]:
-    entity = external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
-                      {"openai_api_key": "{{secrets/pg_keys/openai}}"}, "main")
+    entity = external(
+        "gpt-3.5-turbo-instruct",
+        "openai",
+        "llm/v1/completions",
+        "openai_config",
+        {"openai_api_key": "{{secrets/pg_keys/openai}}"},
+        "main",
+    )
     return [one_entity_endpoint(name, entity) for name in names]
 
 
@@ -31,9 +37,13 @@ def _stored(row: str) -> str:
 
 
 def _stack(pulumi_stack_factory, server, postgres_server, table: str):
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-pg"},
-                                 backend_url=postgres_server.backend_url(table))
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-pg"},
+        backend_url=postgres_server.backend_url(table),
+    )
     declare(stack, scopes=SCOPES, endpoints=_endpoints("pg-a", "pg-b"))
     return stack
 

@@ -14,17 +14,24 @@ SCOPES = [{"scope": "creds_keys", "secrets": [{"key": "k", "value_from": "key_va
 
 
 def test_preview_fails_naming_the_setting(pulumi_stack_factory, live_server):
-    unreachable = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES,
-                                       config={"serving:host": f"http://127.0.0.1:{free_port()}"},
-                                       secrets={"serving:token": "dapi-any", "serving:key_value": "v"})
+    unreachable = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": f"http://127.0.0.1:{free_port()}"},
+        secrets={"serving:token": "dapi-any", "serving:key_value": "v"},
+    )
     declare(unreachable, scopes=SCOPES)
     failed = unreachable.preview(check=False)
     assert failed.returncode != 0
     assert "cannot reach the serving API at" in failed.output and "check serving:host" in failed.output, failed.output
 
-    refused = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, stack="refused",
-                                   config={"serving:host": live_server.url},
-                                   secrets={"serving:token": "dapi-not-a-token", "serving:key_value": "v"})
+    refused = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        stack="refused",
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": "dapi-not-a-token", "serving:key_value": "v"},
+    )
     declare(refused, scopes=SCOPES)
     failed = refused.preview(check=False)
     assert failed.returncode != 0 and "check serving:token" in failed.output, failed.output

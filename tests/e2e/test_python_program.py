@@ -15,8 +15,11 @@ REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 
 
 def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(PROGRAM, config={"serving:host": live_server.url},
-                                 secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY})
+    stack = pulumi_stack_factory(
+        PROGRAM,
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY},
+    )
     # Secret.config_reference is known at preview and makes the secret known to the endpoint (not looked up).
     [step] = [s for s in stack.preview_json()["steps"] if s["urn"].endswith("ServingEndpoint::openai-completions")]
     planned = step["newState"]["inputs"]
@@ -28,22 +31,29 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
 
     assert scopes_on(live_server) == ["my_openai_secret_scope"]
     with live_server.client() as api:
-        acl = api.get("/api/2.0/secrets/acls/get",
-                      params={"scope": "my_openai_secret_scope", "principal": "users"}).json()
+        acl = api.get(
+            "/api/2.0/secrets/acls/get", params={"scope": "my_openai_secret_scope", "principal": "users"}
+        ).json()
     assert secret_keys_on(live_server, "my_openai_secret_scope") == ["openai_api_key"]
     assert acl["permission"] == "READ"
     endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
     model = endpoint["config"]["served_entities"][0]["external_model"]
-    assert (model["name"], model["provider"], model["task"]) == ("gpt-3.5-turbo-instruct", "openai",
-                                                                  "llm/v1/completions")
+    assert (model["name"], model["provider"], model["task"]) == (
+        "gpt-3.5-turbo-instruct",
+        "openai",
+        "llm/v1/completions",
+    )
     assert model["openai_config"]["openai_api_key"] == REF
     assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert endpoint["state"]["config_update"] == "NOT_UPDATING"
     assert endpoint["description"] == "Completions for the apps team"
     with live_server.client() as api:
         grants = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()["access_control_list"]
-    assert {"group_name": "apps", "display_name": "apps",
-            "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}]} in grants, grants
+    assert {
+        "group_name": "apps",
+        "display_name": "apps",
+        "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}],
+    } in grants, grants
     assert stack.outputs()["invocation_url"].endswith("/serving-endpoints/openai-completions-endpoint/invocations")
     for text in (up.output, stack.export_text()):
         assert OPENAI_KEY not in text and live_server.admin_token not in text

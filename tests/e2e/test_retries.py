@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._stacks import (PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint,
-                               scopes_on)
+from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint, scopes_on
 
 pytestmark = pytest.mark.e2e
 
@@ -21,14 +20,30 @@ FAULTS = [
 
 
 def test_up_converges_through_injected_faults(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": live_server.url},
-                                 secrets={"serving:token": live_server.admin_token,
-                                          "serving:openai_value": SECRET_VALUE})
-    declare(stack, scopes=[{"scope": "retry_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}],
-            endpoints=[one_entity_endpoint(
-                "retried", external("gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config",
-                                    {"openai_api_key": REF}, "main"),
-                rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}])])
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token, "serving:openai_value": SECRET_VALUE},
+    )
+    declare(
+        stack,
+        scopes=[{"scope": "retry_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}],
+        endpoints=[
+            one_entity_endpoint(
+                "retried",
+                external(
+                    "gpt-3.5-turbo-instruct",
+                    "openai",
+                    "llm/v1/completions",
+                    "openai_config",
+                    {"openai_api_key": REF},
+                    "main",
+                ),
+                rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
+            )
+        ],
+    )
     with live_server.client() as admin:
         for fault in FAULTS:
             admin.post("/api/2.0/_faults", json=fault).raise_for_status()
@@ -36,8 +51,12 @@ def test_up_converges_through_injected_faults(pulumi_stack_factory, live_server)
     up = stack.up()
 
     retries = [line for line in up.output.splitlines() if "retrying in" in line]
-    for expected in ("429 REQUEST_LIMIT_EXCEEDED", "503 TEMPORARILY_UNAVAILABLE", "502 BAD_GATEWAY",
-                     "409 RESOURCE_CONFLICT"):
+    for expected in (
+        "429 REQUEST_LIMIT_EXCEEDED",
+        "503 TEMPORARILY_UNAVAILABLE",
+        "502 BAD_GATEWAY",
+        "409 RESOURCE_CONFLICT",
+    ):
         assert any(expected in line for line in retries), f"no retry line for {expected}:\n{up.output}"
     with live_server.client() as admin:
         assert admin.get("/api/2.0/_faults").json() == {"faults": []}

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 KEY = "sk-adopted-scope-31f0"
 SCOPE = "team_shared"
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 from pulumi_serving.resources import Secret, SecretScope, SecretScopeAcls
 
@@ -26,7 +26,7 @@ Secret("key", scope=scope.scope, key="openai_api_key", string_value=config.requi
 if config.get_bool("authoritative"):
     SecretScopeAcls("shared-acls", scope=scope.scope, acls=[{"principal": "ml-team", "permission": "READ"}],
                     opts=pulumi.ResourceOptions(depends_on=[scope]))
-'''
+"""
 BOB_GRANT = "grants this stack does not declare: bob MANAGE"
 REF = "{{secrets/team_shared/openai_api_key}}"
 
@@ -34,8 +34,9 @@ REF = "{{secrets/team_shared/openai_api_key}}"
 def _program(root: Path) -> Path:
     program = root / "adopt-program"
     program.mkdir()
-    (program / "Pulumi.yaml").write_text("name: adopt-program\nruntime:\n  name: python\n  options:\n"
-                                         "    toolchain: pip\n")
+    (program / "Pulumi.yaml").write_text(
+        "name: adopt-program\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
+    )
     (program / "__main__.py").write_text(PROGRAM)
     return program
 
@@ -49,19 +50,42 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
         with server.client() as admin:
             return admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"]
 
-    stack = pulumi_stack_factory(_program(tmp_path), config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "openaiKey": KEY})
+    stack = pulumi_stack_factory(
+        _program(tmp_path),
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "openaiKey": KEY},
+    )
     assert f"adopting it keeps {BOB_GRANT}" in stack.preview().output
     assert f"adopting it kept {BOB_GRANT}" in stack.up().output
     assert f"it has {BOB_GRANT}" in stack.refresh().output
     assert grants() == [{"principal": "bob", "permission": "MANAGE"}]  # adopting alone changes no grant
     bob_token = server.mint_token("bob")
     with server.client(bob_token) as bob:  # bob still reads the admin's key: his endpoint may use it
-        assert bob.post("/api/2.0/serving-endpoints", json={"name": "bob-ep", "config": {"served_entities": [{
-            "name": "e", "external_model": {"name": "gpt-4", "provider": "openai", "task": "llm/v1/chat",
-                                            "openai_config": {"openai_api_key": REF,
-                                                              "openai_api_base": "http://127.0.0.1:9/v1"}}}]}}
-                        ).status_code == 200
+        assert (
+            bob.post(
+                "/api/2.0/serving-endpoints",
+                json={
+                    "name": "bob-ep",
+                    "config": {
+                        "served_entities": [
+                            {
+                                "name": "e",
+                                "external_model": {
+                                    "name": "gpt-4",
+                                    "provider": "openai",
+                                    "task": "llm/v1/chat",
+                                    "openai_config": {
+                                        "openai_api_key": REF,
+                                        "openai_api_base": "http://127.0.0.1:9/v1",
+                                    },
+                                },
+                            }
+                        ]
+                    },
+                },
+            ).status_code
+            == 200
+        )
 
     stack.set_config({"authoritative": "true"})
     preview = stack.preview()
@@ -70,8 +94,9 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
     assert grants() == [{"principal": "ml-team", "permission": "READ"}]
     with server.client(bob_token) as bob:  # bob no longer reads the admin's key, nor does his endpoint
         assert bob.get("/api/2.0/secrets/list", params={"scope": SCOPE}).status_code == 403
-        refused = bob.post("/serving-endpoints/bob-ep/invocations", json={"messages": [{"role": "user",
-                                                                                        "content": "hi"}]})
+        refused = bob.post(
+            "/serving-endpoints/bob-ep/invocations", json={"messages": [{"role": "user", "content": "hi"}]}
+        )
         assert refused.status_code == 403 and "owner bob no longer has READ" in refused.json()["message"]
     stack.preview(expect_no_changes=True)
     stack.refresh(expect_no_changes=True)
@@ -90,19 +115,29 @@ def test_a_stack_file_makes_an_adopted_scopes_grants_authoritative(pulumi_stack_
     server = server_factory()
     with server.client(server.mint_token("bob")) as bob:
         assert bob.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).status_code == 200
-    stack = pulumi_stack_factory(REPO_ROOT, include=PROGRAM_FILES, config={"serving:host": server.url},
-                                 secrets={"serving:token": server.admin_token, "serving:shared_key": KEY})
-    scope = {"scope": SCOPE, "adopt": True, "secrets": [{"key": "k", "value_from": "shared_key"}],
-             "acls": [{"principal": "ml-team", "permission": "READ"}]}
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": server.url},
+        secrets={"serving:token": server.admin_token, "serving:shared_key": KEY},
+    )
+    scope = {
+        "scope": SCOPE,
+        "adopt": True,
+        "secrets": [{"key": "k", "value_from": "shared_key"}],
+        "acls": [{"principal": "ml-team", "permission": "READ"}],
+    }
     declare(stack, scopes=[scope])
     assert f"adopting it keeps {BOB_GRANT}" in stack.preview().output
     stack.up()
     with server.client() as admin:  # SecretAcl resources add grants and leave bob's
-        assert {a["principal"] for a in admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()[
-            "items"]} == {"bob", "ml-team"}
+        assert {
+            a["principal"] for a in admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"]
+        } == {"bob", "ml-team"}
     declare(stack, scopes=[{**scope, "authoritative_acls": True}])
     stack.up()
     with server.client() as admin:
         assert admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"] == [
-            {"principal": "ml-team", "permission": "READ"}]
+            {"principal": "ml-team", "permission": "READ"}
+        ]
     stack.preview(expect_no_changes=True)

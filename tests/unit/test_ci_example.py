@@ -13,7 +13,9 @@ from packaging.requirements import Requirement
 from pulumi_serving.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ROOT / "provider" / "pulumi_serving" / "templates" / "project" / "github" / "workflows" / "pulumi-serving.yml"
+WORKFLOW = (
+    ROOT / "provider" / "pulumi_serving" / "templates" / "project" / "github" / "workflows" / "pulumi-serving.yml"
+)
 
 
 def workflow() -> dict:
@@ -38,8 +40,11 @@ def test_pulumi_runs_through_the_official_action_at_a_supported_version() -> Non
     assert pulumi.specifier.contains(workflow()["env"]["PULUMI_VERSION"])
     commands = {}
     for job in ("preview", "up"):
-        [action] = [step for step in steps(job) if step.get("uses", "").startswith("pulumi/actions@")
-                    and "command" in step["with"]]
+        [action] = [
+            step
+            for step in steps(job)
+            if step.get("uses", "").startswith("pulumi/actions@") and "command" in step["with"]
+        ]
         commands[job] = action["with"]
     assert commands["preview"]["command"] == "preview" and commands["up"]["command"] == "up"
 
@@ -60,8 +65,12 @@ def test_databricks_auth_is_oauth_m2m_without_a_token() -> None:
 def test_every_pulumi_serving_command_parses(tmp_path: Path) -> None:
     stack_file = tmp_path / "Pulumi.workspace.yaml"
     stack_file.write_text("config: {}\n")
-    calls = [shlex.split(step["run"]) for job in ("preview", "up") for step in steps(job)
-             if step.get("run", "").startswith("pulumi-serving ")]
+    calls = [
+        shlex.split(step["run"])
+        for job in ("preview", "up")
+        for step in steps(job)
+        if step.get("run", "").startswith("pulumi-serving ")
+    ]
     assert calls
     for argv in calls:
         args = [str(stack_file) if "*" in arg else arg for arg in argv[1:]]

@@ -51,9 +51,11 @@ def test_bash_completion_completes_commands_and_options() -> None:
     assert script.returncode == 0, script.stderr
 
     def complete(*words: str) -> list[str]:
-        probe = (f'source /dev/stdin; COMP_WORDS=(pulumi-serving {" ".join(words)}); '
-                 f'COMP_CWORD={len(words)}; COMP_LINE="${{COMP_WORDS[*]}}"; COMP_POINT=${{#COMP_LINE}}; '
-                 '_shtab_pulumi_serving; printf "%s\\n" "${COMPREPLY[@]}"')
+        probe = (
+            f"source /dev/stdin; COMP_WORDS=(pulumi-serving {' '.join(words)}); "
+            f'COMP_CWORD={len(words)}; COMP_LINE="${{COMP_WORDS[*]}}"; COMP_POINT=${{#COMP_LINE}}; '
+            '_shtab_pulumi_serving; printf "%s\\n" "${COMPREPLY[@]}"'
+        )
         done = subprocess.run(["bash", "-c", probe], input=script.stdout, capture_output=True, text=True, timeout=30)
         assert done.returncode == 0, done.stderr
         return done.stdout.split()
@@ -78,9 +80,19 @@ def test_completion_for_an_unknown_shell_is_a_usage_error() -> None:
 
 def test_path_segments_and_locations() -> None:
     assert path_segments("config.serving:endpoints[0].config.served_entities[12].name") == [
-        "config", "serving:endpoints", 0, "config", "served_entities", 12, "name"]
+        "config",
+        "serving:endpoints",
+        0,
+        "config",
+        "served_entities",
+        12,
+        "name",
+    ]
     assert locate(STACK_FILE, "config.serving:scopes[0].scope") == (3, 7)
-    assert locate(STACK_FILE, "config.serving:endpoints[0].config.served_entities[0].external_model.provider") == (11, 15)
+    assert locate(STACK_FILE, "config.serving:endpoints[0].config.served_entities[0].external_model.provider") == (
+        11,
+        15,
+    )
     # A path ending below what the file has (a missing field) points at the deepest node present.
     assert locate(STACK_FILE, "config.serving:endpoints[0].config.traffic_config.routes") == (6, 7)
     assert locate(STACK_FILE, "config.serving:endpoints[3]") == (4, 3)
@@ -94,8 +106,10 @@ def test_validate_prints_line_and_column_and_json(tmp_path: Path) -> None:
     assert text.returncode == 1
     lines = text.stderr.splitlines()
     assert lines[0].startswith(f"{stack_file}:3:7: error: config.serving:scopes[0].scope: scope name 'bad scope!'")
-    assert lines[1].startswith(f"{stack_file}:11:15: error: config.serving:endpoints[0].config.served_entities[0]"
-                               ".external_model.provider: unknown value")
+    assert lines[1].startswith(
+        f"{stack_file}:11:15: error: config.serving:endpoints[0].config.served_entities[0]"
+        ".external_model.provider: unknown value"
+    )
 
     as_json = cli("validate", "--json", str(stack_file))
     assert as_json.returncode == 1 and as_json.stderr == ""
@@ -103,11 +117,15 @@ def test_validate_prints_line_and_column_and_json(tmp_path: Path) -> None:
     assert report["valid"] is False and report["files"] == [str(stack_file)]
     assert [(p["line"], p["column"], p["path"]) for p in report["problems"]] == [
         (3, 7, "config.serving:scopes[0].scope"),
-        (11, 15, "config.serving:endpoints[0].config.served_entities[0].external_model.provider")]
+        (11, 15, "config.serving:endpoints[0].config.served_entities[0].external_model.provider"),
+    ]
 
     good = cli("validate", "--json", str(Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml"))
     assert good.returncode == 0 and json.loads(good.stdout) == {
-        "valid": True, "files": [str(Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml")], "problems": []}
+        "valid": True,
+        "files": [str(Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml")],
+        "problems": [],
+    }
 
 
 def test_validate_locates_a_yaml_syntax_error(tmp_path: Path) -> None:
@@ -167,11 +185,16 @@ def test_validate_colours_a_terminal_unless_no_color(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [["serve", "--port", "0"], ["fake-upstream", "--port", "0"]])
 def test_a_server_command_without_the_server_extra_names_the_extra(tmp_path: Path, command: list[str]) -> None:
     blocked = "import sys; sys.modules.update(fastapi=None, uvicorn=None); "
-    run_cli = (f"from pulumi_serving.cli.main import main; "
-               f"sys.exit(main({[*command, '--data-dir', str(tmp_path)] if command[0] == 'serve' else command!r}))")
+    run_cli = (
+        f"from pulumi_serving.cli.main import main; "
+        f"sys.exit(main({[*command, '--data-dir', str(tmp_path)] if command[0] == 'serve' else command!r}))"
+    )
     done = subprocess.run([sys.executable, "-c", blocked + run_cli], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     [line] = done.stderr.strip().splitlines()
-    assert re.fullmatch(rf"pulumi-serving {command[0]}: needs the 'server' extra \((fastapi|uvicorn) is not "
-                        r"installed\); install it with: pip install 'pulumi-serving\[server\]'", line), line
+    assert re.fullmatch(
+        rf"pulumi-serving {command[0]}: needs the 'server' extra \((fastapi|uvicorn) is not "
+        r"installed\); install it with: pip install 'pulumi-serving\[server\]'",
+        line,
+    ), line

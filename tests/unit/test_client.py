@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_serving.client import (AlreadyExists, CallCounter, NotFound, RetryPolicy, Unauthenticated, WaitTimeout,
-                                   connect, resolve_credentials, wait_not_updating)
+from pulumi_serving.client import (
+    AlreadyExists,
+    CallCounter,
+    NotFound,
+    RetryPolicy,
+    Unauthenticated,
+    WaitTimeout,
+    connect,
+    resolve_credentials,
+    wait_not_updating,
+)
 from pulumi_serving.client.errors import parse_retry_after
 from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
-ENTITY = {"name": "main", "external_model": {"name": "gpt-3.5-turbo-instruct", "provider": "openai",
-                                             "task": "llm/v1/completions",
-                                             "openai_config": {"openai_api_key_plaintext": "sk-client-test"}}}
+ENTITY = {
+    "name": "main",
+    "external_model": {
+        "name": "gpt-3.5-turbo-instruct",
+        "provider": "openai",
+        "task": "llm/v1/completions",
+        "openai_config": {"openai_api_key_plaintext": "sk-client-test"},
+    },
+}
 
 
 @pytest.fixture

@@ -30,25 +30,41 @@ def test_checked_in_stack_files_are_valid() -> None:
 
 def test_dev_stack_declares_the_user_story() -> None:
     config = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
-    decl, problems = parse_declarations({"scopes": config["serving:scopes"],
-                                         "endpoints": config["serving:endpoints"]})
+    decl, problems = parse_declarations({"scopes": config["serving:scopes"], "endpoints": config["serving:endpoints"]})
     assert problems == [] and decl is not None
     models = {e.name: e.config["served_entities"][0]["external_model"] for e in decl.endpoints}
     assert models["openai-completions-endpoint"]["name"] == "gpt-3.5-turbo-instruct"
-    assert models["openai-completions-endpoint"]["openai_config"]["openai_api_key"] == \
-        "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    assert (
+        models["openai-completions-endpoint"]["openai_config"]["openai_api_key"]
+        == "{{secrets/my_openai_secret_scope/openai_api_key}}"
+    )
     assert models["azure-openai-completions-endpoint"]["openai_config"]["openai_api_type"] == "azure"
     assert models["anthropic-completions-endpoint"]["name"] == "claude-2"
     limits = {e.name: e.rate_limits for e in decl.endpoints if e.rate_limits}
     assert [(l.calls, l.key, l.renewal_period) for l in limits["openai-completions-endpoint"]] == [
-        (20, "user", "minute")]
+        (20, "user", "minute")
+    ]
     assert all("secure" in config[f"serving:{s.value_from}"] for sc in decl.scopes for s in sc.secrets)
 
 
 def _endpoint(openai_config: dict, **extra) -> dict:
-    return {"name": "ep", "config": {"served_entities": [{"name": "a", "external_model": {
-        "name": "gpt", "provider": "openai", "task": "llm/v1/completions", "openai_config": openai_config}}]},
-        **extra}
+    return {
+        "name": "ep",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "a",
+                    "external_model": {
+                        "name": "gpt",
+                        "provider": "openai",
+                        "task": "llm/v1/completions",
+                        "openai_config": openai_config,
+                    },
+                }
+            ]
+        },
+        **extra,
+    }
 
 
 def _problems(config: dict) -> list[str]:
@@ -64,7 +80,8 @@ def test_plaintext_key_in_the_file_is_rejected_without_echoing_it() -> None:
     problems = _problems({"serving:endpoints": [_endpoint({"openai_api_key_plaintext": "sk-leaky-123"})]})
     assert problems and all("sk-leaky-123" not in p for p in problems)
     assert problems[0].startswith(
-        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config.openai_api_key_plaintext")
+        "config.serving:endpoints[0].config.served_entities[0].external_model.openai_config.openai_api_key_plaintext"
+    )
 
 
 def test_plaintext_key_must_come_from_a_secure_value() -> None:
@@ -78,11 +95,21 @@ def test_bad_declarations_each_get_a_line() -> None:
         "serving:scopes": [{"scope": "bad scope!", "secrets": [{"key": "k", "value_from": "nope"}]}],
         "serving:endpoints": [
             _endpoint({"openai_api_key": "{{secrets/s/k}}", "openai_api_key_plaintext": {"secret": "k"}}),
-            {"name": "ep 2", "config": {"served_entities": [
-                {"name": "a", "entity_name": "m", "entity_version": "1"},
-                {"name": "b", "entity_name": "m", "entity_version": "2"}],
-                "traffic_config": {"routes": [{"served_entity_name": "a", "traffic_percentage": 50},
-                                              {"served_entity_name": "b", "traffic_percentage": 40}]}}},
+            {
+                "name": "ep 2",
+                "config": {
+                    "served_entities": [
+                        {"name": "a", "entity_name": "m", "entity_version": "1"},
+                        {"name": "b", "entity_name": "m", "entity_version": "2"},
+                    ],
+                    "traffic_config": {
+                        "routes": [
+                            {"served_entity_name": "a", "traffic_percentage": 50},
+                            {"served_entity_name": "b", "traffic_percentage": 40},
+                        ]
+                    },
+                },
+            },
         ],
         "serving:k": {"secure": "v1:abc"},
     }
@@ -96,16 +123,24 @@ def test_bad_declarations_each_get_a_line() -> None:
 
 
 def test_validate_cli_exit_codes(tmp_path: Path) -> None:
-    good = subprocess.run([str(CLI), "validate", str(ROOT / "stacks" / "Pulumi.dev.yaml"), "--schema",
-                           str(SCHEMA_FILE)], capture_output=True, text=True, check=False)
+    good = subprocess.run(
+        [str(CLI), "validate", str(ROOT / "stacks" / "Pulumi.dev.yaml"), "--schema", str(SCHEMA_FILE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert good.returncode == 0, good.stderr
     bad_file = tmp_path / "Pulumi.bad.yaml"
-    bad_file.write_text(yaml.safe_dump({"config": {"serving:endpoints": [
-        _endpoint({"openai_api_key": "{{secrets/s/k}}"}, bogus=True)]}}))
+    bad_file.write_text(
+        yaml.safe_dump(
+            {"config": {"serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/k}}"}, bogus=True)]}}
+        )
+    )
     bad = subprocess.run([str(CLI), "validate", str(bad_file)], capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines() == [
-        f"{bad_file}:3:5: error: config.serving:endpoints[0]: unknown field(s): bogus"]
+        f"{bad_file}:3:5: error: config.serving:endpoints[0]: unknown field(s): bogus"
+    ]
 
 
 def _declared_scope(key: str = "k") -> dict:
@@ -113,28 +148,44 @@ def _declared_scope(key: str = "k") -> dict:
 
 
 def test_unknown_serving_keys_are_rejected() -> None:
-    config = {"serving:endpoint": [_endpoint({"openai_api_key": "{{secrets/s/k}}"})], "serving:host": "http://x",
-              "serving:token": {"secure": "v1:t"}, "serving:profile": "p", "serving:scopes": [_declared_scope()],
-              "serving:openai_value": {"secure": "v1:abc"}, "serving:stray": {"secure": "v1:def"},
-              "other:setting": "kept"}
+    config = {
+        "serving:endpoint": [_endpoint({"openai_api_key": "{{secrets/s/k}}"})],
+        "serving:host": "http://x",
+        "serving:token": {"secure": "v1:t"},
+        "serving:profile": "p",
+        "serving:scopes": [_declared_scope()],
+        "serving:openai_value": {"secure": "v1:abc"},
+        "serving:stray": {"secure": "v1:def"},
+        "other:setting": "kept",
+    }
     problems = _problems(config)
     assert [p.split(":", 2)[:2] for p in problems] == [["config.serving", "endpoint"], ["config.serving", "stray"]]
     assert "did you mean serving:endpoints" in problems[0] and "delete" in problems[0]
 
 
 def test_semantic_checks_run_even_when_the_schema_check_fails() -> None:
-    config = {"serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/k}}"}, bogus=True),
-                                    _endpoint({"openai_api_key": "{{secrets/s/k}}"}, name="bad name!")],
-              "serving:scopes": [_declared_scope()], "serving:openai_value": {"secure": "v1:abc"}}
+    config = {
+        "serving:endpoints": [
+            _endpoint({"openai_api_key": "{{secrets/s/k}}"}, bogus=True),
+            _endpoint({"openai_api_key": "{{secrets/s/k}}"}, name="bad name!"),
+        ],
+        "serving:scopes": [_declared_scope()],
+        "serving:openai_value": {"secure": "v1:abc"},
+    }
     joined = "\n".join(_problems(config))
     assert "config.serving:endpoints[0]: unknown field(s): bogus" in joined
     assert "config.serving:endpoints[1].name" in joined
 
 
 def test_undeclared_secret_references_are_flagged_unless_allowed() -> None:
-    config = {"serving:scopes": [_declared_scope()], "serving:openai_value": {"secure": "v1:abc"},
-              "serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/other}}"}),
-                                    _endpoint({"openai_api_key": "{{secrets/elsewhere/k}}"}, name="ep2")]}
+    config = {
+        "serving:scopes": [_declared_scope()],
+        "serving:openai_value": {"secure": "v1:abc"},
+        "serving:endpoints": [
+            _endpoint({"openai_api_key": "{{secrets/s/other}}"}),
+            _endpoint({"openai_api_key": "{{secrets/elsewhere/k}}"}, name="ep2"),
+        ],
+    }
     problems = _problems(config)
     path = "config.serving:endpoints[{}].config.served_entities[0].external_model.openai_config.openai_api_key"
     assert problems[0].startswith(path.format(0)) and "key 'other'" in problems[0]
@@ -145,31 +196,42 @@ def test_undeclared_secret_references_are_flagged_unless_allowed() -> None:
 
 def test_validate_cli_reports_a_typoed_key_and_allows_external_secrets(tmp_path: Path) -> None:
     stack_file = tmp_path / "Pulumi.typo.yaml"
-    stack_file.write_text(yaml.safe_dump({"config": {"serving:endpoint": [
-        _endpoint({"openai_api_key": "{{secrets/s/k}}"})]}}))
+    stack_file.write_text(
+        yaml.safe_dump({"config": {"serving:endpoint": [_endpoint({"openai_api_key": "{{secrets/s/k}}"})]}})
+    )
     typo = subprocess.run([str(CLI), "validate", str(stack_file)], capture_output=True, text=True, check=False)
     assert typo.returncode == 1 and "config.serving:endpoint: unknown key" in typo.stderr
     external = tmp_path / "Pulumi.external.yaml"
-    external.write_text(yaml.safe_dump({"config": {"serving:endpoints": [
-        _endpoint({"openai_api_key": "{{secrets/s/k}}"})]}}))
+    external.write_text(
+        yaml.safe_dump({"config": {"serving:endpoints": [_endpoint({"openai_api_key": "{{secrets/s/k}}"})]}})
+    )
     flagged = subprocess.run([str(CLI), "validate", str(external)], capture_output=True, text=True, check=False)
     assert flagged.returncode == 1 and "not declared in this file" in flagged.stderr
-    allowed = subprocess.run([str(CLI), "validate", "--allow-external-secrets", str(external)],
-                             capture_output=True, text=True, check=False)
+    allowed = subprocess.run(
+        [str(CLI), "validate", "--allow-external-secrets", str(external)], capture_output=True, text=True, check=False
+    )
     assert allowed.returncode == 0, allowed.stderr
 
 
 def test_endpoint_permissions_and_fields_in_the_stack_file() -> None:
     ref = {"openai_api_key": "{{secrets/s/k}}"}
-    good = _endpoint(ref, description="d", budget_policy_id="bp", email_notifications={"on_update_failure": ["a@x"]},
-                     permissions=[{"group_name": "apps", "permission_level": "CAN_QUERY"}])
+    good = _endpoint(
+        ref,
+        description="d",
+        budget_policy_id="bp",
+        email_notifications={"on_update_failure": ["a@x"]},
+        permissions=[{"group_name": "apps", "permission_level": "CAN_QUERY"}],
+    )
     scopes = [{"scope": "s", "secrets": [{"key": "k", "value_from": "v"}]}]
     assert _problems({"serving:scopes": scopes, "serving:endpoints": [good], "serving:v": {"secure": "x"}}) == []
     level = _endpoint(ref, permissions=[{"group_name": "apps", "permission_level": "CAN_READ"}])
     nobody = _endpoint(ref, permissions=[{"permission_level": "CAN_QUERY"}])
     problems = _problems({"serving:scopes": scopes, "serving:v": {"secure": "x"}, "serving:endpoints": [level]})
-    assert any(p.startswith("config.serving:endpoints[0].permissions[0].permission_level: unknown value")
-               for p in problems), problems
+    assert any(
+        p.startswith("config.serving:endpoints[0].permissions[0].permission_level: unknown value") for p in problems
+    ), problems
     problems = _problems({"serving:scopes": scopes, "serving:v": {"secure": "x"}, "serving:endpoints": [nobody]})
-    assert any("permissions[0]" in p and "exactly one of user_name, group_name or service_principal_name" in p
-               for p in problems), problems
+    assert any(
+        "permissions[0]" in p and "exactly one of user_name, group_name or service_principal_name" in p
+        for p in problems
+    ), problems

@@ -27,8 +27,9 @@ def _anchors(markdown: str) -> set[str]:
 
 
 def test_reference_is_not_stale() -> None:
-    assert (DOCS / "reference.md").read_text() == _generator().render(), \
+    assert (DOCS / "reference.md").read_text() == _generator().render(), (
         "docs/reference.md is stale: run `.venv/bin/python docs/generate.py`"
+    )
 
 
 def test_reference_lists_every_resource_argument_and_typed_argument() -> None:

@@ -36,10 +36,15 @@ def fake_go(root: Path) -> Path:
     return root
 
 
-def run(path_dirs: list[Path], cache: Path, version: str = PINNED,
-        extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"HOME": os.environ["HOME"], "PULUMI_SERVING_CACHE": str(cache),
-           "PATH": os.pathsep.join([*map(str, path_dirs), "/usr/bin", "/bin"]), **(extra_env or {})}
+def run(
+    path_dirs: list[Path], cache: Path, version: str = PINNED, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "HOME": os.environ["HOME"],
+        "PULUMI_SERVING_CACHE": str(cache),
+        "PATH": os.pathsep.join([*map(str, path_dirs), "/usr/bin", "/bin"]),
+        **(extra_env or {}),
+    }
     return subprocess.run([str(ENSURE_PULUMI), version], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -62,13 +67,17 @@ def test_python_plugins_found_elsewhere_on_path_are_enough(tmp_path: Path) -> No
     assert done.stdout.strip() == str(cli)
 
 
-@pytest.mark.parametrize(("version", "reason"), [
-    ("3.215.0", "supported is >=3.216.0,<4"),
-    ("4.0.0", "supported is >=3.216.0,<4"),
-    ("2.25.2", "supported is >=3.216.0,<4"),
-])
-def test_a_pulumi_outside_the_supported_range_is_ignored_with_the_reason(tmp_path: Path, version: str,
-                                                                         reason: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "reason"),
+    [
+        ("3.215.0", "supported is >=3.216.0,<4"),
+        ("4.0.0", "supported is >=3.216.0,<4"),
+        ("2.25.2", "supported is >=3.216.0,<4"),
+    ],
+)
+def test_a_pulumi_outside_the_supported_range_is_ignored_with_the_reason(
+    tmp_path: Path, version: str, reason: str
+) -> None:
     on_path = fake_pulumi_dir(tmp_path / "bin", version)
     done = run([on_path], tmp_path / "cache")  # no Go: it cannot build either
     assert done.returncode == 1 and done.stdout == ""
@@ -112,8 +121,14 @@ def test_a_cached_build_is_reused_until_the_language_host_source_changes(tmp_pat
     cache = tmp_path / "cache"
     cached = fake_pulumi_dir(cache / f"pulumi-{PINNED}" / "bin", PINNED)
     langhost = ENSURE_PULUMI.parent.parent / "tools" / "langhost"
-    digest = subprocess.run("cat main.go go.mod go.sum | sha256sum | cut -c1-16", shell=True, cwd=langhost,
-                            capture_output=True, text=True, check=True).stdout
+    digest = subprocess.run(
+        "cat main.go go.mod go.sum | sha256sum | cut -c1-16",
+        shell=True,
+        cwd=langhost,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     (cached / ".langhost-digest").write_text(digest)
     done = run([], cache)
     assert done.returncode == 0, done.stderr

@@ -51,10 +51,15 @@ def test_fail_model_names_force_a_status():
     assert model_fault("fail-abc") is None
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"fail_rate": 1.5}, "fail_rate"), ({"latency_ms": -1}, "latency_ms"), ({"nope": 1}, "nope"),
-    ({"fail_status": 200}, "fail_status"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"fail_rate": 1.5}, "fail_rate"),
+        ({"latency_ms": -1}, "latency_ms"),
+        ({"nope": 1}, "nope"),
+        ({"fail_status": 200}, "fail_status"),
+    ],
+)
 def test_bad_switches_name_the_field(changes, field):
     with pytest.raises(ValueError, match=field):
         Behaviour().update(changes)

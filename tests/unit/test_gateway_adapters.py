@@ -9,10 +9,20 @@ from pulumi_serving.server.gateway.providers import ADAPTERS, Target
 from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, parse_request
 
 OPENAI = Target("openai", "gpt-4", "http://up/v1", "sk-1", {"organization": "org-9"})
-AZURE = Target("azure", "gpt-35", "https://res.openai.azure.com/", "az-key",
-               {"api_type": "azure", "deployment": "dep", "api_version": "2024-02-01"})
-AZURE_AD = Target("azure", "gpt-35", "https://res", "entra-token",
-                  {"api_type": "azuread", "deployment": "dep", "api_version": "2024-02-01"})
+AZURE = Target(
+    "azure",
+    "gpt-35",
+    "https://res.openai.azure.com/",
+    "az-key",
+    {"api_type": "azure", "deployment": "dep", "api_version": "2024-02-01"},
+)
+AZURE_AD = Target(
+    "azure",
+    "gpt-35",
+    "https://res",
+    "entra-token",
+    {"api_type": "azuread", "deployment": "dep", "api_version": "2024-02-01"},
+)
 ANTHROPIC = Target("anthropic", "claude-2", "http://up/v1", "ant-key")
 COHERE = Target("cohere", "command", "http://up/v1", "co-key")
 CUSTOM_KEY = Target("custom", "llama", "http://custom/v1", "ck", {"auth_header": "X-Api-Key"})
@@ -20,17 +30,27 @@ CUSTOM_FULL = Target("custom", "llama", "http://custom/v1/chat/completions", "to
 
 
 def test_openai_completions_request_and_response():
-    request = parse_request(COMPLETIONS, {"prompt": "hi", "temperature": 0.1, "max_tokens": 5, "n": 2,
-                                          "extra_params": {"top_p": 0.5}})
+    request = parse_request(
+        COMPLETIONS, {"prompt": "hi", "temperature": 0.1, "max_tokens": 5, "n": 2, "extra_params": {"top_p": 0.5}}
+    )
     call = ADAPTERS["openai"].build(request, OPENAI)
     assert call.url == "http://up/v1/completions"
     assert call.headers == {"Authorization": "Bearer sk-1", "OpenAI-Organization": "org-9"}
     assert call.json == {"model": "gpt-4", "prompt": "hi", "temperature": 0.1, "max_tokens": 5, "n": 2, "top_p": 0.5}
-    answer = ADAPTERS["openai"].translate(request, OPENAI, {
-        "id": "cmpl-1", "created": 7, "model": "gpt-4",
-        "choices": [{"index": 1, "text": "b", "finish_reason": "length"}, {"index": 0, "text": "a",
-                                                                           "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}})
+    answer = ADAPTERS["openai"].translate(
+        request,
+        OPENAI,
+        {
+            "id": "cmpl-1",
+            "created": 7,
+            "model": "gpt-4",
+            "choices": [
+                {"index": 1, "text": "b", "finish_reason": "length"},
+                {"index": 0, "text": "a", "finish_reason": "stop"},
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+        },
+    )
     assert answer["object"] == "text_completion"
     assert [c["text"] for c in answer["choices"]] == ["a", "b"]
     assert answer["choices"][0]["logprobs"] is None
@@ -56,9 +76,14 @@ def test_custom_provider_auth_header_and_url():
 
 
 def test_anthropic_chat_maps_system_temperature_and_stop():
-    request = parse_request(CHAT, {"messages": [{"role": "system", "content": "be brief"},
-                                                {"role": "user", "content": "hi"}],
-                                   "temperature": 1.0, "stop": ["END"]})
+    request = parse_request(
+        CHAT,
+        {
+            "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}],
+            "temperature": 1.0,
+            "stop": ["END"],
+        },
+    )
     call = ADAPTERS["anthropic"].build(request, ANTHROPIC)
     assert call.url == "http://up/v1/messages"
     assert call.headers == {"x-api-key": "ant-key", "anthropic-version": "2023-06-01"}
@@ -66,12 +91,23 @@ def test_anthropic_chat_maps_system_temperature_and_stop():
     assert call.json["messages"] == [{"role": "user", "content": "hi"}]
     assert call.json["temperature"] == 0.5 and call.json["stop_sequences"] == ["END"]
     assert call.json["max_tokens"] == 1024
-    answer = ADAPTERS["anthropic"].translate(request, ANTHROPIC, {
-        "id": "msg_1", "model": "claude-2", "content": [{"type": "text", "text": "yo"}],
-        "stop_reason": "max_tokens", "usage": {"input_tokens": 4, "output_tokens": 1}})
+    answer = ADAPTERS["anthropic"].translate(
+        request,
+        ANTHROPIC,
+        {
+            "id": "msg_1",
+            "model": "claude-2",
+            "content": [{"type": "text", "text": "yo"}],
+            "stop_reason": "max_tokens",
+            "usage": {"input_tokens": 4, "output_tokens": 1},
+        },
+    )
     assert answer["object"] == "chat.completion"
-    assert answer["choices"][0] == {"index": 0, "message": {"role": "assistant", "content": "yo"},
-                                    "finish_reason": "length"}
+    assert answer["choices"][0] == {
+        "index": 0,
+        "message": {"role": "assistant", "content": "yo"},
+        "finish_reason": "length",
+    }
     assert answer["usage"]["total_tokens"] == 5
 
 
@@ -86,16 +122,28 @@ def test_cohere_generate_chat_embed():
     adapter = ADAPTERS["cohere"]
     gen = adapter.build(parse_request(COMPLETIONS, {"prompt": "hi", "n": 2}), COHERE)
     assert gen.url == "http://up/v1/generate" and gen.json["num_generations"] == 2
-    chat = adapter.build(parse_request(CHAT, {"messages": [
-        {"role": "system", "content": "sys"}, {"role": "user", "content": "a"},
-        {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]}), COHERE)
+    chat = adapter.build(
+        parse_request(
+            CHAT,
+            {
+                "messages": [
+                    {"role": "system", "content": "sys"},
+                    {"role": "user", "content": "a"},
+                    {"role": "assistant", "content": "b"},
+                    {"role": "user", "content": "c"},
+                ]
+            },
+        ),
+        COHERE,
+    )
     assert chat.json["message"] == "c" and chat.json["preamble"] == "sys"
     assert chat.json["chat_history"] == [{"role": "USER", "message": "a"}, {"role": "CHATBOT", "message": "b"}]
     request = parse_request(EMBEDDINGS, {"input": ["x", "y"]})
     embed = adapter.build(request, COHERE)
     assert embed.url == "http://up/v1/embed" and embed.json["texts"] == ["x", "y"]
-    answer = adapter.translate(request, COHERE, {"embeddings": [[0.1], [0.2]],
-                                                 "meta": {"billed_units": {"input_tokens": 2}}})
+    answer = adapter.translate(
+        request, COHERE, {"embeddings": [[0.1], [0.2]], "meta": {"billed_units": {"input_tokens": 2}}}
+    )
     assert answer["object"] == "list" and answer["data"][1] == {"object": "embedding", "index": 1, "embedding": [0.2]}
     assert answer["usage"] == {"prompt_tokens": 2, "total_tokens": 2}
 
@@ -103,8 +151,9 @@ def test_cohere_generate_chat_embed():
 def test_openai_stream_chunks_are_relabelled_and_counted():
     request = parse_request(COMPLETIONS, {"prompt": "hi", "stream": True})
     stream = ADAPTERS["openai"].stream(request, OPENAI)
-    chunks = stream.feed({"id": "c", "created": 1, "model": "gpt-4",
-                          "choices": [{"index": 0, "text": "yo", "finish_reason": None}]})
+    chunks = stream.feed(
+        {"id": "c", "created": 1, "model": "gpt-4", "choices": [{"index": 0, "text": "yo", "finish_reason": None}]}
+    )
     assert chunks[0]["object"] == "text_completion_chunk" and chunks[0]["choices"][0]["text"] == "yo"
     assert stream.completion_tokens == 1
 
@@ -124,7 +173,11 @@ def test_cohere_stream_translation():
     request = parse_request(COMPLETIONS, {"prompt": "hi", "stream": True})
     stream = ADAPTERS["cohere"].stream(request, COHERE)
     out = stream.feed({"text": "a", "is_finished": False})
-    out += stream.feed({"is_finished": True, "finish_reason": "MAX_TOKENS",
-                        "response": {"generations": [{}], "meta": {"billed_units": {"input_tokens": 1,
-                                                                                     "output_tokens": 1}}}})
+    out += stream.feed(
+        {
+            "is_finished": True,
+            "finish_reason": "MAX_TOKENS",
+            "response": {"generations": [{}], "meta": {"billed_units": {"input_tokens": 1, "output_tokens": 1}}},
+        }
+    )
     assert out[0]["choices"][0]["text"] == "a" and out[-1]["choices"][0]["finish_reason"] == "length"

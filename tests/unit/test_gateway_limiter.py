@@ -71,13 +71,19 @@ def test_token_limit_refuses_once_spent():
 
 
 def test_policy_precedence_and_keys():
-    rules = [LimitRule("endpoint", calls=100), LimitRule("user", calls=5), LimitRule("user", calls=50, principal="bob"),
-             LimitRule("user_group", calls=7, principal="ml"), LimitRule("service_principal", calls=9, principal="app1")]
+    rules = [
+        LimitRule("endpoint", calls=100),
+        LimitRule("user", calls=5),
+        LimitRule("user", calls=50, principal="bob"),
+        LimitRule("user_group", calls=7, principal="ml"),
+        LimitRule("service_principal", calls=9, principal="app1"),
+    ]
     alice = requirements("ep", rules, Caller("alice"))
     assert [[b.calls for alt in r for b in alt] for r in alice] == [[100], [5]]
     assert alice[1][0][0].key == ("ep", 1, "alice")  # per-user bucket
-    assert [[b.calls for alt in r for b in alt] for r in requirements("ep", rules, Caller("bob", frozenset({"ml"})))] \
-        == [[100], [50]]
+    assert [
+        [b.calls for alt in r for b in alt] for r in requirements("ep", rules, Caller("bob", frozenset({"ml"})))
+    ] == [[100], [50]]
     carol = requirements("ep", rules, Caller("carol", frozenset({"ml"})))
     assert [[b.calls for alt in r for b in alt] for r in carol] == [[100], [7]]
     assert carol[1][0][0].key == ("ep", 3, "group")  # shared by the group

@@ -18,9 +18,11 @@ from pulumi_serving.server.gateway.upstream.stream_decoders import DECODERS
 from pulumi_serving.spec.external_models import PROVIDERS
 
 BASE = "http://fake"
-BODIES = {COMPLETIONS: {"prompt": "one two", "max_tokens": 5}, EMBEDDINGS: {"input": ["a b", "c"]},
-          CHAT: {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "one two"}],
-                 "max_tokens": 5}}
+BODIES = {
+    COMPLETIONS: {"prompt": "one two", "max_tokens": 5},
+    EMBEDDINGS: {"input": ["a b", "c"]},
+    CHAT: {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "one two"}], "max_tokens": 5},
+}
 BEDROCK = {"region": "us-east-1", "access_key_id": "AKIAUNIT0000"}
 CASES = [
     ("amazon-bedrock", "anthropic.claude-v2:1", {**BEDROCK, "bedrock_provider": "anthropic"}, (COMPLETIONS, CHAT)),
@@ -33,8 +35,13 @@ CASES = [
     ("palm", "models/text-bison-001", {}, (COMPLETIONS, CHAT, EMBEDDINGS)),
     ("databricks-model-serving", "other", {}, (COMPLETIONS, CHAT, EMBEDDINGS)),
 ]
-BASES = {"amazon-bedrock": "", "google-cloud-vertex-ai": "/v1", "ai21labs": "/studio/v1", "palm": "/v1beta3",
-         "databricks-model-serving": ""}
+BASES = {
+    "amazon-bedrock": "",
+    "google-cloud-vertex-ai": "/v1",
+    "ai21labs": "/studio/v1",
+    "palm": "/v1beta3",
+    "databricks-model-serving": "",
+}
 CREDENTIALS = {"google-cloud-vertex-ai": "fake-google-unit"}
 
 
@@ -46,8 +53,9 @@ def fake():
 def _post(fake: TestClient, call) -> object:
     parts = urlsplit(call.url)
     body = call.content if call.content is not None else json.dumps(call.json).encode()
-    return fake.post(parts.path, content=body, params=call.params,
-                     headers={"Content-Type": "application/json", **call.headers})
+    return fake.post(
+        parts.path, content=body, params=call.params, headers={"Content-Type": "application/json", **call.headers}
+    )
 
 
 @pytest.mark.parametrize("provider, model, options, tasks", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
@@ -68,8 +76,13 @@ def test_every_task_round_trips_through_the_fake(fake, provider, model, options,
             assert text.startswith("[") and result["usage"]["total_tokens"] > 0
 
 
-STREAMING = [c for c in CASES if c[0] in ("amazon-bedrock", "google-cloud-vertex-ai", "databricks-model-serving")
-             and c[1].split(".")[0] not in ("ai21",) and EMBEDDINGS not in c[3]]
+STREAMING = [
+    c
+    for c in CASES
+    if c[0] in ("amazon-bedrock", "google-cloud-vertex-ai", "databricks-model-serving")
+    and c[1].split(".")[0] not in ("ai21",)
+    and EMBEDDINGS not in c[3]
+]
 
 
 @pytest.mark.parametrize("provider, model, options, tasks", STREAMING, ids=[f"{c[0]}:{c[1]}" for c in STREAMING])
@@ -96,16 +109,27 @@ def test_bedrock_calls_are_sigv4_signed_for_the_region_and_exact_body():
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    target = Target("amazon-bedrock", "amazon.titan-text-lite-v1", "https://bedrock-runtime.eu-west-1.amazonaws.com",
-                    "aws-secret-unit", {"region": "eu-west-1", "access_key_id": "AKIAUNIT0000",
-                                        "bedrock_provider": "amazon"})
+    target = Target(
+        "amazon-bedrock",
+        "amazon.titan-text-lite-v1",
+        "https://bedrock-runtime.eu-west-1.amazonaws.com",
+        "aws-secret-unit",
+        {"region": "eu-west-1", "access_key_id": "AKIAUNIT0000", "bedrock_provider": "amazon"},
+    )
     call = ADAPTERS["amazon-bedrock"].build(parse_request(COMPLETIONS, BODIES[COMPLETIONS]), target)
     assert call.url.endswith("/model/amazon.titan-text-lite-v1/invoke")
     assert call.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIAUNIT0000/")
     assert "/eu-west-1/bedrock/aws4_request" in call.headers["Authorization"]
-    again = AWSRequest(method="POST", url=call.url, data=call.content,
-                       headers={"Content-Type": "application/json", "Accept": "application/json",
-                                "X-Amz-Date": call.headers["X-Amz-Date"]})
+    again = AWSRequest(
+        method="POST",
+        url=call.url,
+        data=call.content,
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-Amz-Date": call.headers["X-Amz-Date"],
+        },
+    )
     signer = SigV4Auth(Credentials("AKIAUNIT0000", "aws-secret-unit"), "bedrock", "eu-west-1")
     again.context["timestamp"] = call.headers["X-Amz-Date"]
     expected = signer.signature(signer.string_to_sign(again, signer.canonical_request(again)), again)

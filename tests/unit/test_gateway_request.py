@@ -10,26 +10,31 @@ from pulumi_serving.server.gateway.upstream.bases import parse_upstream, upstrea
 
 
 def test_completions_fields():
-    request = parse_request(COMPLETIONS, {"prompt": ["a", "b"], "temperature": 0, "n": 5, "stop": "x",
-                                          "top_p": 0.9, "usage_context": {"team": "ml"}})
+    request = parse_request(
+        COMPLETIONS,
+        {"prompt": ["a", "b"], "temperature": 0, "n": 5, "stop": "x", "top_p": 0.9, "usage_context": {"team": "ml"}},
+    )
     assert request.prompts == ("a", "b") and request.n == 5 and request.stop == ("x",)
     assert request.extra == {"top_p": 0.9} and request.usage_context == {"team": "ml"}
 
 
-@pytest.mark.parametrize("task, body, field", [
-    (COMPLETIONS, {}, "prompt"),
-    (COMPLETIONS, {"prompt": "x", "messages": []}, "messages"),
-    (COMPLETIONS, {"prompt": "x", "temperature": 2.5}, "temperature"),
-    (COMPLETIONS, {"prompt": "x", "n": 6}, "n"),
-    (COMPLETIONS, {"prompt": "x", "max_tokens": 0}, "max_tokens"),
-    (COMPLETIONS, {"prompt": 3}, "prompt"),
-    (COMPLETIONS, {"prompt": "x", "stream": "yes"}, "stream"),
-    (CHAT, {"messages": [{"role": "robot", "content": "x"}]}, r"messages\[0\].role"),
-    (CHAT, {"messages": []}, "messages"),
-    (CHAT, {"prompt": "x"}, "prompt"),
-    (EMBEDDINGS, {"input": "x", "max_tokens": 3}, "max_tokens"),
-    (EMBEDDINGS, {"dataframe_records": []}, "dataframe_records"),
-])
+@pytest.mark.parametrize(
+    "task, body, field",
+    [
+        (COMPLETIONS, {}, "prompt"),
+        (COMPLETIONS, {"prompt": "x", "messages": []}, "messages"),
+        (COMPLETIONS, {"prompt": "x", "temperature": 2.5}, "temperature"),
+        (COMPLETIONS, {"prompt": "x", "n": 6}, "n"),
+        (COMPLETIONS, {"prompt": "x", "max_tokens": 0}, "max_tokens"),
+        (COMPLETIONS, {"prompt": 3}, "prompt"),
+        (COMPLETIONS, {"prompt": "x", "stream": "yes"}, "stream"),
+        (CHAT, {"messages": [{"role": "robot", "content": "x"}]}, r"messages\[0\].role"),
+        (CHAT, {"messages": []}, "messages"),
+        (CHAT, {"prompt": "x"}, "prompt"),
+        (EMBEDDINGS, {"input": "x", "max_tokens": 3}, "max_tokens"),
+        (EMBEDDINGS, {"dataframe_records": []}, "dataframe_records"),
+    ],
+)
 def test_bad_requests_name_the_field(task, body, field):
     with pytest.raises(InvalidParameterValue, match=f"^{field}: "):
         parse_request(task, body)
@@ -60,13 +65,16 @@ def test_empty_body_is_an_empty_object():
     assert decode_body(b"") == {} and decode_body(b'[1, {"a": 2}]') == [1, {"a": 2}]
 
 
-@pytest.mark.parametrize("task, body, field", [
-    (COMPLETIONS, {"prompt": "\ud800"}, "prompt"),
-    (COMPLETIONS, {"prompt": ["a", "\udfff"]}, r"prompt\[1\]"),
-    (COMPLETIONS, {"prompt": "a", "stop": "\ud800"}, "stop"),
-    (CHAT, {"messages": [{"role": "user", "content": "x\ud800"}]}, r"messages\[0\].content"),
-    (EMBEDDINGS, {"input": ["\ud800"]}, r"input\[0\]"),
-])
+@pytest.mark.parametrize(
+    "task, body, field",
+    [
+        (COMPLETIONS, {"prompt": "\ud800"}, "prompt"),
+        (COMPLETIONS, {"prompt": ["a", "\udfff"]}, r"prompt\[1\]"),
+        (COMPLETIONS, {"prompt": "a", "stop": "\ud800"}, "stop"),
+        (CHAT, {"messages": [{"role": "user", "content": "x\ud800"}]}, r"messages\[0\].content"),
+        (EMBEDDINGS, {"input": ["\ud800"]}, r"input\[0\]"),
+    ],
+)
 def test_lone_surrogates_name_the_field(task, body, field):
     with pytest.raises(InvalidParameterValue, match=rf"^{field}: text is not valid Unicode"):
         parse_request(task, body)

@@ -20,14 +20,30 @@ OLD_KEY, NEW_KEY = "sk-old-6b1e", "sk-new-93fa"
 
 
 def _open(data_dir: Path, update_delay_s: float = 0, clock=time.time) -> Backend:
-    return open_backend(Settings(data_dir=data_dir, host="127.0.0.1", port=0, update_delay_s=update_delay_s,
-                                 admin_token="adm"), clock)
+    return open_backend(
+        Settings(data_dir=data_dir, host="127.0.0.1", port=0, update_delay_s=update_delay_s, admin_token="adm"), clock
+    )
 
 
 def _endpoint(name: str = "ep") -> endpoint_spec.CreateServingEndpoint:
-    return endpoint_spec.CreateServingEndpoint.model_validate({"name": name, "config": {"served_entities": [{
-        "name": "gpt", "external_model": {"name": "gpt-4", "provider": "openai", "task": "llm/v1/completions",
-                                          "openai_config": {"openai_api_key": "{{secrets/s/k}}"}}}]}})
+    return endpoint_spec.CreateServingEndpoint.model_validate(
+        {
+            "name": name,
+            "config": {
+                "served_entities": [
+                    {
+                        "name": "gpt",
+                        "external_model": {
+                            "name": "gpt-4",
+                            "provider": "openai",
+                            "task": "llm/v1/completions",
+                            "openai_config": {"openai_api_key": "{{secrets/s/k}}"},
+                        },
+                    }
+                ]
+            },
+        }
+    )
 
 
 def _put_secret(backend: Backend, value: str) -> None:

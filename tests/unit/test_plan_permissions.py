@@ -10,16 +10,23 @@ ME_MANAGE = {"user_name": "me", "permission_level": "CAN_MANAGE"}
 
 
 def test_grants_are_sorted_and_a_principal_named_twice_keeps_its_highest_level() -> None:
-    assert grants([APPS_QUERY, {"group_name": "apps", "permission_level": "CAN_VIEW"},
-                   {"user_name": "ann", "permission_level": "CAN_VIEW"}]) == [
-        APPS_QUERY, {"user_name": "ann", "permission_level": "CAN_VIEW"}]
+    assert grants(
+        [
+            APPS_QUERY,
+            {"group_name": "apps", "permission_level": "CAN_VIEW"},
+            {"user_name": "ann", "permission_level": "CAN_VIEW"},
+        ]
+    ) == [APPS_QUERY, {"user_name": "ann", "permission_level": "CAN_VIEW"}]
 
 
 def test_direct_grants_leave_inherited_ones_out() -> None:
-    response = {"access_control_list": [
-        {"user_name": "me", "all_permissions": [{"permission_level": "CAN_MANAGE", "inherited": False}]},
-        {"group_name": "admins", "all_permissions": [{"permission_level": "CAN_MANAGE", "inherited": True}]},
-        {"group_name": "apps", "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}]}]}
+    response = {
+        "access_control_list": [
+            {"user_name": "me", "all_permissions": [{"permission_level": "CAN_MANAGE", "inherited": False}]},
+            {"group_name": "admins", "all_permissions": [{"permission_level": "CAN_MANAGE", "inherited": True}]},
+            {"group_name": "apps", "all_permissions": [{"permission_level": "CAN_QUERY", "inherited": False}]},
+        ]
+    }
     assert direct_grants(response) == [APPS_QUERY, ME_MANAGE]
 
 
@@ -40,8 +47,9 @@ def test_declaring_the_caller_below_can_manage_is_rejected() -> None:
 def test_plans() -> None:
     olds = {"endpoint": "ep", "endpoint_id": "id1", "access_control_list": [APPS_QUERY]}
     assert not plan_permissions(olds, {"endpoint": "ep", "access_control_list": [APPS_QUERY]}).has_changes
-    lowered = plan_permissions(olds, {"endpoint": "ep", "access_control_list": [
-        {"group_name": "apps", "permission_level": "CAN_VIEW"}]})
+    lowered = plan_permissions(
+        olds, {"endpoint": "ep", "access_control_list": [{"group_name": "apps", "permission_level": "CAN_VIEW"}]}
+    )
     assert [str(c.api) for c in lowered.calls] == [str(calls.GET_PERMISSIONS), str(calls.SET_PERMISSIONS)]
     assert lowered.calls[-1].fields == ("access_control_list[0].permission_level",)
     recreated = plan_permissions(olds, {"endpoint": "ep", "endpoint_id": "id2", "access_control_list": [APPS_QUERY]})
@@ -53,5 +61,6 @@ def test_an_endpoint_id_not_known_yet_changes_nothing() -> None:
     from pulumi.output import Unknown
 
     olds = {"endpoint": "ep", "endpoint_id": "id1", "access_control_list": [APPS_QUERY]}
-    assert not plan_permissions(olds, {"endpoint": "ep", "endpoint_id": Unknown(),
-                                       "access_control_list": [APPS_QUERY]}).has_changes
+    assert not plan_permissions(
+        olds, {"endpoint": "ep", "endpoint_id": Unknown(), "access_control_list": [APPS_QUERY]}
+    ).has_changes

@@ -6,8 +6,17 @@ import copy
 
 import pytest
 
-from pulumi_serving.plan import (calls, fingerprint, matches, new_salt, plan_acl, plan_endpoint, plan_rate_limits,
-                                 plan_scope, plan_secret)
+from pulumi_serving.plan import (
+    calls,
+    fingerprint,
+    matches,
+    new_salt,
+    plan_acl,
+    plan_endpoint,
+    plan_rate_limits,
+    plan_scope,
+    plan_secret,
+)
 from pulumi_serving.plan import endpoint_view, normalize
 from pulumi_serving.plan.endpoint import create_body, plan_create
 
@@ -17,9 +26,19 @@ REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 def _inputs(**overrides) -> dict:
     props = {
         "endpoint_name": "openai-completions-endpoint",
-        "config": {"served_entities": [{"name": "openai-completions", "external_model": {
-            "name": "gpt-3.5-turbo-instruct", "provider": "openai", "task": "llm/v1/completions",
-            "openai_config": {"openai_api_key": REF}}}]},
+        "config": {
+            "served_entities": [
+                {
+                    "name": "openai-completions",
+                    "external_model": {
+                        "name": "gpt-3.5-turbo-instruct",
+                        "provider": "openai",
+                        "task": "llm/v1/completions",
+                        "openai_config": {"openai_api_key": REF},
+                    },
+                }
+            ]
+        },
         "tags": [{"key": "team", "value": "ml"}],
     }
     props.update(overrides)
@@ -70,16 +89,29 @@ def test_notifications_are_patched() -> None:
 
 
 def test_calls_are_ordered_so_none_meets_a_running_rollout() -> None:
-    new = _inputs(tags={"env": "prod"}, ai_gateway={"usage_tracking_config": {"enabled": True}},
-                  email_notifications={"on_update_success": ["b@x"]})
+    new = _inputs(
+        tags={"env": "prod"},
+        ai_gateway={"usage_tracking_config": {"enabled": True}},
+        email_notifications={"on_update_success": ["b@x"]},
+    )
     new["config"]["served_entities"][0]["external_model"]["name"] = "gpt-4"
     plan = plan_endpoint(_outputs_for(_inputs()), new)
-    assert _apis(plan) == [str(c) for c in (calls.PATCH_TAGS, calls.PATCH_NOTIFICATIONS, calls.GET_ENDPOINT,
-                                            calls.PUT_AI_GATEWAY, calls.PUT_CONFIG)]
+    assert _apis(plan) == [
+        str(c)
+        for c in (
+            calls.PATCH_TAGS,
+            calls.PATCH_NOTIFICATIONS,
+            calls.GET_ENDPOINT,
+            calls.PUT_AI_GATEWAY,
+            calls.PUT_CONFIG,
+        )
+    ]
 
 
-@pytest.mark.parametrize("field, value", [("description", "new text"), ("budget_policy_id", "bp-2"),
-                                          ("usage_policy_id", "up-1"), ("route_optimized", True)])
+@pytest.mark.parametrize(
+    "field, value",
+    [("description", "new text"), ("budget_policy_id", "bp-2"), ("usage_policy_id", "up-1"), ("route_optimized", True)],
+)
 def test_fields_without_an_update_call_are_replaces_with_a_reason(field, value) -> None:
     plan = plan_endpoint(_outputs_for(_inputs()), _inputs(**{field: value}))
     assert plan.replace_properties == [field] and plan.calls == []
@@ -96,7 +128,8 @@ def test_a_task_change_is_only_a_replace_never_also_a_config_update() -> None:
 
 def test_rename_and_external_switch_replace() -> None:
     assert plan_endpoint(_outputs_for(_inputs()), _inputs(endpoint_name="renamed")).replace_properties == [
-        "endpoint_name"]
+        "endpoint_name"
+    ]
     custom = _inputs(config={"served_entities": [{"name": "m", "entity_name": "cat.sch.m", "entity_version": "1"}]})
     plan = plan_endpoint(_outputs_for(_inputs()), custom)
     assert plan.replace_properties == ["config"] and "external models" in plan.replaces[0].reason
@@ -125,13 +158,25 @@ def test_plaintext_key_compared_by_fingerprint_only() -> None:
 
 
 def test_create_sends_every_declared_field_in_one_call() -> None:
-    props = _inputs(description="d", budget_policy_id="bp", email_notifications={"on_update_failure": ["a@x"]},
-                    ai_gateway={"usage_tracking_config": {"enabled": True}}, route_optimized=False)
+    props = _inputs(
+        description="d",
+        budget_policy_id="bp",
+        email_notifications={"on_update_failure": ["a@x"]},
+        ai_gateway={"usage_tracking_config": {"enabled": True}},
+        route_optimized=False,
+    )
     plan = plan_create(props)
     assert _apis(plan) == [str(calls.CREATE_ENDPOINT)]
     body = create_body(props)
-    assert {k for k in body} == {"name", "config", "tags", "description", "budget_policy_id",
-                                 "email_notifications", "ai_gateway"}
+    assert {k for k in body} == {
+        "name",
+        "config",
+        "tags",
+        "description",
+        "budget_policy_id",
+        "email_notifications",
+        "ai_gateway",
+    }
 
 
 def test_fingerprint_is_salted() -> None:
@@ -142,8 +187,13 @@ def test_fingerprint_is_salted() -> None:
 
 def test_secret_value_change_is_an_in_place_put_then_a_list() -> None:
     salt = new_salt()
-    olds = {"scope": "s", "key": "k", "value_kind": "string", "value_fingerprint": fingerprint("old", salt),
-            "fingerprint_salt": salt}
+    olds = {
+        "scope": "s",
+        "key": "k",
+        "value_kind": "string",
+        "value_fingerprint": fingerprint("old", salt),
+        "fingerprint_salt": salt,
+    }
     assert not plan_secret(olds, {"scope": "s", "key": "k", "string_value": "old"}).has_changes
     plan = plan_secret(olds, {"scope": "s", "key": "k", "string_value": "new"})
     assert plan.replaces == [] and _apis(plan) == [str(calls.PUT_SECRET), str(calls.LIST_SECRETS)]
@@ -155,15 +205,24 @@ def test_secret_value_change_is_an_in_place_put_then_a_list() -> None:
 def test_scope_acl_and_rate_limit_plans() -> None:
     assert plan_scope({"scope": "a"}, {"scope": "b"}).replace_properties == ["scope"]
     assert _apis(plan_scope({"scope": "a"}, {"scope": "a", "initial_manage_principal": "users"})) == [
-        "POST /api/2.0/secrets/acls/put"]
-    assert _apis(plan_acl({"scope": "s", "principal": "p", "permission": "READ"},
-                          {"scope": "s", "principal": "p", "permission": "WRITE"})) == ["POST /api/2.0/secrets/acls/put"]
-    olds = {"endpoint": "e", "rate_limits": normalize.rate_limits([{"calls": 20, "key": "user",
-                                                                   "renewal_period": "minute"}])}
-    assert not plan_rate_limits(olds, {"endpoint": "e", "rate_limits": [
-        {"calls": 20, "key": "user", "renewal_period": "minute"}]}).has_changes
-    plan = plan_rate_limits(olds, {"endpoint": "e", "rate_limits": [
-        {"calls": 0, "key": "user", "renewal_period": "minute"}]})
+        "POST /api/2.0/secrets/acls/put"
+    ]
+    assert _apis(
+        plan_acl(
+            {"scope": "s", "principal": "p", "permission": "READ"},
+            {"scope": "s", "principal": "p", "permission": "WRITE"},
+        )
+    ) == ["POST /api/2.0/secrets/acls/put"]
+    olds = {
+        "endpoint": "e",
+        "rate_limits": normalize.rate_limits([{"calls": 20, "key": "user", "renewal_period": "minute"}]),
+    }
+    assert not plan_rate_limits(
+        olds, {"endpoint": "e", "rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}]}
+    ).has_changes
+    plan = plan_rate_limits(
+        olds, {"endpoint": "e", "rate_limits": [{"calls": 0, "key": "user", "renewal_period": "minute"}]}
+    )
     assert _apis(plan) == [str(calls.GET_ENDPOINT), str(calls.PUT_AI_GATEWAY)] and plan.replaces == []
 
 

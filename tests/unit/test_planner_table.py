@@ -9,9 +9,16 @@ from pulumi_serving.plan.fields_doc import render
 from pulumi_serving.spec import endpoints
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "planner.md"
-REQUEST_MODELS = (endpoints.CreateServingEndpoint, endpoints.EndpointCoreConfigInput, endpoints.AiGatewayConfig,
-                  endpoints.PatchTagsRequest, endpoints.PatchNotificationsRequest, endpoints.PatchTelemetryRequest,
-                  endpoints.PermissionsRequest, endpoints.PutRateLimitsRequest)
+REQUEST_MODELS = (
+    endpoints.CreateServingEndpoint,
+    endpoints.EndpointCoreConfigInput,
+    endpoints.AiGatewayConfig,
+    endpoints.PatchTagsRequest,
+    endpoints.PatchNotificationsRequest,
+    endpoints.PatchTelemetryRequest,
+    endpoints.PermissionsRequest,
+    endpoints.PutRateLimitsRequest,
+)
 
 
 def test_every_request_field_has_a_row() -> None:
@@ -27,4 +34,6 @@ def test_every_row_has_exactly_one_handling_and_is_found_by_its_field() -> None:
 
 
 def test_docs_show_the_table() -> None:
-    assert DOC.read_text() == render(), "docs/planner.md is stale: run .venv/bin/python -m pulumi_serving.plan.fields_doc"
+    assert DOC.read_text() == render(), (
+        "docs/planner.md is stale: run .venv/bin/python -m pulumi_serving.plan.fields_doc"
+    )

@@ -43,8 +43,11 @@ def test_check_names_unknown_properties_with_the_resource_kind(server_factory) -
 def test_preview_checks_credentials_once_and_names_the_setting(server_factory) -> None:
     server = server_factory()
     props = {"scope": "s", "principal": "p", "permission": "READ"}
-    with pytest.raises(CredentialsError, match="cannot reach the serving API at http://127.0.0.1:9 "
-                                               r"\(serving:host\): check serving:host"):
+    with pytest.raises(
+        CredentialsError,
+        match="cannot reach the serving API at http://127.0.0.1:9 "
+        r"\(serving:host\): check serving:host",
+    ):
         _configured(SecretAclProvider, host="http://127.0.0.1:9", token="t").check({}, props)
     refused = _configured(SecretAclProvider, host=server.url, token="not-a-token")
     with pytest.raises(CredentialsError, match="refused the token.*check serving:token"):
@@ -58,9 +61,23 @@ def test_a_same_name_replace_is_announced_as_an_outage(capsys) -> None:
     from pulumi_serving.plan import endpoint_view
     from pulumi_serving.resources import ServingEndpointProvider
 
-    props = {"endpoint_name": "ep", "description": "old", "config": {"served_entities": [{
-        "name": "main", "external_model": {"name": "m", "provider": "openai", "task": "llm/v1/chat",
-                                           "openai_config": {"openai_api_key": "{{secrets/s/k}}"}}}]}}
+    props = {
+        "endpoint_name": "ep",
+        "description": "old",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "main",
+                    "external_model": {
+                        "name": "m",
+                        "provider": "openai",
+                        "task": "llm/v1/chat",
+                        "openai_config": {"openai_api_key": "{{secrets/s/k}}"},
+                    },
+                }
+            ]
+        },
+    }
     olds = endpoint_view.declared(props)[0]
     result = ServingEndpointProvider().diff("ep", olds, {**props, "description": "new"})
     err = capsys.readouterr().err

@@ -10,9 +10,14 @@ PROVIDER = "urn:pulumi:dev::p::pulumi:providers:pulumi-python::default::1234"
 
 
 def _res(kind: str, name: str, inputs: dict, **extra) -> dict:
-    return {"urn": f"urn:pulumi:dev::p::pulumi-python:dynamic/serving:{kind}::{name}", "custom": True,
-            "type": f"pulumi-python:dynamic/serving:{kind}", "inputs": {"__provider": "x", **inputs},
-            "provider": PROVIDER, **extra}
+    return {
+        "urn": f"urn:pulumi:dev::p::pulumi-python:dynamic/serving:{kind}::{name}",
+        "custom": True,
+        "type": f"pulumi-python:dynamic/serving:{kind}",
+        "inputs": {"__provider": "x", **inputs},
+        "provider": PROVIDER,
+        **extra,
+    }
 
 
 def _exported(resources: list, pending: list) -> dict:
@@ -30,8 +35,12 @@ def test_pending_creates_become_recovered_entries_with_their_deterministic_ids()
         {"type": "updating", "resource": scope},
     ]
     plan = plan_recovery(_exported([scope], pending))
-    assert [(p.kind, p.id) for p in plan.recovered] == [("ServingEndpoint", "a"), ("Secret", "keys/k"),
-                                                        ("SecretAcl", "keys/u"), ("RateLimits", "a")]
+    assert [(p.kind, p.id) for p in plan.recovered] == [
+        ("ServingEndpoint", "a"),
+        ("Secret", "keys/k"),
+        ("SecretAcl", "keys/u"),
+        ("RateLimits", "a"),
+    ]
     assert [p.kind for p in plan.dropped] == ["EndpointsReady"]
     deployment = plan.deployment["deployment"]
     assert [op["type"] for op in deployment["pending_operations"]] == ["updating"]  # only creates are resolved
@@ -46,10 +55,15 @@ def test_nothing_to_do_without_pending_creates_and_ids_that_cannot_be_known_are_
     assert not plan_recovery({"version": 3, "deployment": {"resources": []}}).changed
     secret_name = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "x"}
     same_urn = _res("ServingEndpoint", "a", {"endpoint_name": "a"}, id="a", outputs={})
-    plan = plan_recovery(_exported([same_urn], [
-        {"type": "creating", "resource": _res("ServingEndpoint", "b", {"endpoint_name": secret_name})},
-        {"type": "creating", "resource": _res("ServingEndpoint", "a", {"endpoint_name": "renamed"})},
-    ]))
+    plan = plan_recovery(
+        _exported(
+            [same_urn],
+            [
+                {"type": "creating", "resource": _res("ServingEndpoint", "b", {"endpoint_name": secret_name})},
+                {"type": "creating", "resource": _res("ServingEndpoint", "a", {"endpoint_name": "renamed"})},
+            ],
+        )
+    )
     assert plan.recovered == [] and len(plan.dropped) == 2
     assert plan.deployment["deployment"]["pending_operations"] == []
     assert len(plan.deployment["deployment"]["resources"]) == 1

@@ -18,8 +18,7 @@ def declared_requirements() -> list[Requirement]:
 
 def pins() -> dict[str, str]:
     lines = [line.split("#")[0].strip() for line in CONSTRAINTS.read_text().splitlines()]
-    return {canonicalize_name(name): version
-            for name, version in (line.split("==") for line in lines if line)}
+    return {canonicalize_name(name): version for name, version in (line.split("==") for line in lines if line)}
 
 
 def test_install_requirements_are_ranges_never_exact_pins() -> None:

@@ -14,8 +14,14 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi_serving import resources
 from pulumi_serving.client import AlreadyExists, WaitTimeout
 from pulumi_serving.plan import endpoint_view
-from pulumi_serving.resources import (EndpointPermissionsProvider, EndpointsReadyProvider, RateLimitsProvider,
-                                      SecretProvider, SecretScopeProvider, ServingEndpointProvider)
+from pulumi_serving.resources import (
+    EndpointPermissionsProvider,
+    EndpointsReadyProvider,
+    RateLimitsProvider,
+    SecretProvider,
+    SecretScopeProvider,
+    ServingEndpointProvider,
+)
 from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 REF = "{{secrets/keys/openai}}"
@@ -23,8 +29,9 @@ REF = "{{secrets/keys/openai}}"
 
 def _configured(cls, server):
     provider = cls()
-    provider.configure(ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token},
-                                               "serving")))
+    provider.configure(
+        ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token}, "serving"))
+    )
     return provider
 
 
@@ -34,15 +41,33 @@ def server(server_factory):
 
 
 def _endpoint_inputs(key_settings: dict | None = None, **extra) -> dict:
-    return {"endpoint_name": "ep", "config": {"served_entities": [{
-        "name": "main", "external_model": {"name": "gpt-3.5-turbo-instruct", "provider": "openai",
-                                           "task": "llm/v1/completions",
-                                           "openai_config": key_settings or {"openai_api_key": REF}}}]}, **extra}
+    return {
+        "endpoint_name": "ep",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "main",
+                    "external_model": {
+                        "name": "gpt-3.5-turbo-instruct",
+                        "provider": "openai",
+                        "task": "llm/v1/completions",
+                        "openai_config": key_settings or {"openai_api_key": REF},
+                    },
+                }
+            ]
+        },
+        **extra,
+    }
 
 
 def test_providers_pickle_by_reference_without_configuration(server) -> None:
-    for cls in (ServingEndpointProvider, SecretProvider, SecretScopeProvider, RateLimitsProvider,
-                EndpointPermissionsProvider):
+    for cls in (
+        ServingEndpointProvider,
+        SecretProvider,
+        SecretScopeProvider,
+        RateLimitsProvider,
+        EndpointPermissionsProvider,
+    ):
         fresh = serialize_provider(cls())
         configured = _configured(cls, server)
         configured.client()
@@ -94,8 +119,9 @@ def test_endpoint_check_names_the_property_and_reason(server) -> None:
 
 def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
     provider = _configured(ServingEndpointProvider, server)
-    news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-plain-1"},
-                                               tags=[{"key": "team", "value": "ml"}])).inputs
+    news = provider.check(
+        {}, _endpoint_inputs({"openai_api_key_plaintext": "sk-plain-1"}, tags=[{"key": "team", "value": "ml"}])
+    ).inputs
     created = provider.create(news)
     assert created.outs["state"]["config_update"] == "IN_PROGRESS"  # create never waits (EndpointsReady does)
     assert created.outs["invocation_url"].endswith("/serving-endpoints/ep/invocations")
@@ -126,11 +152,17 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
 
 def test_rate_limits_read_modify_write_keeps_other_gateway_sections(server) -> None:
     endpoints, limits = _configured(ServingEndpointProvider, server), _configured(RateLimitsProvider, server)
-    endpoints.create(endpoints.check({}, _endpoint_inputs({"openai_api_key_plaintext": "k"},
-                                                          ai_gateway={"usage_tracking_config": {"enabled": True}})
-                                     ).inputs)
-    news = limits.check({}, {"endpoint": "ep", "rate_limits": [{"calls": 0.0, "key": "user",
-                                                                "renewal_period": "minute"}]}).inputs
+    endpoints.create(
+        endpoints.check(
+            {},
+            _endpoint_inputs(
+                {"openai_api_key_plaintext": "k"}, ai_gateway={"usage_tracking_config": {"enabled": True}}
+            ),
+        ).inputs
+    )
+    news = limits.check(
+        {}, {"endpoint": "ep", "rate_limits": [{"calls": 0.0, "key": "user", "renewal_period": "minute"}]}
+    ).inputs
     created = limits.create(news)
     assert created.outs["rate_limits"] == [{"key": "user", "renewal_period": "minute", "calls": 0}]
     with server.client() as api:
@@ -148,9 +180,10 @@ def test_endpoint_create_refuses_an_endpoint_it_did_not_create(server) -> None:
     provider = _configured(ServingEndpointProvider, server)
     news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-theirs"})).inputs
     with server.client() as api:
-        api.post("/api/2.0/serving-endpoints", json={"name": "ep", "config": news["config"],
-                                                     "tags": [{"key": "owner", "value": "someone-else"}]}
-                 ).raise_for_status()
+        api.post(
+            "/api/2.0/serving-endpoints",
+            json={"name": "ep", "config": news["config"], "tags": [{"key": "owner", "value": "someone-else"}]},
+        ).raise_for_status()
     with pytest.raises(AlreadyExists, match="this stack did not create it; set adopt=True"):
         provider.create({**news, "tags": [{"key": "team", "value": "ml"}]})
     with server.client() as api:
@@ -181,8 +214,11 @@ def test_readiness_names_each_endpoint_still_updating_and_resumes(server) -> Non
     created = provider.create(provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-slow"})).inputs)
     ready = _configured(EndpointsReadyProvider, server)
     gate = {"endpoints": [{"name": "ep", "config_version": created.outs["config_version"]}], "wait_timeout": 0.01}
-    with pytest.raises(WaitTimeout, match=r"ServingEndpoint 'ep' is in the stack's state, but endpoint 'ep' is still "
-                                          r"updating \(config_update IN_PROGRESS\)(.|\n)*Run `pulumi up` again to resume waiting"):
+    with pytest.raises(
+        WaitTimeout,
+        match=r"ServingEndpoint 'ep' is in the stack's state, but endpoint 'ep' is still "
+        r"updating \(config_update IN_PROGRESS\)(.|\n)*Run `pulumi up` again to resume waiting",
+    ):
         ready.create(gate)
     assert ready.create({**gate, "wait_timeout": 30.0}).id == "ready"
     with server.client() as api:
@@ -195,7 +231,9 @@ def test_endpoint_config_from_typed_sections_or_whole() -> None:
     entities = [{"name": "a", "external_model": {"name": "m", "provider": "openai", "task": "llm/v1/chat"}}]
     routes = {"routes": [{"served_entity_name": "a", "traffic_percentage": 100}]}
     assert endpoint_config(served_entities=entities, traffic_config=routes) == {
-        "served_entities": entities, "traffic_config": routes}
+        "served_entities": entities,
+        "traffic_config": routes,
+    }
     assert endpoint_config({"served_entities": entities}) == {"served_entities": entities}
     with pytest.raises(TypeError, match="either config or served_entities"):
         endpoint_config({"served_entities": entities}, served_entities=entities)

@@ -16,17 +16,24 @@ from pulumi_serving.spec.names import PRINCIPAL_NAME_MAX, principal_name_problem
 from pulumi_serving.spec.tags import MAX_TAGS_PER_ENDPOINT, TAG_VALUE_MAX
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("", "must not be empty"), (" bob", "spaces"), ("bob\n", "spaces"), ("b\x00ob", "control characters"),
-    ("x" * (PRINCIPAL_NAME_MAX + 1), f"at most {PRINCIPAL_NAME_MAX}"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("", "must not be empty"),
+        (" bob", "spaces"),
+        ("bob\n", "spaces"),
+        ("b\x00ob", "control characters"),
+        ("x" * (PRINCIPAL_NAME_MAX + 1), f"at most {PRINCIPAL_NAME_MAX}"),
+    ],
+)
 def test_principal_names_are_bounded(name, reason):
     assert reason in (principal_name_problem(name) or "")
     with pytest.raises(ValidationError, match=reason):
         secret_spec.PutAcl(scope="s", principal=name, permission="READ")
     with pytest.raises(ValidationError, match=f"{reason}|exactly one of"):
         endpoint_spec.PermissionsRequest.model_validate(
-            {"access_control_list": [{"user_name": name, "permission_level": "CAN_QUERY"}]})
+            {"access_control_list": [{"user_name": name, "permission_level": "CAN_QUERY"}]}
+        )
 
 
 def test_real_principal_names_pass():
@@ -37,10 +44,12 @@ def test_real_principal_names_pass():
 def test_tags_are_bounded():
     base = {"name": "ep"}
     endpoint_spec.CreateServingEndpoint.model_validate(
-        {**base, "tags": [{"key": f"k{i}", "value": "v"} for i in range(MAX_TAGS_PER_ENDPOINT)]})
+        {**base, "tags": [{"key": f"k{i}", "value": "v"} for i in range(MAX_TAGS_PER_ENDPOINT)]}
+    )
     with pytest.raises(ValidationError, match=f"at most {MAX_TAGS_PER_ENDPOINT} tags"):
         endpoint_spec.CreateServingEndpoint.model_validate(
-            {**base, "tags": [{"key": f"k{i}"} for i in range(MAX_TAGS_PER_ENDPOINT + 1)]})
+            {**base, "tags": [{"key": f"k{i}"} for i in range(MAX_TAGS_PER_ENDPOINT + 1)]}
+        )
     with pytest.raises(ValidationError, match="value"):
         endpoint_spec.EndpointTag(key="k", value="v" * (TAG_VALUE_MAX + 1))
 
@@ -50,17 +59,29 @@ def test_egress_rules():
     assert open_egress.allows("anything.example") and not open_egress.enabled
     egress = Egress(["api.openai.com"], ["cohere=http://127.0.0.1:9100"])
     assert egress.allows("api.openai.com") and egress.allows("127.0.0.1") and not egress.allows("169.254.169.254")
-    entities = [{"external_model": {"provider": "openai", "openai_config": {
-        "openai_api_base": "http://169.254.169.254/latest"}}}]
-    with pytest.raises(InvalidParameterValue, match=r"config.served_entities\[0\].external_model.openai_config"
-                                                     r".openai_api_base: upstream host '169.254.169.254'"):
+    entities = [
+        {
+            "external_model": {
+                "provider": "openai",
+                "openai_config": {"openai_api_base": "http://169.254.169.254/latest"},
+            }
+        }
+    ]
+    with pytest.raises(
+        InvalidParameterValue,
+        match=r"config.served_entities\[0\].external_model.openai_config"
+        r".openai_api_base: upstream host '169.254.169.254'",
+    ):
         egress.check_config(entities, "config.")
     bases = upstream_bases(["google-oauth=http://127.0.0.1:9100"])
     egress.check_call("ep", "e", call_urls({"provider": "openai", "openai_config": {}}, bases))
     with pytest.raises(PermissionDenied, match="'ep' served entity 'e': upstream host 'api.anthropic.com'"):
         egress.check_call("ep", "e", call_urls({"provider": "anthropic", "anthropic_config": {}}, bases))
     vertex = {"provider": "google-cloud-vertex-ai", "google_cloud_vertex_ai_config": {"region": "europe-west4"}}
-    assert call_urls(vertex, bases) == ["https://europe-west4-aiplatform.googleapis.com/v1", "http://127.0.0.1:9100/token"]
+    assert call_urls(vertex, bases) == [
+        "https://europe-west4-aiplatform.googleapis.com/v1",
+        "http://127.0.0.1:9100/token",
+    ]
     with pytest.raises(PermissionDenied, match="upstream host 'europe-west4-aiplatform.googleapis.com'"):
         egress.check_call("ep", "e", call_urls(vertex, bases))
     bedrock = {"provider": "amazon-bedrock", "amazon_bedrock_config": {"aws_region": "us-east-1"}}

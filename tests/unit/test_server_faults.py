@@ -13,15 +13,18 @@ def test_rule_defaults_and_method_case() -> None:
     assert (rule.count, rule.retry_after, rule.method, rule.path_prefix) == (1, None, "PUT", "/api/2.0/")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"status": 404}, "status"),
-    ({"status": 429, "count": 0}, "count"),
-    ({"status": 429, "retry_after": -1}, "retry_after"),
-    ({"status": 429, "method": "FETCH"}, "method"),
-    ({"status": 429, "path_prefix": "api/2.0"}, "path_prefix"),
-    ({"status": 429, "path_prefix": FAULTS_PATH}, "path_prefix"),
-    ({"status": 429, "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"status": 404}, "status"),
+        ({"status": 429, "count": 0}, "count"),
+        ({"status": 429, "retry_after": -1}, "retry_after"),
+        ({"status": 429, "method": "FETCH"}, "method"),
+        ({"status": 429, "path_prefix": "api/2.0"}, "path_prefix"),
+        ({"status": 429, "path_prefix": FAULTS_PATH}, "path_prefix"),
+        ({"status": 429, "colour": "red"}, "colour"),
+    ],
+)
 def test_bad_rules_name_the_field(body: dict, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         FaultRule.model_validate(body)
@@ -34,7 +37,11 @@ def test_take_counts_down_then_stops_matching() -> None:
     assert plan.take("GET", "/api/2.0/serving-endpoints/a") is None
     assert plan.take("PUT", "/api/2.0/secrets/put") is None
     first = plan.take("PUT", "/api/2.0/serving-endpoints/a/config")
-    assert first is not None and (first.status, first.error_code, first.retry_after) == (503, "TEMPORARILY_UNAVAILABLE", 1)
+    assert first is not None and (first.status, first.error_code, first.retry_after) == (
+        503,
+        "TEMPORARILY_UNAVAILABLE",
+        1,
+    )
     assert plan.list()[0]["remaining"] == 1
     assert plan.take("PUT", "/api/2.0/serving-endpoints/a/config") is not None
     assert plan.take("PUT", "/api/2.0/serving-endpoints/a/config") is None
@@ -61,8 +68,11 @@ def test_error_bodies() -> None:
     assert (conflict.status, conflict.error_code, conflict.headers()) == (409, "RESOURCE_CONFLICT", {})
     assert "Endpoint story is currently updating" in conflict.message
     limited = FaultRule(status=429, retry_after=3).error("/api/2.0/secrets/put")
-    assert (limited.status, limited.error_code, limited.headers()) == (429, "REQUEST_LIMIT_EXCEEDED",
-                                                                        {"Retry-After": "3"})
+    assert (limited.status, limited.error_code, limited.headers()) == (
+        429,
+        "REQUEST_LIMIT_EXCEEDED",
+        {"Retry-After": "3"},
+    )
     assert FaultRule(status=500).error("/").headers() == {}
     assert FaultRule(status=502).error("/").error_code == "BAD_GATEWAY"
 

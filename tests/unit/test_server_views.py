@@ -16,14 +16,35 @@ from pulumi_serving.server.endpoint_views import (
 
 
 def _doc(pending_ready_at: int | None, live: bool = False) -> dict:
-    entity = {"name": "e", "external_model": {"provider": "openai", "name": "m", "task": "llm/v1/chat",
-                                              "openai_config": {"openai_api_key_plaintext": "sealed:v1:xxx"}},
-              "burst_scaling_enabled": True}
-    stored = {"config_version": 1, "served_entities": [entity], "start_time": 1, "ready_at": 5, "creator": "u",
-              "traffic_config": default_routes(["e"])}
-    return {"name": "n", "id": "i", "creator": "u", "creation_timestamp": 1, "last_updated_timestamp": 1,
-            "description": "", "config": stored if live else None, "tags": [],
-            "pending": {**stored, "config_version": 2, "ready_at": pending_ready_at} if pending_ready_at else None}
+    entity = {
+        "name": "e",
+        "external_model": {
+            "provider": "openai",
+            "name": "m",
+            "task": "llm/v1/chat",
+            "openai_config": {"openai_api_key_plaintext": "sealed:v1:xxx"},
+        },
+        "burst_scaling_enabled": True,
+    }
+    stored = {
+        "config_version": 1,
+        "served_entities": [entity],
+        "start_time": 1,
+        "ready_at": 5,
+        "creator": "u",
+        "traffic_config": default_routes(["e"]),
+    }
+    return {
+        "name": "n",
+        "id": "i",
+        "creator": "u",
+        "creation_timestamp": 1,
+        "last_updated_timestamp": 1,
+        "description": "",
+        "config": stored if live else None,
+        "tags": [],
+        "pending": {**stored, "config_version": 2, "ready_at": pending_ready_at} if pending_ready_at else None,
+    }
 
 
 def test_settle_promotes_pending_only_after_ready_at():
@@ -52,11 +73,16 @@ def test_detailed_view_states_and_write_only_fields():
 
 def test_default_routes_and_tags():
     assert default_routes(["a", "b"]) is None
-    assert default_routes(["a"])["routes"][0] == {"served_entity_name": "a", "served_model_name": "a",
-                                                  "traffic_percentage": 100}
+    assert default_routes(["a"])["routes"][0] == {
+        "served_entity_name": "a",
+        "served_model_name": "a",
+        "traffic_percentage": 100,
+    }
     tags = [{"key": "b", "value": "1"}, {"key": "c"}]
     assert merge_tags(tags, [{"key": "a", "value": "x"}, {"key": "b", "value": "2"}], ["c", "zz"]) == [
-        {"key": "a", "value": "x"}, {"key": "b", "value": "2"}]
+        {"key": "a", "value": "x"},
+        {"key": "b", "value": "2"},
+    ]
 
 
 def test_secret_box_binds_context(tmp_path):

@@ -9,8 +9,19 @@ REF = "{{secrets/s/k}}"
 
 
 def entity(provider, block, task="llm/v1/completions", name="m"):
-    return {"served_entities": [{"name": "e", "external_model": {
-        "provider": provider, "name": name, "task": task, PROVIDER_CONFIG_BLOCK[provider]: block}}]}
+    return {
+        "served_entities": [
+            {
+                "name": "e",
+                "external_model": {
+                    "provider": provider,
+                    "name": name,
+                    "task": task,
+                    PROVIDER_CONFIG_BLOCK[provider]: block,
+                },
+            }
+        ]
+    }
 
 
 def messages(config):
@@ -21,8 +32,12 @@ VALID_BLOCKS = {
     "openai": {"openai_api_key": REF},
     "anthropic": {"anthropic_api_key_plaintext": "sk-ant"},
     "cohere": {"cohere_api_key": REF, "cohere_api_base": "https://x"},
-    "amazon-bedrock": {"aws_region": "us-east-1", "bedrock_provider": "Anthropic",
-                       "aws_access_key_id": REF, "aws_secret_access_key_plaintext": "s"},
+    "amazon-bedrock": {
+        "aws_region": "us-east-1",
+        "bedrock_provider": "Anthropic",
+        "aws_access_key_id": REF,
+        "aws_secret_access_key_plaintext": "s",
+    },
     "google-cloud-vertex-ai": {"project_id": "p", "region": "us", "private_key": REF},
     "ai21labs": {"ai21labs_api_key": REF},
     "palm": {"palm_api_key": REF},
@@ -41,8 +56,14 @@ def test_pair_is_mutually_exclusive(pair):
     provider = next(p for p, b in PROVIDER_CONFIG_BLOCK.items() if b == pair.block.split(".")[0])
     block = {k: (dict(v) if isinstance(v, dict) else v) for k, v in VALID_BLOCKS[provider].items()}
     if provider == "openai" and pair.field.startswith("microsoft"):
-        block = {"openai_api_type": "azuread", "openai_api_base": "https://a", "openai_api_version": "2024-01-01",
-                 "openai_deployment_name": "d", "microsoft_entra_tenant_id": "t", "microsoft_entra_client_id": "c"}
+        block = {
+            "openai_api_type": "azuread",
+            "openai_api_base": "https://a",
+            "openai_api_version": "2024-01-01",
+            "openai_deployment_name": "d",
+            "microsoft_entra_tenant_id": "t",
+            "microsoft_entra_client_id": "c",
+        }
     target = block
     if "." in pair.block:
         sub = pair.block.split(".")[1]
@@ -50,8 +71,10 @@ def test_pair_is_mutually_exclusive(pair):
         target = block[sub]
     target[pair.field] = REF
     target[pair.plaintext_field] = "raw"
-    assert any(f"{pair.field} and {pair.plaintext_field} are mutually exclusive" in m
-               for m in messages(entity(provider, block)))
+    assert any(
+        f"{pair.field} and {pair.plaintext_field} are mutually exclusive" in m
+        for m in messages(entity(provider, block))
+    )
 
 
 def test_write_only_table_lists_plaintext_fields():
@@ -63,7 +86,8 @@ def test_write_only_table_lists_plaintext_fields():
 def test_missing_credential_and_bad_reference_are_named():
     assert messages(entity("anthropic", {})) == [
         "served_entities[0].external_model.anthropic_config: one of anthropic_api_key or "
-        "anthropic_api_key_plaintext is required"]
+        "anthropic_api_key_plaintext is required"
+    ]
     (msg,) = messages(entity("openai", {"openai_api_key": "sk-raw"}))
     assert msg.startswith("served_entities[0].external_model.openai_config: openai_api_key:")
     assert "not a secret reference" in msg
@@ -72,31 +96,52 @@ def test_missing_credential_and_bad_reference_are_named():
 def test_azure_requires_base_deployment_version_and_rejects_organization():
     (msg,) = messages(entity("openai", {"openai_api_type": "AZURE", "openai_api_key": REF}))
     assert "openai_api_base, openai_deployment_name, openai_api_version required when openai_api_type is azure" in msg
-    azure = {"openai_api_type": "azure", "openai_api_key": REF, "openai_api_base": "https://r.openai.azure.com/",
-             "openai_deployment_name": "d", "openai_api_version": "2023-05-15"}
+    azure = {
+        "openai_api_type": "azure",
+        "openai_api_key": REF,
+        "openai_api_base": "https://r.openai.azure.com/",
+        "openai_deployment_name": "d",
+        "openai_api_version": "2023-05-15",
+    }
     assert messages(entity("openai", azure)) == []
     assert "openai_organization is not allowed" in messages(entity("openai", {**azure, "openai_organization": "o"}))[0]
-    assert "openai_deployment_name is only allowed" in messages(
-        entity("openai", {"openai_api_key": REF, "openai_deployment_name": "d"}))[0]
+    assert (
+        "openai_deployment_name is only allowed"
+        in messages(entity("openai", {"openai_api_key": REF, "openai_deployment_name": "d"}))[0]
+    )
 
 
 def test_azuread_needs_entra_fields_not_api_key():
-    base = {"openai_api_type": "azuread", "openai_api_base": "https://a", "openai_deployment_name": "d",
-            "openai_api_version": "2024-01-01"}
+    base = {
+        "openai_api_type": "azuread",
+        "openai_api_base": "https://a",
+        "openai_deployment_name": "d",
+        "openai_api_version": "2024-01-01",
+    }
     assert "microsoft_entra_tenant_id, microsoft_entra_client_id required" in messages(entity("openai", base))[0]
-    full = {**base, "microsoft_entra_tenant_id": "t", "microsoft_entra_client_id": "c",
-            "microsoft_entra_client_secret": REF}
+    full = {
+        **base,
+        "microsoft_entra_tenant_id": "t",
+        "microsoft_entra_client_id": "c",
+        "microsoft_entra_client_secret": REF,
+    }
     assert messages(entity("openai", full)) == []
     assert "openai_api_key is not used" in messages(entity("openai", {**full, "openai_api_key": REF}))[0]
-    assert "only allowed when openai_api_type is azuread" in messages(
-        entity("openai", {"openai_api_key": REF, "microsoft_entra_tenant_id": "t"}))[0]
+    assert (
+        "only allowed when openai_api_type is azuread"
+        in messages(entity("openai", {"openai_api_key": REF, "microsoft_entra_tenant_id": "t"}))[0]
+    )
 
 
 def test_bedrock_needs_exactly_one_auth_method():
     base = {"aws_region": "us-east-1", "bedrock_provider": "amazon"}
     assert "exactly one auth method" in messages(entity("amazon-bedrock", base))[0]
-    assert "exactly one auth method" in messages(
-        entity("amazon-bedrock", {**base, "instance_profile_arn": "arn", "uc_service_credential_name": "c"}))[0]
+    assert (
+        "exactly one auth method"
+        in messages(
+            entity("amazon-bedrock", {**base, "instance_profile_arn": "arn", "uc_service_credential_name": "c"})
+        )[0]
+    )
     assert messages(entity("amazon-bedrock", {**base, "instance_profile_arn": "arn"})) == []
     assert "aws_secret_access_key" in messages(entity("amazon-bedrock", {**base, "aws_access_key_id": REF}))[0]
 
@@ -108,10 +153,14 @@ def test_provider_block_mismatch_and_task_matrix():
     no_block = entity("cohere", {"cohere_api_key": REF})
     del no_block["served_entities"][0]["external_model"]["cohere_config"]
     assert "cohere_config is required" in messages(no_block)[0]
-    assert "not supported by provider 'ai21labs'" in messages(
-        entity("ai21labs", {"ai21labs_api_key": REF}, task="llm/v1/chat"))[0]
-    assert "not supported by provider 'anthropic'" in messages(
-        entity("anthropic", {"anthropic_api_key": REF}, task="llm/v1/embeddings"))[0]
+    assert (
+        "not supported by provider 'ai21labs'"
+        in messages(entity("ai21labs", {"ai21labs_api_key": REF}, task="llm/v1/chat"))[0]
+    )
+    assert (
+        "not supported by provider 'anthropic'"
+        in messages(entity("anthropic", {"anthropic_api_key": REF}, task="llm/v1/embeddings"))[0]
+    )
 
 
 def test_unknown_provider_task_and_field_are_named():

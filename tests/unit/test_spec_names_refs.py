@@ -18,8 +18,14 @@ def test_valid_endpoint_names(name):
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("", "empty"), ("x" * 64, "at most 63"), ("../etc", "may contain only"), ("a b", "may contain only"),
-     ("a.b", "may contain only"), (5, "string")],
+    [
+        ("", "empty"),
+        ("x" * 64, "at most 63"),
+        ("../etc", "may contain only"),
+        ("a b", "may contain only"),
+        ("a.b", "may contain only"),
+        (5, "string"),
+    ],
 )
 def test_invalid_endpoint_names(name, reason):
     assert reason in endpoint_name_problem(name)
@@ -47,7 +53,8 @@ def test_secret_ref_round_trip():
 
 
 @pytest.mark.parametrize(
-    "value", ["sk-123", "{{secrets/scope}}", "{{secrets/a/b/c}}", "{secrets/a/b}", "{{secrets/../b}}", "{{ secret/a/b }}"]
+    "value",
+    ["sk-123", "{{secrets/scope}}", "{{secrets/a/b/c}}", "{secrets/a/b}", "{{secrets/../b}}", "{{ secret/a/b }}"],
 )
 def test_malformed_secret_refs(value):
     with pytest.raises(ValueError, match="secret reference"):

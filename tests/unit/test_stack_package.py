@@ -53,9 +53,16 @@ def _errors(document: dict) -> list[str]:
 def test_whole_stack_file_schema_accepts_pulumi_keys_and_the_checked_in_stack_files() -> None:
     for stack_file in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
         assert _errors(yaml.safe_load(stack_file.read_text())) == [], stack_file
-    document = {"encryptionsalt": "v1:abc", "environment": ["platform/serving-keys"],
-                "config": {"serving:endpoints": "[]", "serving:host": "https://x", "aws:region": "us-east-1",
-                           "serving:token": {"secure": "v1:..."}}}
+    document = {
+        "encryptionsalt": "v1:abc",
+        "environment": ["platform/serving-keys"],
+        "config": {
+            "serving:endpoints": "[]",
+            "serving:host": "https://x",
+            "aws:region": "us-east-1",
+            "serving:token": {"secure": "v1:..."},
+        },
+    }
     assert _errors(document) == []
     # The declarations-only schema, given to editors until now, refused a whole stack file.
     assert jsonschema.Draft202012Validator(bundled_schema()).is_valid({"config": {}, "encryptionsalt": "x"}) is False
@@ -77,10 +84,18 @@ def test_validate_accepts_secret_values_from_an_esc_environment_import(tmp_path:
     stack_file.write_text(yaml.safe_dump({"config": {"serving:scopes": scopes}}))
     [missing] = validate_file(stack_file, json_schema())
     assert "serving:openai_api_key is not set" in missing.message
-    stack_file.write_text(yaml.safe_dump({"environment": ["platform/serving-keys"], "config": {"serving:scopes": scopes}}))
+    stack_file.write_text(
+        yaml.safe_dump({"environment": ["platform/serving-keys"], "config": {"serving:scopes": scopes}})
+    )
     assert validate_file(stack_file, json_schema()) == []
     # A value the file itself holds in plaintext is still refused, environment or not.
-    stack_file.write_text(yaml.safe_dump({"environment": ["platform/serving-keys"],
-                                          "config": {"serving:scopes": scopes, "serving:openai_api_key": "sk-x"}}))
+    stack_file.write_text(
+        yaml.safe_dump(
+            {
+                "environment": ["platform/serving-keys"],
+                "config": {"serving:scopes": scopes, "serving:openai_api_key": "sk-x"},
+            }
+        )
+    )
     [plaintext] = validate_file(stack_file, json_schema())
     assert "not plaintext" in plaintext.message and "sk-x" not in plaintext.message

@@ -36,9 +36,19 @@ def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(reco
 
     @pulumi.runtime.test
     def run():
-        decl = StackDeclarations.model_validate({"scopes": [{"scope": "keys", "secrets": [
-            {"key": "blob", "value_from": "blob_value", "encoding": "base64"},
-            {"key": "text", "value_from": "text_value"}]}]})
+        decl = StackDeclarations.model_validate(
+            {
+                "scopes": [
+                    {
+                        "scope": "keys",
+                        "secrets": [
+                            {"key": "blob", "value_from": "blob_value", "encoding": "base64"},
+                            {"key": "text", "value_from": "text_value"},
+                        ],
+                    }
+                ]
+            }
+        )
         secrets = declare_scopes(decl, SecretConfig())
         return pulumi.Output.all(*[s.config_reference for s in secrets.values()]).apply(check)
 
@@ -58,10 +68,23 @@ def test_an_endpoint_given_a_config_reference_knows_the_secret(recorder: Recorde
     @pulumi.runtime.test
     def run():
         key = Secret("key", scope="keys", key="openai", string_value="sk-x")
-        endpoint = ServingEndpoint("ep", endpoint_name="ep", wait=False, known_secrets=["other/declared"],
-                                   served_entities=[ServedEntityArgs(name="m", external_model=ExternalModelArgs(
-                                       name="gpt", provider="openai", task="llm/v1/chat",
-                                       openai_config=OpenAiConfigArgs(openai_api_key=key.config_reference)))])
+        endpoint = ServingEndpoint(
+            "ep",
+            endpoint_name="ep",
+            wait=False,
+            known_secrets=["other/declared"],
+            served_entities=[
+                ServedEntityArgs(
+                    name="m",
+                    external_model=ExternalModelArgs(
+                        name="gpt",
+                        provider="openai",
+                        task="llm/v1/chat",
+                        openai_config=OpenAiConfigArgs(openai_api_key=key.config_reference),
+                    ),
+                )
+            ],
+        )
         return endpoint.endpoint_name.apply(lambda _: check())
 
     def check() -> None:

@@ -15,14 +15,26 @@ from pulumi_serving.stack import bundled_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / ".venv" / "bin" / "pulumi-serving"
-FILES = {"Pulumi.yaml", "__main__.py", "README.md", "requirements.txt", ".gitignore",
-         ".github/workflows/pulumi-serving.yml", "stacks/Pulumi.dev.yaml", "stacks/Pulumi.workspace.yaml",
-         "schemas/stack-file.schema.json"}
+FILES = {
+    "Pulumi.yaml",
+    "__main__.py",
+    "README.md",
+    "requirements.txt",
+    ".gitignore",
+    ".github/workflows/pulumi-serving.yml",
+    "stacks/Pulumi.dev.yaml",
+    "stacks/Pulumi.workspace.yaml",
+    "schemas/stack-file.schema.json",
+}
 
 
 def test_new_writes_the_project(tmp_path: Path) -> None:
-    done = subprocess.run([str(CLI), "new", str(tmp_path / "infra"), "--virtualenv", "venv", "--dev-host",
-                           "http://127.0.0.1:9999"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(CLI), "new", str(tmp_path / "infra"), "--virtualenv", "venv", "--dev-host", "http://127.0.0.1:9999"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     project = tmp_path / "infra"
     assert {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()} == FILES
@@ -33,8 +45,10 @@ def test_new_writes_the_project(tmp_path: Path) -> None:
     assert (project / "__main__.py").read_text().strip().endswith("pulumi_serving.stack.declare()")
     assert (project / "requirements.txt").read_text().strip() == requirement()
     assert requirement().startswith("pulumi-serving>=") and ",<" in requirement()
-    assert yaml.safe_load((project / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:host"] == \
-        "http://127.0.0.1:9999"
+    assert (
+        yaml.safe_load((project / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:host"]
+        == "http://127.0.0.1:9999"
+    )
     workflow = yaml.safe_load((project / ".github" / "workflows" / "pulumi-serving.yml").read_text())
     assert set(workflow["jobs"]) == {"preview", "up"}
     text = "".join(p.read_text() for p in project.rglob("*") if p.is_file())
@@ -47,8 +61,9 @@ def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path) -> None:
     again = subprocess.run([str(CLI), "new", str(tmp_path)], capture_output=True, text=True, check=False)
     assert again.returncode == 1 and "nothing was written" in again.stderr
     assert (tmp_path / "README.md").read_text() == before
-    bad = subprocess.run([str(CLI), "new", str(tmp_path / "x"), "--name", "bad name"], capture_output=True,
-                         text=True, check=False)
+    bad = subprocess.run(
+        [str(CLI), "new", str(tmp_path / "x"), "--name", "bad name"], capture_output=True, text=True, check=False
+    )
     assert bad.returncode == 2 and "--name" in bad.stderr and not (tmp_path / "x").exists()
 
 

@@ -24,8 +24,9 @@ def _generator():
 
 
 def test_generated_args_module_is_not_stale() -> None:
-    assert (ROOT / "provider" / "pulumi_serving" / "args.py").read_text() == _generator().render(), \
+    assert (ROOT / "provider" / "pulumi_serving" / "args.py").read_text() == _generator().render(), (
         "args.py is stale: run `python scripts/gen_args.py`"
+    )
 
 
 def test_each_args_class_has_its_spec_models_fields_and_required_fields() -> None:
@@ -36,17 +37,30 @@ def test_each_args_class_has_its_spec_models_fields_and_required_fields() -> Non
         typed = getattr(args, gen.args_name(model))
         assert set(typed.__annotations__) == set(model.model_fields), model.__name__
         assert typed.__required_keys__ == {n for n, f in model.model_fields.items() if f.is_required()}, model
-    for name in ("ServedEntityArgs", "ExternalModelArgs", "OpenAiConfigArgs", "AnthropicConfigArgs",
-                 "AmazonBedrockConfigArgs", "GoogleCloudVertexAiConfigArgs", "RouteArgs", "TrafficConfigArgs",
-                 "AiGatewayConfigArgs", "AiGatewayRateLimitArgs", "AccessControlArgs", "EndpointTagArgs"):
+    for name in (
+        "ServedEntityArgs",
+        "ExternalModelArgs",
+        "OpenAiConfigArgs",
+        "AnthropicConfigArgs",
+        "AmazonBedrockConfigArgs",
+        "GoogleCloudVertexAiConfigArgs",
+        "RouteArgs",
+        "TrafficConfigArgs",
+        "AiGatewayConfigArgs",
+        "AiGatewayRateLimitArgs",
+        "AccessControlArgs",
+        "EndpointTagArgs",
+    ):
         assert hasattr(pulumi_serving, name), name
 
 
 def test_every_resource_is_importable_from_the_top_level_without_importing_pulumi_eagerly() -> None:
-    code = ("import sys, pulumi_serving; assert 'pulumi' not in sys.modules, 'eager'; "
-            "from pulumi_serving import ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, EndpointsReady, "
-            "EndpointPermissions; "
-            "from pulumi_serving.resources import ServingEndpoint as S; assert ServingEndpoint is S; print('ok')")
+    code = (
+        "import sys, pulumi_serving; assert 'pulumi' not in sys.modules, 'eager'; "
+        "from pulumi_serving import ServingEndpoint, SecretScope, Secret, SecretAcl, RateLimits, EndpointsReady, "
+        "EndpointPermissions; "
+        "from pulumi_serving.resources import ServingEndpoint as S; assert ServingEndpoint is S; print('ok')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.stdout.strip() == "ok", done.stderr
     with pytest.raises(AttributeError, match="NoSuchThing"):
@@ -68,9 +82,15 @@ def test_a_type_checker_accepts_typed_args_and_dicts_and_names_typos(tmp_path: P
         "        openai_config=OpenAiConfigArgs(openai_api_key='{{secrets/s/k}}')))])\n"
         "ServingEndpoint('b', endpoint_name='b', served_entities=[{'name': 'x', 'entity_name': 'm'}])\n"
         "ServedEntityArgs(nme='x')\n"
-        "ExternalModelArgs(name='g', provider='opneai', task='llm/v1/chat')\n")
-    done = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "c"),
-                           str(program)], capture_output=True, text=True, check=False, cwd=tmp_path)
+        "ExternalModelArgs(name='g', provider='opneai', task='llm/v1/chat')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "c"), str(program)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     errors = [line.split(": error: ")[0].rsplit(":", 1)[-1] for line in done.stdout.splitlines() if ": error: " in line]
     assert errors == ["6", "7"], done.stdout  # only the unknown key and the unknown provider
     assert 'Extra key "nme"' in done.stdout and "opneai" in done.stdout
@@ -79,10 +99,21 @@ def test_a_type_checker_accepts_typed_args_and_dicts_and_names_typos(tmp_path: P
 def test_typed_args_build_the_same_config_as_dicts() -> None:
     from pulumi_serving.resources.serving_endpoint import endpoint_config
 
-    typed = args.ServedEntityArgs(name="x", external_model=args.ExternalModelArgs(
-        name="g", provider="openai", task="llm/v1/chat", openai_config=args.OpenAiConfigArgs(openai_api_key="k")))
-    plain = {"name": "x", "external_model": {"name": "g", "provider": "openai", "task": "llm/v1/chat",
-                                             "openai_config": {"openai_api_key": "k"}}}
+    typed = args.ServedEntityArgs(
+        name="x",
+        external_model=args.ExternalModelArgs(
+            name="g", provider="openai", task="llm/v1/chat", openai_config=args.OpenAiConfigArgs(openai_api_key="k")
+        ),
+    )
+    plain = {
+        "name": "x",
+        "external_model": {
+            "name": "g",
+            "provider": "openai",
+            "task": "llm/v1/chat",
+            "openai_config": {"openai_api_key": "k"},
+        },
+    }
     assert endpoint_config(served_entities=[typed]) == endpoint_config(served_entities=[plain])
 
 
@@ -96,8 +127,18 @@ def test_every_public_resource_class_is_a_top_level_name() -> None:
 
 def test_the_typed_surface_and_the_stack_program_are_type_clean(tmp_path: Path) -> None:
     package = ROOT / "provider" / "pulumi_serving"
-    targets = [package / "__init__.py", package / "args.py", package / "stack", package / "cli" / "new.py",
-               package / "resources" / "secret_references.py"]
-    done = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "c"), *map(str, targets)],
-                          capture_output=True, text=True, check=False, cwd=ROOT)
+    targets = [
+        package / "__init__.py",
+        package / "args.py",
+        package / "stack",
+        package / "cli" / "new.py",
+        package / "resources" / "secret_references.py",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "c"), *map(str, targets)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stdout

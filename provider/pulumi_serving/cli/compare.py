@@ -27,8 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def render(answers: list[Answer], width: int) -> str:
     """Columns: a header block per endpoint, a rule, then each answer wrapped to its column."""
     column = max(16, (width - len(GAP) * (len(answers) - 1)) // len(answers))
-    headers = [[a.endpoint, f"served: {a.served_model or '-'}", f"latency: {a.latency_ms:.0f} ms",
-                f"tokens: {a.tokens()}"] for a in answers]
+    headers = [
+        [a.endpoint, f"served: {a.served_model or '-'}", f"latency: {a.latency_ms:.0f} ms", f"tokens: {a.tokens()}"]
+        for a in answers
+    ]
     bodies = []
     for answer in answers:
         lines: list[str] = []
@@ -48,8 +50,21 @@ def run(args: argparse.Namespace) -> int:
     with connect(args) as client, ThreadPoolExecutor(max_workers=len(args.endpoints)) as pool:
         answers = list(pool.map(lambda endpoint: ask(client, endpoint, args), args.endpoints))
     if args.json:
-        print(json.dumps([{"endpoint": a.endpoint, "status": a.status, "served_model_name": a.served_model,
-                           "latency_ms": round(a.latency_ms, 1), "response": a.body} for a in answers], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "endpoint": a.endpoint,
+                        "status": a.status,
+                        "served_model_name": a.served_model,
+                        "latency_ms": round(a.latency_ms, 1),
+                        "response": a.body,
+                    }
+                    for a in answers
+                ],
+                indent=2,
+            )
+        )
     else:
         print(render(answers, args.width or shutil.get_terminal_size((160, 40)).columns))
     return 0 if all(a.ok for a in answers) else 1

@@ -1,7 +1,7 @@
 """``pulumi-serving completion bash|zsh``: print a shell completion script for every command and option.
 
-    source <(pulumi-serving completion bash)                                  # bash, this shell
-    pulumi-serving completion zsh > "${fpath[1]}/_pulumi-serving"             # zsh, then restart it
+source <(pulumi-serving completion bash)                                  # bash, this shell
+pulumi-serving completion zsh > "${fpath[1]}/_pulumi-serving"             # zsh, then restart it
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ SHELLS = ("bash", "zsh")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("completion", help="print a shell completion script (bash, zsh)",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("shell", choices=SHELLS)
     parser.set_defaults(func=run)
 

@@ -29,9 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fail-status", type=int, default=500, help="HTTP status of injected errors (default 500)")
     parser.add_argument("--throttle-rate", type=_rate, default=0.0, help="fraction of requests answered 429")
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429s")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="processes serving the port (default 1; more for benchmarks: switches changed with "
-                        "POST /_control then apply to the process that answered)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving the port (default 1; more for benchmarks: switches changed with "
+        "POST /_control then apply to the process that answered)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -54,9 +58,15 @@ def run(args: argparse.Namespace) -> int:
 
     behaviour = Behaviour()
     try:
-        behaviour.update({"latency_ms": args.latency_ms, "fail_rate": args.fail_rate,
-                          "fail_status": args.fail_status, "throttle_rate": args.throttle_rate,
-                          "retry_after_s": args.retry_after})
+        behaviour.update(
+            {
+                "latency_ms": args.latency_ms,
+                "fail_rate": args.fail_rate,
+                "fail_status": args.fail_status,
+                "throttle_rate": args.throttle_rate,
+                "retry_after_s": args.retry_after,
+            }
+        )
     except ValueError as err:
         print(f"pulumi-serving fake-upstream: error: {err}")
         return 2
@@ -73,7 +83,12 @@ def run(args: argparse.Namespace) -> int:
     from uvicorn.supervisors import Multiprocess
 
     os.environ[SWITCHES_ENV] = json.dumps(behaviour.switches())
-    config = uvicorn.Config("pulumi_serving.fake_upstream.app:from_environment", factory=True, workers=args.workers,
-                            log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        "pulumi_serving.fake_upstream.app:from_environment",
+        factory=True,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )
     Multiprocess(config, sockets=[sock]).run()
     return 0

@@ -13,8 +13,17 @@ from importlib.metadata import PackageNotFoundError, metadata, version
 DISTRIBUTION = "pulumi-serving"
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9._-]+).*\bextra\s*==\s*[\"']([^\"']+)[\"']")
 # Each module registers its subcommand and sets ``func`` (args -> exit code) on its parser.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("new", "fake_upstream", "validate", "serve", "tokens", "query", "compare",
-                                       "recover", "completion")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "new",
+    "fake_upstream",
+    "validate",
+    "serve",
+    "tokens",
+    "query",
+    "compare",
+    "recover",
+    "completion",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,8 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = extra_providing(exc.name)
         if extra is None:
             raise
-        print(f"pulumi-serving {args.command}: needs the '{extra}' extra ({exc.name} is not installed); "
-              f"install it with: pip install '{DISTRIBUTION}[{extra}]'", file=sys.stderr)
+        print(
+            f"pulumi-serving {args.command}: needs the '{extra}' extra ({exc.name} is not installed); "
+            f"install it with: pip install '{DISTRIBUTION}[{extra}]'",
+            file=sys.stderr,
+        )
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -45,10 +45,16 @@ def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]
 
 def scaffold(target: Path, *, name: str, virtualenv: str, dev_host: str) -> list[Path]:
     """Write the project into ``target`` (created; must hold none of the files); returns the files written."""
-    values = {"__PROJECT__": name, "__VIRTUALENV__": virtualenv, "__DEV_HOST__": dev_host,
-              "__REQUIREMENT__": requirement()}
-    planned = [(target / rel, entry.read_text()) for rel, entry in
-               _files(resources.files("pulumi_serving").joinpath("templates", "project"))]
+    values = {
+        "__PROJECT__": name,
+        "__VIRTUALENV__": virtualenv,
+        "__DEV_HOST__": dev_host,
+        "__REQUIREMENT__": requirement(),
+    }
+    planned = [
+        (target / rel, entry.read_text())
+        for rel, entry in _files(resources.files("pulumi_serving").joinpath("templates", "project"))
+    ]
     planned.append((target / "schemas" / STACK_FILE, bundled_schema_text(STACK_FILE)))
     existing = [str(path) for path, _ in planned if path.exists()]
     if existing:
@@ -65,8 +71,11 @@ def scaffold(target: Path, *, name: str, virtualenv: str, dev_host: str) -> list
 def run(args: argparse.Namespace) -> int:
     name = args.name or args.directory.resolve().name
     if not _PROJECT_NAME.match(name):
-        print(f"pulumi-serving new: project name {name!r} may contain only letters, digits, '_', '.' and '-' "
-              "(pass --name)", file=sys.stderr)
+        print(
+            f"pulumi-serving new: project name {name!r} may contain only letters, digits, '_', '.' and '-' "
+            "(pass --name)",
+            file=sys.stderr,
+        )
         return 2
     try:
         written = scaffold(args.directory, name=name, virtualenv=args.virtualenv, dev_host=args.dev_host)
@@ -75,18 +84,33 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for path in written:
         print(f"  {path}")
-    print(paint(f"created project {name!r} in {args.directory}; next steps: {args.directory / 'README.md'}",
-                GREEN, sys.stdout))
+    print(
+        paint(
+            f"created project {name!r} in {args.directory}; next steps: {args.directory / 'README.md'}",
+            GREEN,
+            sys.stdout,
+        )
+    )
     return 0
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("new", help="scaffold an infra repo that declares serving infrastructure",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "new",
+        help="scaffold an infra repo that declares serving infrastructure",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("directory", type=Path, metavar="DIR", help="where to create the project (may exist)")
     parser.add_argument("--name", help="Pulumi project name (default: the directory's name)")
-    parser.add_argument("--virtualenv", default=".venv",
-                        help="virtualenv named in Pulumi.yaml, relative to DIR or absolute (default .venv)")
-    parser.add_argument("--dev-host", default="http://127.0.0.1:8080",
-                        help="the local serving API of the dev stack (default http://127.0.0.1:8080)")
+    parser.add_argument(
+        "--virtualenv",
+        default=".venv",
+        help="virtualenv named in Pulumi.yaml, relative to DIR or absolute (default .venv)",
+    )
+    parser.add_argument(
+        "--dev-host",
+        default="http://127.0.0.1:8080",
+        help="the local serving API of the dev stack (default http://127.0.0.1:8080)",
+    )
     parser.set_defaults(func=run)

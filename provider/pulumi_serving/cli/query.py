@@ -42,11 +42,16 @@ class Answer:
 
     def texts(self) -> list[str]:
         if not self.ok:
-            return [f"{self.body.get('error_code', 'ERROR')}: {self.body.get('message', '')}"
-                    if isinstance(self.body, dict) else str(self.body)]
+            return [
+                f"{self.body.get('error_code', 'ERROR')}: {self.body.get('message', '')}"
+                if isinstance(self.body, dict)
+                else str(self.body)
+            ]
         if "choices" in self.body:
-            return [c.get("text") if "text" in c else (c.get("message") or {}).get("content", "")
-                    for c in self.body["choices"]]
+            return [
+                c.get("text") if "text" in c else (c.get("message") or {}).get("content", "")
+                for c in self.body["choices"]
+            ]
         if "data" in self.body:
             return [f"embedding[{len(d.get('embedding') or [])}]" for d in self.body["data"]]
         return [json.dumps(self.body)]
@@ -65,8 +70,11 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=int, default=None, help="number of choices (1-5)")
     parser.add_argument("--host", default=None, help="workspace URL (default $DATABRICKS_HOST or the profile's)")
     parser.add_argument("--token", default=None, help="bearer token (default $DATABRICKS_TOKEN or the profile's)")
-    parser.add_argument("--profile", default=None,
-                        help="~/.databrickscfg profile ($DATABRICKS_CONFIG_FILE; default $DATABRICKS_CONFIG_PROFILE)")
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="~/.databrickscfg profile ($DATABRICKS_CONFIG_FILE; default $DATABRICKS_CONFIG_PROFILE)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -120,8 +128,9 @@ def endpoint_task(client: httpx.Client, endpoint: str) -> str:
 def build_body(task: str, args: argparse.Namespace) -> dict[str, Any]:
     if task.endswith("embeddings"):
         return {"input": args.prompt}
-    body: dict[str, Any] = ({"messages": [{"role": "user", "content": args.prompt}]} if task.endswith("chat")
-                            else {"prompt": args.prompt})
+    body: dict[str, Any] = (
+        {"messages": [{"role": "user", "content": args.prompt}]} if task.endswith("chat") else {"prompt": args.prompt}
+    )
     for field, value in (("temperature", args.temperature), ("max_tokens", args.max_tokens), ("n", args.n)):
         if value is not None:
             body[field] = value
@@ -134,8 +143,13 @@ def ask(client: httpx.Client, endpoint: str, args: argparse.Namespace) -> Answer
     try:
         response = client.post(f"/serving-endpoints/{endpoint}/invocations", json=body)
     except httpx.HTTPError as err:
-        return Answer(endpoint, 0, {"error_code": "UNREACHABLE", "message": f"{type(err).__name__}: {err}"}, "",
-                      (time.perf_counter() - started) * 1000)
+        return Answer(
+            endpoint,
+            0,
+            {"error_code": "UNREACHABLE", "message": f"{type(err).__name__}: {err}"},
+            "",
+            (time.perf_counter() - started) * 1000,
+        )
     latency = (time.perf_counter() - started) * 1000
     try:
         payload = response.json()

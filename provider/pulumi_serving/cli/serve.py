@@ -24,32 +24,75 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port, 0-65535 (default 8080; 0 picks a free one)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=f"state directory ({DEFAULT_DATA_DIR})")
-    parser.add_argument("--update-delay", type=_non_negative, default=2.0, metavar="SECONDS",
-                        help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)")
-    parser.add_argument("--admin-token-file", type=Path, default=None, metavar="FILE",
-                        help="read the admin bearer token from FILE (else $PULUMI_SERVING_ADMIN_TOKEN, else one "
-                             "generated into DATA_DIR/admin-token)")
-    parser.add_argument("--admin-token", default=None,
-                        help="admin bearer token on the command line (visible to every local user in `ps`: prefer "
-                             "--admin-token-file or $PULUMI_SERVING_ADMIN_TOKEN)")
-    parser.add_argument("--upstream", action="append", default=[], type=_upstream, metavar="PROVIDER=URL",
-                        help="redirect a provider's base URL (any provider name of the external-models API, "
-                        "or the token endpoints entra and google-oauth), e.g. openai=http://127.0.0.1:9100 "
-                        "(repeatable)")
-    parser.add_argument("--upstream-timeout", type=_non_negative, default=None, metavar="SECONDS",
-                        help="gateway timeout for upstream provider calls: the answer's head, and each "
-                        "event of a stream (default 120)")
-    parser.add_argument("--upstream-transport", choices=("lean", "httpx"), default="lean",
-                        help="gateway connection pool to upstreams: its own keep-alive pool (lean, default) or "
-                        "httpx's standard transport")
-    parser.add_argument("--allow-upstream", action="append", default=[], type=_host, metavar="HOST",
-                        help="only these upstream hosts may be called (repeatable; default: any). An endpoint "
-                             "config naming another host is refused with 400, and a call to one with 403")
-    parser.add_argument("--client-timeout", type=_positive, default=DEFAULT_CLIENT_TIMEOUT_S, metavar="SECONDS",
-                        help="time a client has to send its request headers, and between body chunks "
-                             f"(default {DEFAULT_CLIENT_TIMEOUT_S:g}); idle connections close sooner")
-    parser.add_argument("--max-db-size", type=_positive, default=None, metavar="MB",
-                        help="cap the database at MB megabytes; writes past it answer 503 like a full disk")
+    parser.add_argument(
+        "--update-delay",
+        type=_non_negative,
+        default=2.0,
+        metavar="SECONDS",
+        help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)",
+    )
+    parser.add_argument(
+        "--admin-token-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="read the admin bearer token from FILE (else $PULUMI_SERVING_ADMIN_TOKEN, else one "
+        "generated into DATA_DIR/admin-token)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=None,
+        help="admin bearer token on the command line (visible to every local user in `ps`: prefer "
+        "--admin-token-file or $PULUMI_SERVING_ADMIN_TOKEN)",
+    )
+    parser.add_argument(
+        "--upstream",
+        action="append",
+        default=[],
+        type=_upstream,
+        metavar="PROVIDER=URL",
+        help="redirect a provider's base URL (any provider name of the external-models API, "
+        "or the token endpoints entra and google-oauth), e.g. openai=http://127.0.0.1:9100 "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--upstream-timeout",
+        type=_non_negative,
+        default=None,
+        metavar="SECONDS",
+        help="gateway timeout for upstream provider calls: the answer's head, and each event of a stream (default 120)",
+    )
+    parser.add_argument(
+        "--upstream-transport",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="gateway connection pool to upstreams: its own keep-alive pool (lean, default) or "
+        "httpx's standard transport",
+    )
+    parser.add_argument(
+        "--allow-upstream",
+        action="append",
+        default=[],
+        type=_host,
+        metavar="HOST",
+        help="only these upstream hosts may be called (repeatable; default: any). An endpoint "
+        "config naming another host is refused with 400, and a call to one with 403",
+    )
+    parser.add_argument(
+        "--client-timeout",
+        type=_positive,
+        default=DEFAULT_CLIENT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="time a client has to send its request headers, and between body chunks "
+        f"(default {DEFAULT_CLIENT_TIMEOUT_S:g}); idle connections close sooner",
+    )
+    parser.add_argument(
+        "--max-db-size",
+        type=_positive,
+        default=None,
+        metavar="MB",
+        help="cap the database at MB megabytes; writes past it answer 503 like a full disk",
+    )
     parser.set_defaults(func=run)
 
 
@@ -86,16 +129,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"pulumi-serving serve: --port must be between 0 and 65535 (got {args.port})", file=sys.stderr)
         return 2
     if args.admin_token:
-        print("pulumi-serving serve: warning: --admin-token is visible to every local user in `ps`; use "
-              "--admin-token-file FILE or $PULUMI_SERVING_ADMIN_TOKEN", file=sys.stderr)
+        print(
+            "pulumi-serving serve: warning: --admin-token is visible to every local user in `ps`; use "
+            "--admin-token-file FILE or $PULUMI_SERVING_ADMIN_TOKEN",
+            file=sys.stderr,
+        )
     max_db_bytes = int(args.max_db_size * 1024 * 1024) if args.max_db_size else None
     try:
-        serve(Settings(data_dir=args.data_dir.resolve(), host=args.host, port=args.port,
-                       update_delay_s=args.update_delay, admin_token=args.admin_token,
-                       admin_token_file=args.admin_token_file, upstreams=tuple(args.upstream),
-                       upstream_timeout_s=args.upstream_timeout,
-                       upstream_transport=args.upstream_transport, allowed_upstream_hosts=tuple(args.allow_upstream),
-                       client_timeout_s=args.client_timeout, max_db_bytes=max_db_bytes))
+        serve(
+            Settings(
+                data_dir=args.data_dir.resolve(),
+                host=args.host,
+                port=args.port,
+                update_delay_s=args.update_delay,
+                admin_token=args.admin_token,
+                admin_token_file=args.admin_token_file,
+                upstreams=tuple(args.upstream),
+                upstream_timeout_s=args.upstream_timeout,
+                upstream_transport=args.upstream_transport,
+                allowed_upstream_hosts=tuple(args.allow_upstream),
+                client_timeout_s=args.client_timeout,
+                max_db_bytes=max_db_bytes,
+            )
+        )
     except StartupError as exc:
         print(f"pulumi-serving serve: {exc}", file=sys.stderr)
         return 2

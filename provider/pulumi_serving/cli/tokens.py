@@ -33,8 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("--user", required=True, help="user name (or application id with --service-principal)")
     create.add_argument("--group", action="append", default=[], help="group membership (repeatable)")
     create.add_argument("--service-principal", action="store_true", help="the principal is a service principal")
-    create.add_argument("--expires-in", type=_duration, default=None, metavar="DURATION",
-                        help="the token stops working after DURATION (3600, 15m, 12h, 30d; default: never)")
+    create.add_argument(
+        "--expires-in",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="the token stops working after DURATION (3600, 15m, 12h, 30d; default: never)",
+    )
     create.set_defaults(func=run_create)
     listing = actions.add_parser("list", help="list tokens: id, principal, groups, expiry (never the token)")
     listing.set_defaults(func=run_list)
@@ -52,8 +57,11 @@ def _open(args: argparse.Namespace):  # noqa: ANN202 - a Database, imported lazi
 
     data_dir = args.data_dir.resolve()
     if not (data_dir / DB_FILE).is_file():
-        print(f"pulumi-serving tokens {args.tokens_command}: no pulumi-serving state in {data_dir}; "
-              f"start `pulumi-serving serve --data-dir {data_dir}` first", file=sys.stderr)
+        print(
+            f"pulumi-serving tokens {args.tokens_command}: no pulumi-serving state in {data_dir}; "
+            f"start `pulumi-serving serve --data-dir {data_dir}` first",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     return Database(data_dir)
 
@@ -63,8 +71,9 @@ def run_create(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        token = issue_token(db, args.user, tuple(args.group), service_principal=args.service_principal,
-                            expires_in_s=args.expires_in)
+        token = issue_token(
+            db, args.user, tuple(args.group), service_principal=args.service_principal, expires_in_s=args.expires_in
+        )
     except ValueError as exc:
         raise SystemExit(f"pulumi-serving tokens create: {exc}") from None
     finally:

@@ -61,8 +61,14 @@ def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets:
     try:
         text = path.read_text()
         if mark := nesting_mark(text):
-            return [Finding(str(path), f"not a stack file: nested more than {MAX_NESTING} levels deep",
-                            line=mark.line + 1, column=mark.column + 1)]
+            return [
+                Finding(
+                    str(path),
+                    f"not a stack file: nested more than {MAX_NESTING} levels deep",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            ]
         document = yaml.safe_load(text) or {}
     except OSError as exc:
         return [Finding(str(path), f"cannot read: {exc.strerror}")]
@@ -70,13 +76,22 @@ def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets:
         return [Finding(str(path), "not valid YAML: not UTF-8 text")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        return [Finding(str(path), f"not valid YAML: {str(exc).splitlines()[0]}",
-                        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)]
+        return [
+            Finding(
+                str(path),
+                f"not valid YAML: {str(exc).splitlines()[0]}",
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            )
+        ]
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         return [Finding(str(path), "must be a mapping of config keys", path="config", line=1, column=1)]
-    problems = validate_stack_config(document.get("config") or {}, schema,
-                                     allow_external_secrets=allow_external_secrets,
-                                     environment=bool(document.get("environment")))
+    problems = validate_stack_config(
+        document.get("config") or {},
+        schema,
+        allow_external_secrets=allow_external_secrets,
+        environment=bool(document.get("environment")),
+    )
     findings = []
     for problem in problems:
         line, column = locate(text, problem.path) or (None, None)
@@ -86,11 +101,22 @@ def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets:
 
 def run(args: argparse.Namespace) -> int:
     schema = load_schema(args.schema)
-    findings = [finding for stack_file in args.stack_files
-                for finding in validate_file(stack_file, schema, allow_external_secrets=args.allow_external_secrets)]
+    findings = [
+        finding
+        for stack_file in args.stack_files
+        for finding in validate_file(stack_file, schema, allow_external_secrets=args.allow_external_secrets)
+    ]
     if args.json:
-        print(json.dumps({"valid": not findings, "files": [str(f) for f in args.stack_files],
-                          "problems": [asdict(finding) for finding in findings]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "valid": not findings,
+                    "files": [str(f) for f in args.stack_files],
+                    "problems": [asdict(finding) for finding in findings],
+                },
+                indent=2,
+            )
+        )
     else:
         for finding in findings:
             where, _, rest = str(finding).partition(": ")
@@ -101,15 +127,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("validate", help="check stack files' declarations (no Pulumi needed)",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "validate",
+        help="check stack files' declarations (no Pulumi needed)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("stack_files", nargs="+", type=Path, metavar="STACK_FILE")
-    parser.add_argument("--schema", type=Path, default=None,
-                        help="JSON Schema file to validate against (default: generated from the models, identical "
-                             "to schemas/stack-declarations.schema.json)")
-    parser.add_argument("--allow-external-secrets", action="store_true",
-                        help="accept {{secrets/scope/key}} references to secrets not declared in the file "
-                             "(managed elsewhere; `pulumi preview` still checks that they exist)")
-    parser.add_argument("--json", action="store_true",
-                        help="print {valid, files, problems: [{file, line, column, path, message}]} on stdout")
+    parser.add_argument(
+        "--schema",
+        type=Path,
+        default=None,
+        help="JSON Schema file to validate against (default: generated from the models, identical "
+        "to schemas/stack-declarations.schema.json)",
+    )
+    parser.add_argument(
+        "--allow-external-secrets",
+        action="store_true",
+        help="accept {{secrets/scope/key}} references to secrets not declared in the file "
+        "(managed elsewhere; `pulumi preview` still checks that they exist)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print {valid, files, problems: [{file, line, column, path, message}]} on stdout",
+    )
     parser.set_defaults(func=run)

@@ -46,14 +46,14 @@ class ServingClient:
     def patch_tags(self, name: str, add: list[Json], delete: list[str]) -> list[Json]:
         body = {"add_tags": add, "delete_tags": delete}
         return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/tags", json=body).get(
-            "tags", [])
+            "tags", []
+        )
 
     def patch_notifications(self, name: str, body: Json) -> Json:
         return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/notifications", json=body)
 
     def patch_telemetry(self, name: str, body: Json) -> Json:
-        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/telemetry-config",
-                                      json=body)
+        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/telemetry-config", json=body)
 
     def get_permissions(self, endpoint_id: str) -> Json:
         return self.transport.request("GET", f"/api/2.0/permissions/serving-endpoints/{_seg(endpoint_id)}")
@@ -65,8 +65,9 @@ class ServingClient:
         return f"{self.host}/serving-endpoints/{_seg(name)}/invocations"
 
     # secret scopes
-    def create_scope(self, scope: str, *, backend_type: str | None = None,
-                     initial_manage_principal: str | None = None) -> None:
+    def create_scope(
+        self, scope: str, *, backend_type: str | None = None, initial_manage_principal: str | None = None
+    ) -> None:
         body: Json = {"scope": scope}
         if backend_type:
             body["scope_backend_type"] = backend_type
@@ -81,8 +82,9 @@ class ServingClient:
         return self.transport.request("GET", "/api/2.0/secrets/scopes/list").get("scopes", [])
 
     # secrets
-    def put_secret(self, scope: str, key: str, *, string_value: str | None = None,
-                   bytes_value: str | None = None) -> None:
+    def put_secret(
+        self, scope: str, key: str, *, string_value: str | None = None, bytes_value: str | None = None
+    ) -> None:
         body: Json = {"scope": scope, "key": key}
         if bytes_value is not None:
             body["bytes_value"] = bytes_value
@@ -113,5 +115,6 @@ class ServingClient:
         return self.transport.request("GET", "/api/2.0/preview/scim/v2/Me")
 
     def get_acl(self, scope: str, principal: str) -> Json:
-        return self.transport.request("GET", "/api/2.0/secrets/acls/get",
-                                      params={"scope": scope, "principal": principal})
+        return self.transport.request(
+            "GET", "/api/2.0/secrets/acls/get", params={"scope": scope, "principal": principal}
+        )

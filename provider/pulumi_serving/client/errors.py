@@ -31,8 +31,16 @@ class UpdateFailed(ServingError):
 class ApiError(ServingError):
     """The server answered with a Databricks error body."""
 
-    def __init__(self, status: int, error_code: str, message: str, *, method: str = "", path: str = "",
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         self.status = status
         self.error_code = error_code
         self.message = message

@@ -18,8 +18,7 @@ from typing import Any
 import httpx
 
 from .auth import Credentials
-from .errors import (AlreadyExists, ApiError, Conflict, RateLimited, ServerError, TransportError,
-                     error_from_response)
+from .errors import AlreadyExists, ApiError, Conflict, RateLimited, ServerError, TransportError, error_from_response
 
 Sleep = Callable[[float], None]
 
@@ -73,16 +72,26 @@ def is_retryable(error: ApiError) -> bool:
 class HttpTransport:
     """One httpx client per transport; safe to share between threads."""
 
-    def __init__(self, credentials: Credentials, *, timeout: float = 30.0, retry: RetryPolicy | None = None,
-                 sleep: Sleep = time.sleep, counter: CallCounter | None = None,
-                 on_retry: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = time.sleep,
+        counter: CallCounter | None = None,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> None:
         self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.counter = counter
         self._sleep = sleep
         self._on_retry = on_retry
-        self._http = httpx.Client(base_url=credentials.host, timeout=timeout,
-                                  headers={"User-Agent": "pulumi-serving", "Accept": "application/json"})
+        self._http = httpx.Client(
+            base_url=credentials.host,
+            timeout=timeout,
+            headers={"User-Agent": "pulumi-serving", "Accept": "application/json"},
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -94,8 +103,9 @@ class HttpTransport:
             try:
                 response = self._send(method, path, json, params)
             except httpx.TransportError as exc:
-                error: ApiError | TransportError = TransportError(f"{method} {path}: cannot reach {self.credentials.host}: "
-                                                         f"{type(exc).__name__}")
+                error: ApiError | TransportError = TransportError(
+                    f"{method} {path}: cannot reach {self.credentials.host}: {type(exc).__name__}"
+                )
                 delay = self.retry.backoff(attempt)
             else:
                 if response.is_success:
@@ -118,4 +128,3 @@ class HttpTransport:
             self.counter.add(method, path)
         headers = dict(self.credentials.headers())
         return self._http.request(method, path, json=json, params=params, headers=headers)
-

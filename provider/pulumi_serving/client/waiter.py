@@ -41,9 +41,17 @@ class WaitOutcome:
     error: UpdateFailed | WaitTimeout | None = None
 
 
-def wait_endpoints(client: ServingClient, names: Iterable[str], *, timeout: float, report: Progress = progress,
-                   poll_min: float = 0.2, poll_max: float = 5.0, clock: Clock = time.monotonic,
-                   sleep: Sleep = time.sleep) -> dict[str, WaitOutcome]:
+def wait_endpoints(
+    client: ServingClient,
+    names: Iterable[str],
+    *,
+    timeout: float,
+    report: Progress = progress,
+    poll_min: float = 0.2,
+    poll_max: float = 5.0,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> dict[str, WaitOutcome]:
     """Poll every endpoint until ``state.config_update`` is NOT_UPDATING, failed, or ``timeout`` passed.
 
     Never raises for an endpoint's own outcome: each gets a :class:`WaitOutcome` (error set on
@@ -56,8 +64,11 @@ def wait_endpoints(client: ServingClient, names: Iterable[str], *, timeout: floa
             endpoint = client.get_endpoint(name)
             state = config_update_state(endpoint)
             if state == "NOT_UPDATING" or state in FAILED_STATES:
-                error = (UpdateFailed(f"endpoint {name!r}: config update ended in {state}{_state_message(endpoint)}")
-                         if state in FAILED_STATES else None)
+                error = (
+                    UpdateFailed(f"endpoint {name!r}: config update ended in {state}{_state_message(endpoint)}")
+                    if state in FAILED_STATES
+                    else None
+                )
                 outcomes[name] = WaitOutcome(name, endpoint, error)
                 pending.remove(name)
             else:
@@ -68,10 +79,15 @@ def wait_endpoints(client: ServingClient, names: Iterable[str], *, timeout: floa
         if elapsed >= timeout:
             for name in pending:
                 state = config_update_state(outcomes[name].endpoint)
-                outcomes[name] = WaitOutcome(name, outcomes[name].endpoint, WaitTimeout(
-                    f"endpoint {name!r} is still updating (config_update {state}) after waiting {elapsed:.0f}s "
-                    f"(wait_timeout={timeout:g}s); the update continues on the server and the next `pulumi up` "
-                    "resumes waiting"))
+                outcomes[name] = WaitOutcome(
+                    name,
+                    outcomes[name].endpoint,
+                    WaitTimeout(
+                        f"endpoint {name!r} is still updating (config_update {state}) after waiting {elapsed:.0f}s "
+                        f"(wait_timeout={timeout:g}s); the update continues on the server and the next `pulumi up` "
+                        "resumes waiting"
+                    ),
+                )
             break
         if not announced or delay >= poll_max:
             what = f"endpoint {pending[0]!r}" if total == 1 else f"{len(pending)}/{total} endpoint(s)"
@@ -80,21 +96,33 @@ def wait_endpoints(client: ServingClient, names: Iterable[str], *, timeout: floa
         sleep(min(delay, max(0.0, timeout - elapsed)))
         delay = min(poll_max, delay * 1.5)
     if announced and not any(o.error for o in outcomes.values()):
-        report(f"{total} endpoint(s) ready after {clock() - start:.1f}s" if total > 1 else
-               f"endpoint {next(iter(outcomes))!r} is ready after {clock() - start:.1f}s")
+        report(
+            f"{total} endpoint(s) ready after {clock() - start:.1f}s"
+            if total > 1
+            else f"endpoint {next(iter(outcomes))!r} is ready after {clock() - start:.1f}s"
+        )
     return outcomes
 
 
-def wait_not_updating(client: ServingClient, name: str, *, timeout: float, progress: Progress = progress,
-                      poll_min: float = 0.2, poll_max: float = 5.0, clock: Clock = time.monotonic,
-                      sleep: Sleep = time.sleep) -> Json:
+def wait_not_updating(
+    client: ServingClient,
+    name: str,
+    *,
+    timeout: float,
+    progress: Progress = progress,
+    poll_min: float = 0.2,
+    poll_max: float = 5.0,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> Json:
     """Poll GET until ``state.config_update == NOT_UPDATING`` and return that endpoint body.
 
     Raises :class:`UpdateFailed` on UPDATE_FAILED/UPDATE_CANCELED and :class:`WaitTimeout` after
     ``timeout`` seconds (the endpoint keeps rolling out; waiting again later resumes).
     """
-    outcome = wait_endpoints(client, [name], timeout=timeout, report=progress, poll_min=poll_min,
-                             poll_max=poll_max, clock=clock, sleep=sleep)[name]
+    outcome = wait_endpoints(
+        client, [name], timeout=timeout, report=progress, poll_min=poll_min, poll_max=poll_max, clock=clock, sleep=sleep
+    )[name]
     if outcome.error is not None:
         raise outcome.error
     return outcome.endpoint

@@ -12,8 +12,14 @@ from . import answers
 from .behaviour import Behaviour
 from .wire import Call, WireError, endpoint, header, optional_int, require, sse, string_list
 
-_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-                404: "not_found_error", 429: "rate_limit_error", 529: "overloaded_error"}
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    529: "overloaded_error",
+}
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens"}
 
 
@@ -59,29 +65,58 @@ def messages(call: Call) -> Response:
     ident = "msg_" + hashlib.sha256(f"{call.model}|{prompt}".encode()).hexdigest()[:24]
     stop_reason = _STOP_REASONS[answer.finish_reason]
     if call.stream:
+
         def events():
-            yield "message_start", {"type": "message_start", "message": {
-                "id": ident, "type": "message", "role": "assistant", "model": call.model, "content": [],
-                "stop_reason": None, "stop_sequence": None,
-                "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": 1}}}
-            yield "content_block_start", {"type": "content_block_start", "index": 0,
-                                          "content_block": {"type": "text", "text": ""}}
+            yield (
+                "message_start",
+                {
+                    "type": "message_start",
+                    "message": {
+                        "id": ident,
+                        "type": "message",
+                        "role": "assistant",
+                        "model": call.model,
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": 1},
+                    },
+                },
+            )
+            yield (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            )
             yield "ping", {"type": "ping"}
             for piece in answers.stream_pieces(answer):
-                yield "content_block_delta", {"type": "content_block_delta", "index": 0,
-                                              "delta": {"type": "text_delta", "text": piece}}
+                yield (
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
+                )
             yield "content_block_stop", {"type": "content_block_stop", "index": 0}
-            yield "message_delta", {"type": "message_delta",
-                                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                                    "usage": {"output_tokens": answer.completion_tokens}}
+            yield (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                    "usage": {"output_tokens": answer.completion_tokens},
+                },
+            )
             yield "message_stop", {"type": "message_stop"}
+
         return sse(events())
-    return JSONResponse({
-        "id": ident, "type": "message", "role": "assistant", "model": call.model,
-        "content": [{"type": "text", "text": answer.text}],
-        "stop_reason": stop_reason, "stop_sequence": None,
-        "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens},
-    })
+    return JSONResponse(
+        {
+            "id": ident,
+            "type": "message",
+            "role": "assistant",
+            "model": call.model,
+            "content": [{"type": "text", "text": answer.text}],
+            "stop_reason": stop_reason,
+            "stop_sequence": None,
+            "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens},
+        }
+    )
 
 
 def complete(call: Call) -> Response:
@@ -96,15 +131,34 @@ def complete(call: Call) -> Response:
     stop_reason = "stop_sequence" if answer.finish_reason == "stop" else "max_tokens"
     ident = "compl_" + hashlib.sha256(f"{call.model}|{prompt}".encode()).hexdigest()[:24]
     if call.stream:
+
         def events():
             for piece in answers.stream_pieces(answer):
-                yield "completion", {"type": "completion", "id": ident, "completion": " " + piece.lstrip(),
-                                     "stop_reason": None, "model": call.model}
-            yield "completion", {"type": "completion", "id": ident, "completion": "",
-                                 "stop_reason": stop_reason, "model": call.model}
+                yield (
+                    "completion",
+                    {
+                        "type": "completion",
+                        "id": ident,
+                        "completion": " " + piece.lstrip(),
+                        "stop_reason": None,
+                        "model": call.model,
+                    },
+                )
+            yield (
+                "completion",
+                {"type": "completion", "id": ident, "completion": "", "stop_reason": stop_reason, "model": call.model},
+            )
+
         return sse(events())
-    return JSONResponse({"type": "completion", "id": ident, "completion": " " + answer.text,
-                         "stop_reason": stop_reason, "model": call.model})
+    return JSONResponse(
+        {
+            "type": "completion",
+            "id": ident,
+            "completion": " " + answer.text,
+            "stop_reason": stop_reason,
+            "model": call.model,
+        }
+    )
 
 
 def routes(behaviour: Behaviour) -> list[Route]:
@@ -118,5 +172,7 @@ def routes(behaviour: Behaviour) -> list[Route]:
     async def complete_route(call: Call) -> Response:
         return complete(call)
 
-    return [Route("/v1/messages", messages_route, methods=["POST"]),
-            Route("/v1/complete", complete_route, methods=["POST"])]
+    return [
+        Route("/v1/messages", messages_route, methods=["POST"]),
+        Route("/v1/complete", complete_route, methods=["POST"]),
+    ]

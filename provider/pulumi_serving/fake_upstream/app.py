@@ -7,8 +7,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import (ai21_wire, anthropic_wire, bedrock_wire, cohere_wire, databricks_oidc_wire, databricks_serving_wire,
-               entra_wire, google_wire, openai_wire)
+from . import (
+    ai21_wire,
+    anthropic_wire,
+    bedrock_wire,
+    cohere_wire,
+    databricks_oidc_wire,
+    databricks_serving_wire,
+    entra_wire,
+    google_wire,
+    openai_wire,
+)
 from .behaviour import Behaviour
 from .wire import WireError, decode_object
 
@@ -20,13 +29,13 @@ PATHS = {
     "cohere": "/v1/generate, /v1/chat, /v1/embed (Authorization: Bearer)",
     "amazon-bedrock": "/model/{model}/invoke, /model/{model}/invoke-with-response-stream (SigV4, AWS event stream)",
     "google-cloud-vertex-ai": "/v1/projects/{p}/locations/{r}/publishers/google/models/{model}:generateContent|"
-                              "streamGenerateContent|predict (token from /token)",
+    "streamGenerateContent|predict (token from /token)",
     "google-oauth": "/token (JWT-bearer grant of a service-account key)",
     "ai21labs": "/studio/v1/{model}/complete (Authorization: Bearer)",
     "palm": "/v1beta3/models/{model}:generateText|generateMessage|batchEmbedText (x-goog-api-key)",
     "databricks-model-serving": "/serving-endpoints/{name}/invocations (Authorization: Bearer)",
     "databricks-oidc": "/.well-known/databricks-config, /oidc/.well-known/oauth-authorization-server, /oidc/v1/token "
-                       "(service principal OAuth M2M)",
+    "(service principal OAuth M2M)",
 }
 
 

@@ -22,8 +22,10 @@ from . import answers
 from .behaviour import Behaviour
 from .wire import Call, WireError, endpoint, optional_int, require, string_list
 
-_SIGV4 = re.compile(r"AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/\d{8}/[a-z0-9-]+/bedrock/aws4_request, "
-                    r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$")
+_SIGV4 = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/\d{8}/[a-z0-9-]+/bedrock/aws4_request, "
+    r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$"
+)
 _TITAN_FINISH = {"stop": "FINISH", "length": "LENGTH"}
 
 
@@ -51,8 +53,10 @@ def event_message(headers: dict[str, str], payload: bytes) -> bytes:
 
 def chunk_message(event: dict[str, Any]) -> bytes:
     inner = base64.b64encode(json.dumps(event, separators=(",", ":")).encode()).decode()
-    return event_message({":event-type": "chunk", ":content-type": "application/json", ":message-type": "event"},
-                         json.dumps({"bytes": inner}).encode())
+    return event_message(
+        {":event-type": "chunk", ":content-type": "application/json", ":message-type": "event"},
+        json.dumps({"bytes": inner}).encode(),
+    )
 
 
 def _event_stream(events: Iterable[dict[str, Any]]) -> StreamingResponse:
@@ -74,19 +78,36 @@ def _anthropic(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, A
     answer = answers.generate("amazon-bedrock", model, prompt, 0, max_tokens)
     stop = "end_turn" if answer.finish_reason == "stop" else "max_tokens"
     usage = {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens}
-    events = [{"type": "message_start", "message": {"id": "msg_bedrock", "usage": {"input_tokens": answer.prompt_tokens}}}]
-    events += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}
-               for piece in answers.stream_pieces(answer)]
-    events += [{"type": "message_delta", "delta": {"stop_reason": stop}, "usage": {"output_tokens": answer.completion_tokens}},
-               {"type": "message_stop"}]
-    return {"id": "msg_bedrock", "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": answer.text}], "stop_reason": stop, "usage": usage}, events
+    events = [
+        {"type": "message_start", "message": {"id": "msg_bedrock", "usage": {"input_tokens": answer.prompt_tokens}}}
+    ]
+    events += [
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}
+        for piece in answers.stream_pieces(answer)
+    ]
+    events += [
+        {"type": "message_delta", "delta": {"stop_reason": stop}, "usage": {"output_tokens": answer.completion_tokens}},
+        {"type": "message_stop"},
+    ]
+    return {
+        "id": "msg_bedrock",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": answer.text}],
+        "stop_reason": stop,
+        "usage": usage,
+    }, events
 
 
 def _cohere(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if "texts" in call.body:
         texts = require(call.body, "texts", list)
-        return {"id": "embed", "texts": texts, "embeddings": [answers.embed("amazon-bedrock", model, str(t)) for t in texts]}, []
+        return {
+            "id": "embed",
+            "texts": texts,
+            "embeddings": [answers.embed("amazon-bedrock", model, str(t)) for t in texts],
+        }, []
     prompt = str(call.body.get("prompt") or call.body.get("message") or "")
     if not prompt:
         raise WireError(400, "prompt or message: required")
@@ -96,15 +117,26 @@ def _cohere(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, Any]
     events.append({"is_finished": True, "finish_reason": finish})
     if "message" in call.body:
         return {"response_id": "chat", "text": answer.text, "finish_reason": finish}, events
-    return {"id": "gen", "prompt": prompt, "generations": [{"id": "g0", "text": answer.text, "finish_reason": finish}]}, events
+    return {
+        "id": "gen",
+        "prompt": prompt,
+        "generations": [{"id": "g0", "text": answer.text, "finish_reason": finish}],
+    }, events
 
 
 def _ai21(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     prompt = require(call.body, "prompt", str)
     answer = answers.generate("amazon-bedrock", model, prompt, 0, optional_int(call.body, "maxTokens"))
-    return {"id": 1, "prompt": {"text": prompt, "tokens": [{}] * answer.prompt_tokens},
-            "completions": [{"data": {"text": answer.text, "tokens": [{}] * answer.completion_tokens},
-                             "finishReason": {"reason": "endoftext" if answer.finish_reason == "stop" else "length"}}]}, []
+    return {
+        "id": 1,
+        "prompt": {"text": prompt, "tokens": [{}] * answer.prompt_tokens},
+        "completions": [
+            {
+                "data": {"text": answer.text, "tokens": [{}] * answer.completion_tokens},
+                "finishReason": {"reason": "endoftext" if answer.finish_reason == "stop" else "length"},
+            }
+        ],
+    }, []
 
 
 def _titan(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -119,11 +151,20 @@ def _titan(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, Any]]
     answer = answers.generate("amazon-bedrock", model, text, 0, optional_int(config, "maxTokenCount"), stop)
     reason = _TITAN_FINISH[answer.finish_reason]
     pieces = answers.stream_pieces(answer)
-    events = [{"outputText": piece, "index": 0, "inputTextTokenCount": tokens if i == 0 else None,
-               "totalOutputTextTokenCount": i + 1, "completionReason": reason if i == len(pieces) - 1 else None}
-              for i, piece in enumerate(pieces)]
-    return {"inputTextTokenCount": tokens, "results": [{"tokenCount": answer.completion_tokens,
-                                                        "outputText": answer.text, "completionReason": reason}]}, events
+    events = [
+        {
+            "outputText": piece,
+            "index": 0,
+            "inputTextTokenCount": tokens if i == 0 else None,
+            "totalOutputTextTokenCount": i + 1,
+            "completionReason": reason if i == len(pieces) - 1 else None,
+        }
+        for i, piece in enumerate(pieces)
+    ]
+    return {
+        "inputTextTokenCount": tokens,
+        "results": [{"tokenCount": answer.completion_tokens, "outputText": answer.text, "completionReason": reason}],
+    }, events
 
 
 _FAMILIES = {"anthropic": _anthropic, "cohere": _cohere, "ai21": _ai21, "amazon": _titan}
@@ -148,10 +189,18 @@ def routes(behaviour: Behaviour) -> list[Route]:
     async def invoke(call: Call) -> Response:
         return _answer(call, False)
 
-    @endpoint(behaviour, "amazon-bedrock", "invoke-with-response-stream", credential=access_key_id,
-              error_body=error_body, model=model)
+    @endpoint(
+        behaviour,
+        "amazon-bedrock",
+        "invoke-with-response-stream",
+        credential=access_key_id,
+        error_body=error_body,
+        model=model,
+    )
     async def invoke_stream(call: Call) -> Response:
         return _answer(call, True)
 
-    return [Route("/model/{model}/invoke", invoke, methods=["POST"]),
-            Route("/model/{model}/invoke-with-response-stream", invoke_stream, methods=["POST"])]
+    return [
+        Route("/model/{model}/invoke", invoke, methods=["POST"]),
+        Route("/model/{model}/invoke-with-response-stream", invoke_stream, methods=["POST"]),
+    ]

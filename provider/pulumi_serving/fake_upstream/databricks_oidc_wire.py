@@ -42,18 +42,26 @@ def _error(status: int, code: str, description: str) -> JSONResponse:
 
 def routes(behaviour: Behaviour) -> list[Route]:
     async def host_metadata(request: Request) -> Response:
-        return JSONResponse({"oidc_endpoint": f"{str(request.base_url).rstrip('/')}/oidc",
-                             "workspace_id": "1234567890", "cloud": "aws"})
+        return JSONResponse(
+            {"oidc_endpoint": f"{str(request.base_url).rstrip('/')}/oidc", "workspace_id": "1234567890", "cloud": "aws"}
+        )
 
     async def discovery(request: Request) -> Response:
         base = str(request.base_url).rstrip("/")
-        return JSONResponse({"issuer": f"{base}/oidc", "authorization_endpoint": f"{base}/oidc/v1/authorize",
-                             "token_endpoint": f"{base}/oidc/v1/token"})
+        return JSONResponse(
+            {
+                "issuer": f"{base}/oidc",
+                "authorization_endpoint": f"{base}/oidc/v1/authorize",
+                "token_endpoint": f"{base}/oidc/v1/token",
+            }
+        )
 
     async def token(request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
         client_id, secret = _basic_auth(request.headers.get("authorization", "")) or (
-            str(form.get("client_id") or ""), str(form.get("client_secret") or ""))
+            str(form.get("client_id") or ""),
+            str(form.get("client_secret") or ""),
+        )
         status = 200
         try:
             if form.get("grant_type") != "client_credentials":
@@ -62,12 +70,21 @@ def routes(behaviour: Behaviour) -> list[Route]:
             if not client_id or not secret:
                 status = 401
                 return _error(401, "invalid_client", "client id and secret are required")
-            return JSONResponse({"token_type": "Bearer", "expires_in": TOKEN_LIFETIME_S, "scope": form.get("scope"),
-                                 "access_token": access_token_for(client_id, secret)})
+            return JSONResponse(
+                {
+                    "token_type": "Bearer",
+                    "expires_in": TOKEN_LIFETIME_S,
+                    "scope": form.get("scope"),
+                    "access_token": access_token_for(client_id, secret),
+                }
+            )
         finally:
-            behaviour.record(RequestRecord("databricks-oidc", "token", client_id, hash_credential(secret), False,
-                                           status))
+            behaviour.record(
+                RequestRecord("databricks-oidc", "token", client_id, hash_credential(secret), False, status)
+            )
 
-    return [Route("/.well-known/databricks-config", host_metadata, methods=["GET"]),
-            Route("/oidc/.well-known/oauth-authorization-server", discovery, methods=["GET"]),
-            Route("/oidc/v1/token", token, methods=["POST"])]
+    return [
+        Route("/.well-known/databricks-config", host_metadata, methods=["GET"]),
+        Route("/oidc/.well-known/oauth-authorization-server", discovery, methods=["GET"]),
+        Route("/oidc/v1/token", token, methods=["POST"]),
+    ]

@@ -15,8 +15,14 @@ PROVIDER = "databricks-model-serving"
 
 
 def routes(behaviour: Behaviour) -> list[Route]:
-    @endpoint(behaviour, PROVIDER, "invocations", credential=bearer, error_body=lambda _s, m: {"message": m},
-              model=lambda request, _body: request.path_params["name"])
+    @endpoint(
+        behaviour,
+        PROVIDER,
+        "invocations",
+        credential=bearer,
+        error_body=lambda _s, m: {"message": m},
+        model=lambda request, _body: request.path_params["name"],
+    )
     async def invocations(call: Call) -> Response:
         if "messages" in call.body:
             return openai_wire.chat(PROVIDER, call)

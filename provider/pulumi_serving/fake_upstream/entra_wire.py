@@ -33,10 +33,14 @@ def routes(behaviour: Behaviour) -> list[Route]:
                 status = 401
                 return _error(401, "invalid_client", "client_id and client_secret are required")
             digest = hashlib.sha256(f"{tenant}|{form['client_id']}|{secret}".encode()).hexdigest()[:32]
-            return JSONResponse({"token_type": "Bearer", "expires_in": TOKEN_LIFETIME_S,
-                                 "access_token": ENTRA_TOKEN_PREFIX + digest})
+            return JSONResponse(
+                {"token_type": "Bearer", "expires_in": TOKEN_LIFETIME_S, "access_token": ENTRA_TOKEN_PREFIX + digest}
+            )
         finally:
-            behaviour.record(RequestRecord("entra", "token", str(form.get("client_id") or ""),
-                                           hash_credential(secret), False, status))
+            behaviour.record(
+                RequestRecord(
+                    "entra", "token", str(form.get("client_id") or ""), hash_credential(secret), False, status
+                )
+            )
 
     return [Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"])]

@@ -54,19 +54,31 @@ def vertex(call: Call) -> Response:
     method = call.request.state.method
     if method == "predict":
         instances = require(call.body, "instances", list)
-        return JSONResponse({"predictions": [
-            {"embeddings": {"values": answers.embed("vertex", call.model, str(i.get("content"))),
-                            "statistics": {"token_count": answers.count_tokens(str(i.get("content")))}}}
-            for i in instances]})
+        return JSONResponse(
+            {
+                "predictions": [
+                    {
+                        "embeddings": {
+                            "values": answers.embed("vertex", call.model, str(i.get("content"))),
+                            "statistics": {"token_count": answers.count_tokens(str(i.get("content")))},
+                        }
+                    }
+                    for i in instances
+                ]
+            }
+        )
     if method not in ("generateContent", "streamGenerateContent"):
         raise WireError(404, f"method {method} is not served")
     prompt = _texts(call)
     config = call.body.get("generationConfig") or {}
     count = optional_int(config, "candidateCount", 1, 8) or 1
-    generated = [answers.generate("vertex", call.model, prompt, i, optional_int(config, "maxOutputTokens"))
-                 for i in range(count)]
-    usage = {"promptTokenCount": answers.count_tokens(prompt),
-             "candidatesTokenCount": sum(a.completion_tokens for a in generated)}
+    generated = [
+        answers.generate("vertex", call.model, prompt, i, optional_int(config, "maxOutputTokens")) for i in range(count)
+    ]
+    usage = {
+        "promptTokenCount": answers.count_tokens(prompt),
+        "candidatesTokenCount": sum(a.completion_tokens for a in generated),
+    }
     if method == "streamGenerateContent":
         if call.request.query_params.get("alt") != "sse":
             raise WireError(400, "alt=sse: the fake streams server-sent events only")
@@ -76,14 +88,28 @@ def vertex(call: Call) -> Response:
                 pieces = answers.stream_pieces(answer)
                 for i, piece in enumerate(pieces):
                     last = i == len(pieces) - 1
-                    candidate: dict[str, Any] = {"index": index, "content": {"role": "model", "parts": [{"text": piece}]}}
+                    candidate: dict[str, Any] = {
+                        "index": index,
+                        "content": {"role": "model", "parts": [{"text": piece}]},
+                    }
                     if last:
                         candidate["finishReason"] = _FINISH[answer.finish_reason]
                     yield None, {"candidates": [candidate], **({"usageMetadata": usage} if last else {})}
+
         return sse(events())
-    return JSONResponse({"candidates": [{"index": i, "content": {"role": "model", "parts": [{"text": a.text}]},
-                                         "finishReason": _FINISH[a.finish_reason]} for i, a in enumerate(generated)],
-                         "usageMetadata": usage})
+    return JSONResponse(
+        {
+            "candidates": [
+                {
+                    "index": i,
+                    "content": {"role": "model", "parts": [{"text": a.text}]},
+                    "finishReason": _FINISH[a.finish_reason],
+                }
+                for i, a in enumerate(generated)
+            ],
+            "usageMetadata": usage,
+        }
+    )
 
 
 def palm(call: Call) -> Response:
@@ -95,8 +121,10 @@ def palm(call: Call) -> Response:
     count = optional_int(call.body, "candidateCount", 1, 8) or 1
     if method == "generateText":
         text = str(prompt.get("text") or "")
-        generated = [answers.generate("palm", call.model, text, i, optional_int(call.body, "maxOutputTokens"))
-                     for i in range(count)]
+        generated = [
+            answers.generate("palm", call.model, text, i, optional_int(call.body, "maxOutputTokens"))
+            for i in range(count)
+        ]
         return JSONResponse({"candidates": [{"output": a.text, "safetyRatings": []} for a in generated]})
     if method == "generateMessage":
         messages = prompt.get("messages")
@@ -104,8 +132,9 @@ def palm(call: Call) -> Response:
             raise WireError(400, "prompt.messages: must be a non-empty list")
         text = "\n".join([str(prompt.get("context") or "")] + [str(m.get("content")) for m in messages]).strip()
         generated = [answers.generate("palm", call.model, text, i) for i in range(count)]
-        return JSONResponse({"candidates": [{"author": "1", "content": a.text} for a in generated],
-                             "messages": messages})
+        return JSONResponse(
+            {"candidates": [{"author": "1", "content": a.text} for a in generated], "messages": messages}
+        )
     raise WireError(404, f"method {method} is not served")
 
 
@@ -123,19 +152,23 @@ def token_route(behaviour: Behaviour) -> Route:
             claims = jwt.decode(assertion, verify=False)
             if not claims.get("iss") or not claims.get("scope"):
                 status = 400
-                return JSONResponse({"error": "invalid_grant", "error_description": "iss and scope required"},
-                                    status_code=400)
+                return JSONResponse(
+                    {"error": "invalid_grant", "error_description": "iss and scope required"}, status_code=400
+                )
             digest = hashlib.sha256(str(claims["iss"]).encode()).hexdigest()[:24]
             return JSONResponse({"access_token": TOKEN_PREFIX + digest, "token_type": "Bearer", "expires_in": 3600})
         finally:
-            behaviour.record(RequestRecord("google-oauth", "token", "", hash_credential(assertion or None), False, status))
+            behaviour.record(
+                RequestRecord("google-oauth", "token", "", hash_credential(assertion or None), False, status)
+            )
 
     return Route("/token", token, methods=["POST"])
 
 
 def routes(behaviour: Behaviour) -> list[Route]:
-    @endpoint(behaviour, "google-cloud-vertex-ai", "vertex", credential=_vertex_token, error_body=error_body,
-              model=_split)
+    @endpoint(
+        behaviour, "google-cloud-vertex-ai", "vertex", credential=_vertex_token, error_body=error_body, model=_split
+    )
     async def vertex_route(call: Call) -> Response:
         return vertex(call)
 
@@ -143,7 +176,12 @@ def routes(behaviour: Behaviour) -> list[Route]:
     async def palm_route(call: Call) -> Response:
         return palm(call)
 
-    return [Route("/v1/projects/{project}/locations/{region}/publishers/google/models/{target}", vertex_route,
-                  methods=["POST"]),
-            Route("/v1beta3/models/{target}", palm_route, methods=["POST"]),
-            token_route(behaviour)]
+    return [
+        Route(
+            "/v1/projects/{project}/locations/{region}/publishers/google/models/{target}",
+            vertex_route,
+            methods=["POST"],
+        ),
+        Route("/v1beta3/models/{target}", palm_route, methods=["POST"]),
+        token_route(behaviour),
+    ]

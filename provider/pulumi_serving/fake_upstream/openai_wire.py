@@ -36,8 +36,11 @@ def _options(body: dict[str, Any]) -> tuple[int, int | None, tuple[str, ...]]:
 
 
 def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
-    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens}
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
 
 
 def _chat_prompt(body: dict[str, Any]) -> str:
@@ -46,7 +49,13 @@ def _chat_prompt(body: dict[str, Any]) -> str:
         raise WireError(400, "messages: must not be empty")
     parts = []
     for i, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in ("system", "user", "assistant", "tool", "developer"):
+        if not isinstance(message, dict) or message.get("role") not in (
+            "system",
+            "user",
+            "assistant",
+            "tool",
+            "developer",
+        ):
             raise WireError(400, f"messages[{i}].role: must be system, user or assistant")
         content = message.get("content")
         if not isinstance(content, str):
@@ -63,23 +72,49 @@ def completions(provider: str, call: Call) -> Response:
     ]
     ident, created = _id("cmpl-", provider, call.model, prompts, n), int(time.time())
     if call.stream:
+
         def events():
             for index, answer in enumerate(generated):
                 for piece in answers.stream_pieces(answer):
-                    yield None, {"id": ident, "object": "text_completion", "created": created, "model": call.model,
-                                 "choices": [{"index": index, "text": piece, "logprobs": None, "finish_reason": None}]}
-                yield None, {"id": ident, "object": "text_completion", "created": created, "model": call.model,
-                             "choices": [{"index": index, "text": "", "logprobs": None,
-                                          "finish_reason": answer.finish_reason}]}
+                    yield (
+                        None,
+                        {
+                            "id": ident,
+                            "object": "text_completion",
+                            "created": created,
+                            "model": call.model,
+                            "choices": [{"index": index, "text": piece, "logprobs": None, "finish_reason": None}],
+                        },
+                    )
+                yield (
+                    None,
+                    {
+                        "id": ident,
+                        "object": "text_completion",
+                        "created": created,
+                        "model": call.model,
+                        "choices": [
+                            {"index": index, "text": "", "logprobs": None, "finish_reason": answer.finish_reason}
+                        ],
+                    },
+                )
             yield None, "[DONE]"
+
         return sse(events())
     prompt_tokens = sum(answers.count_tokens(p) for p in prompts)
-    return JSONResponse({
-        "id": ident, "object": "text_completion", "created": created, "model": call.model,
-        "choices": [{"index": i, "text": a.text, "logprobs": None, "finish_reason": a.finish_reason}
-                    for i, a in enumerate(generated)],
-        "usage": _usage(prompt_tokens, sum(a.completion_tokens for a in generated)),
-    })
+    return JSONResponse(
+        {
+            "id": ident,
+            "object": "text_completion",
+            "created": created,
+            "model": call.model,
+            "choices": [
+                {"index": i, "text": a.text, "logprobs": None, "finish_reason": a.finish_reason}
+                for i, a in enumerate(generated)
+            ],
+            "usage": _usage(prompt_tokens, sum(a.completion_tokens for a in generated)),
+        }
+    )
 
 
 def chat(provider: str, call: Call) -> Response:
@@ -88,9 +123,15 @@ def chat(provider: str, call: Call) -> Response:
     generated = [answers.generate(provider, call.model, prompt, i, max_tokens, stop) for i in range(n)]
     ident, created = _id("chatcmpl-", provider, call.model, prompt, n), int(time.time())
     if call.stream:
+
         def chunk(index: int, delta: dict[str, Any], finish: str | None) -> tuple[None, dict[str, Any]]:
-            return None, {"id": ident, "object": "chat.completion.chunk", "created": created, "model": call.model,
-                          "choices": [{"index": index, "delta": delta, "finish_reason": finish}]}
+            return None, {
+                "id": ident,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": call.model,
+                "choices": [{"index": index, "delta": delta, "finish_reason": finish}],
+            }
 
         def events():
             for index, answer in enumerate(generated):
@@ -99,24 +140,37 @@ def chat(provider: str, call: Call) -> Response:
                     yield chunk(index, {"content": piece}, None)
                 yield chunk(index, {}, answer.finish_reason)
             yield None, "[DONE]"
+
         return sse(events())
-    return JSONResponse({
-        "id": ident, "object": "chat.completion", "created": created, "model": call.model,
-        "choices": [{"index": i, "message": {"role": "assistant", "content": a.text}, "finish_reason": a.finish_reason}
-                    for i, a in enumerate(generated)],
-        "usage": _usage(answers.count_tokens(prompt), sum(a.completion_tokens for a in generated)),
-    })
+    return JSONResponse(
+        {
+            "id": ident,
+            "object": "chat.completion",
+            "created": created,
+            "model": call.model,
+            "choices": [
+                {"index": i, "message": {"role": "assistant", "content": a.text}, "finish_reason": a.finish_reason}
+                for i, a in enumerate(generated)
+            ],
+            "usage": _usage(answers.count_tokens(prompt), sum(a.completion_tokens for a in generated)),
+        }
+    )
 
 
 def embeddings(provider: str, call: Call) -> Response:
     texts = string_list(require(call.body, "input", (str, list)), "input")
     tokens = sum(answers.count_tokens(t) for t in texts)
-    return JSONResponse({
-        "object": "list", "model": call.model,
-        "data": [{"object": "embedding", "index": i, "embedding": answers.embed(provider, call.model, t)}
-                 for i, t in enumerate(texts)],
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    })
+    return JSONResponse(
+        {
+            "object": "list",
+            "model": call.model,
+            "data": [
+                {"object": "embedding", "index": i, "embedding": answers.embed(provider, call.model, t)}
+                for i, t in enumerate(texts)
+            ],
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )
 
 
 _OPERATIONS = {"completions": completions, "chat/completions": chat, "embeddings": embeddings}
@@ -140,13 +194,15 @@ def routes(behaviour: Behaviour) -> list[Route]:
     """OpenAI under ``/v1/...``; Azure under ``/openai/deployments/{deployment}/...?api-version=``."""
     out = []
     for path, build in _OPERATIONS.items():
+
         def make(build=build, path=path):
             @endpoint(behaviour, "openai", path, credential=bearer, error_body=error_body)
             async def openai(call: Call) -> Response:
                 return build("openai", call)
 
-            @endpoint(behaviour, "azure", path, credential=_azure_credential, error_body=error_body,
-                      model=_azure_deployment)
+            @endpoint(
+                behaviour, "azure", path, credential=_azure_credential, error_body=error_body, model=_azure_deployment
+            )
             async def azure(call: Call) -> Response:
                 return build("azure", call)
 

@@ -24,10 +24,24 @@ class FakeUpstream:
 @contextmanager
 def running_fake_upstream(*extra_args: str, host: str = "127.0.0.1", port: int = 0) -> Iterator[FakeUpstream]:
     """Start the fake upstream (on a free port unless ``port``); stop it on exit. ``extra_args`` are CLI switches."""
-    command = [sys.executable, "-m", "pulumi_serving.cli.main", "fake-upstream", "--host", host, "--port", str(port),
-               *extra_args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [
+        sys.executable,
+        "-m",
+        "pulumi_serving.cli.main",
+        "fake-upstream",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        *extra_args,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], STARTUP_TIMEOUT_S)

@@ -9,7 +9,21 @@ from .permissions import plan_permissions
 from .secrets import plan_acl, plan_scope, plan_secret, secret_value
 
 __all__ = [
-    "Api", "Call", "Plan", "Rejection", "Replace", "fingerprint", "matches", "new_salt", "plan_acl", "plan_create",
-    "plan_endpoint", "plan_permissions", "plan_rate_limits", "plan_readiness", "plan_scope", "plan_secret",
+    "Api",
+    "Call",
+    "Plan",
+    "Rejection",
+    "Replace",
+    "fingerprint",
+    "matches",
+    "new_salt",
+    "plan_acl",
+    "plan_create",
+    "plan_endpoint",
+    "plan_permissions",
+    "plan_rate_limits",
+    "plan_readiness",
+    "plan_scope",
+    "plan_secret",
     "secret_value",
 ]

@@ -20,8 +20,13 @@ from .model import Api, Call, Plan, Rejection, Replace
 
 Json = dict[str, Any]
 RESOURCE = "ServingEndpoint"
-CALL_ORDER: tuple[Api, ...] = (calls.PATCH_TAGS, calls.PATCH_NOTIFICATIONS, calls.PUT_AI_GATEWAY,
-                               calls.PATCH_TELEMETRY, calls.PUT_CONFIG)
+CALL_ORDER: tuple[Api, ...] = (
+    calls.PATCH_TAGS,
+    calls.PATCH_NOTIFICATIONS,
+    calls.PUT_AI_GATEWAY,
+    calls.PATCH_TELEMETRY,
+    calls.PUT_CONFIG,
+)
 _REPLACED = [r for r in RULES if r.resource == RESOURCE and r.replace and "." not in r.field]
 
 
@@ -34,10 +39,16 @@ def rejections(props: Json) -> list[Rejection]:
     config = props.get("config")
     if isinstance(config, dict) and config.get("name") is not None:
         found.append(_reject("config.name"))
-    if props.get("telemetry_config") and _is_external(normalize.endpoint_config(config if isinstance(config, dict)
-                                                                                else None)):
-        found.append(Rejection("telemetry_config", "Databricks supports telemetry_config only for custom-model "
-                                                   "endpoints (it answers 400 for external models)"))
+    if props.get("telemetry_config") and _is_external(
+        normalize.endpoint_config(config if isinstance(config, dict) else None)
+    ):
+        found.append(
+            Rejection(
+                "telemetry_config",
+                "Databricks supports telemetry_config only for custom-model "
+                "endpoints (it answers 400 for external models)",
+            )
+        )
     return found
 
 
@@ -69,8 +80,11 @@ def create_body(props: Json) -> Json:
 
 
 def plan_create(props: Json) -> Plan:
-    return Plan(rejections=rejections(props)) if rejections(props) else Plan(
-        calls=[Call(calls.CREATE_ENDPOINT, body=create_body(props))])
+    return (
+        Plan(rejections=rejections(props))
+        if rejections(props)
+        else Plan(calls=[Call(calls.CREATE_ENDPOINT, body=create_body(props))])
+    )
 
 
 def plan_endpoint(olds: Json, props: Json) -> Plan:
@@ -87,8 +101,9 @@ def plan_endpoint(olds: Json, props: Json) -> Plan:
     if replaces:
         return Plan(replaces=replaces)
     by_call: dict[Api, list[str]] = {}
-    for path in changed_paths({k: v for k, v in old.items() if k != "endpoint_name"},
-                              {k: v for k, v in new.items() if k != "endpoint_name"}):
+    for path in changed_paths(
+        {k: v for k, v in old.items() if k != "endpoint_name"}, {k: v for k, v in new.items() if k != "endpoint_name"}
+    ):
         rule = rule_for(RESOURCE, path)
         assert rule.call is not None, f"{path}: a changed field without a call ({rule.handling})"
         by_call.setdefault(rule.call, []).append(path)
@@ -113,8 +128,10 @@ def plan_take_over(live: Json, props: Json, *, marked: bool) -> Plan:
     if plan.replaces or plan.rejections or not marker:
         return plan
     tags = next((c for c in plan.calls if c.api == calls.PATCH_TAGS), None)
-    body = {"add_tags": (tags.body["add_tags"] if tags else []) + marker,
-            "delete_tags": tags.body["delete_tags"] if tags else []}
+    body = {
+        "add_tags": (tags.body["add_tags"] if tags else []) + marker,
+        "delete_tags": tags.body["delete_tags"] if tags else [],
+    }
     patched = Call(calls.PATCH_TAGS, (tags.fields if tags else ()) + (OWNER,), body)
     rest = [c for c in plan.calls if c.api != calls.PATCH_TAGS]
     return Plan(calls=[patched] + (rest or [Call(calls.GET_ENDPOINT)]))
@@ -130,16 +147,21 @@ def _replace(field: str) -> Replace:
 
 def write_only_changes(old_fingerprints: dict[str, str], salt: str, values: dict[str, str]) -> list[str]:
     """Write-only paths whose declared value differs from the one last applied (or was added or removed)."""
-    return [path for path in sorted(set(old_fingerprints) | set(values))
-            if path not in values or not matches(values[path], salt, old_fingerprints.get(path))]
+    return [
+        path
+        for path in sorted(set(old_fingerprints) | set(values))
+        if path not in values or not matches(values[path], salt, old_fingerprints.get(path))
+    ]
 
 
 def _body(api: Api, props: Json, old: Json, new: Json) -> Any:
     if api == calls.PATCH_TAGS:
         old_tags, new_tags = old.get("tags") or [], new.get("tags") or []
         keys = {t["key"] for t in new_tags}
-        return {"add_tags": [t for t in new_tags if t not in old_tags],
-                "delete_tags": [t["key"] for t in old_tags if t["key"] not in keys]}
+        return {
+            "add_tags": [t for t in new_tags if t not in old_tags],
+            "delete_tags": [t["key"] for t in old_tags if t["key"] not in keys],
+        }
     if api == calls.PATCH_NOTIFICATIONS:
         return {"email_notifications": new.get("email_notifications") or {}}
     if api == calls.PUT_AI_GATEWAY:

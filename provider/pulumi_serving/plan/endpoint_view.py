@@ -14,8 +14,18 @@ from . import normalize
 Json = dict[str, Any]
 
 #: top-level fields of the view besides ``config`` (the endpoint config view)
-VIEW_FIELDS = ("endpoint_name", "config", "tags", "ai_gateway", "route_optimized", "description",
-               "email_notifications", "budget_policy_id", "usage_policy_id", "telemetry_config")
+VIEW_FIELDS = (
+    "endpoint_name",
+    "config",
+    "tags",
+    "ai_gateway",
+    "route_optimized",
+    "description",
+    "email_notifications",
+    "budget_policy_id",
+    "usage_policy_id",
+    "telemetry_config",
+)
 
 
 def is_empty(value: Any) -> bool:
@@ -44,24 +54,27 @@ def declared(props: Json) -> tuple[Json, dict[str, str]]:
 
 def live(endpoint: Json, declared_config: Json) -> Json:
     """View of a GET body, completed with last-applied values of fields GET never echoes."""
-    config = normalize.with_not_echoed(normalize.endpoint_config(target_config(endpoint)),
-                                       normalize.not_echoed(declared_config))
+    config = normalize.with_not_echoed(
+        normalize.endpoint_config(target_config(endpoint)), normalize.not_echoed(declared_config)
+    )
     return _view(endpoint.get("name"), config, endpoint)
 
 
 def _view(name: Any, config: Json, source: Json) -> Json:
-    return drop_empty({
-        "endpoint_name": name,
-        "config": config,
-        "tags": normalize.tags(source.get("tags")),
-        "ai_gateway": normalize.ai_gateway(source.get("ai_gateway")),
-        "route_optimized": bool(source.get("route_optimized")),
-        "description": source.get("description"),
-        "email_notifications": email_notifications(source.get("email_notifications")),
-        "budget_policy_id": source.get("budget_policy_id"),
-        "usage_policy_id": source.get("usage_policy_id"),
-        "telemetry_config": normalize.prune(source.get("telemetry_config")),
-    })
+    return drop_empty(
+        {
+            "endpoint_name": name,
+            "config": config,
+            "tags": normalize.tags(source.get("tags")),
+            "ai_gateway": normalize.ai_gateway(source.get("ai_gateway")),
+            "route_optimized": bool(source.get("route_optimized")),
+            "description": source.get("description"),
+            "email_notifications": email_notifications(source.get("email_notifications")),
+            "budget_policy_id": source.get("budget_policy_id"),
+            "usage_policy_id": source.get("usage_policy_id"),
+            "telemetry_config": normalize.prune(source.get("telemetry_config")),
+        }
+    )
 
 
 def stored(outputs: Json) -> Json:

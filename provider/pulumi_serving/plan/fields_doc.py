@@ -30,8 +30,10 @@ already answered with it: {order}.
 
 def render() -> str:
     order = ", ".join(f"`{api}`" for api in CALL_ORDER)
-    rows = [f"| {r.resource} | `{r.field}` | {r.handling} | {', '.join(f'`{a}`' for a in r.api_fields)} | "
-            f"{r.note} |" for r in RULES]
+    rows = [
+        f"| {r.resource} | `{r.field}` | {r.handling} | {', '.join(f'`{a}`' for a in r.api_fields)} | {r.note} |"
+        for r in RULES
+    ]
     return HEADER.format(order=order) + "\n".join(rows) + "\n"
 
 

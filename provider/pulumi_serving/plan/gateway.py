@@ -16,8 +16,9 @@ def plan_rate_limits(olds: Json, news: Json) -> Plan:
     """Read-modify-write of the endpoint's AI gateway, so its other sections survive."""
     if olds.get("endpoint") != news.get("endpoint"):
         return Plan(replaces=[Replace("endpoint", "endpoint", rule_for("RateLimits", "endpoint").replace or "")])
-    changed = changed_paths(olds.get("rate_limits") or [], normalize.rate_limits(news.get("rate_limits")),
-                            "rate_limits")
+    changed = changed_paths(
+        olds.get("rate_limits") or [], normalize.rate_limits(news.get("rate_limits")), "rate_limits"
+    )
     if isinstance(news.get("endpoint_id"), str) and news["endpoint_id"] != olds.get("endpoint_id"):
         changed.insert(0, "endpoint_id")  # the endpoint was recreated: its limits are set again
     return Plan(calls=apply_calls(tuple(changed))) if changed else Plan()

@@ -32,16 +32,34 @@ from typing import Any
 
 from ..spec.names import default_served_entity_name
 from ..spec.ownership import is_marker_tag
-from ..spec.server_behaviour import (DEFAULT_OPENAI_API_TYPE, ENTITY_DEFAULTS, NOT_ECHOED_ENTITY_FIELDS,
-                                     default_routes, fold_enum, fold_openai_api_type, is_write_only)
+from ..spec.server_behaviour import (
+    DEFAULT_OPENAI_API_TYPE,
+    ENTITY_DEFAULTS,
+    NOT_ECHOED_ENTITY_FIELDS,
+    default_routes,
+    fold_enum,
+    fold_openai_api_type,
+    is_write_only,
+)
 
 Json = dict[str, Any]
 
 ENTITY_INPUT_FIELDS = (
-    "name", "external_model", "entity_name", "entity_version", "workload_size", "workload_type",
-    "scale_to_zero_enabled", "min_provisioned_concurrency", "max_provisioned_concurrency",
-    "min_provisioned_throughput", "max_provisioned_throughput", "provisioned_model_units",
-    "burst_scaling_enabled", "environment_vars", "instance_profile_arn",
+    "name",
+    "external_model",
+    "entity_name",
+    "entity_version",
+    "workload_size",
+    "workload_type",
+    "scale_to_zero_enabled",
+    "min_provisioned_concurrency",
+    "max_provisioned_concurrency",
+    "min_provisioned_throughput",
+    "max_provisioned_throughput",
+    "provisioned_model_units",
+    "burst_scaling_enabled",
+    "environment_vars",
+    "instance_profile_arn",
 )
 
 
@@ -110,7 +128,9 @@ def _entity(entity: Json) -> Json:
     if "name" not in out:
         name = default_served_entity_name(
             external_model_name=(out.get("external_model") or {}).get("name"),
-            entity_name=out.get("entity_name"), entity_version=out.get("entity_version"))
+            entity_name=out.get("entity_name"),
+            entity_version=out.get("entity_version"),
+        )
         if name:
             out["name"] = name
     return out
@@ -130,10 +150,18 @@ def served_entities(config: Json) -> list[Json]:
 
 
 def traffic_routes(config: Json, entities: list[Json]) -> list[Json]:
-    routes = (config.get("traffic_config") or {}).get("routes") or (
-        default_routes([str(e.get("name", "")) for e in entities]) or {}).get("routes") or []
-    out = [{"name": r.get("served_entity_name") or r.get("served_model_name"),
-            "traffic_percentage": r.get("traffic_percentage")} for r in routes]
+    routes = (
+        (config.get("traffic_config") or {}).get("routes")
+        or (default_routes([str(e.get("name", "")) for e in entities]) or {}).get("routes")
+        or []
+    )
+    out = [
+        {
+            "name": r.get("served_entity_name") or r.get("served_model_name"),
+            "traffic_percentage": r.get("traffic_percentage"),
+        }
+        for r in routes
+    ]
     return sorted(out, key=lambda r: str(r["name"]))
 
 
@@ -157,8 +185,11 @@ def endpoint_config(config: Json | None) -> Json:
 
 def not_echoed(view: Json) -> dict[str, Any]:
     """{entity name: {field: value}} of fields GET never returns (kept from last-applied state)."""
-    return {e["name"]: {k: e[k] for k in NOT_ECHOED_ENTITY_FIELDS if k in e}
-            for e in view.get("served_entities", []) if any(k in e for k in NOT_ECHOED_ENTITY_FIELDS)}
+    return {
+        e["name"]: {k: e[k] for k in NOT_ECHOED_ENTITY_FIELDS if k in e}
+        for e in view.get("served_entities", [])
+        if any(k in e for k in NOT_ECHOED_ENTITY_FIELDS)
+    }
 
 
 def with_not_echoed(live: Json, kept: dict[str, Any]) -> Json:
@@ -215,5 +246,6 @@ def rate_limit(limit: Json) -> Json:
 def rate_limits(limits: list[Json] | None) -> list[Json]:
     """Normalized limits in a stable order; a 0 stays 0 (blocked), it never means unlimited."""
     normalized = [rate_limit(l) for l in limits or []]
-    return sorted(normalized, key=lambda l: (l["key"], str(l.get("principal", "")), l.get("calls", -1),
-                                             l.get("tokens", -1)))
+    return sorted(
+        normalized, key=lambda l: (l["key"], str(l.get("principal", "")), l.get("calls", -1), l.get("tokens", -1))
+    )

@@ -69,20 +69,27 @@ def set_body(declared: list[Json], live: list[Json], caller: str | None) -> Json
 
 def caller_rejections(declared: list[Json], caller: str | None) -> list[Rejection]:
     """A declared grant that would lower the caller's own level below CAN_MANAGE."""
-    return [Rejection(f"access_control_list[{i}]", f"{caller!r} is the calling principal: its own CAN_MANAGE is "
-                                                    "never removed, so a stack cannot lock itself out")
-            for i, entry in enumerate(declared)
-            if is_caller(entry, caller) and entry.get("permission_level") != CAN_MANAGE]
+    return [
+        Rejection(
+            f"access_control_list[{i}]",
+            f"{caller!r} is the calling principal: its own CAN_MANAGE is "
+            "never removed, so a stack cannot lock itself out",
+        )
+        for i, entry in enumerate(declared)
+        if is_caller(entry, caller) and entry.get("permission_level") != CAN_MANAGE
+    ]
 
 
 def plan_permissions(olds: Json, news: Json) -> Plan:
     """``olds``: stored outputs; ``news``: checked inputs. A new ``endpoint_id`` (the endpoint was recreated) sets
     the grants again; one not known yet (preview of an endpoint's update) changes nothing."""
     if olds.get("endpoint") != news.get("endpoint"):
-        return Plan(replaces=[Replace("endpoint", "endpoint", rule_for("EndpointPermissions", "endpoint").replace
-                                      or "")])
-    changed = changed_paths(olds.get("access_control_list") or [], grants(news.get("access_control_list")),
-                            "access_control_list")
+        return Plan(
+            replaces=[Replace("endpoint", "endpoint", rule_for("EndpointPermissions", "endpoint").replace or "")]
+        )
+    changed = changed_paths(
+        olds.get("access_control_list") or [], grants(news.get("access_control_list")), "access_control_list"
+    )
     if isinstance(news.get("endpoint_id"), str) and news["endpoint_id"] != olds.get("endpoint_id"):
         changed.insert(0, "endpoint_id")
     if not changed:

@@ -34,8 +34,10 @@ class Caller:
 
 def normalized(grants: list[Grant] | None) -> list[Grant]:
     """Grants sorted by principal (the API's order is not meaningful)."""
-    return sorted(({"principal": g["principal"], "permission": g["permission"]} for g in grants or []),
-                  key=lambda g: g["principal"])
+    return sorted(
+        ({"principal": g["principal"], "permission": g["permission"]} for g in grants or []),
+        key=lambda g: g["principal"],
+    )
 
 
 def visible(live: list[Grant], caller: Caller) -> list[Grant]:
@@ -71,5 +73,6 @@ def diff_scope_acls(olds: dict[str, Any], news: dict[str, Any]) -> Plan:
     changed = [who for who in sorted(set(old) | set(new)) if old.get(who) != new.get(who)]
     puts = tuple(f"acls[{who}]" for who in changed if who in new)
     revokes = tuple(f"acls[{who}]" for who in changed if who not in new)
-    return Plan(calls=[Call(api, fields) for api, fields in ((calls.PUT_ACL, puts), (calls.DELETE_ACL, revokes))
-                       if fields])
+    return Plan(
+        calls=[Call(api, fields) for api, fields in ((calls.PUT_ACL, puts), (calls.DELETE_ACL, revokes)) if fields]
+    )

@@ -20,13 +20,17 @@ def secret_value(props: Json) -> tuple[str, str]:
 
 def plan_secret(olds: Json, news: Json) -> Plan:
     """A new value is put in place (the API's put is an upsert), then listed to record its timestamp."""
-    replaces = [Replace(p, p, "a secret's scope and key are its identity") for p in ("scope", "key")
-                if olds.get(p) != news.get(p)]
+    replaces = [
+        Replace(p, p, "a secret's scope and key are its identity")
+        for p in ("scope", "key")
+        if olds.get(p) != news.get(p)
+    ]
     if replaces:
         return Plan(replaces=replaces)
     kind, value = secret_value(news)
-    if olds.get("value_kind") == kind and matches(value, olds.get("fingerprint_salt") or "",
-                                                   olds.get("value_fingerprint")):
+    if olds.get("value_kind") == kind and matches(
+        value, olds.get("fingerprint_salt") or "", olds.get("value_fingerprint")
+    ):
         return Plan()
     return Plan(calls=[Call(calls.PUT_SECRET, (f"{kind}_value",)), Call(calls.LIST_SECRETS)])
 
@@ -41,8 +45,11 @@ def plan_scope(olds: Json, news: Json) -> Plan:
 
 
 def plan_acl(olds: Json, news: Json) -> Plan:
-    replaces = [Replace(p, p, "an ACL's scope and principal are its identity") for p in ("scope", "principal")
-                if olds.get(p) != news.get(p)]
+    replaces = [
+        Replace(p, p, "an ACL's scope and principal are its identity")
+        for p in ("scope", "principal")
+        if olds.get(p) != news.get(p)
+    ]
     if replaces:
         return Plan(replaces=replaces)
     if olds.get("permission") == news.get("permission"):

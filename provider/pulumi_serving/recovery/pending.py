@@ -32,6 +32,7 @@ def _joined(*keys: str) -> IdRule:
     def rule(inputs: Json) -> str | None:
         values = _plain(inputs, *keys)
         return "/".join(values) if values else None
+
     return rule
 
 
@@ -79,15 +80,14 @@ def plan_recovery(exported: Json, id_rules: Mapping[str, IdRule] = ID_RULES) -> 
             continue
         resource = op.get("resource") or {}
         urn, type_ = resource.get("urn", ""), resource.get("type", "")
-        kind = type_[len(TYPE_PREFIX):] if type_.startswith(TYPE_PREFIX) else type_
+        kind = type_[len(TYPE_PREFIX) :] if type_.startswith(TYPE_PREFIX) else type_
         rule = id_rules.get(kind) if type_.startswith(TYPE_PREFIX) else None
         object_id = rule(resource.get("inputs") or {}) if rule else None
         if object_id is None or urn in urns:
             plan.dropped.append(PendingCreate(urn, kind, None))
             continue
         entry = {k: v for k, v in resource.items() if k not in ("id", "outputs")}
-        entry.update(id=object_id, custom=True,
-                     outputs={**(resource.get("inputs") or {}), RECOVERED_FLAG: True})
+        entry.update(id=object_id, custom=True, outputs={**(resource.get("inputs") or {}), RECOVERED_FLAG: True})
         resources.append(entry)
         urns.add(urn)
         plan.recovered.append(PendingCreate(urn, kind, object_id))

@@ -21,8 +21,9 @@ def _say(line: str) -> None:
 
 
 def _run(pulumi: str, args: Sequence[str], stack_args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([pulumi, *args, *stack_args, "--non-interactive"], capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [pulumi, *args, *stack_args, "--non-interactive"], capture_output=True, text=True, check=False
+    )
 
 
 def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Say = _say) -> int:
@@ -34,8 +35,10 @@ def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Sa
     plan = plan_recovery(json.loads(exported.stdout))
     if not plan.changed:
         return 0
-    say(f"the last run was interrupted: {len(plan.recovered)} create(s) to check on the server, "
-        f"{len(plan.dropped)} pending create(s) without a server object to forget")
+    say(
+        f"the last run was interrupted: {len(plan.recovered)} create(s) to check on the server, "
+        f"{len(plan.dropped)} pending create(s) without a server object to forget"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(plan.deployment, handle)
     try:
@@ -43,8 +46,10 @@ def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Sa
     finally:
         os.unlink(handle.name)
     if imported.returncode != 0:
-        say(f"could not write the repaired state (is the stack locked? run `pulumi cancel`):\n"
-            f"{imported.stdout}{imported.stderr}")
+        say(
+            f"could not write the repaired state (is the stack locked? run `pulumi cancel`):\n"
+            f"{imported.stdout}{imported.stderr}"
+        )
         return imported.returncode
     if plan.recovered:
         targets = [arg for created in plan.recovered for arg in ("--target", created.urn)]

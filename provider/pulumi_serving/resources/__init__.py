@@ -10,7 +10,20 @@ from .secret_scope_acls import SecretScopeAcls, SecretScopeAclsProvider
 from .serving_endpoint import ServingEndpoint, ServingEndpointProvider
 
 __all__ = [
-    "EndpointPermissions", "EndpointPermissionsProvider", "EndpointsReady", "EndpointsReadyProvider", "RateLimits",
-    "RateLimitsProvider", "Secret", "SecretAcl", "SecretAclProvider", "SecretProvider", "SecretScope", "SecretScopeAcls",
-    "SecretScopeAclsProvider", "SecretScopeProvider", "ServingEndpoint", "ServingEndpointProvider",
+    "EndpointPermissions",
+    "EndpointPermissionsProvider",
+    "EndpointsReady",
+    "EndpointsReadyProvider",
+    "RateLimits",
+    "RateLimitsProvider",
+    "Secret",
+    "SecretAcl",
+    "SecretAclProvider",
+    "SecretProvider",
+    "SecretScope",
+    "SecretScopeAcls",
+    "SecretScopeAclsProvider",
+    "SecretScopeProvider",
+    "ServingEndpoint",
+    "ServingEndpointProvider",
 ]

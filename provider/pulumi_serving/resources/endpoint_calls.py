@@ -28,12 +28,14 @@ _ENDPOINT_RETURNING: dict[Api, Handler] = {
     calls.PUT_CONFIG: lambda client, name, call, live: client.update_config(name, call.body),
 }
 _OTHERS: dict[Api, Handler] = {
-    calls.PATCH_TAGS: lambda client, name, call, live: client.patch_tags(name, call.body["add_tags"],
-                                                                         call.body["delete_tags"]),
+    calls.PATCH_TAGS: lambda client, name, call, live: client.patch_tags(
+        name, call.body["add_tags"], call.body["delete_tags"]
+    ),
     calls.PATCH_NOTIFICATIONS: lambda client, name, call, live: client.patch_notifications(name, call.body),
     calls.PATCH_TELEMETRY: lambda client, name, call, live: client.patch_telemetry(name, call.body),
-    calls.PUT_AI_GATEWAY: lambda client, name, call, live: client.put_ai_gateway(name,
-                                                                                 _keep_rate_limits(call.body, live)),
+    calls.PUT_AI_GATEWAY: lambda client, name, call, live: client.put_ai_gateway(
+        name, _keep_rate_limits(call.body, live)
+    ),
 }
 
 

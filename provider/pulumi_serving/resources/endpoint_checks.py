@@ -72,6 +72,9 @@ def _tags(value: Any) -> list[CheckFailure]:
     for index, item in enumerate(items):
         problems += failures("tags", spec.check(spec.EndpointTag, item, f"tags[{index}]"))
         if isinstance(item, dict) and is_marker_tag(item.get("key")):
-            problems.append(CheckFailure("tags", f"tags[{index}].key: {OWNER_TAG_KEY!r} is reserved for the "
-                                                 "provider's ownership marker"))
+            problems.append(
+                CheckFailure(
+                    "tags", f"tags[{index}].key: {OWNER_TAG_KEY!r} is reserved for the provider's ownership marker"
+                )
+            )
     return problems

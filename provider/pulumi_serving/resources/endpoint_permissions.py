@@ -43,8 +43,9 @@ class EndpointPermissionsProvider(ServingProvider):
         if has_unknowns(acl):
             return problems
         for index, entry in enumerate(acl):
-            problems += failures("access_control_list",
-                                 spec.check(spec.AccessControlRequest, entry, f"access_control_list[{index}]"))
+            problems += failures(
+                "access_control_list", spec.check(spec.AccessControlRequest, entry, f"access_control_list[{index}]")
+            )
         problems += [CheckFailure("access_control_list", str(r)) for r in caller_rejections(acl, self.caller())]
         return problems
 
@@ -80,8 +81,11 @@ class EndpointPermissionsProvider(ServingProvider):
         """Remove the grants this resource made (the caller keeps its own CAN_MANAGE)."""
         olds = plain(props)
         try:
-            self._execute({**olds, "access_control_list": []}, olds.get("endpoint_id"),
-                          apply_calls(("access_control_list",), knows_id=False))
+            self._execute(
+                {**olds, "access_control_list": []},
+                olds.get("endpoint_id"),
+                apply_calls(("access_control_list",), knows_id=False),
+            )
         except NotFound:
             pass  # the endpoint is gone, and its grants with it
 
@@ -101,8 +105,11 @@ class EndpointPermissionsProvider(ServingProvider):
 
     def _outputs(self, props: Json, endpoint_id: str, live: list[Json], caller: str | None = None) -> Json:
         declared = grants(props.get("access_control_list"))
-        return {"endpoint": props["endpoint"], "endpoint_id": endpoint_id,
-                "access_control_list": managed_view(live, declared, caller or self.caller())}
+        return {
+            "endpoint": props["endpoint"],
+            "endpoint_id": endpoint_id,
+            "access_control_list": managed_view(live, declared, caller or self.caller()),
+        }
 
 
 class EndpointPermissions(Resource, module="serving", name="EndpointPermissions"):
@@ -116,11 +123,22 @@ class EndpointPermissions(Resource, module="serving", name="EndpointPermissions"
     endpoint_id: pulumi.Output[str]
     access_control_list: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, endpoint: ServingEndpoint | pulumi.Input[str],
-                 access_control_list: pulumi.Input[Sequence[pulumi.Input[AccessControlArgs]]],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        name, endpoint_id = (endpoint.endpoint_name, endpoint.endpoint_id) if isinstance(endpoint, pulumi.Resource) \
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        endpoint: ServingEndpoint | pulumi.Input[str],
+        access_control_list: pulumi.Input[Sequence[pulumi.Input[AccessControlArgs]]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        name, endpoint_id = (
+            (endpoint.endpoint_name, endpoint.endpoint_id)
+            if isinstance(endpoint, pulumi.Resource)
             else (endpoint, None)
-        super().__init__(EndpointPermissionsProvider(), resource_name,
-                         {"endpoint": name, "endpoint_id": endpoint_id, "access_control_list": access_control_list},
-                         opts)
+        )
+        super().__init__(
+            EndpointPermissionsProvider(),
+            resource_name,
+            {"endpoint": name, "endpoint_id": endpoint_id, "access_control_list": access_control_list},
+            opts,
+        )

@@ -15,8 +15,16 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from ..client import (ApiError, CallCounter, CredentialsError, NotFound, RetryPolicy, ServingClient, TransportError,
-                      connect)
+from ..client import (
+    ApiError,
+    CallCounter,
+    CredentialsError,
+    NotFound,
+    RetryPolicy,
+    ServingClient,
+    TransportError,
+    connect,
+)
 from ..client.waiter import progress
 from ..plan import Call, Plan
 from ..engine_watchdog import start_if_provider_host
@@ -32,8 +40,17 @@ start_if_provider_host()  # inside the provider process: exit when the engine is
 _ACCESS_LOCK = threading.Lock()
 _ACCESS: dict[tuple[Any, ...], str | Exception] = {}  # per settings: the caller, or why there is none
 
-__all__ = ["CONFIG_NAMESPACE", "DEFAULT_WAIT_TIMEOUT", "Json", "ServingProvider", "failures", "has_unknowns",
-           "plain", "progress", "shown"]
+__all__ = [
+    "CONFIG_NAMESPACE",
+    "DEFAULT_WAIT_TIMEOUT",
+    "Json",
+    "ServingProvider",
+    "failures",
+    "has_unknowns",
+    "plain",
+    "progress",
+    "shown",
+]
 
 
 def has_unknowns(value: Any) -> bool:
@@ -94,7 +111,9 @@ class ServingProvider(ResourceProvider):
     def check(self, olds: Json, news: Json) -> CheckResult:
         """Unknown properties, the resource's own checks, and (once per process) that the credentials work."""
         props = plain(news)
-        problems = [CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))]
+        problems = [
+            CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))
+        ]
         self.caller()
         problems += self.check_inputs(plain(olds), props)
         return CheckResult(props, problems)
@@ -114,8 +133,13 @@ class ServingProvider(ResourceProvider):
     def _verify_access(self) -> str | Exception:
         settings = self.__dict__.get("_settings") or {}
         try:
-            client = connect(settings.get("host"), settings.get("token"), profile=settings.get("profile"),
-                             counter=self._counter(), retry=RetryPolicy(attempts=2, base_delay=0.2, budget=1.0))
+            client = connect(
+                settings.get("host"),
+                settings.get("token"),
+                profile=settings.get("profile"),
+                counter=self._counter(),
+                retry=RetryPolicy(attempts=2, base_delay=0.2, budget=1.0),
+            )
         except CredentialsError as exc:
             return CredentialsError(f"{exc} (set serving:host and the secret serving:token with `pulumi config set`)")
         where = f"the serving API at {client.host} (serving:host)"
@@ -126,8 +150,9 @@ class ServingProvider(ResourceProvider):
         except NotFound:
             return CredentialsError(f"{where} does not serve the Databricks REST API: check serving:host")
         except ApiError as exc:
-            return CredentialsError(f"{where} refused the token ({exc.status} {exc.error_code}): check serving:token "
-                                    "(or serving:profile)")
+            return CredentialsError(
+                f"{where} refused the token ({exc.status} {exc.error_code}): check serving:token (or serving:profile)"
+            )
         finally:
             client.close()
 
@@ -148,9 +173,11 @@ class ServingProvider(ResourceProvider):
         replaces = plan.replace_properties
         delete_first = bool(replaces) and self.same_identity(olds, props)
         if delete_first:
-            progress(f"warning: {self.label(props)} is replaced delete-first (its name stays the same): it is "
-                     "unavailable from its deletion until the replacement is created and ready, an outage for its "
-                     "callers")
+            progress(
+                f"warning: {self.label(props)} is replaced delete-first (its name stays the same): it is "
+                "unavailable from its deletion until the replacement is created and ready, an outage for its "
+                "callers"
+            )
         return DiffResult(changes=plan.has_changes, replaces=replaces, delete_before_replace=delete_first)
 
     def plan(self, olds: Json, props: Json) -> Plan:
@@ -179,8 +206,13 @@ class ServingProvider(ResourceProvider):
             existing = self.__dict__.get("_client")
             if existing is None:
                 settings = self.__dict__.get("_settings") or {}
-                existing = connect(settings.get("host"), settings.get("token"), profile=settings.get("profile"),
-                                   counter=self._counter(), on_retry=progress)
+                existing = connect(
+                    settings.get("host"),
+                    settings.get("token"),
+                    profile=settings.get("profile"),
+                    counter=self._counter(),
+                    on_retry=progress,
+                )
                 self._client = existing
             return existing
 

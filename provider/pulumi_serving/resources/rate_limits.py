@@ -59,8 +59,11 @@ class RateLimitsProvider(ServingProvider):
             endpoint = self.client().get_endpoint(id_)
         except NotFound:
             return ReadResult("", {})
-        outs = {"endpoint": id_, "endpoint_id": endpoint.get("id"),
-                "rate_limits": normalize.rate_limits((endpoint.get("ai_gateway") or {}).get("rate_limits"))}
+        outs = {
+            "endpoint": id_,
+            "endpoint_id": endpoint.get("id"),
+            "rate_limits": normalize.rate_limits((endpoint.get("ai_gateway") or {}).get("rate_limits")),
+        }
         return ReadResult(id_, outs, dict(outs))
 
     def delete(self, id_: str, props: Json) -> None:
@@ -82,8 +85,11 @@ class RateLimitsProvider(ServingProvider):
             elif call.api == calls.PUT_AI_GATEWAY:
                 gateway = {k: v for k, v in (live.get("ai_gateway") or {}).items() if k != "rate_limits"}
                 applied = client.put_ai_gateway(name, {**gateway, "rate_limits": limits} if limits else gateway)
-        return {"endpoint": name, "endpoint_id": live.get("id"),
-                "rate_limits": normalize.rate_limits(applied.get("rate_limits"))}
+        return {
+            "endpoint": name,
+            "endpoint_id": live.get("id"),
+            "rate_limits": normalize.rate_limits(applied.get("rate_limits")),
+        }
 
 
 class RateLimits(Resource, module="serving", name="RateLimits"):
@@ -95,10 +101,22 @@ class RateLimits(Resource, module="serving", name="RateLimits"):
     endpoint: pulumi.Output[str]
     rate_limits: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, endpoint: ServingEndpoint | pulumi.Input[str],
-                 rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        name, endpoint_id = (endpoint.endpoint_name, endpoint.endpoint_id) if isinstance(endpoint, pulumi.Resource) \
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        endpoint: ServingEndpoint | pulumi.Input[str],
+        rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        name, endpoint_id = (
+            (endpoint.endpoint_name, endpoint.endpoint_id)
+            if isinstance(endpoint, pulumi.Resource)
             else (endpoint, None)
-        super().__init__(RateLimitsProvider(), resource_name,
-                         {"endpoint": name, "endpoint_id": endpoint_id, "rate_limits": rate_limits}, opts)
+        )
+        super().__init__(
+            RateLimitsProvider(),
+            resource_name,
+            {"endpoint": name, "endpoint_id": endpoint_id, "rate_limits": rate_limits},
+            opts,
+        )

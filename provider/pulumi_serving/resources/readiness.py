@@ -26,11 +26,15 @@ def wait_all(client: ServingClient, names: list[str], timeout: float) -> dict[st
     outcomes = wait_endpoints(client, names, timeout=timeout)
     failed = {name: o.error for name, o in sorted(outcomes.items()) if o.error is not None}
     if not failed:
-        return {name: {k: v for k, v in (o.endpoint.get("state") or {}).items() if k in ("ready", "config_update")}
-                for name, o in outcomes.items()}
+        return {
+            name: {k: v for k, v in (o.endpoint.get("state") or {}).items() if k in ("ready", "config_update")}
+            for name, o in outcomes.items()
+        }
     lines = [f"ServingEndpoint {name!r} is in the stack's state, but {error}" for name, error in failed.items()]
-    advice = ("Run `pulumi up` again to resume waiting (raise wait_timeout if the update needs longer), or "
-              "`pulumi destroy` to delete the endpoint.")
+    advice = (
+        "Run `pulumi up` again to resume waiting (raise wait_timeout if the update needs longer), or "
+        "`pulumi destroy` to delete the endpoint."
+    )
     kind = UpdateFailed if any(isinstance(e, UpdateFailed) for e in failed.values()) else WaitTimeout
     raise kind("\n".join(lines + [advice]))
 
@@ -75,8 +79,18 @@ class EndpointsReady(Resource, module="serving", name="EndpointsReady"):
 
     states: pulumi.Output[dict]
 
-    def __init__(self, resource_name: str, *, endpoints: list, wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        endpoints: list,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         tracked = [{"name": e.endpoint_name, "config_version": e.config_version} for e in endpoints]
-        super().__init__(EndpointsReadyProvider(), resource_name,
-                         {"endpoints": tracked, "wait_timeout": wait_timeout, "states": None}, opts)
+        super().__init__(
+            EndpointsReadyProvider(),
+            resource_name,
+            {"endpoints": tracked, "wait_timeout": wait_timeout, "states": None},
+            opts,
+        )

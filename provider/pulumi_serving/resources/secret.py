@@ -37,12 +37,21 @@ class SecretProvider(ServingProvider):
             if not has_unknowns(props.get(prop)) and (reason := rule(props.get(prop))):
                 problems.append(CheckFailure(prop, f"{prop}: {reason}"))
         if is_marker_secret(props.get("key")):
-            problems.append(CheckFailure("key", f"key: names starting with {SCOPE_MARKER_PREFIX!r} are reserved for "
-                                                "the provider's ownership marker"))
+            problems.append(
+                CheckFailure(
+                    "key",
+                    f"key: names starting with {SCOPE_MARKER_PREFIX!r} are reserved for "
+                    "the provider's ownership marker",
+                )
+            )
         given = [p for p in ("string_value", "bytes_value") if props.get(p) is not None]
         if len(given) != 1:
-            problems.append(CheckFailure("string_value", "string_value: exactly one of string_value or bytes_value "
-                                                         f"is required (got {len(given)})"))
+            problems.append(
+                CheckFailure(
+                    "string_value",
+                    f"string_value: exactly one of string_value or bytes_value is required (got {len(given)})",
+                )
+            )
         elif not has_unknowns(props[given[0]]):
             problems += self._check_value(given[0], props[given[0]])
         return problems
@@ -96,8 +105,14 @@ class SecretProvider(ServingProvider):
         if found is None:
             return ReadResult("", {})
         if is_recovered(props):  # rebuilt from an interrupted put (an upsert): the next up puts the value again
-            return ReadResult(id_, {"scope": olds["scope"], "key": olds["key"],
-                                    "last_updated_timestamp": found.get("last_updated_timestamp")})
+            return ReadResult(
+                id_,
+                {
+                    "scope": olds["scope"],
+                    "key": olds["key"],
+                    "last_updated_timestamp": found.get("last_updated_timestamp"),
+                },
+            )
         outs = dict(olds)
         if found.get("last_updated_timestamp") != olds.get("last_updated_timestamp"):
             outs["value_fingerprint"] = DRIFTED
@@ -116,9 +131,14 @@ class SecretProvider(ServingProvider):
         client.put_secret(props["scope"], props["key"], **{f"{kind}_value": value})
         listed = client.list_secrets(props["scope"])
         stamp = next((s.get("last_updated_timestamp") for s in listed if s.get("key") == props["key"]), None)
-        return {"scope": props["scope"], "key": props["key"], "value_kind": kind,
-                "value_fingerprint": fingerprint(value, salt), "fingerprint_salt": salt,
-                "last_updated_timestamp": stamp}
+        return {
+            "scope": props["scope"],
+            "key": props["key"],
+            "value_kind": kind,
+            "value_fingerprint": fingerprint(value, salt),
+            "fingerprint_salt": salt,
+            "last_updated_timestamp": stamp,
+        }
 
 
 class Secret(Resource, module="serving", name="Secret"):
@@ -133,11 +153,19 @@ class Secret(Resource, module="serving", name="Secret"):
     last_updated_timestamp: pulumi.Output[int]
     config_reference: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], key: pulumi.Input[str],
-                 string_value: pulumi.Input[str] | None = None, bytes_value: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        scope: pulumi.Input[str],
+        key: pulumi.Input[str],
+        string_value: pulumi.Input[str] | None = None,
+        bytes_value: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         props = {
-            "scope": scope, "key": key,
+            "scope": scope,
+            "key": key,
             "string_value": pulumi.Output.secret(string_value) if string_value is not None else None,
             "bytes_value": pulumi.Output.secret(bytes_value) if bytes_value is not None else None,
             "last_updated_timestamp": None,

@@ -70,7 +70,15 @@ class SecretAcl(Resource, module="serving", name="SecretAcl"):
     principal: pulumi.Output[str]
     permission: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], principal: pulumi.Input[str],
-                 permission: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(SecretAclProvider(), resource_name,
-                         {"scope": scope, "principal": principal, "permission": permission}, opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        scope: pulumi.Input[str],
+        principal: pulumi.Input[str],
+        permission: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            SecretAclProvider(), resource_name, {"scope": scope, "principal": principal, "permission": permission}, opts
+        )

@@ -8,8 +8,9 @@ from ..client import NotFound, ServingClient
 from ..spec import EndpointCoreConfigInput, SecretUse, config_secret_uses
 
 
-def missing_secret_problems(client_factory, config: EndpointCoreConfigInput, declared: Iterable[str],
-                            already_checked: Iterable[str]) -> list[tuple[str, str]]:
+def missing_secret_problems(
+    client_factory, config: EndpointCoreConfigInput, declared: Iterable[str], already_checked: Iterable[str]
+) -> list[tuple[str, str]]:
     """(field path, reason) for references neither declared in the stack nor present on the server.
 
     ``declared`` and ``already_checked`` hold ``scope/key`` strings; only the rest cost a lookup
@@ -35,11 +36,21 @@ def missing_secret_problems(client_factory, config: EndpointCoreConfigInput, dec
 
 def _problem(use: SecretUse, keys: set[str] | None) -> list[tuple[str, str]]:
     if keys is None:
-        return [(use.path, f"secret scope {use.ref.scope!r} of {use.ref} is neither declared in this stack "
-                           "nor found on the server")]
+        return [
+            (
+                use.path,
+                f"secret scope {use.ref.scope!r} of {use.ref} is neither declared in this stack "
+                "nor found on the server",
+            )
+        ]
     if use.ref.key not in keys:
-        return [(use.path, f"secret {use.ref} is neither declared in this stack nor found on the server "
-                           f"(scope {use.ref.scope!r} has no key {use.ref.key!r})")]
+        return [
+            (
+                use.path,
+                f"secret {use.ref} is neither declared in this stack nor found on the server "
+                f"(scope {use.ref.scope!r} has no key {use.ref.key!r})",
+            )
+        ]
     return []
 
 

@@ -13,8 +13,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import spec
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..plan import Plan, calls, plan_scope
-from .ownership import (OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty,
-                        scope_owned_by)
+from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
 from .secret_scope_acls import current_caller, describe
 
@@ -34,12 +33,14 @@ class SecretScopeProvider(ServingProvider):
             problems.append(CheckFailure("scope", f"scope: {reason}"))
         backend = props.setdefault("backend_type", "DATABRICKS")
         if backend != "DATABRICKS":
-            problems.append(CheckFailure("backend_type", f"backend_type: only DATABRICKS scopes can be declared "
-                                                         f"(got {backend!r})"))
+            problems.append(
+                CheckFailure("backend_type", f"backend_type: only DATABRICKS scopes can be declared (got {backend!r})")
+            )
         principal = props.get("initial_manage_principal")
         if principal not in (None, ALL_USERS):
-            problems.append(CheckFailure("initial_manage_principal",
-                                         "initial_manage_principal: the only accepted value is 'users'"))
+            problems.append(
+                CheckFailure("initial_manage_principal", "initial_manage_principal: the only accepted value is 'users'")
+            )
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
         if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
@@ -55,8 +56,10 @@ class SecretScopeProvider(ServingProvider):
             return  # no such scope yet (it will be created), or not ours to list
         others = [g for g in live if g.get("principal") != caller.name]
         if others:
-            progress(f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {describe(others)} "
-                     "(declare SecretScopeAcls to make its grants authoritative)")
+            progress(
+                f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {describe(others)} "
+                "(declare SecretScopeAcls to make its grants authoritative)"
+            )
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return plan_scope(olds, props)
@@ -72,17 +75,23 @@ class SecretScopeProvider(ServingProvider):
         client, scope, owner = self.client(), props["scope"], props.get(OWNER_INPUT)
         existed_before = _exists(client, scope)
         try:
-            client.create_scope(scope, backend_type=props.get("backend_type"),
-                                initial_manage_principal=props.get("initial_manage_principal"))
+            client.create_scope(
+                scope,
+                backend_type=props.get("backend_type"),
+                initial_manage_principal=props.get("initial_manage_principal"),
+            )
         except AlreadyExists as exc:
             ours = (exc.attempts > 1 and not existed_before) or scope_owned_by(client, scope, owner)
             if not props.get("adopt") and not ours:
-                raise AlreadyExists(400, "RESOURCE_ALREADY_EXISTS",
-                                    f"secret scope {scope!r} already exists and this stack did not create it; set "
-                                    "adopt=True (`adopt: true` in a stack file) to take it over (adopting keeps its "
-                                    "secrets and every existing grant, such as its creator's MANAGE; declare "
-                                    "SecretScopeAcls to revoke grants the stack does not declare), or choose another "
-                                    "name") from None
+                raise AlreadyExists(
+                    400,
+                    "RESOURCE_ALREADY_EXISTS",
+                    f"secret scope {scope!r} already exists and this stack did not create it; set "
+                    "adopt=True (`adopt: true` in a stack file) to take it over (adopting keeps its "
+                    "secrets and every existing grant, such as its creator's MANAGE; declare "
+                    "SecretScopeAcls to revoke grants the stack does not declare), or choose another "
+                    "name",
+                ) from None
             progress(f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it")
             if props.get("adopt"):
                 self._show_other_grants(scope, "adopting it kept")
@@ -141,9 +150,21 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
     scope: pulumi.Output[str]
     backend_type: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], backend_type: str = "DATABRICKS",
-                 initial_manage_principal: str | None = None, adopt: bool = False,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"scope": scope, "backend_type": backend_type, "initial_manage_principal": initial_manage_principal,
-                 "adopt": adopt, OWNER_INPUT: owner_for("SecretScope", resource_name)}
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        scope: pulumi.Input[str],
+        backend_type: str = "DATABRICKS",
+        initial_manage_principal: str | None = None,
+        adopt: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "scope": scope,
+            "backend_type": backend_type,
+            "initial_manage_principal": initial_manage_principal,
+            "adopt": adopt,
+            OWNER_INPUT: owner_for("SecretScope", resource_name),
+        }
         super().__init__(SecretScopeProvider(), resource_name, props, opts)

@@ -120,6 +120,12 @@ class SecretScopeAcls(Resource, module="serving", name="SecretScopeAcls"):
     scope: pulumi.Output[str]
     acls: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, scope: pulumi.Input[str], acls: pulumi.Input[list],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        scope: pulumi.Input[str],
+        acls: pulumi.Input[list],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__(SecretScopeAclsProvider(), resource_name, {"scope": scope, "acls": acls}, opts)

@@ -8,8 +8,17 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..args import (AiGatewayConfigArgs, AiGatewayRateLimitArgs, AutoCaptureConfigArgs, EmailNotificationsArgs,
-                    EndpointCoreConfigArgs, EndpointTagArgs, ServedEntityArgs, ServedModelArgs, TrafficConfigArgs)
+from ..args import (
+    AiGatewayConfigArgs,
+    AiGatewayRateLimitArgs,
+    AutoCaptureConfigArgs,
+    EmailNotificationsArgs,
+    EndpointCoreConfigArgs,
+    EndpointTagArgs,
+    ServedEntityArgs,
+    ServedModelArgs,
+    TrafficConfigArgs,
+)
 from ..client import AlreadyExists, NotFound, ServingClient
 from ..plan import Plan, endpoint_view, fingerprint, new_salt, plan_create, plan_endpoint
 from ..plan.compare import changed_paths
@@ -23,8 +32,18 @@ from .rate_limits import RateLimits
 from .readiness import EndpointsReady
 from .secret_references import known_secrets_input, referenced_secrets
 
-DECLARED = ("endpoint_name", "config", "tags", "route_optimized", "ai_gateway", "description", "email_notifications",
-            "budget_policy_id", "usage_policy_id", "telemetry_config")
+DECLARED = (
+    "endpoint_name",
+    "config",
+    "tags",
+    "route_optimized",
+    "ai_gateway",
+    "description",
+    "email_notifications",
+    "budget_policy_id",
+    "usage_policy_id",
+    "telemetry_config",
+)
 OPTIONS = ("adopt", "known_secrets", OWNER_INPUT)  # how to apply, not what (the owner goes in a marker tag)
 INPUTS = DECLARED + OPTIONS
 
@@ -73,23 +92,33 @@ class ServingEndpointProvider(ServingProvider):
         marked = bool(props.get(OWNER_INPUT)) and endpoint_owner(endpoint) == props[OWNER_INPUT]
         ours = marked or (exc.attempts > 1 and not changed_paths(live, declared))
         if not props.get("adopt") and not ours:
-            raise AlreadyExists(409, "RESOURCE_ALREADY_EXISTS",
-                                f"serving endpoint {name!r} already exists and this stack did not create it; "
-                                "set adopt=True (`adopt: true` in a stack file) to take it over, reconcile it "
-                                "to this declaration and delete it on destroy, or choose another name") from None
+            raise AlreadyExists(
+                409,
+                "RESOURCE_ALREADY_EXISTS",
+                f"serving endpoint {name!r} already exists and this stack did not create it; "
+                "set adopt=True (`adopt: true` in a stack file) to take it over, reconcile it "
+                "to this declaration and delete it on destroy, or choose another name",
+            ) from None
         progress(f"{self.label(props)}: endpoint exists: {'adopting' if props.get('adopt') else 'resuming'} it")
         plan = plan_take_over(live, props, marked=marked)
         if plan.replaces:
-            raise AlreadyExists(409, "RESOURCE_ALREADY_EXISTS", f"serving endpoint {name!r} cannot be adopted: "
-                                + "; ".join(f"{r.path}: {r.reason}" for r in plan.replaces)) from None
+            raise AlreadyExists(
+                409,
+                "RESOURCE_ALREADY_EXISTS",
+                f"serving endpoint {name!r} cannot be adopted: "
+                + "; ".join(f"{r.path}: {r.reason}" for r in plan.replaces),
+            ) from None
         return execute(client, name, plan.calls, self.label(props)) or endpoint
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props, olds = plain(news), plain(olds)
         client, name = self.client(), props["endpoint_name"]
         endpoint = execute(client, name, plan_endpoint(olds, props).calls, self.label(props))
-        return UpdateResult(self._applied(client, props, endpoint or client.get_endpoint(name),
-                                          olds.get("fingerprint_salt") or new_salt()))
+        return UpdateResult(
+            self._applied(
+                client, props, endpoint or client.get_endpoint(name), olds.get("fingerprint_salt") or new_salt()
+            )
+        )
 
     def read(self, id_: str, props: Json) -> ReadResult:
         olds = plain(props)
@@ -101,10 +130,20 @@ class ServingEndpointProvider(ServingProvider):
         if is_recovered(props):  # rebuilt from an interrupted create: ours only if it carries our marker
             if not olds.get(OWNER_INPUT) or endpoint_owner(endpoint) != olds[OWNER_INPUT]:
                 return ReadResult("", {})
-            return ReadResult(id_, self._outputs(client, olds, endpoint, olds.get("fingerprint_salt") or new_salt(),
-                                                 {}, olds.get("config") or {}))
-        outs = self._outputs(client, olds, endpoint, olds.get("fingerprint_salt") or new_salt(),
-                             olds.get("write_only") or {}, olds.get("config") or {})
+            return ReadResult(
+                id_,
+                self._outputs(
+                    client, olds, endpoint, olds.get("fingerprint_salt") or new_salt(), {}, olds.get("config") or {}
+                ),
+            )
+        outs = self._outputs(
+            client,
+            olds,
+            endpoint,
+            olds.get("fingerprint_salt") or new_salt(),
+            olds.get("write_only") or {},
+            olds.get("config") or {},
+        )
         drifted = endpoint_view.stored(outs) != endpoint_view.stored(olds)
         return ReadResult(id_, outs, self._inputs_from(outs) if drifted else None)
 
@@ -121,8 +160,9 @@ class ServingEndpointProvider(ServingProvider):
         return self._outputs(client, props, endpoint, salt, fingerprints, view["config"])
 
     @staticmethod
-    def _outputs(client: ServingClient, props: Json, endpoint: Json, salt: str, write_only: dict[str, str],
-                 config_view: Json) -> Json:
+    def _outputs(
+        client: ServingClient, props: Json, endpoint: Json, salt: str, write_only: dict[str, str], config_view: Json
+    ) -> Json:
         """The live view (what the planner compares next time) plus what the server reports.
 
         ``config_view`` is the last declared config view: fields GET never echoes are taken from it.
@@ -146,9 +186,12 @@ class ServingEndpointProvider(ServingProvider):
         view = outs["config"]
         config: Json = {"served_entities": view.get("served_entities", [])}
         if view.get("routes"):
-            config["traffic_config"] = {"routes": [{"served_entity_name": r["name"],
-                                                    "traffic_percentage": r["traffic_percentage"]}
-                                                   for r in view["routes"]]}
+            config["traffic_config"] = {
+                "routes": [
+                    {"served_entity_name": r["name"], "traffic_percentage": r["traffic_percentage"]}
+                    for r in view["routes"]
+                ]
+            }
         if view.get("auto_capture_config"):
             config["auto_capture_config"] = view["auto_capture_config"]
         inputs = {**endpoint_view.stored(outs), "config": config}
@@ -159,8 +202,10 @@ class ServingEndpointProvider(ServingProvider):
 def _secret_write_only(value: Any) -> Any:
     """Wrap every ``*_plaintext`` value in a Pulumi secret so it is encrypted in state and masked in output."""
     if isinstance(value, dict):
-        return {k: pulumi.Output.secret(v) if is_write_only(k) and v is not None else _secret_write_only(v)
-                for k, v in value.items()}
+        return {
+            k: pulumi.Output.secret(v) if is_write_only(k) and v is not None else _secret_write_only(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_secret_write_only(v) for v in value]
     return value
@@ -204,42 +249,77 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     endpoint_id: pulumi.Output[str]
     task: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, endpoint_name: pulumi.Input[str],
-                 config: pulumi.Input[EndpointCoreConfigArgs] | None = None,
-                 served_entities: pulumi.Input[Sequence[pulumi.Input[ServedEntityArgs]]] | None = None,
-                 traffic_config: pulumi.Input[TrafficConfigArgs] | None = None,
-                 served_models: pulumi.Input[Sequence[pulumi.Input[ServedModelArgs]]] | None = None,
-                 auto_capture_config: pulumi.Input[AutoCaptureConfigArgs] | None = None,
-                 tags: pulumi.Input[Sequence[pulumi.Input[EndpointTagArgs]]] | pulumi.Input[Mapping[str, str]] | None = None,
-                 route_optimized: pulumi.Input[bool] | None = None,
-                 ai_gateway: pulumi.Input[AiGatewayConfigArgs] | None = None,
-                 description: pulumi.Input[str] | None = None,
-                 email_notifications: pulumi.Input[EmailNotificationsArgs] | None = None,
-                 budget_policy_id: pulumi.Input[str] | None = None, usage_policy_id: pulumi.Input[str] | None = None,
-                 telemetry_config: pulumi.Input[Mapping[str, Any]] | None = None,
-                 rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]] | None = None,
-                 adopt: bool = False, wait: bool = True, wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-                 known_secrets: list[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
-        config = endpoint_config(config, served_entities=served_entities, traffic_config=traffic_config,
-                                 served_models=served_models, auto_capture_config=auto_capture_config)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        endpoint_name: pulumi.Input[str],
+        config: pulumi.Input[EndpointCoreConfigArgs] | None = None,
+        served_entities: pulumi.Input[Sequence[pulumi.Input[ServedEntityArgs]]] | None = None,
+        traffic_config: pulumi.Input[TrafficConfigArgs] | None = None,
+        served_models: pulumi.Input[Sequence[pulumi.Input[ServedModelArgs]]] | None = None,
+        auto_capture_config: pulumi.Input[AutoCaptureConfigArgs] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[EndpointTagArgs]]] | pulumi.Input[Mapping[str, str]] | None = None,
+        route_optimized: pulumi.Input[bool] | None = None,
+        ai_gateway: pulumi.Input[AiGatewayConfigArgs] | None = None,
+        description: pulumi.Input[str] | None = None,
+        email_notifications: pulumi.Input[EmailNotificationsArgs] | None = None,
+        budget_policy_id: pulumi.Input[str] | None = None,
+        usage_policy_id: pulumi.Input[str] | None = None,
+        telemetry_config: pulumi.Input[Mapping[str, Any]] | None = None,
+        rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]] | None = None,
+        adopt: bool = False,
+        wait: bool = True,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+        known_secrets: list[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        config = endpoint_config(
+            config,
+            served_entities=served_entities,
+            traffic_config=traffic_config,
+            served_models=served_models,
+            auto_capture_config=auto_capture_config,
+        )
         secrets = referenced_secrets(config)
         props = {
-            "endpoint_name": endpoint_name, "config": _secret_write_only(config), "tags": tags,
-            "route_optimized": route_optimized, "ai_gateway": ai_gateway, "description": description,
-            "email_notifications": email_notifications, "budget_policy_id": budget_policy_id,
-            "usage_policy_id": usage_policy_id, "telemetry_config": telemetry_config,
-            "adopt": adopt or None, "known_secrets": known_secrets_input(known_secrets, secrets),
-            "state": None, "config_version": None, "invocation_url": None, "endpoint_id": None, "task": None,
+            "endpoint_name": endpoint_name,
+            "config": _secret_write_only(config),
+            "tags": tags,
+            "route_optimized": route_optimized,
+            "ai_gateway": ai_gateway,
+            "description": description,
+            "email_notifications": email_notifications,
+            "budget_policy_id": budget_policy_id,
+            "usage_policy_id": usage_policy_id,
+            "telemetry_config": telemetry_config,
+            "adopt": adopt or None,
+            "known_secrets": known_secrets_input(known_secrets, secrets),
+            "state": None,
+            "config_version": None,
+            "invocation_url": None,
+            "endpoint_id": None,
+            "task": None,
             OWNER_INPUT: owner_for("ServingEndpoint", resource_name),
         }
         secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=secrets)
-        super().__init__(ServingEndpointProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))
+        super().__init__(
+            ServingEndpointProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts)
+        )
         child = pulumi.ResourceOptions(parent=self)
-        ready = EndpointsReady(f"{resource_name}-ready", endpoints=[self], wait_timeout=wait_timeout,
-                               opts=child) if wait else None
+        ready = (
+            EndpointsReady(f"{resource_name}-ready", endpoints=[self], wait_timeout=wait_timeout, opts=child)
+            if wait
+            else None
+        )
         if ready is not None:  # the state once the rollout finished, not the one the create answered with
             self.state = pulumi.Output.all(ready.states, self.endpoint_name).apply(
-                lambda found: (found[0] or {}).get(found[1]))
+                lambda found: (found[0] or {}).get(found[1])
+            )
         if rate_limits is not None:
-            RateLimits(f"{resource_name}-rate-limits", endpoint=self, rate_limits=rate_limits,
-                       opts=pulumi.ResourceOptions(parent=self, depends_on=[ready] if ready else []))
+            RateLimits(
+                f"{resource_name}-rate-limits",
+                endpoint=self,
+                rate_limits=rate_limits,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[ready] if ready else []),
+            )

@@ -41,8 +41,9 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        error = ApiError(f"No API found for '{request.method} {request.url.path}'", status=404,
-                         error_code="ENDPOINT_NOT_FOUND")
+        error = ApiError(
+            f"No API found for '{request.method} {request.url.path}'", status=404, error_code="ENDPOINT_NOT_FOUND"
+        )
     elif exc.status_code == 405:
         error = BadRequest(f"Method {request.method} is not allowed on {request.url.path}", status=405)
     elif exc.status_code == 400:
@@ -82,6 +83,10 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     gateway.install(app, UsageStore(state.db))
     app.add_middleware(gateway.DataPlane)
     app.add_middleware(FaultGate, plan=app.state.faults)
-    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.client_timeout_s,
-                       authenticate=state.tokens.authenticate)
+    app.add_middleware(
+        Guard,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.client_timeout_s,
+        authenticate=state.tokens.authenticate,
+    )
     return app

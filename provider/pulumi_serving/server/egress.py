@@ -51,8 +51,9 @@ class Egress:
             for path, url in upstream_urls(entity.get("external_model") or {}).items():
                 if not self.allows(host := url_host(url)):
                     where = f"{prefix}served_entities[{index}].external_model.{path}"
-                    problems.append(f"{where}: upstream host {host or url!r} is not allowed on this server "
-                                    "(serve --allow-upstream)")
+                    problems.append(
+                        f"{where}: upstream host {host or url!r} is not allowed on this server (serve --allow-upstream)"
+                    )
         return problems
 
     def check_config(self, entities: Iterable[Mapping[str, Any]], prefix: str) -> None:
@@ -65,5 +66,7 @@ class Egress:
             return
         for url in urls:
             if not self.allows(host := url_host(url)):
-                raise PermissionDenied(f"Endpoint '{endpoint}' served entity '{entity}': upstream host "
-                                       f"{host or url!r} is not allowed on this server (serve --allow-upstream).")
+                raise PermissionDenied(
+                    f"Endpoint '{endpoint}' served entity '{entity}': upstream host "
+                    f"{host or url!r} is not allowed on this server (serve --allow-upstream)."
+                )

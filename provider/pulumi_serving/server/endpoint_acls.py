@@ -60,8 +60,10 @@ class EndpointAcls:
 
     def grant_creator(self, conn: sqlite3.Connection, principal: Principal, endpoint_id: str) -> None:
         if not principal.is_admin:
-            conn.execute("INSERT INTO endpoint_acls VALUES (?, ?, ?, 'CAN_MANAGE')",
-                         (endpoint_id, principal_kind(principal), principal.name))
+            conn.execute(
+                "INSERT INTO endpoint_acls VALUES (?, ?, ?, 'CAN_MANAGE')",
+                (endpoint_id, principal_kind(principal), principal.name),
+            )
 
     def permission_level(self, principal: Principal, name: str) -> str | None:
         """``principal``'s level on endpoint ``name`` (CAN_MANAGE for the admin), None when none."""
@@ -79,23 +81,44 @@ class EndpointAcls:
         """Ids of the endpoints ``principal`` may see (None: all of them, for the admin)."""
         if principal.is_admin:
             return None
-        return {row["id"] for row in conn.execute("SELECT DISTINCT endpoint_id AS id FROM endpoint_acls")
-                if self.level(conn, principal, row["id"]) is not None}
+        return {
+            row["id"]
+            for row in conn.execute("SELECT DISTINCT endpoint_id AS id FROM endpoint_acls")
+            if self.level(conn, principal, row["id"]) is not None
+        }
 
     def _view(self, conn: sqlite3.Connection, doc: Doc) -> Doc:
         rows = conn.execute(
             "SELECT principal_kind, principal_name, level FROM endpoint_acls WHERE endpoint_id = ? "
-            "ORDER BY principal_kind, principal_name", (doc["id"],)
+            "ORDER BY principal_kind, principal_name",
+            (doc["id"],),
         ).fetchall()
         acl = [
-            {r["principal_kind"]: r["principal_name"], "display_name": r["principal_name"],
-             "all_permissions": [{"permission_level": r["level"], "inherited": False}]}
+            {
+                r["principal_kind"]: r["principal_name"],
+                "display_name": r["principal_name"],
+                "all_permissions": [{"permission_level": r["level"], "inherited": False}],
+            }
             for r in rows
         ]
-        acl.append({"group_name": ADMINS_GROUP, "display_name": ADMINS_GROUP, "all_permissions": [
-            {"permission_level": "CAN_MANAGE", "inherited": True, "inherited_from_object": ["/serving-endpoints/"]}]})
-        return {"object_id": f"/serving-endpoints/{doc['id']}", "object_type": "serving-endpoint",
-                "access_control_list": acl}
+        acl.append(
+            {
+                "group_name": ADMINS_GROUP,
+                "display_name": ADMINS_GROUP,
+                "all_permissions": [
+                    {
+                        "permission_level": "CAN_MANAGE",
+                        "inherited": True,
+                        "inherited_from_object": ["/serving-endpoints/"],
+                    }
+                ],
+            }
+        )
+        return {
+            "object_id": f"/serving-endpoints/{doc['id']}",
+            "object_type": "serving-endpoint",
+            "access_control_list": acl,
+        }
 
     def get_permissions(self, principal: Principal, endpoint_id: str) -> Doc:
         with self._db.read() as conn:
@@ -108,9 +131,11 @@ class EndpointAcls:
             self.require(conn, principal, load_by_id(conn, endpoint_id, self._now()), "CAN_VIEW")
         return {"permission_levels": copy.deepcopy(PERMISSION_LEVELS)}
 
-    def set_permissions(self, principal: Principal, endpoint_id: str, req: spec.PermissionsRequest, *,
-                        replace: bool) -> Doc:
+    def set_permissions(
+        self, principal: Principal, endpoint_id: str, req: spec.PermissionsRequest, *, replace: bool
+    ) -> Doc:
         """PUT (``replace``: direct grants become exactly the list) or PATCH (merge)."""
+
         def change(conn: sqlite3.Connection) -> Doc:
             doc = load_by_id(conn, endpoint_id, self._now())
             self.require(conn, principal, doc, "CAN_MANAGE")

@@ -32,8 +32,7 @@ _SEALED = "sealed:v1:"
 
 def owner_record(principal: Principal) -> dict[str, Any]:
     """How a stored config names its owner (the admin token's principal is marked as such)."""
-    return {"name": principal.name, "service_principal": principal.service_principal,
-            "admin_token": principal is ADMIN}
+    return {"name": principal.name, "service_principal": principal.service_principal, "admin_token": principal is ADMIN}
 
 
 class EndpointCredentials:
@@ -61,9 +60,12 @@ class EndpointCredentials:
         uses = config_secret_uses(config, prefix)
         bound, refused = self._secrets.bind(principal, [(u.ref.scope, u.ref.key) for u in uses])
         if refused:
-            raise InvalidParameterValue("; ".join(
-                f"{uses[i].path}: secret {uses[i].ref} does not exist or is not readable by {principal.name}"
-                for i in refused))
+            raise InvalidParameterValue(
+                "; ".join(
+                    f"{uses[i].path}: secret {uses[i].ref} does not exist or is not readable by {principal.name}"
+                    for i in refused
+                )
+            )
         return {"owner": owner_record(principal), "secret_bindings": bound}
 
     # when the gateway uses it
@@ -86,7 +88,7 @@ class EndpointCredentials:
             raise PermissionDenied(f"Endpoint '{name}' may not use the secret {reference}: {problem}.")
 
     def _unseal(self, endpoint_id: str, block_path: str, field: str, value: str) -> str:
-        sealed = base64.b64decode(value[len(_SEALED):])
+        sealed = base64.b64decode(value[len(_SEALED) :])
         return self._box.open(sealed, f"endpoint:{endpoint_id}:{block_path}.{field}").decode()
 
     def resolve_external_model(self, name: str, served_entity_name: str) -> dict[str, Any]:
@@ -113,5 +115,3 @@ class EndpointCredentials:
                 self._authorize(name, config, ref.scope, ref.key)
                 block[field] = self._secrets.resolve_secret(ref.scope, ref.key)
         return model
-
-

@@ -30,8 +30,15 @@ from .storage import Database
 class EndpointStore:
     """Backend of ``/api/2.0/serving-endpoints`` and ``/api/2.0/permissions/serving-endpoints``."""
 
-    def __init__(self, db: Database, acls: EndpointAcls, credentials: EndpointCredentials, egress: Egress,
-                 update_delay_s: float, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        db: Database,
+        acls: EndpointAcls,
+        credentials: EndpointCredentials,
+        egress: Egress,
+        update_delay_s: float,
+        clock: Callable[[], float] = time.time,
+    ):
         self._db = db
         self._acls = acls
         self._credentials = credentials
@@ -48,8 +55,9 @@ class EndpointStore:
             return load(conn, name, self._now())
 
     # config storage
-    def _stored_config(self, principal: Principal, endpoint_id: str, config: spec.EndpointCoreConfigInput,
-                       version: int, prefix: str) -> Doc:
+    def _stored_config(
+        self, principal: Principal, endpoint_id: str, config: spec.EndpointCoreConfigInput, version: int, prefix: str
+    ) -> Doc:
         now = self._now()
         binding = self._credentials.bind(principal, config, prefix)
         entities = []
@@ -78,8 +86,7 @@ class EndpointStore:
             stored["auto_capture_config"] = config.auto_capture_config.to_api()
         return stored
 
-    def _apply_config(self, principal: Principal, doc: Doc, config: spec.EndpointCoreConfigInput,
-                      prefix: str) -> None:
+    def _apply_config(self, principal: Principal, doc: Doc, config: spec.EndpointCoreConfigInput, prefix: str) -> None:
         version = doc.get("config_version", 0) + 1
         doc["config_version"] = version
         doc["pending"] = self._stored_config(principal, doc["id"], config, version, prefix)
@@ -101,12 +108,20 @@ class EndpointStore:
         now = self._now()
         endpoint_id = uuid.uuid4().hex
         doc: Doc = {
-            "name": req.name, "id": endpoint_id, "creator": principal.name, "creation_timestamp": now,
-            "last_updated_timestamp": now, "description": req.description or "", "config_version": 0,
-            "config": None, "pending": None, "tags": merge_tags([], [t.to_api() for t in req.tags or []], []),
+            "name": req.name,
+            "id": endpoint_id,
+            "creator": principal.name,
+            "creation_timestamp": now,
+            "last_updated_timestamp": now,
+            "description": req.description or "",
+            "config_version": 0,
+            "config": None,
+            "pending": None,
+            "tags": merge_tags([], [t.to_api() for t in req.tags or []], []),
             "ai_gateway": self._gateway(req.name, req.ai_gateway),
             "legacy_rate_limits": [r.to_api() for r in req.rate_limits] if req.rate_limits else None,
-            "route_optimized": req.route_optimized, "budget_policy_id": req.budget_policy_id,
+            "route_optimized": req.route_optimized,
+            "budget_policy_id": req.budget_policy_id,
             "usage_policy_id": req.usage_policy_id,
             "email_notifications": req.email_notifications.to_api() if req.email_notifications else None,
         }
@@ -141,8 +156,9 @@ class EndpointStore:
 
         self._db.transact(delete, freeing=True)
 
-    def _mutate(self, principal: Principal, name: str, change: Callable[[Doc], Any], *,
-                block_while_updating: bool) -> tuple[Doc, Any]:
+    def _mutate(
+        self, principal: Principal, name: str, change: Callable[[Doc], Any], *, block_while_updating: bool
+    ) -> tuple[Doc, Any]:
         with self._db.write() as conn:
             doc = load(conn, name, self._now())
             self._acls.require(conn, principal, doc, "CAN_MANAGE")
@@ -186,8 +202,9 @@ class EndpointStore:
 
     def patch_tags(self, principal: Principal, name: str, req: spec.PatchTagsRequest) -> Doc:
         def change(doc: Doc) -> Doc:
-            doc["tags"] = merge_tags(doc.get("tags") or [], [t.to_api() for t in req.add_tags or []],
-                                     req.delete_tags or [])
+            doc["tags"] = merge_tags(
+                doc.get("tags") or [], [t.to_api() for t in req.add_tags or []], req.delete_tags or []
+            )
             if problem := tag_count_problem(len(doc["tags"])):
                 raise InvalidParameterValue(f"add_tags: {problem}")
             return {"tags": doc["tags"]}

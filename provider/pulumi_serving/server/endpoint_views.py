@@ -15,8 +15,15 @@ from ..spec.server_behaviour import ENDPOINT_ECHO_DEFAULTS, NOT_ECHOED_ENTITY_FI
 
 Doc = dict[str, Any]
 _ENDPOINT_FIELDS = ("name", "id", "creator", "creation_timestamp", "last_updated_timestamp", "description")
-_OPTIONAL_FIELDS = ("task", "endpoint_type", "budget_policy_id", "usage_policy_id", "route_optimized",
-                    "email_notifications", "telemetry_config")
+_OPTIONAL_FIELDS = (
+    "task",
+    "endpoint_type",
+    "budget_policy_id",
+    "usage_policy_id",
+    "route_optimized",
+    "email_notifications",
+    "telemetry_config",
+)
 
 
 def settle(doc: Doc, now_ms: int) -> Doc:

@@ -11,8 +11,9 @@ class ApiError(Exception):
     status: int = 400
     error_code: str = "BAD_REQUEST"
 
-    def __init__(self, message: str, *, status: int | None = None, error_code: str | None = None,
-                 retry_after: int | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, error_code: str | None = None, retry_after: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         if status is not None:

@@ -70,11 +70,15 @@ class FaultRule(BaseModel):
     def _error(self, path: str) -> InjectedError:
         retry_after = self.retry_after if self.retry_after is not None else _DEFAULT_RETRY_AFTER.get(self.status)
         if self.status == 409:
-            name = path[len(_ENDPOINTS_PREFIX):].split("/", 1)[0] if path.startswith(_ENDPOINTS_PREFIX) else ""
+            name = path[len(_ENDPOINTS_PREFIX) :].split("/", 1)[0] if path.startswith(_ENDPOINTS_PREFIX) else ""
             subject = f"Endpoint {name}" if name else "The resource"
-            return InjectedError(f"{subject} is currently updating. Wait for the update to complete "
-                                 "(config_update NOT_UPDATING) before making another update. (injected fault)",
-                                 status=409, error_code=ResourceConflict.error_code, retry_after=retry_after)
+            return InjectedError(
+                f"{subject} is currently updating. Wait for the update to complete "
+                "(config_update NOT_UPDATING) before making another update. (injected fault)",
+                status=409,
+                error_code=ResourceConflict.error_code,
+                retry_after=retry_after,
+            )
         message = _MESSAGES.get(self.status, _UNAVAILABLE)
         return InjectedError(message, status=self.status, error_code=_CODES[self.status], retry_after=retry_after)
 

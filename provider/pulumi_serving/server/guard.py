@@ -20,8 +20,9 @@ from .errors import ApiError, InternalError, RequestTimeout, RequestTooLarge
 log = logging.getLogger("pulumi_serving.server")
 Message = dict[str, Any]
 # Answered without a token: the SDK's host probe (also the launcher's readiness check) and the API docs.
-PUBLIC_PATHS = frozenset({"/.well-known/databricks-config", "/openapi.json", "/docs", "/docs/oauth2-redirect",
-                          "/redoc"})
+PUBLIC_PATHS = frozenset(
+    {"/.well-known/databricks-config", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+)
 
 
 async def send_error(send: Any, error: ApiError, *, close: bool = False) -> None:
@@ -71,8 +72,9 @@ class Guard:
             try:
                 message = await asyncio.wait_for(receive(), self.body_timeout_s)
             except TimeoutError:
-                await send_error(send, RequestTimeout(f"request body not received within {self.body_timeout_s:g} s"),
-                                 close=True)
+                await send_error(
+                    send, RequestTimeout(f"request body not received within {self.body_timeout_s:g} s"), close=True
+                )
                 return
             if message["type"] != "http.request":
                 return
@@ -104,7 +106,13 @@ class Guard:
         except Exception as exc:  # the last line of defence: answer a Databricks body, keep serving
             incident = uuid.uuid4().hex[:12]
             frames = "".join(traceback.format_tb(exc.__traceback__))
-            log.error("unhandled %s (incident %s) in %s %s\n%s", type(exc).__name__, incident,
-                      scope.get("method"), scope.get("path"), frames)
+            log.error(
+                "unhandled %s (incident %s) in %s %s\n%s",
+                type(exc).__name__,
+                incident,
+                scope.get("method"),
+                scope.get("path"),
+                frames,
+            )
             if not started:
                 await send_error(send, InternalError(f"Internal error (incident {incident})."))

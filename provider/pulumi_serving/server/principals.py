@@ -87,8 +87,13 @@ def resolve_admin_token(data_dir: Path, explicit: str | None, token_file: Path |
     return path.read_text().strip(), str(path)
 
 
-def issue_token(db: Database, user: str, groups: tuple[str, ...] = (), service_principal: bool = False,
-                expires_in_s: float | None = None) -> str:
+def issue_token(
+    db: Database,
+    user: str,
+    groups: tuple[str, ...] = (),
+    service_principal: bool = False,
+    expires_in_s: float | None = None,
+) -> str:
     """Store the hash of a new token for the principal and return the token (shown once)."""
     for problem in filter(None, [principal_name_problem(user), *map(principal_name_problem, groups)]):
         raise ValueError(problem)
@@ -122,8 +127,17 @@ def list_tokens(db: Database) -> list[TokenInfo]:
     """Every stored token, by principal and creation time."""
     with db.read() as conn:
         rows = conn.execute("SELECT * FROM tokens ORDER BY user_name, created_ms").fetchall()
-    return [TokenInfo(token_id(r["token_hash"]), r["user_name"], tuple(json.loads(r["groups_json"])),
-                      bool(r["service_principal"]), r["created_ms"], r["expires_ms"]) for r in rows]
+    return [
+        TokenInfo(
+            token_id(r["token_hash"]),
+            r["user_name"],
+            tuple(json.loads(r["groups_json"])),
+            bool(r["service_principal"]),
+            r["created_ms"],
+            r["expires_ms"],
+        )
+        for r in rows
+    ]
 
 
 def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str | None = None) -> int:
@@ -136,8 +150,9 @@ def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str
             return conn.execute("DELETE FROM tokens WHERE user_name = ?", (user,)).rowcount
         if len(token_id_prefix or "") < TOKEN_ID_CHARS:
             raise ValueError(f"a token id has {TOKEN_ID_CHARS} characters (see `tokens list`)")
-        return conn.execute("DELETE FROM tokens WHERE substr(token_hash, 1, ?) = ?",
-                            (TOKEN_ID_CHARS, token_id_prefix)).rowcount
+        return conn.execute(
+            "DELETE FROM tokens WHERE substr(token_hash, 1, ?) = ?", (TOKEN_ID_CHARS, token_id_prefix)
+        ).rowcount
 
     return db.transact(revoke, freeing=True)
 
@@ -146,7 +161,9 @@ def principal_by_name(conn: sqlite3.Connection, name: str, service_principal: bo
     """Principal ``name`` with the groups of its live (unexpired) tokens."""
     rows = conn.execute(
         "SELECT groups_json FROM tokens WHERE user_name = ? AND service_principal = ? "
-        "AND (expires_ms IS NULL OR expires_ms > ?)", (name, int(service_principal), _now_ms())).fetchall()
+        "AND (expires_ms IS NULL OR expires_ms > ?)",
+        (name, int(service_principal), _now_ms()),
+    ).fetchall()
     groups = sorted({g for row in rows for g in json.loads(row["groups_json"])})
     return Principal(name, tuple(groups), service_principal)
 
@@ -172,7 +189,8 @@ class TokenStore:
         with self._db.read() as conn:
             row = conn.execute(
                 "SELECT user_name, groups_json, service_principal, expires_ms FROM tokens WHERE token_hash = ?",
-                (digest,)).fetchone()
+                (digest,),
+            ).fetchone()
         if row is None:
             raise Unauthenticated("Invalid access token.")
         if row["expires_ms"] is not None and row["expires_ms"] <= _now_ms():

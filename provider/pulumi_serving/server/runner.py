@@ -41,8 +41,10 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
     except BlockingIOError:
         holder = handle.read().strip() or "another process"
         handle.close()
-        raise StartupError(f"data dir {data_dir} is in use by another pulumi-serving serve (pid {holder}); "
-                           "stop it or choose another --data-dir") from None
+        raise StartupError(
+            f"data dir {data_dir} is in use by another pulumi-serving serve (pid {holder}); "
+            "stop it or choose another --data-dir"
+        ) from None
     handle.truncate(0)
     handle.write(str(os.getpid()))
     handle.flush()
@@ -97,9 +99,15 @@ def serve(settings: Settings) -> None:
         raise
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     app = create_app(settings, backend)
-    config = uvicorn.Config(app, workers=1, log_level="info", access_log=True, server_header=False,
-                            http=protocol_with_header_timeout(settings.client_timeout_s),
-                            timeout_keep_alive=max(1, int(min(5.0, settings.client_timeout_s))))
+    config = uvicorn.Config(
+        app,
+        workers=1,
+        log_level="info",
+        access_log=True,
+        server_header=False,
+        http=protocol_with_header_timeout(settings.client_timeout_s),
+        timeout_keep_alive=max(1, int(min(5.0, settings.client_timeout_s))),
+    )
     print(f"pulumi-serving: local serving API at {settings.base_url}", flush=True)
     print(f"pulumi-serving: admin token from {backend.admin_token_source}", flush=True)
     print(f"pulumi-serving: data dir {settings.data_dir}", flush=True)

@@ -62,9 +62,7 @@ class SecretStore:
         row = self._scope_row(conn, scope)
         have = self.permission(conn, principal, row["name"])
         if have is None or spec.ACL_ORDER[have] < spec.ACL_ORDER[needed]:
-            raise PermissionDenied(
-                f"User {principal.name} does not have {needed} permission on scope {row['name']}."
-            )
+            raise PermissionDenied(f"User {principal.name} does not have {needed} permission on scope {row['name']}.")
         return row
 
     def bind(self, principal: Principal, refs: list[tuple[str, str]]) -> tuple[dict[str, str], list[int]]:
@@ -78,8 +76,10 @@ class SecretStore:
             for index, (scope, key) in enumerate(refs):
                 row = conn.execute("SELECT name, uid FROM scopes WHERE name = ?", (scope,)).fetchone()
                 readable = row is not None and self.permission(conn, principal, row["name"]) is not None
-                if readable and conn.execute("SELECT 1 FROM secrets WHERE scope = ? AND key = ?",
-                                             (scope, key)).fetchone():
+                if (
+                    readable
+                    and conn.execute("SELECT 1 FROM secrets WHERE scope = ? AND key = ?", (scope, key)).fetchone()
+                ):
                     bound[f"{scope}/{key}"] = row["uid"]
                 else:
                     refused.append(index)
@@ -92,11 +92,15 @@ class SecretStore:
             if row is None:
                 return f"scope {scope} no longer exists"
             if uid is None or row["uid"] != uid:
-                return (f"scope {scope} was deleted and created again after the endpoint's config was set; "
-                        "someone with READ on it must update the endpoint's config")
+                return (
+                    f"scope {scope} was deleted and created again after the endpoint's config was set; "
+                    "someone with READ on it must update the endpoint's config"
+                )
             if self.permission(conn, owner, row["name"]) is None:
-                return (f"the endpoint's owner {owner.name} no longer has READ on scope {scope}; someone with READ "
-                        "on it must update the endpoint's config")
+                return (
+                    f"the endpoint's owner {owner.name} no longer has READ on scope {scope}; someone with READ "
+                    "on it must update the endpoint's config"
+                )
         return None
 
     # scopes
@@ -111,8 +115,14 @@ class SecretStore:
             conn.execute(
                 "INSERT INTO scopes (name, backend_type, keyvault_json, creator, created_ms, uid) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (req.scope, req.scope_backend_type or "DATABRICKS", json.dumps(keyvault) if keyvault else None,
-                 principal.name, _now_ms(), uuid.uuid4().hex),
+                (
+                    req.scope,
+                    req.scope_backend_type or "DATABRICKS",
+                    json.dumps(keyvault) if keyvault else None,
+                    principal.name,
+                    _now_ms(),
+                    uuid.uuid4().hex,
+                ),
             )
             grantee = ALL_USERS_GROUP if req.initial_manage_principal == "users" else principal.name
             conn.execute("INSERT INTO scope_acls VALUES (?, ?, 'MANAGE')", (req.scope, grantee))

@@ -96,8 +96,14 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._commits = 0
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
-                       f"wal_autocheckpoint={WAL_CHECKPOINT_PAGES}", f"journal_size_limit={WAL_SIZE_LIMIT}"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "busy_timeout=10000",
+            f"wal_autocheckpoint={WAL_CHECKPOINT_PAGES}",
+            f"journal_size_limit={WAL_SIZE_LIMIT}",
+        ):
             self._conn.execute(f"PRAGMA {pragma}")
         self._conn.executescript(_SCHEMA)
         self._migrate()
@@ -143,8 +149,11 @@ class Database:
             pass
 
     def _full(self) -> StorageFull:
-        return StorageFull(f"The server's disk is full (data dir {self.path.parent}): the change was not saved. "
-                           "Free space (deleting endpoints, secrets or scopes works) and retry.", retry_after=5)
+        return StorageFull(
+            f"The server's disk is full (data dir {self.path.parent}): the change was not saved. "
+            "Free space (deleting endpoints, secrets or scopes works) and retry.",
+            retry_after=5,
+        )
 
     @contextmanager
     def write(self, *, state_change: bool = True) -> Iterator[sqlite3.Connection]:

@@ -26,12 +26,16 @@ class UsageStore:
         if not deltas:
             return
         with self._db.write(state_change=False) as conn:
-            conn.executemany(_ADD, [(endpoint_id, principal, *counts, endpoint_id)
-                                    for (endpoint_id, principal), counts in deltas.items()])
+            conn.executemany(
+                _ADD,
+                [(endpoint_id, principal, *counts, endpoint_id) for (endpoint_id, principal), counts in deltas.items()],
+            )
 
     def rows(self, endpoint_id: str) -> dict[str, Counts]:
         with self._db.read() as conn:
-            found = conn.execute("SELECT principal, requests, errors, prompt_tokens, completion_tokens "
-                                 "FROM endpoint_usage WHERE endpoint_id = ?", (endpoint_id,)).fetchall()
+            found = conn.execute(
+                "SELECT principal, requests, errors, prompt_tokens, completion_tokens "
+                "FROM endpoint_usage WHERE endpoint_id = ?",
+                (endpoint_id,),
+            ).fetchall()
         return {row[0]: (row[1], row[2], row[3], row[4]) for row in found}
-

@@ -16,11 +16,12 @@ from .tags import EndpointTag, EndpointTags
 MAX_SERVED_ENTITIES = 15
 MAX_AI_GATEWAY_RATE_LIMITS = 20
 MAX_AI_GATEWAY_GROUP_RATE_LIMITS = 5
+#: A served entity's fields that make it a custom model (none of them goes with ``external_model``).
+_CUSTOM_MODEL_FIELDS = ("entity_name", "entity_version", "workload_size", "workload_type", "scale_to_zero_enabled")
 
-WorkloadType = Literal[
-    "CPU", "CPU_MEDIUM", "CPU_LARGE", "GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "GPU_XLARGE", "GPU_XLARGE_8",
-    "MULTIGPU_MEDIUM",
-]
+_CpuWorkloadType = Literal["CPU", "CPU_MEDIUM", "CPU_LARGE"]
+_GpuWorkloadType = Literal["GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "GPU_XLARGE", "GPU_XLARGE_8", "MULTIGPU_MEDIUM"]
+WorkloadType = Literal[_CpuWorkloadType, _GpuWorkloadType]  # nested Literals flatten: one Literal of all nine
 PermissionLevel = Literal["CAN_MANAGE", "CAN_QUERY", "CAN_VIEW"]
 PERMISSION_ORDER: dict[str, int] = {"CAN_VIEW": 1, "CAN_QUERY": 2, "CAN_MANAGE": 3}
 
@@ -78,10 +79,7 @@ class ServedEntityInput(_ServedCompute):
 
     @model_validator(mode="after")
     def _kind(self) -> ServedEntityInput:
-        custom = [
-            f for f in ("entity_name", "entity_version", "workload_size", "workload_type", "scale_to_zero_enabled")
-            if getattr(self, f) is not None
-        ]
+        custom = [f for f in _CUSTOM_MODEL_FIELDS if getattr(self, f) is not None]
         if self.external_model is not None and custom:
             raise ValueError(f"external_model and {', '.join(custom)} are mutually exclusive")
         if self.external_model is None and self.entity_name is None:
@@ -105,7 +103,8 @@ class ServedModelInput(_ServedCompute):
     scale_to_zero_enabled: bool
 
     def effective_name(self) -> str:
-        return self.name or default_served_entity_name(entity_name=self.model_name, entity_version=self.model_version) or ""
+        default = default_served_entity_name(entity_name=self.model_name, entity_version=self.model_version)
+        return self.name or default or ""
 
     def as_served_entity(self) -> ServedEntityInput:
         """The equivalent ``served_entities`` item."""
@@ -339,6 +338,7 @@ class CreateServingEndpoint(SpecModel):
         if problem := endpoint_name_problem(value):
             raise ValueError(problem)
         return value
+
 
 class PatchTagsRequest(SpecModel):
     add_tags: list[EndpointTag] | None = None

@@ -68,9 +68,7 @@ class CredentialPair:
 
 CREDENTIAL_PAIRS: tuple[CredentialPair, ...] = (
     CredentialPair("openai_config", "openai_api_key", "openai_api_key_plaintext"),
-    CredentialPair(
-        "openai_config", "microsoft_entra_client_secret", "microsoft_entra_client_secret_plaintext"
-    ),
+    CredentialPair("openai_config", "microsoft_entra_client_secret", "microsoft_entra_client_secret_plaintext"),
     CredentialPair("anthropic_config", "anthropic_api_key", "anthropic_api_key_plaintext"),
     CredentialPair("cohere_config", "cohere_api_key", "cohere_api_key_plaintext"),
     CredentialPair("amazon_bedrock_config", "aws_access_key_id", "aws_access_key_id_plaintext"),
@@ -310,5 +308,7 @@ class ExternalModel(SpecModel):
             raise ValueError(f"{expected} is required for provider {self.provider!r}")
         if self.task not in PROVIDER_TASKS[self.provider]:
             allowed = ", ".join(sorted(PROVIDER_TASKS[self.provider]))
-            raise ValueError(f"task {self.task!r} is not supported by provider {self.provider!r} (supported: {allowed})")
+            raise ValueError(
+                f"task {self.task!r} is not supported by provider {self.provider!r} (supported: {allowed})"
+            )
         return self

@@ -37,9 +37,7 @@ def endpoint_name_problem(value: object) -> str | None:
 
 def served_entity_name_problem(value: object) -> str | None:
     """Why ``value`` is not a valid served entity (or served model) name, or None."""
-    return _problem(
-        "served entity name", value, _ENTITY_RE, "letters, digits, '-' and '_'", SERVED_ENTITY_NAME_MAX
-    )
+    return _problem("served entity name", value, _ENTITY_RE, "letters, digits, '-' and '_'", SERVED_ENTITY_NAME_MAX)
 
 
 def scope_name_problem(value: object) -> str | None:

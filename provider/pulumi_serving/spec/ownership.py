@@ -23,7 +23,7 @@ def owner_id(project: str, stack: str, kind: str, resource_name: str) -> str:
     full = f"{project}/{stack}/{kind}/{resource_name}"
     if len(full) <= OWNER_ID_MAX:
         return full
-    return f"{full[:OWNER_ID_MAX - 17]}#{hashlib.sha256(full.encode()).hexdigest()[:16]}"
+    return f"{full[: OWNER_ID_MAX - 17]}#{hashlib.sha256(full.encode()).hexdigest()[:16]}"
 
 
 def scope_marker_key(owner: str) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 
-
 @dataclass(frozen=True)
 class Problem:
     """One reason a payload is invalid. ``path`` is dotted with list indices, e.g. ``config.served_entities[0]``."""
@@ -44,7 +43,7 @@ def _message(error: Any) -> str:
     msg: str = error.get("msg", "invalid value")
     for prefix in _PREFIXES:
         if msg.startswith(prefix):
-            return msg[len(prefix):]
+            return msg[len(prefix) :]
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":

@@ -11,11 +11,27 @@ from typing import Any
 
 import pulumi
 
-from ..resources import (EndpointPermissions, EndpointsReady, RateLimits, Secret, SecretAcl, SecretScope,
-                         SecretScopeAcls, ServingEndpoint)
+from ..resources import (
+    EndpointPermissions,
+    EndpointsReady,
+    RateLimits,
+    Secret,
+    SecretAcl,
+    SecretScope,
+    SecretScopeAcls,
+    ServingEndpoint,
+)
 from ..spec import EndpointCoreConfigInput, config_secret_uses
-from ..spec.declarations import (DECLARATION_KEYS, NAMESPACE, StackDeclarations, endpoint_secret_keys,
-                                 parse_declarations, resolve_secret_values, stack_file_path, unknown_key_problems)
+from ..spec.declarations import (
+    DECLARATION_KEYS,
+    NAMESPACE,
+    StackDeclarations,
+    endpoint_secret_keys,
+    parse_declarations,
+    resolve_secret_values,
+    stack_file_path,
+    unknown_key_problems,
+)
 from .schemas import bundled_schema
 
 
@@ -37,8 +53,10 @@ def load(config: pulumi.Config | None = None) -> StackDeclarations:
     decl, problems = parse_declarations(data, bundled_schema())
     problems += unknown_key_problems(_config_keys(), data)
     if problems or decl is None:
-        raise pulumi.RunError("invalid declarations in the stack file:\n" +
-                              "\n".join(f"  {stack_file_path(p.path)}: {p.message}" for p in problems))
+        raise pulumi.RunError(
+            "invalid declarations in the stack file:\n"
+            + "\n".join(f"  {stack_file_path(p.path)}: {p.message}" for p in problems)
+        )
     return decl
 
 
@@ -48,25 +66,35 @@ def declare_scopes(decl: StackDeclarations, config: pulumi.Config | None = None)
     secrets: dict[str, Secret] = {}
     for scope in decl.scopes:
         name = scope.id or scope.scope
-        resource = SecretScope(name, scope=scope.scope, initial_manage_principal=scope.initial_manage_principal,
-                               adopt=scope.adopt)
+        resource = SecretScope(
+            name, scope=scope.scope, initial_manage_principal=scope.initial_manage_principal, adopt=scope.adopt
+        )
         for secret in scope.secrets:
             value = config.require_secret(secret.value_from)
             base64 = secret.encoding == "base64"
-            secrets[f"{scope.scope}/{secret.key}"] = Secret(f"{name}/{secret.key}", scope=resource.scope,
-                                                            key=secret.key, string_value=None if base64 else value,
-                                                            bytes_value=value if base64 else None)
+            secrets[f"{scope.scope}/{secret.key}"] = Secret(
+                f"{name}/{secret.key}",
+                scope=resource.scope,
+                key=secret.key,
+                string_value=None if base64 else value,
+                bytes_value=value if base64 else None,
+            )
         if scope.authoritative_acls:  # beside the SecretAcls, so turning it on or off revokes no declared grant
-            SecretScopeAcls(f"{name}/acls", scope=resource.scope,
-                            acls=[{"principal": a.principal, "permission": a.permission} for a in scope.acls])
+            SecretScopeAcls(
+                f"{name}/acls",
+                scope=resource.scope,
+                acls=[{"principal": a.principal, "permission": a.permission} for a in scope.acls],
+            )
         for acl in scope.acls:
-            SecretAcl(f"{name}/{acl.principal}", scope=resource.scope, principal=acl.principal,
-                      permission=acl.permission)
+            SecretAcl(
+                f"{name}/{acl.principal}", scope=resource.scope, principal=acl.principal, permission=acl.permission
+            )
     return secrets
 
 
-def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
-                      config: pulumi.Config | None = None) -> list[ServingEndpoint]:
+def declare_endpoints(
+    decl: StackDeclarations, secrets: dict[str, Secret], config: pulumi.Config | None = None
+) -> list[ServingEndpoint]:
     """Endpoints (depending on the declared secrets they reference) with their permissions, one readiness gate,
     then rate limits."""
     config = config or pulumi.Config(NAMESPACE)
@@ -74,25 +102,43 @@ def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
     limits = []
     for endpoint in decl.endpoints:
         placeholders = endpoint_secret_keys(endpoint.config)[0]
-        refs = sorted({f"{u.ref.scope}/{u.ref.key}" for u in
-                       config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders))})
+        refs = sorted(
+            {
+                f"{u.ref.scope}/{u.ref.key}"
+                for u in config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders))
+            }
+        )
         resource = ServingEndpoint(
-            endpoint.id or endpoint.name, endpoint_name=endpoint.name,
+            endpoint.id or endpoint.name,
+            endpoint_name=endpoint.name,
             config=_checked(resolve_secret_values(endpoint.config, config.require_secret)),
-            tags=_checked([t.model_dump(exclude_none=True) for t in endpoint.tags] if isinstance(endpoint.tags, list)
-                          else endpoint.tags),
-            route_optimized=endpoint.route_optimized, ai_gateway=_checked(endpoint.ai_gateway), adopt=endpoint.adopt,
-            description=endpoint.description, budget_policy_id=endpoint.budget_policy_id,
-            usage_policy_id=endpoint.usage_policy_id, telemetry_config=endpoint.telemetry_config,
-            email_notifications=_checked(endpoint.email_notifications.model_dump(exclude_none=True)
-                                         if endpoint.email_notifications else None),
-            wait=False, wait_timeout=decl.wait_timeout, known_secrets=[r for r in refs if r in secrets],
-            opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]))
+            tags=_checked(
+                [t.model_dump(exclude_none=True) for t in endpoint.tags]
+                if isinstance(endpoint.tags, list)
+                else endpoint.tags
+            ),
+            route_optimized=endpoint.route_optimized,
+            ai_gateway=_checked(endpoint.ai_gateway),
+            adopt=endpoint.adopt,
+            description=endpoint.description,
+            budget_policy_id=endpoint.budget_policy_id,
+            usage_policy_id=endpoint.usage_policy_id,
+            telemetry_config=endpoint.telemetry_config,
+            email_notifications=_checked(
+                endpoint.email_notifications.model_dump(exclude_none=True) if endpoint.email_notifications else None
+            ),
+            wait=False,
+            wait_timeout=decl.wait_timeout,
+            known_secrets=[r for r in refs if r in secrets],
+            opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]),
+        )
         endpoints.append(resource)
         if endpoint.permissions is not None:
-            EndpointPermissions(f"{endpoint.id or endpoint.name}/permissions", endpoint=resource,
-                                access_control_list=_checked([p.model_dump(exclude_none=True)
-                                                              for p in endpoint.permissions]))
+            EndpointPermissions(
+                f"{endpoint.id or endpoint.name}/permissions",
+                endpoint=resource,
+                access_control_list=_checked([p.model_dump(exclude_none=True) for p in endpoint.permissions]),
+            )
         if endpoint.rate_limits is not None:
             limits.append((endpoint, resource))
     if not endpoints:
@@ -100,12 +146,20 @@ def declare_endpoints(decl: StackDeclarations, secrets: dict[str, Secret],
     # One gate waits for every endpoint at once (the provider host runs only 4 calls in parallel).
     ready = EndpointsReady("endpoints-ready", endpoints=endpoints, wait_timeout=decl.wait_timeout)
     for endpoint, resource in limits:
-        RateLimits(f"{endpoint.id or endpoint.name}/rate-limits", endpoint=resource,
-                   rate_limits=_checked([limit.model_dump(exclude_none=True) for limit in endpoint.rate_limits or []]),
-                   opts=pulumi.ResourceOptions(depends_on=[ready]))
+        RateLimits(
+            f"{endpoint.id or endpoint.name}/rate-limits",
+            endpoint=resource,
+            rate_limits=_checked([limit.model_dump(exclude_none=True) for limit in endpoint.rate_limits or []]),
+            opts=pulumi.ResourceOptions(depends_on=[ready]),
+        )
     pulumi.export("endpoint_names", [e.name for e in decl.endpoints])
-    pulumi.export("endpoints", {e.name: {"invocation_url": r.invocation_url, "config_version": r.config_version}
-                                for e, r in zip(decl.endpoints, endpoints)})
+    pulumi.export(
+        "endpoints",
+        {
+            e.name: {"invocation_url": r.invocation_url, "config_version": r.config_version}
+            for e, r in zip(decl.endpoints, endpoints)
+        },
+    )
     return endpoints
 
 

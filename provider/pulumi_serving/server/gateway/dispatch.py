@@ -29,7 +29,7 @@ def match(path: str) -> Handler | None:
     """The handler of a data-plane ``POST`` path (the same paths the APIRouter declares), else None."""
     if not path.startswith(_PREFIX):
         return None
-    rest = path[len(_PREFIX):]
+    rest = path[len(_PREFIX) :]
     alias = alias_handlers.get(rest)
     if alias is not None:
         return alias
@@ -54,8 +54,12 @@ class QuietDataPlane(logging.Filter):
         if not isinstance(args, tuple) or len(args) != 5:
             return True
         _, method, path, _, status = args
-        return not (method == "POST" and isinstance(status, int) and status < 400
-                    and match(str(path).partition("?")[0]) is not None)
+        return not (
+            method == "POST"
+            and isinstance(status, int)
+            and status < 400
+            and match(str(path).partition("?")[0]) is not None
+        )
 
 
 ACCESS_LOG_FILTER = QuietDataPlane()

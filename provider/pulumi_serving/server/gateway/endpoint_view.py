@@ -42,8 +42,10 @@ class EndpointView:
 
 
 def _rules(gateway: dict[str, Any], legacy: list[dict[str, Any]]) -> tuple[LimitRule, ...]:
-    rules = [LimitRule(r.get("key") or "endpoint", r.get("calls"), r.get("tokens"), r.get("principal"))
-             for r in gateway.get("rate_limits") or []]
+    rules = [
+        LimitRule(r.get("key") or "endpoint", r.get("calls"), r.get("tokens"), r.get("principal"))
+        for r in gateway.get("rate_limits") or []
+    ]
     rules += [LimitRule(r.get("key") or "endpoint", r.get("calls")) for r in legacy or []]
     return tuple(rules)
 
@@ -56,8 +58,10 @@ def view_from_doc(doc: dict[str, Any]) -> EndpointView:
     for item in config.get("served_entities") or []:
         model = item.get("external_model") or {}
         entities.append(Entity(item["name"], model.get("provider", ""), model.get("name", ""), model.get("task", "")))
-    routes = tuple((r.get("served_entity_name") or r.get("served_model_name") or "", int(r.get("traffic_percentage", 0)))
-                   for r in (config.get("traffic_config") or {}).get("routes") or [])
+    routes = tuple(
+        (r.get("served_entity_name") or r.get("served_model_name") or "", int(r.get("traffic_percentage", 0)))
+        for r in (config.get("traffic_config") or {}).get("routes") or []
+    )
     guard_input = (gateway.get("guardrails") or {}).get("input") or {}
     return EndpointView(
         name=doc["name"],

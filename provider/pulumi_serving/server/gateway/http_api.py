@@ -31,8 +31,10 @@ from .upstream.bases import upstream_bases
 
 def settings_for(app_settings: Any) -> GatewaySettings:
     """Gateway settings from the server settings (``upstreams``: ``PROVIDER=URL`` strings)."""
-    settings = GatewaySettings(bases=upstream_bases(getattr(app_settings, "upstreams", None) or ()),
-                               transport=getattr(app_settings, "upstream_transport", None) or "lean")
+    settings = GatewaySettings(
+        bases=upstream_bases(getattr(app_settings, "upstreams", None) or ()),
+        transport=getattr(app_settings, "upstream_transport", None) or "lean",
+    )
     timeout = getattr(app_settings, "upstream_timeout_s", None)
     if timeout:
         settings.timeout_s = float(timeout)
@@ -42,8 +44,7 @@ def settings_for(app_settings: Any) -> GatewaySettings:
 def install(app: FastAPI, usage_store: Store | None = None) -> Gateway:
     """Build the gateway of ``app`` (its settings from ``app.state.settings``) and the cache of what the data
     plane reads from ``app.state.backend``; both are process-global."""
-    gateway = app.state.gateway = Gateway(settings_for(getattr(app.state, "settings", None)),
-                                          usage_store=usage_store)
+    gateway = app.state.gateway = Gateway(settings_for(getattr(app.state, "settings", None)), usage_store=usage_store)
     app.state.gateway_state = StateCache(app.state.backend, gateway.settings.bases)
     return gateway
 
@@ -62,15 +63,25 @@ router = APIRouter(tags=["invocations"])
 def _documented_body(*, model: bool = False) -> dict[str, Any]:
     """OpenAPI request body of a query (the routes read the raw body themselves, so FastAPI cannot infer it)."""
     strings = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]}
-    message = {"type": "object", "required": ["role", "content"],
-               "properties": {"role": {"type": "string", "enum": ["system", "user", "assistant"]},
-                              "content": {"type": "string"}}}
+    message = {
+        "type": "object",
+        "required": ["role", "content"],
+        "properties": {
+            "role": {"type": "string", "enum": ["system", "user", "assistant"]},
+            "content": {"type": "string"},
+        },
+    }
     properties: dict[str, Any] = {
-        "prompt": strings, "input": strings, "stop": strings,
+        "prompt": strings,
+        "input": strings,
+        "stop": strings,
         "messages": {"type": "array", "items": message, "minItems": 1},
-        "max_tokens": {"type": "integer", "minimum": 1}, "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-        "n": {"type": "integer", "minimum": 1, "maximum": 5}, "stream": {"type": "boolean"},
-        "extra_params": {"type": "object"}, "usage_context": {"type": "object"},
+        "max_tokens": {"type": "integer", "minimum": 1},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "n": {"type": "integer", "minimum": 1, "maximum": 5},
+        "stream": {"type": "boolean"},
+        "extra_params": {"type": "object"},
+        "usage_context": {"type": "object"},
     }
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if model:
@@ -107,19 +118,23 @@ async def _invoke(request: Request, name: str, body: Any, only: str | None = Non
     cache = state_cache_of(request.app)
     endpoint = cache.queryable(principal, name)
     result = await gateway_of(request.app).invoke(
-        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only)
+        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only
+    )
     return _respond(result)
 
 
-@router.post("/serving-endpoints/{name}/invocations", summary="Query a serving endpoint",
-             openapi_extra=_documented_body())
+@router.post(
+    "/serving-endpoints/{name}/invocations", summary="Query a serving endpoint", openapi_extra=_documented_body()
+)
 async def invocations(name: str, request: Request) -> Response:
     return await _invoke(request, name, await _json_body(request))
 
 
-@router.post("/serving-endpoints/{name}/served-models/{served_model}/invocations",
-             summary="Query one served entity of an endpoint, bypassing the traffic split",
-             openapi_extra=_documented_body())
+@router.post(
+    "/serving-endpoints/{name}/served-models/{served_model}/invocations",
+    summary="Query one served entity of an endpoint, bypassing the traffic split",
+    openapi_extra=_documented_body(),
+)
 async def served_model_invocations(name: str, served_model: str, request: Request) -> Response:
     return await _invoke(request, name, await _json_body(request), served_model)
 
@@ -139,9 +154,13 @@ def _alias(kind: str):
 
 alias_handlers = {kind: _alias(kind) for kind in ("completions", "chat/completions", "embeddings")}
 for _kind, _handler in alias_handlers.items():
-    router.add_api_route(f"/serving-endpoints/{_kind}", _handler, methods=["POST"],
-                         summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)",
-                         openapi_extra=_documented_body(model=True))
+    router.add_api_route(
+        f"/serving-endpoints/{_kind}",
+        _handler,
+        methods=["POST"],
+        summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)",
+        openapi_extra=_documented_body(model=True),
+    )
 
 
 @router.get("/api/2.0/serving-endpoints/{name}/usage", summary="Usage per principal (usage tracking)")
@@ -151,5 +170,10 @@ async def usage(name: str, request: Request) -> Response:
     level = backend.endpoint_acls.permission_level(principal, name)
     view = view_from_doc(doc)
     only = None if level == "CAN_MANAGE" else principal.name
-    return reply({"endpoint_name": name, "usage_tracking_enabled": view.usage_tracking_enabled,
-                  "usage": gateway_of(request.app).usage.rows(view.id or name, only)})
+    return reply(
+        {
+            "endpoint_name": name,
+            "usage_tracking_enabled": view.usage_tracking_enabled,
+            "usage": gateway_of(request.app).usage.rows(view.id or name, only),
+        }
+    )

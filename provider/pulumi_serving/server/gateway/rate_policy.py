@@ -34,8 +34,9 @@ class Caller:
     service_principal: bool = False
 
 
-def requirements(endpoint: str, rules: Sequence[LimitRule], caller: Caller,
-                 endpoint_id: str | None = None) -> list[Requirement]:
+def requirements(
+    endpoint: str, rules: Sequence[LimitRule], caller: Caller, endpoint_id: str | None = None
+) -> list[Requirement]:
     """Buckets are keyed by ``endpoint_id`` (the name when not given): an endpoint deleted and created again
     under the same name starts with no counts."""
     scope = endpoint_id or endpoint

@@ -21,29 +21,51 @@ def usage(prompt_tokens: int, completion_tokens: int | None) -> dict[str, int]:
     return out
 
 
-def generation(task: str, ident: str, created: int, model: str, choices: list[Choice],
-               prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+def generation(
+    task: str, ident: str, created: int, model: str, choices: list[Choice], prompt_tokens: int, completion_tokens: int
+) -> dict[str, Any]:
     """A completions or chat response."""
     if task == COMPLETIONS:
-        items = [{"index": i, "text": c.text, "finish_reason": c.finish_reason, "logprobs": None}
-                 for i, c in enumerate(choices)]
+        items = [
+            {"index": i, "text": c.text, "finish_reason": c.finish_reason, "logprobs": None}
+            for i, c in enumerate(choices)
+        ]
         kind = "text_completion"
     else:
-        items = [{"index": i, "message": {"role": "assistant", "content": c.text}, "finish_reason": c.finish_reason}
-                 for i, c in enumerate(choices)]
+        items = [
+            {"index": i, "message": {"role": "assistant", "content": c.text}, "finish_reason": c.finish_reason}
+            for i, c in enumerate(choices)
+        ]
         kind = "chat.completion"
-    return {"id": ident, "object": kind, "created": created, "model": model, "choices": items,
-            "usage": usage(prompt_tokens, completion_tokens)}
+    return {
+        "id": ident,
+        "object": kind,
+        "created": created,
+        "model": model,
+        "choices": items,
+        "usage": usage(prompt_tokens, completion_tokens),
+    }
 
 
 def embeddings(model: str, vectors: list[list[float]], prompt_tokens: int) -> dict[str, Any]:
-    return {"object": "list", "model": model,
-            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
-            "usage": usage(prompt_tokens, None)}
+    return {
+        "object": "list",
+        "model": model,
+        "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+        "usage": usage(prompt_tokens, None),
+    }
 
 
-def chunk(task: str, ident: str, created: int, model: str, index: int, text: str | None,
-          finish_reason: str | None, role: str | None = None) -> dict[str, Any]:
+def chunk(
+    task: str,
+    ident: str,
+    created: int,
+    model: str,
+    index: int,
+    text: str | None,
+    finish_reason: str | None,
+    role: str | None = None,
+) -> dict[str, Any]:
     """One stream chunk: ``text_completion_chunk`` or ``chat.completion.chunk``."""
     if task == CHAT:
         delta: dict[str, Any] = {}

@@ -68,15 +68,20 @@ def _sse(data: Any) -> bytes:
 
 
 class Gateway:
-    def __init__(self, settings: GatewaySettings | None = None, limiter: RateLimiter | None = None,
-                 usage_store: Store | None = None):
+    def __init__(
+        self,
+        settings: GatewaySettings | None = None,
+        limiter: RateLimiter | None = None,
+        usage_store: Store | None = None,
+    ):
         self.settings = settings or GatewaySettings()
         self.limiter = limiter or RateLimiter()
         self.router = Router()
         self.usage = UsageLedger(usage_store)
         self.tokens = TokenCache()
-        self.upstream = UpstreamClient(self.settings.timeout_s, self.settings.transport,
-                                       self.settings.max_idle_connections)
+        self.upstream = UpstreamClient(
+            self.settings.timeout_s, self.settings.transport, self.settings.max_idle_connections
+        )
         self._flusher: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
@@ -101,12 +106,20 @@ class Gateway:
             return Decision(True)
         decision = self.limiter.acquire(requirements(view.name, view.rules, caller, view.id))
         if not decision.allowed:
-            raise RequestLimitExceeded(f"REQUEST_LIMIT_EXCEEDED: {decision.refused_by} exceeded",
-                                       retry_after=decision.retry_after_s)
+            raise RequestLimitExceeded(
+                f"REQUEST_LIMIT_EXCEEDED: {decision.refused_by} exceeded", retry_after=decision.retry_after_s
+            )
         return decision
 
-    def _account(self, view: EndpointView, caller: Caller, decision: Decision, prompt_tokens: int,
-                 completion_tokens: int, ok: bool) -> None:
+    def _account(
+        self,
+        view: EndpointView,
+        caller: Caller,
+        decision: Decision,
+        prompt_tokens: int,
+        completion_tokens: int,
+        ok: bool,
+    ) -> None:
         self.limiter.charge_tokens(decision.charged, prompt_tokens + completion_tokens)
         if view.usage_tracking_enabled:
             self.usage.record(view.id or view.name, caller.name, prompt_tokens, completion_tokens, ok)
@@ -121,27 +134,31 @@ class Gateway:
         order = self.router.order(view.id or view.name, view.routes, [e.name for e in view.entities if e.task])
         return order if view.fallback_enabled else order[:1]
 
-    async def invoke(self, view: EndpointView, caller: Caller, body: Any, resolve_model: ResolveModel,
-                     only: str | None = None) -> Result:
+    async def invoke(
+        self, view: EndpointView, caller: Caller, body: Any, resolve_model: ResolveModel, only: str | None = None
+    ) -> Result:
         if not view.ready:
             raise NotReady(f"Endpoint '{view.name}' is not ready: it has no active config yet.")
         task = view.task
         if task is None:
-            raise BadRequest(f"Endpoint '{view.name}' serves no external model; the local gateway serves "
-                             "external models only.")
+            raise BadRequest(
+                f"Endpoint '{view.name}' serves no external model; the local gateway serves external models only."
+            )
         request = parse_request(task, body)
         if view.invalid_keywords:
             text = request.prompt_text.lower()
             if any(word.lower() in text for word in view.invalid_keywords):
-                raise InvalidParameterValue("Request blocked by the endpoint's AI gateway guardrails "
-                                            "(input contains an invalid keyword).")
+                raise InvalidParameterValue(
+                    "Request blocked by the endpoint's AI gateway guardrails (input contains an invalid keyword)."
+                )
         order = self._order(view, only)
         decision = self._admit(view, caller)
         last: ApiError | None = None
         for position, entity in enumerate(order):
             try:
-                adapter, target = await resolve_target(entity, resolve_model(entity), self.settings.bases,
-                                                       self.upstream, self.tokens)
+                adapter, target = await resolve_target(
+                    entity, resolve_model(entity), self.settings.bases, self.upstream, self.tokens
+                )
                 if request.stream:
                     stream = await self._open_stream(view, caller, decision, entity, request, adapter, target)
                     return Result(entity, stream=stream)
@@ -157,13 +174,20 @@ class Gateway:
                 self._account(view, caller, decision, 0, 0, ok=False)
                 raise
             use = answer.get("usage") or {}
-            self._account(view, caller, decision, int(use.get("prompt_tokens") or 0),
-                          int(use.get("completion_tokens") or 0), ok=True)
+            self._account(
+                view,
+                caller,
+                decision,
+                int(use.get("prompt_tokens") or 0),
+                int(use.get("completion_tokens") or 0),
+                ok=True,
+            )
             return Result(entity, body=answer)
         raise last or BadRequest(f"Endpoint '{view.name}' has no served entity to route to.")
 
-    async def _send(self, entity: str, request: StandardRequest, adapter: ProviderAdapter,
-                    target: Target) -> dict[str, Any]:
+    async def _send(
+        self, entity: str, request: StandardRequest, adapter: ProviderAdapter, target: Target
+    ) -> dict[str, Any]:
         call = adapter.build(request, target)
         body = await self.upstream.send_json(Who(adapter.name, entity, target.credential), call)
         if not isinstance(body, dict):
@@ -171,19 +195,34 @@ class Gateway:
         try:
             return adapter.translate(request, target, body)
         except _SHAPE_ERRORS:
-            raise upstream_errors.bad_answer(adapter.name, entity, "a body of another shape than its "
-                                             "provider's") from None
+            raise upstream_errors.bad_answer(
+                adapter.name, entity, "a body of another shape than its provider's"
+            ) from None
 
-    async def _open_stream(self, view: EndpointView, caller: Caller, decision: Decision, entity: str,
-                           request: StandardRequest, adapter: ProviderAdapter,
-                           target: Target) -> AsyncIterator[bytes]:
+    async def _open_stream(
+        self,
+        view: EndpointView,
+        caller: Caller,
+        decision: Decision,
+        entity: str,
+        request: StandardRequest,
+        adapter: ProviderAdapter,
+        target: Target,
+    ) -> AsyncIterator[bytes]:
         who = Who(adapter.name, entity, target.credential)
         upstream = await self.upstream.open_stream(who, adapter.build(request, target), adapter.stream_format)
         translator = adapter.stream(request, target)
         return self._relay(view, caller, decision, who, upstream, translator)
 
-    async def _relay(self, view: EndpointView, caller: Caller, decision: Decision, who: Who,
-                     upstream: UpstreamStream, translator: StreamTranslator) -> AsyncIterator[bytes]:
+    async def _relay(
+        self,
+        view: EndpointView,
+        caller: Caller,
+        decision: Decision,
+        who: Who,
+        upstream: UpstreamStream,
+        translator: StreamTranslator,
+    ) -> AsyncIterator[bytes]:
         """Standard chunks then ``[DONE]``; a failure (timeout, broken connection, malformed or truncated
         stream) ends the stream with one error event instead of ``[DONE]``."""
         ok = False
@@ -192,18 +231,17 @@ class Gateway:
                 try:
                     chunks = [chunk for event in events for chunk in translator.feed(event)]
                 except _SHAPE_ERRORS:
-                    raise upstream_errors.bad_answer(who.provider, who.entity, "a stream event of another "
-                                                     "shape than its provider's") from None
+                    raise upstream_errors.bad_answer(
+                        who.provider, who.entity, "a stream event of another shape than its provider's"
+                    ) from None
                 if chunks:
                     yield b"".join(_sse(chunk) for chunk in chunks)
             if not translator.done:
-                raise upstream_errors.bad_answer(who.provider, who.entity, "a stream that ended before its "
-                                                 "last event")
+                raise upstream_errors.bad_answer(who.provider, who.entity, "a stream that ended before its last event")
             ok = True
             yield b"data: [DONE]\n\n"
         except upstream_errors.UpstreamError as err:
-            log.warning("endpoint %s: served entity %s stream failed with HTTP %s", view.name, who.entity,
-                        err.status)
+            log.warning("endpoint %s: served entity %s stream failed with HTTP %s", view.name, who.entity, err.status)
             yield _sse(err.body())
         finally:
             await upstream.aclose()

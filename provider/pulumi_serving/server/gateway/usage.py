@@ -78,5 +78,14 @@ class UsageLedger:
 
 def as_rows(counts: Mapping[str, Counts]) -> list[dict[str, Any]]:
     """The usage API's rows, sorted by principal."""
-    return [{"principal": principal, "requests": c[0], "errors": c[1], "prompt_tokens": c[2],
-             "completion_tokens": c[3], "total_tokens": c[2] + c[3]} for principal, c in sorted(counts.items())]
+    return [
+        {
+            "principal": principal,
+            "requests": c[0],
+            "errors": c[1],
+            "prompt_tokens": c[2],
+            "completion_tokens": c[3],
+            "total_tokens": c[2] + c[3],
+        }
+        for principal, c in sorted(counts.items())
+    ]

@@ -24,7 +24,9 @@ def _name(name: str) -> str:
 
 @router.post("", summary="Create a serving endpoint")
 @router.post("/", include_in_schema=False)
-async def create_endpoint(body: spec.CreateServingEndpoint, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+async def create_endpoint(
+    body: spec.CreateServingEndpoint, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.create(principal, body))
 
 
@@ -46,42 +48,53 @@ async def delete_endpoint(name: NamePath, principal: PrincipalDep, backend: Back
 
 
 @router.put("/{name}/config", summary="Update the served entities and traffic of an endpoint")
-async def update_config(name: NamePath, body: spec.EndpointCoreConfigInput, principal: PrincipalDep,
-                        backend: BackendDep) -> FastJSONResponse:
+async def update_config(
+    name: NamePath, body: spec.EndpointCoreConfigInput, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.update_config(principal, _name(name), body))
 
 
 @router.put("/{name}/rate-limits", summary="Replace legacy rate limits (deprecated)")
-async def put_rate_limits(name: NamePath, body: spec.PutRateLimitsRequest, principal: PrincipalDep,
-                          backend: BackendDep) -> FastJSONResponse:
+async def put_rate_limits(
+    name: NamePath, body: spec.PutRateLimitsRequest, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.put_rate_limits(principal, _name(name), body))
 
 
 @router.put("/{name}/ai-gateway", summary="Replace the AI gateway config")
-async def put_ai_gateway(name: NamePath, principal: PrincipalDep, backend: BackendDep,
-                         body: Annotated[spec.AiGatewayConfig | None, Body()] = None) -> FastJSONResponse:
+async def put_ai_gateway(
+    name: NamePath,
+    principal: PrincipalDep,
+    backend: BackendDep,
+    body: Annotated[spec.AiGatewayConfig | None, Body()] = None,
+) -> FastJSONResponse:
     return reply(backend.endpoints.put_ai_gateway(principal, _name(name), body))
 
 
 @router.patch("/{name}/tags", summary="Add and delete endpoint tags")
-async def patch_tags(name: NamePath, body: spec.PatchTagsRequest, principal: PrincipalDep,
-                     backend: BackendDep) -> FastJSONResponse:
+async def patch_tags(
+    name: NamePath, body: spec.PatchTagsRequest, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.patch_tags(principal, _name(name), body))
 
 
 @router.patch("/{name}/notifications", summary="Update email notifications")
-async def patch_notifications(name: NamePath, body: spec.PatchNotificationsRequest, principal: PrincipalDep,
-                              backend: BackendDep) -> FastJSONResponse:
+async def patch_notifications(
+    name: NamePath, body: spec.PatchNotificationsRequest, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.patch_notifications(principal, _name(name), body))
 
 
 @router.patch("/{name}/telemetry-config", summary="Set or remove the telemetry config (custom-model endpoints)")
-async def patch_telemetry(name: NamePath, body: spec.PatchTelemetryRequest, principal: PrincipalDep,
-                          backend: BackendDep) -> FastJSONResponse:
+async def patch_telemetry(
+    name: NamePath, body: spec.PatchTelemetryRequest, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.patch_telemetry(principal, _name(name), body))
 
 
 @router.get("/{name}/served-models/{served_model_name}/logs", summary="Served entity logs (empty)")
 @router.get("/{name}/served-models/{served_model_name}/build-logs", summary="Served entity build logs (empty)")
-async def served_logs(name: NamePath, served_model_name: str, principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+async def served_logs(
+    name: NamePath, served_model_name: str, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoints.served_entity_logs(principal, _name(name), served_model_name))

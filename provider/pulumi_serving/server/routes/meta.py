@@ -19,5 +19,12 @@ async def databricks_config() -> FastJSONResponse:
 @router.get("/api/2.0/preview/scim/v2/Me", summary="The calling principal (SCIM Me)")
 async def me(principal: PrincipalDep) -> FastJSONResponse:
     groups = [{"display": g, "value": g} for g in principal.groups]
-    return reply({"id": principal.name, "userName": principal.name, "displayName": principal.name,
-                  "active": True, "groups": groups})
+    return reply(
+        {
+            "id": principal.name,
+            "userName": principal.name,
+            "displayName": principal.name,
+            "active": True,
+            "groups": groups,
+        }
+    )

@@ -17,14 +17,16 @@ async def get_permissions(serving_endpoint_id: str, principal: PrincipalDep, bac
 
 
 @router.put("/{serving_endpoint_id}", summary="Replace direct endpoint permissions")
-async def set_permissions(serving_endpoint_id: str, body: PermissionsRequest, principal: PrincipalDep,
-                          backend: BackendDep) -> FastJSONResponse:
+async def set_permissions(
+    serving_endpoint_id: str, body: PermissionsRequest, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoint_acls.set_permissions(principal, serving_endpoint_id, body, replace=True))
 
 
 @router.patch("/{serving_endpoint_id}", summary="Merge endpoint permissions")
-async def update_permissions(serving_endpoint_id: str, body: PermissionsRequest, principal: PrincipalDep,
-                             backend: BackendDep) -> FastJSONResponse:
+async def update_permissions(
+    serving_endpoint_id: str, body: PermissionsRequest, principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply(backend.endpoint_acls.set_permissions(principal, serving_endpoint_id, body, replace=False))
 
 

@@ -63,8 +63,9 @@ async def list_secrets(scope: ScopeQuery, principal: PrincipalDep, backend: Back
 
 
 @router.get("/get", summary="Get a secret value, base64 (admin token only)")
-async def get_secret(scope: ScopeQuery, key: Annotated[str, Query()], principal: PrincipalDep,
-                     backend: BackendDep) -> FastJSONResponse:
+async def get_secret(
+    scope: ScopeQuery, key: Annotated[str, Query()], principal: PrincipalDep, backend: BackendDep
+) -> FastJSONResponse:
     return reply({"key": key, "value": backend.secrets.get_secret_base64(principal, _scope(scope), _key(key))})
 
 
@@ -81,8 +82,12 @@ async def delete_acl(body: spec.DeleteAcl, principal: PrincipalDep, backend: Bac
 
 
 @router.get("/acls/get", summary="Get one scope ACL")
-async def get_acl(scope: ScopeQuery, principal_name: Annotated[str, Query(alias="principal")],
-                  principal: PrincipalDep, backend: BackendDep) -> FastJSONResponse:
+async def get_acl(
+    scope: ScopeQuery,
+    principal_name: Annotated[str, Query(alias="principal")],
+    principal: PrincipalDep,
+    backend: BackendDep,
+) -> FastJSONResponse:
     return reply(backend.secrets.get_acl(principal, _scope(scope), principal_name))
 
 

@@ -33,8 +33,9 @@ def items_of(data: Any, structural: list[Problem]) -> Items:
         out = []
         for i, item in enumerate(values if isinstance(values, list) else []):
             base = join_path(field, i)
-            if not any(path == base or path.startswith((f"{base}.", f"{base}[")) for path in broken) \
-                    and not check(model, item):
+            if not any(path == base or path.startswith((f"{base}.", f"{base}[")) for path in broken) and not check(
+                model, item
+            ):
                 out.append((i, model.model_validate(item)))
         return out
 
@@ -68,18 +69,27 @@ def semantic_problems(items: Items) -> list[Problem]:
         names.add(endpoint.name)
         problems += _config_problems(endpoint, join_path(base, "config"))
         if endpoint.ai_gateway and endpoint.ai_gateway.get("rate_limits"):
-            problems.append(Problem(join_path(base, "ai_gateway", "rate_limits"),
-                                    "declare rate limits in the endpoint's rate_limits, not in ai_gateway"))
+            problems.append(
+                Problem(
+                    join_path(base, "ai_gateway", "rate_limits"),
+                    "declare rate limits in the endpoint's rate_limits, not in ai_gateway",
+                )
+            )
         elif endpoint.ai_gateway:
-            problems += [Problem(join_path(base, "ai_gateway", p.path), p.message)
-                         for p in validate_ai_gateway(endpoint.ai_gateway)]
+            problems += [
+                Problem(join_path(base, "ai_gateway", p.path), p.message)
+                for p in validate_ai_gateway(endpoint.ai_gateway)
+            ]
     return problems
 
 
 def _config_problems(endpoint: EndpointDeclaration, base: str) -> list[Problem]:
     config, secret_paths = endpoint_secret_keys(endpoint.config)
-    problems = [Problem(join_path(base, path), "only *_plaintext credentials may take a {secret: <config key>} value")
-                for path in secret_paths if not path.rsplit(".", 1)[-1].endswith("_plaintext")]
+    problems = [
+        Problem(join_path(base, path), "only *_plaintext credentials may take a {secret: <config key>} value")
+        for path in secret_paths
+        if not path.rsplit(".", 1)[-1].endswith("_plaintext")
+    ]
     problems += [Problem(join_path(base, p.path), p.message) for p in validate_endpoint_config(config)]
     return problems
 
@@ -110,8 +120,13 @@ def undeclared_secret_problems(items: Items) -> list[Problem]:
         if ref.scope not in scopes:
             problems.append(Problem(path, f"secret scope {ref.scope!r} of {ref} is not declared in this file; {hint}"))
         elif ref not in declared:
-            problems.append(Problem(path, f"secret {ref} is not declared in this file (scope {ref.scope!r} declares "
-                                          f"no key {ref.key!r}); {hint}"))
+            problems.append(
+                Problem(
+                    path,
+                    f"secret {ref} is not declared in this file (scope {ref.scope!r} declares "
+                    f"no key {ref.key!r}); {hint}",
+                )
+            )
     return problems
 
 
@@ -120,8 +135,9 @@ def structural_problems(data: Any, schema: dict[str, Any] | None) -> list[Proble
     return problems or check(StackDeclarations, data)
 
 
-def parse_declarations(data: Any, schema: dict[str, Any] | None = None
-                       ) -> tuple[StackDeclarations | None, list[Problem]]:
+def parse_declarations(
+    data: Any, schema: dict[str, Any] | None = None
+) -> tuple[StackDeclarations | None, list[Problem]]:
     """Validate raw declarations against the JSON Schema when given, else the models, then semantically.
 
     Semantic checks run on every scope and endpoint that is structurally valid, so one run lists every
@@ -130,5 +146,3 @@ def parse_declarations(data: Any, schema: dict[str, Any] | None = None
     structural = structural_problems(data, schema)
     problems = structural + semantic_problems(items_of(data, structural))
     return (None if structural else StackDeclarations.model_validate(data)), problems
-
-

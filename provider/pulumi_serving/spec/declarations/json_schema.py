@@ -18,8 +18,10 @@ def _plaintext_accepts_secret_ref(node: Any) -> None:
     if isinstance(node, dict):
         for name, prop in (node.get("properties") or {}).items():
             if name.endswith("_plaintext"):
-                node["properties"][name] = {"anyOf": [{"$ref": "#/$defs/SecretValueRef"}, {"type": "null"}],
-                                            "description": "write-only credential: {secret: <config key>}"}
+                node["properties"][name] = {
+                    "anyOf": [{"$ref": "#/$defs/SecretValueRef"}, {"type": "null"}],
+                    "description": "write-only credential: {secret: <config key>}",
+                }
         for value in node.values():
             _plaintext_accepts_secret_ref(value)
     elif isinstance(node, list):
@@ -41,7 +43,9 @@ def json_schema() -> dict[str, Any]:
         ref = {"$ref": f"#/$defs/{model.__name__}"}
         defs["EndpointDeclaration"]["properties"][prop] = (
             {"anyOf": [ref, {"type": "null"}], "description": described.get("description", "")}
-            if prop == "ai_gateway" else {**ref, "description": described.get("description", "")})
+            if prop == "ai_gateway"
+            else {**ref, "description": described.get("description", "")}
+        )
     for name, definition in defs.items():
         if name != "SecretValueRef":
             _plaintext_accepts_secret_ref(definition)
@@ -86,9 +90,16 @@ def _schema_message(error: Any) -> str:
         return f"must be {expected!r}"
     if kind == "type":
         return f"must be of type {expected if isinstance(expected, str) else ' or '.join(expected)}"
-    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minLength", "maxLength",
-                "minItems", "maxItems", "pattern"):
+    if kind in (
+        "minimum",
+        "exclusiveMinimum",
+        "maximum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "pattern",
+    ):
         return f"violates {kind} {expected}"
     return f"is invalid ({kind})"
-
-

@@ -35,8 +35,9 @@ class SecretValueRef(Decl):
 
 class SecretDeclaration(Decl):
     key: str = Field(description="secret key within the scope")
-    value_from: str = Field(pattern=CONFIG_KEY_PATTERN,
-                            description="config key (serving namespace) whose secure value is the secret value")
+    value_from: str = Field(
+        pattern=CONFIG_KEY_PATTERN, description="config key (serving namespace) whose secure value is the secret value"
+    )
     encoding: Literal["string", "base64"] = Field("string", description="base64 values are sent as bytes_value")
 
 
@@ -47,36 +48,49 @@ class AclDeclaration(Decl):
 
 class ScopeDeclaration(Decl):
     scope: str
-    id: str | None = Field(None, pattern=CONFIG_KEY_PATTERN,
-                           description="stable resource name (defaults to scope); keep it to rename in place")
+    id: str | None = Field(
+        None,
+        pattern=CONFIG_KEY_PATTERN,
+        description="stable resource name (defaults to scope); keep it to rename in place",
+    )
     initial_manage_principal: Literal["users"] | None = None
     adopt: bool = Field(False, description="take over an existing scope of the same name")
     secrets: list[SecretDeclaration] = Field(default_factory=list)
     acls: list[AclDeclaration] = Field(default_factory=list)
-    authoritative_acls: bool = Field(False, description="acls are the scope's whole set of grants (a "
-                                     "SecretScopeAcls besides the SecretAcls): grants not declared are revoked, "
-                                     "the caller's own kept")
+    authoritative_acls: bool = Field(
+        False,
+        description="acls are the scope's whole set of grants (a "
+        "SecretScopeAcls besides the SecretAcls): grants not declared are revoked, "
+        "the caller's own kept",
+    )
 
 
 class EndpointDeclaration(Decl):
     name: str = Field(description="endpoint name (changing it replaces the endpoint)")
-    config: dict[str, Any] = Field(description="EndpointCoreConfigInput, as in the Databricks API; *_plaintext "
-                                               "credentials are given as {secret: <config key>}")
+    config: dict[str, Any] = Field(
+        description="EndpointCoreConfigInput, as in the Databricks API; *_plaintext "
+        "credentials are given as {secret: <config key>}"
+    )
     tags: list[EndpointTag] | dict[str, str] | None = None
     route_optimized: bool | None = None
     ai_gateway: dict[str, Any] | None = Field(None, description="AI gateway sections except rate_limits")
     rate_limits: list[AiGatewayRateLimit] | None = Field(None, description="AI gateway rate limits; 0 blocks")
     permissions: list[AccessControlRequest] | None = Field(
-        None, description="the endpoint's direct grants, authoritative (the caller keeps its own CAN_MANAGE): "
-                          "{user_name | group_name | service_principal_name, permission_level}")
+        None,
+        description="the endpoint's direct grants, authoritative (the caller keeps its own CAN_MANAGE): "
+        "{user_name | group_name | service_principal_name, permission_level}",
+    )
     description: str | None = Field(None, description="changing it replaces the endpoint (no API call updates it)")
     email_notifications: EmailNotifications | None = None
     budget_policy_id: str | None = Field(None, description="changing it replaces the endpoint")
     usage_policy_id: str | None = Field(None, description="changing it replaces the endpoint")
     telemetry_config: dict[str, Any] | None = Field(None, description="custom-model endpoints only")
     adopt: bool = Field(False, description="take over an existing endpoint of the same name")
-    id: str | None = Field(None, pattern=CONFIG_KEY_PATTERN,
-                           description="stable resource name (defaults to name); keep it to rename in place")
+    id: str | None = Field(
+        None,
+        pattern=CONFIG_KEY_PATTERN,
+        description="stable resource name (defaults to name); keep it to rename in place",
+    )
 
 
 class StackDeclarations(Decl):

@@ -35,5 +35,3 @@ def resolve_secret_values(config: dict[str, Any], resolve: Any) -> dict[str, Any
     if isinstance(config, list):
         return [resolve_secret_values(v, resolve) for v in config]
     return config
-
-

@@ -60,16 +60,21 @@ def unknown_key_problems(keys: Iterable[str], data: Any) -> list[Problem]:
     known = set(DECLARATION_KEYS) | set(PROVIDER_SETTINGS)
     allowed = known | _named_secrets(data)
     problems = []
-    for key in sorted(k[len(NAMESPACE) + 1:] for k in keys if k.startswith(f"{NAMESPACE}:")):
+    for key in sorted(k[len(NAMESPACE) + 1 :] for k in keys if k.startswith(f"{NAMESPACE}:")):
         if key in allowed:
             continue
         close = difflib.get_close_matches(key, sorted(known), n=1)
         hint = f" (did you mean {NAMESPACE}:{close[0]}?)" if close else ""
-        problems.append(Problem(key, f"unknown key{hint}: not a declaration ("
-                                     f"{', '.join(f'{NAMESPACE}:{k}' for k in DECLARATION_KEYS)}), a provider setting "
-                                     f"({', '.join(f'{NAMESPACE}:{k}' for k in PROVIDER_SETTINGS)}) or a secret named "
-                                     "by a value_from or {secret: <key>}; left as is, `pulumi up` would ignore it and "
-                                     "delete what it no longer declares"))
+        problems.append(
+            Problem(
+                key,
+                f"unknown key{hint}: not a declaration ("
+                f"{', '.join(f'{NAMESPACE}:{k}' for k in DECLARATION_KEYS)}), a provider setting "
+                f"({', '.join(f'{NAMESPACE}:{k}' for k in PROVIDER_SETTINGS)}) or a secret named "
+                "by a value_from or {secret: <key>}; left as is, `pulumi up` would ignore it and "
+                "delete what it no longer declares",
+            )
+        )
     return problems
 
 
@@ -90,16 +95,27 @@ def secure_value_problems(items: Items, config: dict[str, Any], *, environment: 
     for path, key in wanted:
         value = config.get(f"{NAMESPACE}:{key}")
         if value is None and not environment:
-            problems.append(Problem(path, f"config key {NAMESPACE}:{key} is not set (set it with "
-                                          f"`pulumi config set --secret {NAMESPACE}:{key}`)"))
+            problems.append(
+                Problem(
+                    path,
+                    f"config key {NAMESPACE}:{key} is not set (set it with "
+                    f"`pulumi config set --secret {NAMESPACE}:{key}`)",
+                )
+            )
         elif value is not None and not (isinstance(value, dict) and "secure" in value):
-            problems.append(Problem(path, f"config key {NAMESPACE}:{key} must be a secure value "
-                                          f"(`pulumi config set --secret {NAMESPACE}:{key}`), not plaintext"))
+            problems.append(
+                Problem(
+                    path,
+                    f"config key {NAMESPACE}:{key} must be a secure value "
+                    f"(`pulumi config set --secret {NAMESPACE}:{key}`), not plaintext",
+                )
+            )
     return problems
 
 
-def validate_stack_config(config: dict[str, Any], schema: dict[str, Any], *,
-                          allow_external_secrets: bool = False, environment: bool = False) -> list[Problem]:
+def validate_stack_config(
+    config: dict[str, Any], schema: dict[str, Any], *, allow_external_secrets: bool = False, environment: bool = False
+) -> list[Problem]:
     """Every problem of a stack file's declarations, with paths as they appear in the file.
 
     ``allow_external_secrets`` accepts ``{{secrets/...}}`` references to secrets this file does not declare;

@@ -14,9 +14,18 @@ from .vertex import VertexAIAdapter
 
 ADAPTERS: dict[str, ProviderAdapter] = {
     adapter.name: adapter
-    for adapter in (OpenAIAdapter(), AzureOpenAIAdapter(), CustomAdapter(), AnthropicAdapter(), CohereAdapter(),
-                    BedrockAdapter(), VertexAIAdapter(), AI21LabsAdapter(), PaLMAdapter(),
-                    DatabricksModelServingAdapter())
+    for adapter in (
+        OpenAIAdapter(),
+        AzureOpenAIAdapter(),
+        CustomAdapter(),
+        AnthropicAdapter(),
+        CohereAdapter(),
+        BedrockAdapter(),
+        VertexAIAdapter(),
+        AI21LabsAdapter(),
+        PaLMAdapter(),
+        DatabricksModelServingAdapter(),
+    )
 }
 
 __all__ = ["ADAPTERS", "ProviderAdapter", "StreamTranslator", "Target", "UpstreamCall"]

@@ -34,14 +34,26 @@ def complete_body(request: StandardRequest, provider: str) -> dict[str, Any]:
 
 def translate_complete(request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
     completions = body["completions"]
-    choices = [responses.Choice(str(c["data"]["text"]),
-                                _FINISH.get(str((c.get("finishReason") or {}).get("reason")), "stop"))
-               for c in completions]
-    prompt_tokens = len((body.get("prompt") or {}).get("tokens") or []) or responses.estimate_tokens(request.prompt_text)
-    completion_tokens = sum(len(c["data"].get("tokens") or []) or responses.estimate_tokens(choice.text)
-                            for c, choice in zip(completions, choices, strict=True))
-    return responses.generation(request.task, str(body.get("id") or ""), int(time.time()), target.model, choices,
-                                prompt_tokens, completion_tokens)
+    choices = [
+        responses.Choice(str(c["data"]["text"]), _FINISH.get(str((c.get("finishReason") or {}).get("reason")), "stop"))
+        for c in completions
+    ]
+    prompt_tokens = len((body.get("prompt") or {}).get("tokens") or []) or responses.estimate_tokens(
+        request.prompt_text
+    )
+    completion_tokens = sum(
+        len(c["data"].get("tokens") or []) or responses.estimate_tokens(choice.text)
+        for c, choice in zip(completions, choices, strict=True)
+    )
+    return responses.generation(
+        request.task,
+        str(body.get("id") or ""),
+        int(time.time()),
+        target.model,
+        choices,
+        prompt_tokens,
+        completion_tokens,
+    )
 
 
 class AI21LabsAdapter:
@@ -50,8 +62,11 @@ class AI21LabsAdapter:
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
         no_stream(request, self.name)
-        return UpstreamCall(f"{target.base_url.rstrip('/')}/{target.model}/complete",
-                            {"Authorization": f"Bearer {target.credential}"}, complete_body(request, self.name))
+        return UpstreamCall(
+            f"{target.base_url.rstrip('/')}/{target.model}/complete",
+            {"Authorization": f"Bearer {target.credential}"},
+            complete_body(request, self.name),
+        )
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
         return translate_complete(request, target, body)

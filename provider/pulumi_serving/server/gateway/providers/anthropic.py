@@ -46,8 +46,7 @@ def messages_body(request: StandardRequest, provider: str) -> dict[str, Any]:
     else:
         system = [m.content for m in request.messages if m.role == "system"]
         turns = [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"]
-    body: dict[str, Any] = {**request.extra, "messages": turns,
-                            "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
+    body: dict[str, Any] = {**request.extra, "messages": turns, "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
     if system:
         body["system"] = "\n".join(system)
     if request.temperature is not None:
@@ -63,10 +62,15 @@ def translate_messages(request: StandardRequest, target: Target, body: dict[str,
     use = body.get("usage") or {}
     prompt_tokens = int(use.get("input_tokens") or responses.estimate_tokens(request.prompt_text))
     completion_tokens = int(use.get("output_tokens") or responses.estimate_tokens(text))
-    return responses.generation(request.task, str(body.get("id") or ""), int(time.time()),
-                                str(body.get("model") or target.model),
-                                [responses.Choice(text, _finish(body.get("stop_reason")))],
-                                prompt_tokens, completion_tokens)
+    return responses.generation(
+        request.task,
+        str(body.get("id") or ""),
+        int(time.time()),
+        str(body.get("model") or target.model),
+        [responses.Choice(text, _finish(body.get("stop_reason")))],
+        prompt_tokens,
+        completion_tokens,
+    )
 
 
 @dataclass

@@ -37,11 +37,11 @@ def sign(url: str, body: bytes, region: str, access_key_id: str, secret: str) ->
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    request = AWSRequest(method="POST", url=url, data=body,
-                         headers={"Content-Type": "application/json", "Accept": "application/json"})
+    request = AWSRequest(
+        method="POST", url=url, data=body, headers={"Content-Type": "application/json", "Accept": "application/json"}
+    )
     SigV4Auth(Credentials(access_key_id, secret), SERVICE, region).add_auth(request)
-    return {name: value for name, value in request.headers.items()
-            if name.lower() not in ("content-type", "accept")}
+    return {name: value for name, value in request.headers.items() if name.lower() not in ("content-type", "accept")}
 
 
 def _titan_body(request: StandardRequest) -> dict[str, Any]:
@@ -90,12 +90,16 @@ def _translate_titan(request: StandardRequest, target: Target, body: dict[str, A
     results = body["results"]
     if not isinstance(results, list) or not results:
         raise ValueError("no results")
-    choices = [responses.Choice(str(r["outputText"]), _TITAN_FINISH.get(str(r.get("completionReason")), "stop"))
-               for r in results]
+    choices = [
+        responses.Choice(str(r["outputText"]), _TITAN_FINISH.get(str(r.get("completionReason")), "stop"))
+        for r in results
+    ]
     completion_tokens = sum(int(r.get("tokenCount") or 0) for r in results) or sum(
-        responses.estimate_tokens(c.text) for c in choices)
-    return responses.generation(request.task, "", int(time.time()), target.model, choices, prompt_tokens,
-                                completion_tokens)
+        responses.estimate_tokens(c.text) for c in choices
+    )
+    return responses.generation(
+        request.task, "", int(time.time()), target.model, choices, prompt_tokens, completion_tokens
+    )
 
 
 class BedrockAdapter:
@@ -149,8 +153,9 @@ class TitanStream:
         out = []
         if self.request.task == CHAT and not self._started:
             self._started = True
-            out.append(responses.chunk(self.request.task, "", self._created, self.target.model, 0, "", None,
-                                       "assistant"))
+            out.append(
+                responses.chunk(self.request.task, "", self._created, self.target.model, 0, "", None, "assistant")
+            )
         text = str(event["outputText"])
         self.prompt_tokens = int(event.get("inputTextTokenCount") or self.prompt_tokens)
         self.completion_tokens = int(event.get("totalOutputTextTokenCount") or self.completion_tokens + 1)

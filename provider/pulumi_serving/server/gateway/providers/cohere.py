@@ -41,8 +41,9 @@ class CohereAdapter:
             *history, last = request.messages
             preamble = [m.content for m in history if m.role == "system"]
             body["message"] = last.content
-            body["chat_history"] = [{"role": _ROLES[m.role], "message": m.content}
-                                    for m in history if m.role != "system"]
+            body["chat_history"] = [
+                {"role": _ROLES[m.role], "message": m.content} for m in history if m.role != "system"
+            ]
             if preamble:
                 body["preamble"] = "\n".join(preamble)
         if request.task != EMBEDDINGS:
@@ -54,8 +55,7 @@ class CohereAdapter:
             if request.stream:
                 body["stream"] = True
         headers = {"Authorization": f"Bearer {target.credential}"}
-        return UpstreamCall(f"{target.base_url.rstrip('/')}/{_PATHS[request.task]}", headers,
-                            {**request.extra, **body})
+        return UpstreamCall(f"{target.base_url.rstrip('/')}/{_PATHS[request.task]}", headers, {**request.extra, **body})
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
         billed = _billed(body)
@@ -63,15 +63,18 @@ class CohereAdapter:
         if request.task == EMBEDDINGS:
             return responses.embeddings(target.model, [list(v) for v in body.get("embeddings") or []], prompt_tokens)
         if request.task == COMPLETIONS:
-            choices = [responses.Choice(str(g.get("text") or ""), _finish(g.get("finish_reason")))
-                       for g in body.get("generations") or []]
+            choices = [
+                responses.Choice(str(g.get("text") or ""), _finish(g.get("finish_reason")))
+                for g in body.get("generations") or []
+            ]
             ident = str(body.get("id") or "")
         else:
             choices = [responses.Choice(str(body.get("text") or ""), _finish(body.get("finish_reason")))]
             ident = str(body.get("response_id") or body.get("generation_id") or "")
         completion_tokens = int(billed.get("output_tokens") or sum(responses.estimate_tokens(c.text) for c in choices))
-        return responses.generation(request.task, ident, int(time.time()), target.model, choices,
-                                    prompt_tokens, completion_tokens)
+        return responses.generation(
+            request.task, ident, int(time.time()), target.model, choices, prompt_tokens, completion_tokens
+        )
 
     def stream(self, request: StandardRequest, target: Target) -> CohereStream:
         return CohereStream(request, target)

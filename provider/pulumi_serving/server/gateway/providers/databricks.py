@@ -15,8 +15,11 @@ class DatabricksModelServingAdapter:
     stream_format: Framing = "sse"
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
-        return UpstreamCall(f"{target.base_url.rstrip('/')}/serving-endpoints/{target.model}/invocations",
-                            {"Authorization": f"Bearer {target.credential}"}, openai_body(request, None))
+        return UpstreamCall(
+            f"{target.base_url.rstrip('/')}/serving-endpoints/{target.model}/invocations",
+            {"Authorization": f"Bearer {target.credential}"},
+            openai_body(request, None),
+        )
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
         return translate_openai(request, target, body)

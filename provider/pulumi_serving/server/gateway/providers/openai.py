@@ -57,10 +57,16 @@ def translate_openai(request: StandardRequest, target: Target, body: dict[str, A
     choices = sorted(_non_empty_list(body.get("choices")), key=lambda c: c.get("index", 0))
     parsed = [responses.Choice(_text_of(request.task, c), c.get("finish_reason")) for c in choices]
     prompt_tokens = int(use.get("prompt_tokens") or responses.estimate_tokens(request.prompt_text))
-    completion_tokens = int(use.get("completion_tokens")
-                            or sum(responses.estimate_tokens(c.text) for c in parsed))
-    return responses.generation(request.task, str(body.get("id") or ""), int(body.get("created") or time.time()),
-                                model, parsed, prompt_tokens, completion_tokens)
+    completion_tokens = int(use.get("completion_tokens") or sum(responses.estimate_tokens(c.text) for c in parsed))
+    return responses.generation(
+        request.task,
+        str(body.get("id") or ""),
+        int(body.get("created") or time.time()),
+        model,
+        parsed,
+        prompt_tokens,
+        completion_tokens,
+    )
 
 
 @dataclass
@@ -97,8 +103,18 @@ class OpenAIStream:
                     self.completion_tokens = self._pieces
             if choice.get("finish_reason"):
                 self.done = True
-            out.append(responses.chunk(self.request.task, ident, created, model, int(choice.get("index") or 0),
-                                       text, choice.get("finish_reason"), role))
+            out.append(
+                responses.chunk(
+                    self.request.task,
+                    ident,
+                    created,
+                    model,
+                    int(choice.get("index") or 0),
+                    text,
+                    choice.get("finish_reason"),
+                    role,
+                )
+            )
         return out
 
 
@@ -133,8 +149,10 @@ class AzureOpenAIAdapter(_OpenAIWire):
             headers = {"Authorization": f"Bearer {target.credential}"}
         else:
             headers = {"api-key": target.credential}
-        url = (f"{target.base_url.rstrip('/')}/openai/deployments/{target.options['deployment']}/"
-               f"{OPERATION_PATHS[request.task]}")
+        url = (
+            f"{target.base_url.rstrip('/')}/openai/deployments/{target.options['deployment']}/"
+            f"{OPERATION_PATHS[request.task]}"
+        )
         return UpstreamCall(url, headers, openai_body(request, None), {"api-version": target.options["api_version"]})
 
 

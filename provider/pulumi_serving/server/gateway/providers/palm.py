@@ -31,8 +31,9 @@ class PaLMAdapter:
         elif request.task == CHAT:
             method = "generateMessage"
             context = "\n".join(m.content for m in request.messages if m.role == "system")
-            prompt: dict[str, Any] = {"messages": [{"author": m.role, "content": m.content}
-                                                   for m in request.messages if m.role != "system"]}
+            prompt: dict[str, Any] = {
+                "messages": [{"author": m.role, "content": m.content} for m in request.messages if m.role != "system"]
+            }
             if context:
                 prompt["context"] = context
             body["prompt"] = prompt
@@ -50,8 +51,11 @@ class PaLMAdapter:
                     body["stopSequences"] = list(request.stop)
             elif request.stop:  # generateMessage has no output limit either: max_tokens is not applied
                 raise InvalidParameterValue("stop: not supported by provider palm for chat")
-        return UpstreamCall(f"{target.base_url.rstrip('/')}/models/{model}:{method}",
-                            {"x-goog-api-key": target.credential}, {**request.extra, **body})
+        return UpstreamCall(
+            f"{target.base_url.rstrip('/')}/models/{model}:{method}",
+            {"x-goog-api-key": target.credential},
+            {**request.extra, **body},
+        )
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
         prompt_tokens = responses.estimate_tokens(request.prompt_text)
@@ -59,10 +63,18 @@ class PaLMAdapter:
             vectors = [[float(x) for x in e["value"]] for e in body["embeddings"]]
             return responses.embeddings(target.model, vectors, prompt_tokens)
         field = "output" if request.task == COMPLETIONS else "content"
-        choices = [responses.Choice(str(c[field]), _FINISH.get(str(c.get("finishReason")), "stop"))
-                   for c in body["candidates"]]
-        return responses.generation(request.task, "", int(time.time()), target.model, choices, prompt_tokens,
-                                    sum(responses.estimate_tokens(c.text) for c in choices))
+        choices = [
+            responses.Choice(str(c[field]), _FINISH.get(str(c.get("finishReason")), "stop")) for c in body["candidates"]
+        ]
+        return responses.generation(
+            request.task,
+            "",
+            int(time.time()),
+            target.model,
+            choices,
+            prompt_tokens,
+            sum(responses.estimate_tokens(c.text) for c in choices),
+        )
 
     def stream(self, request: StandardRequest, target: Target) -> Any:
         raise InvalidParameterValue(f"stream: provider {self.name} does not stream")

@@ -29,17 +29,25 @@ class VertexAIAdapter:
     stream_format: Framing = "sse"
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
-        model_url = (f"{target.base_url.rstrip('/')}/projects/{target.options['project']}/locations/"
-                     f"{target.options['region']}/publishers/google/models/{target.model}")
+        model_url = (
+            f"{target.base_url.rstrip('/')}/projects/{target.options['project']}/locations/"
+            f"{target.options['region']}/publishers/google/models/{target.model}"
+        )
         headers = {"Authorization": f"Bearer {target.credential}"}
         if request.task == EMBEDDINGS:
-            return UpstreamCall(f"{model_url}:predict", headers,
-                                {**request.extra, "instances": [{"content": text} for text in request.inputs]})
+            return UpstreamCall(
+                f"{model_url}:predict",
+                headers,
+                {**request.extra, "instances": [{"content": text} for text in request.inputs]},
+            )
         body: dict[str, Any] = {}
         if request.task == CHAT:
             system = [m.content for m in request.messages if m.role == "system"]
-            body["contents"] = [{"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.content}]}
-                                for m in request.messages if m.role != "system"]
+            body["contents"] = [
+                {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.content}]}
+                for m in request.messages
+                if m.role != "system"
+            ]
             if system:
                 body["systemInstruction"] = {"parts": [{"text": "\n".join(system)}]}
         else:
@@ -53,7 +61,9 @@ class VertexAIAdapter:
             config["stopSequences"] = list(request.stop)
         body["generationConfig"] = config
         if request.stream:
-            return UpstreamCall(f"{model_url}:streamGenerateContent", headers, {**request.extra, **body}, {"alt": "sse"})
+            return UpstreamCall(
+                f"{model_url}:streamGenerateContent", headers, {**request.extra, **body}, {"alt": "sse"}
+            )
         return UpstreamCall(f"{model_url}:generateContent", headers, {**request.extra, **body})
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +78,18 @@ class VertexAIAdapter:
         choices = [responses.Choice(_text(c), _finish(c.get("finishReason"))) for c in candidates]
         use = body.get("usageMetadata") or {}
         prompt_tokens = int(use.get("promptTokenCount") or responses.estimate_tokens(request.prompt_text))
-        completion_tokens = int(use.get("candidatesTokenCount") or sum(responses.estimate_tokens(c.text) for c in choices))
-        return responses.generation(request.task, str(body.get("responseId") or ""), int(time.time()), target.model,
-                                    choices, prompt_tokens, completion_tokens)
+        completion_tokens = int(
+            use.get("candidatesTokenCount") or sum(responses.estimate_tokens(c.text) for c in choices)
+        )
+        return responses.generation(
+            request.task,
+            str(body.get("responseId") or ""),
+            int(time.time()),
+            target.model,
+            choices,
+            prompt_tokens,
+            completion_tokens,
+        )
 
     def stream(self, request: StandardRequest, target: Target) -> VertexStream:
         return VertexStream(request, target)
@@ -104,7 +123,17 @@ class VertexStream:
                 self.completion_tokens += 1
             finish = _finish(candidate.get("finishReason"))
             self.done = self.done or finish is not None
-            out.append(responses.chunk(self.request.task, str(event.get("responseId") or ""), self._created,
-                                       self.target.model, index, text, finish, role))
+            out.append(
+                responses.chunk(
+                    self.request.task,
+                    str(event.get("responseId") or ""),
+                    self._created,
+                    self.target.model,
+                    index,
+                    text,
+                    finish,
+                    role,
+                )
+            )
         self.completion_tokens = int(use.get("candidatesTokenCount") or self.completion_tokens)
         return out

@@ -62,8 +62,10 @@ def proxy_mounts(context: ssl.SSLContext, max_idle: int) -> dict[str, httpx.Asyn
     from httpx._utils import get_environment_proxies
 
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=max_idle)
-    return {pattern: None if proxy is None else httpx.AsyncHTTPTransport(proxy=proxy, verify=context, limits=limits)
-            for pattern, proxy in get_environment_proxies().items()}
+    return {
+        pattern: None if proxy is None else httpx.AsyncHTTPTransport(proxy=proxy, verify=context, limits=limits)
+        for pattern, proxy in get_environment_proxies().items()
+    }
 
 
 def _url(call: UpstreamCall) -> str:
@@ -88,12 +90,14 @@ class UpstreamClient:
         context = ssl_context(os.environ)
         self.lean = LeanTransport(max_idle, context) if transport == "lean" else None
         base: httpx.AsyncBaseTransport = self.lean or httpx.AsyncHTTPTransport(
-            verify=context, limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_idle))
+            verify=context, limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_idle)
+        )
         self._timeout = httpx.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S)
         self._timeouts = self._timeout.as_dict()
         mounts = proxy_mounts(context, max_idle)
-        self.http = httpx.AsyncClient(timeout=self._timeout, transport=base, mounts=mounts, verify=context,
-                                      trust_env=False)
+        self.http = httpx.AsyncClient(
+            timeout=self._timeout, transport=base, mounts=mounts, verify=context, trust_env=False
+        )
         self._fast = self.lean is not None and not mounts
 
     async def aclose(self) -> None:
@@ -172,8 +176,14 @@ class UpstreamStream:
     an :class:`~.errors.UpstreamError` from the iteration. After the framing's end marker the rest of the
     body is read (up to DRAIN_BYTES), so the connection goes back to the pool."""
 
-    def __init__(self, chunks: AsyncIterator[bytes], close: Callable[[], Awaitable[None]], who: Who, idle_s: float,
-                 decoder: Decoder):
+    def __init__(
+        self,
+        chunks: AsyncIterator[bytes],
+        close: Callable[[], Awaitable[None]],
+        who: Who,
+        idle_s: float,
+        decoder: Decoder,
+    ):
         self._chunks, self._close, self._who, self._idle_s, self._decoder = chunks, close, who, idle_s, decoder
         self._deadline = 0.0
         self._expired = False

@@ -55,17 +55,21 @@ def excerpt(text: str) -> str:
     return clean + " [...]" if len(text) > EXCERPT_CHARS else clean
 
 
-def from_status(provider: str, entity: str, status: int, body: Any, retry_after: str | None,
-                secret: str) -> ApiError:
+def from_status(provider: str, entity: str, status: int, body: Any, retry_after: str | None, secret: str) -> ApiError:
     detail = excerpt(_scrub(upstream_error_message(body), secret))
     prefix = f"Served entity {entity}: upstream {provider} returned HTTP {status}"
     if status == 429:
         error: ApiError = RequestLimitExceeded(f"{prefix}: {detail}", retry_after=retry_after_s(retry_after))
-        return UpstreamError(error.message, status=429, error_code=error.error_code, retryable=True,
-                             retry_after=error.retry_after)
+        return UpstreamError(
+            error.message, status=429, error_code=error.error_code, retryable=True, retry_after=error.retry_after
+        )
     if status in (401, 403):
-        return UpstreamError(f"{prefix}: the endpoint's credentials were refused: {detail}", status=400,
-                             error_code="BAD_REQUEST", retryable=False)
+        return UpstreamError(
+            f"{prefix}: the endpoint's credentials were refused: {detail}",
+            status=400,
+            error_code="BAD_REQUEST",
+            retryable=False,
+        )
     if status < 500:
         return UpstreamError(f"{prefix}: {detail}", status=status, error_code="BAD_REQUEST", retryable=False)
     return UpstreamError(f"{prefix}: {detail}", status=502, error_code="INTERNAL_ERROR", retryable=True)
@@ -73,13 +77,25 @@ def from_status(provider: str, entity: str, status: int, body: Any, retry_after:
 
 def from_transport(provider: str, entity: str, err: httpx.HTTPError) -> ApiError:
     if isinstance(err, httpx.TimeoutException):
-        return UpstreamError(f"Served entity {entity}: upstream {provider} did not answer in time",
-                             status=504, error_code="DEADLINE_EXCEEDED", retryable=True)
-    return UpstreamError(f"Served entity {entity}: upstream {provider} is unreachable ({type(err).__name__})",
-                         status=502, error_code="INTERNAL_ERROR", retryable=True)
+        return UpstreamError(
+            f"Served entity {entity}: upstream {provider} did not answer in time",
+            status=504,
+            error_code="DEADLINE_EXCEEDED",
+            retryable=True,
+        )
+    return UpstreamError(
+        f"Served entity {entity}: upstream {provider} is unreachable ({type(err).__name__})",
+        status=502,
+        error_code="INTERNAL_ERROR",
+        retryable=True,
+    )
 
 
 def bad_answer(provider: str, entity: str, what: str) -> UpstreamError:
     """A 2xx answer the gateway cannot use (not JSON, wrong shape, a broken stream): 502, retryable."""
-    return UpstreamError(f"Served entity {entity}: upstream {provider} answered {what}", status=502,
-                         error_code="INTERNAL_ERROR", retryable=True)
+    return UpstreamError(
+        f"Served entity {entity}: upstream {provider} answered {what}",
+        status=502,
+        error_code="INTERNAL_ERROR",
+        retryable=True,
+    )

@@ -85,8 +85,17 @@ def _timeouts(request: httpx.Request) -> Timeouts:
 
 
 class _Body(httpx.AsyncByteStream):
-    def __init__(self, transport: LeanTransport, origin: Origin, conn: _Connection, timeouts: Timeouts,
-                 request: httpx.Request | None, length: int | None, chunked: bool, reusable: bool):
+    def __init__(
+        self,
+        transport: LeanTransport,
+        origin: Origin,
+        conn: _Connection,
+        timeouts: Timeouts,
+        request: httpx.Request | None,
+        length: int | None,
+        chunked: bool,
+        reusable: bool,
+    ):
         self._transport, self._origin, self._conn, self._request = transport, origin, conn, request
         self._read_timeout = timeouts.get("read")
         self._length, self._chunked, self._reusable = length, chunked, reusable
@@ -140,7 +149,7 @@ class _Body(httpx.AsyncByteStream):
                         size = int(buffer[:end].split(b";", 1)[0].strip(), 16)
                     except ValueError:
                         raise httpx.RemoteProtocolError("bad chunk size", request=self._request) from None
-                    buffer = buffer[end + 2:]
+                    buffer = buffer[end + 2 :]
                 if size == 0:
                     end = buffer.find(b"\r\n\r\n") if not buffer.startswith(b"\r\n") else -2
                     if end == -1:
@@ -151,7 +160,7 @@ class _Body(httpx.AsyncByteStream):
                 if len(buffer) < size + 2:
                     break
                 out.append(buffer[:size])
-                buffer, size = buffer[size + 2:], -1
+                buffer, size = buffer[size + 2 :], -1
             if out:
                 yield b"".join(out)
 
@@ -180,14 +189,16 @@ class LeanTransport(httpx.AsyncBaseTransport):
         self._max_idle = max_idle_per_origin
         self._ssl = ssl_context
 
-    async def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
-                      timeouts: Timeouts) -> Reply:
+    async def request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts
+    ) -> Reply:
         """Send one request (``url`` with any query string) and read the whole response."""
         status, headers_, stream = await self.open(method, url, headers, body, timeouts)
         return Reply(status, headers_, await stream.read_all())
 
-    async def open(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
-                   timeouts: Timeouts) -> tuple[int, dict[bytes, bytes], _Body]:
+    async def open(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts
+    ) -> tuple[int, dict[bytes, bytes], _Body]:
         """Send one request and return its status, headers and body stream (close it when done; a body read
         to its end gives the connection back to the pool)."""
         target = _target(url)
@@ -220,16 +231,20 @@ class LeanTransport(httpx.AsyncBaseTransport):
             self._ssl = ssl.create_default_context()
         try:
             async with asyncio.timeout(timeouts.get("connect")):
-                reader, writer = await asyncio.open_connection(host, port, ssl=self._ssl if scheme == "https" else None,
-                                                               limit=_MAX_HEAD)
+                reader, writer = await asyncio.open_connection(
+                    host, port, ssl=self._ssl if scheme == "https" else None, limit=_MAX_HEAD
+                )
         except TimeoutError:
             raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from None
         except OSError as err:
-            raise httpx.ConnectError(f"cannot connect to {host}:{port}: {err.strerror or err}", request=request) from None
+            raise httpx.ConnectError(
+                f"cannot connect to {host}:{port}: {err.strerror or err}", request=request
+            ) from None
         return _Connection(reader, writer)
 
-    async def _send(self, origin: Origin, method: str, payload: bytes, timeouts: Timeouts,
-                    request: httpx.Request | None) -> tuple[int, dict[bytes, bytes], _Body]:
+    async def _send(
+        self, origin: Origin, method: str, payload: bytes, timeouts: Timeouts, request: httpx.Request | None
+    ) -> tuple[int, dict[bytes, bytes], _Body]:
         idle = self._idle[origin]
         while idle:
             conn = idle.pop()
@@ -240,8 +255,16 @@ class LeanTransport(httpx.AsyncBaseTransport):
         conn = await self._connect(origin, timeouts, request)
         return await self._exchange(origin, conn, method, payload, timeouts, request, reused=False)
 
-    async def _exchange(self, origin: Origin, conn: _Connection, method: str, payload: bytes, timeouts: Timeouts,
-                        request: httpx.Request | None, reused: bool) -> tuple[int, dict[bytes, bytes], _Body]:
+    async def _exchange(
+        self,
+        origin: Origin,
+        conn: _Connection,
+        method: str,
+        payload: bytes,
+        timeouts: Timeouts,
+        request: httpx.Request | None,
+        reused: bool,
+    ) -> tuple[int, dict[bytes, bytes], _Body]:
         """Status, headers (lower-case names) and the body stream of one request on ``conn``."""
         try:
             conn.writer.write(payload)
@@ -251,8 +274,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
             except asyncio.IncompleteReadError as err:
                 if reused and not err.partial:
                     raise _Stale() from None
-                raise httpx.RemoteProtocolError("upstream closed the connection without answering",
-                                                request=request) from None
+                raise httpx.RemoteProtocolError(
+                    "upstream closed the connection without answering", request=request
+                ) from None
             except TimeoutError:
                 raise httpx.ReadTimeout("upstream read timed out", request=request) from None
             except asyncio.LimitOverrunError:
@@ -279,8 +303,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
         if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
             length, chunked = 0, False
         reusable = headers.get(b"connection", b"").lower() != b"close" and version == b"HTTP/1.1"
-        stream = _Body(self, origin, conn, timeouts, request, length, chunked,
-                       reusable and (chunked or length is not None))
+        stream = _Body(
+            self, origin, conn, timeouts, request, length, chunked, reusable and (chunked or length is not None)
+        )
         return status, headers, stream
 
     async def aclose(self) -> None:

@@ -21,35 +21,66 @@ class UnsupportedProvider(ApiError):
     error_code = "NOT_IMPLEMENTED"
 
 
-def _target(adapter: str, model: str, base: str, credential: Any, options: dict[str, str] | None = None,
-            ) -> tuple[ProviderAdapter, Target]:
+def _target(
+    adapter: str,
+    model: str,
+    base: str,
+    credential: Any,
+    options: dict[str, str] | None = None,
+) -> tuple[ProviderAdapter, Target]:
     return ADAPTERS[adapter], Target(adapter, model, base, str(credential or ""), options or {})
 
 
-async def _openai(entity: str, name: str, cfg: Mapping[str, Any], bases: Mapping[str, str],
-                  client: UpstreamClient, tokens: TokenCache) -> tuple[ProviderAdapter, Target]:
+async def _openai(
+    entity: str, name: str, cfg: Mapping[str, Any], bases: Mapping[str, str], client: UpstreamClient, tokens: TokenCache
+) -> tuple[ProviderAdapter, Target]:
     api_type = fold_openai_api_type(cfg.get("openai_api_type"))
     if api_type == DEFAULT_OPENAI_API_TYPE:
-        return _target("openai", name, cfg.get("openai_api_base") or bases["openai"], cfg.get("openai_api_key"),
-                       {"organization": cfg.get("openai_organization") or ""})
-    options = {"api_type": api_type, "deployment": cfg.get("openai_deployment_name") or "",
-               "api_version": cfg.get("openai_api_version") or ""}
+        return _target(
+            "openai",
+            name,
+            cfg.get("openai_api_base") or bases["openai"],
+            cfg.get("openai_api_key"),
+            {"organization": cfg.get("openai_organization") or ""},
+        )
+    options = {
+        "api_type": api_type,
+        "deployment": cfg.get("openai_deployment_name") or "",
+        "api_version": cfg.get("openai_api_version") or "",
+    }
     key = cfg.get("openai_api_key")
     if api_type == "azuread":
-        key = await tokens.entra(client, entity, bases["entra"], cfg.get("microsoft_entra_tenant_id") or "",
-                                 cfg.get("microsoft_entra_client_id") or "",
-                                 str(cfg.get("microsoft_entra_client_secret") or ""))
+        key = await tokens.entra(
+            client,
+            entity,
+            bases["entra"],
+            cfg.get("microsoft_entra_tenant_id") or "",
+            cfg.get("microsoft_entra_client_id") or "",
+            str(cfg.get("microsoft_entra_client_secret") or ""),
+        )
     return _target("azure", name, cfg.get("openai_api_base") or "", key, options)
 
 
-def _bedrock(entity: str, name: str, cfg: Mapping[str, Any], bases: Mapping[str, str]) -> tuple[ProviderAdapter, Target]:
+def _bedrock(
+    entity: str, name: str, cfg: Mapping[str, Any], bases: Mapping[str, str]
+) -> tuple[ProviderAdapter, Target]:
     if not cfg.get("aws_access_key_id") or not cfg.get("aws_secret_access_key"):
-        raise UnsupportedProvider(f"served entity {entity}: the local gateway signs Amazon Bedrock calls with "
-                                  "access keys only (not instance_profile_arn or uc_service_credential_name)")
+        raise UnsupportedProvider(
+            f"served entity {entity}: the local gateway signs Amazon Bedrock calls with "
+            "access keys only (not instance_profile_arn or uc_service_credential_name)"
+        )
     region = str(cfg.get("aws_region") or "")
-    return _target("amazon-bedrock", name, base_for(bases, "amazon-bedrock", region), cfg["aws_secret_access_key"],
-                   {"region": region, "access_key_id": str(cfg["aws_access_key_id"]),
-                    "bedrock_provider": str(cfg.get("bedrock_provider") or "").lower()})
+    return _target(
+        "amazon-bedrock",
+        name,
+        base_for(bases, "amazon-bedrock", region),
+        cfg["aws_secret_access_key"],
+        {
+            "region": region,
+            "access_key_id": str(cfg["aws_access_key_id"]),
+            "bedrock_provider": str(cfg.get("bedrock_provider") or "").lower(),
+        },
+    )
 
 
 async def resolve_target(
@@ -74,10 +105,17 @@ async def resolve_target(
         cfg = model.get("google_cloud_vertex_ai_config") or {}
         region = str(cfg.get("region") or "")
         token = await tokens.google(client, entity, bases["google-oauth"], str(cfg.get("private_key") or ""))
-        return _target("google-cloud-vertex-ai", name, base_for(bases, "google-cloud-vertex-ai", region), token,
-                       {"project": str(cfg.get("project_id") or ""), "region": region})
+        return _target(
+            "google-cloud-vertex-ai",
+            name,
+            base_for(bases, "google-cloud-vertex-ai", region),
+            token,
+            {"project": str(cfg.get("project_id") or ""), "region": region},
+        )
     if provider == "ai21labs":
-        return _target("ai21labs", name, bases["ai21labs"], (model.get("ai21labs_config") or {}).get("ai21labs_api_key"))
+        return _target(
+            "ai21labs", name, bases["ai21labs"], (model.get("ai21labs_config") or {}).get("ai21labs_api_key")
+        )
     if provider == "palm":
         return _target("palm", name, bases["palm"], (model.get("palm_config") or {}).get("palm_api_key"))
     if provider == "databricks-model-serving":
@@ -88,7 +126,12 @@ async def resolve_target(
         cfg = model.get("custom_provider_config") or {}
         api_key, bearer = cfg.get("api_key_auth"), cfg.get("bearer_token_auth")
         if api_key:
-            return _target("custom", name, cfg["custom_provider_url"], api_key.get("value"),
-                           {"auth_header": api_key.get("key") or ""})
+            return _target(
+                "custom",
+                name,
+                cfg["custom_provider_url"],
+                api_key.get("value"),
+                {"auth_header": api_key.get("key") or ""},
+            )
         return _target("custom", name, cfg["custom_provider_url"], (bearer or {}).get("token"))
     raise BadRequest(f"served entity {entity}: unknown provider {provider!r}")

@@ -49,13 +49,21 @@ class TokenCache:
             self._cache[key] = (token, time.monotonic() + max(0.0, lifetime - _TOKEN_MARGIN_S))
             return token
 
-    async def entra(self, client: UpstreamClient, entity: str, base: str, tenant: str, client_id: str,
-                    secret: str) -> str:
+    async def entra(
+        self, client: UpstreamClient, entity: str, base: str, tenant: str, client_id: str, secret: str
+    ) -> str:
         async def fetch() -> tuple[str, float]:
             who = Who("Microsoft Entra ID", entity, secret)
-            status, body = await client.post_form(who, f"{base.rstrip('/')}/{tenant}/oauth2/v2.0/token", {
-                "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
-                "scope": ENTRA_SCOPE})
+            status, body = await client.post_form(
+                who,
+                f"{base.rstrip('/')}/{tenant}/oauth2/v2.0/token",
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": client_id,
+                    "client_secret": secret,
+                    "scope": ENTRA_SCOPE,
+                },
+            )
             return _token(status, body, f"Microsoft Entra ID refused the client credentials of tenant {tenant}")
 
         return await self._cached(_digest("entra", tenant, client_id, secret), fetch)
@@ -70,13 +78,24 @@ class TokenCache:
             try:
                 signer = crypt.RSASigner.from_service_account_info(info)
             except (ValueError, TypeError, IndexError):
-                raise BadRequest("google_cloud_vertex_ai_config.private_key: the key of service account "
-                                 f"{info['client_email']} is not a valid RSA private key") from None
-            assertion = jwt.encode(signer, {"iss": info["client_email"], "scope": GOOGLE_SCOPE, "aud": token_url,
-                                            "iat": now, "exp": now + ASSERTION_LIFETIME_S})
+                raise BadRequest(
+                    "google_cloud_vertex_ai_config.private_key: the key of service account "
+                    f"{info['client_email']} is not a valid RSA private key"
+                ) from None
+            assertion = jwt.encode(
+                signer,
+                {
+                    "iss": info["client_email"],
+                    "scope": GOOGLE_SCOPE,
+                    "aud": token_url,
+                    "iat": now,
+                    "exp": now + ASSERTION_LIFETIME_S,
+                },
+            )
             who = Who("Google OAuth", entity, info["private_key"])
-            status, body = await client.post_form(who, token_url, {"grant_type": JWT_BEARER_GRANT,
-                                                                   "assertion": assertion.decode()})
+            status, body = await client.post_form(
+                who, token_url, {"grant_type": JWT_BEARER_GRANT, "assertion": assertion.decode()}
+            )
             return _token(status, body, f"Google refused the service account {info['client_email']}")
 
         return await self._cached(_digest("google", token_url, key), fetch)
@@ -85,8 +104,11 @@ class TokenCache:
 def _token(status: int, body: Any, refused: str) -> tuple[str, float]:
     if status != 200 or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         if status == 200 or status >= 500:
-            raise ApiError(f"{refused.split(' refused')[0]} answered HTTP {status} without a token", status=502,
-                           error_code="INTERNAL_ERROR")
+            raise ApiError(
+                f"{refused.split(' refused')[0]} answered HTTP {status} without a token",
+                status=502,
+                error_code="INTERNAL_ERROR",
+            )
         raise BadRequest(f"{refused} (HTTP {status})")
     try:
         lifetime = float(body.get("expires_in") or 3600)
@@ -101,9 +123,15 @@ def service_account_info(key: str) -> dict[str, str]:
         info = json.loads(key)
     except ValueError:
         info = None
-    if not isinstance(info, dict) or not all(isinstance(info.get(k), str) and info[k]
-                                             for k in ("client_email", "private_key")):
-        raise BadRequest("google_cloud_vertex_ai_config.private_key must be a service account's JSON key "
-                         "(with client_email and private_key)")
-    return {"client_email": info["client_email"], "private_key": info["private_key"],
-            "private_key_id": str(info.get("private_key_id") or "")}
+    if not isinstance(info, dict) or not all(
+        isinstance(info.get(k), str) and info[k] for k in ("client_email", "private_key")
+    ):
+        raise BadRequest(
+            "google_cloud_vertex_ai_config.private_key must be a service account's JSON key "
+            "(with client_email and private_key)"
+        )
+    return {
+        "client_email": info["client_email"],
+        "private_key": info["private_key"],
+        "private_key_id": str(info.get("private_key_id") or ""),
+    }
