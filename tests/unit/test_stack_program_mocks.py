@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+
 import pulumi
 import pytest
 
@@ -24,10 +27,15 @@ class SecretConfig:
 
 
 @pytest.fixture
-def recorder() -> Recorder:
+def recorder() -> Iterator[Recorder]:
+    # Pulumi's mocks need a current event loop; an earlier test (asyncio.run) may have left none.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     mocks = Recorder()
     pulumi.runtime.set_mocks(mocks, preview=True)
-    return mocks
+    yield mocks
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(recorder: Recorder) -> None:
