@@ -34,6 +34,7 @@ pulumi:
 # A formatting difference fails `make test` (fix it with `.venv/bin/ruff format`).
 lint: venv
 	@$(VENV)/bin/ruff format --check --quiet .
+	@$(VENV)/bin/ruff check --quiet .
 
 test: lint venv pulumi
 	@PULUMI_SERVING_PULUMI_BIN=$$(scripts/ensure-pulumi.sh $(PULUMI_VERSION) 2>/dev/null) \

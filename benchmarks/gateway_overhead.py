@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -23,12 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream  # noqa: E402
-from tests.support.server import start_server  # noqa: E402
+from pulumi_serving.fake_upstream.process import running_fake_upstream
+from tests.support.server import start_server
 
 ADMIN_TOKEN = "bench-admin-token"
 UPSTREAM_KEY = "sk-bench"
@@ -116,7 +113,7 @@ def _measure(target: Target, concurrency: int, seconds: float, pids: list[int]) 
     before = [_cpu_s(pid) for pid in pids]
     run = asyncio.run(_load(target, concurrency, seconds))
     count = max(1, len(run.latencies_ms) + run.errors)
-    return run, [(_cpu_s(pid) - b) * 1000 / count for pid, b in zip(pids, before)]
+    return run, [(_cpu_s(pid) - b) * 1000 / count for pid, b in zip(pids, before, strict=False)]
 
 
 def _peak_rss_mb(pid: int) -> float:

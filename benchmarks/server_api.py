@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.server import LiveServer, start_server  # noqa: E402
+from tests.support.server import LiveServer, start_server
 
 ADMIN_TOKEN = "bench-admin-token"
 
@@ -159,11 +159,14 @@ async def main_async(args: argparse.Namespace) -> None:
             await conn.request("POST", "/api/2.0/secrets/scopes/create", b'{"scope": "bench"}')
             conn.close()
             get = lambda i: ("GET", "/api/2.0/serving-endpoints/bench-get", b"")  # noqa: E731
-            put = lambda i: (
-                "POST",
-                "/api/2.0/secrets/put",  # noqa: E731
-                json.dumps({"scope": "bench", "key": f"k{i % 500}", "string_value": f"v{i}"}).encode(),
-            )
+
+            def put(i):
+                return (
+                    "POST",
+                    "/api/2.0/secrets/put",
+                    json.dumps({"scope": "bench", "key": f"k{i % 500}", "string_value": f"v{i}"}).encode(),
+                )
+
             print(f"{'operation':<14}{'conc':>5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}{'errors':>8}")
             for label, make in (("get-endpoint", get), ("put-secret", put)):
                 for concurrency in (1, 32):

@@ -113,7 +113,7 @@ def render_resource(cls: type) -> list[str]:
             + ", ".join(f"`{n}` (`{a.removeprefix('pulumi.Output[').removesuffix(']')}`)" for n, a in outputs.items())
             + ".",
         ]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render_args(name: str) -> list[str]:
@@ -122,7 +122,7 @@ def render_args(name: str) -> list[str]:
     for field, annotation in typed.__annotations__.items():
         required = "yes" if field in typed.__required_keys__ else ""
         lines.append(f"| `{field}` | `{_cell(type_name(annotation))}` | {required} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render_declaration(model: type[BaseModel]) -> list[str]:
@@ -138,7 +138,7 @@ def render_declaration(model: type[BaseModel]) -> list[str]:
         kind = type_name(field.annotation)
         default = "required" if field.is_required() else f"`{field.get_default(call_default_factory=True)!r}`"
         lines.append(f"| `{name}` | `{_cell(kind)}` | {_cell(default)} | {_cell(field.description or '')} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render() -> str:

@@ -7,6 +7,9 @@ import subprocess
 
 import pytest
 
+# The live-server fixtures (``live_server``, ``server_factory``) are registered once, here, for every test directory.
+pytest_plugins = ["tests.support.fixtures"]
+
 _e2e_passed: list[str] = []
 
 

@@ -27,7 +27,7 @@ CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 
 def _certificates(directory: Path) -> tuple[Path, Path, Path]:
     """A private CA (ca.pem) and a server certificate for 127.0.0.1/localhost signed by it."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pulumi-serving test CA")])
     ca = (

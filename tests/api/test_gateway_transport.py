@@ -44,14 +44,16 @@ def test_json_calls_reuse_one_connection(fake):
 
 def test_chunked_sse_stream(fake):
     async def scenario():
-        async with httpx.AsyncClient(transport=LeanTransport()) as client:
-            async with client.stream(
+        async with (
+            httpx.AsyncClient(transport=LeanTransport()) as client,
+            client.stream(
                 "POST",
                 f"{fake.url}/v1/chat/completions",
                 headers=HEADERS,
                 json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
-            ) as r:
-                return [line async for line in r.aiter_lines() if line]
+            ) as r,
+        ):
+            return [line async for line in r.aiter_lines() if line]
 
     lines = _run(scenario())
     assert lines[-1] == "data: [DONE]" and len(lines) > 5

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import PulumiStack, ensure_pulumi_bin
-from tests.support.fixtures import live_server, server_factory  # noqa: F401 - fixtures for every e2e test
 from tests.support.postgres import PostgresServer, start_postgres
 
 

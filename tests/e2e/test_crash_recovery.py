@@ -38,7 +38,7 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     for nth in (1, 3, 6):
         run = run_and_kill(
-            stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= nth
+            stack, ("up", "--yes", "--skip-preview"), lambda lines, nth=nth: count(lines, "created endpoint") >= nth
         )
         assert run.killed, f"the up ended before its endpoint create #{nth}:\n{run.output}"
         repaired = repair(stack, "up")

@@ -213,7 +213,7 @@ def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_facto
     up = stack.up()
     outputs.append(up.output)
     assert step_line(up.output, "ServingEndpoint") and not step_line(up.output, "SecretScope")
-    assert all("(update)" in l for l in step_line(up.output, "ServingEndpoint")), up.output
+    assert all("(update)" in line for line in step_line(up.output, "ServingEndpoint")), up.output
     live = endpoints_on(server)
     assert live["azure-chat"]["config"]["served_entities"][0]["external_model"]["name"] == "gpt-4-turbo"
     assert live["azure-chat"]["state"]["config_update"] == "NOT_UPDATING"
@@ -227,8 +227,8 @@ def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_facto
     outputs.append(preview.output)
     secret_steps = step_line(preview.output, "Secret")
     endpoint_steps = step_line(preview.output, "ServingEndpoint")
-    assert secret_steps and all("(update)" in l for l in secret_steps), preview.output
-    assert endpoint_steps and all("(update)" in l for l in endpoint_steps), preview.output
+    assert secret_steps and all("(update)" in line for line in secret_steps), preview.output
+    assert endpoint_steps and all("(update)" in line for line in endpoint_steps), preview.output
     outputs.append(stack.up().output)
     outputs.append(stack.preview(expect_no_changes=True).output)
 

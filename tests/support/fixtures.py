@@ -1,4 +1,4 @@
-"""Pytest fixtures over the live-server launcher; import them into a conftest.
+"""Pytest fixtures over the live-server launcher, registered for the whole suite by ``tests/conftest.py``.
 
 - ``live_server``: one server per test module, ``--update-delay 0``.
 - ``server_factory``: ``server_factory(update_delay=1, admin_token=...)`` starts servers that are stopped

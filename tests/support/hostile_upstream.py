@@ -8,7 +8,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 OK_STREAM = [
@@ -132,10 +132,8 @@ def running_hostile_upstream() -> Iterator[Hostile]:
             await server.serve_forever()
 
     def run() -> None:
-        try:
+        with suppress(asyncio.CancelledError):
             loop.run_until_complete(main())
-        except asyncio.CancelledError:
-            pass
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -61,10 +61,8 @@ def running_proxy() -> Iterator[Proxy]:
             await server.serve_forever()
 
     def run() -> None:
-        try:
+        with suppress(asyncio.CancelledError):
             loop.run_until_complete(main())
-        except asyncio.CancelledError:
-            pass
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()

@@ -16,7 +16,6 @@ from pulumi_serving.client import (
     wait_not_updating,
 )
 from pulumi_serving.client.errors import parse_retry_after
-from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 ENTITY = {
     "name": "main",
@@ -67,7 +66,7 @@ def test_update_in_progress_conflict_is_retried_and_waiter_reports_progress(serv
 def test_waiter_times_out_with_a_clear_message(server) -> None:
     client = connect(server.url, server.admin_token)
     client.create_endpoint({"name": "slow", "config": {"served_entities": [ENTITY]}})
-    with pytest.raises(WaitTimeout, match="still updating \\(config_update IN_PROGRESS\\).*resumes"):
+    with pytest.raises(WaitTimeout, match=r"still updating \(config_update IN_PROGRESS\).*resumes"):
         wait_not_updating(client, "slow", timeout=0.2, progress=lambda _: None)
 
 

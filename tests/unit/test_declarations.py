@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -41,7 +40,7 @@ def test_dev_stack_declares_the_user_story() -> None:
     assert models["azure-openai-completions-endpoint"]["openai_config"]["openai_api_type"] == "azure"
     assert models["anthropic-completions-endpoint"]["name"] == "claude-2"
     limits = {e.name: e.rate_limits for e in decl.endpoints if e.rate_limits}
-    assert [(l.calls, l.key, l.renewal_period) for l in limits["openai-completions-endpoint"]] == [
+    assert [(limit.calls, limit.key, limit.renewal_period) for limit in limits["openai-completions-endpoint"]] == [
         (20, "user", "minute")
     ]
     assert all("secure" in config[f"serving:{s.value_from}"] for sc in decl.scopes for s in sc.secrets)

@@ -114,7 +114,7 @@ def test_anthropic_chat_maps_system_temperature_and_stop():
 def test_anthropic_completions_wrap_the_prompt_and_refuse_n():
     request = parse_request(COMPLETIONS, {"prompt": "hello"})
     assert ADAPTERS["anthropic"].build(request, ANTHROPIC).json["messages"] == [{"role": "user", "content": "hello"}]
-    with pytest.raises(InvalidParameterValue, match="^n: "):
+    with pytest.raises(InvalidParameterValue, match=r"^n: "):
         ADAPTERS["anthropic"].build(parse_request(COMPLETIONS, {"prompt": "x", "n": 2}), ANTHROPIC)
 
 

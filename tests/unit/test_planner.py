@@ -8,16 +8,17 @@ import pytest
 
 from pulumi_serving.plan import (
     calls,
+    endpoint_view,
     fingerprint,
     matches,
     new_salt,
+    normalize,
     plan_acl,
     plan_endpoint,
     plan_rate_limits,
     plan_scope,
     plan_secret,
 )
-from pulumi_serving.plan import endpoint_view, normalize
 from pulumi_serving.plan.endpoint import create_body, plan_create
 
 REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"

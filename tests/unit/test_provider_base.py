@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pulumi.output import Unknown
-
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.output import Unknown
 
 from pulumi_serving.client import CredentialsError
 from pulumi_serving.resources import RateLimitsProvider, SecretAclProvider
 from pulumi_serving.resources.provider_base import has_unknowns, shown
-from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 
 def _configured(cls, **settings):
@@ -50,7 +48,7 @@ def test_preview_checks_credentials_once_and_names_the_setting(server_factory) -
     ):
         _configured(SecretAclProvider, host="http://127.0.0.1:9", token="t").check({}, props)
     refused = _configured(SecretAclProvider, host=server.url, token="not-a-token")
-    with pytest.raises(CredentialsError, match="refused the token.*check serving:token"):
+    with pytest.raises(CredentialsError, match=r"refused the token.*check serving:token"):
         refused.check({}, props)
     with pytest.raises(CredentialsError, match="refused the token"):  # the answer is remembered, not asked again
         refused.check({}, props)

@@ -22,7 +22,6 @@ from pulumi_serving.resources import (
     SecretScopeProvider,
     ServingEndpointProvider,
 )
-from tests.support.fixtures import server_factory  # noqa: F401 - pytest fixture
 
 REF = "{{secrets/keys/openai}}"
 

@@ -6,13 +6,13 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from pulumi_serving.server.crypto import SecretBox
-from pulumi_serving.spec.server_behaviour import default_routes
 from pulumi_serving.server.endpoint_views import (
     detailed_view,
     merge_tags,
     settle,
     summary_view,
 )
+from pulumi_serving.spec.server_behaviour import default_routes
 
 
 def _doc(pending_ready_at: int | None, live: bool = False) -> dict:

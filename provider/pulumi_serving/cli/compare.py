@@ -38,7 +38,7 @@ def render(answers: list[Answer], width: int) -> str:
             prefix = f"[{i}] " if len(answer.texts()) > 1 else ""
             lines += textwrap.wrap(prefix + (text or ""), column) or [""]
         bodies.append(lines)
-    rows = [GAP.join(cell[:column].ljust(column) for cell in row) for row in zip(*headers)]
+    rows = [GAP.join(cell[:column].ljust(column) for cell in row) for row in zip(*headers, strict=False)]
     rows.append(GAP.join("-" * column for _ in answers))
     rows += [GAP.join((cell or "").ljust(column) for cell in row) for row in zip_longest(*bodies, fillvalue="")]
     return "\n".join(line.rstrip() for line in rows)

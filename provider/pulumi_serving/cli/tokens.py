@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="state directory of the server")
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202 - a Database, imported lazily with the server extra
+def _open(args: argparse.Namespace):
     from ..server.storage import DB_FILE, Database
 
     data_dir = args.data_dir.resolve()

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from . import answers
 from .behaviour import Behaviour
-from .wire import Call, WireError, bearer, endpoint, optional_int, require, ndjson, string_list
+from .wire import Call, WireError, bearer, endpoint, ndjson, optional_int, require, string_list
 
 _FINISH = {"stop": "COMPLETE", "length": "MAX_TOKENS"}
 
@@ -72,7 +72,7 @@ def chat(call: Call) -> Response:
         if not isinstance(turn, dict) or turn.get("role") not in ("USER", "CHATBOT", "SYSTEM"):
             raise WireError(400, f"chat_history[{i}].role: must be USER, CHATBOT or SYSTEM")
         parts.append(str(turn.get("message", "")))
-    prompt = "\n".join(parts + [message])
+    prompt = "\n".join([*parts, message])
     answer = answers.generate("cohere", call.model, prompt, 0, optional_int(call.body, "max_tokens"), _stop(call.body))
     ident = _id(call.model, prompt)
     result = {

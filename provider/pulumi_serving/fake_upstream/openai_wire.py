@@ -208,7 +208,7 @@ def routes(behaviour: Behaviour) -> list[Route]:
 
             return openai, azure
 
-        openai, azure = make()
-        out.append(Route(f"/v1/{path}", openai, methods=["POST"]))
-        out.append(Route(f"/openai/deployments/{{deployment}}/{path}", azure, methods=["POST"]))
+        openai_handler, azure_handler = make()
+        out.append(Route(f"/v1/{path}", openai_handler, methods=["POST"]))
+        out.append(Route(f"/openai/deployments/{{deployment}}/{path}", azure_handler, methods=["POST"]))
     return out

@@ -245,7 +245,7 @@ def rate_limit(limit: Json) -> Json:
 
 def rate_limits(limits: list[Json] | None) -> list[Json]:
     """Normalized limits in a stable order; a 0 stays 0 (blocked), it never means unlimited."""
-    normalized = [rate_limit(l) for l in limits or []]
+    normalized = [rate_limit(limit) for limit in limits or []]
     return sorted(
-        normalized, key=lambda l: (l["key"], str(l.get("principal", "")), l.get("calls", -1), l.get("tokens", -1))
+        normalized, key=lambda n: (n["key"], str(n.get("principal", "")), n.get("calls", -1), n.get("tokens", -1))
     )

@@ -103,4 +103,4 @@ def apply_calls(fields: tuple[str, ...], *, knows_id: bool) -> list[Call]:
     The caller itself is known from the credential check every run makes first (``GET .../scim/v2/Me``).
     """
     found = [] if knows_id else [Call(calls.GET_ENDPOINT)]
-    return found + [Call(calls.GET_PERMISSIONS), Call(calls.SET_PERMISSIONS, fields)]
+    return [*found, Call(calls.GET_PERMISSIONS), Call(calls.SET_PERMISSIONS, fields)]

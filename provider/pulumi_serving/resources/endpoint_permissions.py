@@ -7,6 +7,7 @@ never removed (a stack cannot lock itself out). Grants inherited from the worksp
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,6 @@ from ..client import NotFound
 from ..plan import Call, Plan, calls, plan_permissions
 from ..plan.permissions import apply_calls, caller_rejections, direct_grants, grants, managed_view, set_body
 from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
-
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -39,7 +39,7 @@ class EndpointPermissionsProvider(ServingProvider):
             problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
         acl = props.get("access_control_list")
         if not isinstance(acl, list):
-            return problems + [CheckFailure("access_control_list", "access_control_list: must be a list of grants")]
+            return [*problems, CheckFailure("access_control_list", "access_control_list: must be a list of grants")]
         if has_unknowns(acl):
             return problems
         for index, entry in enumerate(acl):
@@ -80,14 +80,12 @@ class EndpointPermissionsProvider(ServingProvider):
     def delete(self, id_: str, props: Json) -> None:
         """Remove the grants this resource made (the caller keeps its own CAN_MANAGE)."""
         olds = plain(props)
-        try:
+        with contextlib.suppress(NotFound):  # the endpoint is gone, and its grants with it
             self._execute(
                 {**olds, "access_control_list": []},
                 olds.get("endpoint_id"),
                 apply_calls(("access_control_list",), knows_id=False),
             )
-        except NotFound:
-            pass  # the endpoint is gone, and its grants with it
 
     def _execute(self, props: Json, endpoint_id: str | None, planned: list[Call]) -> Json:
         client, name, caller = self.client(), props["endpoint"], self.caller()

@@ -26,8 +26,8 @@ from ..client import (
     connect,
 )
 from ..client.waiter import progress
-from ..plan import Call, Plan
 from ..engine_watchdog import start_if_provider_host
+from ..plan import Call, Plan
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known at preview
 CONFIG_NAMESPACE = "serving"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -11,11 +12,9 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import spec
 from ..args import AiGatewayRateLimitArgs
 from ..client import NotFound
-from ..plan import Call, Plan, calls, plan_rate_limits
+from ..plan import Call, Plan, calls, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
-from ..plan import normalize
 from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
-
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -67,10 +66,8 @@ class RateLimitsProvider(ServingProvider):
         return ReadResult(id_, outs, dict(outs))
 
     def delete(self, id_: str, props: Json) -> None:
-        try:
+        with contextlib.suppress(NotFound):  # the endpoint is gone, and its limits with it
             self._apply({"endpoint": id_, "rate_limits": []}, apply_calls(("rate_limits",)))
-        except NotFound:
-            pass  # the endpoint is gone, and its limits with it
 
     def _apply(self, props: Json, planned: list[Call]) -> Json:
         """Execute the plan: read the endpoint's gateway, then PUT it back with these limits (its other sections

@@ -36,7 +36,7 @@ def wait_all(client: ServingClient, names: list[str], timeout: float) -> dict[st
         "`pulumi destroy` to delete the endpoint."
     )
     kind = UpdateFailed if any(isinstance(e, UpdateFailed) for e in failed.values()) else WaitTimeout
-    raise kind("\n".join(lines + [advice]))
+    raise kind("\n".join([*lines, advice]))
 
 
 class EndpointsReadyProvider(ServingProvider):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
-from ..spec.secret_ref_syntax import format_secret_ref
-from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from ..client import NotFound, ServingClient
 from ..plan import Plan, fingerprint, new_salt, plan_secret, secret_value
 from ..spec.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
+from ..spec.secret_ref_syntax import format_secret_ref
+from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from .ownership import is_recovered
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 from .secret_references import register
@@ -120,10 +121,8 @@ class SecretProvider(ServingProvider):
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: Json) -> None:
-        try:
+        with contextlib.suppress(NotFound):  # the secret or its whole scope is already gone
             self.client().delete_secret(props["scope"], props["key"])
-        except NotFound:
-            pass  # the secret or its whole scope is already gone
 
     @staticmethod
     def _put(client: ServingClient, props: Json, salt: str) -> Json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
@@ -53,10 +55,8 @@ class SecretAclProvider(ServingProvider):
         return ReadResult(id_, outs, dict(outs))
 
     def delete(self, id_: str, props: Json) -> None:
-        try:
+        with contextlib.suppress(NotFound):  # the ACL or its scope is already gone
             self.client().delete_acl(props["scope"], props["principal"])
-        except NotFound:
-            pass  # the ACL or its scope is already gone
 
     @staticmethod
     def _outputs(props: Json) -> Json:

@@ -7,6 +7,8 @@ caller, and ``SecretScopeAcls`` makes the scope's grants authoritative.
 
 from __future__ import annotations
 
+import contextlib
+
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
@@ -130,10 +132,8 @@ class SecretScopeProvider(ServingProvider):
         return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
 
     def delete(self, id_: str, props: Json) -> None:
-        try:
+        with contextlib.suppress(NotFound):
             self.client().delete_scope(id_)
-        except NotFound:
-            pass
 
     @staticmethod
     def _outputs(props: Json) -> Json:

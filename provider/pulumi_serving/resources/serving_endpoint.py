@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -148,10 +149,8 @@ class ServingEndpointProvider(ServingProvider):
         return ReadResult(id_, outs, self._inputs_from(outs) if drifted else None)
 
     def delete(self, id_: str, props: Json) -> None:
-        try:
+        with contextlib.suppress(NotFound):
             self.client().delete_endpoint(id_)
-        except NotFound:
-            pass
 
     def _applied(self, client: ServingClient, props: Json, endpoint: Json, salt: str) -> Json:
         """Outputs after applying ``props``: write-only values recorded as salted fingerprints."""

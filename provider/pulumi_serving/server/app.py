@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ..spec.problems import format_problems, problems_from_error_list
+from . import gateway
 from .backend import Backend, open_backend
 from .errors import ApiError, BadRequest, InvalidParameterValue, MalformedRequest
-from . import gateway
 from .fault_gate import FaultGate
 from .faults import FaultPlan
 from .guard import Guard

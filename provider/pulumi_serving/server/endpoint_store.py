@@ -17,8 +17,8 @@ from typing import Any
 from ..spec import endpoints as spec
 from ..spec.server_behaviour import default_routes
 from ..spec.tags import tag_count_problem
-from .endpoint_acls import EndpointAcls
 from .egress import Egress
+from .endpoint_acls import EndpointAcls
 from .endpoint_credentials import EndpointCredentials
 from .endpoint_records import load, save
 from .endpoint_views import Doc, detailed_view, is_updating, merge_tags, settle, summary_view

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -143,10 +143,8 @@ class Database:
     def _checkpoint(self) -> None:
         """Move the WAL into the database and restart it from its beginning, keeping its file (and the disk
         space it holds) for the next writes (best effort)."""
-        try:
+        with suppress(sqlite3.OperationalError):
             self._conn.execute("PRAGMA wal_checkpoint(RESTART)")
-        except sqlite3.OperationalError:
-            pass
 
     def _full(self) -> StorageFull:
         return StorageFull(

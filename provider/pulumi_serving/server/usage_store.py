@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+
 from .storage import Database
 
 Counts = tuple[int, int, int, int]  # requests, errors, prompt_tokens, completion_tokens

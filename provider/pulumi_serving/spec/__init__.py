@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import endpoints, external_models, names, secret_ref_syntax, secrets
+from .config_secret_uses import SecretUse, config_secret_uses
 from .endpoints import (
     AccessControlRequest,
     AiGatewayConfig,
@@ -32,15 +33,18 @@ from .endpoints import (
 )
 from .external_models import CREDENTIAL_PAIRS, PROVIDER_TASKS, PROVIDERS, TASKS, WRITE_ONLY_FIELDS, ExternalModel
 from .problems import Problem, check, format_problems
-from .config_secret_uses import SecretUse, config_secret_uses
 from .secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
 from .secrets import CreateScope, DeleteAcl, DeleteScope, DeleteSecret, PutAcl, PutSecret
 
 __all__ = [
+    "CREDENTIAL_PAIRS",
+    "PROVIDERS",
+    "PROVIDER_TASKS",
+    "TASKS",
+    "WRITE_ONLY_FIELDS",
     "AccessControlRequest",
     "AiGatewayConfig",
     "AiGatewayRateLimit",
-    "CREDENTIAL_PAIRS",
     "CreateScope",
     "CreateServingEndpoint",
     "DeleteAcl",
@@ -49,8 +53,6 @@ __all__ = [
     "EndpointCoreConfigInput",
     "EndpointTag",
     "ExternalModel",
-    "PROVIDERS",
-    "PROVIDER_TASKS",
     "PatchTagsRequest",
     "PermissionsRequest",
     "Problem",
@@ -63,14 +65,12 @@ __all__ = [
     "SecretUse",
     "ServedEntityInput",
     "ServedModelInput",
-    "TASKS",
     "TrafficConfig",
-    "WRITE_ONLY_FIELDS",
     "check",
     "config_secret_uses",
-    "external_transition_problem",
     "endpoints",
     "external_models",
+    "external_transition_problem",
     "format_problems",
     "format_secret_ref",
     "names",

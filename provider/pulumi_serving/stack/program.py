@@ -157,7 +157,7 @@ def declare_endpoints(
         "endpoints",
         {
             e.name: {"invocation_url": r.invocation_url, "config_version": r.config_version}
-            for e, r in zip(decl.endpoints, endpoints)
+            for e, r in zip(decl.endpoints, endpoints, strict=False)
         },
     )
     return endpoints

@@ -18,15 +18,15 @@ from fastapi.responses import Response
 from ..backend import Backend
 from ..deps import current_principal
 from ..errors import InvalidParameterValue
-from ..principals import Principal
 from ..json_response import EventStreamResponse, reply
+from ..principals import Principal
 from .endpoint_view import view_from_doc
 from .rate_policy import Caller
 from .request import decode_body
 from .service import Gateway, GatewaySettings, Result
-from .usage import Store
 from .state_cache import StateCache
 from .upstream.bases import upstream_bases
+from .usage import Store
 
 
 def settings_for(app_settings: Any) -> GatewaySettings:

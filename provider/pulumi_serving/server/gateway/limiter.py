@@ -43,7 +43,7 @@ class Decision:
 
 
 class _Count:
-    __slots__ = ("window", "calls", "tokens")
+    __slots__ = ("calls", "tokens", "window")
 
     def __init__(self, window: int):
         self.window, self.calls, self.tokens = window, 0, 0

@@ -10,7 +10,6 @@ from ...spec.base import invalid_text_path
 from ...spec.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
 from ..errors import InvalidParameterValue, MalformedRequest
 
-
 _FIELDS_BY_TASK = {
     COMPLETIONS: {"prompt", "max_tokens", "temperature", "n", "stop", "stream"},
     CHAT: {"messages", "max_tokens", "temperature", "n", "stop", "stream"},

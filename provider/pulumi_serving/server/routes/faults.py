@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from ..deps import PrincipalDep
 from ..errors import PermissionDenied
 from ..faults import FAULTS_PATH, FaultPlan, FaultRule
-from ..principals import Principal
 from ..json_response import FastJSONResponse, reply
+from ..principals import Principal
 
 router = APIRouter(prefix=FAULTS_PATH, tags=["faults"])
 

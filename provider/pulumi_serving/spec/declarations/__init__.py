@@ -16,18 +16,18 @@ from .models import (
     StackDeclarations,
 )
 from .secret_values import endpoint_secret_keys, resolve_secret_values
-from .stack_file_schema import STACK_FILE_SCHEMA_ID, stack_file_schema
 from .stack_config import from_stack_config, stack_file_path, unknown_key_problems, validate_stack_config
+from .stack_file_schema import STACK_FILE_SCHEMA_ID, stack_file_schema
 
 __all__ = [
-    "AclDeclaration",
     "DECLARATION_KEYS",
-    "EndpointDeclaration",
-    "Items",
     "NAMESPACE",
     "PROVIDER_SETTINGS",
     "SCHEMA_ID",
     "STACK_FILE_SCHEMA_ID",
+    "AclDeclaration",
+    "EndpointDeclaration",
+    "Items",
     "ScopeDeclaration",
     "SecretDeclaration",
     "SecretValueRef",
@@ -38,9 +38,9 @@ __all__ = [
     "parse_declarations",
     "resolve_secret_values",
     "schema_problems",
-    "stack_file_schema",
     "semantic_problems",
     "stack_file_path",
+    "stack_file_schema",
     "undeclared_secret_problems",
     "unknown_key_problems",
     "validate_stack_config",

@@ -16,7 +16,7 @@ SCHEMA_ID = "https://pulumi-serving.dev/schemas/stack-declarations.schema.json"
 
 def _plaintext_accepts_secret_ref(node: Any) -> None:
     if isinstance(node, dict):
-        for name, prop in (node.get("properties") or {}).items():
+        for name, _prop in (node.get("properties") or {}).items():
             if name.endswith("_plaintext"):
                 node["properties"][name] = {
                     "anyOf": [{"$ref": "#/$defs/SecretValueRef"}, {"type": "null"}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 from collections.abc import Iterable
@@ -23,10 +24,8 @@ def from_stack_config(config: dict[str, Any]) -> dict[str, Any]:
         if f"{NAMESPACE}:{key}" in config:
             value = config[f"{NAMESPACE}:{key}"]
             if isinstance(value, str):
-                try:
+                with contextlib.suppress(ValueError):
                     value = json.loads(value)
-                except ValueError:
-                    pass
             out[key] = value
     return out
 

@@ -27,7 +27,7 @@ from ...json_response import compact_json
 from ..providers.base import UpstreamCall
 from . import errors
 from .lean_transport import LeanTransport
-from .stream_decoders import DECODERS, BrokenStream, EventStream, NDJSON, SSE
+from .stream_decoders import DECODERS, NDJSON, SSE, BrokenStream, EventStream
 
 Decoder = SSE | NDJSON | EventStream
 

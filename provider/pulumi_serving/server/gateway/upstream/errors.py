@@ -21,7 +21,6 @@ import httpx
 from ...errors import ApiError, RequestLimitExceeded
 from ..providers.base import upstream_error_message
 
-
 EXCERPT_CHARS = 200  # of an upstream's error message echoed to the caller
 MAX_RETRY_AFTER_S = 60  # an upstream's Retry-After passed on to callers is capped (rate windows are a minute)
 
