@@ -35,6 +35,7 @@ pulumi:
 lint: venv
 	@$(VENV)/bin/ruff format --check --quiet .
 	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/mypy --no-error-summary
 
 test: lint venv pulumi
 	@PULUMI_SERVING_PULUMI_BIN=$$(scripts/ensure-pulumi.sh $(PULUMI_VERSION) 2>/dev/null) \

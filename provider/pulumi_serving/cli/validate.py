@@ -43,7 +43,7 @@ def load_schema(path: Path | None) -> dict[str, Any]:
 MAX_NESTING = 64  # a stack file needs about 10 levels; deeper documents are refused before they are built
 
 
-def nesting_mark(text: str) -> yaml.Mark | None:
+def nesting_mark(text: str) -> Any:
     """Where ``text`` first nests deeper than MAX_NESTING (read as a stream of events, without recursion)."""
     depth = 0
     for event in yaml.parse(text):

@@ -58,7 +58,7 @@ def resolve_credentials(host: str | None = None, token: str | None = None, profi
     # The SDK probes the host's metadata on construction; keep that probe short and quiet.
     logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
     try:
-        config = Config(retry_timeout_seconds=5, http_timeout_seconds=5, **kwargs)
+        config = Config(retry_timeout_seconds=5, http_timeout_seconds=5, **kwargs)  # type: ignore[arg-type]
     except ValueError as exc:
         raise CredentialsError(f"cannot resolve serving API credentials: {_first_line(exc)}") from None
     if not config.host:

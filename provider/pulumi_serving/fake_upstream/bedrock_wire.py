@@ -78,7 +78,7 @@ def _anthropic(call: Call, model: str) -> tuple[dict[str, Any], list[dict[str, A
     answer = answers.generate("amazon-bedrock", model, prompt, 0, max_tokens)
     stop = "end_turn" if answer.finish_reason == "stop" else "max_tokens"
     usage = {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens}
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "message_start", "message": {"id": "msg_bedrock", "usage": {"input_tokens": answer.prompt_tokens}}}
     ]
     events += [

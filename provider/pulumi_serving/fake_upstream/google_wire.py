@@ -7,6 +7,7 @@ and the PaLM API (``/v1beta3/models/{model}:{method}``: ``generateText``, ``gene
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -83,7 +84,7 @@ def vertex(call: Call) -> Response:
         if call.request.query_params.get("alt") != "sse":
             raise WireError(400, "alt=sse: the fake streams server-sent events only")
 
-        def events():
+        def events() -> Iterator[tuple[str | None, Any]]:
             for index, answer in enumerate(generated):
                 pieces = answers.stream_pieces(answer)
                 for i, piece in enumerate(pieces):

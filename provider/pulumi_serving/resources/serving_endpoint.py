@@ -176,7 +176,7 @@ class ServingEndpointProvider(ServingProvider):
             "task": endpoint.get("task"),
             "state": {k: v for k, v in (endpoint.get("state") or {}).items() if k in ("ready", "config_update")},
             "config_version": _config_version(endpoint),
-            "invocation_url": client.invocation_url(name),
+            "invocation_url": client.invocation_url(str(name)),
         }
 
     @staticmethod
@@ -313,7 +313,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
         )
         if ready is not None:  # the state once the rollout finished, not the one the create answered with
             self.state = pulumi.Output.all(ready.states, self.endpoint_name).apply(
-                lambda found: (found[0] or {}).get(found[1])
+                lambda found: dict((found[0] or {}).get(found[1]) or {})
             )
         if rate_limits is not None:
             RateLimits(

@@ -32,8 +32,8 @@ class EventStreamResponse(Response):
 
     def __init__(self, body: AsyncIterator[bytes], headers: Mapping[str, str]):
         self.status_code, self.background, self._body = 200, None, body
-        self._headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache")]
-        self._headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        self._header_pairs = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache")]
+        self._header_pairs += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         gone = False
@@ -46,7 +46,7 @@ class EventStreamResponse(Response):
 
         watcher = asyncio.ensure_future(watch())
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self._headers})
+            await send({"type": "http.response.start", "status": 200, "headers": self._header_pairs})
             async for chunk in self._body:
                 if gone:
                     return

@@ -20,7 +20,6 @@ from .endpoints import (
     AiGatewayRateLimit,
     CreateServingEndpoint,
     EndpointCoreConfigInput,
-    EndpointTag,
     PatchTagsRequest,
     PermissionsRequest,
     PutRateLimitsRequest,
@@ -35,6 +34,7 @@ from .external_models import CREDENTIAL_PAIRS, PROVIDER_TASKS, PROVIDERS, TASKS,
 from .problems import Problem, check, format_problems
 from .secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
 from .secrets import CreateScope, DeleteAcl, DeleteScope, DeleteSecret, PutAcl, PutSecret
+from .tags import EndpointTag
 
 __all__ = [
     "CREDENTIAL_PAIRS",

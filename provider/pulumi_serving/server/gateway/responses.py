@@ -25,6 +25,7 @@ def generation(
     task: str, ident: str, created: int, model: str, choices: list[Choice], prompt_tokens: int, completion_tokens: int
 ) -> dict[str, Any]:
     """A completions or chat response."""
+    items: list[dict[str, Any]]
     if task == COMPLETIONS:
         items = [
             {"index": i, "text": c.text, "finish_reason": c.finish_reason, "logprobs": None}

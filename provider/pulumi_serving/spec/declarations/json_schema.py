@@ -83,7 +83,7 @@ def _schema_message(error: Any) -> str:
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unknown field(s): {', '.join(extra)}"
     if kind == "required":
-        return error.message
+        return str(error.message)
     if kind == "enum":
         return f"unknown value; expected one of {', '.join(map(str, expected))}"
     if kind == "const":

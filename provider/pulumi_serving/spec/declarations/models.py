@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..endpoints import AccessControlRequest, AiGatewayRateLimit, EmailNotifications, EndpointTag
+from ..endpoints import AccessControlRequest, AiGatewayRateLimit, EmailNotifications
+from ..tags import EndpointTag
 
 NAMESPACE = "serving"
 CONFIG_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from ..problems import join_path
@@ -26,7 +27,7 @@ def endpoint_secret_keys(config: dict[str, Any]) -> tuple[dict[str, Any], dict[s
     return _secret_placeholders(copy.deepcopy(config), "", found), found
 
 
-def resolve_secret_values(config: dict[str, Any], resolve: Any) -> dict[str, Any]:
+def resolve_secret_values(config: Any, resolve: Callable[[str], Any]) -> Any:
     """A copy of ``config`` where each ``{secret: key}`` becomes ``resolve(key)`` (a Pulumi secret Output)."""
     if isinstance(config, dict):
         if set(config) == {"secret"} and isinstance(config["secret"], str):

@@ -46,8 +46,8 @@ def _named_secrets(data: Any) -> set[str]:
                 found.add(secret["value_from"])
     endpoints = data.get("endpoints") if isinstance(data, dict) else None
     for endpoint in endpoints if isinstance(endpoints, list) else []:
-        if isinstance(endpoint, dict):
-            found.update(endpoint_secret_keys(endpoint.get("config"))[1].values())
+        if isinstance(endpoint, dict) and isinstance(endpoint.get("config"), dict):
+            found.update(endpoint_secret_keys(endpoint["config"])[1].values())
     return found
 
 

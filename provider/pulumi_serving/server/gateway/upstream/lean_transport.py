@@ -137,7 +137,7 @@ class _Body(httpx.AsyncByteStream):
             if not data:
                 raise httpx.ReadError("upstream closed mid-body", request=self._request)
             buffer += data
-            out = []
+            out: list[bytes] = []
             while True:
                 if size < 0:
                     end = buffer.find(b"\r\n")

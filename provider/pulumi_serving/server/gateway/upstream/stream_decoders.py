@@ -112,4 +112,4 @@ class EventStream:
         return events
 
 
-DECODERS = {"sse": SSE, "ndjson": NDJSON, "eventstream": EventStream}
+DECODERS: dict[str, type[SSE | NDJSON | EventStream]] = {"sse": SSE, "ndjson": NDJSON, "eventstream": EventStream}
