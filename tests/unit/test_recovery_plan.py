@@ -54,19 +54,31 @@ def test_nothing_to_do_without_pending_creates_and_ids_that_cannot_be_known_are_
     assert not plan_recovery(_exported([], [])).changed
     assert not plan_recovery({"version": 3, "deployment": {"resources": []}}).changed
     secret_name = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "x"}
-    same_urn = _res("ServingEndpoint", "a", {"endpoint_name": "a"}, id="a", outputs={})
+    same_id = _res("ServingEndpoint", "a", {"endpoint_name": "a"}, id="a", outputs={})
     plan = plan_recovery(
         _exported(
-            [same_urn],
+            [same_id],
             [
                 {"type": "creating", "resource": _res("ServingEndpoint", "b", {"endpoint_name": secret_name})},
-                {"type": "creating", "resource": _res("ServingEndpoint", "a", {"endpoint_name": "renamed"})},
+                {"type": "creating", "resource": _res("ServingEndpoint", "a", {"endpoint_name": "a"})},
             ],
         )
     )
     assert plan.recovered == [] and len(plan.dropped) == 2
     assert plan.deployment["deployment"]["pending_operations"] == []
-    assert len(plan.deployment["deployment"]["resources"]) == 1
+    assert plan.deployment["deployment"]["resources"] == [same_id]
+
+
+def test_an_interrupted_rename_is_recovered_beside_its_original_which_is_marked_for_deletion() -> None:
+    original = _res("ServingEndpoint", "chat", {"endpoint_name": "old"}, id="old", outputs={"endpoint_name": "old"})
+    renamed = _res("ServingEndpoint", "chat", {"endpoint_name": "new", "owner": "p/dev/x/chat"})
+    plan = plan_recovery(_exported([original], [{"type": "creating", "resource": renamed}]))
+    assert [(p.kind, p.id) for p in plan.recovered] == [("ServingEndpoint", "new")]
+    old_entry, new_entry = plan.deployment["deployment"]["resources"]
+    assert (old_entry["id"], old_entry.get("delete")) == ("old", True)
+    assert (new_entry["id"], new_entry.get("delete"), new_entry["urn"]) == ("new", None, original["urn"])
+    assert new_entry["outputs"]["__recovered"] is True
+    assert original.get("delete") is None  # the input deployment is not modified
 
 
 def test_owner_ids_are_bounded_and_scope_marker_keys_are_valid_secret_keys() -> None:

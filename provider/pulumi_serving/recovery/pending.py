@@ -6,6 +6,11 @@ pulumi-serving resource whose object has a deterministic id becomes a state entr
 plus the ``__recovered`` flag); every other pending create (readiness gates, foreign types) is dropped. A
 ``refresh`` of the recovered entries then asks each provider whether the object exists and carries this
 resource's ownership marker: kept if so, dropped from the state otherwise.
+
+A replacement that creates before it deletes (a renamed endpoint keeps its resource, so its URN) leaves a pending
+create for a URN the state already holds under another id. The recovered entry then goes in beside the original,
+and the original is marked for deletion, as Pulumi marks it once such a create succeeds: the next ``up`` or
+``destroy`` deletes it, and the new object is not orphaned.
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ def plan_recovery(exported: Json, id_rules: Mapping[str, IdRule] = ID_RULES) -> 
     deployment = out.get("deployment") or {}
     resources: list[Json] = deployment.setdefault("resources", []) or []
     deployment["resources"] = resources
-    urns = {r.get("urn") for r in resources if not r.get("delete")}
+    live = {r.get("urn"): r for r in resources if not r.get("delete")}
     plan = RecoveryPlan(out)
     remaining = []
     for op in deployment.get("pending_operations") or []:
@@ -83,13 +88,16 @@ def plan_recovery(exported: Json, id_rules: Mapping[str, IdRule] = ID_RULES) -> 
         kind = type_[len(TYPE_PREFIX) :] if type_.startswith(TYPE_PREFIX) else type_
         rule = id_rules.get(kind) if type_.startswith(TYPE_PREFIX) else None
         object_id = rule(resource.get("inputs") or {}) if rule else None
-        if object_id is None or urn in urns:
+        original = live.get(urn)
+        if object_id is None or (original is not None and original.get("id") == object_id):
             plan.dropped.append(PendingCreate(urn, kind, None))
             continue
+        if original is not None:  # a create-before-delete replacement: the original is now the one to delete
+            original["delete"] = True
         entry = {k: v for k, v in resource.items() if k not in ("id", "outputs")}
         entry.update(id=object_id, custom=True, outputs={**(resource.get("inputs") or {}), RECOVERED_FLAG: True})
         resources.append(entry)
-        urns.add(urn)
+        live[urn] = entry
         plan.recovered.append(PendingCreate(urn, kind, object_id))
     if deployment.get("pending_operations") is not None or remaining:
         deployment["pending_operations"] = remaining
