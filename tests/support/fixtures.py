@@ -1,16 +1,24 @@
-"""Pytest fixtures over the live-server launcher, registered for the whole suite by ``tests/conftest.py``.
+"""Pytest fixtures over the live-server launcher and the fake upstream, registered for the whole suite by
+``tests/conftest.py``.
 
 - ``live_server``: one server per test module, ``--update-delay 0``.
 - ``server_factory``: ``server_factory(update_delay=1, admin_token=...)`` starts servers that are stopped
   when the test ends (each with its own data dir).
+- ``fake_upstream``/``fake_upstream_client``: one fake upstream subprocess per test module, and a client of it.
+- ``gateway``/``gateway_admin``: one server per test module in front of ``fake_upstream``
+  (``tests/support/gateway.py``), and its admin client. At teardown its log must hold no key and no prompt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 
+from pulumi_serving.fake_upstream.process import FakeUpstream, running_fake_upstream
+
+from .gateway import PROMPT, SECRETS, start_gateway
 from .server import LiveServer, start_server
 
 
@@ -37,3 +45,33 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     finally:
         for server in started:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def fake_upstream() -> Iterator[FakeUpstream]:
+    with running_fake_upstream() as upstream:
+        yield upstream
+
+
+@pytest.fixture(scope="module")
+def fake_upstream_client(fake_upstream: FakeUpstream) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=fake_upstream.url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def gateway(fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_gateway(tmp_path_factory.mktemp("gateway") / "data", fake_upstream.url)
+    try:
+        yield server
+    finally:
+        server.stop()
+    log = server.output()
+    assert not [secret for secret in SECRETS if secret in log], "a provider key reached the server log"
+    assert PROMPT.split()[0] not in log, "a prompt reached the server log"
+
+
+@pytest.fixture(scope="module")
+def gateway_admin(gateway: LiveServer) -> Iterator[httpx.Client]:
+    with gateway.client() as client:
+        yield client
