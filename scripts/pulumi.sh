@@ -8,6 +8,7 @@
 #                                                             PULUMI_CONFIG_PASSPHRASE_FILE, for real stacks)
 #   PULUMI_PYTHON_CMD         <repo>/.venv/bin/python        (language host and dynamic provider interpreter)
 #   PULUMI_SERVING_RECOVER    1                              (0: skip the crash repair below)
+#   PULUMI_SERVING_LOCK_WAIT  0                              (seconds to wait for a stack another run has locked)
 # Always: no update check, no plugin downloads, no pip version check.
 # The backend may be a file:// directory or a shared postgres://user:pass@host:port/db (docs/crash-safety.md).
 #
@@ -52,4 +53,28 @@ case "${1:-}" in
       "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery "$BIN/pulumi" "${scope[@]}"
     fi ;;
 esac
-exec "$BIN/pulumi" "$@"
+# Waiting for a lock held by another run (PULUMI_SERVING_LOCK_WAIT=SECONDS, default 0: fail at once as Pulumi does).
+# Pulumi takes the stack lock before it applies anything, so a run refused for the lock is retried whole, after a
+# random pause (two runs that collided do not collide again), until the budget is spent.
+lock_wait="${PULUMI_SERVING_LOCK_WAIT:-0}"
+case "${1:-}" in up|update|destroy|down|dn|refresh|preview|pre|import) ;; *) lock_wait=0 ;; esac
+if ! [[ "$lock_wait" =~ ^[0-9]+$ ]] || [ "$lock_wait" -eq 0 ]; then
+  exec "$BIN/pulumi" "$@"
+fi
+deadline=$((SECONDS + lock_wait))
+refusal="$(mktemp)"
+trap 'rm -f "$refusal"' EXIT
+exec 3>&1
+while true; do
+  set +e
+  "$BIN/pulumi" "$@" 2>&1 1>&3 3>&- | tee "$refusal" >&2
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -eq 0 ] || ! grep -q "the stack is currently locked" "$refusal" || [ "$SECONDS" -ge "$deadline" ]; then
+    exit "$rc"
+  fi
+  pause=$((1 + RANDOM % 5))
+  echo "pulumi-serving: another run holds the stack's lock; trying again in ${pause}s" \
+    "($((deadline - SECONDS))s left of PULUMI_SERVING_LOCK_WAIT=${lock_wait})" >&2
+  sleep "$pause"
+done

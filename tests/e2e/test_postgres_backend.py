@@ -1,6 +1,6 @@
 """Shared state in PostgreSQL: a real server started by the suite holds the stack's state; a second runner (its
 own checkout and PULUMI_HOME) sees it; two `up`s of the same stack at once never both apply, neither corrupts the
-state, and the next run converges."""
+state, and the next run converges; with PULUMI_SERVING_LOCK_WAIT the second waits for the first and both succeed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, external, one_entity_endpoint
+from tests.e2e.harness import CommandResult, PulumiStack
 from tests.support.inventory import server_inventory
 
 pytestmark = pytest.mark.e2e
@@ -36,13 +37,14 @@ def _stored(row: str) -> str:
     return base64.b64decode(json.loads(row)["data"]).decode()
 
 
-def _stack(pulumi_stack_factory, server, postgres_server, table: str):
+def _stack(pulumi_stack_factory, server, postgres_server, table: str, env: dict[str, str] | None = None):
     stack = pulumi_stack_factory(
         REPO_ROOT,
         include=PROGRAM_FILES,
         config={"serving:host": server.url},
         secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-pg"},
         backend_url=postgres_server.backend_url(table),
+        env=env,
     )
     declare(stack, scopes=SCOPES, endpoints=_endpoints("pg-a", "pg-b"))
     return stack
@@ -68,23 +70,28 @@ def test_up_preview_destroy_with_state_in_postgres(pulumi_stack_factory, server_
     stack.refresh(expect_no_changes=True)  # the first runner sees the destroy made by the second
 
 
-def test_two_ups_of_one_stack_at_once(pulumi_stack_factory, server_factory, postgres_server, tmp_path):
-    server = server_factory(update_delay=0)
-    first = _stack(pulumi_stack_factory, server, postgres_server, "state_race")
-    second = first.another_runner(tmp_path / "runner-2")
-    results: dict[str, object] = {}
-    go = threading.Barrier(2)
+def _ups_at_once(*stacks: PulumiStack) -> list[CommandResult]:
+    """``up`` of each stack, all started at the same instant; their results in order."""
+    results: dict[int, CommandResult] = {}
+    go = threading.Barrier(len(stacks))
 
-    def run(name, stack):
+    def run(index: int, stack: PulumiStack) -> None:
         go.wait()
-        results[name] = stack.up(check=False)
+        results[index] = stack.up(check=False)
 
-    threads = [threading.Thread(target=run, args=(n, s)) for n, s in (("first", first), ("second", second))]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(stacks)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    outcomes = [results["first"], results["second"]]
+    return [results[i] for i in range(len(stacks))]
+
+
+def test_two_ups_of_one_stack_at_once(pulumi_stack_factory, server_factory, postgres_server, tmp_path):
+    server = server_factory(update_delay=0)
+    first = _stack(pulumi_stack_factory, server, postgres_server, "state_race")
+    second = first.another_runner(tmp_path / "runner-2")
+    outcomes = _ups_at_once(first, second)
     failed = [r for r in outcomes if r.returncode != 0]
     assert len(failed) >= 1, "both ups of one stack ran at once"
     for result in failed:
@@ -98,3 +105,20 @@ def test_two_ups_of_one_stack_at_once(pulumi_stack_factory, server_factory, post
     assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
     first.destroy()
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
+
+
+def test_with_a_lock_wait_two_ups_at_once_both_succeed_one_after_the_other(
+    pulumi_stack_factory, server_factory, postgres_server, tmp_path
+):
+    server = server_factory(update_delay=0)
+    first = _stack(
+        pulumi_stack_factory, server, postgres_server, "state_queue", env={"PULUMI_SERVING_LOCK_WAIT": "180"}
+    )
+    second = first.another_runner(tmp_path / "runner-2")
+    outcomes = _ups_at_once(first, second)
+    assert [r.returncode for r in outcomes] == [0, 0], "\n".join(r.output for r in outcomes)
+    waited = [r for r in outcomes if "another run holds the stack's lock; trying again" in r.stderr]
+    assert waited, "the two ups did not overlap: " + "\n".join(r.output for r in outcomes)
+    first.preview(expect_no_changes=True)
+    assert not first.export()["deployment"].get("pending_operations")
+    assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
