@@ -8,7 +8,7 @@ from pulumi.output import Unknown
 
 from pulumi_serving.client import CredentialsError
 from pulumi_serving.resources import RateLimitsProvider, SecretAclProvider
-from pulumi_serving.resources.provider_base import has_unknowns, shown
+from pulumi_serving.resources.provider_base import endpoint_failures, endpoint_inputs, has_unknowns, shown
 
 
 def _configured(cls, **settings):
@@ -21,6 +21,13 @@ def test_values_unknown_at_preview_are_recognised_in_either_form() -> None:
     assert has_unknowns(Unknown()) and has_unknowns({"a": [Unknown()]})
     assert has_unknowns("04da6b54-80e4-46f7-96ec-b56ff0331ba9") and not has_unknowns({"a": ["x"]})
     assert shown(Unknown()) == "(known after apply)" and shown("ep") == "ep"
+
+
+def test_the_endpoint_argument_of_limits_and_permissions_is_checked_once_it_is_known() -> None:
+    assert endpoint_inputs("ep") == ("ep", None)  # a name: no id to follow
+    assert endpoint_failures({"endpoint": "ep"}) == [] and endpoint_failures({"endpoint": Unknown()}) == []
+    (failure,) = endpoint_failures({"endpoint": "bad name!"})
+    assert failure.property == "endpoint" and failure.reason.startswith("endpoint: ")
 
 
 def test_diff_label_of_an_unknown_endpoint_name_is_readable(capsys) -> None:

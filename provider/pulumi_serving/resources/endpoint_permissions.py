@@ -19,7 +19,17 @@ from ..args import AccessControlArgs
 from ..client import NotFound
 from ..plan import Call, Plan, calls, plan_permissions
 from ..plan.permissions import apply_calls, caller_rejections, direct_grants, grants, managed_view, set_body
-from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
+from .provider_base import (
+    Json,
+    ServingProvider,
+    endpoint_failures,
+    endpoint_inputs,
+    failures,
+    has_unknowns,
+    plain,
+    progress,
+    shown,
+)
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -33,10 +43,7 @@ class EndpointPermissionsProvider(ServingProvider):
     kind, inputs = "EndpointPermissions", INPUTS
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        problems: list[CheckFailure] = []
-        endpoint = props.get("endpoint")
-        if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
-            problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
+        problems = endpoint_failures(props)
         acl = props.get("access_control_list")
         if not isinstance(acl, list):
             return [*problems, CheckFailure("access_control_list", "access_control_list: must be a list of grants")]
@@ -129,11 +136,7 @@ class EndpointPermissions(Resource, module="serving", name="EndpointPermissions"
         access_control_list: pulumi.Input[Sequence[pulumi.Input[AccessControlArgs]]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        name, endpoint_id = (
-            (endpoint.endpoint_name, endpoint.endpoint_id)
-            if isinstance(endpoint, pulumi.Resource)
-            else (endpoint, None)
-        )
+        name, endpoint_id = endpoint_inputs(endpoint)
         super().__init__(
             EndpointPermissionsProvider(),
             resource_name,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
+from .. import spec
 from ..client import (
     ApiError,
     CallCounter,
@@ -28,6 +30,9 @@ from ..client import (
 from ..client.waiter import progress
 from ..engine_watchdog import start_if_provider_host
 from ..plan import Call, Plan
+
+if TYPE_CHECKING:
+    from .serving_endpoint import ServingEndpoint
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known at preview
 CONFIG_NAMESPACE = "serving"
@@ -45,6 +50,8 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
     "Json",
     "ServingProvider",
+    "endpoint_failures",
+    "endpoint_inputs",
     "failures",
     "has_unknowns",
     "plain",
@@ -86,6 +93,24 @@ def failures(prefix: str, problems: list[Any]) -> list[CheckFailure]:
         full = f"{prefix}.{path}" if path and not path.startswith(prefix) else (path or prefix)
         out.append(CheckFailure(prefix, f"{full}: {getattr(problem, 'message', problem)}"))
     return out
+
+
+def endpoint_inputs(
+    endpoint: ServingEndpoint | pulumi.Input[str],
+) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
+    """The ``endpoint`` argument of a resource set on an endpoint as its ``(endpoint, endpoint_id)`` inputs: a
+    ServingEndpoint gives its name and id outputs (so a recreated endpoint changes the id), a name gives no id."""
+    if isinstance(endpoint, pulumi.Resource):
+        return endpoint.endpoint_name, endpoint.endpoint_id
+    return endpoint, None
+
+
+def endpoint_failures(props: Json) -> list[CheckFailure]:
+    """The problem of the ``endpoint`` input when it is known and is not a valid endpoint name."""
+    endpoint = props.get("endpoint")
+    if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
+        return [CheckFailure("endpoint", f"endpoint: {reason}")]
+    return []
 
 
 class ServingProvider(ResourceProvider):

@@ -14,7 +14,17 @@ from ..args import AiGatewayRateLimitArgs
 from ..client import NotFound
 from ..plan import Call, Plan, calls, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
-from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
+from .provider_base import (
+    Json,
+    ServingProvider,
+    endpoint_failures,
+    endpoint_inputs,
+    failures,
+    has_unknowns,
+    plain,
+    progress,
+    shown,
+)
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -28,10 +38,7 @@ class RateLimitsProvider(ServingProvider):
     kind, inputs = "RateLimits", INPUTS
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        problems = []
-        endpoint = props.get("endpoint")
-        if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
-            problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
+        problems = endpoint_failures(props)
         limits = props.get("rate_limits")
         if not isinstance(limits, list):
             problems.append(CheckFailure("rate_limits", "rate_limits: must be a list of rate limits"))
@@ -106,11 +113,7 @@ class RateLimits(Resource, module="serving", name="RateLimits"):
         rate_limits: pulumi.Input[Sequence[pulumi.Input[AiGatewayRateLimitArgs]]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        name, endpoint_id = (
-            (endpoint.endpoint_name, endpoint.endpoint_id)
-            if isinstance(endpoint, pulumi.Resource)
-            else (endpoint, None)
-        )
+        name, endpoint_id = endpoint_inputs(endpoint)
         super().__init__(
             RateLimitsProvider(),
             resource_name,
