@@ -59,7 +59,8 @@ def test_preview_checks_credentials_once_and_names_the_setting(server_factory) -
         refused.check({}, props)
     with pytest.raises(CredentialsError, match="refused the token"):  # the answer is remembered, not asked again
         refused.check({}, props)
-    assert _configured(SecretAclProvider, host=server.url, token=server.admin_token).caller() == "admin"
+    admin = _configured(SecretAclProvider, host=server.url, token=server.admin_token)
+    assert admin.caller() == "admin" and admin.principal().is_admin  # name and groups from the one SCIM Me call
 
 
 def test_a_same_name_replace_is_announced_as_an_outage(capsys) -> None:

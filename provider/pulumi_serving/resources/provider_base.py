@@ -30,6 +30,7 @@ from ..client import (
 from ..client.waiter import progress
 from ..engine_watchdog import start_if_provider_host
 from ..plan import Call, Plan
+from ..plan.scope_acls import Caller
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -43,7 +44,7 @@ Json = dict[str, Any]
 start_if_provider_host()  # inside the provider process: exit when the engine is gone
 
 _ACCESS_LOCK = threading.Lock()
-_ACCESS: dict[tuple[Any, ...], str | Exception] = {}  # per settings: the caller, or why there is none
+_ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the caller, or why there is none
 
 __all__ = [
     "CONFIG_NAMESPACE",
@@ -145,6 +146,10 @@ class ServingProvider(ResourceProvider):
 
     def caller(self) -> str:
         """The calling principal's name; the first call checks the credentials and fails naming the setting."""
+        return self.principal().name
+
+    def principal(self) -> Caller:
+        """The calling principal, name and groups, asked once per process and settings (SCIM Me)."""
         settings = self.__dict__.get("_settings") or {}
         key = tuple(settings.get(k) for k in ("host", "token", "profile"))
         with _ACCESS_LOCK:
@@ -155,7 +160,7 @@ class ServingProvider(ResourceProvider):
             raise found
         return found
 
-    def _verify_access(self) -> str | Exception:
+    def _verify_access(self) -> Caller | Exception:
         settings = self.__dict__.get("_settings") or {}
         try:
             client = connect(
@@ -169,7 +174,10 @@ class ServingProvider(ResourceProvider):
             return CredentialsError(f"{exc} (set serving:host and the secret serving:token with `pulumi config set`)")
         where = f"the serving API at {client.host} (serving:host)"
         try:
-            return str(client.current_user().get("userName") or "")
+            me = client.current_user()
+            return Caller(
+                str(me.get("userName") or ""), frozenset(g.get("display", "") for g in me.get("groups") or [])
+            )
         except TransportError:
             return CredentialsError(f"cannot reach {where}: check serving:host")
         except NotFound:

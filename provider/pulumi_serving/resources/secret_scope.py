@@ -17,7 +17,7 @@ from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingEr
 from ..plan import Plan, calls, plan_scope
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
-from .secret_scope_acls import current_caller, describe
+from .secret_scope_acls import describe
 
 INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", OWNER_INPUT)
 ALL_USERS = "users"
@@ -53,7 +53,7 @@ class SecretScopeProvider(ServingProvider):
         """A progress line naming the grants on ``scope`` held by principals other than the caller."""
         client = self.client()
         try:
-            live, caller = client.list_acls(scope), current_caller(client)
+            live, caller = client.list_acls(scope), self.principal()
         except ApiError:
             return  # no such scope yet (it will be created), or not ours to list
         others = [g for g in live if g.get("principal") != caller.name]

@@ -13,18 +13,12 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
-from ..client import ApiError, NotFound, ServingClient
+from ..client import ApiError, NotFound
 from ..plan import Plan
-from ..plan.scope_acls import Caller, apply_steps, diff_scope_acls, normalized, undeclared, visible
+from ..plan.scope_acls import apply_steps, diff_scope_acls, normalized, undeclared, visible
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
 
 INPUTS = ("scope", "acls")
-
-
-def current_caller(client: ServingClient) -> Caller:
-    """The principal the provider's credentials authenticate as."""
-    me = client.current_user()
-    return Caller(str(me.get("userName") or ""), frozenset(g.get("display", "") for g in me.get("groups") or []))
 
 
 def describe(grants: list[Json]) -> str:
@@ -67,7 +61,7 @@ class SecretScopeAclsProvider(ServingProvider):
         """At the first preview, name the grants that applying the declaration will revoke."""
         client = self.client()
         try:
-            live, caller = client.list_acls(scope), current_caller(client)
+            live, caller = client.list_acls(scope), self.principal()
         except ApiError:
             return  # the scope does not exist yet (or is not ours to list): nothing to revoke
         if revoked := undeclared(normalized(acls), live, caller):
@@ -81,7 +75,7 @@ class SecretScopeAclsProvider(ServingProvider):
 
     def _apply(self, props: Json) -> Json:
         client, scope = self.client(), props["scope"]
-        caller = current_caller(client)
+        caller = self.principal()
         puts, revokes = apply_steps(normalized(props.get("acls")), client.list_acls(scope), caller)
         for grant in puts:
             client.put_acl(scope, grant["principal"], grant["permission"])
@@ -104,7 +98,7 @@ class SecretScopeAclsProvider(ServingProvider):
             live = client.list_acls(id_)
         except NotFound:
             return ReadResult("", {})
-        caller = current_caller(client)
+        caller = self.principal()
         declared_self = [g for g in normalized(olds.get("acls")) if g["principal"] == caller.name]
         outs = {"scope": id_, "acls": normalized(visible(live, caller) + declared_self)}
         return ReadResult(id_, outs, dict(outs))
