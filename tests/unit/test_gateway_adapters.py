@@ -181,3 +181,38 @@ def test_cohere_stream_translation():
         }
     )
     assert out[0]["choices"][0]["text"] == "a" and out[-1]["choices"][0]["finish_reason"] == "length"
+
+
+@pytest.mark.parametrize(
+    "target, events, ident",
+    [
+        (
+            Target("amazon-bedrock", "titan", "http://up", "k", {"bedrock_provider": "amazon"}),
+            [
+                {"outputText": "a"},
+                {"outputText": "b", "completionReason": "FINISH", "totalOutputTextTokenCount": 2},
+            ],
+            "",
+        ),
+        (COHERE, [{"text": "a"}, {"text": "b"}, {"is_finished": True, "finish_reason": "COMPLETE"}], ""),
+        (
+            Target("google-cloud-vertex-ai", "gemini", "http://up", "k", {"project": "p", "region": "r"}),
+            [
+                {"responseId": "r1", "candidates": [{"content": {"parts": [{"text": "a"}]}}]},
+                {"responseId": "r1", "candidates": [{"content": {"parts": [{"text": "b"}]}, "finishReason": "STOP"}]},
+            ],
+            "r1",
+        ),
+    ],
+    ids=["titan", "cohere", "vertex"],
+)
+def test_chat_streams_name_the_assistant_once_then_carry_the_text(target, events, ident):
+    request = parse_request(CHAT, {"messages": [{"role": "user", "content": "hi"}], "stream": True})
+    stream = ADAPTERS[target.adapter].stream(request, target)
+    out = [chunk for event in events for chunk in stream.feed(event)]
+    assert all(c["object"] == "chat.completion.chunk" and c["model"] == target.model for c in out)
+    assert [c["choices"][0]["delta"].get("role") for c in out].count("assistant") == 1
+    assert out[0]["choices"][0]["delta"]["role"] == "assistant" and out[-1]["choices"][0]["finish_reason"] == "stop"
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in out) == "ab"
+    assert {c["id"] for c in out} == {ident} and len({c["created"] for c in out}) == 1
+    assert stream.done and stream.completion_tokens == 2

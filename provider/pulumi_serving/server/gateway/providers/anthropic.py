@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import responses
 from ..request import COMPLETIONS, StandardRequest
-from .base import Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import ChunkStream, Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 1024
@@ -74,39 +74,24 @@ def translate_messages(request: StandardRequest, target: Target, body: dict[str,
 
 
 @dataclass
-class AnthropicStream:
-    request: StandardRequest
-    target: Target
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    done: bool = False
-    _id: str = ""
-    _created: int = 0
-
-    def __post_init__(self) -> None:
-        self.prompt_tokens = responses.estimate_tokens(self.request.prompt_text)
-        self._created = int(time.time())
-
-    def _chunk(self, text: str | None, finish: str | None, role: str | None = None) -> dict[str, Any]:
-        return responses.chunk(self.request.task, self._id, self._created, self.target.model, 0, text, finish, role)
-
+class AnthropicStream(ChunkStream):
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         kind = event.get("type")
         if kind == "message_start":
             message = event.get("message") or {}
             self._id = str(message.get("id") or "")
             self.prompt_tokens = int((message.get("usage") or {}).get("input_tokens") or self.prompt_tokens)
-            return [self._chunk("", None, "assistant")] if self.request.task != COMPLETIONS else []
+            return [self._chunk(0, "", None, "assistant")] if self.request.task != COMPLETIONS else []
         if kind == "content_block_delta":
             text = str((event.get("delta") or {}).get("text") or "")
             if not text:
                 return []
             self.completion_tokens += 1
-            return [self._chunk(text, None)]
+            return [self._chunk(0, text, None)]
         if kind == "message_stop":
             self.done = True
         if kind == "message_delta":
             self.done = True
             self.completion_tokens = int((event.get("usage") or {}).get("output_tokens") or self.completion_tokens)
-            return [self._chunk(None, _finish((event.get("delta") or {}).get("stop_reason")))]
+            return [self._chunk(0, None, _finish((event.get("delta") or {}).get("stop_reason")))]
         return []

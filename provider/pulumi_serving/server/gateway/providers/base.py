@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from ...errors import InvalidParameterValue
-from ..request import StandardRequest
+from .. import responses
+from ..request import CHAT, StandardRequest
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,35 @@ class StreamTranslator(Protocol):
     done: bool
 
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class ChunkStream:
+    """Base of the translators that build the standard chunks themselves: the prompt is estimated until the
+    upstream counts it; every chunk carries the stream's id (``_id``), creation time and the target's model."""
+
+    request: StandardRequest
+    target: Target
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    done: bool = False
+    _id: str = ""
+    _created: int = 0
+    _started: bool = False
+
+    def __post_init__(self) -> None:
+        self.prompt_tokens = responses.estimate_tokens(self.request.prompt_text)
+        self._created = int(time.time())
+
+    def _chunk(self, index: int, text: str | None, finish: str | None, role: str | None = None) -> dict[str, Any]:
+        return responses.chunk(self.request.task, self._id, self._created, self.target.model, index, text, finish, role)
+
+    def _opening_role(self) -> str | None:
+        """``assistant`` the first time in a chat stream (its first chunk names the role), else None."""
+        if self.request.task != CHAT or self._started:
+            return None
+        self._started = True
+        return "assistant"
 
 
 Framing = Literal["sse", "ndjson", "eventstream"]

@@ -22,7 +22,7 @@ from .. import responses
 from ..request import CHAT, EMBEDDINGS, StandardRequest
 from .ai21labs import complete_body, no_stream, translate_complete
 from .anthropic import AnthropicStream, messages_body, translate_messages
-from .base import Framing, StreamTranslator, Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import ChunkStream, Framing, StreamTranslator, Target, UpstreamCall, only_one_choice, only_one_prompt
 from .cohere import CohereAdapter, CohereStream
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
@@ -134,33 +134,18 @@ class BedrockAdapter:
 
 
 @dataclass
-class TitanStream:
+class TitanStream(ChunkStream):
     """Titan stream chunks: ``outputText`` pieces, the last with ``completionReason``."""
-
-    request: StandardRequest
-    target: Target
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    done: bool = False
-    _created: int = 0
-    _started: bool = False
-
-    def __post_init__(self) -> None:
-        self.prompt_tokens = responses.estimate_tokens(self.request.prompt_text)
-        self._created = int(time.time())
 
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
-        if self.request.task == CHAT and not self._started:
-            self._started = True
-            out.append(
-                responses.chunk(self.request.task, "", self._created, self.target.model, 0, "", None, "assistant")
-            )
+        if role := self._opening_role():
+            out.append(self._chunk(0, "", None, role))
         text = str(event["outputText"])
         self.prompt_tokens = int(event.get("inputTextTokenCount") or self.prompt_tokens)
         self.completion_tokens = int(event.get("totalOutputTextTokenCount") or self.completion_tokens + 1)
         reason = event.get("completionReason")
         finish = _TITAN_FINISH.get(str(reason), "stop") if reason else None
         self.done = self.done or finish is not None
-        out.append(responses.chunk(self.request.task, "", self._created, self.target.model, 0, text or None, finish))
+        out.append(self._chunk(0, text or None, finish))
         return out

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import responses
 from ..request import CHAT, COMPLETIONS, EMBEDDINGS, StandardRequest
-from .base import Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import ChunkStream, Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
 
 _PATHS = {COMPLETIONS: "generate", CHAT: "chat", EMBEDDINGS: "embed"}
 _ROLES = {"user": "USER", "assistant": "CHATBOT", "system": "SYSTEM"}
@@ -81,27 +81,11 @@ class CohereAdapter:
 
 
 @dataclass
-class CohereStream:
-    request: StandardRequest
-    target: Target
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    done: bool = False
-    _created: int = 0
-    _started: bool = False
-
-    def __post_init__(self) -> None:
-        self.prompt_tokens = responses.estimate_tokens(self.request.prompt_text)
-        self._created = int(time.time())
-
-    def _chunk(self, index: int, text: str | None, finish: str | None, role: str | None = None) -> dict[str, Any]:
-        return responses.chunk(self.request.task, "", self._created, self.target.model, index, text, finish, role)
-
+class CohereStream(ChunkStream):
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
-        if self.request.task == CHAT and not self._started:
-            self._started = True
-            out.append(self._chunk(0, "", None, "assistant"))
+        if role := self._opening_role():
+            out.append(self._chunk(0, "", None, role))
         if event.get("is_finished"):
             self.done = True
             response = event.get("response") or {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import responses
 from ..request import CHAT, EMBEDDINGS, StandardRequest
-from .base import Framing, Target, UpstreamCall, only_one_prompt
+from .base import ChunkStream, Framing, Target, UpstreamCall, only_one_prompt
 
 _FINISH = {"STOP": "stop", "MAX_TOKENS": "length"}
 
@@ -96,44 +96,20 @@ class VertexAIAdapter:
 
 
 @dataclass
-class VertexStream:
-    request: StandardRequest
-    target: Target
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    done: bool = False
-    _created: int = 0
-    _started: bool = False
-
-    def __post_init__(self) -> None:
-        self.prompt_tokens = responses.estimate_tokens(self.request.prompt_text)
-        self._created = int(time.time())
-
+class VertexStream(ChunkStream):
     def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         use = event.get("usageMetadata") or {}
         self.prompt_tokens = int(use.get("promptTokenCount") or self.prompt_tokens)
+        self._id = str(event.get("responseId") or "")
         out = []
         for position, candidate in enumerate(event["candidates"]):
             index = int(candidate.get("index") or position)
-            role = None
-            if self.request.task == CHAT and not self._started:
-                self._started, role = True, "assistant"
+            role = self._opening_role()
             text = _text(candidate)
             if text:
                 self.completion_tokens += 1
             finish = _finish(candidate.get("finishReason"))
             self.done = self.done or finish is not None
-            out.append(
-                responses.chunk(
-                    self.request.task,
-                    str(event.get("responseId") or ""),
-                    self._created,
-                    self.target.model,
-                    index,
-                    text,
-                    finish,
-                    role,
-                )
-            )
+            out.append(self._chunk(index, text, finish, role))
         self.completion_tokens = int(use.get("candidatesTokenCount") or self.completion_tokens)
         return out
