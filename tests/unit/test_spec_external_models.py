@@ -3,7 +3,8 @@
 import pytest
 
 from pulumi_serving.spec import CREDENTIAL_PAIRS, WRITE_ONLY_FIELDS, validate_endpoint_config
-from pulumi_serving.spec.external_models import PROVIDER_CONFIG_BLOCK
+from pulumi_serving.spec.external_models import PROVIDER_CONFIG_BLOCK, TASKS
+from pulumi_serving.spec.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
 
 REF = "{{secrets/s/k}}"
 
@@ -170,3 +171,7 @@ def test_unknown_provider_task_and_field_are_named():
     assert any(m.startswith("served_entities[0].external_model.provider: unknown value 'azure-openai'") for m in got)
     assert any(m.startswith("served_entities[0].external_model.task: unknown value 'llm/v2/chat'") for m in got)
     assert "served_entities[0].external_model.openai_config.api_key: unknown field" in got
+
+
+def test_the_task_type_spells_the_task_names_used_everywhere_else():
+    assert TASKS == (COMPLETIONS, CHAT, EMBEDDINGS)

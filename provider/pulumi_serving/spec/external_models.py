@@ -14,7 +14,7 @@ from pydantic import field_validator, model_validator
 
 from .base import SpecModel
 from .secret_ref_syntax import parse_secret_ref
-from .server_behaviour import fold_enum
+from .server_behaviour import CHAT, COMPLETIONS, fold_enum
 
 Provider = Literal[
     "openai",
@@ -27,7 +27,9 @@ Provider = Literal[
     "databricks-model-serving",
     "custom",
 ]
-Task = Literal["llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"]
+Task = Literal[
+    "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"
+]  # server_behaviour's task names (a test checks)
 PROVIDERS: tuple[str, ...] = get_args(Provider)
 TASKS: tuple[str, ...] = get_args(Task)
 
@@ -49,8 +51,8 @@ PROVIDER_TASKS: dict[str, frozenset[str]] = {
     "cohere": _ALL,
     "palm": _ALL,
     "amazon-bedrock": _ALL,
-    "anthropic": frozenset({"llm/v1/completions", "llm/v1/chat"}),
-    "ai21labs": frozenset({"llm/v1/completions"}),
+    "anthropic": frozenset({COMPLETIONS, CHAT}),
+    "ai21labs": frozenset({COMPLETIONS}),
     "google-cloud-vertex-ai": _ALL,
     "databricks-model-serving": _ALL,
     "custom": _ALL,

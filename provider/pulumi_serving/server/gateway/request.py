@@ -129,13 +129,13 @@ def parse_request(task: str, body: Any) -> StandardRequest:
     values: dict[str, Any] = {"task": task, "extra": {**passthrough, **extra}, "usage_context": usage_context}
     if task == COMPLETIONS:
         if "prompt" not in body:
-            raise _bad("prompt", "is required for llm/v1/completions")
+            raise _bad("prompt", f"is required for {COMPLETIONS}")
         values["prompts"] = _strings(body["prompt"], "prompt")
     elif task == CHAT:
         values["messages"] = _messages(body.get("messages"))
     else:
         if "input" not in body:
-            raise _bad("input", "is required for llm/v1/embeddings")
+            raise _bad("input", f"is required for {EMBEDDINGS}")
         values["inputs"] = _strings(body["input"], "input")
         return StandardRequest(**values)
     temperature = body.get("temperature")

@@ -21,7 +21,7 @@ def no_stream(request: StandardRequest, provider: str) -> None:
 
 def complete_body(request: StandardRequest, provider: str) -> dict[str, Any]:
     if request.task != COMPLETIONS:
-        raise InvalidParameterValue(f"provider {provider} serves llm/v1/completions only")
+        raise InvalidParameterValue(f"provider {provider} serves {COMPLETIONS} only")
     body: dict[str, Any] = {**request.extra, "prompt": only_one_prompt(request, provider), "numResults": request.n}
     if request.max_tokens is not None:
         body["maxTokens"] = request.max_tokens

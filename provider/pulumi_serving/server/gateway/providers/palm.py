@@ -10,7 +10,7 @@ from typing import Any
 
 from ...errors import InvalidParameterValue
 from .. import responses
-from ..request import CHAT, COMPLETIONS, StandardRequest
+from ..request import CHAT, COMPLETIONS, EMBEDDINGS, StandardRequest
 from .ai21labs import no_stream
 from .base import Framing, Target, UpstreamCall, only_one_prompt
 
@@ -40,7 +40,7 @@ class PaLMAdapter:
         else:
             method = "batchEmbedText"
             body["texts"] = list(request.inputs)
-        if request.task != "llm/v1/embeddings":
+        if request.task != EMBEDDINGS:
             body["candidateCount"] = request.n
             if request.temperature is not None:
                 body["temperature"] = request.temperature / 2  # standard range 0-2, PaLM's 0-1
@@ -59,7 +59,7 @@ class PaLMAdapter:
 
     def translate(self, request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:
         prompt_tokens = responses.estimate_tokens(request.prompt_text)
-        if request.task == "llm/v1/embeddings":
+        if request.task == EMBEDDINGS:
             vectors = [[float(x) for x in e["value"]] for e in body["embeddings"]]
             return responses.embeddings(target.model, vectors, prompt_tokens)
         field = "output" if request.task == COMPLETIONS else "content"
