@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/chaos.py [--trials 30] [--seed 1] [--write]
 
-Same trials as tests/e2e/test_chaos.py (tests/e2e/chaos.py), more of them; ``--write`` replaces the
+Same trials as tests/e2e/test_chaos.py (tests/support/chaos.py), more of them; ``--write`` replaces the
 "Crash safety (chaos)" section of benchmarks/RESULTS.md with the figures.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.chaos import run_trial, secrets_for_chaos  # noqa: E402
-from tests.e2e.harness import PulumiStack, ensure_pulumi_bin  # noqa: E402
+from tests.support.chaos import run_trial, secrets_for_chaos  # noqa: E402
+from tests.support.pulumi_stack import PulumiStack, ensure_pulumi_bin  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 PROGRAM = ["Pulumi.yaml", "stacks", "schemas"]

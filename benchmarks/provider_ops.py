@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import PulumiStack, ensure_pulumi_bin  # noqa: E402
+from tests.support.pulumi_stack import PulumiStack, ensure_pulumi_bin  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 PROGRAM = ["Pulumi.yaml", "stacks", "schemas"]

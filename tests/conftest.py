@@ -19,7 +19,7 @@ def _in_ci() -> bool:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Name the Pulumi CLI the e2e tests run through, so every test log shows its version."""
-    from tests.e2e.harness import ensure_pulumi_bin
+    from tests.support.pulumi_stack import ensure_pulumi_bin
 
     try:
         bin_dir = ensure_pulumi_bin()

@@ -8,35 +8,24 @@ import time
 import pytest
 
 from pulumi_serving.client import BadRequest, CallCounter, RateLimited, RetryPolicy, ServingClient, connect
+from pulumi_serving.server.faults import FAULTS_PATH
+from tests.support.payloads import openai_entity
 
-FAULTS = "/api/2.0/_faults"
 SECRET_VALUE = "sk-retry-secret-value-5f1c"
-ENTITY = {
-    "name": "main",
-    "external_model": {
-        "name": "gpt-3.5-turbo-instruct",
-        "provider": "openai",
-        "task": "llm/v1/completions",
-        "openai_config": {"openai_api_key_plaintext": "sk-plain-retry"},
-    },
-}
+ENTITY = openai_entity("main", {"openai_api_key_plaintext": "sk-plain-retry"})
 
 
-@pytest.fixture(autouse=True)
-def _no_faults_left(live_server):
-    yield
-    with live_server.client() as admin:
-        admin.delete(FAULTS).raise_for_status()
+pytestmark = pytest.mark.usefixtures("no_faults_left")
 
 
 def inject(server, **rule) -> None:
     with server.client() as admin:
-        admin.post(FAULTS, json=rule).raise_for_status()
+        admin.post(FAULTS_PATH, json=rule).raise_for_status()
 
 
 def armed(server) -> list[dict]:
     with server.client() as admin:
-        return admin.get(FAULTS).json()["faults"]
+        return admin.get(FAULTS_PATH).json()["faults"]
 
 
 def client_for(server, lines: list[str], counter: CallCounter | None = None, **retry) -> ServingClient:

@@ -4,13 +4,12 @@ obtained with a generated service-account key, AI21 Labs, PaLM, another workspac
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import httpx
 import pytest
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream
+from tests.support.gateway import sha
 from tests.support.provider_endpoints import (
     AI21_KEY,
     AWS_KEY_ID,
@@ -26,27 +25,17 @@ from tests.support.server import start_server
 PROMPT = "PROVIDER-PROMPT-31c7 what is serving?"
 
 
-def sha(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def vertex_key():
     return service_account_key()
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
-@pytest.fixture(scope="module")
-def server(fake, vertex_key, tmp_path_factory):
+def server(fake_upstream, vertex_key, tmp_path_factory):
     live = start_server(
         tmp_path_factory.mktemp("providers") / "data",
         update_delay=0,
-        extra_args=[*upstream_flags(fake.url), "--upstream-timeout", "5"],
+        extra_args=[*upstream_flags(fake_upstream.url), "--upstream-timeout", "5"],
     )
     try:
         with live.client() as admin:
@@ -142,11 +131,13 @@ def test_providers_that_do_not_stream_refuse_a_stream_with_a_clear_400(admin):
     assert response.status_code == 400 and "stream" in response.json()["message"]
 
 
-def test_credentials_reach_the_upstream_and_never_the_log(server, admin, fake, vertex_key):
+def test_credentials_reach_the_upstream_and_never_the_log(server, admin, fake_upstream, vertex_key):
     for name in ("bedrock-chat", "titan-chat", "vertex-chat", "palm-chat", "databricks-chat"):
         assert _chat(admin, name).status_code == 200
     assert admin.post("/serving-endpoints/ai21-completions/invocations", json={"prompt": "x"}).status_code == 200
-    seen = {(r["provider"], r["key_sha256"]) for r in httpx.get(f"{fake.url}/_control/requests").json()["requests"]}
+    seen = {
+        (r["provider"], r["key_sha256"]) for r in httpx.get(f"{fake_upstream.url}/_control/requests").json()["requests"]
+    }
     assert ("amazon-bedrock", sha(AWS_KEY_ID)) in seen  # the SigV4 credential scope names the key id
     assert ("ai21labs", sha(AI21_KEY)) in seen and ("palm", sha(PALM_KEY)) in seen
     assert ("databricks-model-serving", sha(DATABRICKS_TOKEN)) in seen
@@ -157,12 +148,12 @@ def test_credentials_reach_the_upstream_and_never_the_log(server, admin, fake, v
         assert secret not in log
 
 
-def test_an_upstream_refusal_names_the_entity_without_the_credential(admin, fake):
-    httpx.post(f"{fake.url}/_control", json={"fail_rate": 1, "fail_status": 403}).raise_for_status()
+def test_an_upstream_refusal_names_the_entity_without_the_credential(admin, fake_upstream):
+    httpx.post(f"{fake_upstream.url}/_control", json={"fail_rate": 1, "fail_status": 403}).raise_for_status()
     try:
         response = _chat(admin, "palm-chat")
     finally:
-        httpx.post(f"{fake.url}/_control", json={"fail_rate": 0}).raise_for_status()
+        httpx.post(f"{fake_upstream.url}/_control", json={"fail_rate": 0}).raise_for_status()
     assert response.status_code == 400 and "palm-chat" in response.text
     assert PALM_KEY not in response.text
 

@@ -15,24 +15,18 @@ from pulumi_serving.server.gateway.upstream.lean_transport import LeanTransport
 HEADERS = {"Authorization": "Bearer k"}
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
 def _run(coro):
     return asyncio.run(coro)
 
 
-def test_json_calls_reuse_one_connection(fake):
+def test_json_calls_reuse_one_connection(fake_upstream):
     async def scenario():
         transport = LeanTransport()
         async with httpx.AsyncClient(transport=transport) as client:
             bodies = []
             for _ in range(5):
                 r = await client.post(
-                    f"{fake.url}/v1/completions", headers=HEADERS, json={"model": "m", "prompt": "hi"}
+                    f"{fake_upstream.url}/v1/completions", headers=HEADERS, json={"model": "m", "prompt": "hi"}
                 )
                 bodies.append(r.json())
             return bodies, sum(len(idle) for idle in transport._idle.values())
@@ -42,13 +36,13 @@ def test_json_calls_reuse_one_connection(fake):
     assert idle == 1
 
 
-def test_chunked_sse_stream(fake):
+def test_chunked_sse_stream(fake_upstream):
     async def scenario():
         async with (
             httpx.AsyncClient(transport=LeanTransport()) as client,
             client.stream(
                 "POST",
-                f"{fake.url}/v1/chat/completions",
+                f"{fake_upstream.url}/v1/chat/completions",
                 headers=HEADERS,
                 json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
             ) as r,
@@ -59,15 +53,15 @@ def test_chunked_sse_stream(fake):
     assert lines[-1] == "data: [DONE]" and len(lines) > 5
 
 
-def test_errors_are_httpx_exceptions(fake):
+def test_errors_are_httpx_exceptions(fake_upstream):
     async def scenario():
         async with httpx.AsyncClient(transport=LeanTransport(), timeout=httpx.Timeout(0.2)) as client:
-            with httpx.Client(base_url=fake.url) as control:
+            with httpx.Client(base_url=fake_upstream.url) as control:
                 control.post("/_control", json={"latency_ms": 600})
                 try:
                     with pytest.raises(httpx.ReadTimeout):
                         await client.post(
-                            f"{fake.url}/v1/completions", headers=HEADERS, json={"model": "m", "prompt": "x"}
+                            f"{fake_upstream.url}/v1/completions", headers=HEADERS, json={"model": "m", "prompt": "x"}
                         )
                 finally:
                     control.post("/_control", json={"latency_ms": 0})
@@ -96,14 +90,14 @@ def test_stale_idle_connection_is_retried():
     assert _run(scenario()) == 200
 
 
-def test_request_reads_whole_replies_on_one_connection(fake):
+def test_request_reads_whole_replies_on_one_connection(fake_upstream):
     async def scenario():
         transport = LeanTransport()
         try:
             replies = [
                 await transport.request(
                     "POST",
-                    f"{fake.url}/v1/completions",
+                    f"{fake_upstream.url}/v1/completions",
                     {"Content-Type": "application/json", **HEADERS},
                     b'{"model":"m","prompt":"hi"}',
                     {"read": 5.0, "connect": 5.0},
@@ -111,7 +105,7 @@ def test_request_reads_whole_replies_on_one_connection(fake):
                 for _ in range(3)
             ]
             missing = await transport.request(
-                "POST", f"{fake.url}/v1/completions", HEADERS, b'{"model":"fail-404","prompt":"hi"}', {}
+                "POST", f"{fake_upstream.url}/v1/completions", HEADERS, b'{"model":"fail-404","prompt":"hi"}', {}
             )
             return replies, missing, sum(len(idle) for idle in transport._idle.values())
         finally:
@@ -124,13 +118,17 @@ def test_request_reads_whole_replies_on_one_connection(fake):
     assert missing.status == 404 and idle == 1
 
 
-def test_line_break_in_a_header_is_refused_before_sending(fake):
+def test_line_break_in_a_header_is_refused_before_sending(fake_upstream):
     async def scenario():
         transport = LeanTransport()
         try:
             with pytest.raises(httpx.LocalProtocolError) as raised:
                 await transport.request(
-                    "POST", f"{fake.url}/v1/completions", {"Authorization": "Bearer k\r\nX-Forged: 1"}, b"{}", {}
+                    "POST",
+                    f"{fake_upstream.url}/v1/completions",
+                    {"Authorization": "Bearer k\r\nX-Forged: 1"},
+                    b"{}",
+                    {},
                 )
             return str(raised.value)
         finally:

@@ -7,22 +7,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.server import start_server
 
 TRACKED = {"usage_tracking_config": {"enabled": True}}
 LIMITED = {**TRACKED, "rate_limits": [{"key": "endpoint", "calls": 2, "renewal_period": "minute"}]}
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
 @pytest.fixture
-def server(fake, tmp_path):
-    live = start_server(tmp_path / "data", update_delay=0, extra_args=["--upstream", f"openai={fake.url}"])
+def server(fake_upstream, tmp_path):
+    live = start_server(tmp_path / "data", update_delay=0, extra_args=["--upstream", f"openai={fake_upstream.url}"])
     try:
         yield live
     finally:

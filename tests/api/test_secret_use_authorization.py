@@ -3,24 +3,19 @@ real HTTP with a second fake upstream playing the attacker's capture server."""
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 
 import httpx
 import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
+from tests.support.gateway import sha
+from tests.support.payloads import error
 from tests.support.server import _cli, start_server
-
-from .helpers import error
 
 S = "/api/2.0/secrets"
 E = "/api/2.0/serving-endpoints"
 PROMPT = {"prompt": "hello", "max_tokens": 8}
-
-
-def sha(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import error
+from tests.support.payloads import error
 
 PROTECTED = [
     ("GET", "/api/2.0/serving-endpoints"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import create_body, error, openai_entity
+from tests.support.payloads import create_body, error, openai_entity
 
 EP = "/api/2.0/serving-endpoints"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import create_body, openai_entity
+from tests.support.payloads import create_body, openai_entity
 
 SECRET_VALUE = "sk-durable-canary-7f3a9c"
 PLAINTEXT_KEY = "sk-plaintext-canary-19be44"

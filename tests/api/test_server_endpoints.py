@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from .helpers import create_body, error, openai_entity, seed_openai_secret
+from tests.support.payloads import create_body, error, openai_entity, seed_openai_secret
 
 EP = "/api/2.0/serving-endpoints"
 

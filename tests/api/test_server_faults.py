@@ -5,26 +5,24 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.helpers import error
+from pulumi_serving.server.faults import FAULTS_PATH
+from tests.support.payloads import error
 
-FAULTS = "/api/2.0/_faults"
-
-
-@pytest.fixture(autouse=True)
-def _no_faults_left(live_server):
-    yield
-    with live_server.client() as admin:
-        admin.delete(FAULTS).raise_for_status()
+pytestmark = pytest.mark.usefixtures("no_faults_left")
 
 
 def test_non_admin_gets_403_and_anonymous_401(live_server) -> None:
     token = live_server.mint_token("alice", groups=("ml",))
     with live_server.client(token) as alice:
-        for response in (alice.post(FAULTS, json={"status": 429}), alice.get(FAULTS), alice.delete(FAULTS)):
+        for response in (
+            alice.post(FAULTS_PATH, json={"status": 429}),
+            alice.get(FAULTS_PATH),
+            alice.delete(FAULTS_PATH),
+        ):
             assert error(response)[:2] == (403, "PERMISSION_DENIED")
-    assert httpx.get(live_server.url + FAULTS).status_code == 401
+    assert httpx.get(live_server.url + FAULTS_PATH).status_code == 401
     with live_server.client() as admin:
-        assert admin.get(FAULTS).json() == {"faults": []}
+        assert admin.get(FAULTS_PATH).json() == {"faults": []}
 
 
 @pytest.mark.parametrize(
@@ -40,16 +38,16 @@ def test_non_admin_gets_403_and_anonymous_401(live_server) -> None:
 )
 def test_bad_bodies_are_400_naming_the_field(live_server, body: dict, field: str) -> None:
     with live_server.client() as admin:
-        status, code, message = error(admin.post(FAULTS, json=body))
+        status, code, message = error(admin.post(FAULTS_PATH, json=body))
         assert (status, code) == (400, "INVALID_PARAMETER_VALUE")
         assert message.startswith(f"{field}:"), message
-        assert admin.get(FAULTS).json() == {"faults": []}
+        assert admin.get(FAULTS_PATH).json() == {"faults": []}
 
 
 def test_injected_errors_then_normal_service(live_server) -> None:
     with live_server.client() as admin:
         armed = admin.post(
-            FAULTS,
+            FAULTS_PATH,
             json={
                 "status": 429,
                 "count": 2,
@@ -59,29 +57,29 @@ def test_injected_errors_then_normal_service(live_server) -> None:
             },
         ).json()
         assert armed["remaining"] == 2 and armed["method"] == "GET"
-        admin.post(FAULTS, json={"status": 409, "method": "PUT"}).raise_for_status()
+        admin.post(FAULTS_PATH, json={"status": 409, "method": "PUT"}).raise_for_status()
         assert admin.post("/api/2.0/secrets/scopes/create", json={"scope": "faults_untouched"}).status_code == 200
 
         limited = admin.get("/api/2.0/serving-endpoints")
         assert error(limited)[:2] == (429, "REQUEST_LIMIT_EXCEEDED") and limited.headers["retry-after"] == "7"
-        assert [f["remaining"] for f in admin.get(FAULTS).json()["faults"]] == [1, 1]
+        assert [f["remaining"] for f in admin.get(FAULTS_PATH).json()["faults"]] == [1, 1]
         assert admin.get("/api/2.0/serving-endpoints").status_code == 429
         assert admin.get("/api/2.0/serving-endpoints").status_code == 200
 
         status, code, message = error(admin.put("/api/2.0/serving-endpoints/story/config", json={}))
         assert (status, code) == (409, "RESOURCE_CONFLICT") and "story is currently updating" in message
-        assert admin.get(FAULTS).json() == {"faults": []}
+        assert admin.get(FAULTS_PATH).json() == {"faults": []}
         assert error(admin.put("/api/2.0/serving-endpoints/story/config", json={}))[0] != 409
 
 
 def test_5xx_shapes_and_clear(live_server) -> None:
     with live_server.client() as admin:
-        admin.post(FAULTS, json={"status": 503, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
-        admin.post(FAULTS, json={"status": 500, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
-        admin.post(FAULTS, json={"status": 502, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
+        admin.post(FAULTS_PATH, json={"status": 503, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
+        admin.post(FAULTS_PATH, json={"status": 500, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
+        admin.post(FAULTS_PATH, json={"status": 502, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
         unavailable = admin.get("/api/2.0/secrets/scopes/list")
         assert error(unavailable)[:2] == (503, "TEMPORARILY_UNAVAILABLE") and unavailable.headers["retry-after"] == "1"
         internal = admin.get("/api/2.0/secrets/scopes/list")
         assert error(internal)[:2] == (500, "INTERNAL_ERROR") and "retry-after" not in internal.headers
-        assert admin.delete(FAULTS).json() == {"cleared": 1}
+        assert admin.delete(FAULTS_PATH).json() == {"cleared": 1}
         assert admin.get("/api/2.0/secrets/scopes/list").status_code == 200

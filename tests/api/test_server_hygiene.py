@@ -9,9 +9,9 @@ import time
 
 import httpx
 
+from tests.support.payloads import error
 from tests.support.server import _cli, start_server
 
-from .helpers import error
 from .test_server_cli import assert_one_line_error, run_cli
 
 S = "/api/2.0/secrets"

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from .helpers import error
+from tests.support.payloads import error
 
 S = "/api/2.0/secrets"
 

@@ -10,8 +10,9 @@ import random
 
 import pytest
 
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT
-from tests.e2e.chaos import run_trial, secrets_for_chaos
+from tests.support.chaos import run_trial, secrets_for_chaos
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import PROGRAM_FILES
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, external, one_entity_endpoint
-from tests.e2e.crash import alive, repair, run_and_kill
+from tests.support.crash import alive, repair, run_and_kill
 from tests.support.inventory import server_inventory
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
 
 pytestmark = pytest.mark.e2e
 

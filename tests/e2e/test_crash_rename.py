@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e._stacks import endpoints_on
-from tests.e2e.crash import repair, run_and_kill
+from tests.support.crash import repair, run_and_kill
+from tests.support.inventory import endpoints_on
 
 pytestmark = pytest.mark.e2e
 

@@ -11,18 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import REPO_ROOT
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.e2e
 
 DEMO = REPO_ROOT / "scripts" / "demo.sh"
 OTHER_VERSION = "3.250.0"  # supported, and not the version constraints.txt pins
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

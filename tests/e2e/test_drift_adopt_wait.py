@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on, external, one_entity_endpoint
+from tests.support.inventory import endpoints_on
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
 
 pytestmark = pytest.mark.e2e
 

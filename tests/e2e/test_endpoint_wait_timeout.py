@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e._stacks import endpoints_on
+from tests.support.inventory import endpoints_on
 
 pytestmark = pytest.mark.e2e
 

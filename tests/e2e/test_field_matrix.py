@@ -14,7 +14,9 @@ import httpx
 import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, endpoints_on
+from tests.support.inventory import endpoints_on
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import PROGRAM_FILES, declare
 
 pytestmark = pytest.mark.e2e
 

@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import REPO_ROOT, PulumiStack
+from tests.support.inventory import scopes_on
+from tests.support.pulumi_stack import REPO_ROOT, PulumiStack
 
 pytestmark = pytest.mark.e2e
 
 PROGRAM = Path(__file__).parent / "programs" / "one_scope"
 SCOPE_TYPE = "pulumi-python:dynamic/serving:SecretScope"
-
-
-def scopes_on(server) -> set[str]:
-    with server.client() as client:
-        return {s["name"] for s in client.get("/api/2.0/secrets/scopes/list").json().get("scopes", [])}
 
 
 def test_pulumi_cli_is_a_supported_version(pulumi_bin: Path) -> None:

@@ -7,16 +7,9 @@ import copy
 
 import pytest
 
-from tests.e2e._stacks import (
-    PROGRAM_FILES,
-    REPO_ROOT,
-    declare,
-    endpoints_on,
-    external,
-    one_entity_endpoint,
-    scopes_on,
-    step_line,
-)
+from tests.support.inventory import endpoints_on, scopes_on
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint, step_line
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare, external, one_entity_endpoint
-from tests.e2e.harness import CommandResult, PulumiStack
 from tests.support.inventory import server_inventory
+from tests.support.pulumi_stack import REPO_ROOT, CommandResult, PulumiStack
+from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
 
 pytestmark = pytest.mark.e2e
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare
+from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.server import free_port
+from tests.support.stack_program import PROGRAM_FILES, declare
 
 pytestmark = pytest.mark.e2e
 

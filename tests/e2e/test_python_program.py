@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._stacks import REPO_ROOT, endpoints_on, scopes_on, secret_keys_on
+from tests.support.inventory import endpoints_on, scopes_on, secret_keys_on
+from tests.support.pulumi_stack import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e._stacks import PROGRAM_FILES, REPO_ROOT, declare
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import PROGRAM_FILES, declare
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,6 @@
 """The package against the lowest and the newest supported pulumi SDK, through the real Pulumi CLI.
 
-Each SDK runs in its own virtualenv (``tests/e2e/sdk_venvs.py``): the program, the dynamic provider and the local
+Each SDK runs in its own virtualenv (``tests/support/sdk_venvs.py``): the program, the dynamic provider and the local
 serving API use it, while the CLI and language host are whatever ``ensure-pulumi.sh`` provides, so SDK and CLI
 versions differ.
 """
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e._stacks import endpoints_on, scopes_on
-from tests.e2e.harness import REPO_ROOT
-from tests.e2e.sdk_venvs import NEWEST_SDK, lowest_sdk, sdk_venv
+from tests.support.inventory import endpoints_on, scopes_on
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.sdk_venvs import NEWEST_SDK, lowest_sdk, sdk_venv
 from tests.support.server import start_server
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.e2e._stacks import DEV_PASSPHRASE, PROGRAM_FILES, REPO_ROOT
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import DEV_PASSPHRASE, PROGRAM_FILES
 
 pytestmark = pytest.mark.e2e
 

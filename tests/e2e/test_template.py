@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.e2e._stacks import endpoints_on, scopes_on
-from tests.e2e.harness import REPO_ROOT
+from tests.support.inventory import endpoints_on, scopes_on
+from tests.support.pulumi_stack import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 

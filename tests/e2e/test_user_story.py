@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._stacks import DEV_PASSPHRASE, PROGRAM_FILES, REPO_ROOT, endpoints_on, scopes_on, secret_keys_on
+from tests.support.inventory import endpoints_on, scopes_on, secret_keys_on
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.stack_program import DEV_PASSPHRASE, PROGRAM_FILES
 
 pytestmark = pytest.mark.e2e
 

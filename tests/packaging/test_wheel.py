@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.sdk_venvs import NEWEST_SDK
+from tests.support.sdk_venvs import NEWEST_SDK
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = REPO_ROOT / "provider" / "pulumi_serving"

@@ -7,19 +7,31 @@
 - ``fake_upstream``/``fake_upstream_client``: one fake upstream subprocess per test module, and a client of it.
 - ``gateway``/``gateway_admin``: one server per test module in front of ``fake_upstream``
   (``tests/support/gateway.py``), and its admin client. At teardown its log must hold no key and no prompt.
+- ``no_faults_left``: clears the fault rules injected into ``live_server`` when the test ends.
+- ``postgres_server``: a real PostgreSQL server for the whole session (state backends).
+- ``pulumi_bin``: the pinned Pulumi CLI; ``pulumi_stack_factory(program_dir, config=..., secrets=...)`` makes
+  stacks of a program copied to a temp dir, destroyed (best effort) when the test ends.
+
+A missing PostgreSQL or Pulumi CLI is an error, never a skip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 import httpx
 import pytest
 
 from pulumi_serving.fake_upstream.process import FakeUpstream, running_fake_upstream
+from pulumi_serving.server.faults import FAULTS_PATH
 
 from .gateway import PROMPT, SECRETS, start_gateway
+from .postgres import PostgresServer, start_postgres
+from .pulumi_stack import PulumiStack, ensure_pulumi_bin
 from .server import LiveServer, start_server
+
+StackFactory = Callable[..., PulumiStack]
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +87,51 @@ def gateway(fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactor
 def gateway_admin(gateway: LiveServer) -> Iterator[httpx.Client]:
     with gateway.client() as client:
         yield client
+
+
+@pytest.fixture
+def no_faults_left(live_server: LiveServer) -> Iterator[None]:
+    yield
+    with live_server.client() as admin:
+        admin.delete(FAULTS_PATH).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin() -> Path:
+    return ensure_pulumi_bin()
+
+
+@pytest.fixture
+def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFactory]:
+    made: list[PulumiStack] = []
+
+    def make(
+        program_dir: Path,
+        *,
+        stack: str = "test",
+        include: Sequence[str] | None = None,
+        config: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
+        backend_url: str | None = None,
+    ) -> PulumiStack:
+        root = tmp_path / f"pulumi-{len(made)}"
+        created = PulumiStack(
+            root, program_dir, stack, pulumi_bin, include=include, extra_env=env, backend_url=backend_url
+        )
+        made.append(created)
+        created.set_config(config, secrets)
+        return created
+
+    yield make
+    for created in made:
+        created.destroy(check=False)

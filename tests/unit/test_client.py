@@ -16,16 +16,9 @@ from pulumi_serving.client import (
     wait_not_updating,
 )
 from pulumi_serving.client.errors import parse_retry_after
+from tests.support.payloads import openai_entity
 
-ENTITY = {
-    "name": "main",
-    "external_model": {
-        "name": "gpt-3.5-turbo-instruct",
-        "provider": "openai",
-        "task": "llm/v1/completions",
-        "openai_config": {"openai_api_key_plaintext": "sk-client-test"},
-    },
-}
+ENTITY = openai_entity("main", {"openai_api_key_plaintext": "sk-client-test"})
 
 
 @pytest.fixture

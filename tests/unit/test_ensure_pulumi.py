@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import ENSURE_PULUMI
+from tests.support.pulumi_stack import ENSURE_PULUMI
 
 TOOLS = ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-python")
 PINNED = "3.259.0"

@@ -7,7 +7,7 @@ import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.e2e.harness import CONSTRAINTS, REPO_ROOT, pinned_pulumi_version
+from tests.support.pulumi_stack import CONSTRAINTS, REPO_ROOT, pinned_pulumi_version
 
 
 def declared_requirements() -> list[Requirement]:

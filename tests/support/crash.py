@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.harness import PulumiStack
+from .pulumi_stack import PulumiStack
 
 KILL_TIMEOUT_S = 300
 

@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from tests.e2e._stacks import declare, external, one_entity_endpoint
-from tests.e2e.crash import repair, run_and_kill
-from tests.e2e.harness import PulumiStack
-from tests.support.inventory import server_inventory
+from .crash import repair, run_and_kill
+from .inventory import server_inventory
+from .pulumi_stack import PulumiStack
+from .stack_program import declare, external, one_entity_endpoint
 
 PHASES = ("up", "update", "destroy")
 SCOPE = "chaos_keys"

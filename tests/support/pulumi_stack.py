@@ -5,7 +5,7 @@ A ``PulumiStack`` wraps one stack of one program copied into a temp directory, w
 uses). Every command returns a ``CommandResult``; a failing command raises ``PulumiCommandError`` with the
 full output unless ``check=False``.
 
-Usage from a test (fixtures in ``tests/e2e/conftest.py``)::
+Usage from a test (fixtures in ``tests/support/fixtures.py``)::
 
     def test_roundtrip(pulumi_stack_factory, live_server):
         stack = pulumi_stack_factory(PROGRAM_DIR, config={"serving:host": live_server.url},

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from tests.e2e.harness import REPO_ROOT
+from .pulumi_stack import REPO_ROOT
 
 NEWEST_SDK = "3.272.0"
 VENV_ROOT = REPO_ROOT / "build" / "sdk-venvs"
