@@ -25,6 +25,9 @@ from pulumi_serving.spec.declarations import (
 )
 from pulumi_serving.spec.declarations.models import NAMESPACE, PROVIDER_SETTINGS
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from generated_file import write_or_check
+
 TARGET = Path(__file__).resolve().parent / "reference.md"
 FIRST = ["ServingEndpoint", "SecretScope", "Secret", "SecretAcl", "RateLimits", "EndpointPermissions"]
 SKIPPED_PARAMETERS = ("self", "resource_name", "opts")
@@ -173,15 +176,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if TARGET.read_text() != text:
-            print("docs/reference.md is stale: run `.venv/bin/python docs/generate.py`", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text)
-    print(f"wrote {TARGET}")
-    return 0
+    return write_or_check(TARGET, render(), argv, ".venv/bin/python docs/generate.py")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ the fields while dicts keep working everywhere. Every field also takes a Pulumi 
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from pulumi import Input
 
@@ -15,7 +15,7 @@ class OpenAiConfigArgs(TypedDict):
 
     openai_api_key: NotRequired[Input[str]]
     openai_api_key_plaintext: NotRequired[Input[str]]
-    openai_api_type: NotRequired[Input[Literal['openai', 'azure', 'azuread']]]
+    openai_api_type: NotRequired[Input[Literal["openai", "azure", "azuread"]]]
     openai_api_base: NotRequired[Input[str]]
     openai_api_version: NotRequired[Input[str]]
     openai_deployment_name: NotRequired[Input[str]]
@@ -45,7 +45,7 @@ class AmazonBedrockConfigArgs(TypedDict):
     """``spec.AmazonBedrockConfig``: Auth is exactly one of: access keys (id + secret), instance profile, UC service credential."""
 
     aws_region: Input[str]
-    bedrock_provider: Input[Literal['anthropic', 'cohere', 'ai21labs', 'amazon']]
+    bedrock_provider: Input[Literal["anthropic", "cohere", "ai21labs", "amazon"]]
     aws_access_key_id: NotRequired[Input[str]]
     aws_access_key_id_plaintext: NotRequired[Input[str]]
     aws_secret_access_key: NotRequired[Input[str]]
@@ -111,9 +111,21 @@ class CustomProviderConfigArgs(TypedDict):
 class ExternalModelArgs(TypedDict):
     """``spec.ExternalModel``: ``external_model``: provider, provider model name, task and exactly the matching config block."""
 
-    provider: Input[Literal['openai', 'anthropic', 'cohere', 'amazon-bedrock', 'google-cloud-vertex-ai', 'ai21labs', 'palm', 'databricks-model-serving', 'custom']]
+    provider: Input[
+        Literal[
+            "openai",
+            "anthropic",
+            "cohere",
+            "amazon-bedrock",
+            "google-cloud-vertex-ai",
+            "ai21labs",
+            "palm",
+            "databricks-model-serving",
+            "custom",
+        ]
+    ]
     name: Input[str]
-    task: Input[Literal['llm/v1/completions', 'llm/v1/chat', 'llm/v1/embeddings']]
+    task: Input[Literal["llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings"]]
     openai_config: NotRequired[Input[OpenAiConfigArgs]]
     anthropic_config: NotRequired[Input[AnthropicConfigArgs]]
     cohere_config: NotRequired[Input[CohereConfigArgs]]
@@ -130,7 +142,21 @@ class ServedEntityArgs(TypedDict):
 
     name: NotRequired[Input[str]]
     workload_size: NotRequired[Input[str]]
-    workload_type: NotRequired[Input[Literal['CPU', 'CPU_MEDIUM', 'CPU_LARGE', 'GPU_SMALL', 'GPU_MEDIUM', 'GPU_LARGE', 'GPU_XLARGE', 'GPU_XLARGE_8', 'MULTIGPU_MEDIUM']]]
+    workload_type: NotRequired[
+        Input[
+            Literal[
+                "CPU",
+                "CPU_MEDIUM",
+                "CPU_LARGE",
+                "GPU_SMALL",
+                "GPU_MEDIUM",
+                "GPU_LARGE",
+                "GPU_XLARGE",
+                "GPU_XLARGE_8",
+                "MULTIGPU_MEDIUM",
+            ]
+        ]
+    ]
     min_provisioned_concurrency: NotRequired[Input[int]]
     max_provisioned_concurrency: NotRequired[Input[int]]
     min_provisioned_throughput: NotRequired[Input[int]]
@@ -150,7 +176,21 @@ class ServedModelArgs(TypedDict):
 
     name: NotRequired[Input[str]]
     workload_size: NotRequired[Input[str]]
-    workload_type: NotRequired[Input[Literal['CPU', 'CPU_MEDIUM', 'CPU_LARGE', 'GPU_SMALL', 'GPU_MEDIUM', 'GPU_LARGE', 'GPU_XLARGE', 'GPU_XLARGE_8', 'MULTIGPU_MEDIUM']]]
+    workload_type: NotRequired[
+        Input[
+            Literal[
+                "CPU",
+                "CPU_MEDIUM",
+                "CPU_LARGE",
+                "GPU_SMALL",
+                "GPU_MEDIUM",
+                "GPU_LARGE",
+                "GPU_XLARGE",
+                "GPU_XLARGE_8",
+                "MULTIGPU_MEDIUM",
+            ]
+        ]
+    ]
     min_provisioned_concurrency: NotRequired[Input[int]]
     max_provisioned_concurrency: NotRequired[Input[int]]
     min_provisioned_throughput: NotRequired[Input[int]]
@@ -200,10 +240,10 @@ class EndpointCoreConfigArgs(TypedDict):
 class AiGatewayRateLimitArgs(TypedDict):
     """``spec.AiGatewayRateLimit``: A calls (QPM) and/or tokens (TPM) limit for a key, optionally for one principal."""
 
-    renewal_period: Input[Literal['minute']]
+    renewal_period: Input[Literal["minute"]]
     calls: NotRequired[Input[int]]
     tokens: NotRequired[Input[int]]
-    key: NotRequired[Input[Literal['endpoint', 'user', 'user_group', 'service_principal']]]
+    key: NotRequired[Input[Literal["endpoint", "user", "user_group", "service_principal"]]]
     principal: NotRequired[Input[str]]
 
 
@@ -225,7 +265,7 @@ class InferenceTableConfigArgs(TypedDict):
 class PiiBehaviorArgs(TypedDict):
     """``spec.PiiBehavior``."""
 
-    behavior: NotRequired[Input[Literal['BLOCK', 'MASK', 'NONE']]]
+    behavior: NotRequired[Input[Literal["BLOCK", "MASK", "NONE"]]]
 
 
 class GuardrailParametersArgs(TypedDict):
@@ -273,7 +313,7 @@ class AccessControlArgs(TypedDict):
     user_name: NotRequired[Input[str]]
     group_name: NotRequired[Input[str]]
     service_principal_name: NotRequired[Input[str]]
-    permission_level: Input[Literal['CAN_MANAGE', 'CAN_QUERY', 'CAN_VIEW']]
+    permission_level: Input[Literal["CAN_MANAGE", "CAN_QUERY", "CAN_VIEW"]]
 
 
 class EmailNotificationsArgs(TypedDict):
