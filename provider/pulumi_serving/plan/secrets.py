@@ -18,14 +18,14 @@ def secret_value(props: Json) -> tuple[str, str]:
     return "string", str(props.get("string_value") or "")
 
 
+def _identity_replaces(olds: Json, news: Json, identity: tuple[str, ...], reason: str) -> list[Replace]:
+    """One replace per changed property of ``identity`` (the API cannot rename these objects)."""
+    return [Replace(p, p, reason) for p in identity if olds.get(p) != news.get(p)]
+
+
 def plan_secret(olds: Json, news: Json) -> Plan:
     """A new value is put in place (the API's put is an upsert), then listed to record its timestamp."""
-    replaces = [
-        Replace(p, p, "a secret's scope and key are its identity")
-        for p in ("scope", "key")
-        if olds.get(p) != news.get(p)
-    ]
-    if replaces:
+    if replaces := _identity_replaces(olds, news, ("scope", "key"), "a secret's scope and key are its identity"):
         return Plan(replaces=replaces)
     kind, value = secret_value(news)
     if olds.get("value_kind") == kind and matches(
@@ -36,8 +36,8 @@ def plan_secret(olds: Json, news: Json) -> Plan:
 
 
 def plan_scope(olds: Json, news: Json) -> Plan:
-    if olds.get("scope") != news.get("scope"):
-        return Plan(replaces=[Replace("scope", "scope", "secret scope names are immutable")])
+    if replaces := _identity_replaces(olds, news, ("scope",), "secret scope names are immutable"):
+        return Plan(replaces=replaces)
     principal = news.get("initial_manage_principal")
     if olds.get("initial_manage_principal") == principal:
         return Plan()
@@ -45,12 +45,9 @@ def plan_scope(olds: Json, news: Json) -> Plan:
 
 
 def plan_acl(olds: Json, news: Json) -> Plan:
-    replaces = [
-        Replace(p, p, "an ACL's scope and principal are its identity")
-        for p in ("scope", "principal")
-        if olds.get(p) != news.get(p)
-    ]
-    if replaces:
+    if replaces := _identity_replaces(
+        olds, news, ("scope", "principal"), "an ACL's scope and principal are its identity"
+    ):
         return Plan(replaces=replaces)
     if olds.get("permission") == news.get("permission"):
         return Plan()
