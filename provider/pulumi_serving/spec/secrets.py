@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Literal
+from collections.abc import Callable
+from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import AfterValidator, field_validator, model_validator
 
 from .base import SpecModel
 from .names import principal_name_problem, scope_name_problem, secret_key_problem
@@ -19,34 +20,28 @@ AclPermission = Literal["READ", "WRITE", "MANAGE"]
 ACL_ORDER: dict[str, int] = {"READ": 1, "WRITE": 2, "MANAGE": 3}
 
 
-def _scope(value: str) -> str:
-    if problem := scope_name_problem(value):
-        raise ValueError(problem)
-    return value
+def _named(problem: Callable[[object], str | None]) -> AfterValidator:
+    """A validator refusing a name for which ``problem`` gives a reason."""
+
+    def check(value: str) -> str:
+        if reason := problem(value):
+            raise ValueError(reason)
+        return value
+
+    return AfterValidator(check)
 
 
-def _key(value: str) -> str:
-    if problem := secret_key_problem(value):
-        raise ValueError(problem)
-    return value
+ScopeName = Annotated[str, _named(scope_name_problem)]
+SecretKey = Annotated[str, _named(secret_key_problem)]
+PrincipalName = Annotated[str, _named(principal_name_problem)]
 
 
 class _ScopeField(SpecModel):
-    scope: str
-
-    @field_validator("scope")
-    @classmethod
-    def _valid_scope(cls, value: str) -> str:
-        return _scope(value)
+    scope: ScopeName
 
 
 class _KeyField(_ScopeField):
-    key: str
-
-    @field_validator("key")
-    @classmethod
-    def _valid_key(cls, value: str) -> str:
-        return _key(value)
+    key: SecretKey
 
 
 class AzureKeyVault(SpecModel):
@@ -111,14 +106,7 @@ class DeleteSecret(_KeyField):
 
 
 class _PrincipalField(_ScopeField):
-    principal: str
-
-    @field_validator("principal")
-    @classmethod
-    def _valid_principal(cls, value: str) -> str:
-        if problem := principal_name_problem(value):
-            raise ValueError(problem)
-        return value
+    principal: PrincipalName
 
 
 class PutAcl(_PrincipalField):
