@@ -11,16 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .args import *  # noqa: F403
-    from .resources import (
-        EndpointPermissions,
-        EndpointsReady,
-        RateLimits,
-        Secret,
-        SecretAcl,
-        SecretScope,
-        SecretScopeAcls,
-        ServingEndpoint,
-    )
+    from .resources import *  # noqa: F403
 
 
 def __getattr__(name: str) -> Any:
