@@ -8,7 +8,7 @@ from pulumi.output import Unknown
 
 from pulumi_serving.client import CredentialsError
 from pulumi_serving.resources import RateLimitsProvider, SecretAclProvider
-from pulumi_serving.resources.provider_base import endpoint_failures, endpoint_inputs, has_unknowns, shown
+from pulumi_serving.resources.provider_base import endpoint_inputs, has_unknowns, shown
 
 
 def _configured(cls, **settings):
@@ -25,9 +25,12 @@ def test_values_unknown_at_preview_are_recognised_in_either_form() -> None:
 
 def test_the_endpoint_argument_of_limits_and_permissions_is_checked_once_it_is_known() -> None:
     assert endpoint_inputs("ep") == ("ep", None)  # a name: no id to follow
-    assert endpoint_failures({"endpoint": "ep"}) == [] and endpoint_failures({"endpoint": Unknown()}) == []
-    (failure,) = endpoint_failures({"endpoint": "bad name!"})
+    check = RateLimitsProvider().check_inputs
+    assert check({}, {"endpoint": "ep", "rate_limits": []}) == []
+    assert check({}, {"endpoint": Unknown(), "rate_limits": []}) == []
+    (failure,) = check({}, {"endpoint": "bad name!", "rate_limits": []})
     assert failure.property == "endpoint" and failure.reason.startswith("endpoint: ")
+    assert RateLimitsProvider().label({"endpoint": "ep"}) == "RateLimits ep"
 
 
 def test_diff_label_of_an_unknown_endpoint_name_is_readable(capsys) -> None:

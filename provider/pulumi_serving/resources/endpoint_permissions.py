@@ -19,17 +19,7 @@ from ..args import AccessControlArgs
 from ..client import NotFound
 from ..plan import Call, Plan, calls, plan_permissions
 from ..plan.permissions import apply_calls, caller_rejections, direct_grants, grants, managed_view, set_body
-from .provider_base import (
-    Json,
-    ServingProvider,
-    endpoint_failures,
-    endpoint_inputs,
-    failures,
-    has_unknowns,
-    plain,
-    progress,
-    shown,
-)
+from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain, progress
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -37,18 +27,18 @@ if TYPE_CHECKING:
 INPUTS = ("endpoint", "endpoint_id", "access_control_list")
 
 
-class EndpointPermissionsProvider(ServingProvider):
+class EndpointPermissionsProvider(EndpointSettingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:EndpointPermissions``: executes the planner's calls."""
 
     kind, inputs = "EndpointPermissions", INPUTS
 
-    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        problems = endpoint_failures(props)
+    def check_setting(self, olds: Json, props: Json) -> list[CheckFailure]:
         acl = props.get("access_control_list")
         if not isinstance(acl, list):
-            return [*problems, CheckFailure("access_control_list", "access_control_list: must be a list of grants")]
+            return [CheckFailure("access_control_list", "access_control_list: must be a list of grants")]
         if has_unknowns(acl):
-            return problems
+            return []
+        problems: list[CheckFailure] = []
         for index, entry in enumerate(acl):
             problems += failures(
                 "access_control_list", spec.check(spec.AccessControlRequest, entry, f"access_control_list[{index}]")
@@ -58,9 +48,6 @@ class EndpointPermissionsProvider(ServingProvider):
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return plan_permissions(olds, props)
-
-    def label(self, props: Json) -> str:
-        return f"EndpointPermissions {shown(props.get('endpoint'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)

@@ -49,9 +49,9 @@ _ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the cal
 __all__ = [
     "CONFIG_NAMESPACE",
     "DEFAULT_WAIT_TIMEOUT",
+    "EndpointSettingProvider",
     "Json",
     "ServingProvider",
-    "endpoint_failures",
     "endpoint_inputs",
     "failures",
     "has_unknowns",
@@ -104,14 +104,6 @@ def endpoint_inputs(
     if isinstance(endpoint, pulumi.Resource):
         return endpoint.endpoint_name, endpoint.endpoint_id
     return endpoint, None
-
-
-def endpoint_failures(props: Json) -> list[CheckFailure]:
-    """The problem of the ``endpoint`` input when it is known and is not a valid endpoint name."""
-    endpoint = props.get("endpoint")
-    if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
-        return [CheckFailure("endpoint", f"endpoint: {reason}")]
-    return []
 
 
 class ServingProvider(ResourceProvider):
@@ -258,3 +250,23 @@ class ServingProvider(ResourceProvider):
     def __getstate__(self) -> Json:
         # Only configuration-free state is ever pickled (the program side never configures).
         return {}
+
+
+class EndpointSettingProvider(ServingProvider):
+    """Base of the resources that set one thing on a serving endpoint (RateLimits, EndpointPermissions): inputs
+    ``endpoint`` (its name), ``endpoint_id`` and the setting; progress lines name the endpoint."""
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        """The endpoint's name once it is known, then :meth:`check_setting`."""
+        problems: list[CheckFailure] = []
+        endpoint = props.get("endpoint")
+        if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
+            problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
+        return problems + self.check_setting(olds, props)
+
+    def check_setting(self, olds: Json, props: Json) -> list[CheckFailure]:
+        """Problems of the declared setting (may fill defaults in place)."""
+        raise NotImplementedError
+
+    def label(self, props: Json) -> str:
+        return f"{self.kind} {shown(props.get('endpoint'))}"

@@ -14,17 +14,7 @@ from ..args import AiGatewayRateLimitArgs
 from ..client import NotFound
 from ..plan import Call, Plan, calls, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
-from .provider_base import (
-    Json,
-    ServingProvider,
-    endpoint_failures,
-    endpoint_inputs,
-    failures,
-    has_unknowns,
-    plain,
-    progress,
-    shown,
-)
+from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain, progress
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -32,13 +22,13 @@ if TYPE_CHECKING:
 INPUTS = ("endpoint", "endpoint_id", "rate_limits")
 
 
-class RateLimitsProvider(ServingProvider):
+class RateLimitsProvider(EndpointSettingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:RateLimits``. ``calls: 0`` blocks; it never means unlimited."""
 
     kind, inputs = "RateLimits", INPUTS
 
-    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        problems = endpoint_failures(props)
+    def check_setting(self, olds: Json, props: Json) -> list[CheckFailure]:
+        problems: list[CheckFailure] = []
         limits = props.get("rate_limits")
         if not isinstance(limits, list):
             problems.append(CheckFailure("rate_limits", "rate_limits: must be a list of rate limits"))
@@ -48,9 +38,6 @@ class RateLimitsProvider(ServingProvider):
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return plan_rate_limits(olds, props)
-
-    def label(self, props: Json) -> str:
-        return f"RateLimits {shown(props.get('endpoint'))}"
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
