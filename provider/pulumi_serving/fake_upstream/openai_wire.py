@@ -73,31 +73,16 @@ def completions(provider: str, call: Call) -> Response:
     ident, created = _id("cmpl-", provider, call.model, prompts, n), int(time.time())
     if call.stream:
 
+        def chunk(index: int, text: str, finish_reason: str | None) -> tuple[None, dict[str, Any]]:
+            choice = {"index": index, "text": text, "logprobs": None, "finish_reason": finish_reason}
+            body = {"id": ident, "object": "text_completion", "created": created, "model": call.model}
+            return None, {**body, "choices": [choice]}
+
         def events():
             for index, answer in enumerate(generated):
                 for piece in answers.stream_pieces(answer):
-                    yield (
-                        None,
-                        {
-                            "id": ident,
-                            "object": "text_completion",
-                            "created": created,
-                            "model": call.model,
-                            "choices": [{"index": index, "text": piece, "logprobs": None, "finish_reason": None}],
-                        },
-                    )
-                yield (
-                    None,
-                    {
-                        "id": ident,
-                        "object": "text_completion",
-                        "created": created,
-                        "model": call.model,
-                        "choices": [
-                            {"index": index, "text": "", "logprobs": None, "finish_reason": answer.finish_reason}
-                        ],
-                    },
-                )
+                    yield chunk(index, piece, None)
+                yield chunk(index, "", answer.finish_reason)
             yield None, "[DONE]"
 
         return sse(events())
