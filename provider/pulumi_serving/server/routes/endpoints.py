@@ -9,17 +9,15 @@ from fastapi import APIRouter, Body, Path
 from ...spec import endpoints as spec
 from ...spec.names import endpoint_name_problem
 from ..deps import BackendDep, PrincipalDep
-from ..errors import InvalidParameterValue
 from ..json_response import FastJSONResponse, reply
+from . import checked
 
 router = APIRouter(prefix="/api/2.0/serving-endpoints", tags=["serving-endpoints"])
 NamePath = Annotated[str, Path(description="Endpoint name")]
 
 
 def _name(name: str) -> str:
-    if problem := endpoint_name_problem(name):
-        raise InvalidParameterValue(f"name: {problem}")
-    return name
+    return checked("name", name, endpoint_name_problem)
 
 
 @router.post("", summary="Create a serving endpoint")

@@ -9,23 +9,19 @@ from fastapi import APIRouter, Query
 from ...spec import secrets as spec
 from ...spec.names import scope_name_problem, secret_key_problem
 from ..deps import BackendDep, PrincipalDep
-from ..errors import InvalidParameterValue
 from ..json_response import FastJSONResponse, reply
+from . import checked
 
 router = APIRouter(prefix="/api/2.0/secrets", tags=["secrets"])
 ScopeQuery = Annotated[str, Query(description="Scope name")]
 
 
 def _scope(scope: str) -> str:
-    if problem := scope_name_problem(scope):
-        raise InvalidParameterValue(f"scope: {problem}")
-    return scope
+    return checked("scope", scope, scope_name_problem)
 
 
 def _key(key: str) -> str:
-    if problem := secret_key_problem(key):
-        raise InvalidParameterValue(f"key: {problem}")
-    return key
+    return checked("key", key, secret_key_problem)
 
 
 @router.post("/scopes/create", summary="Create a secret scope")
