@@ -9,7 +9,7 @@ from typing import Any
 from ...errors import InvalidParameterValue
 from .. import responses
 from ..request import COMPLETIONS, StandardRequest
-from .base import Framing, Target, UpstreamCall, only_one_prompt
+from .base import Framing, Target, UpstreamCall, only_one_prompt, sampling
 
 _FINISH = {"endoftext": "stop", "stop": "stop", "length": "length"}
 
@@ -22,14 +22,13 @@ def no_stream(request: StandardRequest, provider: str) -> None:
 def complete_body(request: StandardRequest, provider: str) -> dict[str, Any]:
     if request.task != COMPLETIONS:
         raise InvalidParameterValue(f"provider {provider} serves {COMPLETIONS} only")
-    body: dict[str, Any] = {**request.extra, "prompt": only_one_prompt(request, provider), "numResults": request.n}
-    if request.max_tokens is not None:
-        body["maxTokens"] = request.max_tokens
-    if request.temperature is not None:
-        body["temperature"] = request.temperature / 2  # standard range 0-2, AI21's 0-1
-    if request.stop:
-        body["stopSequences"] = list(request.stop)
-    return body
+    prompt = only_one_prompt(request, provider)
+    return {
+        **request.extra,
+        "prompt": prompt,
+        "numResults": request.n,
+        **sampling(request, "maxTokens", "stopSequences"),
+    }
 
 
 def translate_complete(request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:

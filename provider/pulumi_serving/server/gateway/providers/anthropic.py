@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import responses
 from ..request import COMPLETIONS, StandardRequest
-from .base import ChunkStream, Framing, Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import ChunkStream, Framing, Target, UpstreamCall, only_one_choice, only_one_prompt, sampling
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 1024
@@ -49,11 +49,7 @@ def messages_body(request: StandardRequest, provider: str) -> dict[str, Any]:
     body: dict[str, Any] = {**request.extra, "messages": turns, "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS}
     if system:
         body["system"] = "\n".join(system)
-    if request.temperature is not None:
-        body["temperature"] = request.temperature / 2  # standard range 0-2, Anthropic's 0-1
-    if request.stop:
-        body["stop_sequences"] = list(request.stop)
-    return body
+    return {**body, **sampling(request, None, "stop_sequences")}  # max_tokens is always sent (above)
 
 
 def translate_messages(request: StandardRequest, target: Target, body: dict[str, Any]) -> dict[str, Any]:

@@ -106,6 +106,19 @@ def only_one_prompt(request: StandardRequest, provider: str) -> str:
     return request.prompts[0]
 
 
+def sampling(request: StandardRequest, max_tokens: str | None, stop: str) -> dict[str, Any]:
+    """The sampling options set in ``request`` under a provider's own keys (``max_tokens=None``: not applied), for
+    the providers whose temperature runs 0-1: the standard 0-2 is halved."""
+    options: dict[str, Any] = {}
+    if max_tokens and request.max_tokens is not None:
+        options[max_tokens] = request.max_tokens
+    if request.temperature is not None:
+        options["temperature"] = request.temperature / 2
+    if request.stop:
+        options[stop] = list(request.stop)
+    return options
+
+
 def upstream_error_message(body: Any) -> str:
     """The human message of a provider error body (OpenAI/Anthropic ``error.message``, Cohere ``message``)."""
     if isinstance(body, dict):

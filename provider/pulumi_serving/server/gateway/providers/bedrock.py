@@ -22,7 +22,16 @@ from .. import responses
 from ..request import CHAT, EMBEDDINGS, StandardRequest
 from .ai21labs import complete_body, no_stream, translate_complete
 from .anthropic import AnthropicStream, messages_body, translate_messages
-from .base import ChunkStream, Framing, StreamTranslator, Target, UpstreamCall, only_one_choice, only_one_prompt
+from .base import (
+    ChunkStream,
+    Framing,
+    StreamTranslator,
+    Target,
+    UpstreamCall,
+    only_one_choice,
+    only_one_prompt,
+    sampling,
+)
 from .cohere import CohereAdapter, CohereStream
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
@@ -55,13 +64,7 @@ def _titan_body(request: StandardRequest) -> dict[str, Any]:
         text = "\n".join(turns) + "\nBot:"
     else:
         text = only_one_prompt(request, "amazon-bedrock")
-    config: dict[str, Any] = {}
-    if request.max_tokens is not None:
-        config["maxTokenCount"] = request.max_tokens
-    if request.temperature is not None:
-        config["temperature"] = request.temperature / 2  # standard range 0-2, Titan's 0-1
-    if request.stop:
-        config["stopSequences"] = list(request.stop)
+    config = sampling(request, "maxTokenCount", "stopSequences")
     return {**request.extra, "inputText": text, "textGenerationConfig": config}
 
 

@@ -12,7 +12,7 @@ from ...errors import InvalidParameterValue
 from .. import responses
 from ..request import CHAT, COMPLETIONS, EMBEDDINGS, StandardRequest
 from .ai21labs import no_stream
-from .base import Framing, Target, UpstreamCall, only_one_prompt
+from .base import Framing, Target, UpstreamCall, only_one_prompt, sampling
 
 _FINISH = {"STOP": "stop", "MAX_TOKENS": "length"}
 
@@ -41,16 +41,11 @@ class PaLMAdapter:
             method = "batchEmbedText"
             body["texts"] = list(request.inputs)
         if request.task != EMBEDDINGS:
-            body["candidateCount"] = request.n
-            if request.temperature is not None:
-                body["temperature"] = request.temperature / 2  # standard range 0-2, PaLM's 0-1
-            if request.task == COMPLETIONS:
-                if request.max_tokens is not None:
-                    body["maxOutputTokens"] = request.max_tokens
-                if request.stop:
-                    body["stopSequences"] = list(request.stop)
-            elif request.stop:  # generateMessage has no output limit either: max_tokens is not applied
+            if request.task == CHAT and request.stop:
                 raise InvalidParameterValue("stop: not supported by provider palm for chat")
+            # generateMessage has no output limit either: max_tokens is not applied to chat
+            body["candidateCount"] = request.n
+            body.update(sampling(request, "maxOutputTokens" if request.task == COMPLETIONS else None, "stopSequences"))
         return UpstreamCall(
             f"{target.base_url.rstrip('/')}/models/{model}:{method}",
             {"x-goog-api-key": target.credential},
