@@ -234,3 +234,27 @@ def test_endpoint_permissions_and_fields_in_the_stack_file() -> None:
         "permissions[0]" in p and "exactly one of user_name, group_name or service_principal_name" in p
         for p in problems
     ), problems
+
+
+def test_bad_and_repeated_names_are_named_by_path() -> None:
+    endpoint = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:endpoints"][0]
+    _, problems = parse_declarations(
+        {
+            "scopes": [
+                {"scope": "s", "secrets": [{"key": "k", "value_from": "c"}, {"key": "k", "value_from": "c"}]},
+                {"scope": "s", "secrets": [{"key": "k", "value_from": "c"}, {"key": "bad/key", "value_from": "c"}]},
+                {"scope": "bad scope", "secrets": []},
+            ],
+            "endpoints": [endpoint, endpoint, {**endpoint, "name": "bad name"}],
+        }
+    )
+    found = {(p.path, p.message.split(" ")[0], "declared twice" in p.message) for p in problems}
+    assert found == {
+        ("scopes[0].secrets[1].key", "key", True),
+        ("scopes[1].scope", "scope", True),
+        ("scopes[1].secrets[0].key", "key", True),  # keys of a repeated scope count together
+        ("scopes[1].secrets[1].key", "secret", False),
+        ("scopes[2].scope", "scope", False),
+        ("endpoints[1].name", "endpoint", True),
+        ("endpoints[2].name", "endpoint", False),
+    }

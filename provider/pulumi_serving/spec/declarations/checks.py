@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,27 +46,20 @@ def items_of(data: Any, structural: list[Problem]) -> Items:
 def semantic_problems(items: Items) -> list[Problem]:
     """Checks beyond the schema: names, endpoint configs (spec), secret placement, duplicates."""
     problems: list[Problem] = []
-    scopes: dict[str, set[str]] = {}
+    scopes: dict[str, set[str]] = {}  # the keys declared in each scope
     for i, scope in items.scopes:
         base = join_path("scopes", i)
-        if reason := scope_name_problem(scope.scope):
-            problems.append(Problem(join_path(base, "scope"), reason))
-        if scope.scope in scopes:
-            problems.append(Problem(join_path(base, "scope"), f"scope {scope.scope!r} is declared twice"))
+        problems += _name_problems(join_path(base, "scope"), "scope", scope.scope, scope_name_problem, scopes)
         keys = scopes.setdefault(scope.scope, set())
         for j, secret in enumerate(scope.secrets):
-            if reason := secret_key_problem(secret.key):
-                problems.append(Problem(join_path(base, "secrets", j, "key"), reason))
-            if secret.key in keys:
-                problems.append(Problem(join_path(base, "secrets", j, "key"), f"key {secret.key!r} is declared twice"))
+            problems += _name_problems(
+                join_path(base, "secrets", j, "key"), "key", secret.key, secret_key_problem, keys
+            )
             keys.add(secret.key)
     names: set[str] = set()
     for i, endpoint in items.endpoints:
         base = join_path("endpoints", i)
-        if reason := endpoint_name_problem(endpoint.name):
-            problems.append(Problem(join_path(base, "name"), reason))
-        if endpoint.name in names:
-            problems.append(Problem(join_path(base, "name"), f"endpoint {endpoint.name!r} is declared twice"))
+        problems += _name_problems(join_path(base, "name"), "endpoint", endpoint.name, endpoint_name_problem, names)
         names.add(endpoint.name)
         problems += _config_problems(endpoint, join_path(base, "config"))
         if endpoint.ai_gateway and endpoint.ai_gateway.get("rate_limits"):
@@ -81,6 +75,16 @@ def semantic_problems(items: Items) -> list[Problem]:
                 for p in validate_ai_gateway(endpoint.ai_gateway)
             ]
     return problems
+
+
+def _name_problems(
+    path: str, kind: str, name: str, problem: Callable[[object], str | None], declared: Container[str]
+) -> list[Problem]:
+    """What is wrong with ``name`` itself, and that it is declared twice when it is among the ``declared`` ones."""
+    found = [Problem(path, reason)] if (reason := problem(name)) else []
+    if name in declared:
+        found.append(Problem(path, f"{kind} {name!r} is declared twice"))
+    return found
 
 
 def _config_problems(endpoint: EndpointDeclaration, base: str) -> list[Problem]:
