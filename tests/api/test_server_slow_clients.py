@@ -58,11 +58,16 @@ def server(tmp_path_factory):
         live.stop()
 
 
-def test_the_token_is_checked_before_the_body_is_read(server):
+# the control plane, and the data plane answered by its front door ahead of the app's layers
+PATHS = pytest.mark.parametrize("path", [b"/api/2.0/serving-endpoints", b"/serving-endpoints/ep/invocations"])
+
+
+@PATHS
+def test_the_token_is_checked_before_the_body_is_read(server, path):
     sock = connect(server.port)
     try:
         sock.sendall(
-            b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: 2000000\r\n\r\n"
         )  # the 2 MB body never comes
         answer = read_all(sock, 3)
@@ -72,11 +77,12 @@ def test_the_token_is_checked_before_the_body_is_read(server):
     assert answer.startswith(b"HTTP/1.1 401") and b"UNAUTHENTICATED" in answer
 
 
-def test_an_authenticated_body_that_never_arrives_times_out(server):
+@PATHS
+def test_an_authenticated_body_that_never_arrives_times_out(server, path):
     sock = connect(server.port)
     try:
         sock.sendall(
-            b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+            b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
             b"Authorization: Bearer " + server.admin_token.encode() + b"\r\n\r\n{"
         )
         started = time.monotonic()

@@ -12,7 +12,8 @@ Layout (moto-style: state backend apart from HTTP):
   connection are process-global).
 
 Seam for the invocations gateway (``server/gateway/``: built by ``create_app`` with ``gateway.install(app,
-usage_store)``, its ``APIRouter`` and ``DataPlane`` middleware added there; the control plane imports nothing
+usage_store)`` and its ``APIRouter`` added there; ``app.front_door(app)``, the served ASGI callable, answers the
+data plane ahead of the app's layers; the control plane imports nothing
 of it, and an endpoint's usage rows go with the endpoint in the database). From a route, ``request.app.state.backend`` is the :class:`Backend`; or use the
 dependencies in ``deps``:
 - ``deps.PrincipalDep`` / ``deps.current_principal(request) -> principals.Principal``: authenticate the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +17,7 @@ from .backend import Backend, open_backend
 from .errors import ApiError, BadRequest, InvalidParameterValue, MalformedRequest
 from .fault_gate import FaultGate
 from .faults import FaultPlan
-from .guard import Guard
+from .guard import Admission, Guard
 from .json_response import FastJSONResponse
 from .routes import endpoints, faults, meta, permissions, secrets
 from .settings import Settings
@@ -82,7 +83,6 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(gateway.router)
     gateway.install(app, UsageStore(state.db))
-    app.add_middleware(gateway.DataPlane)
     app.add_middleware(FaultGate, plan=app.state.faults)
     app.add_middleware(
         Guard,
@@ -91,3 +91,12 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         authenticate=state.tokens.authenticate,
     )
     return app
+
+
+def front_door(app: FastAPI, inner: Any = None) -> gateway.Front:
+    """The ASGI callable to serve: data-plane calls answered ahead of every layer, with the same token, body
+    limits and faults as ``app``; everything else goes to ``inner`` (``app`` itself unless given, e.g. wrapped
+    in uvicorn's proxy-header middleware)."""
+    settings, state = app.state.settings, app.state.backend
+    admission = Admission(settings.max_body_bytes, settings.client_timeout_s, state.tokens.authenticate)
+    return gateway.Front(app if inner is None else inner, app, admission, app.state.faults)

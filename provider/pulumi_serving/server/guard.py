@@ -40,52 +40,92 @@ def _as_json(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return [(k, v) for k, v in headers if k.lower() != b"content-type"] + [(b"content-type", b"application/json")]
 
 
-class Guard:
-    """``authenticate(authorization header)`` returns the principal or raises; it is stored as the request
-    state's ``principal`` for the routes."""
+class Admission:
+    """Authenticates a request from its headers, then reads its whole body within the size and time limits.
+    ``authenticate(authorization header)`` returns the principal or raises an ApiError."""
 
-    def __init__(self, app: Any, max_body_bytes: int, body_timeout_s: float, authenticate: Any):
-        self.app = app
+    def __init__(self, max_body_bytes: int, body_timeout_s: float, authenticate: Any):
         self.max_body_bytes = max_body_bytes
         self.body_timeout_s = body_timeout_s
         self.authenticate = authenticate
 
-    async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        too_large = RequestTooLarge(f"request body exceeds the limit of {self.max_body_bytes} bytes")
-        headers = dict(scope.get("headers") or [])
+    async def admit(
+        self, scope: Message, receive: Any, send: Any, headers: dict[bytes, bytes]
+    ) -> tuple[Any, bytes] | None:
+        """(principal, body); None once a refusal was sent (401 before any body byte is read, 413, 408; the
+        connection is closed). The principal is None on :data:`PUBLIC_PATHS`."""
+        principal = None
         if scope["path"] not in PUBLIC_PATHS:
             try:
                 principal = self.authenticate(headers.get(b"authorization", b"").decode("latin-1") or None)
             except ApiError as error:
                 await send_error(send, error, close=True)
-                return
-            scope = dict(scope, state={**scope.get("state", {}), "principal": principal})
+                return None
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await send_error(send, too_large, close=True)
-            return
+            await send_error(send, self._too_large(), close=True)
+            return None
         chunks, size, more = [], 0, True
         while more:
             try:
-                message = await asyncio.wait_for(receive(), self.body_timeout_s)
+                async with asyncio.timeout(self.body_timeout_s):  # no task per read, unlike wait_for
+                    message = await receive()
             except TimeoutError:
-                await send_error(
-                    send, RequestTimeout(f"request body not received within {self.body_timeout_s:g} s"), close=True
-                )
-                return
+                timeout = RequestTimeout(f"request body not received within {self.body_timeout_s:g} s")
+                await send_error(send, timeout, close=True)
+                return None
             if message["type"] != "http.request":
-                return
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                await send_error(send, too_large, close=True)
-                return
+                await send_error(send, self._too_large(), close=True)
+                return None
             chunks.append(chunk)
             more = message.get("more_body", False)
-        body, replayed, started = b"".join(chunks), False, False
+        return principal, chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _too_large(self) -> RequestTooLarge:
+        return RequestTooLarge(f"request body exceeds the limit of {self.max_body_bytes} bytes")
+
+
+async def answer_unhandled(exc: Exception, scope: Message, send: Any, started: bool) -> None:
+    """The last line of defence: log the bug by type and frames (never its message), answer a Databricks
+    500 body unless the response has started."""
+    incident = uuid.uuid4().hex[:12]
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "unhandled %s (incident %s) in %s %s\n%s",
+        type(exc).__name__,
+        incident,
+        scope.get("method"),
+        scope.get("path"),
+        frames,
+    )
+    if not started:
+        await send_error(send, InternalError(f"Internal error (incident {incident})."))
+
+
+class Guard:
+    """ASGI middleware applying :class:`Admission` to every request; the principal is stored as the request
+    state's ``principal`` for the routes, the body replayed to them as JSON."""
+
+    def __init__(self, app: Any, max_body_bytes: int, body_timeout_s: float, authenticate: Any):
+        self.app = app
+        self.admission = Admission(max_body_bytes, body_timeout_s, authenticate)
+
+    async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        admitted = await self.admission.admit(scope, receive, send, headers)
+        if admitted is None:
+            return
+        principal, body = admitted
+        if principal is not None:
+            scope = dict(scope, state={**scope.get("state", {}), "principal": principal})
+        replayed, started = False, False
         if body and not headers.get(b"content-type", b"").startswith(b"application/json"):
             scope = dict(scope, headers=_as_json(scope["headers"]))
 
@@ -103,16 +143,5 @@ class Guard:
 
         try:
             await self.app(scope, replay, tracking_send)
-        except Exception as exc:  # the last line of defence: answer a Databricks body, keep serving
-            incident = uuid.uuid4().hex[:12]
-            frames = "".join(traceback.format_tb(exc.__traceback__))
-            log.error(
-                "unhandled %s (incident %s) in %s %s\n%s",
-                type(exc).__name__,
-                incident,
-                scope.get("method"),
-                scope.get("path"),
-                frames,
-            )
-            if not started:
-                await send_error(send, InternalError(f"Internal error (incident {incident})."))
+        except Exception as exc:
+            await answer_unhandled(exc, scope, send, started)

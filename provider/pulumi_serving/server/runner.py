@@ -16,13 +16,15 @@ import socket
 import sqlite3
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
 import uvicorn
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from .app import create_app
+from .app import create_app, front_door
 from .backend import Backend, open_backend
 from .connections import protocol_with_header_timeout
+from .gateway.dispatch import QuietAccessLog
 from .settings import Settings
 from .storage import PRIVATE_FILE_MODE, make_private_dir
 
@@ -105,9 +107,11 @@ def serve(settings: Settings) -> None:
         log_level="info",
         access_log=True,
         server_header=False,
-        http=protocol_with_header_timeout(settings.client_timeout_s),
+        http=protocol_with_header_timeout(settings.client_timeout_s, QuietAccessLog),
         timeout_keep_alive=max(1, int(min(5.0, settings.client_timeout_s))),
+        proxy_headers=False,  # applied below, behind the data plane's front door
     )
+    config.app = front_door(app, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=config.forwarded_allow_ips))
     print(f"pulumi-serving: local serving API at {settings.base_url}", flush=True)
     print(f"pulumi-serving: admin token from {backend.admin_token_source}", flush=True)
     print(f"pulumi-serving: data dir {settings.data_dir}", flush=True)

@@ -1,11 +1,12 @@
-"""ASGI fast path of the data plane: serves the invocation paths of :mod:`.routes` without FastAPI's router.
+"""The front door of the data plane: the outermost ASGI callable answers the invocation paths of :mod:`.http_api`.
 
-Installed as the innermost user middleware, so the body-size guard, the 500 fallback and fault injection
-still wrap every call; what it skips is the scan over all control-plane routes, FastAPI's request handler
-(dependency solving, parameter validation) and its exception and exit-stack middleware, about a quarter of
-the gateway's CPU per call. The route functions are the same ones the APIRouter declares (and OpenAPI
-documents); every other request passes through to the app untouched. Successful data-plane calls are left
-out of uvicorn's access log (errors stay in it).
+Every other request (and every other ASGI scope) goes to the FastAPI app untouched. A data-plane call crosses
+no middleware, router or request object; it gets the same checks in the same order as through the app: the
+bearer token before any body byte is read (401), the body-size and slow-client limits (413, 408) of
+:class:`~..guard.Admission`, injected faults (:mod:`..faults`), then CAN_QUERY, secret-use authorization,
+rate limits and usage in :func:`.http_api.query`. API errors are Databricks JSON bodies; any other exception
+is logged by type and frames and answered 500. Successful data-plane calls are left out of uvicorn's access
+log (:class:`QuietAccessLog`; failed ones stay in it).
 """
 
 from __future__ import annotations
@@ -14,71 +15,110 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from ..errors import ApiError
-from ..json_response import FastJSONResponse
-from .http_api import alias_handlers, invocations, served_model_invocations
+from ..faults import FaultPlan
+from ..guard import Admission, answer_unhandled, send_error
+from ..json_response import EventStreamResponse, compact_json
+from ..principals import Principal
+from .http_api import ALIASES, query, query_by_model
+from .request import decode_body
+from .service import Result
 
-Handler = Callable[[Request], Awaitable[Response]]
+Route = Callable[[Any, Principal, Any], Awaitable[Result]]
 _PREFIX = "/serving-endpoints/"
+_JSON = (b"content-type", b"application/json")
 
 
-def match(path: str) -> Handler | None:
-    """The handler of a data-plane ``POST`` path (the same paths the APIRouter declares), else None."""
+def _by_model(app: Any, principal: Principal, body: Any) -> Awaitable[Result]:
+    return query_by_model(app, principal, body)
+
+
+def match(path: str) -> Route | None:
+    """The route of a data-plane ``POST`` path (the same paths the APIRouter declares), else None."""
     if not path.startswith(_PREFIX):
         return None
     rest = path[len(_PREFIX) :]
-    alias = alias_handlers.get(rest)
-    if alias is not None:
-        return alias
+    if rest in ALIASES:
+        return _by_model
     parts = rest.split("/")
     if not all(parts):
         return None
     if len(parts) == 2 and parts[1] == "invocations":
         name = parts[0]
-        return lambda request: invocations(name, request)
+        return lambda app, principal, body: query(app, principal, name, body)
     if len(parts) == 4 and parts[1] == "served-models" and parts[3] == "invocations":
         name, entity = parts[0], parts[2]
-        return lambda request: served_model_invocations(name, entity, request)
+        return lambda app, principal, body: query(app, principal, name, body, entity)
     return None
 
 
-class QuietDataPlane(logging.Filter):
-    """Drops uvicorn's access-log line of a successful data-plane call (a tenth of the gateway's CPU per
-    call went to formatting and writing it); failed calls and every other request are still logged."""
+class QuietAccessLog:
+    """Stands in for uvicorn's access logger: drops the line of a successful data-plane call before a log
+    record is built (formatting and writing it cost a tenth of the gateway's CPU per call); failed calls and
+    every other request are logged as before."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if not isinstance(args, tuple) or len(args) != 5:
-            return True
-        _, method, path, _, status = args
-        return not (
-            method == "POST"
-            and isinstance(status, int)
-            and status < 400
-            and match(str(path).partition("?")[0]) is not None
-        )
+    def __init__(self, logger: logging.Logger):
+        self.logger = logger
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.logger, name)
 
-ACCESS_LOG_FILTER = QuietDataPlane()
-logging.getLogger("uvicorn.access").addFilter(ACCESS_LOG_FILTER)
+    def info(self, msg: str, *args: Any) -> None:
+        quiet = len(args) == 5 and args[1] == "POST" and isinstance(args[4], int) and args[4] < 400
+        if not (quiet and match(str(args[2]).partition("?")[0]) is not None):
+            self.logger.info(msg, *args)
 
 
-class DataPlane:
-    """ASGI middleware answering data-plane calls directly; API errors become Databricks JSON bodies."""
+async def _discard(message: dict[str, Any]) -> None:
+    return None
 
-    def __init__(self, app: Any):
+
+class Front:
+    """``app``: where every other request goes; ``state_app``: the FastAPI app whose state holds the gateway
+    and its state cache; ``admission`` and ``faults``: the app's token, body limits and fault plan."""
+
+    def __init__(self, app: Any, state_app: Any, admission: Admission, faults: FaultPlan):
         self.app = app
+        self.state_app = state_app
+        self.admission = admission
+        self.faults = faults
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        handler = match(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
-        if handler is None:
+        route = match(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if route is None:
             await self.app(scope, receive, send)
             return
+        headers = dict(scope["headers"])
+        admitted = await self.admission.admit(scope, receive, send, headers)
+        if admitted is None:
+            return
+        principal, body = admitted
+        fault = self.faults.take("POST", scope["path"])
+        if fault is None:
+            await self._answer(route, principal, body, scope, receive, send)
+            return
+        if fault.after_commit:
+            await self._answer(route, principal, body, scope, receive, _discard)  # served; its answer is lost
+        await send_error(send, fault)
+
+    async def _answer(self, route: Route, principal: Any, raw: bytes, scope: Any, receive: Any, send: Any) -> None:
+        started = False
         try:
-            response = await handler(Request(scope, receive))
+            result = await route(self.state_app, principal, decode_body(raw))
+            if result.stream is not None:
+                started = True  # its first act is to send the response start
+                await EventStreamResponse(result.stream, {"served-model-name": result.served_entity})(
+                    scope, receive, send
+                )
+                return
+            content = compact_json(result.body).encode()
+            entity = result.served_entity.encode("latin-1")
+            headers = [_JSON, (b"content-length", str(len(content)).encode()), (b"served-model-name", entity)]
+            started = True
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": content})
         except ApiError as error:
-            response = FastJSONResponse(error.body(), status_code=error.status, headers=error.headers())
-        await response(scope, receive, send)
+            if not started:
+                await send_error(send, error)
+        except Exception as exc:
+            await answer_unhandled(exc, scope, send, started)

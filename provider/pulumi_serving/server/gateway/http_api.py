@@ -100,8 +100,21 @@ def caller_of(principal: Principal) -> Caller:
     return Caller(principal.name, frozenset(principal.groups), principal.service_principal)
 
 
-async def _json_body(request: Request) -> Any:
-    return decode_body(await request.body())
+async def query(app: Any, principal: Principal, name: str, body: Any, only: str | None = None) -> Result:
+    """One call of endpoint ``name`` by ``principal`` (CAN_QUERY checked, credentials resolved): the pipeline's
+    result; ``only`` names the served entity to use instead of the traffic split."""
+    cache = state_cache_of(app)
+    endpoint = cache.queryable(principal, name)
+    return await gateway_of(app).invoke(
+        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only
+    )
+
+
+async def query_by_model(app: Any, principal: Principal, body: Any) -> Result:
+    """An OpenAI-compatible call: the body's ``model`` names the endpoint."""
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
+        raise InvalidParameterValue("model: the name of the serving endpoint to query is required")
+    return await query(app, principal, body["model"], {k: v for k, v in body.items() if k != "model"})
 
 
 def _respond(result: Result) -> Response:
@@ -113,21 +126,20 @@ def _respond(result: Result) -> Response:
     return response
 
 
-async def _invoke(request: Request, name: str, body: Any, only: str | None = None) -> Response:
+async def _routed(request: Request, name: str | None, only: str | None = None) -> Response:
+    """The routes' shared body (the ASGI front door, :mod:`.dispatch`, answers these paths ahead of them)."""
     _, principal = _authenticated(request)
-    cache = state_cache_of(request.app)
-    endpoint = cache.queryable(principal, name)
-    result = await gateway_of(request.app).invoke(
-        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only
-    )
-    return _respond(result)
+    body = decode_body(await request.body())
+    if name is None:
+        return _respond(await query_by_model(request.app, principal, body))
+    return _respond(await query(request.app, principal, name, body, only))
 
 
 @router.post(
     "/serving-endpoints/{name}/invocations", summary="Query a serving endpoint", openapi_extra=_documented_body()
 )
 async def invocations(name: str, request: Request) -> Response:
-    return await _invoke(request, name, await _json_body(request))
+    return await _routed(request, name)
 
 
 @router.post(
@@ -136,27 +148,24 @@ async def invocations(name: str, request: Request) -> Response:
     openapi_extra=_documented_body(),
 )
 async def served_model_invocations(name: str, served_model: str, request: Request) -> Response:
-    return await _invoke(request, name, await _json_body(request), served_model)
+    return await _routed(request, name, served_model)
+
+
+ALIASES = ("completions", "chat/completions", "embeddings")
 
 
 def _alias(kind: str):
     async def alias(request: Request) -> Response:
-        _authenticated(request)
-        body = await _json_body(request)
-        if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
-            raise InvalidParameterValue("model: the name of the serving endpoint to query is required")
-        payload = {k: v for k, v in body.items() if k != "model"}
-        return await _invoke(request, body["model"], payload)
+        return await _routed(request, None)
 
     alias.__name__ = f"openai_{kind.replace('/', '_')}"
     return alias
 
 
-alias_handlers = {kind: _alias(kind) for kind in ("completions", "chat/completions", "embeddings")}
-for _kind, _handler in alias_handlers.items():
+for _kind in ALIASES:
     router.add_api_route(
         f"/serving-endpoints/{_kind}",
-        _handler,
+        _alias(_kind),
         methods=["POST"],
         summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)",
         openapi_extra=_documented_body(model=True),
