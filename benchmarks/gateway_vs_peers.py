@@ -7,16 +7,17 @@ p50/p99), and each system's RSS. Our gateway authenticates the bearer token, che
 MLflow's gateway has no authentication.
 
     .venv/bin/python benchmarks/gateway_vs_peers.py [--seconds 3] [--rounds 3] [--concurrency 1 16 64]
-        [--peer-workers 1] [--upstream-workers 2] [--transports lean httpx]
+        [--peer-workers 1 2] [--upstream-workers 2] [--transports lean httpx] [--only pulumi-serving mlflow]
 
 The peers are installed by this script into a benchmark-only venv (``~/.cache/pulumi-serving/bench-venv``:
-``mlflow-skinny[gateway]`` and ``litellm[proxy]``), never into the project. Figures are medians over rounds.
+``mlflow-skinny[gateway]`` and ``litellm[proxy]``), never into the project; each is started once per
+``--peer-workers`` value. Figures are medians over rounds; the summary gives ours against each peer as the ratio
+of medians in the same run, and the canned upstream's own req/s (measured directly every round) over ours.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import statistics
@@ -24,15 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.load import Sample, System, rss_mb, run_load  # noqa: E402
 from tests.support.server import free_port, start_server  # noqa: E402
 
 BENCH_VENV = Path.home() / ".cache" / "pulumi-serving" / "bench-venv"
@@ -41,30 +41,6 @@ ADMIN_TOKEN = "bench-admin-token"
 KEY = "sk-bench"
 LITELLM_KEY = "sk-bench-litellm-master"  # LiteLLM's proxy refuses to start without a master key
 BODY = {"messages": [{"role": "user", "content": "What is Databricks?"}], "max_tokens": 16}
-
-
-@dataclass
-class System:
-    name: str
-    url: str
-    path: str
-    headers: dict[str, str]
-    body: dict
-    process: subprocess.Popen | None = None
-    pid: int | None = None
-
-
-@dataclass
-class Sample:
-    latencies_ms: list[float] = field(default_factory=list)
-    first_event_ms: list[float] = field(default_factory=list)
-    errors: int = 0
-    seconds: float = 0.0
-    failures: set[str] = field(default_factory=set)
-
-    def pct(self, values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def ensure_peers() -> Path:
@@ -89,7 +65,7 @@ def _wait(url: str, path: str = "/", seconds: float = 90) -> None:
 
 
 def start_mlflow(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> System:
-    config = tmp / "mlflow-gateway.yaml"
+    config = tmp / f"mlflow-gateway-{workers}.yaml"
     config.write_text(
         json.dumps(
             {
@@ -128,11 +104,11 @@ def start_mlflow(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> Syste
     )
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health")
-    return System("mlflow", url, "/gateway/chat/invocations", {}, BODY, process, process.pid)
+    return System(f"mlflow-{workers}w", url, "/gateway/chat/invocations", {}, BODY, process, process.pid)
 
 
 def start_litellm(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> System:
-    config = tmp / "litellm.yaml"
+    config = tmp / f"litellm-{workers}.yaml"
     config.write_text(
         json.dumps(
             {
@@ -168,7 +144,7 @@ def start_litellm(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> Syst
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health/liveliness")
     return System(
-        "litellm",
+        f"litellm-{workers}w",
         url,
         "/v1/chat/completions",
         {"Authorization": f"Bearer {LITELLM_KEY}"},
@@ -221,89 +197,47 @@ def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object
     ), server
 
 
-def _payload(system: System, stream: bool) -> bytes:
-    body = json.dumps({**system.body, "stream": True} if stream else system.body).encode()
-    lines = [
-        f"POST {system.path} HTTP/1.1",
-        f"Host: {urlsplit(system.url).netloc}",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-        *(f"{k}: {v}" for k, v in system.headers.items()),
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+def _median(samples: list[Sample], measure: str, q: float = 0.5) -> float:
+    """Median over rounds of ``rate`` (req/s), ``cpu`` (ms per call) or a percentile of a list of times."""
+    if measure == "rate":
+        return statistics.median(s.rate for s in samples)
+    if measure == "cpu":
+        return statistics.median(s.cpu_s * 1000 / max(1, len(s.latencies_ms)) for s in samples)
+    return statistics.median(s.pct(getattr(s, measure), q) for s in samples)
 
 
-async def _read_body(reader: asyncio.StreamReader, head: bytes, started: float) -> float | None:
-    """Read one response body; the time to its first SSE event (ms) when it has one."""
-    headers = {
-        line.split(b":", 1)[0].strip().lower(): line.split(b":", 1)[1].strip()
-        for line in head.split(b"\r\n")[1:]
-        if b":" in line
-    }
-    if b"content-length" in headers:
-        data = await reader.readexactly(int(headers[b"content-length"]))
-        return (time.perf_counter() - started) * 1000 if b"data:" in data else None
-    first = None
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        if size == 0:
-            await reader.readuntil(b"\r\n")
-            return first
-        data = await reader.readexactly(size + 2)
-        if first is None and b"data:" in data:
-            first = (time.perf_counter() - started) * 1000
-
-
-async def _worker(system: System, stream: bool, deadline: float, sample: Sample) -> None:
-    parts = urlsplit(system.url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port, limit=1 << 20)
-    payload = _payload(system, stream)
-    try:
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            writer.write(payload)
-            try:
-                head = await reader.readuntil(b"\r\n\r\n")
-                first = await _read_body(reader, head, started)
-            except (asyncio.IncompleteReadError, ConnectionError) as err:  # the server closed: count, reconnect
-                sample.errors += 1
-                sample.failures.add(f"{type(err).__name__}")
-                writer.close()
-                reader, writer = await asyncio.open_connection(parts.hostname, parts.port, limit=1 << 20)
-                continue
-            if head.split(b" ", 2)[1] == b"200" and (first is not None or not stream):
-                sample.latencies_ms.append((time.perf_counter() - started) * 1000)
-                if first is not None:
-                    sample.first_event_ms.append(first)
-            else:
-                sample.errors += 1
-    finally:
-        writer.close()
-
-
-async def _load(system: System, stream: bool, concurrency: int, seconds: float) -> Sample:
-    await asyncio.gather(*(_worker(system, stream, time.perf_counter() + 0.5, Sample()) for _ in range(concurrency)))
-    sample = Sample()
-    started = time.perf_counter()
-    await asyncio.gather(*(_worker(system, stream, started + seconds, sample) for _ in range(concurrency)))
-    sample.seconds = time.perf_counter() - started
-    return sample
-
-
-def _rss_mb(pid: int) -> float:
-    """VmRSS of ``pid`` and its descendants (worker processes)."""
-    total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
+def report(results: dict[tuple[str, bool, int], list[Sample]], ours: str) -> None:
+    """Every system's medians, then ours against each peer (ratio of medians) and the upstream's req/s over ours."""
+    print(
+        f"{'system':>22} {'kind':>6} {'conc':>4} | {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} | {'1st ev p50':>10} {'p99':>8} | CPU ms/call | errors"
+    )
+    for (name, stream, conc), samples in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        failures = " ".join(sorted(set().union(*(s.failures for s in samples))))
+        print(
+            f"{name:>22} {'stream' if stream else 'plain':>6} {conc:>4} | {_median(samples, 'rate'):>7.0f} "
+            f"{_median(samples, 'latencies_ms'):>8.2f} {_median(samples, 'latencies_ms', 0.99):>8.2f} | "
+            f"{_median(samples, 'first_event_ms'):>10.2f} {_median(samples, 'first_event_ms', 0.99):>8.2f} | "
+            f"{_median(samples, 'cpu'):>11.3f} | {sum(s.errors for s in samples)} {failures}"
+        )
+    peers = sorted({name for name, _, _ in results} - {ours, "upstream"})
+    print(
+        f"\nours ({ours}) against each peer: req/s ratio of medians, p99 ms ours vs theirs (plain: latency; stream: first event)"
+    )
+    for (name, stream, conc), samples in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][2])):
+        if name != ours:
             continue
-        total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-        pids += [int(c) for c in children]
-    return total / 1024
+        rate, key = _median(samples, "rate"), "first_event_ms" if stream else "latencies_ms"
+        cells = [f"{'stream' if stream else 'plain':>6} {conc:>3}: {rate:>6.0f}/s"]
+        for peer in peers:
+            theirs = results.get((peer, stream, conc))
+            if theirs:
+                cells.append(
+                    f"{peer} {rate / _median(theirs, 'rate'):.2f}x p99 {_median(samples, key, 0.99):.1f} vs {_median(theirs, key, 0.99):.1f}"
+                )
+        direct = results.get(("upstream", stream, conc))
+        if direct:
+            cells.append(f"upstream/ours {_median(direct, 'rate') / rate:.1f}x")
+        print(" | ".join(cells))
 
 
 def main() -> int:
@@ -311,7 +245,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
-    parser.add_argument("--peer-workers", type=int, default=1)
+    parser.add_argument("--peer-workers", type=int, nargs="+", default=[1], help="each peer once per worker count")
     parser.add_argument("--upstream-workers", type=int, default=2)
     parser.add_argument(
         "--transports",
@@ -323,73 +257,51 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", default=["pulumi-serving", "mlflow", "litellm"])
     args = parser.parse_args()
     bin_dir = ensure_peers() if {"mlflow", "litellm"} & set(args.only) else BENCH_VENV / "bin"
+    command = [sys.executable, str(ROOT / "benchmarks" / "canned_upstream.py"), "--port", "0"]
     upstream_proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "canned_upstream.py"),
-            "--port",
-            "0",
-            "--workers",
-            str(args.upstream_workers),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+        [*command, "--workers", str(args.upstream_workers)], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
     assert upstream_proc.stdout is not None
     upstream = upstream_proc.stdout.readline().split("listening on ", 1)[1].strip()
     results: dict[tuple[str, bool, int], list[Sample]] = {}
-    started_systems: list[System] = []
+    systems: list[System] = []
     ours_servers: list = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         try:
-            direct = System("upstream", upstream, "/v1/chat/completions", {}, {**BODY, "model": "x"})
+            direct = System(
+                "upstream", upstream, "/v1/chat/completions", {}, {**BODY, "model": "x"}, None, upstream_proc.pid
+            )
             if "pulumi-serving" in args.only:
                 for transport in args.transports:
                     ours, server = start_ours(upstream, tmp, transport)
-                    started_systems.append(ours)
+                    systems.append(ours)
                     ours_servers.append(server)
-            if "mlflow" in args.only:
-                started_systems.append(start_mlflow(bin_dir, upstream, tmp, args.peer_workers))
-            if "litellm" in args.only:
-                started_systems.append(start_litellm(bin_dir, upstream, tmp, args.peer_workers))
+            for workers in args.peer_workers:
+                if "mlflow" in args.only:
+                    systems.append(start_mlflow(bin_dir, upstream, tmp, workers))
+                if "litellm" in args.only:
+                    systems.append(start_litellm(bin_dir, upstream, tmp, workers))
             load_before = os.getloadavg()
             for round_no in range(args.rounds):
-                order = started_systems if round_no % 2 == 0 else list(reversed(started_systems))
+                order = systems if round_no % 2 == 0 else list(reversed(systems))
                 for concurrency in args.concurrency:
                     for stream in (False, True):
-                        for system in [direct, *order] if round_no == 0 else order:
-                            sample = asyncio.run(_load(system, stream, concurrency, args.seconds))
+                        for system in [direct, *order]:
+                            sample = run_load(system, stream, concurrency, args.seconds)
                             results.setdefault((system.name, stream, concurrency), []).append(sample)
             load_after = os.getloadavg()
             print(
-                f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f} on {os.cpu_count()} CPUs; "
+                f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs; "
                 f"{args.rounds} rounds x {args.seconds:.0f} s; peers with {args.peer_workers} worker(s); "
                 f"canned upstream with {args.upstream_workers} processes"
             )
-            print(
-                f"{'system':>15} {'kind':>6} {'conc':>4} | {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} | "
-                f"{'1st ev p50':>10} {'p99':>8} | errors"
-            )
-            for (name, stream, concurrency), samples in sorted(
-                results.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])
-            ):
-                rps = statistics.median(len(s.latencies_ms) / s.seconds for s in samples)
-                p50 = statistics.median(s.pct(s.latencies_ms, 0.5) for s in samples)
-                p99 = statistics.median(s.pct(s.latencies_ms, 0.99) for s in samples)
-                f50 = statistics.median(s.pct(s.first_event_ms, 0.5) for s in samples)
-                f99 = statistics.median(s.pct(s.first_event_ms, 0.99) for s in samples)
-                print(
-                    f"{name:>15} {'stream' if stream else 'plain':>6} {concurrency:>4} | {rps:>7.0f} {p50:>8.2f} "
-                    f"{p99:>8.2f} | {f50:>10.2f} {f99:>8.2f} | {sum(s.errors for s in samples)} "
-                    f"{' '.join(sorted(set().union(*(s.failures for s in samples))))}"
-                )
-            for system in started_systems:
+            report(results, "pulumi-serving")
+            for system in systems:
                 if system.pid:
-                    print(f"RSS {system.name}: {_rss_mb(system.pid):.0f} MB")
+                    print(f"RSS {system.name}: {rss_mb(system.pid):.0f} MB")
         finally:
-            for system in started_systems:
+            for system in systems:
                 if system.process is not None:
                     os.killpg(system.process.pid, 15)
                     system.process.wait(20)
