@@ -2,8 +2,9 @@
 upstream (benchmarks/canned_upstream.py, several processes), with the same chat body (MLflow 3's gateway
 cannot stream OpenAI completions: it reads their chunks as chat chunks), at concurrency
 1, 16 and 64, in alternating rounds; plain calls (req/s, p50, p99) and streams (streams/s, time to first event
-p50/p99), and each system's RSS. Our gateway authenticates the bearer token, checks CAN_QUERY, resolves a
-``{{secrets/...}}`` key and enforces an endpoint rate limit on every call; LiteLLM checks its master key,
+p50/p99), and each system's RSS and CPU per call. Our gateway is called by a workspace user (a minted token,
+not the admin's) granted CAN_QUERY: on every call it authenticates the bearer token, checks CAN_QUERY, resolves a
+``{{secrets/...}}`` key and enforces an endpoint rate limit; LiteLLM checks its master key,
 MLflow's gateway has no authentication.
 
     .venv/bin/python benchmarks/gateway_vs_peers.py [--seconds 3] [--rounds 3] [--concurrency 1 16 64]
@@ -38,6 +39,7 @@ from tests.support.server import free_port, start_server  # noqa: E402
 BENCH_VENV = Path.home() / ".cache" / "pulumi-serving" / "bench-venv"
 PEERS = ("mlflow-skinny[gateway]>=3,<4", "litellm[proxy]>=1.50,<2")
 ADMIN_TOKEN = "bench-admin-token"
+BENCH_USER = "bench-user@example.com"
 KEY = "sk-bench"
 LITELLM_KEY = "sk-bench-litellm-master"  # LiteLLM's proxy refuses to start without a master key
 BODY = {"messages": [{"role": "user", "content": "What is Databricks?"}], "max_tokens": 16}
@@ -166,7 +168,7 @@ def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object
         admin.post(
             "/api/2.0/secrets/put", json={"scope": "bench", "key": "openai", "string_value": KEY}
         ).raise_for_status()
-        admin.post(
+        created = admin.post(
             "/api/2.0/serving-endpoints",
             json={
                 "name": "bench",
@@ -185,12 +187,16 @@ def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object
                     ]
                 },
             },
-        ).raise_for_status()
+        )
+        created.raise_for_status()
+        grant = {"access_control_list": [{"user_name": BENCH_USER, "permission_level": "CAN_QUERY"}]}
+        admin.patch(f"/api/2.0/permissions/serving-endpoints/{created.json()['id']}", json=grant).raise_for_status()
+    token = server.mint_token(BENCH_USER)  # a workspace user holding CAN_QUERY, not an admin
     return System(
         "pulumi-serving" if transport == "lean" else f"pulumi-serving-{transport}",
         server.url,
         "/serving-endpoints/bench/invocations",
-        {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        {"Authorization": f"Bearer {token}"},
         BODY,
         None,
         server.pid,

@@ -60,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_non_negative,
         default=None,
         metavar="SECONDS",
-        help="gateway timeout for upstream provider calls: the answer's head, and each event of a stream (default 120)",
+        help="gateway timeout for upstream provider calls: the answer, and each event of a stream (default 120)",
     )
     parser.add_argument(
         "--upstream-transport",

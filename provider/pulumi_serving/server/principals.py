@@ -27,6 +27,7 @@ ADMIN_USER = "admin"
 ADMINS_GROUP = "admins"
 ALL_USERS_GROUP = "users"
 TOKEN_ID_CHARS = 12
+MAX_KNOWN_TOKENS = 4096  # verified tokens remembered between writes
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,15 @@ def principal_by_name(conn: sqlite3.Connection, name: str, service_principal: bo
 
 
 class TokenStore:
-    """Issues and verifies tokens. The admin token is held only as a hash in memory."""
+    """Issues and verifies tokens. The admin token is held only as a hash in memory. Verified tokens are
+    remembered (by hash, with their expiry) until the next committed write to the database, so a token
+    revoked by any connection (``tokens revoke``) is refused by the next request."""
 
     def __init__(self, db: Database, admin_token: str):
         self._db = db
         self._admin_hash = hash_token(admin_token)
+        self._known: dict[str, tuple[Principal, int | None]] = {}
+        self._known_at: tuple[int, int] | None = None
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The principal for an ``Authorization: Bearer`` header; :class:`Unauthenticated` otherwise."""
@@ -186,13 +191,24 @@ class TokenStore:
         digest = hash_token(token)
         if hmac.compare_digest(digest, self._admin_hash):
             return ADMIN
-        with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT user_name, groups_json, service_principal, expires_ms FROM tokens WHERE token_hash = ?",
-                (digest,),
-            ).fetchone()
-        if row is None:
-            raise Unauthenticated("Invalid access token.")
-        if row["expires_ms"] is not None and row["expires_ms"] <= _now_ms():
+        version = self._db.version()  # read before the tokens, so what is remembered never predates it
+        if version != self._known_at or len(self._known) >= MAX_KNOWN_TOKENS:
+            self._known, self._known_at = {}, version
+        known = self._known.get(digest)
+        if known is None:
+            with self._db.read() as conn:
+                row = conn.execute(
+                    "SELECT user_name, groups_json, service_principal, expires_ms FROM tokens WHERE token_hash = ?",
+                    (digest,),
+                ).fetchone()
+            if row is None:
+                raise Unauthenticated("Invalid access token.")
+            groups = tuple(json.loads(row["groups_json"]))
+            known = self._known[digest] = (
+                Principal(row["user_name"], groups, bool(row["service_principal"])),
+                row["expires_ms"],
+            )
+        principal, expires_ms = known
+        if expires_ms is not None and expires_ms <= _now_ms():
             raise Unauthenticated("Expired access token.")
-        return Principal(row["user_name"], tuple(json.loads(row["groups_json"])), bool(row["service_principal"]))
+        return principal

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import gc
 import logging
 import os
 import socket
@@ -112,6 +113,8 @@ def serve(settings: Settings) -> None:
         proxy_headers=False,  # applied below, behind the data plane's front door
     )
     config.app = front_door(app, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=config.forwarded_allow_ips))
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects leave the collector's generations: its full passes stay short
     print(f"pulumi-serving: local serving API at {settings.base_url}", flush=True)
     print(f"pulumi-serving: admin token from {backend.admin_token_source}", flush=True)
     print(f"pulumi-serving: data dir {settings.data_dir}", flush=True)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -96,6 +97,7 @@ def _authenticated(request: Request) -> tuple[Backend, Principal]:
     return request.app.state.backend, current_principal(request)
 
 
+@lru_cache(maxsize=4096)
 def caller_of(principal: Principal) -> Caller:
     return Caller(principal.name, frozenset(principal.groups), principal.service_principal)
 

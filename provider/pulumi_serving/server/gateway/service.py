@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import ApiError, BadRequest, InvalidParameterValue, RequestLimitExceeded, ResourceDoesNotExist
 from ..json_response import compact_json
 from .endpoint_view import EndpointView
-from .limiter import Decision, RateLimiter
+from .limiter import Decision, RateLimiter, Requirement
 from .providers import ProviderAdapter, StreamTranslator, Target
 from .rate_policy import Caller, requirements
 from .request import StandardRequest, parse_request
@@ -39,6 +39,7 @@ DEFAULT_TIMEOUT_S = 120.0
 ResolveModel = Callable[[str], Mapping[str, Any]]
 # what a pure translation raises on an answer of another shape than its provider's
 _SHAPE_ERRORS = (TypeError, KeyError, AttributeError, ValueError, IndexError)
+_MAX_BUCKET_SETS = 4096
 
 
 class NotReady(ApiError):
@@ -83,6 +84,7 @@ class Gateway:
             self.settings.timeout_s, self.settings.transport, self.settings.max_idle_connections
         )
         self._flusher: asyncio.Task[None] | None = None
+        self._buckets: dict[tuple[int, Caller], tuple[EndpointView, list[Requirement]]] = {}
 
     async def aclose(self) -> None:
         if self._flusher is not None:
@@ -101,10 +103,23 @@ class Gateway:
                 log.warning("usage not saved yet: %s", type(err).__name__)
 
     # pipeline
+    def _requirements(self, view: EndpointView, caller: Caller) -> list[Requirement]:
+        """The buckets of ``caller`` on ``view``, remembered per (view, caller) object: the state cache hands
+        out one view per state version, the token store one principal per token."""
+        key = (id(view), caller)
+        hit = self._buckets.get(key)
+        if hit is not None and hit[0] is view:  # the view is held by the entry, so its id is not reused
+            return hit[1]
+        if len(self._buckets) >= _MAX_BUCKET_SETS:
+            self._buckets.clear()
+        found = requirements(view.name, view.rules, caller, view.id)
+        self._buckets[key] = (view, found)
+        return found
+
     def _admit(self, view: EndpointView, caller: Caller) -> Decision:
         if not view.rules:
             return Decision(True)
-        decision = self.limiter.acquire(requirements(view.name, view.rules, caller, view.id))
+        decision = self.limiter.acquire(self._requirements(view, caller))
         if not decision.allowed:
             raise RequestLimitExceeded(
                 f"REQUEST_LIMIT_EXCEEDED: {decision.refused_by} exceeded", retry_after=decision.retry_after_s

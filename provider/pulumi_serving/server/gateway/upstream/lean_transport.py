@@ -103,6 +103,8 @@ class _Body(httpx.AsyncByteStream):
 
     async def _read(self, coro):  # type: ignore[no-untyped-def]
         try:
+            if self._read_timeout is None:  # no deadline, or the caller's deadline covers the whole answer
+                return await coro
             async with asyncio.timeout(self._read_timeout):
                 return await coro
         except TimeoutError:
@@ -192,9 +194,14 @@ class LeanTransport(httpx.AsyncBaseTransport):
     async def request(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts
     ) -> Reply:
-        """Send one request (``url`` with any query string) and read the whole response."""
-        status, headers_, stream = await self.open(method, url, headers, body, timeouts)
-        return Reply(status, headers_, await stream.read_all())
+        """Send one request (``url`` with any query string) and read the whole response, head and body within
+        one read timeout (one timer per call rather than one per read)."""
+        try:
+            async with asyncio.timeout(timeouts.get("read")):
+                status, headers_, stream = await self.open(method, url, headers, body, {**timeouts, "read": None})
+                return Reply(status, headers_, await stream.read_all())
+        except TimeoutError:
+            raise httpx.ReadTimeout("upstream read timed out") from None
 
     async def open(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts
@@ -269,8 +276,11 @@ class LeanTransport(httpx.AsyncBaseTransport):
         try:
             conn.writer.write(payload)
             try:
-                async with asyncio.timeout(timeouts.get("read")):
+                if timeouts.get("read") is None:
                     head = await conn.reader.readuntil(b"\r\n\r\n")
+                else:
+                    async with asyncio.timeout(timeouts.get("read")):
+                        head = await conn.reader.readuntil(b"\r\n\r\n")
             except asyncio.IncompleteReadError as err:
                 if reused and not err.partial:
                     raise _Stale() from None
