@@ -99,4 +99,5 @@ def front_door(app: FastAPI, inner: Any = None) -> gateway.Front:
     in uvicorn's proxy-header middleware)."""
     settings, state = app.state.settings, app.state.backend
     admission = Admission(settings.max_body_bytes, settings.client_timeout_s, state.tokens.authenticate)
-    return gateway.Front(app if inner is None else inner, app, admission, app.state.faults)
+    plane = app.state.gateway, app.state.gateway_state
+    return gateway.Front(app if inner is None else inner, *plane, admission, app.state.faults)

@@ -22,15 +22,16 @@ from ..json_response import EventStreamResponse, compact_json
 from ..principals import Principal
 from .http_api import ALIASES, query, query_by_model
 from .request import decode_body
-from .service import Result
+from .service import Gateway, Result
+from .state_cache import StateCache
 
-Route = Callable[[Any, Principal, Any], Awaitable[Result]]
+Route = Callable[[Gateway, StateCache, Principal, Any], Awaitable[Result]]
 _PREFIX = "/serving-endpoints/"
 _JSON = (b"content-type", b"application/json")
 
 
-def _by_model(app: Any, principal: Principal, body: Any) -> Awaitable[Result]:
-    return query_by_model(app, principal, body)
+def _by_model(gateway: Gateway, cache: StateCache, principal: Principal, body: Any) -> Awaitable[Result]:
+    return query_by_model(gateway, cache, principal, body)
 
 
 def match(path: str) -> Route | None:
@@ -45,10 +46,10 @@ def match(path: str) -> Route | None:
         return None
     if len(parts) == 2 and parts[1] == "invocations":
         name = parts[0]
-        return lambda app, principal, body: query(app, principal, name, body)
+        return lambda gateway, cache, principal, body: query(gateway, cache, principal, name, body)
     if len(parts) == 4 and parts[1] == "served-models" and parts[3] == "invocations":
         name, entity = parts[0], parts[2]
-        return lambda app, principal, body: query(app, principal, name, body, entity)
+        return lambda gateway, cache, principal, body: query(gateway, cache, principal, name, body, entity)
     return None
 
 
@@ -74,12 +75,13 @@ async def _discard(message: dict[str, Any]) -> None:
 
 
 class Front:
-    """``app``: where every other request goes; ``state_app``: the FastAPI app whose state holds the gateway
-    and its state cache; ``admission`` and ``faults``: the app's token, body limits and fault plan."""
+    """``app``: where every other request goes; ``gateway`` and ``cache``: the app's gateway and its state
+    cache; ``admission`` and ``faults``: the app's token, body limits and fault plan."""
 
-    def __init__(self, app: Any, state_app: Any, admission: Admission, faults: FaultPlan):
+    def __init__(self, app: Any, gateway: Gateway, cache: StateCache, admission: Admission, faults: FaultPlan):
         self.app = app
-        self.state_app = state_app
+        self.gateway = gateway
+        self.cache = cache
         self.admission = admission
         self.faults = faults
 
@@ -104,7 +106,7 @@ class Front:
     async def _answer(self, route: Route, principal: Any, raw: bytes, scope: Any, receive: Any, send: Any) -> None:
         started = False
         try:
-            result = await route(self.state_app, principal, decode_body(raw))
+            result = await route(self.gateway, self.cache, principal, decode_body(raw))
             if result.stream is not None:
                 started = True  # its first act is to send the response start
                 await EventStreamResponse(result.stream, {"served-model-name": result.served_entity})(

@@ -102,21 +102,22 @@ def caller_of(principal: Principal) -> Caller:
     return Caller(principal.name, frozenset(principal.groups), principal.service_principal)
 
 
-async def query(app: Any, principal: Principal, name: str, body: Any, only: str | None = None) -> Result:
+async def query(
+    gateway: Gateway, cache: StateCache, principal: Principal, name: str, body: Any, only: str | None = None
+) -> Result:
     """One call of endpoint ``name`` by ``principal`` (CAN_QUERY checked, credentials resolved): the pipeline's
     result; ``only`` names the served entity to use instead of the traffic split."""
-    cache = state_cache_of(app)
     endpoint = cache.queryable(principal, name)
-    return await gateway_of(app).invoke(
+    return await gateway.invoke(
         endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only
     )
 
 
-async def query_by_model(app: Any, principal: Principal, body: Any) -> Result:
+async def query_by_model(gateway: Gateway, cache: StateCache, principal: Principal, body: Any) -> Result:
     """An OpenAI-compatible call: the body's ``model`` names the endpoint."""
     if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
         raise InvalidParameterValue("model: the name of the serving endpoint to query is required")
-    return await query(app, principal, body["model"], {k: v for k, v in body.items() if k != "model"})
+    return await query(gateway, cache, principal, body["model"], {k: v for k, v in body.items() if k != "model"})
 
 
 def _respond(result: Result) -> Response:
@@ -132,9 +133,10 @@ async def _routed(request: Request, name: str | None, only: str | None = None) -
     """The routes' shared body (the ASGI front door, :mod:`.dispatch`, answers these paths ahead of them)."""
     _, principal = _authenticated(request)
     body = decode_body(await request.body())
+    gateway, cache = gateway_of(request.app), state_cache_of(request.app)
     if name is None:
-        return _respond(await query_by_model(request.app, principal, body))
-    return _respond(await query(request.app, principal, name, body, only))
+        return _respond(await query_by_model(gateway, cache, principal, body))
+    return _respond(await query(gateway, cache, principal, name, body, only))
 
 
 @router.post(

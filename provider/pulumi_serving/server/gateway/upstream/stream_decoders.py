@@ -28,7 +28,7 @@ class BrokenStream(Exception):
 
 def _object(raw: bytes | str) -> Event:
     try:
-        value = json.loads(raw)
+        value = json.loads(raw.decode() if isinstance(raw, bytes) else raw)  # UTF-8: no encoding detection
     except (ValueError, RecursionError):
         raise BrokenStream("an event that is not JSON") from None
     if not isinstance(value, dict):
