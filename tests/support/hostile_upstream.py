@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from .loopback_server import serving_on_loopback
 
 OK_STREAM = [
     b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
@@ -121,26 +122,6 @@ async def _serve(state: Hostile, reader: asyncio.StreamReader, writer: asyncio.S
 @contextmanager
 def running_hostile_upstream() -> Iterator[Hostile]:
     state = Hostile()
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    async def main() -> None:
-        server = await asyncio.start_server(lambda r, w: _serve(state, r, w), "127.0.0.1", 0)
-        state.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        ready.set()
-        async with server:
-            await server.serve_forever()
-
-    def run() -> None:
-        with suppress(asyncio.CancelledError):
-            loop.run_until_complete(main())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
+    with serving_on_loopback(lambda r, w: _serve(state, r, w)) as url:
+        state.url = url
         yield state
-    finally:
-        for task in asyncio.all_tasks(loop):
-            loop.call_soon_threadsafe(task.cancel)
-        thread.join(5)

@@ -4,11 +4,12 @@ piped to the origin as they are. Records the first request line of every client 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from .loopback_server import serving_on_loopback
 
 
 @dataclass
@@ -50,26 +51,6 @@ async def _handle(proxy: Proxy, reader: asyncio.StreamReader, writer: asyncio.St
 @contextmanager
 def running_proxy() -> Iterator[Proxy]:
     proxy = Proxy()
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    async def main() -> None:
-        server = await asyncio.start_server(lambda r, w: _handle(proxy, r, w), "127.0.0.1", 0)
-        proxy.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        ready.set()
-        async with server:
-            await server.serve_forever()
-
-    def run() -> None:
-        with suppress(asyncio.CancelledError):
-            loop.run_until_complete(main())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
+    with serving_on_loopback(lambda r, w: _handle(proxy, r, w)) as url:
+        proxy.url = url
         yield proxy
-    finally:
-        for task in asyncio.all_tasks(loop):
-            loop.call_soon_threadsafe(task.cancel)
-        thread.join(5)
