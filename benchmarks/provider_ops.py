@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.payloads import create_body, openai_entity  # noqa: E402
 from tests.support.pulumi_stack import PulumiStack, ensure_pulumi_bin  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
@@ -75,22 +76,7 @@ def python_up(tmp: Path, server, bin_dir: Path, label: str, count: int) -> float
 
 
 def endpoint(label: str, i: int) -> dict:
-    return {
-        "name": f"{label}-{i}",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "main",
-                    "external_model": {
-                        "name": "gpt-3.5-turbo-instruct",
-                        "provider": "openai",
-                        "task": "llm/v1/completions",
-                        "openai_config": {"openai_api_key": "{{secrets/" + label + "/key}}"},
-                    },
-                }
-            ]
-        },
-    }
+    return create_body(f"{label}-{i}", openai_entity("main", {"openai_api_key": "{{secrets/" + label + "/key}}"}))
 
 
 def stack_for(tmp: Path, server, label: str, bin_dir: Path, call_log: Path) -> PulumiStack:

@@ -10,23 +10,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_serving.client import AlreadyExists
 from pulumi_serving.resources import SecretAclProvider, SecretProvider, SecretScopeProvider, ServingEndpointProvider
 from pulumi_serving.spec.ownership import OWNER_TAG_KEY, scope_marker_key
+from tests.support.payloads import openai_entity
+from tests.support.providers import configured
 
 OWNER = "proj/dev/ServingEndpoint/ep"
 SCOPE_OWNER = "proj/dev/SecretScope/keys"
 REF = "{{secrets/keys/openai}}"
-
-
-def _configured(cls, server):
-    provider = cls()
-    provider.configure(
-        ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token}, "serving"))
-    )
-    return provider
 
 
 @pytest.fixture
@@ -39,19 +32,7 @@ def _endpoint(owner: str = OWNER, **extra) -> dict:
         "endpoint_name": "ep",
         "owner": owner,
         "tags": [{"key": "team", "value": "ml"}],
-        "config": {
-            "served_entities": [
-                {
-                    "name": "main",
-                    "external_model": {
-                        "name": "gpt-3.5-turbo-instruct",
-                        "provider": "openai",
-                        "task": "llm/v1/completions",
-                        "openai_config": {"openai_api_key_plaintext": "sk-x"},
-                    },
-                }
-            ]
-        },
+        "config": {"served_entities": [openai_entity("main", {"openai_api_key_plaintext": "sk-x"})]},
         **extra,
     }
 
@@ -67,7 +48,7 @@ def _fault(server, **rule) -> None:
 
 
 def test_an_endpoint_carries_its_marker_and_a_rerun_create_resumes_it_but_not_anothers(server) -> None:
-    provider = _configured(ServingEndpointProvider, server)
+    provider = configured(ServingEndpointProvider, server)
     news = provider.check({}, _endpoint()).inputs
     first = provider.create(news)
     with server.client() as api:
@@ -76,10 +57,10 @@ def test_an_endpoint_carries_its_marker_and_a_rerun_create_resumes_it_but_not_an
     assert first.outs["tags"] == [{"key": "team", "value": "ml"}]  # the marker is hidden from outputs and diffs
     assert provider.diff("ep", first.outs, news).changes is False
     # the run that created it was killed before Pulumi saw the answer: the next up creates again and resumes
-    again = _configured(ServingEndpointProvider, server).create(news)
+    again = configured(ServingEndpointProvider, server).create(news)
     assert again.id == "ep" and again.outs["tags"] == first.outs["tags"]
     # another stack (or resource) with the same endpoint name is refused, and nothing is changed
-    other = _configured(ServingEndpointProvider, server)
+    other = configured(ServingEndpointProvider, server)
     with pytest.raises(AlreadyExists, match="this stack did not create it; set adopt=True"):
         other.create(other.check({}, _endpoint("proj/prod/ServingEndpoint/ep", tags=[])).inputs)
     with server.client() as api:
@@ -87,18 +68,18 @@ def test_an_endpoint_carries_its_marker_and_a_rerun_create_resumes_it_but_not_an
 
 
 def test_declaring_the_reserved_marker_tag_or_secret_key_fails_check(server) -> None:
-    endpoint = _configured(ServingEndpointProvider, server).check(
+    endpoint = configured(ServingEndpointProvider, server).check(
         {}, {**_endpoint(tags=[{"key": OWNER_TAG_KEY, "value": "x"}]), "known_secrets": ["keys/openai"]}
     )
     assert any("reserved" in f.reason for f in endpoint.failures)
-    secret = _configured(SecretProvider, server).check(
+    secret = configured(SecretProvider, server).check(
         {}, {"scope": "keys", "key": "pulumi-serving-owner.abc", "string_value": "v"}
     )
     assert any("reserved" in f.reason for f in secret.failures)
 
 
 def test_a_scope_carries_its_marker_and_a_rerun_create_resumes_it_but_not_anothers(server) -> None:
-    provider = _configured(SecretScopeProvider, server)
+    provider = configured(SecretScopeProvider, server)
     inputs = provider.check({}, {"scope": "keys", "owner": SCOPE_OWNER}).inputs
     provider.create(inputs)
     with server.client() as api:
@@ -117,7 +98,7 @@ def test_a_scope_carries_its_marker_and_a_rerun_create_resumes_it_but_not_anothe
 
 @pytest.mark.parametrize("faults", [1, 8], ids=["retry-sees-409", "every-retry-fails"])
 def test_a_scope_create_whose_answer_is_lost_is_recognised_as_ours(server, faults) -> None:
-    provider = _configured(SecretScopeProvider, server)
+    provider = configured(SecretScopeProvider, server)
     _fast_retries(provider)
     _fault(
         server,
@@ -141,8 +122,8 @@ def test_a_scope_create_whose_answer_is_lost_is_recognised_as_ours(server, fault
 
 
 def test_secret_and_acl_creates_whose_answer_is_lost_converge(server) -> None:
-    _configured(SecretScopeProvider, server).create({"scope": "keys", "owner": SCOPE_OWNER})
-    secrets, acls = _configured(SecretProvider, server), _configured(SecretAclProvider, server)
+    configured(SecretScopeProvider, server).create({"scope": "keys", "owner": SCOPE_OWNER})
+    secrets, acls = configured(SecretProvider, server), configured(SecretAclProvider, server)
     for provider in (secrets, acls):
         _fast_retries(provider)
     for path in ("/api/2.0/secrets/put", "/api/2.0/secrets/acls/put"):
@@ -155,14 +136,14 @@ def test_secret_and_acl_creates_whose_answer_is_lost_converge(server) -> None:
 
 
 def test_a_recovered_entry_is_kept_only_when_the_object_is_ours(server) -> None:
-    endpoints = _configured(ServingEndpointProvider, server)
+    endpoints = configured(ServingEndpointProvider, server)
     endpoints.create(endpoints.check({}, _endpoint()).inputs)
     recovered = {**_endpoint(), "__recovered": True}
     kept = endpoints.read("ep", recovered)
     assert kept.id == "ep" and "__recovered" not in kept.outs and kept.outs["tags"] == [{"key": "team", "value": "ml"}]
     assert endpoints.read("ep", {**recovered, "owner": "proj/prod/ServingEndpoint/ep"}).id == ""
     assert endpoints.read("missing", {**recovered, "endpoint_name": "missing"}).id == ""
-    scopes = _configured(SecretScopeProvider, server)
+    scopes = configured(SecretScopeProvider, server)
     with server.client() as api:
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "theirs"}).raise_for_status()
         api.post("/api/2.0/secrets/put", json={"scope": "theirs", "key": "k", "string_value": "v"}).raise_for_status()
@@ -197,7 +178,7 @@ def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
     }
     assert set(creates) == set(ID_RULES)
     for kind, (cls, inputs) in creates.items():
-        provider = _configured(cls, server)
+        provider = configured(cls, server)
         checked = provider.check({}, inputs)
         assert not checked.failures, (kind, checked.failures)
         assert provider.create(checked.inputs).id == ID_RULES[kind](checked.inputs), kind
@@ -206,9 +187,9 @@ def test_recovery_derives_the_id_each_provider_create_returns(server) -> None:
 def test_a_permissions_write_whose_answer_is_lost_converges(server) -> None:
     from pulumi_serving.resources import EndpointPermissionsProvider
 
-    endpoints = _configured(ServingEndpointProvider, server)
+    endpoints = configured(ServingEndpointProvider, server)
     endpoints.create(endpoints.check({}, _endpoint()).inputs)
-    provider = _configured(EndpointPermissionsProvider, server)
+    provider = configured(EndpointPermissionsProvider, server)
     _fast_retries(provider)
     _fault(
         server, status=503, count=1, retry_after=0, method="PUT", path_prefix="/api/2.0/permissions/", after_commit=True

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import endpoints_on
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
+from tests.support.stack_program import PROGRAM_FILES, declare, external
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +20,7 @@ GOOD_SCOPES = [
 
 
 def _openai(settings: dict, name: str = "ep", provider: str = "openai", task: str = "llm/v1/completions") -> dict:
-    return one_entity_endpoint(name, external("gpt", provider, task, "openai_config", settings, "main"))
+    return create_body(name, external("gpt", provider, task, "openai_config", settings, "main"))
 
 
 CASES = {

@@ -9,8 +9,9 @@ import pytest
 
 from tests.support.crash import alive, repair, run_and_kill
 from tests.support.inventory import server_inventory
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
+from tests.support.stack_program import PROGRAM_FILES, declare, external
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +34,7 @@ def test_killed_cli_leaves_no_process_and_no_pending_operation(pulumi_stack_fact
         {"openai_api_key_plaintext": {"secret": "key"}},
         "main",
     )
-    declare(stack, endpoints=[one_entity_endpoint("left-1", entity), one_entity_endpoint("left-2", entity)])
+    declare(stack, endpoints=[create_body("left-1", entity)("left-2", entity)])
 
     run = run_and_kill(
         stack, ("up", "--yes", "--skip-preview"), lambda lines: "waiting for" in lines[-1]

@@ -11,8 +11,9 @@ import pytest
 
 from tests.support.crash import alive, count, repair, run_and_kill
 from tests.support.inventory import endpoints_on, server_inventory
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
+from tests.support.stack_program import PROGRAM_FILES, declare, external
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,7 @@ def _endpoints() -> list[dict]:
     entity = external(
         "gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config", {"openai_api_key": REF}, "main"
     )
-    return [one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
+    return [create_body(name, entity, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
 
 
 def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_up(pulumi_stack_factory, server_factory):

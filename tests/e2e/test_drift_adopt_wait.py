@@ -7,8 +7,9 @@ import re
 import pytest
 
 from tests.support.inventory import endpoints_on
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
+from tests.support.stack_program import PROGRAM_FILES, declare, external
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +18,7 @@ SCOPES = [{"scope": "team_keys", "adopt": True, "secrets": [{"key": "openai", "v
 
 
 def _endpoint(model: str = "gpt-3.5-turbo-instruct", **extra) -> dict:
-    return one_entity_endpoint(
+    return create_body(
         "story",
         external(model, "openai", "llm/v1/completions", "openai_config", {"openai_api_key": REF}, "main"),
         **extra,

@@ -15,6 +15,7 @@ import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.inventory import endpoints_on
+from tests.support.payloads import create_body, openai_entity
 from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.stack_program import PROGRAM_FILES, declare
 
@@ -22,28 +23,16 @@ pytestmark = pytest.mark.e2e
 
 KEY = "sk-matrix-4f1e"
 SCOPES = [{"scope": "matrix_keys", "secrets": [{"key": "openai", "value_from": "openai_key"}]}]
-ENDPOINT = {
-    "name": "matrix",
-    "config": {
-        "served_entities": [
-            {
-                "name": "main",
-                "external_model": {
-                    "name": "gpt-3.5-turbo-instruct",
-                    "provider": "openai",
-                    "task": "llm/v1/completions",
-                    "openai_config": {"openai_api_key": "{{secrets/matrix_keys/openai}}"},
-                },
-            }
-        ]
-    },
-    "description": "first",
-    "tags": [{"key": "team", "value": "ml"}],
-    "email_notifications": {"on_update_failure": ["ops@example.com"]},
-    "ai_gateway": {"usage_tracking_config": {"enabled": True}},
-    "rate_limits": [{"calls": 20, "key": "user", "renewal_period": "minute"}],
-    "permissions": [{"group_name": "apps", "permission_level": "CAN_QUERY"}],
-}
+ENDPOINT = create_body(
+    "matrix",
+    openai_entity("main", {"openai_api_key": "{{secrets/matrix_keys/openai}}"}),
+    description="first",
+    tags=[{"key": "team", "value": "ml"}],
+    email_notifications={"on_update_failure": ["ops@example.com"]},
+    ai_gateway={"usage_tracking_config": {"enabled": True}},
+    rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
+    permissions=[{"group_name": "apps", "permission_level": "CAN_QUERY"}],
+)
 EXECUTED = re.compile(r"pulumi-serving: \w+ matrix: (?!~ |\+- |! )(?:.* )?-> (GET|PUT|POST|PATCH|DELETE) (\S+)")
 
 

@@ -8,8 +8,9 @@ import copy
 import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint, step_line
+from tests.support.stack_program import PROGRAM_FILES, declare, external, step_line
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +31,10 @@ SCOPES = [
 
 def _endpoints() -> list[dict]:
     return [
-        one_entity_endpoint(
+        create_body(
             "openai-plain",
             external("gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key_plaintext": PLAIN}),
-        ),
-        one_entity_endpoint(
+        )(
             "azure-chat",
             external(
                 "gpt-4",
@@ -49,8 +49,7 @@ def _endpoints() -> list[dict]:
                     "openai_api_version": "2023-05-15",
                 },
             ),
-        ),
-        one_entity_endpoint(
+        )(
             "azuread-chat",
             external(
                 "gpt-4o",
@@ -67,15 +66,10 @@ def _endpoints() -> list[dict]:
                     "openai_api_version": "2024-02-01",
                 },
             ),
-        ),
-        one_entity_endpoint(
-            "anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config", {"anthropic_api_key": REF})
-        ),
-        one_entity_endpoint(
+        )("anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config", {"anthropic_api_key": REF}))(
             "cohere-embed",
             external("embed-english-v3.0", "cohere", EMB, "cohere_config", {"cohere_api_key_plaintext": PLAIN}),
-        ),
-        one_entity_endpoint(
+        )(
             "bedrock-chat",
             external(
                 "claude-v2",
@@ -89,8 +83,7 @@ def _endpoints() -> list[dict]:
                     "aws_secret_access_key_plaintext": PLAIN,
                 },
             ),
-        ),
-        one_entity_endpoint(
+        )(
             "vertex-chat",
             external(
                 "gemini-pro",
@@ -99,14 +92,9 @@ def _endpoints() -> list[dict]:
                 "google_cloud_vertex_ai_config",
                 {"project_id": "p", "region": "us-central1", "private_key": REF},
             ),
-        ),
-        one_entity_endpoint(
-            "ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config", {"ai21labs_api_key": REF})
-        ),
-        one_entity_endpoint(
+        )("ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config", {"ai21labs_api_key": REF}))(
             "palm-chat", external("chat-bison", "palm", CHAT, "palm_config", {"palm_api_key_plaintext": PLAIN})
-        ),
-        one_entity_endpoint(
+        )(
             "dbx-chat",
             external(
                 "llama",
@@ -115,8 +103,7 @@ def _endpoints() -> list[dict]:
                 "databricks_model_serving_config",
                 {"databricks_workspace_url": "https://w.cloud.databricks.com", "databricks_api_token": REF},
             ),
-        ),
-        one_entity_endpoint(
+        )(
             "custom-chat",
             external(
                 "my-model",

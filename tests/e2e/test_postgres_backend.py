@@ -11,8 +11,9 @@ import threading
 import pytest
 
 from tests.support.inventory import server_inventory
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT, CommandResult, PulumiStack
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
+from tests.support.stack_program import PROGRAM_FILES, declare, external
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +30,7 @@ def _endpoints(*names: str) -> list[dict]:
         {"openai_api_key": "{{secrets/pg_keys/openai}}"},
         "main",
     )
-    return [one_entity_endpoint(name, entity) for name in names]
+    return [create_body(name, entity) for name in names]
 
 
 def _stored(row: str) -> str:

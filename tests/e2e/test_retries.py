@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on
+from tests.support.payloads import create_body
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, one_entity_endpoint
+from tests.support.stack_program import PROGRAM_FILES, declare, external
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,7 @@ def test_up_converges_through_injected_faults(pulumi_stack_factory, live_server)
         stack,
         scopes=[{"scope": "retry_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}],
         endpoints=[
-            one_entity_endpoint(
+            create_body(
                 "retried",
                 external(
                     "gpt-3.5-turbo-instruct",

@@ -16,8 +16,9 @@ from typing import Any
 
 from .crash import repair, run_and_kill
 from .inventory import server_inventory
+from .payloads import create_body
 from .pulumi_stack import PulumiStack
-from .stack_program import declare, external, one_entity_endpoint
+from .stack_program import declare, external
 
 PHASES = ("up", "update", "destroy")
 SCOPE = "chaos_keys"
@@ -38,9 +39,7 @@ def declarations(version: str) -> dict[str, list]:
         "main",
     )
     names = ["chaos-1", "chaos-2", "chaos-3", "chaos-4", "chaos-6" if b else "chaos-5"]
-    endpoints = [
-        one_entity_endpoint(name, entity, tags=[{"key": "team", "value": "search" if b else "ml"}]) for name in names
-    ]
+    endpoints = [create_body(name, entity, tags=[{"key": "team", "value": "search" if b else "ml"}]) for name in names]
     for endpoint in endpoints[:2]:
         endpoint["rate_limits"] = [{"calls": 30 if b else 20, "key": "user", "renewal_period": "minute"}]
     endpoints[2]["permissions"] = [{"group_name": "apps", "permission_level": "CAN_VIEW" if b else "CAN_QUERY"}]

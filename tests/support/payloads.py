@@ -1,4 +1,5 @@
-"""Payload builders shared by the local serving API tests."""
+"""Request bodies of the serving API (endpoints, entities, the OpenAI secret) and error reading, for the tests and
+the benchmarks."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from .pulumi_stack import PulumiStack
 
@@ -30,10 +29,6 @@ def declare(
 def external(name: str, provider: str, task: str, block: str, settings: dict, entity: str | None = None) -> dict:
     model = {"name": name, "provider": provider, "task": task, block: settings}
     return {"name": entity or name.replace(".", "-").replace(":", "-"), "external_model": model}
-
-
-def one_entity_endpoint(name: str, entity: dict, **extra: Any) -> dict:
-    return {"name": name, "config": {"served_entities": [entity]}, **extra}
 
 
 def step_line(output: str, kind: str) -> list[str]:

@@ -8,7 +8,6 @@ import copy
 import dill
 import httpx
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_serving import resources
@@ -22,16 +21,10 @@ from pulumi_serving.resources import (
     SecretScopeProvider,
     ServingEndpointProvider,
 )
+from tests.support.payloads import openai_entity
+from tests.support.providers import configured
 
 REF = "{{secrets/keys/openai}}"
-
-
-def _configured(cls, server):
-    provider = cls()
-    provider.configure(
-        ConfigureRequest(Config({"serving:host": server.url, "serving:token": server.admin_token}, "serving"))
-    )
-    return provider
 
 
 @pytest.fixture
@@ -42,19 +35,7 @@ def server(server_factory):
 def _endpoint_inputs(key_settings: dict | None = None, **extra) -> dict:
     return {
         "endpoint_name": "ep",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "main",
-                    "external_model": {
-                        "name": "gpt-3.5-turbo-instruct",
-                        "provider": "openai",
-                        "task": "llm/v1/completions",
-                        "openai_config": key_settings or {"openai_api_key": REF},
-                    },
-                }
-            ]
-        },
+        "config": {"served_entities": [openai_entity("main", key_settings or {"openai_api_key": REF})]},
         **extra,
     }
 
@@ -68,9 +49,9 @@ def test_providers_pickle_by_reference_without_configuration(server) -> None:
         EndpointPermissionsProvider,
     ):
         fresh = serialize_provider(cls())
-        configured = _configured(cls, server)
-        configured.client()
-        assert serialize_provider(configured) == fresh  # configuration and clients never reach state
+        provider = configured(cls, server)
+        provider.client()
+        assert serialize_provider(provider) == fresh  # configuration and clients never reach state
         raw = base64.b64decode(fresh)
         assert cls.__module__.encode() in raw and server.admin_token.encode() not in raw
         assert len(fresh) < 200  # a reference, not pickled code
@@ -80,7 +61,7 @@ def test_providers_pickle_by_reference_without_configuration(server) -> None:
 
 
 def test_scope_and_secret_lifecycle_with_drift(server) -> None:
-    scopes, secrets = _configured(SecretScopeProvider, server), _configured(SecretProvider, server)
+    scopes, secrets = configured(SecretScopeProvider, server), configured(SecretProvider, server)
     scope = scopes.create(scopes.check({}, {"scope": "keys"}).inputs)
     with pytest.raises(Exception, match="adopt=True"):
         scopes.create({"scope": "keys"})
@@ -103,7 +84,7 @@ def test_scope_and_secret_lifecycle_with_drift(server) -> None:
 
 
 def test_endpoint_check_names_the_property_and_reason(server) -> None:
-    provider = _configured(ServingEndpointProvider, server)
+    provider = configured(ServingEndpointProvider, server)
     both = provider.check({}, _endpoint_inputs({"openai_api_key": REF, "openai_api_key_plaintext": "sk-x"}))
     assert [f.property for f in both.failures] == ["config"]
     assert "mutually exclusive" in both.failures[0].reason and "sk-x" not in both.failures[0].reason
@@ -117,7 +98,7 @@ def test_endpoint_check_names_the_property_and_reason(server) -> None:
 
 
 def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
-    provider = _configured(ServingEndpointProvider, server)
+    provider = configured(ServingEndpointProvider, server)
     news = provider.check(
         {}, _endpoint_inputs({"openai_api_key_plaintext": "sk-plain-1"}, tags=[{"key": "team", "value": "ml"}])
     ).inputs
@@ -150,7 +131,7 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
 
 
 def test_rate_limits_read_modify_write_keeps_other_gateway_sections(server) -> None:
-    endpoints, limits = _configured(ServingEndpointProvider, server), _configured(RateLimitsProvider, server)
+    endpoints, limits = configured(ServingEndpointProvider, server), configured(RateLimitsProvider, server)
     endpoints.create(
         endpoints.check(
             {},
@@ -176,7 +157,7 @@ def test_rate_limits_read_modify_write_keeps_other_gateway_sections(server) -> N
 
 
 def test_endpoint_create_refuses_an_endpoint_it_did_not_create(server) -> None:
-    provider = _configured(ServingEndpointProvider, server)
+    provider = configured(ServingEndpointProvider, server)
     news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-theirs"})).inputs
     with server.client() as api:
         api.post(
@@ -190,7 +171,7 @@ def test_endpoint_create_refuses_an_endpoint_it_did_not_create(server) -> None:
 
 
 def test_endpoint_create_resumes_its_own_post_whose_answer_was_lost(server) -> None:
-    provider = _configured(ServingEndpointProvider, server)
+    provider = configured(ServingEndpointProvider, server)
     news = provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-mine"})).inputs
     transport = provider.client().transport
     real_send, lost = transport._send, []
@@ -209,9 +190,9 @@ def test_endpoint_create_resumes_its_own_post_whose_answer_was_lost(server) -> N
 
 
 def test_readiness_names_each_endpoint_still_updating_and_resumes(server) -> None:
-    provider = _configured(ServingEndpointProvider, server)
+    provider = configured(ServingEndpointProvider, server)
     created = provider.create(provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-slow"})).inputs)
-    ready = _configured(EndpointsReadyProvider, server)
+    ready = configured(EndpointsReadyProvider, server)
     gate = {"endpoints": [{"name": "ep", "config_version": created.outs["config_version"]}], "wait_timeout": 0.01}
     with pytest.raises(
         WaitTimeout,
