@@ -14,12 +14,12 @@ from tests.support.gateway import (
     ROTATED_KEY,
     SECRETS,
     create,
-    entity,
     last_key_hash,
     put_secret,
     query,
     sha,
 )
+from tests.support.payloads import entity
 from tests.support.server import LiveServer
 
 

@@ -20,6 +20,7 @@ from cryptography.x509.oid import NameOID
 
 from pulumi_serving.fake_upstream import create_fake_upstream_app
 from tests.support.loopback_proxy import running_proxy
+from tests.support.payloads import create_body, entity
 from tests.support.server import free_port, start_server
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
@@ -106,25 +107,10 @@ def _serve(tmp_path: Path, upstream: str, env: dict[str, str], transport: str):
 def _ask(server) -> httpx.Response:
     with server.client() as admin:
         if admin.get("/api/2.0/serving-endpoints/corp").status_code == 404:
-            created = admin.post(
-                "/api/2.0/serving-endpoints",
-                json={
-                    "name": "corp",
-                    "config": {
-                        "served_entities": [
-                            {
-                                "name": "e",
-                                "external_model": {
-                                    "name": "gpt-4",
-                                    "provider": "openai",
-                                    "task": "llm/v1/chat",
-                                    "openai_config": {"openai_api_key_plaintext": "sk-corp"},
-                                },
-                            }
-                        ]
-                    },
-                },
+            body = create_body(
+                "corp", entity("e", "openai", "gpt-4", "llm/v1/chat", openai_api_key_plaintext="sk-corp")
             )
+            created = admin.post("/api/2.0/serving-endpoints", json=body)
             assert created.status_code == 200, created.text
         return admin.post("/serving-endpoints/corp/invocations", json=CHAT)
 

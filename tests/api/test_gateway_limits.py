@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.support.gateway import OPENAI_REF, create, entity, query, wait_for_fresh_window
+from tests.support.gateway import OPENAI_REF, create, query, wait_for_fresh_window
+from tests.support.payloads import entity
 from tests.support.server import LiveServer
 
 

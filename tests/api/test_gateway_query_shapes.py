@@ -17,12 +17,12 @@ from tests.support.gateway import (
     PLAIN_KEY,
     PROMPT,
     create,
-    entity,
     last_key_hash,
     query,
     sha,
     stream,
 )
+from tests.support.payloads import entity
 
 
 def test_openai_completions_user_story(gateway_admin: httpx.Client, fake_upstream_client: httpx.Client) -> None:

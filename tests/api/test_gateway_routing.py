@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.gateway import ANTHROPIC_REF, CHAT, OPENAI_REF, PLAIN_KEY, create, entity, query
+from tests.support.gateway import ANTHROPIC_REF, CHAT, OPENAI_REF, PLAIN_KEY, create, query
+from tests.support.payloads import entity
 
 
 def test_traffic_split(gateway_admin: httpx.Client) -> None:

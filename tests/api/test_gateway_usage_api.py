@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.gateway import OPENAI_REF, create, entity, query
+from tests.support.gateway import OPENAI_REF, create, query
+from tests.support.payloads import entity
 from tests.support.server import LiveServer
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.support.payloads import create_body, entity
 from tests.support.server import start_server
 
 TRACKED = {"usage_tracking_config": {"enabled": True}}
@@ -23,26 +24,8 @@ def server(fake_upstream, tmp_path):
 
 
 def _create(admin: httpx.Client, name: str, ai_gateway: dict) -> None:
-    response = admin.post(
-        "/api/2.0/serving-endpoints",
-        json={
-            "name": name,
-            "ai_gateway": ai_gateway,
-            "config": {
-                "served_entities": [
-                    {
-                        "name": "e",
-                        "external_model": {
-                            "name": "gpt-4",
-                            "provider": "openai",
-                            "task": "llm/v1/chat",
-                            "openai_config": {"openai_api_key_plaintext": "sk-u"},
-                        },
-                    }
-                ]
-            },
-        },
-    )
+    ent = entity("e", "openai", "gpt-4", "llm/v1/chat", openai_api_key_plaintext="sk-u")
+    response = admin.post("/api/2.0/serving-endpoints", json=create_body(name, ent, ai_gateway=ai_gateway))
     assert response.status_code == 200, response.text
 
 

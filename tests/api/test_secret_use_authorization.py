@@ -10,7 +10,7 @@ import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.gateway import sha
-from tests.support.payloads import error
+from tests.support.payloads import create_body, error, openai_entity
 from tests.support.server import _cli, start_server
 
 S = "/api/2.0/secrets"
@@ -44,22 +44,7 @@ def captured(upstream) -> set[str | None]:
 
 def endpoint(name: str, ref: str, base: str | None = None) -> dict:
     config = {"openai_api_key": ref, **({"openai_api_base": f"{base}/v1"} if base else {})}
-    return {
-        "name": name,
-        "config": {
-            "served_entities": [
-                {
-                    "name": "gpt",
-                    "external_model": {
-                        "name": "gpt-3.5-turbo-instruct",
-                        "provider": "openai",
-                        "task": "llm/v1/completions",
-                        "openai_config": config,
-                    },
-                }
-            ]
-        },
-    }
+    return create_body(name, openai_entity("gpt", config))
 
 
 def invoke(client: httpx.Client, name: str) -> httpx.Response:

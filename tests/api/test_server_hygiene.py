@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from tests.support.payloads import error
+from tests.support.payloads import create_body, entity, error
 from tests.support.server import _cli, start_server
 
 from .test_server_cli import assert_one_line_error, run_cli
@@ -133,22 +133,7 @@ def test_upstream_hosts_can_be_restricted(server_factory):
 
     def openai(name: str, base: str | None) -> dict:
         config = {"openai_api_key_plaintext": "sk-x", **({"openai_api_base": base} if base else {})}
-        return {
-            "name": name,
-            "config": {
-                "served_entities": [
-                    {
-                        "name": "e",
-                        "external_model": {
-                            "name": "gpt-4",
-                            "provider": "openai",
-                            "task": "llm/v1/chat",
-                            "openai_config": config,
-                        },
-                    }
-                ]
-            },
-        }
+        return create_body(name, entity("e", "openai", "gpt-4", "llm/v1/chat", **config))
 
     with server.client() as admin:
         status, _, message = error(admin.post(E, json=openai("metadata", "http://169.254.169.254/latest")))

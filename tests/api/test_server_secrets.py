@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from tests.support.payloads import error
+from tests.support.payloads import create_body, entity, error
 
 S = "/api/2.0/secrets"
 
@@ -112,22 +112,9 @@ def test_initial_manage_principal_users_grants_everyone(users):
 def test_endpoint_secret_reference_needs_read_on_the_scope(users):
     users["alice"].post(f"{S}/scopes/create", json={"scope": "alice_keys"})
     users["alice"].post(f"{S}/put", json={"scope": "alice_keys", "key": "openai", "string_value": "sk-alice"})
-    body = {
-        "name": "steal-ep",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "e",
-                    "external_model": {
-                        "name": "gpt-4",
-                        "provider": "openai",
-                        "task": "llm/v1/chat",
-                        "openai_config": {"openai_api_key": "{{secrets/alice_keys/openai}}"},
-                    },
-                }
-            ]
-        },
-    }
+    body = create_body(
+        "steal-ep", entity("e", "openai", "gpt-4", "llm/v1/chat", openai_api_key="{{secrets/alice_keys/openai}}")
+    )
     status, code, message = error(users["carol"].post("/api/2.0/serving-endpoints", json=body))
     assert (status, code) == (400, "INVALID_PARAMETER_VALUE") and "not readable by carol" in message
     assert users["alice"].post("/api/2.0/serving-endpoints", json=body).status_code == 200

@@ -34,7 +34,7 @@ def test_killed_cli_leaves_no_process_and_no_pending_operation(pulumi_stack_fact
         {"openai_api_key_plaintext": {"secret": "key"}},
         "main",
     )
-    declare(stack, endpoints=[create_body("left-1", entity)("left-2", entity)])
+    declare(stack, endpoints=[create_body("left-1", entity), create_body("left-2", entity)])
 
     run = run_and_kill(
         stack, ("up", "--yes", "--skip-preview"), lambda lines: "waiting for" in lines[-1]

@@ -34,7 +34,8 @@ def _endpoints() -> list[dict]:
         create_body(
             "openai-plain",
             external("gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key_plaintext": PLAIN}),
-        )(
+        ),
+        create_body(
             "azure-chat",
             external(
                 "gpt-4",
@@ -49,7 +50,8 @@ def _endpoints() -> list[dict]:
                     "openai_api_version": "2023-05-15",
                 },
             ),
-        )(
+        ),
+        create_body(
             "azuread-chat",
             external(
                 "gpt-4o",
@@ -66,10 +68,15 @@ def _endpoints() -> list[dict]:
                     "openai_api_version": "2024-02-01",
                 },
             ),
-        )("anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config", {"anthropic_api_key": REF}))(
+        ),
+        create_body(
+            "anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config", {"anthropic_api_key": REF})
+        ),
+        create_body(
             "cohere-embed",
             external("embed-english-v3.0", "cohere", EMB, "cohere_config", {"cohere_api_key_plaintext": PLAIN}),
-        )(
+        ),
+        create_body(
             "bedrock-chat",
             external(
                 "claude-v2",
@@ -83,7 +90,8 @@ def _endpoints() -> list[dict]:
                     "aws_secret_access_key_plaintext": PLAIN,
                 },
             ),
-        )(
+        ),
+        create_body(
             "vertex-chat",
             external(
                 "gemini-pro",
@@ -92,9 +100,14 @@ def _endpoints() -> list[dict]:
                 "google_cloud_vertex_ai_config",
                 {"project_id": "p", "region": "us-central1", "private_key": REF},
             ),
-        )("ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config", {"ai21labs_api_key": REF}))(
+        ),
+        create_body(
+            "ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config", {"ai21labs_api_key": REF})
+        ),
+        create_body(
             "palm-chat", external("chat-bison", "palm", CHAT, "palm_config", {"palm_api_key_plaintext": PLAIN})
-        )(
+        ),
+        create_body(
             "dbx-chat",
             external(
                 "llama",
@@ -103,7 +116,8 @@ def _endpoints() -> list[dict]:
                 "databricks_model_serving_config",
                 {"databricks_workspace_url": "https://w.cloud.databricks.com", "databricks_api_token": REF},
             ),
-        )(
+        ),
+        create_body(
             "custom-chat",
             external(
                 "my-model",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.payloads import create_body, entity
 from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.stack_program import PROGRAM_FILES, declare
 
@@ -62,31 +63,9 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
     assert grants() == [{"principal": "bob", "permission": "MANAGE"}]  # adopting alone changes no grant
     bob_token = server.mint_token("bob")
     with server.client(bob_token) as bob:  # bob still reads the admin's key: his endpoint may use it
-        assert (
-            bob.post(
-                "/api/2.0/serving-endpoints",
-                json={
-                    "name": "bob-ep",
-                    "config": {
-                        "served_entities": [
-                            {
-                                "name": "e",
-                                "external_model": {
-                                    "name": "gpt-4",
-                                    "provider": "openai",
-                                    "task": "llm/v1/chat",
-                                    "openai_config": {
-                                        "openai_api_key": REF,
-                                        "openai_api_base": "http://127.0.0.1:9/v1",
-                                    },
-                                },
-                            }
-                        ]
-                    },
-                },
-            ).status_code
-            == 200
-        )
+        config = {"openai_api_key": REF, "openai_api_base": "http://127.0.0.1:9/v1"}
+        body = create_body("bob-ep", entity("e", "openai", "gpt-4", "llm/v1/chat", **config))
+        assert bob.post("/api/2.0/serving-endpoints", json=body).status_code == 200
 
     stack.set_config({"authoritative": "true"})
     preview = stack.preview()

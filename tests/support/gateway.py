@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from . import payloads
 from .server import LiveServer, start_server
 
 PROMPT = "PROMPT-MARKER-7f3a What is Databricks?"
@@ -31,16 +32,10 @@ SEEDED = (
     ("cohere_scope", "key", COHERE_KEY),
     ("entra_scope", "secret", ENTRA_SECRET),
 )
-OPENAI_REF = {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"}
+OPENAI_REF = {"openai_api_key": payloads.OPENAI_REF}
 ANTHROPIC_REF = {"anthropic_api_key": "{{secrets/my_anthropic_secret_scope/anthropic_api_key}}"}
 COHERE_REF = {"cohere_api_key": "{{secrets/cohere_scope/key}}"}
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
-_CONFIG_BLOCK = {
-    "openai": "openai_config",
-    "anthropic": "anthropic_config",
-    "cohere": "cohere_config",
-    "custom": "custom_provider_config",
-}
 
 
 def sha(value: str) -> str:
@@ -64,11 +59,6 @@ def put_secret(client: httpx.Client, scope: str, key: str, value: str) -> None:
     assert client.post("/api/2.0/secrets/scopes/create", json={"scope": scope}).status_code == 200
     put = client.post("/api/2.0/secrets/put", json={"scope": scope, "key": key, "string_value": value})
     assert put.status_code == 200, put.text
-
-
-def entity(name: str, provider: str, model: str, task: str, **config: Any) -> dict[str, Any]:
-    block = _CONFIG_BLOCK[provider]
-    return {"name": name, "external_model": {"name": model, "provider": provider, "task": task, block: config}}
 
 
 def create(

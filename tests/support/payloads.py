@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from pulumi_serving.spec.external_models import PROVIDER_CONFIG_BLOCK
+
 OPENAI_REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 
 
@@ -23,18 +25,16 @@ def seed_openai_secret(
     )
 
 
+def entity(name: str, provider: str, model: str, task: str, **config: Any) -> dict[str, Any]:
+    """A served entity of an external model; ``config`` is the provider's config block."""
+    block = PROVIDER_CONFIG_BLOCK[provider]
+    return {"name": name, "external_model": {"name": model, "provider": provider, "task": task, block: config}}
+
+
 def openai_entity(
     name: str = "openai-completions", key: dict[str, str] | None = None, task: str = "llm/v1/completions"
 ) -> dict[str, Any]:
-    return {
-        "name": name,
-        "external_model": {
-            "name": "gpt-3.5-turbo-instruct",
-            "provider": "openai",
-            "task": task,
-            "openai_config": key or {"openai_api_key": OPENAI_REF},
-        },
-    }
+    return entity(name, "openai", "gpt-3.5-turbo-instruct", task, **(key or {"openai_api_key": OPENAI_REF}))
 
 
 def create_body(name: str, *entities: dict[str, Any], **extra: Any) -> dict[str, Any]:
