@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.payloads import create_body, openai_entity  # noqa: E402
-from tests.support.pulumi_stack import PulumiStack, ensure_pulumi_bin  # noqa: E402
+from tests.support.pulumi_stack import PulumiStack, ensure_pulumi_bin, python_program  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 PROGRAM = ["Pulumi.yaml", "stacks", "schemas"]
@@ -61,10 +61,7 @@ for i in range(int(config.require("count"))):
 
 def python_up(tmp: Path, server, bin_dir: Path, label: str, count: int) -> float:
     """Seconds of `pulumi up` of a plain Python program declaring ``count`` endpoints with ``wait=True``."""
-    source = tmp / f"{label}-src"
-    source.mkdir()
-    (source / "Pulumi.yaml").write_text(f"name: {label}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n")
-    (source / "__main__.py").write_text(PYTHON_PROGRAM)
+    source = python_program(tmp / f"{label}-src", label, PYTHON_PROGRAM)
     stack = PulumiStack(tmp / label, source, "bench", bin_dir)
     stack.set_config(
         {"serving:host": server.url, f"{label}:label": label, f"{label}:count": str(count)},

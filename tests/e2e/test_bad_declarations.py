@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import endpoints_on
-from tests.support.payloads import create_body
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external
+from tests.support.payloads import create_body, entity
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +19,9 @@ GOOD_SCOPES = [
 
 
 def _openai(settings: dict, name: str = "ep", provider: str = "openai", task: str = "llm/v1/completions") -> dict:
-    return create_body(name, external("gpt", provider, task, "openai_config", settings, "main"))
+    """An endpoint whose entity always has an ``openai_config`` block, even when ``provider`` names another."""
+    model = {"name": "gpt", "provider": provider, "task": task, "openai_config": settings}
+    return create_body(name, {"name": "main", "external_model": model})
 
 
 CASES = {
@@ -55,22 +56,8 @@ CASES = {
                 "name": "ep",
                 "config": {
                     "served_entities": [
-                        external(
-                            "gpt",
-                            "openai",
-                            "llm/v1/completions",
-                            "openai_config",
-                            {"openai_api_key": "{{secrets/keys/openai}}"},
-                            "a",
-                        ),
-                        external(
-                            "gpt",
-                            "openai",
-                            "llm/v1/completions",
-                            "openai_config",
-                            {"openai_api_key": "{{secrets/keys/openai}}"},
-                            "b",
-                        ),
+                        entity("a", "openai", "gpt", "llm/v1/completions", openai_api_key="{{secrets/keys/openai}}"),
+                        entity("b", "openai", "gpt", "llm/v1/completions", openai_api_key="{{secrets/keys/openai}}"),
                     ],
                     "traffic_config": {
                         "routes": [
@@ -92,17 +79,8 @@ CASES = {
 }
 
 
-def test_bad_declarations_fail_at_preview(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": live_server.url},
-        secrets={
-            "serving:token": live_server.admin_token,
-            "serving:openai_value": "sk-bad-decl-1",
-            "serving:plain": "sk-bad-decl-2",
-        },
-    )
+def test_bad_declarations_fail_at_preview(program_stack, live_server):
+    stack = program_stack(live_server, {"serving:openai_value": "sk-bad-decl-1", "serving:plain": "sk-bad-decl-2"})
     declare(stack, scopes=GOOD_SCOPES)
     for case, (endpoints, path, reason) in CASES.items():
         declare(stack, endpoints=endpoints)

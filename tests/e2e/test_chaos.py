@@ -11,8 +11,6 @@ import random
 import pytest
 
 from tests.support.chaos import run_trial, secrets_for_chaos
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES
 
 pytestmark = pytest.mark.e2e
 
@@ -20,16 +18,11 @@ TRIALS = 12
 DEFAULT_SEED = 20261128
 
 
-def test_sigkill_at_random_points_always_converges(pulumi_stack_factory, server_factory):
+def test_sigkill_at_random_points_always_converges(program_stack, server_factory):
     seed = int(os.environ.get("PULUMI_SERVING_CHAOS_SEED", DEFAULT_SEED))
     rng = random.Random(seed)
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, **secrets_for_chaos()},
-    )
+    stack = program_stack(server, secrets_for_chaos())
     trials = [run_trial(stack, server, index, rng) for index in range(TRIALS)]
     report = "\n".join(
         f"seed {seed} trial {t.index} {t.phase}: kill after line {t.kill_line} "

@@ -9,32 +9,25 @@ import pytest
 
 from tests.support.crash import alive, repair, run_and_kill
 from tests.support.inventory import server_inventory
-from tests.support.payloads import create_body
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external
+from tests.support.payloads import create_body, entity
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
 EXIT_WITHIN_S = 10
 
 
-def test_killed_cli_leaves_no_process_and_no_pending_operation(pulumi_stack_factory, server_factory, pulumi_bin):
+def test_killed_cli_leaves_no_process_and_no_pending_operation(program_stack, server_factory, pulumi_bin):
     server = server_factory(update_delay=4)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:key": "sk-leftover"},
-    )
-    entity = external(
-        "gpt-3.5-turbo-instruct",
-        "openai",
-        "llm/v1/completions",
-        "openai_config",
-        {"openai_api_key_plaintext": {"secret": "key"}},
+    stack = program_stack(server, {"serving:key": "sk-leftover"})
+    served = entity(
         "main",
+        "openai",
+        "gpt-3.5-turbo-instruct",
+        "llm/v1/completions",
+        openai_api_key_plaintext={"secret": "key"},
     )
-    declare(stack, endpoints=[create_body("left-1", entity), create_body("left-2", entity)])
+    declare(stack, endpoints=[create_body("left-1", served), create_body("left-2", served)])
 
     run = run_and_kill(
         stack, ("up", "--yes", "--skip-preview"), lambda lines: "waiting for" in lines[-1]

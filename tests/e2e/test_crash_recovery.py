@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.crash import alive, count, repair, run_and_kill
 from tests.support.inventory import endpoints_on, server_inventory
-from tests.support.payloads import create_body
+from tests.support.payloads import create_body, entity, openai_entity
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -23,20 +23,13 @@ SCOPES = [{"scope": "crash_keys", "secrets": [{"key": "openai", "value_from": "o
 
 
 def _endpoints() -> list[dict]:
-    entity = external(
-        "gpt-3.5-turbo-instruct", "openai", "llm/v1/completions", "openai_config", {"openai_api_key": REF}, "main"
-    )
-    return [create_body(name, entity, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
+    served = entity("main", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", openai_api_key=REF)
+    return [create_body(name, served, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
 
 
-def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_up(pulumi_stack_factory, server_factory):
+def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_up(program_stack, server_factory):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"},
-    )
+    stack = program_stack(server, {"serving:openai_value": "sk-crash"})
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     for nth in (1, 3, 6):
         run = run_and_kill(
@@ -58,22 +51,8 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
 
     # an endpoint someone else created under a declared name: the up fails and the endpoint is untouched
     with server.client() as api:
-        body = {
-            "name": "crash-4",
-            "config": {
-                "served_entities": [
-                    external(
-                        "gpt-3.5-turbo-instruct",
-                        "openai",
-                        "llm/v1/completions",
-                        "openai_config",
-                        {"openai_api_key_plaintext": "sk-theirs"},
-                        "theirs",
-                    )
-                ]
-            },
-            "tags": [{"key": "owner", "value": "them"}],
-        }
+        theirs = openai_entity("theirs", {"openai_api_key_plaintext": "sk-theirs"})
+        body = create_body("crash-4", theirs, tags=[{"key": "owner", "value": "them"}])
         api.post("/api/2.0/serving-endpoints", json=body).raise_for_status()
         before = api.get("/api/2.0/serving-endpoints/crash-4").json()
     failed = stack.up(check=False)
@@ -87,15 +66,11 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
 
 
 def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_pending_creates(
-    pulumi_stack_factory, server_factory, pulumi_bin
+    program_stack, server_factory, pulumi_bin
 ):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-plain"},
-        env={"PULUMI_SERVING_RECOVER": "0"},
+    stack = program_stack(
+        server, {"serving:openai_value": "sk-plain"}, env={"PULUMI_SERVING_RECOVER": "0"}
     )  # the wrapper repairs nothing: plain pulumi
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 3)
@@ -116,14 +91,9 @@ def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_p
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
 
 
-def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(pulumi_stack_factory, server_factory):
+def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(program_stack, server_factory):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"},
-    )
+    stack = program_stack(server, {"serving:openai_value": "sk-crash"})
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 2)
     assert run.killed, run.output
@@ -135,14 +105,9 @@ def test_sigkill_mid_up_then_cancel_and_one_destroy_leaves_the_server_empty(pulu
 
 
 @pytest.mark.parametrize("kill_after_lines", [2, 6])
-def test_sigkill_mid_refresh_then_cancel_and_one_up_converges(pulumi_stack_factory, server_factory, kill_after_lines):
+def test_sigkill_mid_refresh_then_cancel_and_one_up_converges(program_stack, server_factory, kill_after_lines):
     server = server_factory(update_delay=0)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-crash"},
-    )
+    stack = program_stack(server, {"serving:openai_value": "sk-crash"})
     declare(stack, scopes=SCOPES, endpoints=_endpoints()[:3])
     stack.up()
     run = run_and_kill(stack, ("refresh", "--yes", "--skip-preview"), lambda lines: len(lines) >= kill_after_lines)

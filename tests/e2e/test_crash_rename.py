@@ -4,12 +4,11 @@ wrapper leaves exactly what is declared, with no orphan under either name."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support.crash import repair, run_and_kill
 from tests.support.inventory import endpoints_on
+from tests.support.pulumi_stack import python_program
 
 pytestmark = pytest.mark.e2e
 
@@ -26,16 +25,6 @@ ServingEndpoint(
 """
 
 
-def _program(root: Path) -> Path:
-    program = root / "rename-program"
-    program.mkdir()
-    (program / "Pulumi.yaml").write_text(
-        "name: rename-program\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
-    )
-    (program / "__main__.py").write_text(PROGRAM)
-    return program
-
-
 KILL_POINTS = {
     "new endpoint created": lambda lines: "created endpoint 'ren-new'" in lines[-1],
     "replacement started": lambda lines: "creating replacement" in lines[-1],
@@ -49,7 +38,7 @@ def test_rename_killed_mid_replacement_converges_in_one_run(
 ):
     server = server_factory(update_delay=0)
     stack = pulumi_stack_factory(
-        _program(tmp_path),
+        python_program(tmp_path, "rename-program", PROGRAM),
         config={"serving:host": server.url, "name": "ren-old"},
         secrets={"serving:token": server.admin_token, "openaiKey": "sk-rename"},
     )

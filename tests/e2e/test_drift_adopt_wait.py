@@ -7,9 +7,8 @@ import re
 import pytest
 
 from tests.support.inventory import endpoints_on
-from tests.support.payloads import create_body
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external
+from tests.support.payloads import create_body, entity
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +19,12 @@ SCOPES = [{"scope": "team_keys", "adopt": True, "secrets": [{"key": "openai", "v
 def _endpoint(model: str = "gpt-3.5-turbo-instruct", **extra) -> dict:
     return create_body(
         "story",
-        external(model, "openai", "llm/v1/completions", "openai_config", {"openai_api_key": REF}, "main"),
+        entity("main", "openai", model, "llm/v1/completions", openai_api_key=REF),
         **extra,
     )
 
 
-def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factory):
+def test_adopt_drift_and_wait_timeout_resume(program_stack, server_factory):
     server = server_factory(update_delay=2)
     with server.client() as api:
         # 5. pre-existing scope and endpoint (different tags) are adopted and reconciled
@@ -33,31 +32,9 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
         api.post(
             "/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai", "string_value": "old"}
         ).raise_for_status()
-        api.post(
-            "/api/2.0/serving-endpoints",
-            json={
-                "name": "story",
-                "config": {
-                    "served_entities": [
-                        external(
-                            "gpt-3.5-turbo-instruct",
-                            "openai",
-                            "llm/v1/completions",
-                            "openai_config",
-                            {"openai_api_key": REF},
-                            "main",
-                        )
-                    ]
-                },
-                "tags": [{"key": "owner", "value": "someone-else"}],
-            },
-        ).raise_for_status()
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-adopt"},
-    )
+        taken = _endpoint(tags=[{"key": "owner", "value": "someone-else"}])
+        api.post("/api/2.0/serving-endpoints", json=taken).raise_for_status()
+    stack = program_stack(server, {"serving:openai_value": "sk-adopt"})
     declare(
         stack,
         scopes=SCOPES,
@@ -144,7 +121,7 @@ def test_adopt_drift_and_wait_timeout_resume(pulumi_stack_factory, server_factor
     assert endpoints_on(server) == {}
 
 
-def test_existing_endpoint_is_not_taken_over_without_adopt(pulumi_stack_factory, server_factory):
+def test_existing_endpoint_is_not_taken_over_without_adopt(program_stack, server_factory):
     server = server_factory(update_delay=0)
     theirs = [{"key": "owner", "value": "someone-else"}]
     with server.client() as api:
@@ -153,12 +130,7 @@ def test_existing_endpoint_is_not_taken_over_without_adopt(pulumi_stack_factory,
             "/api/2.0/secrets/put", json={"scope": "team_keys", "key": "openai", "string_value": "theirs"}
         ).raise_for_status()
         api.post("/api/2.0/serving-endpoints", json={**_endpoint(), "tags": theirs}).raise_for_status()
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-mine"},
-    )
+    stack = program_stack(server, {"serving:openai_value": "sk-mine"})
     declare(stack, scopes=SCOPES, endpoints=[_endpoint(tags=[{"key": "team", "value": "ml"}])])  # same config
     refused = stack.up(check=False)
     assert refused.returncode != 0

@@ -4,11 +4,10 @@ leaves the server empty (nothing orphaned)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support.inventory import endpoints_on
+from tests.support.pulumi_stack import python_program
 
 pytestmark = pytest.mark.e2e
 
@@ -27,20 +26,10 @@ pulumi.export("state", endpoint.state)
 """
 
 
-def _program(root: Path) -> Path:
-    program = root / "wait-program"
-    program.mkdir()
-    (program / "Pulumi.yaml").write_text(
-        "name: wait-program\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
-    )
-    (program / "__main__.py").write_text(PROGRAM)
-    return program
-
-
 def test_create_outliving_wait_timeout_stays_in_state_and_resumes(pulumi_stack_factory, server_factory, tmp_path):
     server = server_factory(update_delay=4)
     stack = pulumi_stack_factory(
-        _program(tmp_path),
+        python_program(tmp_path, "wait-program", PROGRAM),
         config={"serving:host": server.url, "waitTimeout": "0.5"},
         secrets={"serving:token": server.admin_token, "openaiKey": KEY},
     )

@@ -16,8 +16,7 @@ import pytest
 from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.inventory import endpoints_on
 from tests.support.payloads import create_body, openai_entity
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -139,18 +138,12 @@ def _query(server, token: str) -> int:
         ).status_code
 
 
-def test_each_field_is_sent_by_its_planned_call(pulumi_stack_factory, server_factory, tmp_path):
+def test_each_field_is_sent_by_its_planned_call(program_stack, server_factory, tmp_path):
     with running_fake_upstream() as fake:
         server = server_factory(update_delay=0.2, extra_args=["--upstream", f"openai={fake.url}"])
         app_user = server.mint_token("ann", groups=["apps"])
         log = tmp_path / "calls.log"
-        stack = pulumi_stack_factory(
-            REPO_ROOT,
-            include=PROGRAM_FILES,
-            env={"PULUMI_SERVING_CALL_LOG": str(log)},
-            config={"serving:host": server.url},
-            secrets={"serving:token": server.admin_token, "serving:openai_key": KEY},
-        )
+        stack = program_stack(server, {"serving:openai_key": KEY}, env={"PULUMI_SERVING_CALL_LOG": str(log)})
         endpoint = copy.deepcopy(ENDPOINT)
         declare(stack, scopes=SCOPES, endpoints=[endpoint])
         stack.up()

@@ -8,9 +8,8 @@ import copy
 import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on
-from tests.support.payloads import create_body
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external, step_line
+from tests.support.payloads import create_body, entity
+from tests.support.stack_program import declare, step_line
 
 pytestmark = pytest.mark.e2e
 
@@ -33,98 +32,90 @@ def _endpoints() -> list[dict]:
     return [
         create_body(
             "openai-plain",
-            external("gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key_plaintext": PLAIN}),
+            entity("gpt-3-5-turbo-instruct", "openai", "gpt-3.5-turbo-instruct", C, openai_api_key_plaintext=PLAIN),
         ),
         create_body(
             "azure-chat",
-            external(
+            entity(
                 "gpt-4",
                 "openai",
+                "gpt-4",
                 CHAT,
-                "openai_config",
-                {
-                    "openai_api_type": "azure",
-                    "openai_api_key": REF,
-                    "openai_api_base": "https://r.openai.azure.com/",
-                    "openai_deployment_name": "gpt4",
-                    "openai_api_version": "2023-05-15",
-                },
+                openai_api_type="azure",
+                openai_api_key=REF,
+                openai_api_base="https://r.openai.azure.com/",
+                openai_deployment_name="gpt4",
+                openai_api_version="2023-05-15",
             ),
         ),
         create_body(
             "azuread-chat",
-            external(
+            entity(
                 "gpt-4o",
                 "openai",
+                "gpt-4o",
                 CHAT,
-                "openai_config",
-                {
-                    "openai_api_type": "azuread",
-                    "microsoft_entra_tenant_id": "t",
-                    "microsoft_entra_client_id": "c",
-                    "microsoft_entra_client_secret": REF,
-                    "openai_api_base": "https://r.openai.azure.com/",
-                    "openai_deployment_name": "gpt4o",
-                    "openai_api_version": "2024-02-01",
-                },
+                openai_api_type="azuread",
+                microsoft_entra_tenant_id="t",
+                microsoft_entra_client_id="c",
+                microsoft_entra_client_secret=REF,
+                openai_api_base="https://r.openai.azure.com/",
+                openai_deployment_name="gpt4o",
+                openai_api_version="2024-02-01",
             ),
         ),
-        create_body(
-            "anthropic-chat", external("claude-2", "anthropic", CHAT, "anthropic_config", {"anthropic_api_key": REF})
-        ),
+        create_body("anthropic-chat", entity("claude-2", "anthropic", "claude-2", CHAT, anthropic_api_key=REF)),
         create_body(
             "cohere-embed",
-            external("embed-english-v3.0", "cohere", EMB, "cohere_config", {"cohere_api_key_plaintext": PLAIN}),
+            entity("embed-english-v3-0", "cohere", "embed-english-v3.0", EMB, cohere_api_key_plaintext=PLAIN),
         ),
         create_body(
             "bedrock-chat",
-            external(
+            entity(
                 "claude-v2",
                 "amazon-bedrock",
+                "claude-v2",
                 CHAT,
-                "amazon_bedrock_config",
-                {
-                    "aws_region": "us-east-1",
-                    "bedrock_provider": "anthropic",
-                    "aws_access_key_id": REF,
-                    "aws_secret_access_key_plaintext": PLAIN,
-                },
+                aws_region="us-east-1",
+                bedrock_provider="anthropic",
+                aws_access_key_id=REF,
+                aws_secret_access_key_plaintext=PLAIN,
             ),
         ),
         create_body(
             "vertex-chat",
-            external(
+            entity(
                 "gemini-pro",
                 "google-cloud-vertex-ai",
+                "gemini-pro",
                 CHAT,
-                "google_cloud_vertex_ai_config",
-                {"project_id": "p", "region": "us-central1", "private_key": REF},
+                project_id="p",
+                region="us-central1",
+                private_key=REF,
             ),
         ),
-        create_body(
-            "ai21-completions", external("j2-mid", "ai21labs", C, "ai21labs_config", {"ai21labs_api_key": REF})
-        ),
-        create_body(
-            "palm-chat", external("chat-bison", "palm", CHAT, "palm_config", {"palm_api_key_plaintext": PLAIN})
-        ),
+        create_body("ai21-completions", entity("j2-mid", "ai21labs", "j2-mid", C, ai21labs_api_key=REF)),
+        create_body("palm-chat", entity("chat-bison", "palm", "chat-bison", CHAT, palm_api_key_plaintext=PLAIN)),
         create_body(
             "dbx-chat",
-            external(
+            entity(
                 "llama",
                 "databricks-model-serving",
+                "llama",
                 CHAT,
-                "databricks_model_serving_config",
-                {"databricks_workspace_url": "https://w.cloud.databricks.com", "databricks_api_token": REF},
+                databricks_workspace_url="https://w.cloud.databricks.com",
+                databricks_api_token=REF,
             ),
         ),
         create_body(
             "custom-chat",
-            external(
+            entity(
                 "my-model",
                 "custom",
+                "my-model",
                 CHAT,
-                "custom_provider_config",
-                {"custom_provider_url": "https://llm.example.com/v1", "bearer_token_auth": {"token_plaintext": PLAIN}},
+                custom_provider_url="https://llm.example.com/v1",
+                bearer_token_auth={"token_plaintext": PLAIN},
             ),
         ),
         {
@@ -132,17 +123,8 @@ def _endpoints() -> list[dict]:
             "tags": [{"key": "team", "value": "ml"}, {"key": "cost-center", "value": "42"}],
             "config": {
                 "served_entities": [
-                    external(
-                        "gpt-3.5-turbo-instruct", "openai", C, "openai_config", {"openai_api_key": REF}, "primary"
-                    ),
-                    external(
-                        "gpt-3.5-turbo-instruct",
-                        "openai",
-                        C,
-                        "openai_config",
-                        {"openai_api_key_plaintext": PLAIN},
-                        "canary",
-                    ),
+                    entity("primary", "openai", "gpt-3.5-turbo-instruct", C, openai_api_key=REF),
+                    entity("canary", "openai", "gpt-3.5-turbo-instruct", C, openai_api_key_plaintext=PLAIN),
                 ],
                 "traffic_config": {
                     "routes": [
@@ -159,14 +141,9 @@ def _endpoints() -> list[dict]:
     ]
 
 
-def test_every_provider_kind_settles_and_edits_plan_minimally(pulumi_stack_factory, server_factory):
+def test_every_provider_kind_settles_and_edits_plan_minimally(program_stack, server_factory):
     server = server_factory(update_delay=0.5)
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, **SECRETS},
-    )
+    stack = program_stack(server, SECRETS)
     endpoints = _endpoints()
     declare(stack, scopes=SCOPES, endpoints=endpoints)
     outputs = [stack.up().output]

@@ -11,9 +11,9 @@ import threading
 import pytest
 
 from tests.support.inventory import server_inventory
-from tests.support.payloads import create_body
-from tests.support.pulumi_stack import REPO_ROOT, CommandResult, PulumiStack
-from tests.support.stack_program import PROGRAM_FILES, declare, external
+from tests.support.payloads import create_body, entity
+from tests.support.pulumi_stack import CommandResult, PulumiStack
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +22,14 @@ SCOPES = [{"scope": "pg_keys", "secrets": [{"key": "openai", "value_from": "open
 
 
 def _endpoints(*names: str) -> list[dict]:
-    entity = external(
-        "gpt-3.5-turbo-instruct",
-        "openai",
-        "llm/v1/completions",
-        "openai_config",
-        {"openai_api_key": "{{secrets/pg_keys/openai}}"},
+    served = entity(
         "main",
+        "openai",
+        "gpt-3.5-turbo-instruct",
+        "llm/v1/completions",
+        openai_api_key="{{secrets/pg_keys/openai}}",
     )
-    return [create_body(name, entity) for name in names]
+    return [create_body(name, served) for name in names]
 
 
 def _stored(row: str) -> str:
@@ -38,22 +37,17 @@ def _stored(row: str) -> str:
     return base64.b64decode(json.loads(row)["data"]).decode()
 
 
-def _stack(pulumi_stack_factory, server, postgres_server, table: str, env: dict[str, str] | None = None):
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:openai_value": "sk-pg"},
-        backend_url=postgres_server.backend_url(table),
-        env=env,
+def _stack(program_stack, server, postgres_server, table: str, env: dict[str, str] | None = None):
+    stack = program_stack(
+        server, {"serving:openai_value": "sk-pg"}, backend_url=postgres_server.backend_url(table), env=env
     )
     declare(stack, scopes=SCOPES, endpoints=_endpoints("pg-a", "pg-b"))
     return stack
 
 
-def test_up_preview_destroy_with_state_in_postgres(pulumi_stack_factory, server_factory, postgres_server, tmp_path):
+def test_up_preview_destroy_with_state_in_postgres(program_stack, server_factory, postgres_server, tmp_path):
     server = server_factory(update_delay=0)
-    stack = _stack(pulumi_stack_factory, server, postgres_server, "state_cycle")
+    stack = _stack(program_stack, server, postgres_server, "state_cycle")
     stack.up()
     stack.preview(expect_no_changes=True)
     keys = postgres_server.query("SELECT key FROM state_cycle ORDER BY key")
@@ -88,9 +82,9 @@ def _ups_at_once(*stacks: PulumiStack) -> list[CommandResult]:
     return [results[i] for i in range(len(stacks))]
 
 
-def test_two_ups_of_one_stack_at_once(pulumi_stack_factory, server_factory, postgres_server, tmp_path):
+def test_two_ups_of_one_stack_at_once(program_stack, server_factory, postgres_server, tmp_path):
     server = server_factory(update_delay=0)
-    first = _stack(pulumi_stack_factory, server, postgres_server, "state_race")
+    first = _stack(program_stack, server, postgres_server, "state_race")
     second = first.another_runner(tmp_path / "runner-2")
     outcomes = _ups_at_once(first, second)
     failed = [r for r in outcomes if r.returncode != 0]
@@ -109,12 +103,10 @@ def test_two_ups_of_one_stack_at_once(pulumi_stack_factory, server_factory, post
 
 
 def test_with_a_lock_wait_two_ups_at_once_both_succeed_one_after_the_other(
-    pulumi_stack_factory, server_factory, postgres_server, tmp_path
+    program_stack, server_factory, postgres_server, tmp_path
 ):
     server = server_factory(update_delay=0)
-    first = _stack(
-        pulumi_stack_factory, server, postgres_server, "state_queue", env={"PULUMI_SERVING_LOCK_WAIT": "180"}
-    )
+    first = _stack(program_stack, server, postgres_server, "state_queue", env={"PULUMI_SERVING_LOCK_WAIT": "180"})
     second = first.another_runner(tmp_path / "runner-2")
     outcomes = _ups_at_once(first, second)
     assert [r.returncode for r in outcomes] == [0, 0], "\n".join(r.output for r in outcomes)

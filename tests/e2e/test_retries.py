@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on
-from tests.support.payloads import create_body
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare, external
+from tests.support.payloads import create_body, entity
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -22,27 +21,15 @@ FAULTS = [
 ]
 
 
-def test_up_converges_through_injected_faults(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token, "serving:openai_value": SECRET_VALUE},
-    )
+def test_up_converges_through_injected_faults(program_stack, live_server):
+    stack = program_stack(live_server, {"serving:openai_value": SECRET_VALUE})
     declare(
         stack,
         scopes=[{"scope": "retry_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}],
         endpoints=[
             create_body(
                 "retried",
-                external(
-                    "gpt-3.5-turbo-instruct",
-                    "openai",
-                    "llm/v1/completions",
-                    "openai_config",
-                    {"openai_api_key": REF},
-                    "main",
-                ),
+                entity("main", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", openai_api_key=REF),
                 rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
             )
         ],

@@ -5,13 +5,11 @@ the stack's back is drift that the next up revokes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support.payloads import create_body, entity
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import PROGRAM_FILES, declare
+from tests.support.pulumi_stack import python_program
+from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
@@ -33,16 +31,6 @@ BOB_GRANT = "grants this stack does not declare: bob MANAGE"
 REF = "{{secrets/team_shared/openai_api_key}}"
 
 
-def _program(root: Path) -> Path:
-    program = root / "adopt-program"
-    program.mkdir()
-    (program / "Pulumi.yaml").write_text(
-        "name: adopt-program\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
-    )
-    (program / "__main__.py").write_text(PROGRAM)
-    return program
-
-
 def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, server_factory, tmp_path):
     server = server_factory()
     with server.client(server.mint_token("bob")) as bob:
@@ -53,7 +41,7 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
             return admin.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"]
 
     stack = pulumi_stack_factory(
-        _program(tmp_path),
+        python_program(tmp_path, "adopt-program", PROGRAM),
         config={"serving:host": server.url},
         secrets={"serving:token": server.admin_token, "openaiKey": KEY},
     )
@@ -91,16 +79,11 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
         assert KEY not in text and server.admin_token not in text
 
 
-def test_a_stack_file_makes_an_adopted_scopes_grants_authoritative(pulumi_stack_factory, server_factory):
+def test_a_stack_file_makes_an_adopted_scopes_grants_authoritative(program_stack, server_factory):
     server = server_factory()
     with server.client(server.mint_token("bob")) as bob:
         assert bob.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).status_code == 200
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        include=PROGRAM_FILES,
-        config={"serving:host": server.url},
-        secrets={"serving:token": server.admin_token, "serving:shared_key": KEY},
-    )
+    stack = program_stack(server, {"serving:shared_key": KEY})
     scope = {
         "scope": SCOPE,
         "adopt": True,

@@ -7,21 +7,13 @@ import subprocess
 
 import pytest
 
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import DEV_PASSPHRASE, PROGRAM_FILES
+from tests.support.stack_program import DEV_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
 
 
-def test_plain_pulumi_preview_of_the_copied_dev_stack(pulumi_stack_factory, pulumi_bin, live_server):
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        stack="dev",
-        include=PROGRAM_FILES,
-        env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE},
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token},
-    )
+def test_plain_pulumi_preview_of_the_copied_dev_stack(program_stack, pulumi_bin, live_server):
+    stack = program_stack(live_server, stack="dev", env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
     assert not (stack.workdir / "schemas").exists()
     # No PULUMI_PYTHON_CMD and no venv on PATH: python3 on PATH cannot import pulumi, so only the virtualenv
     # named in Pulumi.yaml can run the program and the dynamic providers.

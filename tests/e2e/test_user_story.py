@@ -5,23 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on, secret_keys_on
-from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.stack_program import DEV_PASSPHRASE, PROGRAM_FILES
+from tests.support.stack_program import DEV_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
 
 DEV_SECRET_VALUES = ("sk-demo-openai-0001", "sk-ant-demo-0001")  # encrypted in stacks/Pulumi.dev.yaml
 
 
-def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(pulumi_stack_factory, live_server):
-    stack = pulumi_stack_factory(
-        REPO_ROOT,
-        stack="dev",
-        include=PROGRAM_FILES,
-        env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE},
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token},
-    )
+def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(program_stack, live_server):
+    stack = program_stack(live_server, stack="dev", env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
     up = stack.up()
 
     # 1. the user story, steps 1-3, is on the server

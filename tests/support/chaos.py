@@ -16,9 +16,9 @@ from typing import Any
 
 from .crash import repair, run_and_kill
 from .inventory import server_inventory
-from .payloads import create_body
+from .payloads import create_body, entity
 from .pulumi_stack import PulumiStack
-from .stack_program import declare, external
+from .stack_program import declare
 
 PHASES = ("up", "update", "destroy")
 SCOPE = "chaos_keys"
@@ -30,16 +30,15 @@ def declarations(version: str) -> dict[str, list]:
     """A: scope + 2 secrets + 1 ACL, 5 endpoints, readiness, 2 rate limits, 1 permissions (13 resources);
     B changes each kind."""
     b = version == "B"
-    entity = external(
-        "gpt-3.5-turbo-instruct",
-        "openai",
-        "llm/v1/completions",
-        "openai_config",
-        {"openai_api_key": f"{{{{secrets/{SCOPE}/k1}}}}"},
+    served = entity(
         "main",
+        "openai",
+        "gpt-3.5-turbo-instruct",
+        "llm/v1/completions",
+        openai_api_key=f"{{{{secrets/{SCOPE}/k1}}}}",
     )
     names = ["chaos-1", "chaos-2", "chaos-3", "chaos-4", "chaos-6" if b else "chaos-5"]
-    endpoints = [create_body(name, entity, tags=[{"key": "team", "value": "search" if b else "ml"}]) for name in names]
+    endpoints = [create_body(name, served, tags=[{"key": "team", "value": "search" if b else "ml"}]) for name in names]
     for endpoint in endpoints[:2]:
         endpoint["rate_limits"] = [{"calls": 30 if b else 20, "key": "user", "renewal_period": "minute"}]
     endpoints[2]["permissions"] = [{"group_name": "apps", "permission_level": "CAN_VIEW" if b else "CAN_QUERY"}]

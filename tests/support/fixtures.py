@@ -11,6 +11,8 @@
 - ``postgres_server``: a real PostgreSQL server for the whole session (state backends).
 - ``pulumi_bin``: the pinned Pulumi CLI; ``pulumi_stack_factory(program_dir, config=..., secrets=...)`` makes
   stacks of a program copied to a temp dir, destroyed (best effort) when the test ends.
+- ``program_stack(server, {secret config}, env=..., ...)``: such a stack of the repo's stack program
+  (``stacks/``) whose ``serving:host`` and ``serving:token`` name ``server`` and its admin.
 
 A missing PostgreSQL or Pulumi CLI is an error, never a skip.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,8 +31,9 @@ from pulumi_serving.server.faults import FAULTS_PATH
 
 from .gateway import PROMPT, SECRETS, start_gateway
 from .postgres import PostgresServer, start_postgres
-from .pulumi_stack import PulumiStack, ensure_pulumi_bin
+from .pulumi_stack import REPO_ROOT, PulumiStack, ensure_pulumi_bin
 from .server import LiveServer, start_server
+from .stack_program import PROGRAM_FILES
 
 StackFactory = Callable[..., PulumiStack]
 
@@ -135,3 +139,17 @@ def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFact
     yield make
     for created in made:
         created.destroy(check=False)
+
+
+@pytest.fixture
+def program_stack(pulumi_stack_factory: StackFactory) -> Callable[..., PulumiStack]:
+    def make(server: LiveServer, secrets: Mapping[str, str] | None = None, **options: Any) -> PulumiStack:
+        return pulumi_stack_factory(
+            REPO_ROOT,
+            include=PROGRAM_FILES,
+            config={"serving:host": server.url},
+            secrets={"serving:token": server.admin_token, **(secrets or {})},
+            **options,
+        )
+
+    return make

@@ -59,6 +59,16 @@ def ensure_pulumi_bin() -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
+def python_program(root: Path, name: str, source: str) -> Path:
+    """A plain Python Pulumi program ``name`` (``Pulumi.yaml`` and ``__main__.py`` holding ``source``) in
+    ``root/name``."""
+    program = root / name
+    program.mkdir(parents=True)
+    (program / "Pulumi.yaml").write_text(f"name: {name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n")
+    (program / "__main__.py").write_text(source)
+    return program
+
+
 @dataclass(frozen=True)
 class CommandResult:
     args: tuple[str, ...]

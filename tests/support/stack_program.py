@@ -26,11 +26,6 @@ def declare(
     stack.set_config(values)
 
 
-def external(name: str, provider: str, task: str, block: str, settings: dict, entity: str | None = None) -> dict:
-    model = {"name": name, "provider": provider, "task": task, block: settings}
-    return {"name": entity or name.replace(".", "-").replace(":", "-"), "external_model": model}
-
-
 def step_line(output: str, kind: str) -> list[str]:
     """Resource lines of ``pulumi preview/up`` output mentioning the type ``kind`` with a change marker."""
     pattern = re.compile(rf"dynamic/serving:{kind}\b")
