@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream
+from tests.support.gateway import create
+from tests.support.payloads import entity
 from tests.support.server import start_server
 
 ENDPOINTS = {
@@ -38,27 +39,19 @@ EXAMPLES = 120
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_fake_upstream() as fake:
-        live = start_server(
-            tmp_path_factory.mktemp("bad-input") / "data",
-            update_delay=0,
-            extra_args=["--upstream", f"openai={fake.url}", "--upstream-timeout", "5"],
-        )
-        try:
-            with live.client() as admin:
-                for name, task in ENDPOINTS.items():
-                    model = {
-                        "name": "gpt-4",
-                        "provider": "openai",
-                        "task": task,
-                        "openai_config": {"openai_api_key_plaintext": "sk-bad-input-test"},
-                    }
-                    body = {"name": name, "config": {"served_entities": [{"name": "e", "external_model": model}]}}
-                    assert admin.post("/api/2.0/serving-endpoints", json=body).status_code == 200
-            yield live
-        finally:
-            live.stop()
+def server(fake_upstream, tmp_path_factory):
+    live = start_server(
+        tmp_path_factory.mktemp("bad-input") / "data",
+        update_delay=0,
+        extra_args=["--upstream", f"openai={fake_upstream.url}", "--upstream-timeout", "5"],
+    )
+    try:
+        with live.client() as admin:
+            for name, task in ENDPOINTS.items():
+                create(admin, name, entity("e", "openai", "gpt-4", task, openai_api_key_plaintext="sk-bad-input-test"))
+        yield live
+    finally:
+        live.stop()
 
 
 @pytest.fixture(scope="module")

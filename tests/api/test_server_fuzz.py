@@ -53,28 +53,33 @@ def test_no_server_errors(live_server, operations, mode):
     assert httpx.get(f"{live_server.url}/.well-known/databricks-config").status_code == 200
 
 
-def test_openapi_lists_the_control_plane(live_server):
-    paths = httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
-    for path in (
-        "/api/2.0/serving-endpoints",
-        "/api/2.0/serving-endpoints/{name}/ai-gateway",
-        "/api/2.0/secrets/put",
-        "/api/2.0/permissions/serving-endpoints/{serving_endpoint_id}",
-    ):
-        assert path in paths
+CONTROL_PLANE = (
+    "/api/2.0/serving-endpoints",
+    "/api/2.0/serving-endpoints/{name}/ai-gateway",
+    "/api/2.0/secrets/put",
+    "/api/2.0/permissions/serving-endpoints/{serving_endpoint_id}",
+)
+DATA_PLANE = (
+    "/serving-endpoints/{name}/invocations",
+    "/serving-endpoints/{name}/served-models/{served_model}/invocations",
+    "/serving-endpoints/chat/completions",
+    "/serving-endpoints/completions",
+    "/serving-endpoints/embeddings",
+)
 
 
-def test_openapi_documents_the_data_plane_bodies(live_server):
-    paths = httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
-    for path in (
-        "/serving-endpoints/{name}/invocations",
-        "/serving-endpoints/{name}/served-models/{served_model}/invocations",
-        "/serving-endpoints/chat/completions",
-        "/serving-endpoints/completions",
-        "/serving-endpoints/embeddings",
-    ):
-        schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+@pytest.fixture(scope="module")
+def openapi_paths(live_server) -> dict:
+    return httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
+
+
+def test_openapi_lists_the_control_plane(openapi_paths):
+    assert not set(CONTROL_PLANE) - set(openapi_paths)
+
+
+def test_openapi_documents_the_data_plane_bodies(openapi_paths):
+    for path in DATA_PLANE:
+        schema = openapi_paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert {"prompt", "messages", "input"} <= set(schema["properties"]), path
-    assert paths["/serving-endpoints/embeddings"]["post"]["requestBody"]["content"]["application/json"]["schema"][
-        "required"
-    ] == ["model"]
+    embeddings = openapi_paths["/serving-endpoints/embeddings"]["post"]["requestBody"]["content"]["application/json"]
+    assert embeddings["schema"]["required"] == ["model"]

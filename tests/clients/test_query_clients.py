@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream
+from tests.support.gateway import ANTHROPIC_REF, OPENAI_REF, create, put_secret
+from tests.support.payloads import entity
 from tests.support.server import start_server
 
 OPENAI_KEY = "sk-client-test-0a1b"
@@ -17,71 +18,27 @@ ANTHROPIC_KEY = "sk-ant-client-2c3d"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_fake_upstream() as fake:
-        live = start_server(
-            tmp_path_factory.mktemp("clients") / "data",
-            update_delay=0,
-            extra_args=["--upstream", f"openai={fake.url}", "--upstream", f"anthropic={fake.url}"],
-        )
-        try:
-            with live.client() as admin:
-                for scope, key, value in (
-                    ("my_openai_secret_scope", "openai_api_key", OPENAI_KEY),
-                    ("my_anthropic_secret_scope", "anthropic_api_key", ANTHROPIC_KEY),
-                ):
-                    admin.post("/api/2.0/secrets/scopes/create", json={"scope": scope}).raise_for_status()
-                    admin.post(
-                        "/api/2.0/secrets/put", json={"scope": scope, "key": key, "string_value": value}
-                    ).raise_for_status()
-                for name, entity, model, provider, task, config in (
-                    (
-                        "openai-completions-endpoint",
-                        "openai-completions",
-                        "gpt-3.5-turbo-instruct",
-                        "openai",
-                        "llm/v1/completions",
-                        {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
-                    ),
-                    (
-                        "anthropic-completions-endpoint",
-                        "claude-completions",
-                        "claude-2",
-                        "anthropic",
-                        "llm/v1/completions",
-                        {"anthropic_api_key": "{{secrets/my_anthropic_secret_scope/anthropic_api_key}}"},
-                    ),
-                    (
-                        "openai-chat-endpoint",
-                        "gpt-4",
-                        "gpt-4",
-                        "openai",
-                        "llm/v1/chat",
-                        {"openai_api_key": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
-                    ),
-                ):
-                    admin.post(
-                        "/api/2.0/serving-endpoints",
-                        json={
-                            "name": name,
-                            "config": {
-                                "served_entities": [
-                                    {
-                                        "name": entity,
-                                        "external_model": {
-                                            "name": model,
-                                            "provider": provider,
-                                            "task": task,
-                                            f"{provider}_config": config,
-                                        },
-                                    }
-                                ]
-                            },
-                        },
-                    ).raise_for_status()
-            yield live
-        finally:
-            live.stop()
+def server(fake_upstream, tmp_path_factory):
+    upstreams = ["--upstream", f"openai={fake_upstream.url}", "--upstream", f"anthropic={fake_upstream.url}"]
+    live = start_server(tmp_path_factory.mktemp("clients") / "data", update_delay=0, extra_args=upstreams)
+    try:
+        with live.client() as admin:
+            put_secret(admin, "my_openai_secret_scope", "openai_api_key", OPENAI_KEY)
+            put_secret(admin, "my_anthropic_secret_scope", "anthropic_api_key", ANTHROPIC_KEY)
+            create(
+                admin,
+                "openai-completions-endpoint",
+                entity("openai-completions", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", **OPENAI_REF),
+            )
+            create(
+                admin,
+                "anthropic-completions-endpoint",
+                entity("claude-completions", "anthropic", "claude-2", "llm/v1/completions", **ANTHROPIC_REF),
+            )
+            create(admin, "openai-chat-endpoint", entity("gpt-4", "openai", "gpt-4", "llm/v1/chat", **OPENAI_REF))
+        yield live
+    finally:
+        live.stop()
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.sdk_venvs import NEWEST_SDK
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = REPO_ROOT / "provider" / "pulumi_serving"
 SCHEMAS = REPO_ROOT / "schemas"
 

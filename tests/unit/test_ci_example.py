@@ -11,10 +11,10 @@ import yaml
 from packaging.requirements import Requirement
 
 from pulumi_serving.cli.main import build_parser
+from tests.support.pulumi_stack import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = (
-    ROOT / "provider" / "pulumi_serving" / "templates" / "project" / "github" / "workflows" / "pulumi-serving.yml"
+    REPO_ROOT / "provider" / "pulumi_serving" / "templates" / "project" / "github" / "workflows" / "pulumi-serving.yml"
 )
 
 
@@ -35,7 +35,7 @@ def test_installs_with_pip_and_never_builds_or_uses_the_repo_scripts() -> None:
 
 
 def test_pulumi_runs_through_the_official_action_at_a_supported_version() -> None:
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     [pulumi] = [r for r in map(Requirement, dependencies) if r.name == "pulumi"]
     assert pulumi.specifier.contains(workflow()["env"]["PULUMI_VERSION"])
     commands = {}

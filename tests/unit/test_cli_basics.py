@@ -17,6 +17,7 @@ import pytest
 
 from pulumi_serving.cli.locations import locate, path_segments
 from pulumi_serving.cli.style import colour_enabled, paint
+from tests.support.pulumi_stack import REPO_ROOT
 
 CLI = Path(sys.executable).with_name("pulumi-serving")
 
@@ -120,10 +121,10 @@ def test_validate_prints_line_and_column_and_json(tmp_path: Path) -> None:
         (11, 15, "config.serving:endpoints[0].config.served_entities[0].external_model.provider"),
     ]
 
-    good = cli("validate", "--json", str(Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml"))
+    good = cli("validate", "--json", str(REPO_ROOT / "stacks" / "Pulumi.dev.yaml"))
     assert good.returncode == 0 and json.loads(good.stdout) == {
         "valid": True,
-        "files": [str(Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml")],
+        "files": [str(REPO_ROOT / "stacks" / "Pulumi.dev.yaml")],
         "problems": [],
     }
 

@@ -10,10 +10,10 @@ import yaml
 
 from pulumi_serving.cli.validate import validate_file
 from pulumi_serving.spec.declarations import json_schema, parse_declarations, validate_stack_config
+from tests.support.pulumi_stack import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_FILE = ROOT / "schemas" / "stack-declarations.schema.json"
-CLI = ROOT / ".venv" / "bin" / "pulumi-serving"
+SCHEMA_FILE = REPO_ROOT / "schemas" / "stack-declarations.schema.json"
+CLI = REPO_ROOT / ".venv" / "bin" / "pulumi-serving"
 
 
 def test_checked_in_schema_is_not_stale() -> None:
@@ -23,12 +23,12 @@ def test_checked_in_schema_is_not_stale() -> None:
 
 def test_checked_in_stack_files_are_valid() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
-    for stack_file in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+    for stack_file in sorted((REPO_ROOT / "stacks").glob("Pulumi.*.yaml")):
         assert validate_file(stack_file, schema) == [], stack_file
 
 
 def test_dev_stack_declares_the_user_story() -> None:
-    config = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
+    config = yaml.safe_load((REPO_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
     decl, problems = parse_declarations({"scopes": config["serving:scopes"], "endpoints": config["serving:endpoints"]})
     assert problems == [] and decl is not None
     models = {e.name: e.config["served_entities"][0]["external_model"] for e in decl.endpoints}
@@ -123,7 +123,7 @@ def test_bad_declarations_each_get_a_line() -> None:
 
 def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     good = subprocess.run(
-        [str(CLI), "validate", str(ROOT / "stacks" / "Pulumi.dev.yaml"), "--schema", str(SCHEMA_FILE)],
+        [str(CLI), "validate", str(REPO_ROOT / "stacks" / "Pulumi.dev.yaml"), "--schema", str(SCHEMA_FILE)],
         capture_output=True,
         text=True,
         check=False,
@@ -237,7 +237,7 @@ def test_endpoint_permissions_and_fields_in_the_stack_file() -> None:
 
 
 def test_bad_and_repeated_names_are_named_by_path() -> None:
-    endpoint = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:endpoints"][0]
+    endpoint = yaml.safe_load((REPO_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:endpoints"][0]
     _, problems = parse_declarations(
         {
             "scopes": [

@@ -3,21 +3,14 @@ names the package version."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.repo_scripts import load_script
+
+DOCS = REPO_ROOT / "docs"
 POINTER = re.compile(r"((?:\.\./)*docs/[\w.-]+\.md)#([\w-]+)")
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("docs_generate", DOCS / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _anchors(markdown: str) -> set[str]:
@@ -27,7 +20,7 @@ def _anchors(markdown: str) -> set[str]:
 
 
 def test_reference_is_not_stale() -> None:
-    assert (DOCS / "reference.md").read_text() == _generator().render(), (
+    assert (DOCS / "reference.md").read_text() == load_script("docs/generate.py").render(), (
         "docs/reference.md is stale: run `.venv/bin/python docs/generate.py`"
     )
 
@@ -38,7 +31,7 @@ def test_reference_lists_every_resource_argument_and_typed_argument() -> None:
     from pulumi_serving import args, resources
 
     text = (DOCS / "reference.md").read_text()
-    for cls in _generator()._resource_classes():
+    for cls in load_script("docs/generate.py")._resource_classes():
         section = text.split(f"### {cls.__name__}\n", 1)[1].split("\n### ", 1)[0]
         for name in inspect.signature(cls.__init__).parameters:
             if name not in ("self", "resource_name", "opts"):
@@ -49,7 +42,7 @@ def test_reference_lists_every_resource_argument_and_typed_argument() -> None:
 
 
 def test_no_docstring_cites_a_document_outside_the_repository() -> None:
-    for path in (ROOT / "provider").rglob("*"):
+    for path in (REPO_ROOT / "provider").rglob("*"):
         if path.suffix in (".py", ".md"):
             text = path.read_text()
             assert "reference §" not in text and "§" not in text, path
@@ -57,11 +50,11 @@ def test_no_docstring_cites_a_document_outside_the_repository() -> None:
 
 def test_every_pointer_into_docs_names_an_existing_section() -> None:
     pointers = 0
-    for path in (ROOT / "provider").rglob("*"):
+    for path in (REPO_ROOT / "provider").rglob("*"):
         if path.suffix not in (".py", ".md"):
             continue
         for target, anchor in POINTER.findall(path.read_text()):
-            doc = (path.parent / target) if target.startswith("..") else ROOT / target
+            doc = (path.parent / target) if target.startswith("..") else REPO_ROOT / target
             assert doc.is_file(), (path, target)
             assert anchor in _anchors(doc.read_text()), (path, target, anchor)
             pointers += 1
@@ -69,7 +62,7 @@ def test_every_pointer_into_docs_names_an_existing_section() -> None:
 
 
 def test_changelog_names_the_package_version() -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert f"## {version}\n" in (DOCS / "CHANGELOG.md").read_text()
 
 

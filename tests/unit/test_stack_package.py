@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -13,21 +12,14 @@ import yaml
 
 from pulumi_serving.stack import bundled_schema
 from pulumi_serving.stack.schemas import NAMES, bundled_schema_text
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("schemas_generate", ROOT / "schemas" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.repo_scripts import load_script
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_checked_in_and_bundled_schemas_are_not_stale(name: str) -> None:
-    expected = _generator().render(name)
-    assert (ROOT / "schemas" / name).read_text() == expected, "stale: run `python schemas/generate.py`"
+    expected = load_script("schemas/generate.py").render(name)
+    assert (REPO_ROOT / "schemas" / name).read_text() == expected, "stale: run `python schemas/generate.py`"
     assert bundled_schema_text(name) == expected, "stale bundled copy: run `python schemas/generate.py`"
 
 
@@ -38,11 +30,11 @@ def test_bundled_schema_is_found_outside_the_repository(tmp_path: Path) -> None:
 
 
 def test_repo_program_is_one_call_and_pulumi_yaml_names_its_virtualenv() -> None:
-    program = (ROOT / "stacks" / "__main__.py").read_text()
+    program = (REPO_ROOT / "stacks" / "__main__.py").read_text()
     assert "pulumi_serving.stack.declare()" in program and "schemas" not in program
-    runtime = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]
+    runtime = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())["runtime"]
     assert runtime["name"] == "python" and runtime["options"]["virtualenv"] == ".venv"
-    assert (ROOT / "stacks" / ".venv").resolve() == (ROOT / ".venv").resolve()  # `make venv` links it
+    assert (REPO_ROOT / "stacks" / ".venv").resolve() == (REPO_ROOT / ".venv").resolve()  # `make venv` links it
 
 
 def _errors(document: dict) -> list[str]:
@@ -51,7 +43,7 @@ def _errors(document: dict) -> list[str]:
 
 
 def test_whole_stack_file_schema_accepts_pulumi_keys_and_the_checked_in_stack_files() -> None:
-    for stack_file in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+    for stack_file in sorted((REPO_ROOT / "stacks").glob("Pulumi.*.yaml")):
         assert _errors(yaml.safe_load(stack_file.read_text())) == [], stack_file
     document = {
         "encryptionsalt": "v1:abc",

@@ -12,9 +12,9 @@ from pulumi_serving.cli.new import requirement, scaffold
 from pulumi_serving.cli.validate import validate_file
 from pulumi_serving.spec.declarations import json_schema
 from pulumi_serving.stack import bundled_schema
+from tests.support.pulumi_stack import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = ROOT / ".venv" / "bin" / "pulumi-serving"
+CLI = REPO_ROOT / ".venv" / "bin" / "pulumi-serving"
 FILES = {
     "Pulumi.yaml",
     "__main__.py",

@@ -3,7 +3,6 @@ matching spec's models, checked by a real type checker, and dicts still accepted
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -12,25 +11,18 @@ import pytest
 
 import pulumi_serving
 from pulumi_serving import args
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("gen_args", ROOT / "scripts" / "gen_args.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.repo_scripts import load_script
 
 
 def test_generated_args_module_is_not_stale() -> None:
-    assert (ROOT / "provider" / "pulumi_serving" / "args.py").read_text() == _generator().render(), (
-        "args.py is stale: run `python scripts/gen_args.py`"
-    )
+    assert (REPO_ROOT / "provider" / "pulumi_serving" / "args.py").read_text() == load_script(
+        "scripts/gen_args.py"
+    ).render(), "args.py is stale: run `python scripts/gen_args.py`"
 
 
 def test_each_args_class_has_its_spec_models_fields_and_required_fields() -> None:
-    gen = _generator()
+    gen = load_script("scripts/gen_args.py")
     models = gen._models(gen.ROOTS)
     assert {gen.args_name(m) for m in models} == set(args.__all__)
     for model in models:
@@ -126,7 +118,7 @@ def test_every_public_resource_class_is_a_top_level_name() -> None:
 
 
 def test_the_typed_surface_and_the_stack_program_are_type_clean(tmp_path: Path) -> None:
-    package = ROOT / "provider" / "pulumi_serving"
+    package = REPO_ROOT / "provider" / "pulumi_serving"
     targets = [
         package / "__init__.py",
         package / "args.py",
@@ -139,6 +131,6 @@ def test_the_typed_surface_and_the_stack_program_are_type_clean(tmp_path: Path) 
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=REPO_ROOT,
     )
     assert done.returncode == 0, done.stdout
