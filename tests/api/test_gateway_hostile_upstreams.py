@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from contextlib import AbstractContextManager
 
 import httpx
 import pytest
@@ -79,13 +80,14 @@ def test_a_wrongly_shaped_answer_is_a_502_with_a_databricks_error_body(admin, in
     assert body["error_code"] == "INTERNAL_ERROR" and "served entity e" in body["message"].lower()
 
 
+def _stream(admin: httpx.Client, name: str) -> AbstractContextManager[httpx.Response]:
+    body = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+    return admin.stream("POST", f"/serving-endpoints/{name}/invocations", json=body)
+
+
 def _events(admin: httpx.Client, model: str) -> tuple[list[str], float]:
     start = time.monotonic()
-    with admin.stream(
-        "POST",
-        f"/serving-endpoints/{_endpoint(admin, model)}/invocations",
-        json={"messages": [{"role": "user", "content": "hi"}], "stream": True},
-    ) as response:
+    with _stream(admin, _endpoint(admin, model)) as response:
         assert response.status_code == 200
         events = [line[6:] for line in response.iter_lines() if line.startswith("data: ")]
     return events, time.monotonic() - start
@@ -126,11 +128,7 @@ def test_streams_reuse_the_upstream_connection(admin, hostile):
 
 def test_a_client_that_leaves_a_stream_stops_the_upstream_read(admin, hostile):
     name = _endpoint(admin, "slow-stream")
-    with admin.stream(
-        "POST",
-        f"/serving-endpoints/{name}/invocations",
-        json={"messages": [{"role": "user", "content": "hi"}], "stream": True},
-    ) as response:
+    with _stream(admin, name) as response:
         assert response.status_code == 200
         next(response.iter_lines())
     deadline = time.monotonic() + 5

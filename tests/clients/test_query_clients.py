@@ -15,6 +15,7 @@ from tests.support.server import start_server
 
 OPENAI_KEY = "sk-client-test-0a1b"
 ANTHROPIC_KEY = "sk-ant-client-2c3d"
+COMPARE = ("compare", "openai-completions-endpoint", "anthropic-completions-endpoint", "--prompt", "hi")
 
 
 @pytest.fixture(scope="module")
@@ -139,17 +140,7 @@ def test_compare_cli_side_by_side(server):
     assert "served: openai-completions" in lines[1] and "served: claude-completions" in lines[1]
     assert "latency:" in lines[2] and "tokens:" in lines[3]
     assert "[openai/gpt-3.5-turbo-instruct]" in lines[5] and "[anthropic/claude-2]" in lines[5]
-    as_json = json.loads(
-        _cli(
-            server,
-            "compare",
-            "openai-completions-endpoint",
-            "anthropic-completions-endpoint",
-            "--prompt",
-            "hi",
-            "--json",
-        ).stdout
-    )
+    as_json = json.loads(_cli(server, *COMPARE, "--json").stdout)
     texts = [a["response"]["choices"][0]["text"] for a in as_json]
     assert texts[0] != texts[1]
 
@@ -179,17 +170,7 @@ def test_query_cli_reads_a_databrickscfg_profile(server, tmp_path):
 
 
 def test_compare_cli_reads_the_profile_named_in_the_environment(server, tmp_path):
-    done = _cli_with_config(
-        server,
-        tmp_path,
-        "compare",
-        "openai-completions-endpoint",
-        "anthropic-completions-endpoint",
-        "--prompt",
-        "hi",
-        "--json",
-        DATABRICKS_CONFIG_PROFILE="local",
-    )
+    done = _cli_with_config(server, tmp_path, *COMPARE, "--json", DATABRICKS_CONFIG_PROFILE="local")
     assert done.returncode == 0, done.stderr
     assert [a["status"] for a in json.loads(done.stdout)] == [200, 200]
 

@@ -8,9 +8,8 @@ from databricks.sdk.errors import InvalidParameterValue, NotFound, PermissionDen
 from databricks.sdk.service import serving
 from databricks.sdk.service.workspace import AclPermission
 
+from tests.support.payloads import OPENAI_REF, openai_entity, seed_openai_secret
 from tests.support.server import start_server
-
-REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,7 @@ def _entity(name: str, model: str = "gpt-3.5-turbo-instruct") -> serving.ServedE
             name=model,
             provider=serving.ExternalModelProvider.OPENAI,
             task="llm/v1/completions",
-            openai_config=serving.OpenAiConfig(openai_api_key=REF),
+            openai_config=serving.OpenAiConfig(openai_api_key=OPENAI_REF),
         ),
     )
 
@@ -146,21 +145,9 @@ def test_mlflow_deployments_client_control_plane(tmp_path_factory, monkeypatch):
         monkeypatch.setenv("DATABRICKS_HOST", live.url)
         monkeypatch.setenv("DATABRICKS_TOKEN", live.admin_token)
         with live.client() as admin:
-            admin.post("/api/2.0/secrets/scopes/create", json={"scope": "my_openai_secret_scope"})
-            admin.post(
-                "/api/2.0/secrets/put",
-                json={"scope": "my_openai_secret_scope", "key": "openai_api_key", "string_value": "sk-test-openai"},
-            )
+            seed_openai_secret(admin)
         client = get_deploy_client("databricks")
-        entity = {
-            "name": "openai-completions",
-            "external_model": {
-                "name": "gpt-3.5-turbo-instruct",
-                "provider": "openai",
-                "task": "llm/v1/completions",
-                "openai_config": {"openai_api_key": REF},
-            },
-        }
+        entity = openai_entity()
         created = client.create_endpoint(config={"name": "mlflow-ep", "config": {"served_entities": [entity]}})
         assert created["name"] == "mlflow-ep"
         with pytest.warns(UserWarning, match="deprecated"):

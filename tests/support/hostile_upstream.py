@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from .loopback_server import serving_on_loopback
@@ -119,9 +118,5 @@ async def _serve(state: Hostile, reader: asyncio.StreamReader, writer: asyncio.S
         writer.close()
 
 
-@contextmanager
-def running_hostile_upstream() -> Iterator[Hostile]:
-    state = Hostile()
-    with serving_on_loopback(lambda r, w: _serve(state, r, w)) as url:
-        state.url = url
-        yield state
+def running_hostile_upstream() -> AbstractContextManager[Hostile]:
+    return serving_on_loopback(Hostile(), _serve)

@@ -4,8 +4,7 @@ piped to the origin as they are. Records the first request line of every client 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -48,9 +47,5 @@ async def _handle(proxy: Proxy, reader: asyncio.StreamReader, writer: asyncio.St
     await asyncio.gather(_pipe(reader, origin_writer), _pipe(origin_reader, writer))
 
 
-@contextmanager
-def running_proxy() -> Iterator[Proxy]:
-    proxy = Proxy()
-    with serving_on_loopback(lambda r, w: _handle(proxy, r, w)) as url:
-        proxy.url = url
-        yield proxy
+def running_proxy() -> AbstractContextManager[Proxy]:
+    return serving_on_loopback(Proxy(), _handle)

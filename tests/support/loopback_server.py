@@ -7,21 +7,27 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import Protocol, TypeVar
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+class HasUrl(Protocol):
+    url: str
+
+
+S = TypeVar("S", bound=HasUrl)
+Handler = Callable[[S, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 @contextmanager
-def serving_on_loopback(handle: Handler) -> Iterator[str]:
-    """Serve each connection with ``handle``; yields ``http://127.0.0.1:PORT``; on exit every task is cancelled."""
+def serving_on_loopback(state: S, handle: Handler[S]) -> Iterator[S]:
+    """Serve each connection with ``handle(state, reader, writer)``; yields ``state`` with its ``url`` set to
+    ``http://127.0.0.1:PORT``; on exit every task is cancelled."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
-    url = ""
 
     async def main() -> None:
-        nonlocal url
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        server = await asyncio.start_server(lambda r, w: handle(state, r, w), "127.0.0.1", 0)
+        state.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
         ready.set()
         async with server:
             await server.serve_forever()
@@ -34,7 +40,7 @@ def serving_on_loopback(handle: Handler) -> Iterator[str]:
     thread.start()
     assert ready.wait(10)
     try:
-        yield url
+        yield state
     finally:
         for task in asyncio.all_tasks(loop):
             loop.call_soon_threadsafe(task.cancel)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pulumi_serving.plan import normalize
 from pulumi_serving.plan.compare import changed_paths
-
-OPENAI_REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
+from tests.support.payloads import OPENAI_REF, entity
 
 
 def _declared() -> dict:
@@ -121,32 +120,11 @@ def test_plaintext_keys_are_split_out_with_entity_named_paths() -> None:
 
 
 def test_case_and_defaults_of_provider_fields() -> None:
-    declared = {
-        "served_entities": [
-            {
-                "name": "az",
-                "external_model": {
-                    "name": "gpt",
-                    "provider": "openai",
-                    "task": "llm/v1/chat",
-                    "openai_config": {"openai_api_type": "AZURE", "openai_api_key": OPENAI_REF},
-                },
-            }
-        ]
-    }
-    live = {
-        "served_entities": [
-            {
-                "name": "az",
-                "external_model": {
-                    "name": "gpt",
-                    "provider": "openai",
-                    "task": "llm/v1/chat",
-                    "openai_config": {"openai_api_type": "azure", "openai_api_key": OPENAI_REF},
-                },
-            }
-        ]
-    }
+    def config(api_type: str) -> dict:
+        az = entity("az", "openai", "gpt", "llm/v1/chat", openai_api_type=api_type, openai_api_key=OPENAI_REF)
+        return {"served_entities": [az]}
+
+    declared, live = config("AZURE"), config("azure")
     assert normalize.endpoint_config(declared) == normalize.endpoint_config(live)
 
 

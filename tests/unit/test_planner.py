@@ -20,26 +20,13 @@ from pulumi_serving.plan import (
     plan_secret,
 )
 from pulumi_serving.plan.endpoint import create_body, plan_create
-
-REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
+from tests.support.payloads import openai_entity
 
 
 def _inputs(**overrides) -> dict:
     props = {
         "endpoint_name": "openai-completions-endpoint",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "openai-completions",
-                    "external_model": {
-                        "name": "gpt-3.5-turbo-instruct",
-                        "provider": "openai",
-                        "task": "llm/v1/completions",
-                        "openai_config": {"openai_api_key": REF},
-                    },
-                }
-            ]
-        },
+        "config": {"served_entities": [openai_entity()]},
         "tags": [{"key": "team", "value": "ml"}],
     }
     props.update(overrides)
