@@ -96,6 +96,7 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._commits = 0
+        self._version_cursor = self._conn.cursor()  # version() runs twice per gateway call: no cursor per run
         for pragma in (
             "journal_mode=WAL",
             "synchronous=FULL",
@@ -195,7 +196,7 @@ class Database:
     def version(self) -> tuple[int, int]:
         """Changes whenever a write commits, through this connection or another one (for caches of state)."""
         with self._lock:
-            return self._commits, self._conn.execute("PRAGMA data_version").fetchone()[0]
+            return self._commits, self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
