@@ -241,8 +241,9 @@ def report(results: dict[tuple[str, bool, int], list[Sample]], ours: str) -> Non
                     f"{peer} {rate / _median(theirs, 'rate'):.2f}x p99 {_median(samples, key, 0.99):.1f} vs {_median(theirs, key, 0.99):.1f}"
                 )
         direct = results.get(("upstream", stream, conc))
-        if direct:
-            cells.append(f"upstream/ours {_median(direct, 'rate') / rate:.1f}x")
+        if direct:  # its req/s over ours, and our CPU per call over its own (what it could serve if not latency-bound)
+            cpu = _median(samples, "cpu") / _median(direct, "cpu")
+            cells.append(f"upstream/ours {_median(direct, 'rate') / rate:.1f}x (CPU per call {cpu:.0f}x less)")
         print(" | ".join(cells))
 
 

@@ -60,25 +60,38 @@ def _payload(system: System, stream: bool) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+async def _read_chunked(reader: asyncio.StreamReader, started: float) -> float | None:
+    """Read a chunked body to its end from whatever each read returns (a stream of many small chunks costs
+    a few reads, not two awaits per chunk); the time to the first chunk holding an SSE event (ms)."""
+    buffer, pos, first = b"", 0, None
+    while True:
+        data = await reader.read(1 << 16)
+        if not data:
+            raise asyncio.IncompleteReadError(buffer, None)
+        buffer += data
+        while (end := buffer.find(b"\r\n", pos)) >= 0:
+            size = int(buffer[pos:end].split(b";")[0], 16)
+            if size == 0:
+                if buffer.endswith(b"\r\n\r\n"):  # no trailers: the body ends with the empty last chunk
+                    return first
+                break
+            if len(buffer) < end + size + 4:
+                break
+            if first is None and b"data:" in buffer[end + 2 : end + 2 + size]:
+                first = (time.perf_counter() - started) * 1000
+            pos = end + size + 4
+
+
 async def _read_body(reader: asyncio.StreamReader, head: bytes, started: float) -> float | None:
     """Read one response body; the time to its first SSE event (ms) when it has one."""
-    headers = {
-        line.split(b":", 1)[0].strip().lower(): line.split(b":", 1)[1].strip()
-        for line in head.split(b"\r\n")[1:]
-        if b":" in line
-    }
-    if b"content-length" in headers:
-        data = await reader.readexactly(int(headers[b"content-length"]))
-        return (time.perf_counter() - started) * 1000 if b"data:" in data else None
-    first = None
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        if size == 0:
-            await reader.readuntil(b"\r\n")
-            return first
-        data = await reader.readexactly(size + 2)
-        if first is None and b"data:" in data:
-            first = (time.perf_counter() - started) * 1000
+    length = next(
+        (line.split(b":", 1)[1] for line in head.split(b"\r\n")[1:] if line[:15].lower() == b"content-length:"),
+        None,
+    )
+    if length is None:
+        return await _read_chunked(reader, started)
+    data = await reader.readexactly(int(length))
+    return (time.perf_counter() - started) * 1000 if b"data:" in data else None
 
 
 async def _worker(system: System, stream: bool, deadline: float, sample: Sample) -> None:
