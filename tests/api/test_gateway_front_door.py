@@ -6,40 +6,38 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream
+from pulumi_serving.server.faults import FAULTS_PATH
 from pulumi_serving.server.settings import DEFAULT_MAX_BODY_BYTES
+from tests.support.gateway import create
+from tests.support.payloads import entity
 from tests.support.server import start_server
 
-FAULTS = "/api/2.0/_faults"
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 PATH = "/serving-endpoints/ep/invocations"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_fake_upstream() as fake:
-        live = start_server(
-            tmp_path_factory.mktemp("front") / "data", update_delay=0, extra_args=["--upstream", f"openai={fake.url}"]
-        )
-        try:
-            with live.client() as admin:
-                model = {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat"}
-                model["openai_config"] = {"openai_api_key_plaintext": "sk-front-door"}
-                entity = {"name": "gpt", "external_model": model}
-                created = admin.post(
-                    "/api/2.0/serving-endpoints", json={"name": "ep", "config": {"served_entities": [entity]}}
-                )
-                assert created.status_code == 200, created.text
-            yield live
-        finally:
-            live.stop()
+def server(fake_upstream, tmp_path_factory):
+    live = start_server(
+        tmp_path_factory.mktemp("front") / "data",
+        update_delay=0,
+        extra_args=["--upstream", f"openai={fake_upstream.url}"],
+    )
+    try:
+        with live.client() as admin:
+            create(
+                admin, "ep", entity("gpt", "openai", "gpt-4o", "llm/v1/chat", openai_api_key_plaintext="sk-front-door")
+            )
+        yield live
+    finally:
+        live.stop()
 
 
 @pytest.fixture()
 def admin(server):
     with server.client() as client:
         yield client
-        client.delete(FAULTS)
+        client.delete(FAULTS_PATH)
 
 
 def test_a_call_answers_compact_json_with_its_headers(admin):
@@ -78,9 +76,9 @@ def test_errors_are_databricks_bodies_and_callers_need_can_query(server, admin):
 @pytest.mark.parametrize("after_commit", [False, True])
 def test_injected_faults_answer_invocations(admin, after_commit):
     rule = {"status": 503, "path_prefix": "/serving-endpoints/", "method": "POST", "after_commit": after_commit}
-    assert admin.post(FAULTS, json=rule).status_code == 200
+    assert admin.post(FAULTS_PATH, json=rule).status_code == 200
     injected = admin.post(PATH, json=CHAT)
     assert injected.status_code == 503 and injected.json()["error_code"] == "TEMPORARILY_UNAVAILABLE"
     assert injected.headers["retry-after"] == "1"
-    assert admin.get(FAULTS).json()["faults"] == []
+    assert admin.get(FAULTS_PATH).json()["faults"] == []
     assert admin.post(PATH, json=CHAT).status_code == 200

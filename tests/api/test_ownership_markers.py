@@ -13,6 +13,7 @@ import pytest
 
 from pulumi_serving.client import AlreadyExists
 from pulumi_serving.resources import SecretAclProvider, SecretProvider, SecretScopeProvider, ServingEndpointProvider
+from pulumi_serving.server.faults import FAULTS_PATH
 from pulumi_serving.spec.ownership import OWNER_TAG_KEY, scope_marker_key
 from tests.support.payloads import openai_entity
 from tests.support.providers import configured
@@ -44,7 +45,7 @@ def _fast_retries(provider) -> None:
 
 def _fault(server, **rule) -> None:
     with server.client() as api:
-        api.post("/api/2.0/_faults", json=rule).raise_for_status()
+        api.post(FAULTS_PATH, json=rule).raise_for_status()
 
 
 def test_an_endpoint_carries_its_marker_and_a_rerun_create_resumes_it_but_not_anothers(server) -> None:
@@ -199,7 +200,7 @@ def test_a_permissions_write_whose_answer_is_lost_converges(server) -> None:
     ).inputs
     created = provider.create(inputs)
     with server.client() as api:
-        assert api.get("/api/2.0/_faults").json() == {"faults": []}  # the write was answered with the fault
+        assert api.get(FAULTS_PATH).json() == {"faults": []}  # the write was answered with the fault
     assert created.id == "ep"
     assert provider.diff("ep", created.outs, inputs).changes is False
     assert provider.read("ep", created.outs).inputs is None  # no drift: the retried write is the same write

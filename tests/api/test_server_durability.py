@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pulumi_serving.server.faults import FAULTS_PATH
 from tests.support.payloads import create_body, openai_entity
 
 SECRET_VALUE = "sk-durable-canary-7f3a9c"
@@ -95,7 +96,7 @@ def test_writes_whose_answer_was_lost_are_committed_and_survive_kill9(server_fac
     with server.client() as admin:
         for path in ("/api/2.0/secrets/scopes/create", "/api/2.0/serving-endpoints"):
             admin.post(
-                "/api/2.0/_faults", json={"status": 503, "method": "POST", "path_prefix": path, "after_commit": True}
+                FAULTS_PATH, json={"status": 503, "method": "POST", "path_prefix": path, "after_commit": True}
             ).raise_for_status()
         lost = [
             admin.post("/api/2.0/secrets/scopes/create", json={"scope": "lost"}),

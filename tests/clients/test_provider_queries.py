@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.provider_endpoints import create_all, endpoints, service_account_key, upstream_flags
 from tests.support.server import start_server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_fake_upstream() as fake:
-        live = start_server(
-            tmp_path_factory.mktemp("provider-clients") / "data", update_delay=0, extra_args=upstream_flags(fake.url)
-        )
-        try:
-            with live.client() as admin:
-                create_all(admin, service_account_key())
-            yield live
-        finally:
-            live.stop()
+def server(fake_upstream, tmp_path_factory):
+    flags = upstream_flags(fake_upstream.url)
+    live = start_server(tmp_path_factory.mktemp("provider-clients") / "data", update_delay=0, extra_args=flags)
+    try:
+        with live.client() as admin:
+            create_all(admin, service_account_key())
+        yield live
+    finally:
+        live.stop()
 
 
 @pytest.mark.parametrize("endpoint", endpoints(), ids=lambda e: e.name)

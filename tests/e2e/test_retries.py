@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pulumi_serving.server.faults import FAULTS_PATH
 from tests.support.inventory import endpoints_on, scopes_on
 from tests.support.payloads import create_body, entity
 from tests.support.stack_program import declare
@@ -36,7 +37,7 @@ def test_up_converges_through_injected_faults(program_stack, live_server):
     )
     with live_server.client() as admin:
         for fault in FAULTS:
-            admin.post("/api/2.0/_faults", json=fault).raise_for_status()
+            admin.post(FAULTS_PATH, json=fault).raise_for_status()
 
     up = stack.up()
 
@@ -49,7 +50,7 @@ def test_up_converges_through_injected_faults(program_stack, live_server):
     ):
         assert any(expected in line for line in retries), f"no retry line for {expected}:\n{up.output}"
     with live_server.client() as admin:
-        assert admin.get("/api/2.0/_faults").json() == {"faults": []}
+        assert admin.get(FAULTS_PATH).json() == {"faults": []}
     live = endpoints_on(live_server)["retried"]
     assert live["state"]["config_update"] == "NOT_UPDATING"
     assert live["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
