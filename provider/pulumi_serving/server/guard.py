@@ -1,6 +1,8 @@
-"""Outermost ASGI guard: authenticates before reading a body (401), caps request bodies (413) and the time a
-client may take to send one (408), reads every body as JSON, and turns any unhandled bug into a Databricks
-500 body. Refusals sent before the body was read close the connection.
+"""The app's outermost ASGI guard: authenticates before reading a body (401), caps request bodies (413) and the
+time a client may take to send one (408), reads every body as JSON, and turns any unhandled bug into a
+Databricks 500 body. Refusals sent before the body was read close the connection. :class:`Admission` (the
+checks) and :func:`answer_unhandled` (the 500) are shared with the data plane's front door
+(:mod:`.gateway.dispatch`), which answers invocations ahead of the app.
 
 Unhandled exceptions are logged by type and stack frames only, never by message, because a message can
 carry request data (e.g. a secret value inside a validation error).
