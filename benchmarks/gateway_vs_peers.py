@@ -9,6 +9,7 @@ MLflow's gateway has no authentication.
 
     .venv/bin/python benchmarks/gateway_vs_peers.py [--seconds 3] [--rounds 3] [--concurrency 1 16 64]
         [--peer-workers 1 2] [--upstream-workers 2] [--transports lean httpx] [--only pulumi-serving mlflow]
+        [--commits ab41fae 46df44b]    # our gateway as of earlier commits too, side by side
 
 The peers are installed by this script into a benchmark-only venv (``~/.cache/pulumi-serving/bench-venv``:
 ``mlflow-skinny[gateway]`` and ``litellm[proxy]``), never into the project; each is started once per
@@ -156,12 +157,25 @@ def start_litellm(bin_dir: Path, upstream: str, tmp: Path, workers: int) -> Syst
     )
 
 
-def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object]:
+def _tree(commit: str, tmp: Path) -> Path:
+    """The package as of ``commit`` (git archive), to run our gateway as it was then."""
+    tree = tmp / f"tree-{commit}"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", commit, "provider"], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree / "provider"
+
+
+def start_ours(upstream: str, tmp: Path, transport: str, commit: str | None = None) -> tuple[System, object]:
+    source = {"cli": [sys.executable, "-m", "pulumi_serving.cli.main"]} if commit else {}
+    if commit:
+        source["env"] = {"PYTHONPATH": str(_tree(commit, tmp))}
     server = start_server(
-        tmp / f"data-{transport}",
+        tmp / f"data-{transport}-{commit}",
         update_delay=0,
         admin_token=ADMIN_TOKEN,
         extra_args=["--upstream", f"openai={upstream}", "--upstream-transport", transport],
+        **source,
     )
     with server.client() as admin:
         admin.post("/api/2.0/secrets/scopes/create", json={"scope": "bench"}).raise_for_status()
@@ -193,7 +207,7 @@ def start_ours(upstream: str, tmp: Path, transport: str) -> tuple[System, object
         admin.patch(f"/api/2.0/permissions/serving-endpoints/{created.json()['id']}", json=grant).raise_for_status()
     token = server.mint_token(BENCH_USER)  # a workspace user holding CAN_QUERY, not an admin
     return System(
-        "pulumi-serving" if transport == "lean" else f"pulumi-serving-{transport}",
+        ("pulumi-serving" if transport == "lean" else f"pulumi-serving-{transport}") + (f"@{commit}" if commit else ""),
         server.url,
         "/serving-endpoints/bench/invocations",
         {"Authorization": f"Bearer {token}"},
@@ -262,6 +276,7 @@ def main() -> int:
         help="our gateway once per upstream transport (lean: its own pool; httpx: httpx's)",
     )
     parser.add_argument("--only", nargs="+", default=["pulumi-serving", "mlflow", "litellm"])
+    parser.add_argument("--commits", nargs="+", default=[], help="also our gateway as of these commits (git archive)")
     args = parser.parse_args()
     bin_dir = ensure_peers() if {"mlflow", "litellm"} & set(args.only) else BENCH_VENV / "bin"
     command = [sys.executable, str(ROOT / "benchmarks" / "canned_upstream.py"), "--port", "0"]
@@ -280,8 +295,8 @@ def main() -> int:
                 "upstream", upstream, "/v1/chat/completions", {}, {**BODY, "model": "x"}, None, upstream_proc.pid
             )
             if "pulumi-serving" in args.only:
-                for transport in args.transports:
-                    ours, server = start_ours(upstream, tmp, transport)
+                for transport, commit in [(t, None) for t in args.transports] + [("lean", c) for c in args.commits]:
+                    ours, server = start_ours(upstream, tmp, transport, commit)
                     systems.append(ours)
                     ours_servers.append(server)
             for workers in args.peer_workers:
