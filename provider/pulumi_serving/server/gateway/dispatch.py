@@ -18,8 +18,9 @@ from typing import Any
 from ..errors import ApiError
 from ..faults import FaultPlan
 from ..guard import Admission, answer_unhandled, send_error
-from ..json_response import EventStreamResponse, compact_json
+from ..json_response import EventStreamResponse
 from ..principals import Principal
+from . import fast_json
 from .http_api import ALIASES, query, query_by_model
 from .request import decode_body
 from .service import Gateway, Result
@@ -113,7 +114,7 @@ class Front:
                     scope, receive, send
                 )
                 return
-            content = compact_json(result.body).encode()
+            content = fast_json.dumps(result.body)
             entity = result.served_entity.encode("latin-1")
             headers = [_JSON, (b"content-length", str(len(content)).encode()), (b"served-model-name", entity)]
             started = True

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...spec.base import invalid_text_path
 from ...spec.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
 from ..errors import InvalidParameterValue, MalformedRequest
+from . import fast_json
 
 _FIELDS_BY_TASK = {
     COMPLETIONS: {"prompt", "max_tokens", "temperature", "n", "stop", "stream"},
@@ -54,7 +54,7 @@ def decode_body(raw: bytes) -> Any:
     """The JSON value of a request body (``{}`` when empty); MalformedRequest when it is not JSON, not UTF-8
     text, or nested deeper than the decoder's recursion limit."""
     try:
-        return json.loads(raw or b"{}")
+        return fast_json.loads(raw or b"{}")
     except RecursionError:
         raise MalformedRequest("Malformed JSON in request body: nested too deeply") from None
     except ValueError as err:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ApiError, BadRequest, InvalidParameterValue, RequestLimitExceeded, ResourceDoesNotExist
-from ..json_response import compact_json
+from . import fast_json
 from .endpoint_view import EndpointView
 from .limiter import Decision, RateLimiter, Requirement
 from .providers import ProviderAdapter, StreamTranslator, Target
@@ -65,7 +65,7 @@ class GatewaySettings:
 
 
 def _sse(data: Any) -> bytes:
-    return b"data: " + compact_json(data).encode() + b"\n\n"
+    return b"data: " + fast_json.dumps(data) + b"\n\n"
 
 
 class Gateway:

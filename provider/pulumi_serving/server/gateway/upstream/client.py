@@ -13,7 +13,6 @@ first included); a stream is read to the end of its body after its last event, s
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -23,7 +22,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ...json_response import compact_json
+from .. import fast_json
 from ..providers.base import UpstreamCall
 from . import errors
 from .lean_transport import LeanTransport
@@ -73,13 +72,13 @@ def _url(call: UpstreamCall) -> str:
 
 
 def _content(call: UpstreamCall) -> bytes:
-    return call.content if call.content is not None else compact_json(call.json).encode()
+    return call.content if call.content is not None else fast_json.dumps(call.json)
 
 
 def _error_text(body: bytes) -> Any:
     """An upstream error body: its JSON, else the start of its text."""
     try:
-        return json.loads(body)
+        return fast_json.loads(body)
     except (ValueError, RecursionError):
         return body[:500].decode("utf-8", "replace")
 
@@ -118,7 +117,7 @@ class UpstreamClient:
         if status >= 400:
             raise errors.from_status(who.provider, who.entity, status, _error_text(body), retry, who.secret)
         try:
-            return json.loads(body)
+            return fast_json.loads(body)
         except (ValueError, RecursionError):
             raise errors.bad_answer(who.provider, who.entity, "a body that is not JSON") from None
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
+
+from .. import fast_json
 
 MAX_LINE_BYTES = 1024 * 1024
 Event = dict[str, Any]
@@ -28,7 +29,7 @@ class BrokenStream(Exception):
 
 def _object(raw: bytes | str) -> Event:
     try:
-        value = json.loads(raw.decode() if isinstance(raw, bytes) else raw)  # UTF-8: no encoding detection
+        value = fast_json.loads(raw)
     except (ValueError, RecursionError):
         raise BrokenStream("an event that is not JSON") from None
     if not isinstance(value, dict):
