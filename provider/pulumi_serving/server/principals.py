@@ -20,6 +20,7 @@ from ..spec.names import principal_name_problem
 from .crypto import write_private_file
 from .errors import Unauthenticated
 from .storage import Database
+from .versioned_entries import VersionedEntries
 
 ADMIN_TOKEN_FILE = "admin-token"
 ADMIN_TOKEN_ENV = "PULUMI_SERVING_ADMIN_TOKEN"
@@ -177,8 +178,7 @@ class TokenStore:
     def __init__(self, db: Database, admin_token: str):
         self._db = db
         self._admin_hash = hash_token(admin_token)
-        self._known: dict[str, tuple[Principal, int | None]] = {}
-        self._known_at: tuple[int, int] | None = None
+        self._known = VersionedEntries(db, MAX_KNOWN_TOKENS)  # token hash -> (principal, expires_ms)
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The principal for an ``Authorization: Bearer`` header; :class:`Unauthenticated` otherwise."""
@@ -191,10 +191,8 @@ class TokenStore:
         digest = hash_token(token)
         if hmac.compare_digest(digest, self._admin_hash):
             return ADMIN
-        version = self._db.version()  # read before the tokens, so what is remembered never predates it
-        if version != self._known_at or len(self._known) >= MAX_KNOWN_TOKENS:
-            self._known, self._known_at = {}, version
-        known = self._known.get(digest)
+        self._known.current()
+        known = self._known.entries.get(digest)
         if known is None:
             with self._db.read() as conn:
                 row = conn.execute(
@@ -204,7 +202,7 @@ class TokenStore:
             if row is None:
                 raise Unauthenticated("Invalid access token.")
             groups = tuple(json.loads(row["groups_json"]))
-            known = self._known[digest] = (
+            known = self._known.entries[digest] = (
                 Principal(row["user_name"], groups, bool(row["service_principal"])),
                 row["expires_ms"],
             )

@@ -12,18 +12,18 @@ credentials in memory only; nothing here is logged.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..backend import Backend
 from ..endpoint_views import is_updating
 from ..principals import Principal
+from ..versioned_entries import Version, VersionedEntries
 from .endpoint_view import EndpointView, view_from_doc
 from .upstream.bases import call_urls
 
 MAX_ENTRIES = 4096
-Version = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -41,42 +41,32 @@ class StateCache:
     def __init__(self, backend: Backend, bases: Mapping[str, str], max_entries: int = MAX_ENTRIES):
         self._backend = backend
         self._bases = bases
-        self._max_entries = max_entries
-        self._version: Version | None = None
-        self._entries: dict[Hashable, Any] = {}
-
-    def _current(self) -> Version:
-        """The state version, read before the state itself (entries of a version never predate it)."""
-        version = self._backend.db.version()
-        if version != self._version or len(self._entries) >= self._max_entries:
-            self._entries = {}
-            self._version = version
-        return version
+        self._cached = VersionedEntries(backend.db, max_entries)
 
     def queryable(self, principal: Principal, name: str) -> Queryable:
         """Endpoint ``name`` when ``principal`` holds CAN_QUERY on it; 404/403 otherwise."""
-        version = self._current()
+        version = self._cached.current()
         key = ("endpoint", principal, name)
-        hit = self._entries.get(key)
+        hit = self._cached.entries.get(key)
         if hit is not None:
             return hit
         doc = self._backend.endpoint_acls.require_permission(principal, name, "CAN_QUERY")
         found = Queryable(doc, view_from_doc(doc), version)
         if not is_updating(doc):
-            self._entries[key] = found
+            self._cached.entries[key] = found
         return found
 
     def external_model(self, endpoint: Queryable, entity: str) -> Mapping[str, Any]:
         """Served entity ``entity``'s external model, credentials resolved (never log it). The cache serves
         and keeps it only while it still holds the version ``endpoint`` was read at (the state is not re-read:
         a write after the request began is seen by the next request) and no rollout is in progress."""
-        same_version = self._version == endpoint.version
+        same_version = self._cached.version == endpoint.version
         key = ("model", endpoint.doc["name"], entity)
-        hit = self._entries.get(key) if same_version else None
+        hit = self._cached.entries.get(key) if same_version else None
         if hit is not None:
             return hit
         model = self._backend.credentials.resolve_external_model(endpoint.doc["name"], entity)
         self._backend.egress.check_call(endpoint.doc["name"], entity, call_urls(model, self._bases))
         if same_version and not is_updating(endpoint.doc):
-            self._entries[key] = model
+            self._cached.entries[key] = model
         return model
