@@ -1,7 +1,8 @@
-"""The planner's table: how every field of the serving API's create and update requests is applied.
+"""The planner's table: how every field of the serving and secrets APIs' create and update requests is applied.
 
-Each row is a declared field of a resource and exactly one handling: the API call that sends it, the
-reason it forces a replace, or the reason it is rejected at preview. ``api_fields`` names the request
+Each row is a declared field of a resource and exactly one handling: the API call that sends it (and, for a
+field whose removal needs another call, that call), the reason it forces a replace, or the reason it is
+rejected at preview. ``api_fields`` names the request
 model fields (``spec``) the row covers; a unit test fails when a request field has no row, and
 ``docs/planner.md`` is generated from this table.
 """
@@ -23,6 +24,7 @@ class FieldRule:
     field: str
     api_fields: tuple[str, ...] = ()
     call: Api | None = None
+    unset_call: Api | None = None  # the call that sends the field's removal, when it is not ``call``
     replace: str | None = None
     reject: str | None = None
     view: str | None = None  # path of the field in the stored view, when it differs from ``field``
@@ -32,7 +34,7 @@ class FieldRule:
     @property
     def handling(self) -> str:
         if self.call is not None:
-            return f"`{self.call}`"
+            return f"`{self.call}`" + (f"; removed: `{self.unset_call}`" if self.unset_call else "")
         return f"replace: {self.replace}" if self.replace else f"rejected: {self.reject}"
 
 
@@ -41,6 +43,12 @@ def _endpoint(field: str, *api_fields: str, **kw: object) -> FieldRule:
 
 
 CREATE, CONFIG, GATEWAY = "CreateServingEndpoint", "EndpointCoreConfigInput", "AiGatewayConfig"
+SECRET_IDENTITY = "a secret's scope and key are its identity"
+SECRET_VALUE = (
+    f"the value is never stored: compared by its salted fingerprint; the put (an upsert) is followed by "
+    f"`{calls.LIST_SECRETS}` to record its timestamp"
+)
+ACL_IDENTITY = "an ACL's scope and principal are its identity"
 
 RULES: tuple[FieldRule, ...] = (
     _endpoint(
@@ -173,6 +181,32 @@ RULES: tuple[FieldRule, ...] = (
         call=calls.SET_PERMISSIONS,
         note="authoritative for direct grants; the caller's CAN_MANAGE is kept",
     ),
+    FieldRule("Secret", "scope", ("PutSecret.scope",), replace=SECRET_IDENTITY),
+    FieldRule("Secret", "key", ("PutSecret.key",), replace=SECRET_IDENTITY),
+    FieldRule("Secret", "string_value", ("PutSecret.string_value",), call=calls.PUT_SECRET, note=SECRET_VALUE),
+    FieldRule("Secret", "bytes_value", ("PutSecret.bytes_value",), call=calls.PUT_SECRET, note=SECRET_VALUE),
+    FieldRule(
+        "SecretScope", "scope", ("CreateScope.scope", "DeleteAcl.scope"), replace="secret scope names are immutable"
+    ),
+    FieldRule(
+        "SecretScope",
+        "backend_type",
+        ("CreateScope.scope_backend_type", "CreateScope.backend_azure_keyvault"),
+        reject="only DATABRICKS scopes can be declared",
+        note="any other backend (such as Azure Key Vault) is rejected at preview; DATABRICKS, the default, is "
+        "sent when the scope is created",
+    ),
+    FieldRule(
+        "SecretScope",
+        "initial_manage_principal",
+        ("CreateScope.initial_manage_principal", "DeleteAcl.principal"),
+        call=calls.PUT_ACL,
+        unset_call=calls.DELETE_ACL,
+        note="`users` (the only accepted value) is granted MANAGE on the scope; removing it revokes that grant",
+    ),
+    FieldRule("SecretAcl", "scope", ("PutAcl.scope",), replace=ACL_IDENTITY),
+    FieldRule("SecretAcl", "principal", ("PutAcl.principal",), replace=ACL_IDENTITY),
+    FieldRule("SecretAcl", "permission", ("PutAcl.permission",), call=calls.PUT_ACL),
 )
 
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -196,6 +230,20 @@ def rule_for(resource: str, path: str) -> FieldRule:
             return beneath[0]
         raise KeyError(f"{resource}.{path} has no row in the planner's table")
     return best
+
+
+def rules_of(resource: str) -> list[FieldRule]:
+    """The rows of ``resource``, in the table's order."""
+    return [rule for rule in RULES if rule.resource == resource]
+
+
+def call_for(resource: str, field: str, *, removed: bool = False) -> Api:
+    """The call that sends ``field`` of ``resource`` (its removal, with ``removed``, when another call does)."""
+    rule = rule_for(resource, field)
+    api = (rule.unset_call or rule.call) if removed else rule.call
+    if api is None:
+        raise KeyError(f"{resource}.{field} is not sent by a call in the planner's table")
+    return api
 
 
 def covered_api_fields() -> set[str]:
