@@ -12,6 +12,7 @@ from pulumi_serving.plan import calls, fields, plan_acl, plan_scope, plan_secret
 from pulumi_serving.plan.fields import RULES, covered_api_fields, rule_for
 from pulumi_serving.plan.fields_doc import render
 from pulumi_serving.plan.model import Call, Replace
+from pulumi_serving.resources import SecretScopeProvider
 from pulumi_serving.spec import endpoints, secrets
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "planner.md"
@@ -100,6 +101,15 @@ def test_a_changed_row_changes_what_the_secret_planners_plan(monkeypatch: pytest
     assert plan_scope(SCOPE, {**SCOPE, "initial_manage_principal": "users"}).calls[0].api == calls.GET_ENDPOINT
     assert plan_scope({**SCOPE, "initial_manage_principal": "users"}, SCOPE).calls[0].api == calls.GET_PERMISSIONS
     assert plan_acl(ACL, {**ACL, "permission": "WRITE"}).calls[0].api == calls.GET_ENDPOINT
+
+
+def test_a_scope_backend_other_than_databricks_is_rejected_with_the_reason_of_its_row() -> None:
+    failures = SecretScopeProvider().check_inputs({}, {"scope": "s", "backend_type": "AZURE_KEYVAULT"})
+    reason = rule_for("SecretScope", "backend_type").reject
+    assert [(f.property, f.reason) for f in failures] == [
+        ("backend_type", f"backend_type: {reason} (got 'AZURE_KEYVAULT')")
+    ]
+    assert reason == "only DATABRICKS scopes can be declared"  # the message preview showed before the row held it
 
 
 def test_docs_show_the_table() -> None:

@@ -15,6 +15,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import spec
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..plan import Plan, calls, plan_scope
+from ..plan.fields import rule_for
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
 from .secret_scope_acls import describe
@@ -35,9 +36,8 @@ class SecretScopeProvider(ServingProvider):
             problems.append(CheckFailure("scope", f"scope: {reason}"))
         backend = props.setdefault("backend_type", "DATABRICKS")
         if backend != "DATABRICKS":
-            problems.append(
-                CheckFailure("backend_type", f"backend_type: only DATABRICKS scopes can be declared (got {backend!r})")
-            )
+            reason = rule_for("SecretScope", "backend_type").reject
+            problems.append(CheckFailure("backend_type", f"backend_type: {reason} (got {backend!r})"))
         principal = props.get("initial_manage_principal")
         if principal not in (None, ALL_USERS):
             problems.append(
