@@ -54,8 +54,8 @@ case "${1:-}" in
     fi ;;
 esac
 # Waiting for a lock held by another run (PULUMI_SERVING_LOCK_WAIT=SECONDS, default 0: fail at once as Pulumi does).
-# Pulumi takes the stack lock before it applies anything, so a run refused for the lock is retried whole, after a
-# random pause (two runs that collided do not collide again), until the budget is spent.
+# Pulumi takes the stack lock before it applies anything, so a run refused at the lock (pulumi_serving.recovery.lock_refusal
+# tells) is retried whole, after a random pause (two runs that collided do not collide again), until the budget is spent.
 lock_wait="${PULUMI_SERVING_LOCK_WAIT:-0}"
 case "${1:-}" in up|update|destroy|down|dn|refresh|preview|pre|import) ;; *) lock_wait=0 ;; esac
 if ! [[ "$lock_wait" =~ ^[0-9]+$ ]] || [ "$lock_wait" -eq 0 ]; then
@@ -70,7 +70,8 @@ while true; do
   "$BIN/pulumi" "$@" 2>&1 1>&3 3>&- | tee "$refusal" >&2
   rc=${PIPESTATUS[0]}
   set -e
-  if [ "$rc" -eq 0 ] || ! grep -q "the stack is currently locked" "$refusal" || [ "$SECONDS" -ge "$deadline" ]; then
+  if [ "$rc" -eq 0 ] || [ "$SECONDS" -ge "$deadline" ] \
+    || ! "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery.lock_refusal "$refusal"; then
     exit "$rc"
   fi
   pause=$((1 + RANDOM % 5))

@@ -8,14 +8,19 @@ as ``nobody`` (binaries copied to a private directory first when ``nobody`` cann
 
 from __future__ import annotations
 
+import base64
 import importlib.util
+import json
 import os
 import pwd
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,3 +175,47 @@ def start_postgres() -> PostgresServer:
         process.kill()
         process.wait()
     raise RuntimeError(f"PostgreSQL did not start:\n{(root / f'postgres-{port}.log').read_text(errors='replace')}")
+
+
+@contextmanager
+def lock_churn(server: PostgresServer, table: str, stack: str, *, held_for: float, churn_for: float) -> Iterator[None]:
+    """Another run's lock on ``stack`` (``project/stack``), held for ``held_for`` seconds from the block's start,
+    then appearing and disappearing as fast as PostgreSQL commits for ``churn_for`` seconds (each statement its
+    own transaction, so lock checks race with its deletes), then gone; removed when the block ends."""
+    key = f"postgres/.pulumi/locks/organization/{stack}/lock-churn.json"  # the backend's keys start with the database
+    content = {"pid": 1, "username": "churn", "hostname": "churn", "timestamp": "2026-01-01T00:00:00Z"}
+    blob = json.dumps({"data": base64.b64encode(json.dumps(content).encode()).decode()})
+    insert = f"INSERT INTO {table} (key, data) VALUES ('{key}', '{blob}') ON CONFLICT (key) DO NOTHING;\n"
+    delete = f"DELETE FROM {table} WHERE key = '{key}';\n"
+    psql = subprocess.Popen(
+        [str(server.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "-d", "postgres"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    stop = threading.Event()
+
+    def feed() -> None:
+        assert psql.stdin is not None
+        with suppress(BrokenPipeError):
+            psql.stdin.write(insert.encode())
+            psql.stdin.flush()
+            if stop.wait(held_for):
+                return
+            deadline = time.monotonic() + churn_for
+            while not stop.is_set() and time.monotonic() < deadline:
+                psql.stdin.write(((insert + delete) * 50).encode())
+                psql.stdin.flush()
+            psql.stdin.write(delete.encode())
+            psql.stdin.close()
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        feeder.join(timeout=churn_for + 10)
+        psql.kill()
+        psql.wait()
+        server.query(f"DELETE FROM {table} WHERE key = '{key}'")
