@@ -12,6 +12,7 @@ from pulumi_serving.plan import calls, fields, plan_acl, plan_scope, plan_secret
 from pulumi_serving.plan.fields import RULES, covered_api_fields, rule_for
 from pulumi_serving.plan.fields_doc import render
 from pulumi_serving.plan.model import Call, Replace
+from pulumi_serving.plan.scope_acls import diff_scope_acls
 from pulumi_serving.resources import SecretScopeProvider
 from pulumi_serving.spec import endpoints, secrets
 
@@ -101,6 +102,41 @@ def test_a_changed_row_changes_what_the_secret_planners_plan(monkeypatch: pytest
     assert plan_scope(SCOPE, {**SCOPE, "initial_manage_principal": "users"}).calls[0].api == calls.GET_ENDPOINT
     assert plan_scope({**SCOPE, "initial_manage_principal": "users"}, SCOPE).calls[0].api == calls.GET_PERMISSIONS
     assert plan_acl(ACL, {**ACL, "permission": "WRITE"}).calls[0].api == calls.GET_ENDPOINT
+
+
+GRANTS = {"scope": "s", "acls": [{"principal": "bob", "permission": "READ"}]}
+REGRANTED = {"scope": "s", "acls": [{"principal": "carol", "permission": "MANAGE"}]}  # bob revoked, carol added
+
+
+def test_scope_acls_planner_takes_its_reason_and_calls_from_the_table() -> None:
+    scope, acls = rule_for("SecretScopeAcls", "scope"), rule_for("SecretScopeAcls", "acls")
+    assert diff_scope_acls(GRANTS, {**GRANTS, "scope": "t"}).replaces == [Replace("scope", "scope", scope.replace)]
+    assert scope.replace == "the grants belong to one scope"  # the reason preview showed before the row held it
+    assert diff_scope_acls(GRANTS, REGRANTED).calls == [
+        Call(acls.call, ("acls[carol]",)),
+        Call(acls.unset_call, ("acls[bob]",)),
+    ]
+    assert (acls.call, acls.unset_call) == (calls.PUT_ACL, calls.DELETE_ACL)  # a removed grant is revoked
+
+
+def test_a_changed_row_changes_what_the_scope_acls_planner_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner holds no reason or call of its own: editing a row is enough."""
+
+    def edit(rule: fields.FieldRule) -> fields.FieldRule:
+        if rule.resource != "SecretScopeAcls":
+            return rule
+        if rule.replace:
+            return dataclasses.replace(rule, replace=f"edited: {rule.replace}")
+        return dataclasses.replace(rule, call=calls.GET_ENDPOINT, unset_call=calls.GET_PERMISSIONS)
+
+    monkeypatch.setattr(fields, "RULES", tuple(edit(r) for r in RULES))
+    assert diff_scope_acls(GRANTS, {**GRANTS, "scope": "t"}).replaces == [
+        Replace("scope", "scope", "edited: the grants belong to one scope")
+    ]
+    assert diff_scope_acls(GRANTS, REGRANTED).calls == [
+        Call(calls.GET_ENDPOINT, ("acls[carol]",)),
+        Call(calls.GET_PERMISSIONS, ("acls[bob]",)),
+    ]
 
 
 def test_a_scope_backend_other_than_databricks_is_rejected_with_the_reason_of_its_row() -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import calls
-from .model import Api
+from .model import Api, Replace
 
 RATE_LIMITS_ELSEWHERE = "rate limits are declared with the RateLimits resource (AI gateway rate limits)"
 
@@ -207,6 +208,19 @@ RULES: tuple[FieldRule, ...] = (
     FieldRule("SecretAcl", "scope", ("PutAcl.scope",), replace=ACL_IDENTITY),
     FieldRule("SecretAcl", "principal", ("PutAcl.principal",), replace=ACL_IDENTITY),
     FieldRule("SecretAcl", "permission", ("PutAcl.permission",), call=calls.PUT_ACL),
+    FieldRule(
+        "SecretScopeAcls", "scope", ("PutAcl.scope", "DeleteAcl.scope"), replace="the grants belong to one scope"
+    ),
+    FieldRule(
+        "SecretScopeAcls",
+        "acls",
+        ("PutAcl.principal", "PutAcl.permission", "DeleteAcl.principal"),
+        call=calls.PUT_ACL,
+        unset_call=calls.DELETE_ACL,
+        note="authoritative over the scope's grants: a grant not declared is revoked, except the caller's own "
+        "(kept, with MANAGE when the declaration would leave the caller without it); destroying the resource "
+        "revokes nothing",
+    ),
 )
 
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -235,6 +249,15 @@ def rule_for(resource: str, path: str) -> FieldRule:
 def rules_of(resource: str) -> list[FieldRule]:
     """The rows of ``resource``, in the table's order."""
     return [rule for rule in RULES if rule.resource == resource]
+
+
+def identity_replaces(resource: str, olds: dict[str, Any], news: dict[str, Any]) -> list[Replace]:
+    """One replace per changed identity property of ``resource`` (its rows with a replace reason)."""
+    return [
+        Replace(rule.field, rule.field, rule.replace)
+        for rule in rules_of(resource)
+        if rule.replace and olds.get(rule.field) != news.get(rule.field)
+    ]
 
 
 def call_for(resource: str, field: str, *, removed: bool = False) -> Api:

@@ -3,6 +3,7 @@
 The declared list is the scope's whole set of grants, with one exception so that a stack never locks itself
 out: the caller's own grant (under its own name) is never revoked, and when the declaration would leave the
 caller without MANAGE, the caller keeps a MANAGE grant under its own name. That kept grant is not drift.
+The replace reason and the calls are rows of the planner's table (``fields.RULES``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import calls
-from .model import Call, Plan, Replace
+from .fields import call_for, identity_replaces
+from .model import Call, Plan
 
 Grant = dict[str, str]  # {"principal": ..., "permission": ...}
 ALL_USERS = "users"
@@ -66,13 +67,12 @@ def apply_steps(declared: list[Grant], live: list[Grant], caller: Caller) -> tup
 
 def diff_scope_acls(olds: dict[str, Any], news: dict[str, Any]) -> Plan:
     """Last-applied (or refreshed) grants against the declared ones."""
-    if olds.get("scope") != news.get("scope"):
-        return Plan(replaces=[Replace("scope", "scope", "the grants belong to one scope")])
+    if replaces := identity_replaces("SecretScopeAcls", olds, news):
+        return Plan(replaces=replaces)
     old = {g["principal"]: g["permission"] for g in normalized(olds.get("acls"))}
     new = {g["principal"]: g["permission"] for g in normalized(news.get("acls"))}
     changed = [who for who in sorted(set(old) | set(new)) if old.get(who) != new.get(who)]
     puts = tuple(f"acls[{who}]" for who in changed if who in new)
     revokes = tuple(f"acls[{who}]" for who in changed if who not in new)
-    return Plan(
-        calls=[Call(api, fields) for api, fields in ((calls.PUT_ACL, puts), (calls.DELETE_ACL, revokes)) if fields]
-    )
+    steps = ((call_for("SecretScopeAcls", "acls"), puts), (call_for("SecretScopeAcls", "acls", removed=True), revokes))
+    return Plan(calls=[Call(api, fields) for api, fields in steps if fields])

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import calls
-from .fields import call_for, rules_of
+from .fields import call_for, identity_replaces
 from .fingerprint import matches
-from .model import Call, Plan, Replace
+from .model import Call, Plan
 
 Json = dict[str, Any]
 
@@ -22,18 +22,9 @@ def secret_value(props: Json) -> tuple[str, str]:
     return "string", str(props.get("string_value") or "")
 
 
-def _identity_replaces(resource: str, olds: Json, news: Json) -> list[Replace]:
-    """One replace per changed identity property of ``resource`` (its rows with a replace reason)."""
-    return [
-        Replace(rule.field, rule.field, rule.replace)
-        for rule in rules_of(resource)
-        if rule.replace and olds.get(rule.field) != news.get(rule.field)
-    ]
-
-
 def plan_secret(olds: Json, news: Json) -> Plan:
     """A new value is put in place (the API's put is an upsert), then listed to record its timestamp."""
-    if replaces := _identity_replaces("Secret", olds, news):
+    if replaces := identity_replaces("Secret", olds, news):
         return Plan(replaces=replaces)
     kind, value = secret_value(news)
     if olds.get("value_kind") == kind and matches(
@@ -45,7 +36,7 @@ def plan_secret(olds: Json, news: Json) -> Plan:
 
 
 def plan_scope(olds: Json, news: Json) -> Plan:
-    if replaces := _identity_replaces("SecretScope", olds, news):
+    if replaces := identity_replaces("SecretScope", olds, news):
         return Plan(replaces=replaces)
     principal = news.get("initial_manage_principal")
     if olds.get("initial_manage_principal") == principal:
@@ -55,7 +46,7 @@ def plan_scope(olds: Json, news: Json) -> Plan:
 
 
 def plan_acl(olds: Json, news: Json) -> Plan:
-    if replaces := _identity_replaces("SecretAcl", olds, news):
+    if replaces := identity_replaces("SecretAcl", olds, news):
         return Plan(replaces=replaces)
     if olds.get("permission") == news.get("permission"):
         return Plan()
