@@ -1,16 +1,15 @@
-"""Each new adapter against the fake upstream's wire format, in process: the call it builds is answered by the
-fake (Starlette test client), and the answer or stream translates into the standard shapes; for every task
-and Bedrock family the provider has."""
+"""Each new adapter against the fake upstream's wire format: the call it builds is answered by the fake (the
+real ``fake-upstream`` server on loopback), and the answer or stream translates into the standard shapes; for every
+task and Bedrock family the provider has."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
 
-from pulumi_serving.fake_upstream import create_fake_upstream_app
 from pulumi_serving.server.gateway.providers import ADAPTERS, Target
 from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, parse_request
 from pulumi_serving.server.gateway.upstream.bases import parse_upstream
@@ -45,12 +44,7 @@ BASES = {
 CREDENTIALS = {"google-cloud-vertex-ai": "fake-google-unit"}
 
 
-@pytest.fixture(scope="module")
-def fake():
-    return TestClient(create_fake_upstream_app())
-
-
-def _post(fake: TestClient, call) -> object:
+def _post(fake: httpx.Client, call) -> httpx.Response:
     parts = urlsplit(call.url)
     body = call.content if call.content is not None else json.dumps(call.json).encode()
     return fake.post(
@@ -59,12 +53,12 @@ def _post(fake: TestClient, call) -> object:
 
 
 @pytest.mark.parametrize("provider, model, options, tasks", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
-def test_every_task_round_trips_through_the_fake(fake, provider, model, options, tasks):
+def test_every_task_round_trips_through_the_fake(fake_upstream_client, provider, model, options, tasks):
     adapter = ADAPTERS[provider]
     target = Target(provider, model, BASE + BASES[provider], CREDENTIALS.get(provider, "secret-unit"), options)
     for task in tasks:
         request = parse_request(task, BODIES[task])
-        answer = _post(fake, adapter.build(request, target))
+        answer = _post(fake_upstream_client, adapter.build(request, target))
         assert answer.status_code == 200, answer.text
         result = adapter.translate(request, target, answer.json())
         if task == EMBEDDINGS:
@@ -86,11 +80,11 @@ STREAMING = [
 
 
 @pytest.mark.parametrize("provider, model, options, tasks", STREAMING, ids=[f"{c[0]}:{c[1]}" for c in STREAMING])
-def test_streams_translate_into_standard_chunks_and_end(fake, provider, model, options, tasks):
+def test_streams_translate_into_standard_chunks_and_end(fake_upstream_client, provider, model, options, tasks):
     adapter = ADAPTERS[provider]
     target = Target(provider, model, BASE + BASES[provider], CREDENTIALS.get(provider, "secret-unit"), options)
     request = parse_request(CHAT, {**BODIES[CHAT], "stream": True})
-    answer = _post(fake, adapter.build(request, target))
+    answer = _post(fake_upstream_client, adapter.build(request, target))
     assert answer.status_code == 200, answer.text
     decoder, translator = DECODERS[adapter.stream_format](), adapter.stream(request, target)
     chunks = [c for event in decoder.feed(answer.content) + decoder.close() for c in translator.feed(event)]
