@@ -124,7 +124,7 @@ def test_with_a_lock_wait_an_up_gets_past_locks_that_come_and_go(program_stack, 
     face of the collision (locked; a lock listed, then gone; a lock read, then gone), and the up retries each."""
     server = server_factory(update_delay=0)
     stack = _stack(program_stack, server, postgres_server, "state_churn", env={"PULUMI_SERVING_LOCK_WAIT": "120"})
-    with lock_churn(postgres_server, "state_churn", "serving/test", held_for=4, churn_for=20):
+    with lock_churn(postgres_server, "state_churn", "serving/test", held_for=10, churn_for=20):
         result = stack.up(check=False)
     assert result.returncode == 0, result.output
     assert "another run holds the stack's lock; trying again" in result.stderr, result.output
