@@ -17,6 +17,11 @@
 # resolved (python -m pulumi_serving.recovery): objects carrying this stack's ownership marker are taken into
 # the state, the rest are forgotten. Pass the stack as `--stack NAME` (or `-s NAME`) after the command.
 set -euo pipefail
+if ! [[ "${PULUMI_SERVING_LOCK_WAIT:-0}" =~ ^[0-9]+$ ]]; then
+  echo "pulumi-serving: PULUMI_SERVING_LOCK_WAIT must be a whole number of seconds (0: do not wait)," \
+    "not '${PULUMI_SERVING_LOCK_WAIT}'" >&2
+  exit 2
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="$(sed -n 's/^pulumi==\([0-9.]*\).*/\1/p' "$ROOT/constraints.txt")"
 BIN="${PULUMI_SERVING_PULUMI_BIN:-$("$ROOT/scripts/ensure-pulumi.sh" "$VERSION")}"
@@ -58,7 +63,7 @@ esac
 # tells) is retried whole, after a random pause (two runs that collided do not collide again), until the budget is spent.
 lock_wait="${PULUMI_SERVING_LOCK_WAIT:-0}"
 case "${1:-}" in up|update|destroy|down|dn|refresh|preview|pre|import) ;; *) lock_wait=0 ;; esac
-if ! [[ "$lock_wait" =~ ^[0-9]+$ ]] || [ "$lock_wait" -eq 0 ]; then
+if [ "$lock_wait" -eq 0 ]; then
   exec "$BIN/pulumi" "$@"
 fi
 deadline=$((SECONDS + lock_wait))
@@ -70,8 +75,13 @@ while true; do
   "$BIN/pulumi" "$@" 2>&1 1>&3 3>&- | tee "$refusal" >&2
   rc=${PIPESTATUS[0]}
   set -e
-  if [ "$rc" -eq 0 ] || [ "$SECONDS" -ge "$deadline" ] \
-    || ! "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery.lock_refusal "$refusal"; then
+  if [ "$rc" -eq 0 ] || ! "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery.lock_refusal "$refusal"; then
+    exit "$rc"
+  fi
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "pulumi-serving: the stack's lock was still taken after PULUMI_SERVING_LOCK_WAIT=${lock_wait}s;" \
+      "nothing was applied. Run again or wait longer; if no other run is going on, a killed run left it:" \
+      "\`pulumi cancel\` removes it." >&2
     exit "$rc"
   fi
   pause=$((1 + RANDOM % 5))

@@ -130,3 +130,14 @@ def test_with_a_lock_wait_an_up_gets_past_locks_that_come_and_go(program_stack, 
     assert "another run holds the stack's lock; trying again" in result.stderr, result.output
     stack.preview(expect_no_changes=True)
     assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
+
+
+def test_a_lock_wait_that_runs_out_applies_nothing_and_says_what_to_do(program_stack, server_factory, postgres_server):
+    server = server_factory(update_delay=0)
+    stack = _stack(program_stack, server, postgres_server, "state_held", env={"PULUMI_SERVING_LOCK_WAIT": "3"})
+    with lock_churn(postgres_server, "state_held", "serving/test", held_for=60, churn_for=0):
+        result = stack.up(check=False)
+    assert result.returncode != 0
+    assert "the stack's lock was still taken after PULUMI_SERVING_LOCK_WAIT=3s; nothing was applied" in result.stderr
+    assert "`pulumi cancel`" in result.stderr
+    assert server_inventory(server) == {"scopes": {}, "endpoints": {}}

@@ -1,7 +1,9 @@
 """Which failed runs scripts/pulumi.sh retries under PULUMI_SERVING_LOCK_WAIT: only those stopped at the stack lock."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +49,11 @@ def test_the_module_answers_the_script_by_exit_code(tmp_path):
     assert subprocess.run([*run, str(refusal)]).returncode == 0
     assert subprocess.run([*run, str(other)]).returncode == 1
     assert subprocess.run(run, capture_output=True).returncode == 2
+
+
+def test_a_lock_wait_that_is_not_whole_seconds_is_refused_before_anything_runs(tmp_path):
+    script = Path(__file__).resolve().parents[2] / "scripts" / "pulumi.sh"
+    env = {**os.environ, "PULUMI_SERVING_LOCK_WAIT": "2m", "PULUMI_SERVING_PULUMI_BIN": str(tmp_path / "no-cli")}
+    done = subprocess.run([str(script), "up", "--yes"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "PULUMI_SERVING_LOCK_WAIT must be a whole number of seconds" in done.stderr and "'2m'" in done.stderr
