@@ -27,6 +27,7 @@ from pathlib import Path
 from .server import free_port
 
 SERVICE_USER = "nobody"
+USER = DATABASE = "postgres"  # the superuser initdb creates, and its database (the backend's keys start with it)
 START_TIMEOUT_S = 60
 
 
@@ -60,34 +61,21 @@ class PostgresServer:
     process: subprocess.Popen[bytes]
     bin_dir: Path
 
+    @property
+    def psql(self) -> list[str]:
+        """The psql command line connected to this server's database."""
+        return [str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", DATABASE]
+
     def query(self, sql: str) -> list[str]:
         """Rows of ``sql`` (run with psql), one ``|``-separated line each."""
         done = subprocess.run(
-            [
-                str(self.bin_dir / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-At",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+            [*self.psql, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, check=True
         )
         return done.stdout.splitlines()
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres?sslmode=disable"
+        return f"postgres://{USER}@127.0.0.1:{self.port}/{DATABASE}?sslmode=disable"
 
     def backend_url(self, table: str) -> str:
         """A backend URL whose state lives in its own table (one per test keeps tests independent)."""
@@ -131,7 +119,7 @@ def start_postgres() -> PostgresServer:
         shutil.chown(sockets, SERVICE_USER)
     as_user = _as_service_user()
     init = subprocess.run(
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"],
+        [str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "--no-sync", "-E", "UTF8"],
         capture_output=True,
         text=True,
         check=False,
@@ -165,7 +153,7 @@ def start_postgres() -> PostgresServer:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and process.poll() is None:
             ready = subprocess.run(
-                [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"],
+                [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", USER],
                 capture_output=True,
                 check=False,
             )
@@ -182,13 +170,13 @@ def lock_churn(server: PostgresServer, table: str, stack: str, *, held_for: floa
     """Another run's lock on ``stack`` (``project/stack``), held for ``held_for`` seconds from the block's start,
     then appearing and disappearing as fast as PostgreSQL commits for ``churn_for`` seconds (each statement its
     own transaction, so lock checks race with its deletes), then gone; removed when the block ends."""
-    key = f"postgres/.pulumi/locks/organization/{stack}/lock-churn.json"  # the backend's keys start with the database
+    key = f"{DATABASE}/.pulumi/locks/organization/{stack}/lock-churn.json"
     content = {"pid": 1, "username": "churn", "hostname": "churn", "timestamp": "2026-01-01T00:00:00Z"}
     blob = json.dumps({"data": base64.b64encode(json.dumps(content).encode()).decode()})
     insert = f"INSERT INTO {table} (key, data) VALUES ('{key}', '{blob}') ON CONFLICT (key) DO NOTHING;\n"
     delete = f"DELETE FROM {table} WHERE key = '{key}';\n"
     psql = subprocess.Popen(
-        [str(server.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "-d", "postgres"],
+        server.psql,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
