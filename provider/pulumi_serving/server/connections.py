@@ -1,10 +1,17 @@
-"""uvicorn's HTTP protocol with a deadline on request headers, writes coalesced per event-loop turn, and an
-optional stand-in for its access logger.
+"""uvicorn's HTTP protocol with a deadline on request headers, a bound on pipelined requests, writes coalesced
+per event-loop turn, and an optional stand-in for its access logger.
 
 uvicorn closes idle keep-alive connections (``timeout_keep_alive``) but lets a client that connects and
 never finishes its request line and headers hold the connection forever. Here every request must complete
 its headers within ``header_timeout_s`` of the connection or of its first byte; otherwise the connection is
 closed. Body reads are bounded by :class:`~.guard.Admission`.
+
+uvicorn parses every request of a received chunk and queues the pipelined ones, so one chunk of thousands of
+tiny requests costs thousands of queued request objects before the first answer (a 401 for a client without a
+token) closes the connection. Here a connection has at most ``PIPELINE_DEPTH_BEFORE_AUTH`` requests parsed and
+unanswered until one of its requests authenticated, ``PIPELINE_DEPTH`` after; parsing stops at the next one,
+the rest of what the client sends is discarded, and the connection closes once the parsed requests are
+answered. Requests queued on a closed connection are released with it.
 
 uvicorn writes a response's status line and headers, then each body part, with one ``send`` system call each;
 on loopback each costs as much as the Python work of a small call. :class:`CoalescingTransport` joins the
@@ -19,7 +26,33 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .guard import CONNECTION_KEY, Connection
+from .settings import PIPELINE_DEPTH, PIPELINE_DEPTH_BEFORE_AUTH
+
+
+class PipelineFull(Exception):
+    """Raised from the parser's message-begin callback: the connection has as many requests parsed ahead as
+    it may; the parser stops there."""
+
+
+class BoundedParser(httptools.HttpRequestParser):
+    """httptools' request parser whose feed stops quietly at :class:`PipelineFull` (the protocol then stops
+    reading); every other parse error is raised as before."""
+
+    def __init__(self, protocol: Any, on_full: Callable[[], None]):
+        super().__init__(protocol)
+        self._on_full = on_full
+
+    def feed_data(self, data: Any) -> None:
+        try:
+            super().feed_data(data)
+        except httptools.HttpParserCallbackError as error:
+            if not isinstance(error.__context__, PipelineFull):
+                raise
+            self._on_full()
 
 
 class CoalescingTransport:
@@ -75,6 +108,10 @@ def protocol_with_header_timeout(
             super().__init__(*args, **kwargs)
             if access_logger is not None:
                 self.access_logger = access_logger(self.access_logger)
+            self.parser = BoundedParser(self, self._stop_parsing)
+            self.parser.set_dangerous_leniencies(lenient_data_after_close=True)  # as uvicorn sets its own
+            self.connection = Connection()
+            self.parsing_stopped = False
 
         def _arm(self) -> None:
             if self._deadline is None:
@@ -94,9 +131,24 @@ def protocol_with_header_timeout(
             super().connection_made(cast(asyncio.Transport, CoalescingTransport(transport, self.loop)))
             self._arm()
 
+        def data_received(self, data: bytes) -> None:
+            if not self.parsing_stopped:
+                super().data_received(data)
+
         def on_message_begin(self) -> None:
+            depth = len(self.pipeline) + (self.cycle is not None and not self.cycle.response_complete)
+            if depth >= (PIPELINE_DEPTH if self.connection.authenticated else PIPELINE_DEPTH_BEFORE_AUTH):
+                raise PipelineFull
             super().on_message_begin()
+            self.scope[CONNECTION_KEY] = self.connection  # type: ignore[literal-required]
             self._arm()
+
+        def _stop_parsing(self) -> None:
+            """No more requests on this connection: the last parsed one closes it once answered."""
+            self.parsing_stopped = True
+            self._disarm()
+            self.transport.pause_reading()
+            self.cycle.keep_alive = False  # the newest parsed request, unanswered while the pipeline is full
 
         def on_headers_complete(self) -> None:
             self._disarm()
@@ -104,6 +156,7 @@ def protocol_with_header_timeout(
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self.pipeline.clear()
             super().connection_lost(exc)
 
     return HeaderDeadlineProtocol

@@ -2,7 +2,9 @@
 time a client may take to send one (408), reads every body as JSON, and turns any unhandled bug into a
 Databricks 500 body. Refusals sent before the body was read close the connection. :class:`Admission` (the
 checks) and :func:`answer_unhandled` (the 500) are shared with the data plane's front door
-(:mod:`.gateway.dispatch`), which answers invocations ahead of the app.
+(:mod:`.gateway.dispatch`), which answers invocations ahead of the app. A request that authenticates marks its
+connection (:class:`Connection`, in the scope under :data:`CONNECTION_KEY`), which lets the HTTP protocol
+(:mod:`.connections`) parse more pipelined requests ahead on it.
 
 Unhandled exceptions are logged by type and stack frames only, never by message, because a message can
 carry request data (e.g. a secret value inside a validation error).
@@ -20,11 +22,22 @@ from typing import Any
 from .errors import ApiError, InternalError, RequestTimeout, RequestTooLarge
 
 log = logging.getLogger("pulumi_serving.server")
+CONNECTION_KEY = "pulumi_serving.connection"
 Message = dict[str, Any]
 # Answered without a token: the SDK's host probe (also the launcher's readiness check) and the API docs.
 PUBLIC_PATHS = frozenset(
     {"/.well-known/databricks-config", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 )
+
+
+class Connection:
+    """What the HTTP protocol and :class:`Admission` share about one client connection: whether any of its
+    requests carried a valid token."""
+
+    __slots__ = ("authenticated",)
+
+    def __init__(self) -> None:
+        self.authenticated = False
 
 
 async def send_error(send: Any, error: ApiError, *, close: bool = False) -> None:
@@ -63,6 +76,9 @@ class Admission:
             except ApiError as error:
                 await send_error(send, error, close=True)
                 return None
+            connection = scope.get(CONNECTION_KEY)
+            if connection is not None:
+                connection.authenticated = True
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             await send_error(send, self._too_large(), close=True)

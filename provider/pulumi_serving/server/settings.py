@@ -8,6 +8,11 @@ from pathlib import Path
 DEFAULT_UPDATE_DELAY_S = 2.0
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 DEFAULT_CLIENT_TIMEOUT_S = 10.0
+# Requests a connection may have parsed and not yet answered (pipelined HTTP/1.1): before any of its requests
+# authenticated, and after. A request past the limit is not parsed: the connection closes once the parsed ones
+# are answered (a pipelining client retries the rest on a new connection, as HTTP/1.1 allows).
+PIPELINE_DEPTH_BEFORE_AUTH = 2
+PIPELINE_DEPTH = 32
 
 
 @dataclass(frozen=True)
