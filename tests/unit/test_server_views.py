@@ -12,7 +12,7 @@ from pulumi_serving.server.endpoint_views import (
     settle,
     summary_view,
 )
-from pulumi_serving.spec.server_behaviour import default_routes
+from pulumi_serving.spec.server_behaviour import ENDPOINT_ECHO_DEFAULTS, default_routes
 
 
 def _doc(pending_ready_at: int | None, live: bool = False) -> dict:
@@ -69,6 +69,13 @@ def test_detailed_view_states_and_write_only_fields():
     summary = summary_view(_doc(pending_ready_at=None, live=True))
     assert set(summary["config"]["served_entities"][0]) == {"name", "external_model"}
     assert "sealed" not in repr(summary)
+
+
+def test_detailed_view_echoes_defaults_of_fields_not_sent():
+    view = detailed_view(_doc(pending_ready_at=None))
+    assert {k: view[k] for k in ENDPOINT_ECHO_DEFAULTS} == {"description": "", "route_optimized": False}
+    sent = detailed_view({**_doc(pending_ready_at=None), "route_optimized": True, "description": "d"})
+    assert (sent["route_optimized"], sent["description"]) == (True, "d")
 
 
 def test_default_routes_and_tags():

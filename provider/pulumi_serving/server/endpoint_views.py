@@ -100,8 +100,6 @@ def state_view(doc: Doc) -> dict[str, str]:
 def detailed_view(doc: Doc, permission_level: str | None = None) -> Doc:
     """ServingEndpointDetailed (docs/databricks-api.md#endpoint-object) of a settled document."""
     view: Doc = {field: doc[field] for field in _ENDPOINT_FIELDS}
-    for field, default in ENDPOINT_ECHO_DEFAULTS.items():
-        view[field] = view.get(field) or default
     view["state"] = state_view(doc)
     if doc.get("config"):
         view["config"] = _config_view(doc["config"], live=True)
@@ -113,6 +111,9 @@ def detailed_view(doc: Doc, permission_level: str | None = None) -> Doc:
     for field in _OPTIONAL_FIELDS:
         if doc.get(field) is not None:
             view[field] = copy.deepcopy(doc[field])
+    for field, default in ENDPOINT_ECHO_DEFAULTS.items():
+        if view.get(field) is None:
+            view[field] = default
     if permission_level:
         view["permission_level"] = permission_level
     return view

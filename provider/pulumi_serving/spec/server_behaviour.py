@@ -20,8 +20,8 @@ NOT_ECHOED_ENTITY_FIELDS: tuple[str, ...] = ("burst_scaling_enabled",)
 WRITE_ONLY_SUFFIX = "_plaintext"
 #: served-entity values GET reports when the field was not sent (so sending them or not is the same)
 ENTITY_DEFAULTS: dict[str, Any] = {"scale_to_zero_enabled": False, "workload_type": "CPU"}
-#: endpoint fields GET always returns, with the value it shows when none was sent
-ENDPOINT_ECHO_DEFAULTS: dict[str, Any] = {"description": ""}
+#: endpoint fields create and GET always return, with the value they show when none was sent
+ENDPOINT_ECHO_DEFAULTS: dict[str, Any] = {"description": "", "route_optimized": False}
 
 #: ``openai_config.openai_api_type`` values are case-insensitive; absent means this one
 DEFAULT_OPENAI_API_TYPE = "openai"
