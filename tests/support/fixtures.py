@@ -4,6 +4,8 @@
 - ``live_server``: one server per test module, ``--update-delay 0``.
 - ``server_factory``: ``server_factory(update_delay=1, admin_token=...)`` starts servers that are stopped
   when the test ends (each with its own data dir).
+- ``inprocess_server_factory``: the same, served by a thread of the test process (``tests/support/inprocess.py``):
+  for tests that only talk HTTP to the server.
 - ``fake_upstream``/``fake_upstream_client``: one fake upstream subprocess per test module, and a client of it.
 - ``gateway``/``gateway_admin``: one server per test module in front of ``fake_upstream``
   (``tests/support/gateway.py``), and its admin client. At teardown its log must hold no key and no prompt.
@@ -30,6 +32,7 @@ from pulumi_serving.fake_upstream.process import FakeUpstream, running_fake_upst
 from pulumi_serving.server.faults import FAULTS_PATH
 
 from .gateway import PROMPT, SECRETS, start_gateway
+from .inprocess import InProcessServer, start_inprocess_server
 from .postgres import PostgresServer, start_postgres
 from .pulumi_stack import REPO_ROOT, PulumiStack, ensure_pulumi_bin
 from .server import LiveServer, start_server
@@ -53,6 +56,22 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
 
     def make(**options: object) -> LiveServer:
         server = start_server(tmp_path_factory.mktemp("serving") / "data", **options)
+        started.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def inprocess_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., InProcessServer]]:
+    started: list[InProcessServer] = []
+
+    def make(**options: object) -> InProcessServer:
+        server = start_inprocess_server(tmp_path_factory.mktemp("serving") / "data", **options)
         started.append(server)
         return server
 

@@ -8,11 +8,13 @@
   raised, and the newest of everything else the ranges allow.
 
 Each holds the package with its ``server`` extra (no test tools): what a user's infra repo and a user running the
-local serving API get.
+local serving API get. They are made with uv (beside this interpreter; from its cache in seconds), under a file lock
+so that parallel test workers build each venv once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -61,6 +63,13 @@ def lowest_sdk() -> str:
 
 def sdk_venv(label: str) -> Path:
     """The venv's python, after creating or refreshing the venv when its recipe changed."""
+    VENV_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(VENV_ROOT / f"{label}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _built(label)
+
+
+def _built(label: str) -> Path:
     pins = sdk_pins(label)
     venv = VENV_ROOT / label
     python = venv / "bin" / "python"
@@ -69,17 +78,18 @@ def sdk_venv(label: str) -> Path:
     stamp = venv / ".recipe"
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    uv = str(Path(sys.executable).parent / "uv")
+    subprocess.run([uv, "venv", "--quiet", "--clear", "--seed", "--python", sys.executable, str(venv)], check=True)
     constraints = venv / "constraints.txt"
     constraints.write_text("\n".join(pins) + "\n")
     done = subprocess.run(
         [
-            str(python),
-            "-m",
+            uv,
             "pip",
             "install",
             "--quiet",
-            "--disable-pip-version-check",
+            "--python",
+            str(python),
             "-c",
             str(constraints),
             "-e",

@@ -28,8 +28,8 @@ REF = "{{secrets/keys/openai}}"
 
 
 @pytest.fixture
-def server(server_factory):
-    return server_factory(update_delay=0.3)
+def server(inprocess_server_factory):
+    return inprocess_server_factory(update_delay=0.3)
 
 
 def _endpoint_inputs(key_settings: dict | None = None, **extra) -> dict:
@@ -189,7 +189,8 @@ def test_endpoint_create_resumes_its_own_post_whose_answer_was_lost(server) -> N
     assert created.outs["endpoint_id"] and created.outs["config"]["served_entities"][0]["name"] == "main"
 
 
-def test_readiness_names_each_endpoint_still_updating_and_resumes(server) -> None:
+def test_readiness_names_each_endpoint_still_updating_and_resumes(inprocess_server_factory) -> None:
+    server = inprocess_server_factory(update_delay=2)  # long enough that the first check sees the update running
     provider = configured(ServingEndpointProvider, server)
     created = provider.create(provider.check({}, _endpoint_inputs({"openai_api_key_plaintext": "sk-slow"})).inputs)
     ready = configured(EndpointsReadyProvider, server)

@@ -14,6 +14,9 @@ from pulumi_serving import args
 from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.repo_scripts import load_script
 
+# The project's mypy settings and cache (pyproject.toml: one cache per machine, warm after `make lint`).
+PROJECT_CONFIG = ("--config-file", str(REPO_ROOT / "pyproject.toml"))
+
 
 def test_generated_args_module_is_not_stale() -> None:
     assert (REPO_ROOT / "provider" / "pulumi_serving" / "args.py").read_text() == load_script(
@@ -77,7 +80,7 @@ def test_a_type_checker_accepts_typed_args_and_dicts_and_names_typos(tmp_path: P
         "ExternalModelArgs(name='g', provider='opneai', task='llm/v1/chat')\n"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "c"), str(program)],
+        [sys.executable, "-m", "mypy", "--no-error-summary", *PROJECT_CONFIG, str(program)],
         capture_output=True,
         text=True,
         check=False,
@@ -117,7 +120,7 @@ def test_every_public_resource_class_is_a_top_level_name() -> None:
     assert set(resources.__all__) <= set(dir(pulumi_serving))
 
 
-def test_the_typed_surface_and_the_stack_program_are_type_clean(tmp_path: Path) -> None:
+def test_the_typed_surface_and_the_stack_program_are_type_clean() -> None:
     package = REPO_ROOT / "provider" / "pulumi_serving"
     targets = [
         package / "__init__.py",
@@ -127,7 +130,7 @@ def test_the_typed_surface_and_the_stack_program_are_type_clean(tmp_path: Path) 
         package / "resources" / "secret_references.py",
     ]
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "c"), *map(str, targets)],
+        [sys.executable, "-m", "mypy", *PROJECT_CONFIG, *map(str, targets)],
         capture_output=True,
         text=True,
         check=False,

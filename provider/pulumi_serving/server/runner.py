@@ -54,7 +54,8 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
     return handle
 
 
-def _open_state(settings: Settings) -> tuple[Backend, IO[str]]:
+def open_state(settings: Settings) -> tuple[Backend, IO[str]]:
+    """The data dir's backend and its held lock. Raises StartupError when the data dir cannot be used."""
     data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
         raise StartupError(f"data dir {data_dir} is not a directory")
@@ -89,11 +90,28 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def uvicorn_config(settings: Settings, backend: Backend, **options: Any) -> uvicorn.Config:
+    """The uvicorn configuration ``serve`` runs (``options`` go to uvicorn.Config): the app behind the data plane's
+    front door and the proxy-header middleware, the HTTP protocol with its header deadline and pipeline bound."""
+    app = create_app(settings, backend)
+    config = uvicorn.Config(
+        app,
+        workers=1,
+        server_header=False,
+        http=protocol_with_header_timeout(settings.client_timeout_s, QuietAccessLog),
+        timeout_keep_alive=max(1, int(min(5.0, settings.client_timeout_s))),
+        proxy_headers=False,  # applied below, behind the data plane's front door
+        **options,
+    )
+    config.app = front_door(app, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=config.forwarded_allow_ips))
+    return config
+
+
 def serve(settings: Settings) -> None:
     """Open the state, bind, announce the bound URL and the admin-token location on stdout, serve until
     stopped. Raises StartupError before serving when the data dir or the address cannot be used."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    backend, lock = _open_state(settings)
+    backend, lock = open_state(settings)
     try:
         sock = listen(settings.host, settings.port)
     except StartupError:
@@ -101,18 +119,7 @@ def serve(settings: Settings) -> None:
         lock.close()
         raise
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
-    app = create_app(settings, backend)
-    config = uvicorn.Config(
-        app,
-        workers=1,
-        log_level="info",
-        access_log=True,
-        server_header=False,
-        http=protocol_with_header_timeout(settings.client_timeout_s, QuietAccessLog),
-        timeout_keep_alive=max(1, int(min(5.0, settings.client_timeout_s))),
-        proxy_headers=False,  # applied below, behind the data plane's front door
-    )
-    config.app = front_door(app, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=config.forwarded_allow_ips))
+    config = uvicorn_config(settings, backend, log_level="info", access_log=True)
     gc.collect()
     gc.freeze()  # the app's long-lived objects leave the collector's generations: its full passes stay short
     print(f"pulumi-serving: local serving API at {settings.base_url}", flush=True)
