@@ -10,7 +10,7 @@ CONSTRAINTS := constraints.txt
 PULUMI_VERSION := $(shell sed -n 's/^pulumi==\([0-9.]*\).*/\1/p' $(CONSTRAINTS))
 PYTEST_ARGS ?=
 
-.PHONY: all venv pulumi lint test demo demo-down clean
+.PHONY: all venv pulumi actionlint lint test demo demo-down clean
 
 all: test
 
@@ -30,6 +30,10 @@ venv: $(INSTALLED) stacks/.venv
 pulumi:
 	@scripts/ensure-pulumi.sh $(PULUMI_VERSION) >/dev/null
 
+# actionlint (its version: scripts/ensure-actionlint.sh) lints the scaffolded workflow in the suite; built once per machine.
+actionlint:
+	@scripts/ensure-actionlint.sh >/dev/null
+
 # pytest exits 5 when it collected no test: an empty selection is reported as a failure, not a silent pass.
 # A formatting difference fails `make test` (fix it with `.venv/bin/ruff format`).
 lint: venv
@@ -37,7 +41,7 @@ lint: venv
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/mypy --no-error-summary
 
-test: lint venv pulumi
+test: lint venv pulumi actionlint
 	@PULUMI_SERVING_PULUMI_BIN=$$(scripts/ensure-pulumi.sh $(PULUMI_VERSION) 2>/dev/null) \
 	  $(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "[make] pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
