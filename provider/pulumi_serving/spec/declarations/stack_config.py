@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..problems import Problem, join_path
-from .checks import Items, items_of, semantic_problems, structural_problems, undeclared_secret_problems
+from .checks import Items, items_of, overlay, semantic_problems, structural_problems, undeclared_secret_problems
 from .models import DECLARATION_KEYS, NAMESPACE, PROVIDER_SETTINGS
 from .secret_values import endpoint_secret_keys
 
@@ -120,11 +120,13 @@ def validate_stack_config(
     ``allow_external_secrets`` accepts ``{{secrets/...}}`` references to secrets this file does not declare;
     ``environment`` (the file has an ``environment:`` import) accepts secret values supplied by Pulumi ESC.
     """
-    data = from_stack_config(config)
+    overlaid = overlay(from_stack_config(config), schema)
+    data = overlaid.data
     structural = structural_problems(data, schema)
     items = items_of(data, structural)
     problems = structural + semantic_problems(items) + secure_value_problems(items, config, environment=environment)
     problems += unknown_key_problems(config, data)
     if not allow_external_secrets:
         problems += undeclared_secret_problems(items)
+    problems = overlaid.problems + [overlaid.relocate(p) for p in problems]
     return [Problem(stack_file_path(p.path), p.message) for p in problems]
