@@ -113,6 +113,8 @@ class StackDeclarations(Decl):
     )
 
 
+#: Declarations whose value is text, never JSON to decode.
+TEXT_KEYS = ("name_suffix",)
 #: Per-stack keys applied to the declarations before they are checked (overrides.py).
 OVERRIDE_KEYS = ("name_suffix", "endpoint_overrides")
 #: Fields an override cannot change: the endpoint's identity (renames go through name_suffix).

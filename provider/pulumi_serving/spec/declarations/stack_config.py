@@ -10,20 +10,21 @@ from typing import Any
 
 from ..problems import Problem, join_path
 from .checks import Items, items_of, overlay, semantic_problems, structural_problems, undeclared_secret_problems
-from .models import DECLARATION_KEYS, NAMESPACE, PROVIDER_SETTINGS
+from .models import DECLARATION_KEYS, NAMESPACE, PROVIDER_SETTINGS, TEXT_KEYS
 from .secret_values import endpoint_secret_keys
 
 
 def from_stack_config(config: dict[str, Any]) -> dict[str, Any]:
     """The declarations held by a stack file's ``config:`` mapping (``serving:<key>`` entries).
 
-    Scalars that Pulumi stored as strings are decoded as JSON, as ``Config.get_object`` does.
+    Values that Pulumi stored as strings are decoded as JSON, as ``Config.get_object`` does, except the text keys
+    (``name_suffix: -1`` stays text).
     """
     out = {}
     for key in DECLARATION_KEYS:
         if f"{NAMESPACE}:{key}" in config:
             value = config[f"{NAMESPACE}:{key}"]
-            if isinstance(value, str):
+            if isinstance(value, str) and key not in TEXT_KEYS:
                 with contextlib.suppress(ValueError):
                     value = json.loads(value)
             out[key] = value
