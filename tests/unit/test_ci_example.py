@@ -1,7 +1,8 @@
 """The CI workflow of the project template (.github/workflows/pulumi-serving.yml): pip-installed package in the
-virtualenv Pulumi.yaml names, the official Pulumi action posting refreshed previews (with the policy pack) to the pull
-request, one job per stack in its GitHub environment, a drift check, secrets only where they are used, and OAuth M2M
-instead of a long-lived Databricks token. Linted by actionlint; its commands run in tests/e2e/test_workflow_commands.py.
+virtualenv Pulumi.yaml names, the official Pulumi CLI, refreshed previews (with the policy pack) posted whole to the
+pull request, one job per stack in its GitHub environment, a drift check, secrets only where they are used, and OAuth
+M2M instead of a long-lived Databricks token. Linted by actionlint; its commands run in
+tests/e2e/test_workflow_commands.py.
 """
 
 from __future__ import annotations
@@ -44,11 +45,6 @@ def steps(job: str) -> list[dict]:
     return workflow()["jobs"][job]["steps"]
 
 
-def pulumi_action(job: str) -> dict:
-    [action] = [s for s in steps(job) if s.get("uses", "").startswith("pulumi/actions@") and "command" in s["with"]]
-    return action
-
-
 def named(job: str, prefix: str) -> dict:
     [step] = [s for s in steps(job) if s.get("name", "").startswith(prefix)]
     return step
@@ -83,8 +79,8 @@ def test_the_scaffolded_workflow_lints_clean(actionlint: Path, tmp_path: Path) -
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
     # actionlint sees real faults: an unknown input of the Pulumi action, an unquoted variable in a script.
     text = rendered.read_text()
-    rendered.write_text(text.replace("policyPacks: policy", "policy-packs: policy"))
-    assert lint().returncode == 1 and "policy-packs" in lint().stdout
+    rendered.write_text(text.replace("pulumi-version: ${{ env.PULUMI_VERSION }}", "pulumi_version: 3", 1))
+    assert lint().returncode == 1 and "pulumi_version" in lint().stdout
     rendered.write_text(text.replace('exit "$status"', "exit $status"))
     assert lint().returncode == 1 and "SC2086" in lint().stdout
 
@@ -98,24 +94,31 @@ def test_installs_with_pip_into_the_virtualenv_pulumi_yaml_names_and_never_build
             assert not any(word in run for word in ("make ", "scripts/", ".venv/", "ensure-pulumi", "go ")), run
 
 
-def test_pulumi_runs_through_the_official_action_at_a_supported_version() -> None:
+def test_the_official_pulumi_cli_at_a_supported_version_runs_every_pulumi_command() -> None:
     dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     [pulumi] = [r for r in map(Requirement, dependencies) if r.name == "pulumi"]
     assert pulumi.specifier.contains(workflow()["env"]["PULUMI_VERSION"])
-    assert pulumi_action("preview")["with"]["command"] == "preview"
-    assert pulumi_action("up")["with"]["command"] == "up"
+    for job in JOBS:
+        [install] = [s for s in steps(job) if s.get("uses", "").startswith("pulumi/actions@")]
+        assert install["with"] == {"pulumi-version": "${{ env.PULUMI_VERSION }}"}  # installs only: commands are steps
+        names = [s.get("name", "") for s in steps(job)]
+        assert names.index(install["name"]) < min(i for i, s in enumerate(steps(job)) if "pulumi " in s.get("run", ""))
 
 
 def test_previews_and_ups_refresh_and_previews_enforce_the_policy_pack() -> None:
-    preview, up = pulumi_action("preview")["with"], pulumi_action("up")["with"]
-    assert preview["refresh"] is True and up["refresh"] is True
-    assert preview["policyPacks"] == "policy"
+    preview = named("preview", "Preview")["run"]
+    assert 'pulumi preview --stack "$STACK" --refresh --diff --policy-pack policy --non-interactive' in preview
+    assert named("up", "Up")["run"] == 'pulumi up --stack "$STACK" --refresh --diff --yes --non-interactive'
 
 
-def test_the_preview_with_the_planner_lines_is_posted_to_the_pull_request() -> None:
+def test_the_whole_preview_output_is_posted_to_the_pull_request_once_per_stack() -> None:
     assert workflow()[True]["pull_request"]  # YAML 1.1 reads the key `on` as True
-    action = pulumi_action("preview")["with"]
-    assert action["comment-on-pr"] is True and action["diff"] is True and action["edit-pr-comment"] is True
+    preview = named("preview", "Preview")["run"]
+    assert "2>&1 | tee preview.log" in preview  # the provider's lines (planned calls, warnings) are on stderr
+    assert "> preview.md" in preview and 'exit "$status"' in preview
+    post = named("preview", "Post the preview")
+    assert post["uses"].startswith("actions/github-script@") and post["if"].startswith("always()")
+    assert "pulumi-serving preview: ${process.env.STACK}" in post["with"]["script"]  # edits its own stack's comment
     assert workflow()["jobs"]["preview"]["permissions"]["pull-requests"] == "write"
     assert workflow()["permissions"] == {"contents": "read"}
 
@@ -155,8 +158,8 @@ def test_secrets_reach_only_the_steps_that_use_them() -> None:
     for job in JOBS:
         assert "secrets." not in yaml.safe_dump(workflow()["jobs"][job].get("env", {})), job
         for step in steps(job):
-            talks_to_the_backend = "command" in step.get("with", {}) or any(
-                word in step.get("run", "") for word in ("pulumi preview", "pulumi-serving recover")
+            talks_to_the_backend = any(
+                word in step.get("run", "") for word in ("pulumi preview", "pulumi up", "pulumi-serving recover")
             )
             env = step.get("env", {})
             if talks_to_the_backend:
@@ -190,6 +193,4 @@ def test_up_repairs_an_interrupted_run_before_it() -> None:
     names = [step.get("name", step.get("run", "")) for step in steps("up")]
     recover = names.index("Repair an interrupted earlier run")
     assert steps("up")[recover]["run"] == 'pulumi-serving recover --stack "$STACK"'
-    assert recover < names.index("Up (refreshed)")
-    installs = [s for s in steps("up")[:recover] if s.get("uses", "").startswith("pulumi/actions@")]
-    assert installs and "command" not in installs[0]["with"]  # the CLI is on PATH for the recover step
+    assert names.index("Install the Pulumi CLI") < recover < names.index("Up (refreshed)")
