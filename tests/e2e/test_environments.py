@@ -68,3 +68,11 @@ def test_dev_staging_and_prod_preview_their_own_names_limits_and_grants(pulumi_s
         assert inputs[f"{BASE}/rate-limits"]["rate_limits"] == limits, name
         assert inputs[f"{BASE}/permissions"]["access_control_list"] == grants, name
         assert inputs["my_openai_secret_scope"]["scope"] == "my_openai_secret_scope"
+    # A bad override fails the preview naming the override's path in the stack file (checked once merged).
+    stack.set_config_value(
+        "serving:endpoint_overrides",
+        '{"openai-completions-endpoint": {"rate_limits": [{"calls": -1, "key": "user", "renewal_period": "minute"}]}}',
+    )
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0
+    assert "config.serving:endpoint_overrides.openai-completions-endpoint.rate_limits[0].calls" in refused.output
