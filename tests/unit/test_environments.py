@@ -77,7 +77,7 @@ def test_a_mapping_override_merges_into_the_shared_config_and_null_removes_a_fie
 def test_override_problems_name_the_override() -> None:
     cases = {
         "endpoint_overrides.chta": {"chta": {"rate_limits": []}},  # no such endpoint
-        "endpoint_overrides.chat": {"chat": {"name": "other"}},  # identity is not overridable
+        "endpoint_overrides.chat.name": {"chat": {"name": "other"}},  # identity is not overridable
         "endpoint_overrides.chat.rate_limits[0].calls": {"chat": {"rate_limits": [{**LIMIT, "calls": -1}]}},
     }
     for path, overrides in cases.items():

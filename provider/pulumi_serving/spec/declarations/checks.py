@@ -14,7 +14,7 @@ from ..problems import Problem, check, join_path
 from ..secret_ref_syntax import SecretRef
 from .json_schema import schema_problems
 from .models import OVERRIDE_KEYS, Decl, EndpointDeclaration, ScopeDeclaration, StackDeclarations
-from .overrides import Overlaid, apply_overrides
+from .overrides import Overlaid, apply_overrides, fixed_field_problems
 from .secret_values import endpoint_secret_keys
 
 
@@ -144,7 +144,7 @@ def overlay(data: Any, schema: dict[str, Any] | None) -> Overlaid:
     """The declarations with the stack's overrides applied, once the override keys' own shape is checked (when it
     is wrong, the overrides are reported and not applied)."""
     keys = {k: data[k] for k in OVERRIDE_KEYS if k in data} if isinstance(data, dict) else {}
-    broken = structural_problems(keys, schema) if keys else []
+    broken = fixed_field_problems(keys.get("endpoint_overrides")) or (structural_problems(keys, schema) if keys else [])
     if broken:
         return Overlaid({k: v for k, v in data.items() if k not in OVERRIDE_KEYS}, broken)
     return apply_overrides(data)

@@ -54,6 +54,17 @@ class Overlaid:
         return problem
 
 
+def fixed_field_problems(overrides: Any) -> list[Problem]:
+    """An override may not set an endpoint's identity (``name``, ``id``): renames go through the suffix."""
+    return [
+        Problem(join_path("endpoint_overrides", name, fixed), "cannot be overridden; use serving:name_suffix")
+        for name, patch in (overrides.items() if isinstance(overrides, dict) else [])
+        if isinstance(patch, dict)
+        for fixed in FIXED_FIELDS
+        if fixed in patch
+    ]
+
+
 def apply_overrides(data: Any) -> Overlaid:
     """Apply ``name_suffix`` and ``endpoint_overrides`` to ``data['endpoints']`` (raw declarations).
 
@@ -75,7 +86,7 @@ def apply_overrides(data: Any) -> Overlaid:
             problems.append(Problem("endpoint_overrides", "no serving:endpoints are declared to override"))
         return Overlaid(rest, problems)
     declared = [e.get("name") if isinstance(e, dict) else None for e in endpoints]
-    for name, patch in overrides.items():
+    for name in overrides:
         if name not in declared:
             known = ", ".join(repr(n) for n in declared if isinstance(n, str)) or "none"
             problems.append(
@@ -85,12 +96,6 @@ def apply_overrides(data: Any) -> Overlaid:
                     "as serving:endpoints declares it, before any name_suffix",
                 )
             )
-        elif isinstance(patch, dict):
-            problems += [
-                Problem(join_path("endpoint_overrides", name, fixed), "cannot be overridden; use serving:name_suffix")
-                for fixed in FIXED_FIELDS
-                if fixed in patch
-            ]
     origins: dict[str, str] = {}
     out = []
     for i, endpoint in enumerate(endpoints):
@@ -100,7 +105,6 @@ def apply_overrides(data: Any) -> Overlaid:
         name = endpoint["name"]
         patch = overrides.get(name)
         if isinstance(patch, dict):
-            patch = {k: v for k, v in patch.items() if k not in FIXED_FIELDS}
             endpoint = merge_patch(endpoint, patch)
             origins.update({join_path("endpoints", i, k): join_path("endpoint_overrides", name, k) for k in patch})
         if suffix:  # the resource keeps the declared name (when it can be one): a new suffix renames in place
