@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(CONSTRAINTS))
 
-.PHONY: all venv pulumi lint check test demo demo-down clean
+.PHONY: all venv pulumi actionlint lint check test demo demo-down clean
 
 all: test
 
@@ -35,6 +35,10 @@ venv: $(INSTALLED) stacks/.venv
 pulumi:
 	@scripts/ensure-pulumi.sh $(PULUMI_VERSION) >/dev/null
 
+# actionlint (its version: scripts/ensure-actionlint.sh) lints the scaffolded workflow in the suite; built once per machine.
+actionlint:
+	@scripts/ensure-actionlint.sh >/dev/null
+
 # pytest exits 5 when it collected no test: an empty selection is reported as a failure, not a silent pass.
 # A formatting difference fails `make test` (fix it with `.venv/bin/ruff format`).
 lint: venv
@@ -46,7 +50,7 @@ lint: venv
 check: lint
 	@$(VPY) -m pytest -q -n 2 tests/unit
 
-test: lint venv pulumi
+test: lint venv pulumi actionlint
 	@PULUMI_SERVING_PULUMI_BIN=$$(scripts/ensure-pulumi.sh $(PULUMI_VERSION) 2>/dev/null) \
 	  $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "[make] pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc

@@ -1,5 +1,6 @@
-"""``pulumi-serving new``: a scaffolded infra repo goes up, previews with no changes and is destroyed against the
-local serving API, through the real Pulumi CLI, with Pulumi.yaml naming the virtualenv."""
+"""``pulumi-serving new``: a scaffolded infra repo's dev stack goes up, previews with no changes and is destroyed
+against the local serving API (named by DATABRICKS_HOST / DATABRICKS_TOKEN, as CI names a workspace), through the
+real Pulumi CLI, with Pulumi.yaml naming the virtualenv and holding the declarations the dev stack varies."""
 
 from __future__ import annotations
 
@@ -24,15 +25,16 @@ def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server
             str(project),
             "--virtualenv",
             str(REPO_ROOT / ".venv"),
-            "--dev-host",
-            live_server.url,
         ],
         check=True,
         capture_output=True,
         text=True,
     )
     stack = pulumi_stack_factory(
-        project, stack="dev", secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY}
+        project,
+        stack="dev",
+        secrets={"serving:openai_api_key": OPENAI_KEY},
+        env={"DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token},
     )
     # The scaffolded dev stack is valid once its secure values are set.
     validate = subprocess.run(
@@ -48,12 +50,12 @@ def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server
 
     up = stack.up()
     assert scopes_on(live_server) == ["my_openai_secret_scope"]
-    endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
+    endpoint = endpoints_on(live_server)["openai-completions-endpoint-dev"]  # the dev stack's name suffix
     assert (
         endpoint["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"]
         == "{{secrets/my_openai_secret_scope/openai_api_key}}"
     )
-    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 5, "key": "user", "renewal_period": "minute"}]
     assert OPENAI_KEY not in up.output and OPENAI_KEY not in stack.export_text()
 
     stack.preview(expect_no_changes=True)

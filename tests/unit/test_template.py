@@ -23,14 +23,15 @@ FILES = {
     ".gitignore",
     ".github/workflows/pulumi-serving.yml",
     "stacks/Pulumi.dev.yaml",
-    "stacks/Pulumi.workspace.yaml",
+    "stacks/Pulumi.staging.yaml",
+    "stacks/Pulumi.prod.yaml",
     "schemas/stack-file.schema.json",
 }
 
 
 def test_new_writes_the_project(tmp_path: Path) -> None:
     done = subprocess.run(
-        [str(CLI), "new", str(tmp_path / "infra"), "--virtualenv", "venv", "--dev-host", "http://127.0.0.1:9999"],
+        [str(CLI), "new", str(tmp_path / "infra"), "--virtualenv", "venv"],
         capture_output=True,
         text=True,
         check=False,
@@ -45,18 +46,18 @@ def test_new_writes_the_project(tmp_path: Path) -> None:
     assert (project / "__main__.py").read_text().strip().endswith("pulumi_serving.stack.declare()")
     assert (project / "requirements.txt").read_text().strip() == requirement()
     assert requirement().startswith("pulumi-serving>=") and ",<" in requirement()
-    assert (
-        yaml.safe_load((project / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["serving:host"]
-        == "http://127.0.0.1:9999"
-    )
-    workflow = yaml.safe_load((project / ".github" / "workflows" / "pulumi-serving.yml").read_text())
-    assert set(workflow["jobs"]) == {"preview", "up"}
+    assert {"serving:scopes", "serving:endpoints"} <= set(pulumi_yaml["config"])  # shared by every stack
+    for stack in ("dev", "staging", "prod"):  # the serving API comes from the environment, as in CI
+        assert "serving:host" not in yaml.safe_load((project / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    workflow = (project / ".github" / "workflows" / "pulumi-serving.yml").read_text()
+    assert set(yaml.safe_load(workflow)["jobs"]) == {"preview", "up", "drift"}
+    assert "python -m venv venv" in workflow  # the virtualenv Pulumi.yaml names
     text = "".join(p.read_text() for p in project.rglob("*") if p.is_file())
-    assert not [t for t in ("__PROJECT__", "__VIRTUALENV__", "__DEV_HOST__", "__REQUIREMENT__") if t in text]
+    assert not [t for t in ("__PROJECT__", "__VIRTUALENV__", "__REQUIREMENT__") if t in text]
 
 
 def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path) -> None:
-    scaffold(tmp_path, name="infra", virtualenv=".venv", dev_host="http://127.0.0.1:8080")
+    scaffold(tmp_path, name="infra", virtualenv=".venv")
     before = (tmp_path / "README.md").read_text()
     again = subprocess.run([str(CLI), "new", str(tmp_path)], capture_output=True, text=True, check=False)
     assert again.returncode == 1 and "nothing was written" in again.stderr
@@ -68,14 +69,14 @@ def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path) -> None:
 
 
 def test_scaffolded_stack_files_validate_once_their_secure_values_are_set(tmp_path: Path) -> None:
-    scaffold(tmp_path, name="infra", virtualenv=".venv", dev_host="http://127.0.0.1:8080")
+    scaffold(tmp_path, name="infra", virtualenv=".venv")
     validator = jsonschema.Draft202012Validator(bundled_schema("stack-file.schema.json"))
-    for stack in ("dev", "workspace"):
+    for stack in ("dev", "staging", "prod"):
         stack_file = tmp_path / "stacks" / f"Pulumi.{stack}.yaml"
         document = yaml.safe_load(stack_file.read_text())
         assert list(validator.iter_errors(document)) == []
-        [missing] = validate_file(stack_file, json_schema())
-        assert "serving:openai_api_key is not set" in missing.message
+        [missing] = validate_file(stack_file, json_schema())  # checked as merged with Pulumi.yaml, which names it
+        assert "serving:openai_api_key is not set" in missing.message and missing.file.endswith("Pulumi.yaml")
         document["config"]["serving:openai_api_key"] = {"secure": "v1:abc"}
         stack_file.write_text(yaml.safe_dump(document))
         assert validate_file(stack_file, json_schema()) == []

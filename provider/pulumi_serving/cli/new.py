@@ -1,7 +1,9 @@
 """``pulumi-serving new DIR``: scaffold an infra repo using pulumi-serving (the files of ``templates/project``).
 
-It writes Pulumi.yaml (naming its virtualenv), a one-call ``__main__.py``, ``stacks/`` with a dev stack on the
-local serving API and a workspace stack, the CI workflow, requirements.txt, the stack-file JSON Schema and a README.
+It writes Pulumi.yaml (naming its virtualenv and declaring what every stack shares), a one-call ``__main__.py``,
+``stacks/`` with dev, staging and prod stacks that vary the shared declarations, the CI workflow (validate and preview
+per stack on pull requests, up on merge, a scheduled drift check), requirements.txt, the stack-file JSON Schema and a
+README.
 """
 
 from __future__ import annotations
@@ -43,12 +45,11 @@ def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]
     return out
 
 
-def scaffold(target: Path, *, name: str, virtualenv: str, dev_host: str) -> list[Path]:
+def scaffold(target: Path, *, name: str, virtualenv: str) -> list[Path]:
     """Write the project into ``target`` (created; must hold none of the files); returns the files written."""
     values = {
         "__PROJECT__": name,
         "__VIRTUALENV__": virtualenv,
-        "__DEV_HOST__": dev_host,
         "__REQUIREMENT__": requirement(),
     }
     planned = [
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        written = scaffold(args.directory, name=name, virtualenv=args.virtualenv, dev_host=args.dev_host)
+        written = scaffold(args.directory, name=name, virtualenv=args.virtualenv)
     except FileExistsError as exc:
         print(f"pulumi-serving new: {exc}", file=sys.stderr)
         return 1
@@ -107,10 +108,5 @@ def register(subparsers: Any) -> None:
         "--virtualenv",
         default=".venv",
         help="virtualenv named in Pulumi.yaml, relative to DIR or absolute (default .venv)",
-    )
-    parser.add_argument(
-        "--dev-host",
-        default="http://127.0.0.1:8080",
-        help="the local serving API of the dev stack (default http://127.0.0.1:8080)",
     )
     parser.set_defaults(func=run)

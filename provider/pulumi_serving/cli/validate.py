@@ -1,5 +1,8 @@
 """``pulumi-serving validate stacks/Pulumi.<stack>.yaml``: check a stack file's declarations without Pulumi.
 
+A stack file is checked as Pulumi reads it: merged over the ``config:`` of its project's ``Pulumi.yaml`` (the
+nearest one whose ``stackConfigDir`` holds the file), so a problem in a shared declaration names ``Pulumi.yaml``.
+
 Each problem is printed as ``FILE:LINE:COLUMN: PATH: REASON`` (the form editors and CI annotations link to), or
 with ``--json`` as one JSON document on stdout.
 """
@@ -16,7 +19,8 @@ from typing import Any
 import yaml
 
 from ..spec.declarations import json_schema, validate_stack_config
-from .locations import locate
+from .locations import locate, path_segments
+from .project_config import find_project
 from .style import BOLD, GREEN, RED, paint
 
 
@@ -86,17 +90,26 @@ def validate_file(path: Path, schema: dict[str, Any], *, allow_external_secrets:
         ]
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         return [Finding(str(path), "must be a mapping of config keys", path="config", line=1, column=1)]
+    stack_config = document.get("config") or {}
+    project = find_project(path)
+    inherited = {k: v for k, v in project.values.items() if k not in stack_config} if project else {}
     problems = validate_stack_config(
-        document.get("config") or {},
+        {**inherited, **stack_config},
         schema,
         allow_external_secrets=allow_external_secrets,
         environment=bool(document.get("environment")),
     )
     findings = []
     for problem in problems:
-        line, column = locate(text, problem.path) or (None, None)
-        findings.append(Finding(str(path), problem.message, problem.path, line, column))
-    return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))
+        key = path_segments(problem.path)[1:2]
+        if project and key and key[0] in inherited:  # the value comes from Pulumi.yaml: point there
+            where = project.file_path(str(key[0])) + problem.path[len(f"config.{key[0]}") :]
+            line, column = locate(project.text, where) or (None, None)
+            findings.append(Finding(str(project.path), problem.message, where, line, column))
+        else:
+            line, column = locate(text, problem.path) or (None, None)
+            findings.append(Finding(str(path), problem.message, problem.path, line, column))
+    return sorted(findings, key=lambda f: (f.file != str(path), f.line or 0, f.column or 0))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from ..spec.declarations import (
     NAMESPACE,
     StackDeclarations,
     endpoint_secret_keys,
+    from_stack_config,
     parse_declarations,
     resolve_secret_values,
     stack_file_path,
@@ -48,8 +49,9 @@ def _config_keys() -> set[str]:
 def load(config: pulumi.Config | None = None) -> StackDeclarations:
     """The stack's declarations, or a ``pulumi.RunError`` listing every problem with its stack-file path."""
     config = config or pulumi.Config(NAMESPACE)
-    data = {key: config.get_object(key) for key in DECLARATION_KEYS}
-    data = {key: value for key, value in data.items() if value is not None}
+    data = from_stack_config(
+        {f"{NAMESPACE}:{key}": value for key in DECLARATION_KEYS if (value := config.get(key)) is not None}
+    )
     decl, problems = parse_declarations(data, bundled_schema())
     problems += unknown_key_problems(_config_keys(), data)
     if problems or decl is None:

@@ -13,7 +13,8 @@ from ..names import endpoint_name_problem, scope_name_problem, secret_key_proble
 from ..problems import Problem, check, join_path
 from ..secret_ref_syntax import SecretRef
 from .json_schema import schema_problems
-from .models import Decl, EndpointDeclaration, ScopeDeclaration, StackDeclarations
+from .models import OVERRIDE_KEYS, Decl, EndpointDeclaration, ScopeDeclaration, StackDeclarations
+from .overrides import Overlaid, apply_overrides, fixed_field_problems
 from .secret_values import endpoint_secret_keys
 
 
@@ -139,14 +140,28 @@ def structural_problems(data: Any, schema: dict[str, Any] | None) -> list[Proble
     return problems or check(StackDeclarations, data)
 
 
+def overlay(data: Any, schema: dict[str, Any] | None) -> Overlaid:
+    """The declarations with the stack's overrides applied, once the override keys' own shape is checked (when it
+    is wrong, the overrides are reported and not applied)."""
+    keys = {k: data[k] for k in OVERRIDE_KEYS if k in data} if isinstance(data, dict) else {}
+    broken = fixed_field_problems(keys.get("endpoint_overrides")) or (structural_problems(keys, schema) if keys else [])
+    if broken:
+        return Overlaid({k: v for k, v in data.items() if k not in OVERRIDE_KEYS}, broken)
+    return apply_overrides(data)
+
+
 def parse_declarations(
     data: Any, schema: dict[str, Any] | None = None
 ) -> tuple[StackDeclarations | None, list[Problem]]:
-    """Validate raw declarations against the JSON Schema when given, else the models, then semantically.
+    """Apply the stack's overrides, validate the result against the JSON Schema when given, else the models, then
+    semantically.
 
     Semantic checks run on every scope and endpoint that is structurally valid, so one run lists every
     problem. Returns the model (None when anything is structurally invalid) and every problem.
     """
+    overlaid = overlay(data, schema)
+    data = overlaid.data
     structural = structural_problems(data, schema)
     problems = structural + semantic_problems(items_of(data, structural))
-    return (None if structural else StackDeclarations.model_validate(data)), problems
+    problems = overlaid.problems + [overlaid.relocate(p) for p in problems]
+    return (None if structural or overlaid.problems else StackDeclarations.model_validate(data)), problems

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..endpoints import AiGatewayConfig, EndpointCoreConfigInput
 from ..problems import Problem, join_path
-from .models import SecretValueRef, StackDeclarations
+from .models import FIXED_FIELDS, SecretValueRef, StackDeclarations
 
 SCHEMA_ID = "https://pulumi-serving.dev/schemas/stack-declarations.schema.json"
 
@@ -27,6 +27,25 @@ def _plaintext_accepts_secret_ref(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _plaintext_accepts_secret_ref(value)
+
+
+def _endpoint_override(endpoint: dict[str, Any]) -> dict[str, Any]:
+    """An endpoint's fields, none required, name and id fixed; a mapping field is a partial patch (checked once
+    merged), a null removes the field."""
+    properties = {}
+    for name, prop in endpoint["properties"].items():
+        if name in FIXED_FIELDS:
+            continue
+        merged = name in ("config", "ai_gateway")
+        typed = {"type": ["object", "null"]} if merged else {"anyOf": [prop, {"type": "null"}]}
+        properties[name] = {**typed, "description": prop.get("description", "")}
+    return {
+        "type": "object",
+        "title": "EndpointOverride",
+        "description": "a JSON merge patch over one declared endpoint",
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
 def json_schema() -> dict[str, Any]:
@@ -49,6 +68,8 @@ def json_schema() -> dict[str, Any]:
     for name, definition in defs.items():
         if name != "SecretValueRef":
             _plaintext_accepts_secret_ref(definition)
+    defs["EndpointOverride"] = _endpoint_override(defs["EndpointDeclaration"])
+    decl["properties"]["endpoint_overrides"]["additionalProperties"] = {"$ref": "#/$defs/EndpointOverride"}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **decl}
 
 

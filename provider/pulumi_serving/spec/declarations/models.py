@@ -6,6 +6,7 @@ They live in the stack file under the ``serving`` namespace::
       serving:scopes:    [ {scope, secrets: [{key, value_from}], acls: [{principal, permission}], authoritative_acls} ]
       serving:endpoints: [ {name, config, tags, ai_gateway, rate_limits, permissions, description, ...} ]
       serving:wait_timeout: seconds to wait for every endpoint's config update
+      serving:name_suffix, serving:endpoint_overrides: per-stack variations of declarations shared in Pulumi.yaml
 
 Secret values never appear here: a secret's ``value_from`` and any ``*_plaintext`` credential
 (``{secret: <config key>}``) name another stack config key holding a Pulumi secure value.
@@ -100,7 +101,23 @@ class StackDeclarations(Decl):
     scopes: list[ScopeDeclaration] = Field(default_factory=list)
     endpoints: list[EndpointDeclaration] = Field(default_factory=list)
     wait_timeout: float = Field(1200.0, gt=0, description="seconds to wait for all endpoints to be ready")
+    name_suffix: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="per stack: appended to every endpoint's name (e.g. -dev); the resource keeps the declared name",
+    )
+    endpoint_overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="per stack, by declared endpoint name: a JSON merge patch over that endpoint (mappings merge "
+        "key by key, lists and scalars replace, null removes); name and id cannot be overridden",
+    )
 
 
-DECLARATION_KEYS = ("scopes", "endpoints", "wait_timeout")
+#: Declarations whose value is text, never JSON to decode.
+TEXT_KEYS = ("name_suffix",)
+#: Per-stack keys applied to the declarations before they are checked (overrides.py).
+OVERRIDE_KEYS = ("name_suffix", "endpoint_overrides")
+#: Fields an override cannot change: the endpoint's identity (renames go through name_suffix).
+FIXED_FIELDS = ("name", "id")
+DECLARATION_KEYS = ("scopes", "endpoints", "wait_timeout", "name_suffix", "endpoint_overrides")
 PROVIDER_SETTINGS = ("host", "token", "profile")

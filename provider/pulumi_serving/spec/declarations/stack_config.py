@@ -9,21 +9,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..problems import Problem, join_path
-from .checks import Items, items_of, semantic_problems, structural_problems, undeclared_secret_problems
-from .models import DECLARATION_KEYS, NAMESPACE, PROVIDER_SETTINGS
+from .checks import Items, items_of, overlay, semantic_problems, structural_problems, undeclared_secret_problems
+from .models import DECLARATION_KEYS, NAMESPACE, PROVIDER_SETTINGS, TEXT_KEYS
 from .secret_values import endpoint_secret_keys
 
 
 def from_stack_config(config: dict[str, Any]) -> dict[str, Any]:
     """The declarations held by a stack file's ``config:`` mapping (``serving:<key>`` entries).
 
-    Scalars that Pulumi stored as strings are decoded as JSON, as ``Config.get_object`` does.
+    Values that Pulumi stored as strings are decoded as JSON, as ``Config.get_object`` does, except the text keys
+    (``name_suffix: -1`` stays text).
     """
     out = {}
     for key in DECLARATION_KEYS:
         if f"{NAMESPACE}:{key}" in config:
             value = config[f"{NAMESPACE}:{key}"]
-            if isinstance(value, str):
+            if isinstance(value, str) and key not in TEXT_KEYS:
                 with contextlib.suppress(ValueError):
                     value = json.loads(value)
             out[key] = value
@@ -120,11 +121,13 @@ def validate_stack_config(
     ``allow_external_secrets`` accepts ``{{secrets/...}}`` references to secrets this file does not declare;
     ``environment`` (the file has an ``environment:`` import) accepts secret values supplied by Pulumi ESC.
     """
-    data = from_stack_config(config)
+    overlaid = overlay(from_stack_config(config), schema)
+    data = overlaid.data
     structural = structural_problems(data, schema)
     items = items_of(data, structural)
     problems = structural + semantic_problems(items) + secure_value_problems(items, config, environment=environment)
     problems += unknown_key_problems(config, data)
     if not allow_external_secrets:
         problems += undeclared_secret_problems(items)
+    problems = overlaid.problems + [overlaid.relocate(p) for p in problems]
     return [Problem(stack_file_path(p.path), p.message) for p in problems]
