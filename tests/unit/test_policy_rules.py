@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from pulumi_serving.policy import RULES, RULES_BY_NAME, UNKNOWN, Level, ResourceView, Violation
 from pulumi_serving.spec import PROVIDERS
+from tests.support.pulumi_stack import REPO_ROOT
 
 STACK = "dev"
 KEY_REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
@@ -297,3 +299,14 @@ def test_resource_rules_ignore_other_kinds():
     for rule in RULES:
         if not rule.is_stack_rule and "SecretScope" not in rule.kinds:
             assert rule.check_resource(scope) == []
+
+
+def test_docs_policy_md_lists_every_rule_its_level_and_each_setting_with_its_default():
+    text = (REPO_ROOT / "docs" / "policy.md").read_text()
+    for rule in RULES:
+        kind = "stack" if rule.is_stack_rule else "resource"
+        assert f"| `{rule.name}` | {kind} | {rule.level.value} |" in text, rule.name
+        assert f"### `{rule.name}`" in text
+        for setting in rule.settings:
+            row = f"| `{setting.name}` | `{json.dumps(setting.default)}` | {setting.description} |"
+            assert row in text, row
