@@ -59,11 +59,17 @@ def test_a_scaffolded_project_s_policy_pack_gates_its_previews(pulumi_stack_fact
     assert "external-model-rate-limits" not in passed.output
     assert "[advisory]  required-tags" in passed.output and f"'{ENDPOINT}' has no 'team' tag" in passed.output
 
-    # Once applied, the stack rules read the resources' state: still compliant, and nothing to change.
+    # Once applied, still compliant with nothing to change.
     stack.up("--policy-pack", "policy")
     applied = policy_preview(stack, "--expect-no-changes")
     assert applied.returncode == 0, applied.output
     assert "[mandatory]" not in applied.output and "[advisory]  required-tags" in applied.output
+
+    # Dropping the applied endpoint's rate limits fails again: the unchanged endpoint is read from the state.
+    stack_file.write_text(yaml.safe_dump(unlimited))
+    dropped = policy_preview(stack)
+    assert dropped.returncode != 0 and "[mandatory]  external-model-rate-limits" in dropped.output, dropped.output
+    stack_file.write_text(yaml.safe_dump(declared))
 
     # A --policy-pack-config file overrides the pack's own levels: the advisory rule turned mandatory fails.
     strict = stack.root / "strict.json"

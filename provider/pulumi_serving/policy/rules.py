@@ -138,7 +138,7 @@ def check_rate_limits(resources: Sequence[ResourceView], config: Mapping[str, An
         violations.append(
             Violation(
                 f"{endpoint.label} serves the external model {served} without rate limits: give it rate limits "
-                "(`rate_limits:` in its stack-file declaration, a RateLimits resource, or ai_gateway.rate_limits)",
+                "(`rate_limits:` in its stack-file declaration, or a RateLimits resource for it)",
                 endpoint.urn,
             )
         )
