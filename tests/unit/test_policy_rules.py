@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from pulumi_serving.policy import RULES, RULES_BY_NAME, UNKNOWN, Level, ResourceView, Violation
+from pulumi_serving import resources
+from pulumi_serving.policy import RULES, RULES_BY_NAME, UNKNOWN, Level, ResourceView, Rule, Violation
 from pulumi_serving.spec import PROVIDERS
 from tests.support.pulumi_stack import REPO_ROOT
 
@@ -60,6 +61,13 @@ def stack_messages(rule: str, resources: list[ResourceView], config: dict[str, A
 
 def messages(rule: str, subject: ResourceView, config: dict[str, Any] | None = None) -> list[str]:
     return RULES_BY_NAME[rule].check_resource(subject, config)
+
+
+def test_resource_kinds_are_read_from_the_types_the_resources_register():
+    for resource_class in (resources.ServingEndpoint, resources.RateLimits, resources.SecretScopeAcls):
+        full_type = f"pulumi-python:{resource_class._resource_type_name}"
+        assert ResourceView.kind_of(full_type) == resource_class.__name__
+    assert ResourceView.kind_of("aws:s3/bucket:Bucket") == "aws:s3/bucket:Bucket"
 
 
 def test_every_rule_has_a_stable_unique_name_a_description_and_a_default_level():
@@ -310,3 +318,8 @@ def test_docs_policy_md_lists_every_rule_its_level_and_each_setting_with_its_def
         for setting in rule.settings:
             row = f"| `{setting.name}` | `{json.dumps(setting.default)}` | {setting.description} |"
             assert row in text, row
+
+
+def test_a_rule_is_either_a_resource_rule_or_a_stack_rule():
+    with pytest.raises(ValueError, match="exactly one of check and stack_check"):
+        Rule(name="r", description="d.", level=Level.ADVISORY, kinds=("ServingEndpoint",))

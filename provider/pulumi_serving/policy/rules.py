@@ -10,17 +10,25 @@ from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
+from ..resources import (
+    EndpointPermissionsProvider,
+    RateLimitsProvider,
+    SecretAclProvider,
+    SecretScopeAclsProvider,
+    SecretScopeProvider,
+    ServingEndpointProvider,
+)
 from ..spec.external_models import PROVIDERS
 from ..spec.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
 from ..spec.server_behaviour import is_write_only
 from .model import UNKNOWN, Level, ResourceView, Rule, Setting, Violation, known
 
-ENDPOINT = "ServingEndpoint"
-RATE_LIMITS = "RateLimits"
-SECRET_SCOPE = "SecretScope"
-ENDPOINT_PERMISSIONS = "EndpointPermissions"
-SECRET_ACL = "SecretAcl"
-SECRET_SCOPE_ACLS = "SecretScopeAcls"
+ENDPOINT = ServingEndpointProvider.kind
+RATE_LIMITS = RateLimitsProvider.kind
+SECRET_SCOPE = SecretScopeProvider.kind
+ENDPOINT_PERMISSIONS = EndpointPermissionsProvider.kind
+SECRET_ACL = SecretAclProvider.kind
+SECRET_SCOPE_ACLS = SecretScopeAclsProvider.kind
 
 #: The manage level of each kind of grant (endpoint permissions, secret-scope ACLs).
 ENDPOINT_MANAGE = "CAN_MANAGE"
