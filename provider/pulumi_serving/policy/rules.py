@@ -1,7 +1,8 @@
 """The rules of pulumi-serving's policy pack (docs/policy.md), pure functions of resource properties.
 
-A value not known during a preview (:data:`~.model.UNKNOWN`) never makes a violation: the same rules run
-again on ``pulumi up`` with every value known. Messages name fields and references, never a credential value.
+A value not known during a preview (:data:`~.model.UNKNOWN`) is given the benefit of the doubt (only a set
+``*_plaintext`` field is a violation whatever its value): the same rules run again on ``pulumi up`` with every value
+known. Messages name fields and references, never a credential value.
 """
 
 from __future__ import annotations
