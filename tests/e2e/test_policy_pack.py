@@ -52,6 +52,16 @@ def test_a_scaffolded_project_s_policy_pack_gates_its_previews(pulumi_stack_fact
     assert f"ServingEndpoint '{ENDPOINT}' serves the external model openai/gpt-3.5-turbo-instruct" in failed.output
     assert OPENAI_KEY not in failed.output
 
+    # A plaintext credential (a secure config value sent as openai_api_key_plaintext) fails, its value never shown.
+    plaintext = yaml.safe_load(stack_file.read_text())
+    credentials = plaintext["config"]["serving:endpoints"][0]["config"]["served_entities"][0]["external_model"]
+    credentials["openai_config"] = {"openai_api_key_plaintext": {"secret": "openai_api_key"}}
+    stack_file.write_text(yaml.safe_dump(plaintext))
+    leaky = policy_preview(stack)
+    assert leaky.returncode != 0 and "[mandatory]  no-plaintext-credentials" in leaky.output, leaky.output
+    assert "external_model.openai_config.openai_api_key_plaintext" in leaky.output
+    assert OPENAI_KEY not in leaky.output
+
     # With its rate limits it passes; the advisory rule (the dev endpoint has no team tag) only warns.
     stack_file.write_text(yaml.safe_dump(declared))
     passed = policy_preview(stack)
