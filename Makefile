@@ -23,7 +23,7 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	@echo "[make] installing pulumi-serving and its dependencies into $(VENV)"
 	@$(VPY) -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
-	@$(VENV)/bin/uv pip install --quiet --python $(VPY) -c $(CONSTRAINTS) -e '.[server,test]'
+	@$(VENV)/bin/uv pip install --quiet --python $(VPY) -c $(CONSTRAINTS) -e '.[server,policy,test]'
 	@touch $@
 
 # The dynamic-provider host resolves Pulumi.yaml's `virtualenv: .venv` against the program directory (stacks/).

@@ -7,7 +7,8 @@
 #            its Python plugins beside it or on PATH, is used as is: no build;
 #        (2) a build cached in $PULUMI_SERVING_CACHE/pulumi-VERSION/bin (default ~/.cache/pulumi-serving) is reused;
 #        (3) otherwise everything is built from published Go modules with the ordinary `go` client, announced
-#            first with the expected time:
+#            first with the expected time (a cached CLI of VERSION is kept: a changed tools/langhost rebuilds
+#            only the language host, keyed by the digest of its Go files, go.mod and go.sum):
 #     - `pulumi` from github.com/pulumi/pulumi/pkg/v3@vVERSION: a plain wrapper-module build first,
 #       the upstream repo layout (pkg + sdk side by side) as fallback;
 #     - `pulumi-language-python` from tools/langhost (this project's host, on sdk/v3@vVERSION: the upstream
@@ -33,7 +34,7 @@ RANGE=">=$MIN,<$BELOW_MAJOR"
 say() { printf '[ensure-pulumi] %s\n' "$*" >&2; }
 has_all() { local f; for f in "${TOOLS[@]}"; do [ -x "$1/$f" ] || return 1; done; }
 version_of() { PULUMI_SKIP_UPDATE_CHECK=true "$1/pulumi" version 2>/dev/null || true; }
-langhost_digest() { cat "$LANGHOST_SRC"/main.go "$LANGHOST_SRC"/go.mod "$LANGHOST_SRC"/go.sum | sha256sum | cut -c1-16; }
+langhost_digest() { cat "$LANGHOST_SRC"/*.go "$LANGHOST_SRC"/go.mod "$LANGHOST_SRC"/go.sum | sha256sum | cut -c1-16; }
 
 supported() {  # supported vX.Y.Z[-suffix]: inside RANGE
   local v="${1#v}"; v="${v%%[-+]*}"
@@ -79,8 +80,13 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-say "building pulumi v$VERSION and its Python language host from Go modules: expect about 5 min on 2 cores"
-say "with cold Go caches (about 1.5 GB of modules), under 1 min with warm ones. A pulumi $RANGE on PATH skips this."
+cli_up_to_date() { [ -x "$BIN/pulumi" ] && [ "$(version_of "$BIN")" = "v$VERSION" ]; }
+if cli_up_to_date; then
+  say "rebuilding the Python language host of the cached pulumi v$VERSION (tools/langhost changed): under 1 min"
+else
+  say "building pulumi v$VERSION and its Python language host from Go modules: expect about 5 min on 2 cores"
+  say "with cold Go caches (about 1.5 GB of modules), under 1 min with warm ones. A pulumi $RANGE on PATH skips this."
+fi
 export GOWORK=off CGO_ENABLED=0 GOFLAGS="-buildvcs=false"
 START=$(date +%s)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-build.XXXXXX")"
@@ -97,7 +103,6 @@ if d.get("Error"): sys.exit("go mod download: " + d["Error"])
 print(d["Dir"])'
 }
 
-cli_up_to_date() { [ -x "$BIN/pulumi" ] && [ "$(version_of "$BIN")" = "v$VERSION" ]; }
 
 plain_module_build() {
   say "pulumi: plain module build (wrapper module requiring pkg/v3@v$VERSION)"

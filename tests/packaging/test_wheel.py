@@ -142,8 +142,18 @@ def test_installed_package_scaffolds_a_project_from_its_template(installed: Inst
         "schemas/stack-file.schema.json",
         "README.md",
         "requirements.txt",
+        "policy/PulumiPolicy.yaml",
+        "policy/__main__.py",
+        "policy/requirements.txt",
     ):
         assert (project / name).is_file(), name
+
+
+def test_the_policy_pack_without_the_policy_extra_names_the_extra(installed: Installed) -> None:
+    done = installed.python("from pulumi_serving.policy import run_pack; run_pack()")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "pip install 'pulumi-serving[policy]'" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def test_installed_package_exports_every_resource_and_typed_argument_at_the_top_level(installed: Installed) -> None:

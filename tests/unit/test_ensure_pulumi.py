@@ -117,19 +117,60 @@ def test_asking_for_a_build_ignores_a_supported_pulumi_on_path(tmp_path: Path) -
     assert (go / "go-calls").exists()
 
 
-def test_a_cached_build_is_reused_until_the_language_host_source_changes(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    cached = fake_pulumi_dir(cache / f"pulumi-{PINNED}" / "bin", PINNED)
-    langhost = ENSURE_PULUMI.parent.parent / "tools" / "langhost"
-    digest = subprocess.run(
-        "cat main.go go.mod go.sum | sha256sum | cut -c1-16",
+def langhost_digest() -> str:
+    """The digest of tools/langhost's source (every Go file, go.mod, go.sum) the script keys its cache on."""
+    return subprocess.run(
+        "cat *.go go.mod go.sum | sha256sum | cut -c1-16",
         shell=True,
-        cwd=langhost,
+        cwd=ENSURE_PULUMI.parent.parent / "tools" / "langhost",
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    (cached / ".langhost-digest").write_text(digest)
+
+
+def building_go(root: Path, sdk: Path) -> Path:
+    """A `go` that records its calls, answers ``mod download`` with ``sdk`` and makes each ``build -o OUT``
+    write a script printing ``built``."""
+    root.mkdir(parents=True)
+    go = root / "go"
+    go.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {root}/go-calls\n'
+        'case "$1" in\n'
+        '  version) echo "go version go1.26.0 linux/amd64" ;;\n'
+        f'  mod) echo \'{{"Dir": "{sdk}"}}\' ;;\n'
+        '  build) while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done\n'
+        '         printf \'#!/bin/sh\\necho built\\n\' > "$out" && chmod +x "$out" ;;\n'
+        "esac\n"
+    )
+    go.chmod(0o755)
+    return root
+
+
+def test_a_changed_language_host_rebuilds_only_the_language_host(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cached = fake_pulumi_dir(cache / f"pulumi-{PINNED}" / "bin", PINNED)
+    (cached / ".langhost-digest").write_text("stale\n")
+    sdk = tmp_path / "sdk"
+    fake_pulumi_dir(sdk / "python" / "dist", PINNED, ("pulumi-resource-pulumi-python",))
+    fake_pulumi_dir(sdk / "python" / "cmd", PINNED, ("pulumi-language-python-exec",))
+    go = building_go(tmp_path / "go", sdk)
+    done = run([go], cache, extra_env={"PULUMI_SERVING_BUILD_PULUMI": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "rebuilding the Python language host" in done.stderr and "about 5 min" not in done.stderr
+    assert "already built, keeping it" in done.stderr
+    builds = [call for call in (go / "go-calls").read_text().splitlines() if call.startswith("build")]
+    assert len(builds) == 1 and "pulumi-language-python" in builds[0], builds
+    assert (cached / "pulumi").read_text() == f"#!/bin/sh\necho v{PINNED}\n"  # the CLI kept as it was
+    assert subprocess.run([cached / "pulumi-language-python"], capture_output=True, text=True).stdout == "built\n"
+    assert (cached / ".langhost-digest").read_text() == langhost_digest()
+
+
+def test_a_cached_build_is_reused_until_the_language_host_source_changes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cached = fake_pulumi_dir(cache / f"pulumi-{PINNED}" / "bin", PINNED)
+    (cached / ".langhost-digest").write_text(langhost_digest())
     done = run([], cache)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(cached) and "using cached" in done.stderr

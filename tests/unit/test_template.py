@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import runpy
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
+import pulumi_serving.policy
 from pulumi_serving.cli.new import requirement, scaffold
 from pulumi_serving.cli.validate import validate_file
+from pulumi_serving.policy import RULES, RULES_BY_NAME, Level, pack_config
 from pulumi_serving.spec.declarations import json_schema
 from pulumi_serving.stack import bundled_schema
 from tests.support.pulumi_stack import REPO_ROOT
@@ -26,6 +31,9 @@ FILES = {
     "stacks/Pulumi.staging.yaml",
     "stacks/Pulumi.prod.yaml",
     "schemas/stack-file.schema.json",
+    "policy/PulumiPolicy.yaml",
+    "policy/__main__.py",
+    "policy/requirements.txt",
 }
 
 
@@ -54,6 +62,28 @@ def test_new_writes_the_project(tmp_path: Path) -> None:
     assert "python -m venv venv" in workflow  # the virtualenv Pulumi.yaml names
     text = "".join(p.read_text() for p in project.rglob("*") if p.is_file())
     assert not [t for t in ("__PROJECT__", "__VIRTUALENV__", "__REQUIREMENT__") if t in text]
+
+
+def test_the_policy_pack_runs_on_the_project_virtualenv_with_the_policy_extra(tmp_path: Path) -> None:
+    scaffold(tmp_path / "relative", name="infra", virtualenv=".venv")
+    scaffold(tmp_path / "absolute", name="infra", virtualenv="/opt/venvs/infra")
+    for project, named in ((tmp_path / "relative", "../.venv"), (tmp_path / "absolute", "/opt/venvs/infra")):
+        pack = yaml.safe_load((project / "policy" / "PulumiPolicy.yaml").read_text())
+        assert pack["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": named}}
+        assert (project / "policy" / "requirements.txt").read_text().strip() == requirement("policy")
+    assert requirement("policy").startswith("pulumi-serving[policy]>=")
+
+
+def test_the_scaffolded_pack_configures_every_rule_validly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scaffold(tmp_path, name="infra", virtualenv=".venv")
+    calls: list[Any] = []
+    monkeypatch.setattr(pulumi_serving.policy, "run_pack", lambda config=None, **_: calls.append(config))
+    runpy.run_path(str(tmp_path / "policy" / "__main__.py"), run_name="__main__")
+    [config] = calls
+    assert set(config) == set(RULES_BY_NAME)
+    checked = pack_config(config, RULES)
+    assert checked["external-model-rate-limits"].level is Level.MANDATORY
+    assert checked["required-tags"].level is Level.ADVISORY and checked["required-tags"].settings == {"tags": ["team"]}
 
 
 def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path) -> None:

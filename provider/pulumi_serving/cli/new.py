@@ -1,7 +1,8 @@
 """``pulumi-serving new DIR``: scaffold an infra repo using pulumi-serving (the files of ``templates/project``).
 
 It writes Pulumi.yaml (naming its virtualenv and declaring what every stack shares), a one-call ``__main__.py``,
-``stacks/`` with dev, staging and prod stacks that vary the shared declarations, the CI workflow (validate and preview
+``stacks/`` with dev, staging and prod stacks that vary the shared declarations, ``policy/`` (the policy pack
+``pulumi preview --policy-pack policy`` runs, on the same virtualenv), the CI workflow (validate and preview
 per stack on pull requests, up on merge, a scheduled drift check), requirements.txt, the stack-file JSON Schema and a
 README.
 """
@@ -25,14 +26,21 @@ RENAMED = {"gitignore": ".gitignore", "github": ".github"}
 _PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def requirement() -> str:
-    """``pulumi-serving>=X.Y.Z,<X.(Y+1)`` for the running version (any 0.x minor may break), else unpinned."""
+def requirement(extra: str | None = None) -> str:
+    """``pulumi-serving>=X.Y.Z,<X.(Y+1)`` for the running version (any 0.x minor may break), else unpinned;
+    ``pulumi-serving[EXTRA]...`` with ``extra``."""
+    name = f"{DISTRIBUTION}[{extra}]" if extra else DISTRIBUTION
     match = re.match(r"^(\d+)\.(\d+)\.(\d+)", _installed_version())
     if not match:
-        return DISTRIBUTION
+        return name
     major, minor = int(match[1]), int(match[2])
     upper = f"{major}.{minor + 1}" if major == 0 else f"{major + 1}"
-    return f"{DISTRIBUTION}>={match[0]},<{upper}"
+    return f"{name}>={match[0]},<{upper}"
+
+
+def policy_virtualenv(virtualenv: str) -> str:
+    """The project's virtualenv as ``policy/PulumiPolicy.yaml`` names it (relative to ``policy/``)."""
+    return virtualenv if Path(virtualenv).is_absolute() else str(Path("..") / virtualenv)
 
 
 def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
@@ -51,6 +59,8 @@ def scaffold(target: Path, *, name: str, virtualenv: str) -> list[Path]:
         "__PROJECT__": name,
         "__VIRTUALENV__": virtualenv,
         "__REQUIREMENT__": requirement(),
+        "__POLICY_REQUIREMENT__": requirement("policy"),
+        "__POLICY_VIRTUALENV__": policy_virtualenv(virtualenv),
     }
     planned = [
         (target / rel, entry.read_text())
