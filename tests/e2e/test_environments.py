@@ -17,17 +17,17 @@ BASE = "openai-completions-endpoint"
 PLATFORM = {"group_name": "ml-platform", "permission_level": "CAN_MANAGE"}
 EXPECTED = {
     "dev": (
-        f"{BASE}-dev",
-        [{"calls": 5, "key": "user", "renewal_period": "minute"}],
+        BASE,
+        [{"calls": 20, "key": "user", "renewal_period": "minute"}],
         [PLATFORM, {"group_name": "ml-developers", "permission_level": "CAN_MANAGE"}],
     ),
     "staging": (
         f"{BASE}-staging",
-        [{"calls": 20, "key": "user", "renewal_period": "minute"}],
+        [{"calls": 50, "key": "user", "renewal_period": "minute"}],
         [PLATFORM, {"group_name": "ml-developers", "permission_level": "CAN_QUERY"}],
     ),
     "prod": (
-        BASE,
+        f"{BASE}-prod",
         [
             {"calls": 100, "key": "user", "renewal_period": "minute"},
             {"calls": 1000, "key": "endpoint", "renewal_period": "minute"},

@@ -39,8 +39,12 @@ def test_a_scaffolded_project_s_policy_pack_gates_its_previews(pulumi_stack_fact
     stack = pulumi_stack_factory(
         project, stack="dev", secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY}
     )
-    stack_file = stack.workdir / "stacks" / "Pulumi.dev.yaml"
+    # The endpoint is declared in Pulumi.yaml (every stack shares it); here without its team tag, so the advisory
+    # required-tags rule has something to warn about.
+    stack_file = stack.workdir / "Pulumi.yaml"
     declared = yaml.safe_load(stack_file.read_text())
+    del declared["config"]["serving:endpoints"][0]["tags"]
+    stack_file.write_text(yaml.safe_dump(declared))
 
     # An endpoint without rate limits fails the preview: the mandatory rule names itself and the endpoint.
     unlimited = yaml.safe_load(stack_file.read_text())

@@ -50,12 +50,12 @@ def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server
 
     up = stack.up()
     assert scopes_on(live_server) == ["my_openai_secret_scope"]
-    endpoint = endpoints_on(live_server)["openai-completions-endpoint-dev"]  # the dev stack's name suffix
+    endpoint = endpoints_on(live_server)["openai-completions-endpoint"]  # dev keeps the declared names
     assert (
         endpoint["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"]
         == "{{secrets/my_openai_secret_scope/openai_api_key}}"
     )
-    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 5, "key": "user", "renewal_period": "minute"}]
+    assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert OPENAI_KEY not in up.output and OPENAI_KEY not in stack.export_text()
 
     stack.preview(expect_no_changes=True)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 OPENAI_KEY = "sk-workflow-91c4"
 STACK = "dev"
-ENDPOINT = "openai-completions-endpoint-dev"  # the dev stack's name for the shared endpoint
+ENDPOINT = "openai-completions-endpoint"  # the dev stack keeps the declared names
 GITHUB_BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
 PLANNED_REVERT = f"RateLimits {ENDPOINT}: ~ rate_limits[0].calls -> PUT"  # the planner's line for the drifted field
 

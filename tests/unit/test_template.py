@@ -86,6 +86,17 @@ def test_the_scaffolded_pack_configures_every_rule_validly(tmp_path: Path, monke
     assert checked["required-tags"].level is Level.ADVISORY and checked["required-tags"].settings == {"tags": ["team"]}
 
 
+def test_dev_host_pins_only_the_dev_stack(tmp_path: Path) -> None:
+    scaffold(tmp_path, name="infra", virtualenv=".venv", dev_host="http://127.0.0.1:9999")
+    stacks = {
+        name: yaml.safe_load((tmp_path / "stacks" / f"Pulumi.{name}.yaml").read_text())["config"]
+        for name in ("dev", "staging", "prod")
+    }
+    assert stacks["dev"]["serving:host"] == "http://127.0.0.1:9999"
+    assert "serving:endpoint_overrides" in stacks["dev"]  # the rest of the file is kept
+    assert "serving:host" not in stacks["staging"] and "serving:host" not in stacks["prod"]
+
+
 def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path) -> None:
     scaffold(tmp_path, name="infra", virtualenv=".venv")
     before = (tmp_path / "README.md").read_text()

@@ -10,6 +10,7 @@ README.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from importlib import resources
@@ -23,6 +24,7 @@ from .style import GREEN, paint
 
 #: Template names that cannot be package data as is (a leading dot hides them from package-data globs).
 RENAMED = {"gitignore": ".gitignore", "github": ".github"}
+DEV_STACK_FILE = "Pulumi.dev.yaml"
 _PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -53,8 +55,11 @@ def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]
     return out
 
 
-def scaffold(target: Path, *, name: str, virtualenv: str) -> list[Path]:
-    """Write the project into ``target`` (created; must hold none of the files); returns the files written."""
+def scaffold(target: Path, *, name: str, virtualenv: str, dev_host: str | None = None) -> list[Path]:
+    """Write the project into ``target`` (created; must hold none of the files); returns the files written.
+
+    ``dev_host`` pins the dev stack to that serving API (``serving:host`` in its stack file); without it every stack
+    reads the serving API from the environment (``DATABRICKS_HOST``), as CI does."""
     values = {
         "__PROJECT__": name,
         "__VIRTUALENV__": virtualenv,
@@ -74,6 +79,8 @@ def scaffold(target: Path, *, name: str, virtualenv: str) -> list[Path]:
     for path, text in planned:
         for token, value in values.items():
             text = text.replace(token, value)
+        if dev_host is not None and path.name == DEV_STACK_FILE:
+            text = text.replace("\nconfig:\n", f"\nconfig:\n  serving:host: {json.dumps(dev_host)}\n", 1)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return [path for path, _ in planned]
@@ -89,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        written = scaffold(args.directory, name=name, virtualenv=args.virtualenv)
+        written = scaffold(args.directory, name=name, virtualenv=args.virtualenv, dev_host=args.dev_host)
     except FileExistsError as exc:
         print(f"pulumi-serving new: {exc}", file=sys.stderr)
         return 1
@@ -118,5 +125,11 @@ def register(subparsers: Any) -> None:
         "--virtualenv",
         default=".venv",
         help="virtualenv named in Pulumi.yaml, relative to DIR or absolute (default .venv)",
+    )
+    parser.add_argument(
+        "--dev-host",
+        metavar="URL",
+        help="pin the dev stack to this serving API, e.g. a local `pulumi-serving serve` (writes serving:host into "
+        "stacks/Pulumi.dev.yaml; default: every stack reads DATABRICKS_HOST)",
     )
     parser.set_defaults(func=run)
