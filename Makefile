@@ -13,6 +13,10 @@ PYTEST_ARGS ?=
 # CLIs it starts, so more workers than cores keeps both cores busy.
 PYTEST_WORKERS ?= 4
 UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(CONSTRAINTS))
+# Every Python process of a run (servers, Pulumi's language host and providers) reads compiled bytecode rather than
+# compiling each module it imports at start (about 1.3 s of CPU more per process): installs compile it, and a
+# PYTHONDONTWRITEBYTECODE set by the machine is dropped so the project's own modules are cached too.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: all venv pulumi actionlint lint check test demo demo-down clean
 
@@ -23,7 +27,7 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	@echo "[make] installing pulumi-serving and its dependencies into $(VENV)"
 	@$(VPY) -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
-	@$(VENV)/bin/uv pip install --quiet --python $(VPY) -c $(CONSTRAINTS) -e '.[server,policy,test]'
+	@$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(VPY) -c $(CONSTRAINTS) -e '.[server,policy,test]'
 	@touch $@
 
 # The dynamic-provider host resolves Pulumi.yaml's `virtualenv: .venv` against the program directory (stacks/).

@@ -32,9 +32,19 @@ def serving_on_loopback(state: S, handle: Handler[S]) -> Iterator[S]:
         async with server:
             await server.serve_forever()
 
+    async def end_connections() -> None:
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
     def run() -> None:
         with suppress(asyncio.CancelledError):
             loop.run_until_complete(main())
+        # Connection handlers still running end here, with the loop open: left to the garbage collector, they would
+        # close their writers on a closed loop at any later moment of the test process (an unraisable exception).
+        loop.run_until_complete(end_connections())
+        loop.close()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()

@@ -88,6 +88,7 @@ def _built(label: str) -> Path:
             "pip",
             "install",
             "--quiet",
+            "--compile-bytecode",  # each provider and server process then starts without compiling its imports
             "--python",
             str(python),
             "-c",
