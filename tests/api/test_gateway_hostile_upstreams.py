@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from pulumi_serving.server.gateway.upstream.errors import MAX_RETRY_AFTER_S
-from tests.support.hostile_upstream import WRONG_SHAPES, running_hostile_upstream
+from tests.support.hostile_upstream import RAW_ANSWERS, RAW_STREAMS, WRONG_SHAPES, running_hostile_upstream
 from tests.support.server import start_server
 
 TIMEOUT_S = 1.0
@@ -26,17 +26,23 @@ def hostile():
 
 
 @pytest.fixture(scope="module")
-def admin(hostile, tmp_path_factory):
+def server(hostile, tmp_path_factory):
     live = start_server(
         tmp_path_factory.mktemp("hostile") / "data",
         update_delay=0,
         extra_args=["--upstream", f"openai={hostile.url}", "--upstream-timeout", str(TIMEOUT_S)],
     )
     try:
-        with live.client(timeout=30) as client:
-            yield client
+        yield live
     finally:
         live.stop()
+    assert "Traceback" not in live.output() and "unhandled" not in live.output()
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    with server.client(timeout=30) as client:
+        yield client
 
 
 def _endpoint(admin: httpx.Client, model: str) -> str:
@@ -78,6 +84,23 @@ def test_a_wrongly_shaped_answer_is_a_502_with_a_databricks_error_body(admin, in
     assert response.status_code == 502, response.text
     body = response.json()
     assert body["error_code"] == "INTERNAL_ERROR" and "served entity e" in body["message"].lower()
+
+
+@pytest.mark.parametrize(
+    "index", range(len(RAW_ANSWERS)), ids=["created-1e999", "usage-1e999", "bad-utf8", "lone-surrogate", "nan"]
+)
+def test_an_answer_whose_values_cannot_be_passed_on_is_a_502_not_a_500(admin, index):
+    response = _ask(admin, f"answer-{index}")
+    assert response.status_code == 502, response.text
+    assert response.json()["error_code"] == "INTERNAL_ERROR"
+    assert _ask(admin, "ok-stream", stream=True).status_code == 200  # and the server keeps serving
+
+
+@pytest.mark.parametrize("index", range(len(RAW_STREAMS)), ids=["created-1e999", "usage-1e999", "bad-utf8"])
+def test_a_stream_whose_values_cannot_be_passed_on_ends_with_an_error_event(admin, index):
+    events, _ = _events(admin, f"raw-stream-{index}")
+    assert "[DONE]" not in events
+    assert json.loads(events[-1])["error_code"] == "INTERNAL_ERROR"
 
 
 def _stream(admin: httpx.Client, name: str) -> AbstractContextManager[httpx.Response]:
