@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from contextlib import AbstractContextManager
 
@@ -15,6 +16,8 @@ import pytest
 from pulumi_serving.server.gateway.upstream.errors import MAX_RETRY_AFTER_S
 from tests.support.hostile_upstream import RAW_ANSWERS, RAW_STREAMS, WRONG_SHAPES, running_hostile_upstream
 from tests.support.server import start_server
+
+from .test_server_cli import run_cli
 
 TIMEOUT_S = 1.0
 
@@ -158,3 +161,27 @@ def test_a_client_that_leaves_a_stream_stops_the_upstream_read(admin, hostile):
     while hostile.dropped == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert hostile.dropped == 1  # the gateway let go of the upstream long before its 30 s stream ended
+
+
+def test_a_revoked_tokens_open_stream_ends_within_a_second_with_an_error_event(server, admin):
+    name = _endpoint(admin, "slow-stream")  # an event every 0.1 s for 30 s
+    token = server.mint_token("streamer@example.com", groups=("admins",))
+    lines: list[tuple[float, str]] = []
+    with server.client(token, timeout=30) as streamer:
+
+        def read() -> None:
+            with _stream(streamer, name) as response:
+                lines.extend((time.monotonic(), line) for line in response.iter_lines() if line.startswith("data: "))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        while len(lines) < 3 and reader.is_alive():
+            time.sleep(0.05)
+        revoked = run_cli("tokens", "revoke", "--data-dir", str(server.data_dir), "--user", "streamer@example.com")
+        assert revoked.returncode == 0, revoked.stderr
+        done_at = time.monotonic()
+        reader.join(10)
+    assert not reader.is_alive()
+    ended_at, last = lines[-1]
+    assert json.loads(last[6:])["error_code"] == "UNAUTHENTICATED"
+    assert ended_at - done_at < 1.0
