@@ -95,7 +95,8 @@ def reserved_name_problem(name: str, *, group: bool = False) -> str | None:
 
 def name_warnings(names: Iterable[str], known: Iterable[str]) -> dict[str, str]:
     """For each of ``names`` a person could misread, why: it mixes scripts, or it reads like another name of
-    ``names`` or ``known`` (the principals already granted, the caller)."""
+    ``names`` or ``known`` (the principals already granted, the caller), written with ``ascii()`` so that the
+    difference shows (``'\\u0430lice'``)."""
     names = list(dict.fromkeys(names))
     others = list(dict.fromkeys([*names, *known]))
     warnings = {}
@@ -104,7 +105,7 @@ def name_warnings(names: Iterable[str], known: Iterable[str]) -> dict[str, str]:
         if len(mixed := scripts(name)) > 1:
             reasons.append(f"mixes {' and '.join(s.title() for s in mixed)} letters")
         if look_alikes := [other for other in others if confusable(name, other)]:
-            reasons.append("reads like " + ", ".join(repr(other) for other in look_alikes))
+            reasons.append("reads like " + ", ".join(ascii(other) for other in look_alikes))
         if reasons:
             warnings[name] = "; ".join(reasons)
     return warnings
