@@ -17,6 +17,7 @@ import base64
 import json
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +29,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_serving.fake_upstream.bedrock_wire import event_message
+from pulumi_serving.server.errors import Unauthenticated
 from pulumi_serving.server.gateway import fast_json, responses
 from pulumi_serving.server.gateway.providers import ADAPTERS, Target
 from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, StandardRequest, parse_request
 from pulumi_serving.server.gateway.upstream.client import UpstreamStream, Who, answer_json
 from pulumi_serving.server.gateway.upstream.errors import UpstreamError
 from pulumi_serving.server.gateway.upstream.stream_decoders import DECODERS
-from pulumi_serving.server.gateway.upstream_answers import StreamRelay, standard_answer
+from pulumi_serving.server.gateway.upstream_answers import ACCESS_CHECK_S, StreamRelay, standard_answer
 
 # answers per adapter: half plain, half streamed (all plain for the two that do not stream): 20,000 in all,
 # about 10 s of CPU (Hypothesis itself takes a third of a millisecond per example)
@@ -320,3 +322,29 @@ def test_a_number_beyond_range_is_named_in_the_502():
     with pytest.raises(UpstreamError) as raised:
         standard_answer(_who(seed), ADAPTERS["openai"], seed.request, seed.target, body)
     assert "usage.prompt_tokens is out of range" in raised.value.message
+
+
+def test_a_stream_waiting_on_a_silent_upstream_ends_once_its_caller_is_refused():
+    """The access check interrupts a wait for the upstream (the upstream here never sends anything)."""
+    refused_after = time.monotonic() + 0.2
+
+    def access() -> None:
+        if time.monotonic() > refused_after:
+            raise Unauthenticated("Invalid access token.")
+
+    async def silent() -> AsyncIterator[list[dict[str, Any]]]:
+        await asyncio.Event().wait()
+        yield []
+
+    async def run() -> list[bytes]:
+        request = parse_request(CHAT, {**BODIES[CHAT], "stream": True})
+        target = Target("openai", "m", BASE, "k")
+        relay = StreamRelay("ep", Who("openai", "e"), ADAPTERS["openai"].stream(request, target), access)
+        return [piece async for piece in relay.pieces(silent())]
+
+    started = time.monotonic()
+    pieces = LOOP.run_until_complete(asyncio.wait_for(run(), 5))
+    assert time.monotonic() - started < 0.2 + ACCESS_CHECK_S + 0.3
+    assert [json.loads(p[6:]) for p in pieces] == [
+        {"error_code": "UNAUTHENTICATED", "message": "Invalid access token."}
+    ]

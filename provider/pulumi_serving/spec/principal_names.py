@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 ADMIN_USER = "admin"  # the admin token's principal in the local serving API
 ADMINS_GROUP = "admins"  # holds MANAGE / CAN_MANAGE on everything
@@ -53,6 +54,7 @@ _INVISIBLE = {"Mn", "Me", "Cf", "Cc", "Zs", "Zl", "Zp"}  # combining marks, form
 _SCRIPT_FAMILIES = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK"}  # written together in one name
 
 
+@lru_cache(maxsize=4096)  # grant checks ask for the same few names again and again
 def skeleton(name: str) -> str:
     """What ``name`` looks like, folded: equal skeletons read alike."""
     decomposed = unicodedata.normalize("NFKD", name)

@@ -66,6 +66,7 @@ class StreamRelay:
         self.prompt_tokens, self.completion_tokens = translator.prompt_tokens, translator.completion_tokens
         self._refusal: ApiError | None = None
         self._waiting = False
+        self._interrupted = False  # the timer cancelled the reading task (an outside cancel stays a cancel)
         self._timer: asyncio.TimerHandle | None = None
 
     def _counts(self) -> tuple[int, int]:
@@ -94,7 +95,7 @@ class StreamRelay:
         except ApiError as refusal:
             self._refusal = refusal
             if self._waiting:
-                task.cancel()
+                self._interrupted = task.cancel()
             return
         self._timer = asyncio.get_running_loop().call_later(ACCESS_CHECK_S, self._check_access, task)
 
@@ -105,6 +106,8 @@ class StreamRelay:
         try:
             events_of = aiter(upstream)
             while True:
+                if self._refusal is not None:  # refused while the caller was taking the last piece
+                    raise self._refusal
                 self._waiting = True
                 try:
                     events = await anext(events_of)
@@ -121,7 +124,7 @@ class StreamRelay:
             self.ok = True
             yield DONE
         except asyncio.CancelledError:
-            if self._refusal is None or task is None:
+            if not self._interrupted or self._refusal is None or task is None:
                 raise
             task.uncancel()
             yield self._end(self._refusal)
