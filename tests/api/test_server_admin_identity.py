@@ -79,3 +79,11 @@ def test_the_admin_and_a_real_admins_member_keep_their_powers(server):
         assert admin.get("/api/2.0/secrets/acls/list", params={"scope": ADMIN_SCOPE}).status_code == 200
     with server.client(server.mint_token("ops@example.com", groups=("admins",))) as member:
         assert member.get("/api/2.0/secrets/acls/list", params={"scope": ADMIN_SCOPE}).status_code == 200
+
+
+def test_serve_names_the_stored_tokens_it_refuses_at_start(server):
+    _legacy_token(server, "Admin")
+    server.stop()
+    server.restart()
+    warnings = [line for line in server.output().splitlines() if "is refused: 'Admin' is reserved" in line]
+    assert warnings and "pulumi-serving tokens revoke --id " in warnings[-1]

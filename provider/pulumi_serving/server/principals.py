@@ -185,6 +185,12 @@ def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str
     return db.transact(revoke, freeing=True)
 
 
+def refused_tokens(db: Database) -> list[tuple[TokenInfo, str]]:
+    """Stored tokens that authentication refuses for their names (issued before names were reserved), each
+    with why; ``serve`` names them at start."""
+    return [(t, problem) for t in list_tokens(db) if (problem := token_name_problem(t.user, t.groups))]
+
+
 def principal_by_name(conn: sqlite3.Connection, name: str, service_principal: bool) -> Principal:
     """Principal ``name`` with the groups of its live (unexpired) tokens."""
     rows = conn.execute(

@@ -26,6 +26,7 @@ from .app import create_app, front_door
 from .backend import Backend, open_backend
 from .connections import protocol_with_header_timeout
 from .gateway.dispatch import QuietAccessLog
+from .principals import refused_tokens
 from .settings import Settings
 from .storage import PRIVATE_FILE_MODE, make_private_dir, shared_dir_problem
 
@@ -119,6 +120,13 @@ def serve(settings: Settings) -> None:
     stopped. Raises StartupError before serving when the data dir or the address cannot be used."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     backend, lock = open_state(settings)
+    for token, problem in refused_tokens(backend.db):
+        print(
+            f"pulumi-serving serve: warning: token {token.id} is refused: {problem}; revoke it with "
+            f"`pulumi-serving tokens revoke --id {token.id}`",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         sock = listen(settings.host, settings.port)
     except StartupError:
