@@ -25,6 +25,10 @@ LIKE_ADMIN = [
     "a\u0301dmin",  # a + combining acute
     "\u00e1dmin",  # precomposed a-acute
     "adm\u00a0in",  # no-break space inside
+    " admin",  # spaces and tabs around or inside
+    "admin\t",
+    "ad min",
+    "ad\u200bmin",  # zero-width space
     "adrnin",  # rn reads as m
 ]
 

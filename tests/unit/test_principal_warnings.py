@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pulumi_serving.plan import plan_permissions
 from pulumi_serving.plan.scope_acls import diff_scope_acls
-from pulumi_serving.resources import SecretScopeProvider
+from pulumi_serving.resources import EndpointPermissionsProvider, SecretScopeProvider
 from pulumi_serving.resources.secret_acl import SecretAclProvider
 from pulumi_serving.resources.secret_scope_acls import SecretScopeAclsProvider, describe
 from tests.support.providers import configured
@@ -58,13 +58,15 @@ def test_adopt_warnings_and_first_previews_flag_look_alike_principals(server_fac
     server = server_factory()
     with server.client() as admin:
         assert admin.post("/api/2.0/secrets/scopes/create", json={"scope": "shared"}).status_code == 200
-        for principal in (POSER, "alice"):
+        for principal in (POSER, "alice", f"{CYRILLIC_A}dmin"):
             put = {"scope": "shared", "principal": principal, "permission": "READ"}
             assert admin.post("/api/2.0/secrets/acls/put", json=put).status_code == 200
     configured(SecretScopeProvider, server).check({}, {"scope": "shared", "adopt": True})
     adopt = capsys.readouterr().err
     assert f"{POSER} READ (warning: mixes Cyrillic and Latin letters; reads like 'alice')" in adopt
     assert "alice READ (warning: reads like '\\u0430lice')" in adopt  # either may be the impostor: the escape shows
+    # the third round's case: a foreign grant to a Cyrillic-a `admin` no longer reads like the caller's own
+    assert f"{CYRILLIC_A}dmin READ (warning: mixes Cyrillic and Latin letters; reads like 'admin')" in adopt
     configured(SecretAclProvider, server).check(
         {}, {"scope": "shared", "principal": f"{CYRILLIC_A}dmin", "permission": "READ"}
     )
@@ -72,3 +74,17 @@ def test_adopt_warnings_and_first_previews_flag_look_alike_principals(server_fac
     acls = [{"principal": "alice", "permission": "READ"}, {"principal": "Alice", "permission": "READ"}]
     configured(SecretScopeAclsProvider, server).check({}, {"scope": "shared", "acls": acls})
     assert "acls: principal 'Alice' reads like 'alice'" in capsys.readouterr().err
+    acl = [
+        {"group_name": "ops", "permission_level": "CAN_QUERY"},
+        {"user_name": "\u0430dmin", "permission_level": "CAN_QUERY"},
+    ]
+    assert (
+        not configured(EndpointPermissionsProvider, server)
+        .check({}, {"endpoint": "ep", "access_control_list": acl})
+        .failures
+    )
+    previewed = capsys.readouterr().err
+    assert (
+        "access_control_list: principal '\\u0430dmin' mixes Cyrillic and Latin letters; reads like 'admin'" in previewed
+    )
+    assert "'ops'" not in previewed

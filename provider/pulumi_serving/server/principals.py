@@ -16,6 +16,7 @@ import hmac
 import json
 import os
 import secrets
+import shlex
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -237,8 +238,8 @@ class TokenStore:
             if problem := token_name_problem(row["user_name"], groups):
                 raise Unauthenticated(
                     f"This token was issued before principal names were reserved and may not be used: {problem}. "
-                    f"Revoke it (`pulumi-serving tokens revoke --user {row['user_name']}`) and issue one under "
-                    "another name."
+                    f"Revoke it (`pulumi-serving tokens revoke --user {shlex.quote(row['user_name'])}`) and issue "
+                    "one under another name."
                 )
             known = self._known.entries[digest] = (
                 Principal(row["user_name"], groups, bool(row["service_principal"])),
