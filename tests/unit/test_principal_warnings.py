@@ -54,8 +54,8 @@ def test_describe_flags_grants_that_read_like_another_principal():
     )
 
 
-def test_adopt_warnings_and_first_previews_flag_look_alike_principals(server_factory, capsys):
-    server = server_factory()
+def test_adopt_warnings_and_first_previews_flag_look_alike_principals(inprocess_server_factory, capsys):
+    server = inprocess_server_factory()
     with server.client() as admin:
         assert admin.post("/api/2.0/secrets/scopes/create", json={"scope": "shared"}).status_code == 200
         for principal in (POSER, "alice", f"{CYRILLIC_A}dmin"):
