@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from contextlib import AbstractContextManager
 
@@ -13,8 +14,10 @@ import httpx
 import pytest
 
 from pulumi_serving.server.gateway.upstream.errors import MAX_RETRY_AFTER_S
-from tests.support.hostile_upstream import WRONG_SHAPES, running_hostile_upstream
+from tests.support.hostile_upstream import RAW_ANSWERS, RAW_STREAMS, WRONG_SHAPES, running_hostile_upstream
 from tests.support.server import start_server
+
+from .test_server_cli import run_cli
 
 TIMEOUT_S = 1.0
 
@@ -26,17 +29,23 @@ def hostile():
 
 
 @pytest.fixture(scope="module")
-def admin(hostile, tmp_path_factory):
+def server(hostile, tmp_path_factory):
     live = start_server(
         tmp_path_factory.mktemp("hostile") / "data",
         update_delay=0,
         extra_args=["--upstream", f"openai={hostile.url}", "--upstream-timeout", str(TIMEOUT_S)],
     )
     try:
-        with live.client(timeout=30) as client:
-            yield client
+        yield live
     finally:
         live.stop()
+    assert "Traceback" not in live.output() and "unhandled" not in live.output()
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    with server.client(timeout=30) as client:
+        yield client
 
 
 def _endpoint(admin: httpx.Client, model: str) -> str:
@@ -78,6 +87,23 @@ def test_a_wrongly_shaped_answer_is_a_502_with_a_databricks_error_body(admin, in
     assert response.status_code == 502, response.text
     body = response.json()
     assert body["error_code"] == "INTERNAL_ERROR" and "served entity e" in body["message"].lower()
+
+
+@pytest.mark.parametrize(
+    "index", range(len(RAW_ANSWERS)), ids=["created-1e999", "usage-1e999", "bad-utf8", "lone-surrogate", "nan"]
+)
+def test_an_answer_whose_values_cannot_be_passed_on_is_a_502_not_a_500(admin, index):
+    response = _ask(admin, f"answer-{index}")
+    assert response.status_code == 502, response.text
+    assert response.json()["error_code"] == "INTERNAL_ERROR"
+    assert _ask(admin, "ok-stream", stream=True).status_code == 200  # and the server keeps serving
+
+
+@pytest.mark.parametrize("index", range(len(RAW_STREAMS)), ids=["created-1e999", "usage-1e999", "bad-utf8"])
+def test_a_stream_whose_values_cannot_be_passed_on_ends_with_an_error_event(admin, index):
+    events, _ = _events(admin, f"raw-stream-{index}")
+    assert "[DONE]" not in events
+    assert json.loads(events[-1])["error_code"] == "INTERNAL_ERROR"
 
 
 def _stream(admin: httpx.Client, name: str) -> AbstractContextManager[httpx.Response]:
@@ -135,3 +161,27 @@ def test_a_client_that_leaves_a_stream_stops_the_upstream_read(admin, hostile):
     while hostile.dropped == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert hostile.dropped == 1  # the gateway let go of the upstream long before its 30 s stream ended
+
+
+def test_a_revoked_tokens_open_stream_ends_within_a_second_with_an_error_event(server, admin):
+    name = _endpoint(admin, "slow-stream")  # an event every 0.1 s for 30 s
+    token = server.mint_token("streamer@example.com", groups=("admins",))
+    lines: list[tuple[float, str]] = []
+    with server.client(token, timeout=30) as streamer:
+
+        def read() -> None:
+            with _stream(streamer, name) as response:
+                lines.extend((time.monotonic(), line) for line in response.iter_lines() if line.startswith("data: "))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        while len(lines) < 3 and reader.is_alive():
+            time.sleep(0.05)
+        revoked = run_cli("tokens", "revoke", "--data-dir", str(server.data_dir), "--user", "streamer@example.com")
+        assert revoked.returncode == 0, revoked.stderr
+        done_at = time.monotonic()
+        reader.join(10)
+    assert not reader.is_alive()
+    ended_at, last = lines[-1]
+    assert json.loads(last[6:])["error_code"] == "UNAUTHENTICATED"
+    assert ended_at - done_at < 1.0

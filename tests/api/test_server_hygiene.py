@@ -43,7 +43,7 @@ def test_admin_token_from_a_file_and_the_flag_warns(server_factory, tmp_path):
     token_file = tmp_path / "admin.token"
     token_file.write_text("dapi-from-file-6a1f\n")
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(mode=0o700)  # holding a file that is not ours yet: it must be private to be served
     (data_dir / "admin-token").write_text("dapi-not-this-one")  # the file wins over a generated token
     server = start_server(data_dir, extra_args=["--admin-token-file", str(token_file)])
     try:

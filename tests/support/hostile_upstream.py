@@ -29,6 +29,23 @@ WRONG_SHAPES = [
     None,
 ]
 
+# 200 answers whose values no gateway can pass on (the third security round: ``1e999`` overflows to infinity)
+RAW_ANSWERS = [
+    b'{"id":"x","object":"chat.completion","created":1e999,"model":"m",'
+    b'"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}',
+    b'{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"content":"hi"},"finish_reason":"stop"}],'
+    b'"usage":{"prompt_tokens":1e999,"completion_tokens":1}}',
+    b'{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"content":"\xff\xfe"}}]}',
+    b'{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"content":"\\ud800"},"finish_reason":7}]}',
+    b'{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"content":"hi"}}],'
+    b'"usage":{"prompt_tokens":NaN}}',
+]
+RAW_STREAMS = [
+    OK_STREAM[0].replace(b'"created":1', b'"created":1e999') + OK_STREAM[1] + OK_STREAM[2],
+    OK_STREAM[0] + OK_STREAM[1].replace(b'"model":"m"', b'"model":"m","usage":{"prompt_tokens":1e999}') + OK_STREAM[2],
+    OK_STREAM[0].replace(b'"hi"', b'"\xc3("') + OK_STREAM[1] + OK_STREAM[2],
+]
+
 
 @dataclass
 class Hostile:
@@ -53,6 +70,11 @@ async def _answer(state: Hostile, model: str, writer: asyncio.StreamWriter) -> b
             + body
         )
         return True
+    if model.startswith("answer-"):
+        body = RAW_ANSWERS[int(model[7:])]
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+        writer.write(body)
+        return True
     if model.startswith("retry-"):
         body = b'{"error":{"message":"slow down"}}'
         writer.write(
@@ -70,6 +92,9 @@ async def _answer(state: Hostile, model: str, writer: asyncio.StreamWriter) -> b
         for event in OK_STREAM:
             writer.write(_chunk(event))
         writer.write(b"0\r\n\r\n")
+        return True
+    if model.startswith("raw-stream-"):
+        writer.write(_chunk(RAW_STREAMS[int(model[11:])]) + b"0\r\n\r\n")
         return True
     if model == "garbage-stream":
         writer.write(_chunk(b"data: this is not json\n\n") + b"0\r\n\r\n")

@@ -83,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_positive,
         default=DEFAULT_CLIENT_TIMEOUT_S,
         metavar="SECONDS",
-        help="time a client has to send its request headers, and between body chunks "
+        help="time a client has to send its request headers, and then its whole body "
         f"(default {DEFAULT_CLIENT_TIMEOUT_S:g}); idle connections close sooner",
     )
     parser.add_argument(
@@ -92,6 +92,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="MB",
         help="cap the database at MB megabytes; writes past it answer 503 like a full disk",
+    )
+    parser.add_argument(
+        "--allow-shared-data-dir",
+        action="store_true",
+        help="serve from a data dir that group or others may write to (refused by default; warned about)",
     )
     parser.set_defaults(func=run)
 
@@ -150,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
                 allowed_upstream_hosts=tuple(args.allow_upstream),
                 client_timeout_s=args.client_timeout,
                 max_db_bytes=max_db_bytes,
+                allow_shared_data_dir=args.allow_shared_data_dir,
             )
         )
     except StartupError as exc:

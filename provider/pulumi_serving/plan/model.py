@@ -51,11 +51,13 @@ class Rejection:
 
 @dataclass
 class Plan:
-    """Exactly one of: calls to make in order, replaces, or rejections (all empty: nothing to do)."""
+    """Exactly one of: calls to make in order, replaces, or rejections (all empty: nothing to do); ``warnings``
+    are what a reviewer should look at twice (a principal name that reads like another one)."""
 
     calls: list[Call] = field(default_factory=list)
     replaces: list[Replace] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -70,7 +72,8 @@ class Plan:
         return [f for c in self.calls for f in c.fields]
 
     def describe(self) -> list[str]:
-        """One human line per rejection, replace or call (paths and calls only, never values)."""
-        lines = [f"! {r.path}: rejected ({r.reason})" for r in self.rejections]
+        """One human line per warning, rejection, replace or call (paths and calls only, never values)."""
+        lines = [f"warning: {w}" for w in self.warnings]
+        lines += [f"! {r.path}: rejected ({r.reason})" for r in self.rejections]
         lines += [f"+- {r.path}: replace ({r.reason})" for r in self.replaces]
         return lines + [f"~ {c.describe()}" for c in self.calls]

@@ -13,6 +13,7 @@ from . import calls
 from .compare import changed_paths
 from .fields import rule_for
 from .model import Call, Plan, Rejection, Replace
+from .principal_warnings import principal_warnings
 
 Json = dict[str, Any]
 PRINCIPAL_KINDS = ("user_name", "group_name", "service_principal_name")
@@ -94,7 +95,13 @@ def plan_permissions(olds: Json, news: Json) -> Plan:
         changed.insert(0, "endpoint_id")
     if not changed:
         return Plan()
-    return Plan(calls=apply_calls(tuple(changed), knows_id=bool(news.get("endpoint_id") or olds.get("endpoint_id"))))
+    before = {principal(e) for e in olds.get("access_control_list") or []}
+    declared = [principal(e) for e in grants(news.get("access_control_list"))]
+    granted = [name for kind, name in declared if (kind, name) not in before and name]
+    return Plan(
+        calls=apply_calls(tuple(changed), knows_id=bool(news.get("endpoint_id") or olds.get("endpoint_id"))),
+        warnings=principal_warnings("access_control_list", granted, [n for _, n in (*before, *declared)]),
+    )
 
 
 def apply_calls(fields: tuple[str, ...], *, knows_id: bool) -> list[Call]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .fields import call_for, identity_replaces
 from .model import Call, Plan
+from .principal_warnings import principal_warnings
 
 Grant = dict[str, str]  # {"principal": ..., "permission": ...}
 ALL_USERS = "users"
@@ -75,4 +76,8 @@ def diff_scope_acls(olds: dict[str, Any], news: dict[str, Any]) -> Plan:
     puts = tuple(f"acls[{who}]" for who in changed if who in new)
     revokes = tuple(f"acls[{who}]" for who in changed if who not in new)
     steps = ((call_for("SecretScopeAcls", "acls"), puts), (call_for("SecretScopeAcls", "acls", removed=True), revokes))
-    return Plan(calls=[Call(api, fields) for api, fields in steps if fields])
+    granted = [who for who in changed if who in new]
+    return Plan(
+        calls=[Call(api, fields) for api, fields in steps if fields],
+        warnings=principal_warnings("acls", granted, [*old, *new]) if granted else [],
+    )

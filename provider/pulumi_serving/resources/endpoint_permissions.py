@@ -18,7 +18,16 @@ from .. import spec
 from ..args import AccessControlArgs
 from ..client import NotFound
 from ..plan import Call, Plan, calls, plan_permissions
-from ..plan.permissions import apply_calls, caller_rejections, direct_grants, grants, managed_view, set_body
+from ..plan.permissions import (
+    apply_calls,
+    caller_rejections,
+    direct_grants,
+    grants,
+    managed_view,
+    principal,
+    set_body,
+)
+from ..plan.principal_warnings import principal_warnings
 from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain, progress
 
 if TYPE_CHECKING:
@@ -44,6 +53,10 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
                 "access_control_list", spec.check(spec.AccessControlRequest, entry, f"access_control_list[{index}]")
             )
         problems += [CheckFailure("access_control_list", str(r)) for r in caller_rejections(acl, self.caller())]
+        if not problems and not olds:
+            names = [name for _, name in map(principal, grants(acl)) if name]
+            for warning in principal_warnings("access_control_list", names, [self.caller() or ""]):
+                progress(f"warning: {self.label(props)}: {warning}")
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:

@@ -190,7 +190,7 @@ class ServingProvider(ResourceProvider):
         """Explicit DiffResult (never "unknown"); same-identity replacements delete first to avoid name clashes."""
         olds, props = plain(olds), plain(news)
         plan = self.plan(olds, props)
-        if plan.has_changes:
+        if plan.has_changes or plan.warnings:
             for line in plan.describe():
                 progress(f"{self.label(props)}: {line}")
         if plan.rejections:

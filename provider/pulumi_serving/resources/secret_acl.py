@@ -10,7 +10,8 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import spec
 from ..client import NotFound
 from ..plan import Plan, plan_acl
-from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, shown
+from ..plan.principal_warnings import principal_warnings
+from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
 
 INPUTS = ("scope", "principal", "permission")
 
@@ -26,6 +27,9 @@ class SecretAclProvider(ServingProvider):
             for problem in spec.validate_put_acl(props):
                 prop = problem.path.split(".")[0].split("[")[0] or "permission"
                 problems += failures(prop, [problem])
+            if not problems and not olds:
+                for warning in principal_warnings("principal", [props["principal"]], [self.principal().name]):
+                    progress(f"warning: {self.label(props)}: {warning}")
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:

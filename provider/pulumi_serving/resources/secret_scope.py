@@ -18,7 +18,7 @@ from ..plan import Plan, calls, plan_scope
 from ..plan.fields import rule_for
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
-from .secret_scope_acls import describe
+from .secret_scope_acls import describe, known_principals
 
 INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", OWNER_INPUT)
 ALL_USERS = "users"
@@ -58,8 +58,9 @@ class SecretScopeProvider(ServingProvider):
             return  # no such scope yet (it will be created), or not ours to list
         others = [g for g in live if g.get("principal") != caller.name]
         if others:
+            described = describe(others, known_principals(live, caller.name))
             progress(
-                f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {describe(others)} "
+                f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {described} "
                 "(declare SecretScopeAcls to make its grants authoritative)"
             )
 

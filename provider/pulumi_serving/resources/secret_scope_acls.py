@@ -9,20 +9,36 @@ stay beside it (a removed ``SecretAcl`` revokes its grant, even one this resourc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import spec
 from ..client import ApiError, NotFound
 from ..plan import Plan
+from ..plan.principal_warnings import principal_warnings
 from ..plan.scope_acls import apply_steps, diff_scope_acls, normalized, undeclared, visible
+from ..spec.principal_names import name_warnings
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
 
 INPUTS = ("scope", "acls")
 
 
-def describe(grants: list[Json]) -> str:
-    return ", ".join(f"{g['principal']} {g['permission']}" for g in grants)
+def describe(grants: list[Json], known: Iterable[str] = ()) -> str:
+    """``principal PERMISSION, ...``; a principal that mixes scripts or reads like another of ``grants`` or
+    ``known`` (the scope's other grants, the caller) is flagged with why."""
+    flags = name_warnings([g["principal"] for g in grants], known)
+    return ", ".join(
+        f"{g['principal']} {g['permission']}"
+        + (f" (warning: {flags[g['principal']]})" if g["principal"] in flags else "")
+        for g in grants
+    )
+
+
+def known_principals(live: list[Json], caller: str) -> list[str]:
+    """The principals a scope's grants name, and the caller: what a new name must not read like."""
+    return [*(str(g.get("principal")) for g in live), caller]
 
 
 class SecretScopeAclsProvider(ServingProvider):
@@ -64,8 +80,11 @@ class SecretScopeAclsProvider(ServingProvider):
             live, caller = client.list_acls(scope), self.principal()
         except ApiError:
             return  # the scope does not exist yet (or is not ours to list): nothing to revoke
+        known = known_principals(live, caller.name)
         if revoked := undeclared(normalized(acls), live, caller):
-            progress(f"{self.label({'scope': scope})}: grants not declared, revoked on up: {describe(revoked)}")
+            progress(f"{self.label({'scope': scope})}: grants not declared, revoked on up: {describe(revoked, known)}")
+        for warning in principal_warnings("acls", [g["principal"] for g in normalized(acls)], known):
+            progress(f"warning: {self.label({'scope': scope})}: {warning}")
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return diff_scope_acls(olds, props)

@@ -12,7 +12,7 @@ from ..spec import endpoints as spec
 from .endpoint_records import load, load_by_id
 from .endpoint_views import Doc
 from .errors import PermissionDenied
-from .principals import ADMINS_GROUP, ALL_USERS_GROUP, Principal
+from .principals import ADMINS_GROUP, Principal
 from .storage import Database
 
 PERMISSION_LEVELS = [
@@ -41,15 +41,7 @@ class EndpointAcls:
         rows = conn.execute(
             "SELECT principal_kind, principal_name, level FROM endpoint_acls WHERE endpoint_id = ?", (endpoint_id,)
         ).fetchall()
-        levels = []
-        for row in rows:
-            kind, who = row["principal_kind"], row["principal_name"]
-            if (
-                (kind == "user_name" and not principal.service_principal and who == principal.name)
-                or (kind == "service_principal_name" and principal.service_principal and who == principal.name)
-                or (kind == "group_name" and who in (*principal.groups, ALL_USERS_GROUP))
-            ):
-                levels.append(row["level"])
+        levels = [r["level"] for r in rows if principal.holds(r["principal_kind"], r["principal_name"])]
         return max(levels, key=spec.PERMISSION_ORDER.__getitem__) if levels else None
 
     def require(self, conn: sqlite3.Connection, principal: Principal, doc: Doc, needed: str) -> str:

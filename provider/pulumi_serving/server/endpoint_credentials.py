@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
 from ..spec import endpoints as spec
 from ..spec.config_secret_uses import config_secret_uses
 from ..spec.secret_ref_syntax import format_secret_ref, parse_secret_ref
@@ -44,13 +46,14 @@ class EndpointCredentials:
 
     # when a config is set
     def seal_entity(self, endpoint_id: str, entity: dict[str, Any]) -> None:
-        """Encrypt the entity's ``*_plaintext`` credentials in place."""
+        """Encrypt the entity's ``*_plaintext`` credentials in place: every value, whatever it looks like (a
+        key that happens to start with the at-rest prefix is sealed like any other)."""
         model = entity.get("external_model")
         if not isinstance(model, dict):
             return
         for block_path, block, _, plaintext_field in credential_blocks(model):
             value = block.get(plaintext_field)
-            if isinstance(value, str) and not value.startswith(_SEALED):
+            if isinstance(value, str):
                 context = f"endpoint:{endpoint_id}:{block_path}.{plaintext_field}"
                 block[plaintext_field] = _SEALED + base64.b64encode(self._box.seal(value.encode(), context)).decode()
 
@@ -88,8 +91,13 @@ class EndpointCredentials:
             raise PermissionDenied(f"Endpoint '{name}' may not use the secret {reference}: {problem}.")
 
     def _unseal(self, endpoint_id: str, block_path: str, field: str, value: str) -> str:
-        sealed = base64.b64decode(value[len(_SEALED) :])
-        return self._box.open(sealed, f"endpoint:{endpoint_id}:{block_path}.{field}").decode()
+        """The value sealed by :meth:`seal_entity`. A value that does not open was stored as written by a
+        server before every value was sealed (it merely started with the prefix): it is the key itself."""
+        try:
+            sealed = base64.b64decode(value[len(_SEALED) :], validate=True)
+            return self._box.open(sealed, f"endpoint:{endpoint_id}:{block_path}.{field}").decode()
+        except (ValueError, InvalidTag):  # binascii.Error and UnicodeDecodeError are ValueErrors
+            return value
 
     def resolve_external_model(self, name: str, served_entity_name: str) -> dict[str, Any]:
         """The live served entity's ``external_model`` with credentials resolved to raw values, each secret

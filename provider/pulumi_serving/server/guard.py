@@ -1,5 +1,5 @@
 """The app's outermost ASGI guard: authenticates before reading a body (401), caps request bodies (413) and the
-time a client may take to send one (408), reads every body as JSON, and turns any unhandled bug into a
+time a client may take to send a whole one (408), reads every body as JSON, and turns any unhandled bug into a
 Databricks 500 body. Refusals sent before the body was read close the connection. :class:`Admission` (the
 checks) and :func:`answer_unhandled` (the 500) are shared with the data plane's front door
 (:mod:`.gateway.dispatch`), which answers invocations ahead of the app. A request that authenticates marks its
@@ -84,23 +84,23 @@ class Admission:
             await send_error(send, self._too_large(), close=True)
             return None
         chunks, size, more = [], 0, True
-        while more:
-            try:
-                async with asyncio.timeout(self.body_timeout_s):  # no task per read, unlike wait_for
+        try:
+            async with asyncio.timeout(self.body_timeout_s):  # one deadline for the whole body, not per chunk
+                while more and size <= self.max_body_bytes:
                     message = await receive()
-            except TimeoutError:
-                timeout = RequestTimeout(f"request body not received within {self.body_timeout_s:g} s")
-                await send_error(send, timeout, close=True)
-                return None
-            if message["type"] != "http.request":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                await send_error(send, self._too_large(), close=True)
-                return None
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+                    if message["type"] != "http.request":
+                        return None
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+        except TimeoutError:
+            timeout = RequestTimeout(f"request body not received within {self.body_timeout_s:g} s")
+            await send_error(send, timeout, close=True)
+            return None
+        if size > self.max_body_bytes:
+            await send_error(send, self._too_large(), close=True)
+            return None
         return principal, chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _too_large(self) -> RequestTooLarge:

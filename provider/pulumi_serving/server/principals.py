@@ -2,6 +2,11 @@
 
 A principal's groups are those its tokens carry, so :func:`principal_by_name` rebuilds a principal that is not
 calling (an endpoint's owner) from its live tokens: a revoked or expired token no longer grants its groups.
+
+The admin is the admin token's principal, an identity no other token can take: a token's user may not be named
+like the admin or a built-in group, nor its groups like the admin (``spec.principal_names``); a token stored
+before that rule with such a name is refused, and grants match a principal only through names it may hold
+(:meth:`Principal.acl_names`), so no user matches a grant made to the admin.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ import hmac
 import json
 import os
 import secrets
+import shlex
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..spec.names import principal_name_problem
+from ..spec.principal_names import ADMIN_USER, ADMINS_GROUP, ALL_USERS_GROUP, reserved_name_problem
 from .crypto import write_private_file
 from .errors import Unauthenticated
 from .storage import Database
@@ -24,9 +31,6 @@ from .versioned_entries import VersionedEntries
 
 ADMIN_TOKEN_FILE = "admin-token"
 ADMIN_TOKEN_ENV = "PULUMI_SERVING_ADMIN_TOKEN"
-ADMIN_USER = "admin"
-ADMINS_GROUP = "admins"
-ALL_USERS_GROUP = "users"
 TOKEN_ID_CHARS = 12
 MAX_KNOWN_TOKENS = 4096  # verified tokens remembered between writes
 
@@ -44,8 +48,23 @@ class Principal:
         return ADMINS_GROUP in self.groups
 
     def acl_names(self) -> set[str]:
-        """Names an ACL entry may use to match this principal: itself, its groups, ``users``."""
-        return {self.name, *self.groups, ALL_USERS_GROUP}
+        """Names a grant may use to match this principal: itself, its groups, ``users``; for anyone but an admin
+        never a name reserved for the admin or a look-alike of a built-in group (a principal of a token stored
+        before names were reserved, or an endpoint's owner rebuilt by name)."""
+        if self.is_admin:
+            return {self.name, *self.groups, ALL_USERS_GROUP}
+        own = [self.name] if reserved_name_problem(self.name) is None else []
+        groups = [g for g in self.groups if reserved_name_problem(g, group=True) is None]
+        return {*own, *groups, ALL_USERS_GROUP}
+
+    def holds(self, kind: str, who: str) -> bool:
+        """True when an endpoint grant to ``who`` as ``kind`` (``user_name``, ``service_principal_name`` or
+        ``group_name``) is this principal's."""
+        if who not in self.acl_names():
+            return False
+        if kind == "group_name":
+            return who in (*self.groups, ALL_USERS_GROUP)
+        return who == self.name and kind == ("service_principal_name" if self.service_principal else "user_name")
 
 
 ADMIN = Principal(ADMIN_USER, (ADMINS_GROUP,))
@@ -89,6 +108,14 @@ def resolve_admin_token(data_dir: Path, explicit: str | None, token_file: Path |
     return path.read_text().strip(), str(path)
 
 
+def token_name_problem(user: str, groups: tuple[str, ...]) -> str | None:
+    """Why a token may not carry principal ``user`` with ``groups``, or None."""
+    problems = [principal_name_problem(user), reserved_name_problem(user)]
+    for group in groups:
+        problems += [principal_name_problem(group), reserved_name_problem(group, group=True)]
+    return next(filter(None, problems), None)
+
+
 def issue_token(
     db: Database,
     user: str,
@@ -97,7 +124,7 @@ def issue_token(
     expires_in_s: float | None = None,
 ) -> str:
     """Store the hash of a new token for the principal and return the token (shown once)."""
-    for problem in filter(None, [principal_name_problem(user), *map(principal_name_problem, groups)]):
+    if problem := token_name_problem(user, groups):
         raise ValueError(problem)
     if expires_in_s is not None and expires_in_s <= 0:
         raise ValueError("expiry must be in the future")
@@ -159,6 +186,12 @@ def revoke_tokens(db: Database, *, token_id_prefix: str | None = None, user: str
     return db.transact(revoke, freeing=True)
 
 
+def refused_tokens(db: Database) -> list[tuple[TokenInfo, str]]:
+    """Stored tokens that authentication refuses for their names (issued before names were reserved), each
+    with why; ``serve`` names them at start."""
+    return [(t, problem) for t in list_tokens(db) if (problem := token_name_problem(t.user, t.groups))]
+
+
 def principal_by_name(conn: sqlite3.Connection, name: str, service_principal: bool) -> Principal:
     """Principal ``name`` with the groups of its live (unexpired) tokens."""
     rows = conn.execute(
@@ -202,6 +235,12 @@ class TokenStore:
             if row is None:
                 raise Unauthenticated("Invalid access token.")
             groups = tuple(json.loads(row["groups_json"]))
+            if problem := token_name_problem(row["user_name"], groups):
+                raise Unauthenticated(
+                    f"This token was issued before principal names were reserved and may not be used: {problem}. "
+                    f"Revoke it (`pulumi-serving tokens revoke --user {shlex.quote(row['user_name'])}`) and issue "
+                    "one under another name."
+                )
             known = self._known.entries[digest] = (
                 Principal(row["user_name"], groups, bool(row["service_principal"])),
                 row["expires_ms"],

@@ -26,8 +26,9 @@ from .app import create_app, front_door
 from .backend import Backend, open_backend
 from .connections import protocol_with_header_timeout
 from .gateway.dispatch import QuietAccessLog
+from .principals import refused_tokens
 from .settings import Settings
-from .storage import PRIVATE_FILE_MODE, make_private_dir
+from .storage import PRIVATE_FILE_MODE, make_private_dir, shared_dir_problem
 
 LOCK_FILE = "serve.lock"
 
@@ -61,6 +62,13 @@ def open_state(settings: Settings) -> tuple[Backend, IO[str]]:
         raise StartupError(f"data dir {data_dir} is not a directory")
     try:
         make_private_dir(data_dir)
+        if problem := shared_dir_problem(data_dir):
+            if not settings.allow_shared_data_dir:
+                raise StartupError(
+                    f"{problem}; use a private directory (chmod go-w, or another --data-dir), or pass "
+                    "--allow-shared-data-dir to use it anyway"
+                )
+            print(f"pulumi-serving serve: warning: {problem} (--allow-shared-data-dir)", file=sys.stderr, flush=True)
         lock = lock_data_dir(data_dir)
     except OSError as exc:
         raise StartupError(f"cannot use data dir {data_dir}: {exc.strerror or exc}") from None
@@ -112,6 +120,13 @@ def serve(settings: Settings) -> None:
     stopped. Raises StartupError before serving when the data dir or the address cannot be used."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     backend, lock = open_state(settings)
+    for token, problem in refused_tokens(backend.db):
+        print(
+            f"pulumi-serving serve: warning: token {token.id} is refused: {problem}; revoke it with "
+            f"`pulumi-serving tokens revoke --id {token.id}`",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         sock = listen(settings.host, settings.port)
     except StartupError:

@@ -26,12 +26,13 @@ class Settings:
     admin_token: str | None = None
     admin_token_file: Path | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    client_timeout_s: float = DEFAULT_CLIENT_TIMEOUT_S  # request headers, body and idle keep-alive
+    client_timeout_s: float = DEFAULT_CLIENT_TIMEOUT_S  # request headers, the whole body, idle keep-alive
     upstreams: tuple[str, ...] = ()  # gateway: ``PROVIDER=URL`` overrides of provider base URLs
     upstream_timeout_s: float | None = None  # gateway: upstream read timeout (default 120 s)
     upstream_transport: str = "lean"  # gateway: "lean" (its keep-alive pool) or "httpx" (httpx's standard one)
     allowed_upstream_hosts: tuple[str, ...] = ()  # gateway: when given, the only hosts upstream calls may reach
     max_db_bytes: int | None = None  # a quota on the database file (a full quota answers 503 like a full disk)
+    allow_shared_data_dir: bool = False  # serve from a data dir writable by group or others (with a warning)
 
     @property
     def base_url(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -73,6 +74,16 @@ def make_private_dir(path: Path) -> None:
     ours = (path / DB_FILE).exists() or not any(path.iterdir())
     if ours and path.stat().st_mode & 0o077:
         path.chmod(PRIVATE_DIR_MODE)
+
+
+def shared_dir_problem(path: Path) -> str | None:
+    """Why ``path`` is not private to its owner (writable by group or others: another local user could replace
+    or plant files in it), or None."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    writers = [who for who, bit in (("group", 0o020), ("others", 0o002)) if mode & bit]
+    if not writers:
+        return None
+    return f"data dir {path} is writable by {' and '.join(writers)} (mode {mode:o}): another local user could replace its files"
 
 
 def _is_full(exc: sqlite3.Error) -> bool:

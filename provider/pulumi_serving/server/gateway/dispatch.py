@@ -25,14 +25,17 @@ from .http_api import ALIASES, query, query_by_model
 from .request import decode_body
 from .service import Gateway, Result
 from .state_cache import StateCache
+from .upstream_answers import Access
 
-Route = Callable[[Gateway, StateCache, Principal, Any], Awaitable[Result]]
+Route = Callable[[Gateway, StateCache, Principal, Any, Access], Awaitable[Result]]
 _PREFIX = "/serving-endpoints/"
 _JSON = (b"content-type", b"application/json")
 
 
-def _by_model(gateway: Gateway, cache: StateCache, principal: Principal, body: Any) -> Awaitable[Result]:
-    return query_by_model(gateway, cache, principal, body)
+def _by_model(
+    gateway: Gateway, cache: StateCache, principal: Principal, body: Any, access: Access
+) -> Awaitable[Result]:
+    return query_by_model(gateway, cache, principal, body, access)
 
 
 def match(path: str) -> Route | None:
@@ -47,10 +50,14 @@ def match(path: str) -> Route | None:
         return None
     if len(parts) == 2 and parts[1] == "invocations":
         name = parts[0]
-        return lambda gateway, cache, principal, body: query(gateway, cache, principal, name, body)
+        return lambda gateway, cache, principal, body, access: query(
+            gateway, cache, principal, name, body, access=access
+        )
     if len(parts) == 4 and parts[1] == "served-models" and parts[3] == "invocations":
         name, entity = parts[0], parts[2]
-        return lambda gateway, cache, principal, body: query(gateway, cache, principal, name, body, entity)
+        return lambda gateway, cache, principal, body, access: query(
+            gateway, cache, principal, name, body, entity, access
+        )
     return None
 
 
@@ -107,7 +114,12 @@ class Front:
     async def _answer(self, route: Route, principal: Any, raw: bytes, scope: Any, receive: Any, send: Any) -> None:
         started = False
         try:
-            result = await route(self.gateway, self.cache, principal, decode_body(raw))
+            authorization = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1") or None
+
+            def access() -> object:  # an open stream ends once its token no longer authenticates
+                return self.admission.authenticate(authorization)
+
+            result = await route(self.gateway, self.cache, principal, decode_body(raw), access)
             if result.stream is not None:
                 started = True  # its first act is to send the response start
                 await EventStreamResponse(result.stream, {"served-model-name": result.served_entity})(

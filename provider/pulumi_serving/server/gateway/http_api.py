@@ -27,6 +27,7 @@ from .request import decode_body
 from .service import Gateway, GatewaySettings, Result
 from .state_cache import StateCache
 from .upstream.bases import upstream_bases
+from .upstream_answers import Access
 from .usage import Store
 
 
@@ -103,21 +104,31 @@ def caller_of(principal: Principal) -> Caller:
 
 
 async def query(
-    gateway: Gateway, cache: StateCache, principal: Principal, name: str, body: Any, only: str | None = None
+    gateway: Gateway,
+    cache: StateCache,
+    principal: Principal,
+    name: str,
+    body: Any,
+    only: str | None = None,
+    access: Access | None = None,
 ) -> Result:
     """One call of endpoint ``name`` by ``principal`` (CAN_QUERY checked, credentials resolved): the pipeline's
-    result; ``only`` names the served entity to use instead of the traffic split."""
+    result; ``only`` names the served entity to use instead of the traffic split; a stream asks ``access``
+    (the caller's token still authenticates) while it is open."""
     endpoint = cache.queryable(principal, name)
     return await gateway.invoke(
-        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only
+        endpoint.view, caller_of(principal), body, lambda entity: cache.external_model(endpoint, entity), only, access
     )
 
 
-async def query_by_model(gateway: Gateway, cache: StateCache, principal: Principal, body: Any) -> Result:
+async def query_by_model(
+    gateway: Gateway, cache: StateCache, principal: Principal, body: Any, access: Access | None = None
+) -> Result:
     """An OpenAI-compatible call: the body's ``model`` names the endpoint."""
     if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
         raise InvalidParameterValue("model: the name of the serving endpoint to query is required")
-    return await query(gateway, cache, principal, body["model"], {k: v for k, v in body.items() if k != "model"})
+    rest = {k: v for k, v in body.items() if k != "model"}
+    return await query(gateway, cache, principal, body["model"], rest, access=access)
 
 
 def _respond(result: Result) -> Response:
@@ -131,12 +142,17 @@ def _respond(result: Result) -> Response:
 
 async def _routed(request: Request, name: str | None, only: str | None = None) -> Response:
     """The routes' shared body (the ASGI front door, :mod:`.dispatch`, answers these paths ahead of them)."""
-    _, principal = _authenticated(request)
+    backend, principal = _authenticated(request)
     body = decode_body(await request.body())
     gateway, cache = gateway_of(request.app), state_cache_of(request.app)
+    authorization = request.headers.get("authorization")
+
+    def access() -> object:
+        return backend.tokens.authenticate(authorization)
+
     if name is None:
-        return _respond(await query_by_model(gateway, cache, principal, body))
-    return _respond(await query(gateway, cache, principal, name, body, only))
+        return _respond(await query_by_model(gateway, cache, principal, body, access))
+    return _respond(await query(gateway, cache, principal, name, body, only, access))
 
 
 @router.post(

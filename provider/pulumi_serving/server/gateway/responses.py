@@ -85,3 +85,90 @@ def chunk(
 def estimate_tokens(text: str) -> int:
     """Token estimate when a provider reports none (whitespace words; at least 1 for non-empty text)."""
     return max(1, len(text.split())) if text else 0
+
+
+# What the gateway passes on: an answer or chunk an adapter built from an upstream's values is checked against the
+# standard shapes before it leaves (every number a count a JSON client reads exactly, every text valid Unicode).
+MAX_COUNT = 2**53 - 1  # the largest integer every JSON client (JavaScript's included) reads exactly
+
+
+def count_problem(value: Any, path: str) -> str | None:
+    """Why ``value`` is not a count (an integer from 0 to MAX_COUNT), or None."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return f"{path} is not an integer"
+    return None if 0 <= value <= MAX_COUNT else f"{path} is out of range"
+
+
+def _text_problem(value: Any, path: str, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        return f"{path} is not text"
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return f"{path} is not valid Unicode"
+    return None
+
+
+def _first(problems: list[str | None]) -> str | None:
+    return next(filter(None, problems), None)
+
+
+def _usage_problem(use: Any) -> str | None:
+    if not isinstance(use, dict):
+        return "usage is not an object"
+    return _first([count_problem(value, f"usage.{name}") for name, value in use.items()])
+
+
+def _vector_problem(vector: Any, path: str) -> str | None:
+    if not isinstance(vector, list):
+        return f"{path} is not a list"
+    finite = all(
+        isinstance(x, int | float) and not isinstance(x, bool) and x == x and abs(x) != float("inf") for x in vector
+    )
+    return None if finite else f"{path} holds a value that is not a finite number"
+
+
+def _choice_problem(choice: Any, path: str) -> str | None:
+    if not isinstance(choice, dict):
+        return f"{path} is not an object"
+    problems = [count_problem(choice.get("index"), f"{path}.index")]
+    problems.append(_text_problem(choice.get("finish_reason"), f"{path}.finish_reason", optional=True))
+    for key in ("message", "delta"):
+        if key in choice:
+            part = choice[key]
+            if not isinstance(part, dict):
+                return f"{path}.{key} is not an object"
+            problems += [_text_problem(part.get(k), f"{path}.{key}.{k}", optional=True) for k in ("role", "content")]
+    if "text" in choice:
+        problems.append(_text_problem(choice["text"], f"{path}.text"))
+    return _first(problems)
+
+
+def answer_problem(answer: Any) -> str | None:
+    """Why ``answer`` is not a standard completions, chat or embeddings response the gateway may pass on, or None."""
+    if not isinstance(answer, dict):
+        return "the answer is not an object"
+    problems = [_text_problem(answer.get("model"), "model"), _usage_problem(answer.get("usage"))]
+    if answer.get("object") == "list":
+        items = answer.get("data")
+        if not isinstance(items, list):
+            return "data is not a list"
+        problems += [_vector_problem(item.get("embedding"), f"data[{i}].embedding") for i, item in enumerate(items)]
+    else:
+        problems += [_text_problem(answer.get("id"), "id"), count_problem(answer.get("created"), "created")]
+        problems += [_choice_problem(c, f"choices[{i}]") for i, c in enumerate(answer.get("choices") or [])]
+    return _first(problems)
+
+
+def chunk_problem(item: Any) -> str | None:
+    """Why ``item`` is not a standard stream chunk the gateway may pass on, or None."""
+    if not isinstance(item, dict):
+        return "a chunk is not an object"
+    problems = [_text_problem(item.get("id"), "id"), count_problem(item.get("created"), "created")]
+    problems.append(_text_problem(item.get("model"), "model"))
+    choices = item.get("choices")
+    if not isinstance(choices, list):
+        return "choices is not a list"
+    return _first(problems + [_choice_problem(c, f"choices[{i}]") for i, c in enumerate(choices)])

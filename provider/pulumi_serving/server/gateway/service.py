@@ -2,8 +2,9 @@
 
 One :class:`Gateway` per server process holds the shared state: the upstream client (one connection pool),
 the rate limiter, the traffic split, the usage ledger and the token caches. Every upstream call goes
-through :class:`~.upstream.client.UpstreamClient`, whose failures are mapped once (:mod:`.upstream.errors`);
-an answer of the wrong shape is a 502, a broken stream ends with an error event. Nothing here logs
+through :class:`~.upstream.client.UpstreamClient`, whose failures are mapped once (:mod:`.upstream.errors`),
+and every answer through :mod:`.upstream_answers`: an answer it cannot pass on is a 502, a broken stream ends
+with an error event. Nothing here logs
 prompts, answers or credentials.
 """
 
@@ -17,10 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ApiError, BadRequest, InvalidParameterValue, RequestLimitExceeded, ResourceDoesNotExist
-from . import fast_json
 from .endpoint_view import EndpointView
 from .limiter import Decision, RateLimiter, Requirement
-from .providers import ProviderAdapter, StreamTranslator, Target
+from .providers import ProviderAdapter, Target
 from .rate_policy import Caller, requirements
 from .request import StandardRequest, parse_request
 from .traffic_split import Router
@@ -29,6 +29,7 @@ from .upstream.bases import DEFAULT_BASES
 from .upstream.client import TransportName, UpstreamClient, UpstreamStream, Who
 from .upstream.targets import resolve_target
 from .upstream.tokens import TokenCache
+from .upstream_answers import Access, StreamRelay, standard_answer
 from .usage import FLUSH_INTERVAL_S, Store, UsageLedger
 
 log = logging.getLogger("pulumi_serving.gateway")
@@ -37,8 +38,6 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT_S = 120.0
 ResolveModel = Callable[[str], Mapping[str, Any]]
-# what a pure translation raises on an answer of another shape than its provider's
-_SHAPE_ERRORS = (TypeError, KeyError, AttributeError, ValueError, IndexError)
 _MAX_BUCKET_SETS = 4096
 
 
@@ -62,10 +61,6 @@ class GatewaySettings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_idle_connections: int = 256
     transport: TransportName = "lean"
-
-
-def _sse(data: Any) -> bytes:
-    return b"data: " + fast_json.dumps(data) + b"\n\n"
 
 
 class Gateway:
@@ -150,8 +145,15 @@ class Gateway:
         return order if view.fallback_enabled else order[:1]
 
     async def invoke(
-        self, view: EndpointView, caller: Caller, body: Any, resolve_model: ResolveModel, only: str | None = None
+        self,
+        view: EndpointView,
+        caller: Caller,
+        body: Any,
+        resolve_model: ResolveModel,
+        only: str | None = None,
+        access: Access | None = None,
     ) -> Result:
+        """One call; a stream asks ``access`` while it is open (see :class:`~.upstream_answers.StreamRelay`)."""
         if not view.ready:
             raise NotReady(f"Endpoint '{view.name}' is not ready: it has no active config yet.")
         task = view.task
@@ -175,7 +177,7 @@ class Gateway:
                     entity, resolve_model(entity), self.settings.bases, self.upstream, self.tokens
                 )
                 if request.stream:
-                    stream = await self._open_stream(view, caller, decision, entity, request, adapter, target)
+                    stream = await self._open_stream(view, caller, decision, entity, request, adapter, target, access)
                     return Result(entity, stream=stream)
                 answer = await self._send(entity, request, adapter, target)
             except upstream_errors.UpstreamError as err:
@@ -203,16 +205,9 @@ class Gateway:
     async def _send(
         self, entity: str, request: StandardRequest, adapter: ProviderAdapter, target: Target
     ) -> dict[str, Any]:
-        call = adapter.build(request, target)
-        body = await self.upstream.send_json(Who(adapter.name, entity, target.credential), call)
-        if not isinstance(body, dict):
-            raise upstream_errors.bad_answer(adapter.name, entity, "a body that is not a JSON object")
-        try:
-            return adapter.translate(request, target, body)
-        except _SHAPE_ERRORS:
-            raise upstream_errors.bad_answer(
-                adapter.name, entity, "a body of another shape than its provider's"
-            ) from None
+        who = Who(adapter.name, entity, target.credential)
+        body = await self.upstream.send_json(who, adapter.build(request, target))
+        return standard_answer(who, adapter, request, target, body)
 
     async def _open_stream(
         self,
@@ -223,41 +218,20 @@ class Gateway:
         request: StandardRequest,
         adapter: ProviderAdapter,
         target: Target,
+        access: Access | None,
     ) -> AsyncIterator[bytes]:
         who = Who(adapter.name, entity, target.credential)
         upstream = await self.upstream.open_stream(who, adapter.build(request, target), adapter.stream_format)
-        translator = adapter.stream(request, target)
-        return self._relay(view, caller, decision, who, upstream, translator)
+        relay = StreamRelay(view.name, who, adapter.stream(request, target), access)
+        return self._relay(view, caller, decision, relay, upstream)
 
     async def _relay(
-        self,
-        view: EndpointView,
-        caller: Caller,
-        decision: Decision,
-        who: Who,
-        upstream: UpstreamStream,
-        translator: StreamTranslator,
+        self, view: EndpointView, caller: Caller, decision: Decision, relay: StreamRelay, upstream: UpstreamStream
     ) -> AsyncIterator[bytes]:
-        """Standard chunks then ``[DONE]``; a failure (timeout, broken connection, malformed or truncated
-        stream) ends the stream with one error event instead of ``[DONE]``."""
-        ok = False
+        """The relay's pieces; the upstream is closed and the call accounted however the stream ends."""
         try:
-            async for events in upstream:
-                try:
-                    chunks = [chunk for event in events for chunk in translator.feed(event)]
-                except _SHAPE_ERRORS:
-                    raise upstream_errors.bad_answer(
-                        who.provider, who.entity, "a stream event of another shape than its provider's"
-                    ) from None
-                if chunks:
-                    yield b"".join(_sse(chunk) for chunk in chunks)
-            if not translator.done:
-                raise upstream_errors.bad_answer(who.provider, who.entity, "a stream that ended before its last event")
-            ok = True
-            yield b"data: [DONE]\n\n"
-        except upstream_errors.UpstreamError as err:
-            log.warning("endpoint %s: served entity %s stream failed with HTTP %s", view.name, who.entity, err.status)
-            yield _sse(err.body())
+            async for piece in relay.pieces(upstream):
+                yield piece
         finally:
             await upstream.aclose()
-            self._account(view, caller, decision, translator.prompt_tokens, translator.completion_tokens, ok)
+            self._account(view, caller, decision, relay.prompt_tokens, relay.completion_tokens, relay.ok)

@@ -83,6 +83,15 @@ def _error_text(body: bytes) -> Any:
         return body[:500].decode("utf-8", "replace")
 
 
+def answer_json(who: Who, body: bytes) -> Any:
+    """The JSON value of a 2xx answer's body (any value: the adapter's boundary checks its shape); a 502 when it
+    is not JSON (bad UTF-8, cut short, nested too deeply)."""
+    try:
+        return fast_json.loads(body)
+    except (ValueError, RecursionError):
+        raise errors.bad_answer(who.provider, who.entity, "a body that is not JSON") from None
+
+
 class UpstreamClient:
     def __init__(self, timeout_s: float, transport: TransportName = "lean", max_idle: int = 256):
         self.timeout_s = timeout_s
@@ -116,10 +125,9 @@ class UpstreamClient:
             raise errors.from_transport(who.provider, who.entity, err) from None
         if status >= 400:
             raise errors.from_status(who.provider, who.entity, status, _error_text(body), retry, who.secret)
-        try:
-            return fast_json.loads(body)
-        except (ValueError, RecursionError):
-            raise errors.bad_answer(who.provider, who.entity, "a body that is not JSON") from None
+        if status >= 300:
+            raise errors.bad_answer(who.provider, who.entity, f"HTTP {status}, which the gateway does not follow")
+        return answer_json(who, body)
 
     async def post_form(self, who: Who, url: str, form: Mapping[str, str]) -> tuple[int, Any]:
         """POST a form (token endpoints); the status and the JSON answer (None when not JSON)."""
@@ -156,6 +164,9 @@ class UpstreamClient:
             finally:
                 await close()
             raise errors.from_status(who.provider, who.entity, status, _error_text(text), retry_after, who.secret)
+        if status >= 300:
+            await close()
+            raise errors.bad_answer(who.provider, who.entity, f"HTTP {status}, which the gateway does not follow")
         return UpstreamStream(chunks, close, who, self.timeout_s, DECODERS[framing]())
 
 
