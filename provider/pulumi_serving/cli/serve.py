@@ -7,7 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-from ..server.settings import DEFAULT_CLIENT_TIMEOUT_S
+from ..server.settings import (
+    DEFAULT_CLIENT_TIMEOUT_S,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_UPDATE_DELAY_S,
+    DEFAULT_UPSTREAM_TIMEOUT_S,
+    DEFAULT_UPSTREAM_TRANSPORT,
+    UPSTREAM_TRANSPORTS,
+)
 
 DEFAULT_DATA_DIR = Path(os.environ.get("PULUMI_SERVING_DATA_DIR", Path.home() / ".pulumi-serving"))
 
@@ -21,15 +29,17 @@ def _non_negative(value: str) -> float:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="run the local Databricks-compatible serving API")
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port, 0-65535 (default 8080; 0 picks a free one)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"bind address (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port, 0-65535 (default {DEFAULT_PORT}; 0 picks a free one)"
+    )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=f"state directory ({DEFAULT_DATA_DIR})")
     parser.add_argument(
         "--update-delay",
         type=_non_negative,
-        default=2.0,
+        default=DEFAULT_UPDATE_DELAY_S,
         metavar="SECONDS",
-        help="seconds a config update stays IN_PROGRESS (default 2, 0 allowed)",
+        help=f"seconds a config update stays IN_PROGRESS (default {DEFAULT_UPDATE_DELAY_S:g}, 0 allowed)",
     )
     parser.add_argument(
         "--admin-token-file",
@@ -58,14 +68,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--upstream-timeout",
         type=_non_negative,
-        default=None,
+        default=DEFAULT_UPSTREAM_TIMEOUT_S,
         metavar="SECONDS",
-        help="gateway timeout for upstream provider calls: the answer, and each event of a stream (default 120)",
+        help="gateway timeout for upstream provider calls: the answer, and each event of a stream "
+        f"(default {DEFAULT_UPSTREAM_TIMEOUT_S:g})",
     )
     parser.add_argument(
         "--upstream-transport",
-        choices=("lean", "httpx"),
-        default="lean",
+        choices=UPSTREAM_TRANSPORTS,
+        default=DEFAULT_UPSTREAM_TRANSPORT,
         help="gateway connection pool to upstreams: its own keep-alive pool (lean, default) or "
         "httpx's standard transport",
     )

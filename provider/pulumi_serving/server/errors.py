@@ -95,3 +95,20 @@ class RequestTimeout(ApiError):
 class InternalError(ApiError):
     status = 500
     error_code = "INTERNAL_ERROR"
+
+
+class NotImplementedByServer(ApiError):
+    status = 501
+    error_code = "NOT_IMPLEMENTED"
+
+
+class TemporarilyUnavailable(ApiError):
+    """503: try again later (the server is not ready, or its storage is full)."""
+
+    status = 503
+    error_code = "TEMPORARILY_UNAVAILABLE"
+
+
+# Codes the gateway and the fault injector answer with statuses of their own (502, 504).
+BAD_GATEWAY = "BAD_GATEWAY"
+DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"

@@ -15,12 +15,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .errors import ApiError, ResourceConflict
+from .errors import BAD_GATEWAY, ApiError, InternalError, RequestLimitExceeded, ResourceConflict, TemporarilyUnavailable
 
 FAULTS_PATH = "/api/2.0/_faults"
 DEFAULT_PATH_PREFIX = "/api/2.0/"
 _ENDPOINTS_PREFIX = "/api/2.0/serving-endpoints/"
-_CODES = {429: "REQUEST_LIMIT_EXCEEDED", 500: "INTERNAL_ERROR", 502: "BAD_GATEWAY", 503: "TEMPORARILY_UNAVAILABLE"}
+_CODES = {
+    429: RequestLimitExceeded.error_code,
+    500: InternalError.error_code,
+    502: BAD_GATEWAY,
+    503: TemporarilyUnavailable.error_code,
+}
 _UNAVAILABLE = "The service is temporarily unavailable. Please try again later. (injected fault)"
 _MESSAGES = {429: "Too many requests. Please wait a moment and try again. (injected fault)"}
 _DEFAULT_RETRY_AFTER = {429: 1, 503: 1}

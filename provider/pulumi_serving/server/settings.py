@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
 DEFAULT_UPDATE_DELAY_S = 2.0
+# Gateway: how long an upstream provider may take to answer, and between two events of a stream.
+DEFAULT_UPSTREAM_TIMEOUT_S = 120.0
+# Gateway connection pools to upstreams: its own keep-alive pool, or httpx's standard transport.
+UpstreamTransport = Literal["lean", "httpx"]
+UPSTREAM_TRANSPORTS: tuple[UpstreamTransport, ...] = ("lean", "httpx")
+DEFAULT_UPSTREAM_TRANSPORT: UpstreamTransport = "lean"
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 DEFAULT_CLIENT_TIMEOUT_S = 10.0
 # Requests a connection may have parsed and not yet answered (pipelined HTTP/1.1): before any of its requests
@@ -20,16 +29,16 @@ class Settings:
     """``data_dir`` holds the SQLite database, the encryption key and the generated admin token."""
 
     data_dir: Path
-    host: str = "127.0.0.1"
-    port: int = 8080
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
     update_delay_s: float = DEFAULT_UPDATE_DELAY_S
     admin_token: str | None = None
     admin_token_file: Path | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     client_timeout_s: float = DEFAULT_CLIENT_TIMEOUT_S  # request headers, the whole body, idle keep-alive
     upstreams: tuple[str, ...] = ()  # gateway: ``PROVIDER=URL`` overrides of provider base URLs
-    upstream_timeout_s: float | None = None  # gateway: upstream read timeout (default 120 s)
-    upstream_transport: str = "lean"  # gateway: "lean" (its keep-alive pool) or "httpx" (httpx's standard one)
+    upstream_timeout_s: float = DEFAULT_UPSTREAM_TIMEOUT_S  # gateway: upstream read timeout
+    upstream_transport: UpstreamTransport = DEFAULT_UPSTREAM_TRANSPORT  # gateway: one of UPSTREAM_TRANSPORTS
     allowed_upstream_hosts: tuple[str, ...] = ()  # gateway: when given, the only hosts upstream calls may reach
     max_db_bytes: int | None = None  # a quota on the database file (a full quota answers 503 like a full disk)
     allow_shared_data_dir: bool = False  # serve from a data dir writable by group or others (with a warning)

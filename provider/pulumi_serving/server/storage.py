@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import ApiError
+from .errors import TemporarilyUnavailable
 
 DB_FILE = "serving.sqlite3"
 RESERVE_FILE = "disk-reserve"
@@ -60,11 +60,8 @@ _ADDED_COLUMNS = (
 )
 
 
-class StorageFull(ApiError):
+class StorageFull(TemporarilyUnavailable):
     """503: the data dir's disk (or the database quota) is full; nothing was changed."""
-
-    status = 503
-    error_code = "TEMPORARILY_UNAVAILABLE"
 
 
 def make_private_dir(path: Path) -> None:

@@ -21,6 +21,7 @@ from ..deps import current_principal
 from ..errors import InvalidParameterValue
 from ..json_response import EventStreamResponse, reply
 from ..principals import Principal
+from ..settings import DEFAULT_UPSTREAM_TIMEOUT_S, DEFAULT_UPSTREAM_TRANSPORT
 from .endpoint_view import view_from_doc
 from .rate_policy import Caller
 from .request import decode_body
@@ -35,11 +36,9 @@ def settings_for(app_settings: Any) -> GatewaySettings:
     """Gateway settings from the server settings (``upstreams``: ``PROVIDER=URL`` strings)."""
     settings = GatewaySettings(
         bases=upstream_bases(getattr(app_settings, "upstreams", None) or ()),
-        transport=getattr(app_settings, "upstream_transport", None) or "lean",
+        transport=getattr(app_settings, "upstream_transport", None) or DEFAULT_UPSTREAM_TRANSPORT,
+        timeout_s=float(getattr(app_settings, "upstream_timeout_s", None) or DEFAULT_UPSTREAM_TIMEOUT_S),
     )
-    timeout = getattr(app_settings, "upstream_timeout_s", None)
-    if timeout:
-        settings.timeout_s = float(timeout)
     return settings
 
 

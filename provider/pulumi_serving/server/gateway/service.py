@@ -17,7 +17,15 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ApiError, BadRequest, InvalidParameterValue, RequestLimitExceeded, ResourceDoesNotExist
+from ..errors import (
+    ApiError,
+    BadRequest,
+    InvalidParameterValue,
+    RequestLimitExceeded,
+    ResourceDoesNotExist,
+    TemporarilyUnavailable,
+)
+from ..settings import DEFAULT_UPSTREAM_TIMEOUT_S, DEFAULT_UPSTREAM_TRANSPORT
 from .endpoint_view import EndpointView
 from .limiter import Decision, RateLimiter, Requirement
 from .providers import ProviderAdapter, Target
@@ -36,14 +44,12 @@ log = logging.getLogger("pulumi_serving.gateway")
 # httpx logs every request line at INFO; upstream URLs are nobody's business in the server log.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-DEFAULT_TIMEOUT_S = 120.0
 ResolveModel = Callable[[str], Mapping[str, Any]]
 _MAX_BUCKET_SETS = 4096
 
 
-class NotReady(ApiError):
-    status = 503
-    error_code = "TEMPORARILY_UNAVAILABLE"
+class NotReady(TemporarilyUnavailable):
+    pass
 
 
 @dataclass
@@ -58,9 +64,9 @@ class Result:
 @dataclass
 class GatewaySettings:
     bases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BASES))
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    timeout_s: float = DEFAULT_UPSTREAM_TIMEOUT_S
     max_idle_connections: int = 256
-    transport: TransportName = "lean"
+    transport: TransportName = DEFAULT_UPSTREAM_TRANSPORT
 
 
 class Gateway:

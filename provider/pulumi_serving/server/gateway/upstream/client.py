@@ -17,11 +17,12 @@ import os
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
+from ...settings import UpstreamTransport
 from .. import fast_json
 from ..providers.base import UpstreamCall
 from . import errors
@@ -30,8 +31,7 @@ from .stream_decoders import DECODERS, NDJSON, SSE, BrokenStream, EventStream
 
 Decoder = SSE | NDJSON | EventStream
 
-TransportName = Literal["lean", "httpx"]
-TRANSPORTS: tuple[str, ...] = ("lean", "httpx")
+TransportName = UpstreamTransport
 CONNECT_TIMEOUT_S = 10.0
 MAX_ERROR_BODY = 64 * 1024
 DRAIN_BYTES = 1024 * 1024  # read after a stream's last event so the connection goes back to the pool

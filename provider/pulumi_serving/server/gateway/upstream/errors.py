@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from ...errors import ApiError, RequestLimitExceeded
+from ...errors import DEADLINE_EXCEEDED, ApiError, BadRequest, InternalError, RequestLimitExceeded
 from ..providers.base import upstream_error_message
 
 EXCERPT_CHARS = 200  # of an upstream's error message echoed to the caller
@@ -66,12 +66,12 @@ def from_status(provider: str, entity: str, status: int, body: Any, retry_after:
         return UpstreamError(
             f"{prefix}: the endpoint's credentials were refused: {detail}",
             status=400,
-            error_code="BAD_REQUEST",
+            error_code=BadRequest.error_code,
             retryable=False,
         )
     if status < 500:
-        return UpstreamError(f"{prefix}: {detail}", status=status, error_code="BAD_REQUEST", retryable=False)
-    return UpstreamError(f"{prefix}: {detail}", status=502, error_code="INTERNAL_ERROR", retryable=True)
+        return UpstreamError(f"{prefix}: {detail}", status=status, error_code=BadRequest.error_code, retryable=False)
+    return UpstreamError(f"{prefix}: {detail}", status=502, error_code=InternalError.error_code, retryable=True)
 
 
 def from_transport(provider: str, entity: str, err: httpx.HTTPError) -> ApiError:
@@ -79,13 +79,13 @@ def from_transport(provider: str, entity: str, err: httpx.HTTPError) -> ApiError
         return UpstreamError(
             f"Served entity {entity}: upstream {provider} did not answer in time",
             status=504,
-            error_code="DEADLINE_EXCEEDED",
+            error_code=DEADLINE_EXCEEDED,
             retryable=True,
         )
     return UpstreamError(
         f"Served entity {entity}: upstream {provider} is unreachable ({type(err).__name__})",
         status=502,
-        error_code="INTERNAL_ERROR",
+        error_code=InternalError.error_code,
         retryable=True,
     )
 
@@ -95,6 +95,6 @@ def bad_answer(provider: str, entity: str, what: str) -> UpstreamError:
     return UpstreamError(
         f"Served entity {entity}: upstream {provider} answered {what}",
         status=502,
-        error_code="INTERNAL_ERROR",
+        error_code=InternalError.error_code,
         retryable=True,
     )

@@ -9,16 +9,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ....spec.server_behaviour import DEFAULT_OPENAI_API_TYPE, fold_openai_api_type
-from ...errors import ApiError, BadRequest
+from ...errors import BadRequest, NotImplementedByServer
 from ..providers import ADAPTERS, ProviderAdapter, Target
 from .bases import base_for
 from .client import UpstreamClient
 from .tokens import TokenCache
 
 
-class UnsupportedProvider(ApiError):
-    status = 501
-    error_code = "NOT_IMPLEMENTED"
+class UnsupportedProvider(NotImplementedByServer):
+    pass
 
 
 def _target(

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ...errors import ApiError, BadRequest
+from ...errors import ApiError, BadRequest, InternalError
 from .client import UpstreamClient, Who
 
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -107,7 +107,7 @@ def _token(status: int, body: Any, refused: str) -> tuple[str, float]:
             raise ApiError(
                 f"{refused.split(' refused')[0]} answered HTTP {status} without a token",
                 status=502,
-                error_code="INTERNAL_ERROR",
+                error_code=InternalError.error_code,
             )
         raise BadRequest(f"{refused} (HTTP {status})")
     try:
