@@ -4,21 +4,20 @@ a declared name still fails the `up` and is left untouched."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 
-from tests.support.crash import alive, count, repair, run_and_kill
+from tests.support.crash import alive, count, recover, repair, run_and_kill, run_plain, start_plain, survivors
 from tests.support.inventory import endpoints_on, server_inventory
 from tests.support.payloads import create_body, entity, openai_entity
-from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.stack_program import declare
 
 pytestmark = pytest.mark.e2e
 
 REF = "{{secrets/crash_keys/openai}}"
 NAMES = [f"crash-{i}" for i in range(1, 7)]
+KILLED_RUN_EXITS_WITHIN_S = 10
 SCOPES = [{"scope": "crash_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}]
 
 
@@ -65,29 +64,39 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_cancel_and_one_u
     assert sorted(endpoints_on(server)) == ["crash-4"]  # destroy never deletes what this stack did not create
 
 
-def test_with_plain_pulumi_up_converges_through_the_markers_and_recover_clears_pending_creates(
+def test_plain_pulumi_killed_at_the_1st_3rd_and_6th_create_then_recover_and_one_up(
     program_stack, server_factory, pulumi_bin
 ):
+    """Plain ``pulumi`` (no wrapper): each kill is repaired by ``pulumi-serving recover && pulumi up`` (the
+    sidecar, the dead run's lock, the pending creates), and no process of the killed run outlives it by 10 s.
+    Each trial declares 6 new endpoint names, so its up also deletes the previous trial's: no destroy between."""
     server = server_factory(update_delay=0)
-    stack = program_stack(
-        server, {"serving:openai_value": "sk-plain"}, env={"PULUMI_SERVING_RECOVER": "0"}
-    )  # the wrapper repairs nothing: plain pulumi
-    declare(stack, scopes=SCOPES, endpoints=_endpoints())
-    run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 3)
-    assert run.killed, run.output
-    recover = [str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "recover", "--pulumi", str(pulumi_bin / "pulumi")]
-    if "failed to load checkpoint" in stack.run("cancel", "--yes", check=False).output:
-        subprocess.run(recover, cwd=stack.workdir, env=stack.env, check=False)  # removes the empty sidecar
-        stack.run("cancel", "--yes")
-    up = stack.up()  # creates again; each object the killed run created carries this stack's marker: resumed
-    assert "already exists and this stack did not create it" not in up.output
-    assert sorted(endpoints_on(server)) == NAMES
-    assert stack.export()["deployment"].get("pending_operations"), "plain pulumi keeps the pending creates"
-    done = subprocess.run(recover, cwd=stack.workdir, env=stack.env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert not stack.export()["deployment"].get("pending_operations")
-    stack.preview(expect_no_changes=True)
-    stack.destroy()
+    stack = program_stack(server, {"serving:openai_value": "sk-plain"})
+    served = entity("main", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", openai_api_key=REF)
+    for trial, nth in enumerate((1, 3, 6)):
+        names = [f"plain{trial}-{i}" for i in range(1, 7)]
+        declare(stack, scopes=SCOPES, endpoints=[create_body(name, served) for name in names])
+        run = run_and_kill(
+            stack,
+            ("up", "--yes", "--skip-preview"),
+            lambda lines, nth=nth: count(lines, "created endpoint") >= nth,
+            start=lambda *args: start_plain(stack, *args),
+        )
+        assert run.killed, f"the up ended before its endpoint create #{nth}:\n{run.output}"
+        assert any("pulumi-language-python-exec" in c for c in run.orphans.values()), run.orphans
+        left = survivors(run.orphans, KILLED_RUN_EXITS_WITHIN_S)
+        assert not left, {p: run.orphans[p] for p in left}
+
+        recovered = recover(stack)
+        assert recovered.returncode == 0, recovered.output
+        assert "removed the stack's lock left by a killed run" in recovered.stderr, recovered.output
+        assert "checked interrupted create of ServingEndpoint" in recovered.stderr, recovered.output
+        up = run_plain(stack, "up", "--yes", "--skip-preview")
+        assert up.returncode == 0, up.output
+        assert server_inventory(server) == {"scopes": {"crash_keys": ["openai"]}, "endpoints": {n: [] for n in names}}
+        assert run_plain(stack, "preview", "--expect-no-changes").returncode == 0
+        assert not stack.export()["deployment"].get("pending_operations")
+    stack.destroy()  # every object the killed runs created is in the state: nothing orphaned
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
 
 
