@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -101,10 +102,23 @@ def count(lines: list[str], needle: str) -> int:
     return sum(needle in line for line in lines)
 
 
+_CREATED = re.compile(r"created endpoint '([^']+)'|ServingEndpoint (\S+) created \(")
+
+
+def endpoints_created(lines: list[str]) -> int:
+    """Endpoints the live display has shown created so far, by the provider's line or the engine's step line: the
+    display shows only the latest of two messages that arrive together, so neither line alone is always there."""
+    names = set()
+    for line in lines:
+        if line.startswith("Diagnostics:"):
+            break  # the summary of a run that has ended
+        names |= {name for match in _CREATED.finditer(line) for name in match.groups() if name}
+    return len(names)
+
+
 def repair(stack: PulumiStack, command: str = "up") -> str:
-    """`pulumi cancel` (releasing the lock a killed run leaves), then ONE non-interactive up (or destroy)."""
-    stack.run("cancel", "--yes", check=False)
-    time.sleep(0.2)
+    """ONE non-interactive ``scripts/pulumi.sh up`` (or destroy): its repair step removes the killed run's lock
+    (its holder is gone from this host) and resolves the pending creates first."""
     done = stack.up() if command == "up" else stack.destroy()
     return done.output
 

@@ -84,14 +84,47 @@ def held_by_live_run(holders: Sequence[LockHolder | None], say: Say) -> bool:
     return bool(blocking)
 
 
-def clear_file_locks(pulumi: str, stack_args: Sequence[str], root: Path, say: Say) -> bool:
+def _qualified_name(pulumi: str, stack_args: Sequence[str]) -> str | None:
+    named = _run(pulumi, ["stack", "--show-name", "--fully-qualify-stack-names"], stack_args)
+    return named.stdout.strip() if named.returncode == 0 and named.stdout.strip() else None
+
+
+def clear_locks(pulumi: str, stack_args: Sequence[str], url: str | None, say: Say) -> bool:
     """Remove the stack's locks whose holders are provably dead; False when one may be alive (none removed)."""
+    root = backend_dir(url)
+    if root is not None:
+        return clear_file_locks(pulumi, stack_args, root, say) if root.is_dir() else True
+    name = _qualified_name(pulumi, stack_args)
+    if name is None:
+        return True  # no stack selected: the command itself reports it
+    # A lock probe that changes nothing: renaming the stack to its own name takes the lock (refused, naming the
+    # holders, when another run has it) and then fails because the name exists (docs/crash-safety.md).
+    probe = _run(pulumi, ["stack", "rename", name], stack_args)
+    if probe.returncode == 0 or not refused_at_lock(probe.stderr + probe.stdout):
+        return True
+    return clear_refused_locks(pulumi, stack_args, probe.stderr + probe.stdout, say)
+
+
+def clear_refused_locks(pulumi: str, stack_args: Sequence[str], refusal: str, say: Say) -> bool:
+    """After a refusal at the lock: `pulumi cancel` when every holder it names is provably dead."""
+    if held_by_live_run(parse_lock_refusal(refusal) or [None], say):
+        return False
+    cancelled = _run(pulumi, ["cancel", "--yes"], stack_args)
+    if cancelled.returncode != 0:
+        say(f"could not remove the killed run's lock:\n{cancelled.stdout}{cancelled.stderr}")
+        return False
+    say("removed the stack's lock left by a killed run (its holder is gone from this host)")
+    return True
+
+
+def clear_file_locks(pulumi: str, stack_args: Sequence[str], root: Path, say: Say) -> bool:
+    """The file backend's lock files, read (and the dead ones deleted) directly."""
     if not any_lock_files(root):
         return True
-    named = _run(pulumi, ["stack", "--show-name", "--fully-qualify-stack-names"], stack_args)
-    if named.returncode != 0 or not named.stdout.strip():
-        return True  # no stack selected: the command itself reports it
-    files = stack_lock_files(root, named.stdout.strip())
+    name = _qualified_name(pulumi, stack_args)
+    if name is None:
+        return True
+    files = stack_lock_files(root, name)
     holders = [parse_lock_file(path.read_text(errors="replace"), str(path)) for path in files]
     if held_by_live_run(holders, say):
         return False
@@ -105,8 +138,7 @@ def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Sa
     """Repair what an interrupted run left; 0 when done or nothing to do, ``LOCKED`` when a run may be going on."""
     url = backend_url()
     repair_backend(url, say)
-    root = backend_dir(url)
-    if root is not None and root.is_dir() and not clear_file_locks(pulumi, stack_args, root, say):
+    if not clear_locks(pulumi, stack_args, url, say):
         return LOCKED
     exported = _run(pulumi, ["stack", "export"], stack_args)
     if exported.returncode != 0:
@@ -124,14 +156,9 @@ def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Sa
     )
     imported = _import(pulumi, plan.deployment, stack_args)
     if imported.returncode != 0 and refused_at_lock(imported.stderr + imported.stdout):
-        # another backend than a local directory: its locks are seen through the refusal, which names them
-        if held_by_live_run(parse_lock_refusal(imported.stderr + imported.stdout) or [None], say):
+        # a lock taken since it was checked: the refusal names its holders
+        if not clear_refused_locks(pulumi, stack_args, imported.stderr + imported.stdout, say):
             return LOCKED
-        cancelled = _run(pulumi, ["cancel", "--yes"], stack_args)
-        if cancelled.returncode != 0:
-            say(f"could not remove the killed run's lock:\n{cancelled.stdout}{cancelled.stderr}")
-            return cancelled.returncode
-        say("removed the stack's lock left by a killed run (its holder is gone from this host)")
         imported = _import(pulumi, plan.deployment, stack_args)
     if imported.returncode != 0:
         say(f"could not write the repaired state:\n{imported.stdout}{imported.stderr}")
