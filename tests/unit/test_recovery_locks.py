@@ -16,7 +16,9 @@ from pulumi_serving.recovery.locks import (
     parse_lock_refusal,
     parse_time,
     probe_process,
+    this_host,
 )
+from pulumi_serving.recovery.runner import held_by_live_run
 
 TAKEN = datetime(2026, 12, 7, 6, 40, 1, 123456, UTC)
 URL = "postgres://****:****@127.0.0.1:49017/postgres/.pulumi/locks/organization/serving/test/746c.json"
@@ -69,3 +71,21 @@ def test_the_process_probe_on_this_host() -> None:
     started, zombie = probe_process(os.getpid())
     assert not zombie and started is not None and started <= datetime.now(UTC)
     assert probe_process(2**22 + 17) is None  # above the kernel's pid_max
+
+
+def test_recover_leaves_a_live_holder_alone_and_never_proposes_cancel_for_it() -> None:
+    said: list[str] = []
+    here = this_host()
+    running = LockHolder("l.json", "ci", here, os.getpid(), datetime.now(UTC))
+    assert held_by_live_run([running], said.append)
+    assert "still going on" in said[0] and "pulumi cancel" not in said[0]
+
+    said.clear()
+    elsewhere = LockHolder("l.json", "ci", here + "-other", 7, TAKEN)
+    assert held_by_live_run([elsewhere], said.append)  # cannot be checked from here: only after making sure
+    assert f"make sure pid 7 is gone on {here}-other, then run `pulumi cancel --yes`" in said[0]
+
+    said.clear()
+    gone = LockHolder("l.json", "ci", here, 2**22 + 17, TAKEN)
+    assert not held_by_live_run([gone], said.append) and not said
+    assert held_by_live_run([None], said.append)  # an unreadable lock: a run may be writing it
