@@ -95,8 +95,7 @@ def main() -> int:
         [
             SECTION,
             "",
-            "Command (repo root): "
-            f"`.venv/bin/python benchmarks/chaos.py --trials {args.trials} --seed {args.seed} --write`",
+            f"Command (repo root): `.venv/bin/python benchmarks/chaos.py {' '.join(sys.argv[1:])}`",
             "",
             "Each trial SIGKILLs the Pulumi CLI after a random number (1-40, seeded) of output lines of an `up` (empty ->",
             "declaration A), an update (A -> B: tags, a secret value, an ACL, rate limits, permissions, one endpoint",
