@@ -95,8 +95,10 @@ def test_plain_pulumi_killed_at_the_1st_3rd_and_6th_create_then_recover_and_one_
         )
         assert run.killed, f"the up ended before its endpoint create #{nth}:\n{run.output}"
         assert any("pulumi-language-python-exec" in c for c in run.orphans.values()), (run.orphans, run.output)
+        killed_at = time.monotonic()
         left = survivors(run.orphans, KILLED_RUN_EXITS_WITHIN_S)
         assert not left, {p: run.orphans[p] for p in left}
+        print(f"kill at create #{nth}: {len(run.orphans)} processes gone {time.monotonic() - killed_at:.2f} s later")
 
         recovered = recover(stack)
         assert recovered.returncode == 0, recovered.output
