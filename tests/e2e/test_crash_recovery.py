@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from pulumi_serving.recovery.file_backend import backend_dir
 from tests.support.crash import (
     alive,
     count,
@@ -78,7 +79,8 @@ def test_plain_pulumi_killed_at_the_1st_3rd_and_6th_create_then_recover_and_one_
     program_stack, server_factory, pulumi_bin
 ):
     """Plain ``pulumi`` (no wrapper): each kill is repaired by ``pulumi-serving recover && pulumi up`` (the
-    sidecar, the dead run's lock, the pending creates), and no process of the killed run outlives it by 10 s.
+    sidecars, emptied after the first kill as a kill while saving leaves them; the dead run's lock; the pending
+    creates), and no process of the killed run outlives it by 10 s.
     Each trial declares 6 new endpoint names, so its up also deletes the previous trial's: no destroy between."""
     server = server_factory(update_delay=0)
     stack = program_stack(server, {"serving:openai_value": "sk-plain"})
@@ -100,8 +102,14 @@ def test_plain_pulumi_killed_at_the_1st_3rd_and_6th_create_then_recover_and_one_
         assert not left, {p: run.orphans[p] for p in left}
         print(f"kill at create #{nth}: {len(run.orphans)} processes gone {time.monotonic() - killed_at:.2f} s later")
 
+        if trial == 0:  # what a kill while the state was saved leaves (every command, `pulumi cancel` too, fails)
+            sidecars = list((backend_dir(stack.env["PULUMI_BACKEND_URL"]) / ".pulumi" / "stacks").rglob("*.json.attrs"))
+            assert sidecars, "the file backend wrote no attribute sidecar"
+            for sidecar in sidecars:
+                sidecar.write_text("")
         recovered = recover(stack)
         assert recovered.returncode == 0, recovered.output
+        assert trial or "left empty by an interrupted run" in recovered.stderr, recovered.output
         assert "removed the stack's lock left by a killed run" in recovered.stderr, recovered.output
         assert "the last run was interrupted" in recovered.stderr, recovered.output
         creates_checked += "checked interrupted create of ServingEndpoint" in recovered.stderr
