@@ -1,6 +1,7 @@
 """Any interruption converges: SIGKILL of the Pulumi CLI mid-`up`, then ONE non-interactive `scripts/pulumi.sh up`
-(or, with plain `pulumi`, `pulumi-serving recover && pulumi up`) gives exactly the declared objects (no orphans, no duplicates), while an endpoint someone else created under
-a declared name still fails the `up` and is left untouched."""
+(or, with plain `pulumi`, `pulumi-serving recover && pulumi up`) gives exactly the declared objects (no orphans, no
+duplicates), while an endpoint someone else created under a declared name still fails the `up` and is left
+untouched."""
 
 from __future__ import annotations
 
