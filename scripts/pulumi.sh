@@ -13,9 +13,10 @@
 # The backend may be a file:// directory or a shared postgres://user:pass@host:port/db (docs/crash-safety.md).
 #
 # Crash repair: with a file backend, attribute files a killed run left empty are removed before any command; before
-# `up`, `update`, `destroy` and `refresh`, creates left pending by an interrupted run are
-# resolved (python -m pulumi_serving.recovery): objects carrying this stack's ownership marker are taken into
-# the state, the rest are forgotten. Pass the stack as `--stack NAME` (or `-s NAME`) after the command.
+# `up`, `update`, `destroy` and `refresh`, python -m pulumi_serving.recovery (= `pulumi-serving recover`) removes a
+# lock whose holder is provably dead on this host and resolves the creates an interrupted run left pending: objects
+# carrying this stack's ownership marker are taken into the state, the rest are forgotten. A lock a live run holds is
+# left alone (and its state untouched). Pass the stack as `--stack NAME` (or `-s NAME`) after the command.
 set -euo pipefail
 if ! [[ "${PULUMI_SERVING_LOCK_WAIT:-0}" =~ ^[0-9]+$ ]]; then
   echo "pulumi-serving: PULUMI_SERVING_LOCK_WAIT must be a whole number of seconds (0: do not wait)," \
@@ -55,7 +56,11 @@ case "${1:-}" in
         case "$arg" in --stack=*|--cwd=*) scope+=("$arg") ;; esac
         prev="$arg"
       done
-      "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery "$BIN/pulumi" "${scope[@]}"
+      # 75: another run may hold the lock; nothing was changed. The command meets the lock: it waits for it under
+      # PULUMI_SERVING_LOCK_WAIT, or is refused as Pulumi refuses it.
+      recovered=0
+      "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery "$BIN/pulumi" "${scope[@]}" || recovered=$?
+      if [ "$recovered" -ne 0 ] && [ "$recovered" -ne 75 ]; then exit "$recovered"; fi
     fi ;;
 esac
 # Waiting for a lock held by another run (PULUMI_SERVING_LOCK_WAIT=SECONDS, default 0: fail at once as Pulumi does).
@@ -80,8 +85,8 @@ while true; do
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then
     echo "pulumi-serving: the stack's lock was still taken after PULUMI_SERVING_LOCK_WAIT=${lock_wait}s;" \
-      "nothing was applied. Run again or wait longer; if no other run is going on, a killed run left it:" \
-      "\`pulumi cancel\` removes it." >&2
+      "nothing was applied. Run again or wait longer; \`pulumi-serving recover\` removes a lock whose run was" \
+      "killed on this host, and says what to do with one from another host." >&2
     exit "$rc"
   fi
   pause=$((1 + RANDOM % 5))

@@ -1,5 +1,5 @@
 """Bounded chaos: SIGKILL of the Pulumi CLI at 12 random (seeded, reported) points across up, update and destroy of
-a 13-resource stack, each followed by `pulumi cancel` and ONE up (or destroy); every trial must converge: the
+a 13-resource stack, each followed by ONE `scripts/pulumi.sh` up (or destroy); every trial must converge: the
 server holds exactly the declaration (nothing after destroy), preview shows no changes, no orphan, no duplicate.
 Seed: PULUMI_SERVING_CHAOS_SEED (default below); benchmarks/chaos.py runs more trials and records the figures."""
 

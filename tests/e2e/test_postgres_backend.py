@@ -1,7 +1,8 @@
 """Shared state in PostgreSQL: a real server started by the suite holds the stack's state; a second runner (its
 own checkout and PULUMI_HOME) sees it; two `up`s of the same stack at once never both apply, neither corrupts the
-state, and the next run converges; with PULUMI_SERVING_LOCK_WAIT the second waits for the first and both succeed,
-and an up gets past another run's lock however the backend's lock check meets it."""
+state, and the next run converges; with PULUMI_SERVING_LOCK_WAIT an up started while another is mid-apply waits
+for it (its repair step leaves the live run's lock and state alone) and both succeed, and an up gets past another
+run's lock however the backend's lock check meets it."""
 
 from __future__ import annotations
 
@@ -92,7 +93,10 @@ def test_two_ups_of_one_stack_at_once(program_stack, server_factory, postgres_se
     failed = [r for r in outcomes if r.returncode != 0]
     assert len(failed) >= 1, "both ups of one stack ran at once"
     for result in failed:  # refused at the lock (plainly, or by the backend's listing race), not half-applied
-        assert refused_at_lock(result.stderr), result.output
+        ours = [line for line in result.stderr.splitlines() if line.startswith("pulumi-serving:")]
+        assert all("nothing was changed" in line for line in ours), result.output  # the repair step left it alone
+        pulumi_said = "\n".join(line for line in result.stderr.splitlines() if line not in ours)
+        assert refused_at_lock(pulumi_said), result.output
 
     converged = second.up()  # the next run (with the repair) converges, whichever runner it is
     assert "error" not in converged.stdout.lower()
@@ -104,16 +108,34 @@ def test_two_ups_of_one_stack_at_once(program_stack, server_factory, postgres_se
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
 
 
-def test_with_a_lock_wait_two_ups_at_once_both_succeed_one_after_the_other(
+def test_with_a_lock_wait_an_up_started_mid_apply_waits_for_the_live_run(
     program_stack, server_factory, postgres_server, tmp_path
 ):
-    server = server_factory(update_delay=0)
+    """The second up starts while the first waits for its endpoints (a pending create in the shared state): its
+    repair step sees a live run's lock, changes nothing and never proposes `pulumi cancel`; the up waits for the
+    lock, then succeeds."""
+    server = server_factory(update_delay=4)
     first = _stack(program_stack, server, postgres_server, "state_queue", env={"PULUMI_SERVING_LOCK_WAIT": "180"})
     second = first.another_runner(tmp_path / "runner-2")
-    outcomes = _ups_at_once(first, second)
-    assert [r.returncode for r in outcomes] == [0, 0], "\n".join(r.output for r in outcomes)
-    waited = [r for r in outcomes if "another run holds the stack's lock; trying again" in r.stderr]
-    assert waited, "the two ups did not overlap: " + "\n".join(r.output for r in outcomes)
+    live = first.start("up", "--yes", "--skip-preview")
+    assert live.stdout is not None
+    lines: list[str] = []
+    for line in live.stdout:
+        lines.append(line)
+        if "waiting for" in line:
+            break
+    drain = threading.Thread(target=lambda: lines.extend(live.stdout or ()))  # the first run never blocks on a pipe
+    drain.start()
+    state = second.export()["deployment"]
+    assert state.get("pending_operations"), "the first up is not mid-apply: " + "".join(lines)
+    waited = second.up(check=False)
+    assert live.wait() == 0, "".join(lines)
+    drain.join()
+    assert waited.returncode == 0, waited.output
+    assert "the stack is locked by a run still going on" in waited.stderr, waited.output
+    assert "another run holds the stack's lock; trying again" in waited.stderr, waited.output
+    ours = [line for line in waited.stderr.splitlines() if line.startswith("pulumi-serving:")]
+    assert not [line for line in ours if "pulumi cancel" in line or "could not write" in line], ours
     first.preview(expect_no_changes=True)
     assert not first.export()["deployment"].get("pending_operations")
     assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
@@ -139,5 +161,5 @@ def test_a_lock_wait_that_runs_out_applies_nothing_and_says_what_to_do(program_s
         result = stack.up(check=False)
     assert result.returncode != 0
     assert "the stack's lock was still taken after PULUMI_SERVING_LOCK_WAIT=3s; nothing was applied" in result.stderr
-    assert "`pulumi cancel`" in result.stderr
+    assert "`pulumi-serving recover` removes a lock whose run was killed on this host" in result.stderr
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}

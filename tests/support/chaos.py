@@ -1,5 +1,7 @@
 """Chaos trials: SIGKILL the Pulumi CLI at random (seeded) points of up, update and destroy of a 13-resource stack,
-repair it the documented way (`pulumi cancel`, then ONE up or destroy) and measure convergence.
+repair it the documented way and measure convergence: through the wrapper (ONE `scripts/pulumi.sh
+up` or `destroy`), or with plain `pulumi` (`pulumi-serving recover && pulumi up`). An overlap
+trial starts a second `up` with the lock wait while another is mid-apply: both must succeed.
 
 The trials cycle through three phases on one stack and one server: ``up`` (empty -> A), ``update`` (A -> B:
 tags, a secret value, an ACL, rate limits, permissions, one endpoint replaced by another) and ``destroy``
@@ -10,11 +12,12 @@ still counts).
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .crash import repair, run_and_kill
+from .crash import recover, repair, run_and_kill, run_plain, start_plain
 from .inventory import server_inventory
 from .payloads import create_body, entity
 from .pulumi_stack import PulumiStack
@@ -24,6 +27,7 @@ PHASES = ("up", "update", "destroy")
 SCOPE = "chaos_keys"
 SECRET_VALUES = {"A": "sk-chaos-1", "B": "sk-chaos-1b"}  # k1's value in each declaration
 MAX_KILL_LINE = 40  # a run of this stack prints about 20-60 lines before it ends
+LOCK_WAIT_S = 300  # overlap trials: how long the second up may wait for the first
 
 
 def declarations(version: str) -> dict[str, list]:
@@ -122,8 +126,21 @@ def _duplicates(stack: PulumiStack) -> int:
     return sum(n - 1 for n in ids.values() if n > 1)
 
 
-def run_trial(stack: PulumiStack, server: Any, index: int, rng: random.Random) -> Trial:
-    """One killed run of phase ``PHASES[index % 3]`` and its repair; checks convergence."""
+def _repair_plain(stack: PulumiStack, command: str, target: str | None) -> None:
+    """`pulumi-serving recover`, then ONE plain `pulumi up` (or destroy), then preview without changes."""
+    recovered = recover(stack)
+    if recovered.returncode != 0:
+        raise AssertionError(f"recover exited {recovered.returncode}: {recovered.stderr.strip()}")
+    done = run_plain(stack, command, "--yes", "--skip-preview")
+    if done.returncode != 0:
+        raise AssertionError(f"plain pulumi {command} exited {done.returncode}: {done.output.strip()[-400:]}")
+    if target is not None and run_plain(stack, "preview", "--expect-no-changes").returncode != 0:
+        raise AssertionError("preview after the repair shows changes")
+
+
+def run_trial(stack: PulumiStack, server: Any, index: int, rng: random.Random, plain: bool = False) -> Trial:
+    """One killed run of phase ``PHASES[index % 3]`` and its repair (``plain``: plain `pulumi` + `recover`);
+    checks convergence."""
     phase = PHASES[index % len(PHASES)]
     target = {"up": "A", "update": "B", "destroy": None}[phase]
     if target is not None:
@@ -131,11 +148,15 @@ def run_trial(stack: PulumiStack, server: Any, index: int, rng: random.Random) -
         stack.set_config_value("serving:v1", SECRET_VALUES[target], secret=True)
     command = ("destroy", "--yes", "--skip-preview") if phase == "destroy" else ("up", "--yes", "--skip-preview")
     kill_line = rng.randint(1, MAX_KILL_LINE)
-    run = run_and_kill(stack, command, lambda lines: len(lines) >= kill_line)
+    start = (lambda *args: start_plain(stack, *args)) if plain else None
+    run = run_and_kill(stack, command, lambda lines: len(lines) >= kill_line, start=start)
     problem = ""
     try:
-        repair(stack, "destroy" if phase == "destroy" else "up")
-        if target is not None:
+        if plain:
+            _repair_plain(stack, command[0], target)
+        else:
+            repair(stack, "destroy" if phase == "destroy" else "up")
+        if target is not None and not plain:
             stack.preview(expect_no_changes=True)
         pending = stack.export()["deployment"].get("pending_operations") or []
         if pending:
@@ -155,3 +176,52 @@ def run_trial(stack: PulumiStack, server: Any, index: int, rng: random.Random) -
 
 def secrets_for_chaos() -> dict[str, str]:
     return {"serving:v1": SECRET_VALUES["A"], "serving:v2": "sk-chaos-2"}
+
+
+def run_overlap_trial(stack: PulumiStack, other: PulumiStack, server: Any, index: int, rng: random.Random) -> Trial:
+    """An `up` (declaration A or B, alternating), and a second `up` of the same stack from ``other`` (another
+    runner, same backend) started after a random number of the first's output lines, both with the lock wait:
+    both must succeed and the server must hold the declaration."""
+    target = "A" if index % 2 == 0 else "B"
+    declare(stack, **declarations(target))
+    stack.set_config_value("serving:v1", SECRET_VALUES[target], secret=True)
+    declare(other, **declarations(target))
+    other.set_config_value("serving:v1", SECRET_VALUES[target], secret=True)
+    start_line = rng.randint(1, MAX_KILL_LINE // 2)
+    for runner in (stack, other):
+        runner.env["PULUMI_SERVING_LOCK_WAIT"] = str(LOCK_WAIT_S)
+    try:
+        return _overlap(stack, other, server, index, target, start_line)
+    finally:
+        for runner in (stack, other):
+            runner.env.pop("PULUMI_SERVING_LOCK_WAIT")
+
+
+def _overlap(stack: PulumiStack, other: PulumiStack, server: Any, index: int, target: str, start_line: int) -> Trial:
+    first = stack.start("up", "--yes", "--skip-preview")
+    assert first.stdout is not None
+    lines: list[str] = []
+    for line in first.stdout:
+        lines.append(line)
+        if len(lines) >= start_line:
+            break
+    overlapped = first.poll() is None
+    drain = threading.Thread(target=lambda: lines.extend(first.stdout or ()))
+    drain.start()
+    second = other.up(check=False)
+    first_rc = first.wait()
+    drain.join()
+    problem = ""
+    if first_rc != 0:
+        problem = f"the first up exited {first_rc}: {''.join(lines)[-400:]}"
+    elif second.returncode != 0:
+        problem = f"the second up exited {second.returncode}: {second.output.strip()[-400:]}"
+    elif stack.preview(check=False, expect_no_changes=True).returncode != 0:
+        problem = "preview after both ups shows changes"
+    expected, live = expected_inventory(target), live_inventory(server)
+    orphans, missing = _count(expected, live)
+    duplicates = _duplicates(stack)
+    if live != expected and not problem:
+        problem = f"server differs from the declaration: {live} != {expected}"
+    converged = not problem and not orphans and not duplicates and not missing
+    return Trial(index, "overlap", start_line, overlapped, converged, orphans, duplicates, missing, problem)

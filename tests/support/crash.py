@@ -1,16 +1,19 @@
-"""Kill the Pulumi CLI with SIGKILL at a chosen point of a run, and repair the stack the documented way."""
+"""Kill the Pulumi CLI with SIGKILL at a chosen point of a run, and repair the stack the documented way: through
+``scripts/pulumi.sh``, or with plain ``pulumi`` (the CLI alone on PATH, no wrapper) and ``pulumi-serving recover``."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
+import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pulumi_stack import PulumiStack
+from .pulumi_stack import REPO_ROOT, CommandResult, PulumiStack
 
 KILL_TIMEOUT_S = 300
 
@@ -56,9 +59,23 @@ def alive(pid: int) -> bool:
         return False
 
 
-def run_and_kill(stack: PulumiStack, args: tuple[str, ...], when: Callable[[list[str]], bool]) -> KilledRun:
-    """Run ``pulumi ARGS``; SIGKILL the CLI (only the CLI) as soon as ``when(lines so far)`` holds."""
-    process = stack.start(*args)
+def survivors(pids: Iterable[int], within_s: float) -> list[int]:
+    """The processes among ``pids`` still running after ``within_s`` seconds (polled: returns as soon as none is)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.2)
+    return [p for p in pids if alive(p)]
+
+
+def run_and_kill(
+    stack: PulumiStack,
+    args: tuple[str, ...],
+    when: Callable[[list[str]], bool],
+    start: Callable[..., subprocess.Popen[str]] | None = None,
+) -> KilledRun:
+    """Run ``pulumi ARGS`` (``start``: how, default through the wrapper); SIGKILL the CLI (only the CLI) as soon
+    as ``when(lines so far)`` holds."""
+    process = (start or stack.start)(*args)
     lines: list[str] = []
     killed = False
     orphans: dict[int, str] = {}
@@ -85,9 +102,73 @@ def count(lines: list[str], needle: str) -> int:
     return sum(needle in line for line in lines)
 
 
+_CREATED = re.compile(r"created endpoint '([^']+)'|ServingEndpoint (\S+) created \(")
+
+
+def endpoints_created(lines: list[str]) -> int:
+    """Endpoints the live display has shown created so far, by the provider's line or the engine's step line: the
+    display shows only the latest of two messages that arrive together, so neither line alone is always there."""
+    names = set()
+    for line in lines:
+        if line.startswith("Diagnostics:"):
+            break  # the summary of a run that has ended
+        names |= {name for match in _CREATED.finditer(line) for name in match.groups() if name}
+    return len(names)
+
+
 def repair(stack: PulumiStack, command: str = "up") -> str:
-    """`pulumi cancel` (releasing the lock a killed run leaves), then ONE non-interactive up (or destroy)."""
-    stack.run("cancel", "--yes", check=False)
-    time.sleep(0.2)
+    """ONE non-interactive ``scripts/pulumi.sh up`` (or destroy): its repair step removes the killed run's lock
+    (its holder is gone from this host) and resolves the pending creates first."""
     done = stack.up() if command == "up" else stack.destroy()
     return done.output
+
+
+def plain_env(stack: PulumiStack) -> dict[str, str]:
+    """What a user or CI job running plain ``pulumi`` has: the CLI and the project's venv on PATH, the stack's
+    backend, home and passphrase, and none of the wrapper's additions (no start-up watchdog, no repair)."""
+    env = {k: v for k, v in stack.env.items() if k != "PULUMI_SERVING_PULUMI_BIN"}
+    venv_bin = REPO_ROOT / ".venv" / "bin"
+    env["PATH"] = f"{stack.pulumi_bin}:{venv_bin}:{env.get('PATH', '')}"
+    env["PULUMI_SKIP_UPDATE_CHECK"] = "true"
+    return env
+
+
+def start_plain(stack: PulumiStack, *args: str) -> subprocess.Popen[str]:
+    """``pulumi ARGS --non-interactive`` run directly, stdout and stderr merged, line-buffered."""
+    return subprocess.Popen(
+        [str(stack.pulumi_bin / "pulumi"), *args, "--non-interactive"],
+        cwd=stack.workdir,
+        env=plain_env(stack),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+
+
+def run_plain(stack: PulumiStack, *args: str) -> CommandResult:
+    """``pulumi ARGS --non-interactive`` run directly, to its end."""
+    done = subprocess.run(
+        [str(stack.pulumi_bin / "pulumi"), *args, "--non-interactive"],
+        cwd=stack.workdir,
+        env=plain_env(stack),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return CommandResult(args, done.returncode, done.stdout, done.stderr)
+
+
+def recover(stack: PulumiStack) -> CommandResult:
+    """``pulumi-serving recover`` as a plain-pulumi user runs it (the ``pulumi`` on PATH)."""
+    done = subprocess.run(
+        [str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"), "recover"],
+        cwd=stack.workdir,
+        env=plain_env(stack),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return CommandResult(("recover",), done.returncode, done.stdout, done.stderr)

@@ -67,6 +67,7 @@ func main() {
 		h.engineAddress = flag.Arg(0)
 	}
 
+	exitWithParent()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cancel := make(chan bool)
@@ -234,6 +235,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
+	dieWithHost(cmd)
 
 	err = cmd.Run()
 	if err == nil {

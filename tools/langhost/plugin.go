@@ -74,6 +74,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	// When the engine goes away (its stream ends) the pack is interrupted, then killed if it lingers.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
+	dieWithHost(cmd)
 
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("could not start the policy pack with %s: %w", cmd.Path, err)
