@@ -110,6 +110,7 @@ def declare_endpoints(
                 for u in config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders))
             }
         )
+        scopes = {ref.split("/")[0] for ref in refs} & {s.scope for s in decl.scopes}
         resource = ServingEndpoint(
             endpoint.id or endpoint.name,
             endpoint_name=endpoint.name,
@@ -132,6 +133,8 @@ def declare_endpoints(
             wait=False,
             wait_timeout=decl.wait_timeout,
             known_secrets=[r for r in refs if r in secrets],
+            known_scopes=sorted(scopes),
+            allow_broken_references=endpoint.allow_broken_references,
             opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]),
         )
         endpoints.append(resource)

@@ -88,6 +88,10 @@ class EndpointDeclaration(Decl):
     usage_policy_id: str | None = Field(None, description="changing it replaces the endpoint")
     telemetry_config: dict[str, Any] | None = Field(None, description="custom-model endpoints only")
     adopt: bool = Field(False, description="take over an existing endpoint of the same name")
+    allow_broken_references: bool = Field(
+        False,
+        description="let an update delete a scope or secret this endpoint still references (refused otherwise)",
+    )
     id: str | None = Field(
         None,
         pattern=CONFIG_KEY_PATTERN,
