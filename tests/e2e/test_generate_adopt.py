@@ -1,0 +1,152 @@
+"""Day 2: objects made by hand (plain HTTP calls, as a user's curl) come under management with
+``pulumi-serving generate`` + ``pulumi up`` in a ``pulumi-serving new`` project, through the real Pulumi CLI,
+without changing any object's configuration; the next preview has no changes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Any
+
+import pytest
+import yaml
+
+from pulumi_serving.spec.ownership import OWNER_TAG_KEY, is_marker_secret
+from tests.support.pulumi_stack import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CLI = str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving")
+SCOPE, ENDPOINT = "team_keys", "bob-chat"
+REF = f"{{{{secrets/{SCOPE}/openai_api_key}}}}"
+OPENAI_KEY = "sk-generate-5d21"
+
+
+def _made_by_hand(server: Any) -> None:
+    """What a user did with curl: a scope with two secrets and a grant, an endpoint with tags, a description,
+    notifications, usage tracking, rate limits and a permission."""
+    bob = server.mint_token("bob@example.com")
+    with server.client(bob) as api:
+        for path, body in [
+            ("/api/2.0/secrets/scopes/create", {"scope": SCOPE}),
+            ("/api/2.0/secrets/put", {"scope": SCOPE, "key": "openai_api_key", "string_value": "sk-bob-1"}),
+            ("/api/2.0/secrets/put", {"scope": SCOPE, "key": "legacy_key", "string_value": "sk-bob-2"}),
+            ("/api/2.0/secrets/acls/put", {"scope": SCOPE, "principal": "ml-engineers", "permission": "READ"}),
+            (
+                "/api/2.0/serving-endpoints",
+                {
+                    "name": ENDPOINT,
+                    "config": {
+                        "served_entities": [
+                            {
+                                "name": "gpt",
+                                "external_model": {
+                                    "name": "gpt-4o-mini",
+                                    "provider": "openai",
+                                    "task": "llm/v1/chat",
+                                    "openai_config": {"openai_api_key": REF},
+                                },
+                            }
+                        ]
+                    },
+                    "tags": [{"key": "owner", "value": "bob"}, {"key": "team", "value": "ml"}],
+                    "description": "bob's chat endpoint",
+                    "email_notifications": {"on_update_failure": ["bob@example.com"]},
+                    "ai_gateway": {
+                        "usage_tracking_config": {"enabled": True},
+                        "rate_limits": [
+                            {"calls": 20, "key": "user", "renewal_period": "minute"},
+                            {"tokens": 5000, "key": "endpoint", "renewal_period": "minute"},
+                        ],
+                    },
+                },
+            ),
+        ]:
+            api.post(path, json=body).raise_for_status()
+        endpoint_id = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()["id"]
+        grants = {"access_control_list": [{"group_name": "apps", "permission_level": "CAN_QUERY"}]}
+        api.patch(f"/api/2.0/permissions/serving-endpoints/{endpoint_id}", json=grants).raise_for_status()
+
+
+def _configuration(server: Any) -> dict[str, Any]:
+    """Everything adopting must not change, read over the API (the ownership markers left out)."""
+    with server.client() as api:
+        endpoint = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()
+        permissions = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()
+        acls = api.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"]
+        keys = api.get("/api/2.0/secrets/list", params={"scope": SCOPE}).json()["secrets"]
+    return {
+        "config": endpoint["config"],
+        "tags": [t for t in endpoint["tags"] if t["key"] != OWNER_TAG_KEY],
+        "ai_gateway": endpoint["ai_gateway"],
+        "description": endpoint["description"],
+        "email_notifications": endpoint["email_notifications"],
+        "permissions": sorted(permissions["access_control_list"], key=str),
+        "acls": sorted(acls, key=str),
+        "secrets": sorted((k["key"], k["last_updated_timestamp"]) for k in keys if not is_marker_secret(k["key"])),
+    }
+
+
+def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
+    pulumi_stack_factory, live_server, tmp_path
+):
+    _made_by_hand(live_server)
+    before = _configuration(live_server)
+    assert before["config"]["config_version"] == 1
+
+    project = tmp_path / "infra"
+    subprocess.run(
+        [CLI, "new", str(project), "--virtualenv", str(REPO_ROOT / ".venv"), "--dev-host", live_server.url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    stack_file = project / "stacks" / "Pulumi.dev.yaml"
+    scaffolded = stack_file.read_text()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    generate = subprocess.run(
+        [CLI, "generate", "--endpoint", ENDPOINT, "--scope", SCOPE, "--stack-file", str(stack_file)],
+        env={**env, "DATABRICKS_TOKEN": live_server.admin_token},  # the host: the file's serving:host
+        capture_output=True,
+        text=True,
+    )
+    assert generate.returncode == 0, generate.stderr
+    assert f"declared {SCOPE}, {ENDPOINT} in {stack_file} with adopt: true" in generate.stderr
+    merged = stack_file.read_text()
+    for line in scaffolded.splitlines():  # the scaffolded file is kept, comments included
+        assert line in merged
+    assert "# secrets kept as they are, not managed by this stack (values are write-only): legacy_key," in merged
+    config = yaml.safe_load(merged)["config"]
+    [endpoint] = [e for e in config["serving:endpoints"] if e["name"] == ENDPOINT]
+    assert endpoint["adopt"] is True and endpoint["tags"] == {"owner": "bob", "team": "ml"}
+    assert endpoint["rate_limits"] == [
+        {"renewal_period": "minute", "calls": 20, "key": "user"},
+        {"renewal_period": "minute", "tokens": 5000, "key": "endpoint"},
+    ]
+    assert {"group_name": "apps", "permission_level": "CAN_QUERY"} in endpoint["permissions"]
+    valid = subprocess.run([CLI, "validate", str(stack_file)], capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stderr
+
+    log = tmp_path / "calls.log"
+    stack = pulumi_stack_factory(
+        project,
+        stack="dev",
+        secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY},
+        env={"PULUMI_SERVING_CALL_LOG": str(log)},
+    )
+    stack.up()
+    after = _configuration(live_server)
+    assert after == before  # same config version, tags, gateway, rate limits, permissions, grants, secrets
+    with live_server.client() as api:
+        endpoint_id = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()["id"]
+    writes = [line for line in log.read_text().splitlines() if not line.startswith("GET ")]
+    # The endpoint's only write is its marker tag: no config, gateway (rate limits) or permissions call.
+    assert [w for w in writes if ENDPOINT in w or endpoint_id in w] == [
+        f"PATCH /api/2.0/serving-endpoints/{ENDPOINT}/tags"
+    ], writes
+    with live_server.client() as api:
+        tags = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()["tags"]
+        keys = api.get("/api/2.0/secrets/list", params={"scope": SCOPE}).json()["secrets"]
+    assert any(t["key"] == OWNER_TAG_KEY for t in tags)  # the ownership markers are there
+    assert any(is_marker_secret(k["key"]) for k in keys)
+    stack.preview(expect_no_changes=True)
