@@ -100,11 +100,17 @@ def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint
     }
     declare(stack, scopes=[scope], endpoints=[endpoint])
     stack.up()
+    with live_server.client() as api:  # a secret someone put into the scope by hand
+        api.post("/api/2.0/secrets/put", json={"scope": "team_scope", "key": "handmade", "string_value": "x"})
     stack.run("config", "rm", "serving:scopes")
     stack.run("config", "rm", "serving:team_key")  # its value_from is gone with the scope
     refused = stack.preview(check=False)
     assert refused.returncode != 0
     assert "deletes secret scope 'team_scope'" in refused.output and "endpoint 'team-chat'" in refused.output
     declare(stack, endpoints=[{**endpoint, "allow_broken_references": True}])
-    stack.up()
+    opted_in = stack.up()
+    assert (
+        "warning: this update deletes secret scope 'team_scope', and with it the secrets it holds that this stack "
+        "does not manage: handmade"
+    ) in opted_in.output, opted_in.output
     assert "team_scope" not in scopes_on(live_server)

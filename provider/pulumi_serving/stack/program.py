@@ -33,6 +33,7 @@ from ..spec.declarations import (
     stack_file_path,
     unknown_key_problems,
 )
+from .declared_scopes import DeclaredScopes
 from .schemas import bundled_schema
 
 
@@ -172,5 +173,8 @@ def declare() -> StackDeclarations:
     """Declare everything the current stack's ``serving:*`` config holds; the whole ``__main__.py`` of a project."""
     config = pulumi.Config(NAMESPACE)
     decl = load(config)
-    declare_endpoints(decl, declare_scopes(decl, config), config)
+    secrets = declare_scopes(decl, config)
+    # always declared (also with no scope left), so a preview sees which scopes an update deletes
+    DeclaredScopes("declared-scopes", scopes=[s.scope for s in decl.scopes], secrets=list(secrets))
+    declare_endpoints(decl, secrets, config)
     return decl
