@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..client import ApiError, CredentialsError, NotFound, ServingClient, ServingError, connect
+from ..client import ApiError, CredentialsError, NotFound, PermissionDenied, ServingClient, ServingError, connect
 from ..generate.declarations import Generated, endpoint_declaration, scope_declaration
 from ..generate.python_program import render
 from ..generate.stack_file import StackFileError, merge
@@ -143,6 +143,12 @@ def _collect(client: ServingClient, args: argparse.Namespace) -> tuple[list[Gene
             acls = client.list_acls(name)
         except NotFound:
             raise ServingError(f"no secret scope named {name!r}") from None
+        except PermissionDenied:
+            print(
+                f"{COMMAND}: {name}: its grants are not readable with these credentials (MANAGE), skipped",
+                file=sys.stderr,
+            )
+            continue
         if args.all and name not in args.scope and any(is_marker_secret(k) for k in keys):
             print(f"{COMMAND}: {name}: already managed by a pulumi-serving stack, skipped", file=sys.stderr)
             continue

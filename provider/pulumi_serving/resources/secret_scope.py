@@ -148,7 +148,12 @@ def _exists(client: ServingClient, scope: str) -> bool:
 
 
 class SecretScope(Resource, module="serving", name="SecretScope"):
-    """A secret scope (Databricks backend). Destroying it removes its secrets and ACLs on the server."""
+    """A secret scope (Databricks backend). Destroying it removes its secrets and ACLs on the server.
+
+    ``config_reference(key)`` is ``{{secrets/<scope>/<key>}}`` of a secret the scope holds that the stack does not
+    declare (one made elsewhere, kept by an adopted scope): an endpoint given it depends on the scope and refuses an
+    update that deletes the scope.
+    """
 
     scope: pulumi.Output[str]
     backend_type: pulumi.Output[str]

@@ -251,7 +251,11 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     the endpoint, which stays in the state, and the next ``up`` resumes waiting. ``adopt=True`` takes over an
     existing endpoint of the same name. ``known_secrets`` lists ``scope/key`` pairs declared in the same
     program, so preview does not look them up on the server; a ``Secret.config_reference`` used in the config
-    adds its secret there and to the endpoint's dependencies by itself.
+    adds its secret there and to the endpoint's dependencies by itself. ``known_scopes`` lists the scopes declared
+    in the program that the config uses (found by itself from those secrets, from a
+    ``SecretScope.config_reference(key)`` in the config and from SecretScopes in ``depends_on``). An update that
+    stops declaring one of them, or a secret of ``known_secrets``, while the config still references it is refused
+    at preview unless ``allow_broken_references=True`` (docs/day-2.md).
     """
 
     endpoint_name: pulumi.Output[str]
