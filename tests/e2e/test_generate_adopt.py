@@ -118,7 +118,8 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
     assert "# secrets kept as they are, not managed by this stack (values are write-only): legacy_key," in merged
     config = yaml.safe_load(merged)["config"]
     [endpoint] = [e for e in config["serving:endpoints"] if e["name"] == ENDPOINT]
-    assert endpoint["adopt"] is True and endpoint["tags"] == {"owner": "bob", "team": "ml"}
+    assert endpoint["adopt"] is True
+    assert endpoint["tags"] == [{"key": "owner", "value": "bob"}, {"key": "team", "value": "ml"}]
     assert endpoint["rate_limits"] == [
         {"renewal_period": "minute", "calls": 20, "key": "user"},
         {"renewal_period": "minute", "tokens": 5000, "key": "endpoint"},
@@ -137,6 +138,7 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
         [CLI, "validate", str(stack.workdir / "stacks" / "Pulumi.dev.yaml")], capture_output=True, text=True
     )
     assert valid.returncode == 0, valid.stderr
+    stack.preview()  # as a reviewer sees it before the merge
     stack.up()
     after = _configuration(live_server)
     assert after == before  # same config version, tags, gateway, rate limits, permissions, grants, secrets

@@ -47,7 +47,7 @@ def endpoint_declaration(endpoint: Json, permissions: Json | None, caller: str |
     decl: Json = {"name": name, "adopt": True, "config": config}
     tags = normalize.tags(endpoint.get("tags"))
     if tags:
-        decl["tags"] = {t["key"]: t.get("value", "") for t in tags}
+        decl["tags"] = tags  # the API's list of {key, value}
     if gateway := normalize.ai_gateway(endpoint.get("ai_gateway")):
         decl["ai_gateway"] = gateway
     limits = (endpoint.get("ai_gateway") or {}).get("rate_limits")

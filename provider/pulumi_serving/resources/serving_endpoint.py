@@ -150,7 +150,7 @@ class ServingEndpointProvider(ServingProvider):
         )
         broken = broken_references(client, references_in(outs.get("config")))
         for ref, reason in broken.items():
-            progress(broken_reference_warning(str(outs.get("endpoint_name") or id_), ref, reason))
+            _warn_once(broken_reference_warning(str(outs.get("endpoint_name") or id_), ref, reason))
         if broken:
             outs["broken_references"] = broken
         drifted = endpoint_view.stored(outs) != endpoint_view.stored(olds)
@@ -162,7 +162,7 @@ class ServingEndpointProvider(ServingProvider):
         if recorded:
             refs = [r for r in references_in(plain(news).get("config")) if str(r) in recorded]
             for ref, reason in broken_references(self.client(), refs).items():
-                progress(broken_reference_warning(str(plain(news).get("endpoint_name") or id_), ref, reason))
+                _warn_once(broken_reference_warning(str(plain(news).get("endpoint_name") or id_), ref, reason))
         return super().diff(id_, olds, news)
 
     def delete(self, id_: str, props: Json) -> None:
@@ -213,6 +213,15 @@ class ServingEndpointProvider(ServingProvider):
         inputs = {**endpoint_view.stored(outs), "config": config}
         inputs.update({k: outs[k] for k in OPTIONS if outs.get(k)})
         return inputs
+
+
+_WARNED: set[str] = set()  # warnings given by this provider process (a refresh reads, then diffs)
+
+
+def _warn_once(line: str) -> None:
+    if line not in _WARNED:
+        _WARNED.add(line)
+        progress(line)
 
 
 def _secret_write_only(value: Any) -> Any:
