@@ -12,30 +12,30 @@ import pytest
 import yaml
 
 from pulumi_serving.spec.ownership import OWNER_TAG_KEY, is_marker_secret
-from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.pulumi_stack import REPO_ROOT, python_program
 
 pytestmark = pytest.mark.e2e
 
 CLI = str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving")
 SCOPE, ENDPOINT = "team_keys", "bob-chat"
-REF = f"{{{{secrets/{SCOPE}/openai_api_key}}}}"
 OPENAI_KEY = "sk-generate-5d21"
 
 
-def _made_by_hand(server: Any) -> None:
+def _made_by_hand(server: Any, scope: str = SCOPE, endpoint: str = ENDPOINT) -> None:
     """What a user did with curl: a scope with two secrets and a grant, an endpoint with tags, a description,
     notifications, usage tracking, rate limits and a permission."""
+    ref = f"{{{{secrets/{scope}/openai_api_key}}}}"
     bob = server.mint_token("bob@example.com")
     with server.client(bob) as api:
         for path, body in [
-            ("/api/2.0/secrets/scopes/create", {"scope": SCOPE}),
-            ("/api/2.0/secrets/put", {"scope": SCOPE, "key": "openai_api_key", "string_value": "sk-bob-1"}),
-            ("/api/2.0/secrets/put", {"scope": SCOPE, "key": "legacy_key", "string_value": "sk-bob-2"}),
-            ("/api/2.0/secrets/acls/put", {"scope": SCOPE, "principal": "ml-engineers", "permission": "READ"}),
+            ("/api/2.0/secrets/scopes/create", {"scope": scope}),
+            ("/api/2.0/secrets/put", {"scope": scope, "key": "openai_api_key", "string_value": "sk-bob-1"}),
+            ("/api/2.0/secrets/put", {"scope": scope, "key": "legacy_key", "string_value": "sk-bob-2"}),
+            ("/api/2.0/secrets/acls/put", {"scope": scope, "principal": "ml-engineers", "permission": "READ"}),
             (
                 "/api/2.0/serving-endpoints",
                 {
-                    "name": ENDPOINT,
+                    "name": endpoint,
                     "config": {
                         "served_entities": [
                             {
@@ -44,7 +44,7 @@ def _made_by_hand(server: Any) -> None:
                                     "name": "gpt-4o-mini",
                                     "provider": "openai",
                                     "task": "llm/v1/chat",
-                                    "openai_config": {"openai_api_key": REF},
+                                    "openai_config": {"openai_api_key": ref},
                                 },
                             }
                         ]
@@ -63,24 +63,24 @@ def _made_by_hand(server: Any) -> None:
             ),
         ]:
             api.post(path, json=body).raise_for_status()
-        endpoint_id = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()["id"]
+        endpoint_id = api.get(f"/api/2.0/serving-endpoints/{endpoint}").json()["id"]
         grants = {"access_control_list": [{"group_name": "apps", "permission_level": "CAN_QUERY"}]}
         api.patch(f"/api/2.0/permissions/serving-endpoints/{endpoint_id}", json=grants).raise_for_status()
 
 
-def _configuration(server: Any) -> dict[str, Any]:
+def _configuration(server: Any, scope: str = SCOPE, endpoint: str = ENDPOINT) -> dict[str, Any]:
     """Everything adopting must not change, read over the API (the ownership markers left out)."""
     with server.client() as api:
-        endpoint = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()
-        permissions = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()
-        acls = api.get("/api/2.0/secrets/acls/list", params={"scope": SCOPE}).json()["items"]
-        keys = api.get("/api/2.0/secrets/list", params={"scope": SCOPE}).json()["secrets"]
+        body = api.get(f"/api/2.0/serving-endpoints/{endpoint}").json()
+        permissions = api.get(f"/api/2.0/permissions/serving-endpoints/{body['id']}").json()
+        acls = api.get("/api/2.0/secrets/acls/list", params={"scope": scope}).json()["items"]
+        keys = api.get("/api/2.0/secrets/list", params={"scope": scope}).json()["secrets"]
     return {
-        "config": endpoint["config"],
-        "tags": [t for t in endpoint["tags"] if t["key"] != OWNER_TAG_KEY],
-        "ai_gateway": endpoint["ai_gateway"],
-        "description": endpoint["description"],
-        "email_notifications": endpoint["email_notifications"],
+        "config": body["config"],
+        "tags": [t for t in body["tags"] if t["key"] != OWNER_TAG_KEY],
+        "ai_gateway": body["ai_gateway"],
+        "description": body["description"],
+        "email_notifications": body["email_notifications"],
         "permissions": sorted(permissions["access_control_list"], key=str),
         "acls": sorted(acls, key=str),
         "secrets": sorted((k["key"], k["last_updated_timestamp"]) for k in keys if not is_marker_secret(k["key"])),
@@ -154,4 +154,37 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
         keys = api.get("/api/2.0/secrets/list", params={"scope": SCOPE}).json()["secrets"]
     assert any(t["key"] == OWNER_TAG_KEY for t in tags)  # the ownership markers are there
     assert any(is_marker_secret(k["key"]) for k in keys)
+    stack.preview(expect_no_changes=True)
+
+
+def test_the_generated_python_program_adopts_them_without_changing_them(pulumi_stack_factory, live_server, tmp_path):
+    scope, endpoint = "py_keys", "py-chat"
+    _made_by_hand(live_server, scope, endpoint)
+    before = _configuration(live_server, scope, endpoint)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    generate = subprocess.run(
+        [
+            CLI,
+            "generate",
+            "--endpoint",
+            endpoint,
+            "--scope",
+            scope,
+            "--stack-file",
+            str(tmp_path / "unused.yaml"),
+            "--python",
+        ],
+        env={**env, "DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token},
+        capture_output=True,
+        text=True,
+    )
+    assert generate.returncode == 0, generate.stderr
+    assert not (tmp_path / "unused.yaml").exists()  # --python prints; it edits no file
+    program = python_program(tmp_path, "adopted", generate.stdout)
+    stack = pulumi_stack_factory(
+        program, config={"serving:host": live_server.url}, secrets={"serving:token": live_server.admin_token}
+    )
+    stack.preview()
+    stack.up()
+    assert _configuration(live_server, scope, endpoint) == before
     stack.preview(expect_no_changes=True)

@@ -4,6 +4,8 @@ the stack-file merge (comments and other keys kept) and the Python program."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 
 import yaml
 
@@ -228,3 +230,19 @@ def test_the_generated_stack_file_validates(tmp_path) -> None:
     stack_file.write_text(yaml.safe_dump(created))
     [problem] = validate_file(stack_file, None)
     assert "secret {{secrets/team_keys/openai_api_key}} is not declared in this file" in problem.message
+
+
+def test_the_python_program_type_checks(tmp_path) -> None:
+    """``--python`` prints a typed program: a real type checker accepts it against the package's typed API."""
+    scope = scope_declaration(
+        "team_keys", [{"principal": "ml", "permission": "READ"}], ["k"], CALLER, manage_secrets=True
+    )
+    program = tmp_path / "__main__.py"
+    program.write_text(render([endpoint_declaration(LIVE, PERMISSIONS, CALLER)], [scope]))
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "c"), str(program)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
