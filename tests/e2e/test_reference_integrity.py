@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import scopes_on, secret_keys_on
-from tests.support.pulumi_stack import python_program
-from tests.support.stack_program import declare
+from tests.support.pulumi_stack import REPO_ROOT, python_program
+from tests.support.stack_program import PROGRAM_FILES, declare
 
 pytestmark = pytest.mark.e2e
 
@@ -115,3 +115,53 @@ def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint
         "does not manage: handmade"
     ) in opted_in.output, opted_in.output
     assert "team_scope" not in scopes_on(live_server)
+
+
+def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_through_is_refused(
+    pulumi_stack_factory, live_server
+):
+    """The stack runs as a non-admin principal whose only access to a scope bob made is its group's grant."""
+    bob = live_server.mint_token("bob@example.com")
+    platform = live_server.mint_token("platform", groups=["platform-team"])
+    with live_server.client(bob) as api:
+        api.post("/api/2.0/secrets/scopes/create", json={"scope": "shared_keys"}).raise_for_status()
+        api.post("/api/2.0/secrets/put", json={"scope": "shared_keys", "key": "k", "string_value": "x"})
+        grant = {"scope": "shared_keys", "principal": "platform-team", "permission": "MANAGE"}
+        api.post("/api/2.0/secrets/acls/put", json=grant).raise_for_status()
+    stack = pulumi_stack_factory(
+        REPO_ROOT,
+        include=PROGRAM_FILES,
+        config={"serving:host": live_server.url},
+        secrets={"serving:token": platform},
+    )
+    scope = {"scope": "shared_keys", "adopt": True, "acls": [{"principal": "platform-team", "permission": "MANAGE"}]}
+    endpoint = {
+        "name": "shared-chat",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "gpt",
+                    "external_model": {
+                        "name": "gpt-4o-mini",
+                        "provider": "openai",
+                        "task": "llm/v1/chat",
+                        "openai_config": {"openai_api_key": "{{secrets/shared_keys/k}}"},
+                    },
+                }
+            ]
+        },
+    }
+    declare(stack, scopes=[scope], endpoints=[endpoint])
+    stack.up()
+    declare(stack, scopes=[{**scope, "acls": []}])
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0
+    assert (
+        "this update revokes platform-team's MANAGE on secret scope 'shared_keys', through which the stack's "
+        "principal 'platform' reads it, while endpoint(s) 'shared-chat' still reference the scope"
+    ) in refused.output, refused.output
+    with live_server.client() as api:
+        held = api.get("/api/2.0/secrets/acls/get", params={"scope": "shared_keys", "principal": "platform-team"})
+    assert held.json()["permission"] == "MANAGE"
+    declare(stack, scopes=[scope])
+    stack.preview(expect_no_changes=True)

@@ -137,3 +137,25 @@ def test_a_program_endpoint_knows_the_scopes_it_uses_that_the_program_declares(r
         assert recorder.inputs["by-dependency"]["known_scopes"] == ["listed_scope"]
 
     run()
+
+
+def test_dropping_the_grant_the_stack_reads_a_referenced_scope_through_is_refused() -> None:
+    from pulumi_serving.plan.references import revoked_reads
+    from pulumi_serving.plan.scope_acls import Caller
+
+    caller = Caller("platform", frozenset({"platform-team"}))
+    grant = {"scope": "s", "principal": "platform-team", "permission": "MANAGE"}
+    other = {"scope": "s", "principal": "ml", "permission": "READ"}
+    live = {"s": [{"principal": "bob", "permission": "MANAGE"}, {"principal": "platform-team", "permission": "MANAGE"}]}
+    [revoked] = revoked_reads([grant, other], [other], live, caller, {"s": ["chat"]})
+    message = revoked.message("platform")
+    assert "revokes platform-team's MANAGE on secret scope 's'" in message and "endpoint(s) 'chat'" in message
+    assert f"{OPT_IN}: true" in message
+    # not refused: the grant is kept, no endpoint uses the scope, another grant still gives access, an admin
+    assert revoked_reads([grant], [grant], live, caller, {"s": ["chat"]}) == []
+    assert revoked_reads([grant], [], live, caller, {}) == []
+    with_own = {"s": [*live["s"], {"principal": "platform", "permission": "READ"}]}
+    assert revoked_reads([grant], [], with_own, caller, {"s": ["chat"]}) == []
+    assert revoked_reads([other], [], live, caller, {"s": ["chat"]}) == []  # not the caller's grant
+    admin = Caller("root", frozenset({"admins", "platform-team"}))
+    assert revoked_reads([grant], [], live, admin, {"s": ["chat"]}) == []

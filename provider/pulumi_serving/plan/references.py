@@ -15,6 +15,7 @@ from typing import Any
 
 from ..spec import EndpointCoreConfigInput, config_secret_uses, validate_endpoint_config
 from ..spec.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
+from .scope_acls import Caller
 
 Json = dict[str, Any]
 OPT_IN = "allow_broken_references"
@@ -86,3 +87,42 @@ def broken_reference_warning(endpoint: str, ref: str, reason: str) -> str:
         f"warning: endpoint {endpoint!r} references {ref}, but {reason}: every call to it fails with "
         "PERMISSION_DENIED; declare or restore the secret, grant READ back, or change the endpoint's reference"
     )
+
+
+@dataclass(frozen=True)
+class RevokedRead:
+    """Dropping ``principal``'s grant on ``scope`` leaves the stack's principal unable to read it, while
+    ``endpoints`` still reference the scope."""
+
+    scope: str
+    principal: str
+    permission: str
+    endpoints: tuple[str, ...]
+
+    def message(self, caller: str) -> str:
+        return (
+            f"this update revokes {self.principal}'s {self.permission} on secret scope {self.scope!r}, through which "
+            f"the stack's principal {caller!r} reads it, while endpoint(s) {', '.join(map(repr, self.endpoints))} "
+            f"still reference the scope: their calls would fail. Keep the grant, declare another that {caller!r} "
+            f"holds, change the endpoints in the same update, or opt in on them with {OPT_IN}: true"
+        )
+
+
+def revoked_reads(
+    old_acls: list[Json], new_acls: list[Json], live: dict[str, list[Json]], caller: Caller, users: dict[str, list[str]]
+) -> list[RevokedRead]:
+    """Declared grants (``{scope, principal, permission}``) an update drops that give the caller its only access to
+    a scope that endpoints (``users``: scope -> endpoint names) reference; ``live``: each such scope's grants."""
+    if caller.is_admin:  # admins read every scope
+        return []
+    kept = {(a["scope"], a["principal"]) for a in new_acls}
+    dropped = [a for a in old_acls if (a["scope"], a["principal"]) not in kept and caller.matches(a["principal"])]
+    found = []
+    for grant in dropped:
+        scope = grant["scope"]
+        if not users.get(scope) or scope not in live:
+            continue
+        gone = {a["principal"] for a in old_acls if a["scope"] == scope and (scope, a["principal"]) not in kept}
+        if not any(caller.matches(g["principal"]) for g in live[scope] if g["principal"] not in gone):
+            found.append(RevokedRead(scope, grant["principal"], grant["permission"], tuple(sorted(users[scope]))))
+    return found
