@@ -2,7 +2,8 @@
 
 Declarations are validated against the bundled declarations schema and the spec before any resource is
 declared; a bad declaration fails the preview with one line per problem. Dependencies:
-scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> rate limits.
+scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> rate limits, plus one
+``DeclaredScopes`` so a preview sees which scopes, secrets and grants an update deletes (docs/day-2.md).
 """
 
 from __future__ import annotations
