@@ -66,11 +66,12 @@ def endpoint_declaration(endpoint: Json, permissions: Json | None, caller: str |
         decl["telemetry_config"] = telemetry
     notes = [f"adopted from the serving API: `pulumi up` takes endpoint {name!r} over as it is"]
     if secret_keys:
-        notes.append(
-            "its plaintext credentials are write-only: set "
+        notes = [
+            "adopted from the serving API: its plaintext credentials are write-only: set "
             + ", ".join(f"serving:{k}" for k in secret_keys)
-            + " (`pulumi config set --secret serving:<key> <value>`); adopting sends them once (a new config version)"
-        )
+            + f" (`pulumi config set --secret serving:<key> <value>`); `pulumi up` takes endpoint {name!r} over "
+            "and sends them once (a new config version)"
+        ]
     return Generated(name, decl, tuple(notes), tuple(secret_keys))
 
 
