@@ -13,7 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..client import ApiError, CredentialsError, NotFound, PermissionDenied, ServingClient, ServingError, connect
+from ..client import (
+    ApiError,
+    CredentialsError,
+    NotFound,
+    PermissionDenied,
+    ServingClient,
+    ServingError,
+    TransportError,
+    connect,
+)
 from ..generate.declarations import Generated, endpoint_declaration, scope_declaration
 from ..generate.python_program import render
 from ..generate.stack_file import StackFileError, merge
@@ -68,7 +77,10 @@ def run(args: argparse.Namespace) -> int:
     if not (args.endpoint or args.scope or args.all):
         return _fail("name objects with --endpoint NAME / --scope NAME, or pass --all")
     path: Path = args.stack_file
-    text = path.read_text() if path.exists() else None
+    try:
+        text = path.read_text() if path.exists() else None
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror}")
     host = args.host or _stack_setting(text, "host")
     profile = args.profile or _stack_setting(text, "profile")
     try:
@@ -79,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         endpoints, scopes = _collect(client, args)
     except CredentialsError as exc:
         return _fail(str(exc))
+    except TransportError:
+        return _fail(f"cannot reach the serving API at {client.host}: check --host, serving:host or DATABRICKS_HOST")
     except ServingError as exc:
         return _fail(f"the serving API at {client.host} answered: {exc}")
     finally:
@@ -91,7 +105,10 @@ def run(args: argparse.Namespace) -> int:
         merged = merge(text, endpoints, scopes, header=header)
     except StackFileError as exc:
         return _fail(f"{path}: {exc}")
-    path.write_text(merged.text)
+    try:
+        path.write_text(merged.text)
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror}")
     for name in merged.skipped:
         print(f"{COMMAND}: {name}: already declared in {path}, left as it is", file=sys.stderr)
     if merged.added:
