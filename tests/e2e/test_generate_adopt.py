@@ -111,13 +111,17 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
         text=True,
     )
     assert generate.returncode == 0, generate.stderr
-    assert f"declared {SCOPE}, {ENDPOINT} in {stack_file} with adopt: true" in generate.stderr
+    assert (
+        f"declared {SCOPE}, {ENDPOINT} in {stack_file} (serving:stack_scopes, serving:stack_endpoints) with adopt: true"
+        in generate.stderr
+    )
     merged = stack_file.read_text()
     for line in scaffolded.splitlines():  # the scaffolded file is kept, comments included
         assert line in merged
     assert "# secrets kept as they are, not managed by this stack (values are write-only): legacy_key," in merged
     config = yaml.safe_load(merged)["config"]
-    [endpoint] = [e for e in config["serving:endpoints"] if e["name"] == ENDPOINT]
+    assert "serving:endpoints" not in config  # Pulumi.yaml's shared declarations stay in force for dev
+    [endpoint] = config["serving:stack_endpoints"]
     assert endpoint["adopt"] is True
     assert endpoint["tags"] == [{"key": "owner", "value": "bob"}, {"key": "team", "value": "ml"}]
     assert endpoint["rate_limits"] == [

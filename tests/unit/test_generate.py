@@ -196,6 +196,28 @@ def test_merge_keeps_comments_and_other_keys_and_skips_what_is_declared() -> Non
     assert again.text == merged.text and again.added == ()
 
 
+def test_merge_under_a_project_sharing_the_declarations_uses_the_stack_keys() -> None:
+    """A stack file that takes serving:endpoints / serving:scopes from Pulumi.yaml gets the generated objects under
+    serving:stack_endpoints / serving:stack_scopes: the shared key would replace the project's list for this stack."""
+    endpoint = endpoint_declaration(LIVE, PERMISSIONS, CALLER)
+    shared = endpoint_declaration(LIVE | {"name": "shared-chat"}, None, CALLER)
+    scope = scope_declaration("team_keys", [], ["openai_api_key"], CALLER)
+    project = {"serving:endpoints": [{"name": "shared-chat"}], "serving:scopes": [{"scope": "other"}]}
+    text = "config:\n  serving:name_suffix: -dev  # dev's names\n"
+    merged = merge(text, [shared, endpoint], [scope], project=project)
+    assert merged.added == ("team_keys", "bob-chat") and merged.skipped == ("shared-chat",)
+    assert merged.keys == ("serving:stack_scopes", "serving:stack_endpoints")
+    config = yaml.safe_load(merged.text)["config"]
+    assert "serving:endpoints" not in config and "serving:scopes" not in config
+    assert config["serving:stack_endpoints"] == [endpoint.declaration]
+    assert config["serving:stack_scopes"] == [scope.declaration]
+    assert "# dev's names" in merged.text
+    assert merge(merged.text, [endpoint], [scope], project=project).added == ()  # generating twice adds nothing
+    # A stack file that sets the shared key itself (replacing the project's) gets the objects there.
+    own = merge("config:\n  serving:endpoints: []\n", [endpoint], project=project)
+    assert own.keys == ("serving:endpoints",)
+
+
 def test_merge_into_a_new_file() -> None:
     merged = merge(None, [endpoint_declaration(LIVE, None, CALLER)])
     assert yaml.safe_load(merged.text)["config"]["serving:endpoints"][0]["name"] == "bob-chat"

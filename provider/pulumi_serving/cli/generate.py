@@ -29,6 +29,7 @@ from ..generate.stack_file import StackFileError, merge
 from ..resources.ownership import endpoint_owner
 from ..spec.declarations import NAMESPACE
 from ..spec.ownership import is_marker_secret
+from .project_config import find_project
 
 COMMAND = "pulumi-serving generate"
 
@@ -101,8 +102,9 @@ def run(args: argparse.Namespace) -> int:
     if args.python:
         sys.stdout.write(render(endpoints, scopes, header=header))
         return 0
+    project = find_project(path)
     try:
-        merged = merge(text, endpoints, scopes, header=header)
+        merged = merge(text, endpoints, scopes, header=header, project=project.values if project else None)
     except StackFileError as exc:
         return _fail(f"{path}: {exc}")
     try:
@@ -110,9 +112,13 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot write {path}: {exc.strerror}")
     for name in merged.skipped:
-        print(f"{COMMAND}: {name}: already declared in {path}, left as it is", file=sys.stderr)
+        where = f"{path} or {project.path}" if project else str(path)
+        print(f"{COMMAND}: {name}: already declared for this stack ({where}), left as it is", file=sys.stderr)
     if merged.added:
-        print(f"{COMMAND}: declared {', '.join(merged.added)} in {path} with adopt: true", file=sys.stderr)
+        print(
+            f"{COMMAND}: declared {', '.join(merged.added)} in {path} ({', '.join(merged.keys)}) with adopt: true",
+            file=sys.stderr,
+        )
     keys = sorted({k for g in (*endpoints, *scopes) if g.name in merged.added for k in g.secret_keys})
     if keys:
         print(

@@ -1,11 +1,16 @@
 """Merge generated declarations into a stack file, keeping its comments, key order and other keys (ruamel.yaml
-round-trip). Pure: text in, text out."""
+round-trip). Pure: text in, text out.
+
+A stack file whose project shares ``serving:scopes`` / ``serving:endpoints`` in ``Pulumi.yaml`` (and does not set
+them itself) gets the generated objects under ``serving:stack_scopes`` / ``serving:stack_endpoints``: setting the
+shared key in the stack file would replace the project's declarations for this stack (Pulumi merges config key by
+key)."""
 
 from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +18,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..spec.declarations import NAMESPACE
+from ..spec.declarations.models import STACK_ONLY_KEYS
 from .declarations import Generated
 
 ENDPOINTS_KEY, SCOPES_KEY = f"{NAMESPACE}:endpoints", f"{NAMESPACE}:scopes"
+STACK_KEYS = {f"{NAMESPACE}:{shared}": f"{NAMESPACE}:{own}" for shared, own in STACK_ONLY_KEYS.items()}
 
 
 class StackFileError(ValueError):
@@ -26,8 +33,10 @@ class StackFileError(ValueError):
 class Merged:
     text: str
     added: tuple[str, ...]
-    #: objects the file already declares (by name): left as they are
+    #: objects the file (or its project) already declares (by name): left as they are
     skipped: tuple[str, ...]
+    #: the config keys the added objects went under
+    keys: tuple[str, ...] = ()
 
 
 def _yaml() -> YAML:
@@ -46,12 +55,21 @@ def _commented(value: Any) -> Any:
     return value
 
 
+def _names(entries: Any, name_field: str) -> set[Any]:
+    return {e.get(name_field) for e in entries if isinstance(e, dict)} if isinstance(entries, list) else set()
+
+
 def merge(
-    text: str | None, endpoints: Sequence[Generated] = (), scopes: Sequence[Generated] = (), header: str = ""
+    text: str | None,
+    endpoints: Sequence[Generated] = (),
+    scopes: Sequence[Generated] = (),
+    header: str = "",
+    project: Mapping[str, Any] | None = None,
 ) -> Merged:
     """``text`` (a stack file, or None for a new one) with the generated scopes and endpoints appended to
-    ``serving:scopes`` / ``serving:endpoints``; objects it already declares are skipped. Each added entry gets
-    ``header`` and its notes as a comment above it."""
+    ``serving:scopes`` / ``serving:endpoints``, or to ``serving:stack_scopes`` / ``serving:stack_endpoints`` when
+    ``project`` (the ``config:`` values of the stack's ``Pulumi.yaml``) shares the former; objects the file or the
+    project already declares are skipped. Each added entry gets ``header`` and its notes as a comment above it."""
     yaml = _yaml()
     try:
         doc = yaml.load(text or "") if text and text.strip() else None
@@ -66,17 +84,23 @@ def merge(
         config = doc["config"] = CommentedMap()
     if not isinstance(config, dict):
         raise StackFileError("config: must be a mapping")
+    project = project or {}
     added: list[str] = []
     skipped: list[str] = []
-    for key, name_field, generated in ((SCOPES_KEY, "scope", scopes), (ENDPOINTS_KEY, "name", endpoints)):
+    keys: list[str] = []
+    for shared_key, name_field, generated in ((SCOPES_KEY, "scope", scopes), (ENDPOINTS_KEY, "name", endpoints)):
         if not generated:
             continue
+        stack_key = STACK_KEYS[shared_key]
+        key = stack_key if shared_key not in config and shared_key in project else shared_key
+        declared = set().union(
+            *(_names(source.get(k), name_field) for source in (config, project) for k in (shared_key, stack_key))
+        )
         entries = config.get(key)
         if entries is None:
             entries = config[key] = CommentedSeq()
         if not isinstance(entries, CommentedSeq):
             raise StackFileError(f"config.{key}: must be a list")
-        declared = {e.get(name_field) for e in entries if isinstance(e, dict)}
         for item in generated:
             if item.name in declared:
                 skipped.append(item.name)
@@ -89,6 +113,8 @@ def merge(
                 indent=4,
             )
             added.append(item.name)
+            if key not in keys:
+                keys.append(key)
     out = io.StringIO()
     yaml.dump(doc, out)
-    return Merged(out.getvalue(), tuple(added), tuple(skipped))
+    return Merged(out.getvalue(), tuple(added), tuple(skipped), tuple(keys))
