@@ -144,6 +144,8 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
     assert valid.returncode == 0, valid.stderr
     stack.preview()  # as a reviewer sees it before the merge
     stack.up()
+    # the scaffold's shared declarations (Pulumi.yaml) stay in force beside the adopted ones
+    assert sorted(stack.outputs()["endpoint_names"]) == [ENDPOINT, "openai-completions-endpoint"]
     after = _configuration(live_server)
     assert after == before  # same config version, tags, gateway, rate limits, permissions, grants, secrets
     with live_server.client() as api:
