@@ -31,4 +31,4 @@ def test_plain_pulumi_preview_of_the_copied_dev_stack(program_stack, pulumi_bin,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "+ 10 to create" in done.stdout and "error" not in done.stdout, done.stdout
+    assert "+ 11 to create" in done.stdout and "error" not in done.stdout, done.stdout

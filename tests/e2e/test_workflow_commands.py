@@ -74,7 +74,7 @@ def test_the_workflows_steps_validate_preview_up_and_catch_drift(pulumi_stack_fa
     preview = runner.run("preview", "Preview")
     assert preview.returncode == 0, preview.stdout + preview.stderr
     assert "`pulumi preview --refresh` of stack `dev`: passed" in comment.read_text()
-    assert f'"{ENDPOINT}"' in comment.read_text() and "+ 7 to create" in comment.read_text()
+    assert f'"{ENDPOINT}"' in comment.read_text() and "+ 8 to create" in comment.read_text()
 
     up = runner.run("up", "Up")
     assert up.returncode == 0, up.stdout + up.stderr

@@ -93,6 +93,23 @@ def test_override_problems_name_the_override() -> None:
     assert decl is None and problems and all(p.path.startswith("endpoint_overrides.chat.config") for p in problems)
 
 
+def test_stack_only_objects_are_added_as_written_and_their_problems_name_them() -> None:
+    own = {**ENDPOINT, "name": "bob-chat", "adopt": True}
+    scope = {"scope": "team_keys", "adopt": True}
+    decl, problems = parse_declarations(
+        {"endpoints": [ENDPOINT], "name_suffix": "-dev", "stack_endpoints": [own], "stack_scopes": [scope]},
+        json_schema(),
+    )
+    assert problems == [] and decl is not None
+    assert [e.name for e in decl.endpoints] == ["chat-dev", "bob-chat"]  # no suffix on the stack's own
+    assert [s.scope for s in decl.scopes] == ["team_keys"]
+    broken = {**own, "rate_limits": [{**LIMIT, "calls": -1}]}
+    decl, problems = parse_declarations({"endpoints": [ENDPOINT], "stack_endpoints": [own, broken]}, json_schema())
+    assert decl is None and [p.path for p in problems] == ["stack_endpoints[1].rate_limits[0].calls"], problems
+    decl, problems = parse_declarations({"endpoints": [ENDPOINT], "stack_endpoints": [ENDPOINT]}, json_schema())
+    assert [p.path for p in problems] == ["stack_endpoints[0].name"], problems  # declared twice
+
+
 def write_project(root: Path, stack_config: dict, *, project_config: dict | None = None) -> Path:
     (root / "stacks").mkdir(parents=True)
     project = {"name": "infra", "runtime": "python", "stackConfigDir": "stacks"}

@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "new",
     "fake_upstream",
     "validate",
+    "generate",
     "serve",
     "tokens",
     "query",

@@ -34,6 +34,9 @@ class ServingClient:
     def get_endpoint(self, name: str) -> Json:
         return self.transport.request("GET", f"/api/2.0/serving-endpoints/{_seg(name)}")
 
+    def list_endpoints(self) -> list[Json]:
+        return self.transport.request("GET", "/api/2.0/serving-endpoints").get("endpoints", [])
+
     def delete_endpoint(self, name: str) -> None:
         self.transport.request("DELETE", f"/api/2.0/serving-endpoints/{_seg(name)}")
 

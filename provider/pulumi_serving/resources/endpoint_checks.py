@@ -10,6 +10,7 @@ from pulumi.dynamic import CheckFailure
 from .. import spec
 from ..client import ServingClient
 from ..plan.endpoint import rejections
+from ..plan.references import OPT_IN, dropped_references
 from ..spec.ownership import OWNER_TAG_KEY, is_marker_tag
 from .provider_base import Json, failures, has_unknowns
 from .secret_existence import missing_secret_problems, used_refs
@@ -38,7 +39,7 @@ def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClien
         problems += failures("email_notifications", spec.check(spec.endpoints.EmailNotifications, notifications))
     if props.get("telemetry_config") is not None and not isinstance(props["telemetry_config"], dict):
         problems.append(CheckFailure("telemetry_config", "telemetry_config: must be an object"))
-    for flag in ("route_optimized", "adopt"):
+    for flag in ("route_optimized", "adopt", OPT_IN):
         if props.get(flag) is not None and not isinstance(props[flag], bool):
             problems.append(CheckFailure(flag, f"{flag}: must be true or false"))
     if not has_unknowns(props):
@@ -61,7 +62,8 @@ def _config(olds: Json, props: Json, client: Callable[[], ServingClient]) -> lis
     if old_config and not has_unknowns(old_config) and not spec.validate_endpoint_config(old_config):
         checked = used_refs(spec.EndpointCoreConfigInput.model_validate(old_config))
     missing = missing_secret_problems(client, parsed, props.get("known_secrets") or [], checked)
-    return [CheckFailure("config", f"{path}: {reason}") for path, reason in missing]
+    dropped = [(d.path, d.message(str(props.get("endpoint_name")))) for d in dropped_references(olds, props)]
+    return [CheckFailure("config", f"{path}: {reason}") for path, reason in missing + dropped]
 
 
 def _tags(value: Any) -> list[CheckFailure]:

@@ -105,7 +105,11 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
             elif call.api == calls.GET_PERMISSIONS:
                 live = direct_grants(client.get_permissions(str(endpoint_id)))
             elif call.api == calls.SET_PERMISSIONS:
-                live = direct_grants(client.set_permissions(str(endpoint_id), set_body(declared, live, caller)))
+                body = set_body(declared, live, caller)
+                if body["access_control_list"] == live:  # e.g. adopted: taking over changes nothing
+                    progress(f"{self.label(props)}: the endpoint has these grants already: nothing to write")
+                    continue
+                live = direct_grants(client.set_permissions(str(endpoint_id), body))
         return self._outputs(props, str(endpoint_id), live, caller)
 
     def _outputs(self, props: Json, endpoint_id: str, live: list[Json], caller: str | None = None) -> Json:

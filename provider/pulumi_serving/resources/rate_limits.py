@@ -74,7 +74,12 @@ class RateLimitsProvider(EndpointSettingProvider):
             if call.api == calls.GET_ENDPOINT:
                 live = client.get_endpoint(name)
             elif call.api == calls.PUT_AI_GATEWAY:
-                gateway = {k: v for k, v in (live.get("ai_gateway") or {}).items() if k != "rate_limits"}
+                current = live.get("ai_gateway") or {}
+                if live and normalize.rate_limits(current.get("rate_limits")) == normalize.rate_limits(limits):
+                    progress(f"{self.label(props)}: the endpoint has these limits already: nothing to write")
+                    applied = current  # e.g. an adopted endpoint: taking it over changes nothing
+                    continue
+                gateway = {k: v for k, v in current.items() if k != "rate_limits"}
                 applied = client.put_ai_gateway(name, {**gateway, "rate_limits": limits} if limits else gateway)
         return {
             "endpoint": name,

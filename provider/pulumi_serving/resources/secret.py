@@ -17,7 +17,7 @@ from ..spec.secret_ref_syntax import format_secret_ref
 from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from .ownership import is_recovered
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
-from .secret_references import register
+from .secret_references import register, scope_of
 
 INPUTS = ("scope", "key", "string_value", "bytes_value")
 DRIFTED = "drifted"  # fingerprint recorded when the value was changed behind Pulumi's back
@@ -173,3 +173,5 @@ class Secret(Resource, module="serving", name="Secret"):
         super().__init__(SecretProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts))
         self.config_reference = pulumi.Output.all(self.scope, self.key).apply(lambda sk: format_secret_ref(*sk))
         register(self.config_reference, self)
+        #: the SecretScope declared in this program that holds this secret, when ``scope`` is its output
+        self.declared_scope = scope_of(scope)

@@ -40,7 +40,13 @@ class SecretAclProvider(ServingProvider):
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
-        self.client().put_acl(props["scope"], props["principal"], props["permission"])
+        client = self.client()
+        try:  # an adopted scope may hold the grant already: taking it over changes nothing
+            held = client.get_acl(props["scope"], props["principal"]).get("permission")
+        except NotFound:
+            held = None
+        if held != props["permission"]:
+            client.put_acl(props["scope"], props["principal"], props["permission"])
         return CreateResult(f"{props['scope']}/{props['principal']}", self._outputs(props))
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:

@@ -1,7 +1,9 @@
 """``Secret.config_reference`` outputs placed in an endpoint's config: the declared secrets an endpoint uses.
 
 A ``Secret`` registers its reference output here; a ``ServingEndpoint`` finds those outputs in its config and
-then depends on their secrets and lists them as known (preview does not look them up on the server).
+then depends on their secrets and lists them as known (preview does not look them up on the server). Likewise a
+``SecretScope`` registers its ``scope`` output and its ``config_reference(key)`` outputs, so an endpoint knows
+which scopes it uses are declared in the stack (``known_scopes``, for plan/references.py).
 """
 
 from __future__ import annotations
@@ -12,13 +14,65 @@ import pulumi
 
 if TYPE_CHECKING:
     from .secret import Secret
+    from .secret_scope import SecretScope
 
 # id(output) -> (output, its secret); the output is held so its id is never reused while the program runs.
 _REFERENCES: dict[int, tuple[pulumi.Output, Secret]] = {}
+# id(output) -> (output, its scope): a scope's ``scope`` output and its ``config_reference(key)`` outputs
+_SCOPE_OUTPUTS: dict[int, tuple[pulumi.Output, SecretScope]] = {}
 
 
 def register(output: pulumi.Output, secret: Secret) -> None:
     _REFERENCES[id(output)] = (output, secret)
+
+
+def register_scope_output(output: pulumi.Output, scope: SecretScope) -> None:
+    _SCOPE_OUTPUTS[id(output)] = (output, scope)
+
+
+def scope_of(value: Any) -> SecretScope | None:
+    """The declared scope whose output ``value`` is (a Secret's ``scope`` argument), else None."""
+    found = _SCOPE_OUTPUTS.get(id(value))
+    return found[1] if found is not None and found[0] is value else None
+
+
+def _outputs_in(value: Any) -> list[pulumi.Output]:
+    found = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, pulumi.Output):
+            found.append(item)
+    return found
+
+
+def declared_scopes(config: Any, secrets: list[Secret], depends_on: Any) -> list[SecretScope]:
+    """The scopes declared in this program that an endpoint uses: its secrets' scopes, scopes whose
+    ``config_reference`` is in ``config``, and scopes it depends on."""
+    from .secret_scope import SecretScope
+
+    found: dict[int, SecretScope] = {}
+    for secret in secrets:
+        if (scope := getattr(secret, "declared_scope", None)) is not None:
+            found[id(scope)] = scope
+    for output in _outputs_in(config):
+        if (scope := scope_of(output)) is not None:
+            found[id(scope)] = scope
+    for resource in depends_on if isinstance(depends_on, (list, tuple)) else []:
+        if isinstance(resource, SecretScope):
+            found[id(resource)] = resource
+    return list(found.values())
+
+
+def known_scopes_input(given: list[str] | None, scopes: list[SecretScope]) -> pulumi.Input[list[str]] | None:
+    """``given`` plus the name of each declared scope, sorted; None when there are none."""
+    if not scopes:
+        return sorted(set(given)) if given else None
+    return pulumi.Output.all(*(s.scope for s in scopes)).apply(lambda names: sorted(set(given or []) | set(names)))
 
 
 def referenced_secrets(value: Any) -> list[Secret]:

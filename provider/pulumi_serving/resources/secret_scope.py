@@ -16,8 +16,10 @@ from .. import spec
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..plan import Plan, calls, plan_scope
 from ..plan.fields import rule_for
+from ..spec.secret_ref_syntax import format_secret_ref
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
+from .secret_references import register_scope_output
 from .secret_scope_acls import describe, known_principals
 
 INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", OWNER_INPUT)
@@ -146,7 +148,12 @@ def _exists(client: ServingClient, scope: str) -> bool:
 
 
 class SecretScope(Resource, module="serving", name="SecretScope"):
-    """A secret scope (Databricks backend). Destroying it removes its secrets and ACLs on the server."""
+    """A secret scope (Databricks backend). Destroying it removes its secrets and ACLs on the server.
+
+    ``config_reference(key)`` is ``{{secrets/<scope>/<key>}}`` of a secret the scope holds that the stack does not
+    declare (one made elsewhere, kept by an adopted scope): an endpoint given it depends on the scope and refuses an
+    update that deletes the scope.
+    """
 
     scope: pulumi.Output[str]
     backend_type: pulumi.Output[str]
@@ -169,3 +176,11 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
             OWNER_INPUT: owner_for("SecretScope", resource_name),
         }
         super().__init__(SecretScopeProvider(), resource_name, props, opts)
+        register_scope_output(self.scope, self)
+
+    def config_reference(self, key: str) -> pulumi.Output[str]:
+        """``{{secrets/<scope>/<key>}}`` of a secret this scope holds that the stack need not declare (one made
+        elsewhere): an endpoint given it depends on this scope, and refuses an update that deletes the scope."""
+        reference = self.scope.apply(lambda scope: format_secret_ref(scope, key))
+        register_scope_output(reference, self)
+        return reference

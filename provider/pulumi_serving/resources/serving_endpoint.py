@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..args import (
     AiGatewayConfigArgs,
@@ -24,6 +24,7 @@ from ..client import AlreadyExists, NotFound, ServingClient
 from ..plan import Plan, endpoint_view, fingerprint, new_salt, plan_create, plan_endpoint
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
+from ..plan.references import OPT_IN, broken_reference_warning, references_in
 from ..spec.server_behaviour import is_write_only
 from .endpoint_calls import execute
 from .endpoint_checks import endpoint_problems
@@ -31,7 +32,8 @@ from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
 from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain, progress, shown
 from .rate_limits import RateLimits
 from .readiness import EndpointsReady
-from .secret_references import known_secrets_input, referenced_secrets
+from .reference_health import broken_references
+from .secret_references import declared_scopes, known_scopes_input, known_secrets_input, referenced_secrets
 
 DECLARED = (
     "endpoint_name",
@@ -45,7 +47,8 @@ DECLARED = (
     "usage_policy_id",
     "telemetry_config",
 )
-OPTIONS = ("adopt", "known_secrets", OWNER_INPUT)  # how to apply, not what (the owner goes in a marker tag)
+# how to apply, not what (the owner goes in a marker tag; the known_* and the opt-in: plan/references.py)
+OPTIONS = ("adopt", "known_secrets", "known_scopes", OPT_IN, OWNER_INPUT)
 INPUTS = DECLARED + OPTIONS
 
 
@@ -145,8 +148,22 @@ class ServingEndpointProvider(ServingProvider):
             olds.get("write_only") or {},
             olds.get("config") or {},
         )
+        broken = broken_references(client, references_in(outs.get("config")))
+        for ref, reason in broken.items():
+            _warn_once(broken_reference_warning(str(outs.get("endpoint_name") or id_), ref, reason))
+        if broken:
+            outs["broken_references"] = broken
         drifted = endpoint_view.stored(outs) != endpoint_view.stored(olds)
         return ReadResult(id_, outs, self._inputs_from(outs) if drifted else None)
+
+    def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
+        """The planner's diff; references refresh found broken are checked again and warned about until fixed."""
+        recorded = (olds or {}).get("broken_references") or {}
+        if recorded:
+            refs = [r for r in references_in(plain(news).get("config")) if str(r) in recorded]
+            for ref, reason in broken_references(self.client(), refs).items():
+                _warn_once(broken_reference_warning(str(plain(news).get("endpoint_name") or id_), ref, reason))
+        return super().diff(id_, olds, news)
 
     def delete(self, id_: str, props: Json) -> None:
         with contextlib.suppress(NotFound):
@@ -198,6 +215,15 @@ class ServingEndpointProvider(ServingProvider):
         return inputs
 
 
+_WARNED: set[str] = set()  # warnings given by this provider process (a refresh reads, then diffs)
+
+
+def _warn_once(line: str) -> None:
+    if line not in _WARNED:
+        _WARNED.add(line)
+        progress(line)
+
+
 def _secret_write_only(value: Any) -> Any:
     """Wrap every ``*_plaintext`` value in a Pulumi secret so it is encrypted in state and masked in output."""
     if isinstance(value, dict):
@@ -234,7 +260,11 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     the endpoint, which stays in the state, and the next ``up`` resumes waiting. ``adopt=True`` takes over an
     existing endpoint of the same name. ``known_secrets`` lists ``scope/key`` pairs declared in the same
     program, so preview does not look them up on the server; a ``Secret.config_reference`` used in the config
-    adds its secret there and to the endpoint's dependencies by itself.
+    adds its secret there and to the endpoint's dependencies by itself. ``known_scopes`` lists the scopes declared
+    in the program that the config uses (found by itself from those secrets, from a
+    ``SecretScope.config_reference(key)`` in the config and from SecretScopes in ``depends_on``). An update that
+    stops declaring one of them, or a secret of ``known_secrets``, while the config still references it is refused
+    at preview unless ``allow_broken_references=True`` (docs/day-2.md).
     """
 
     endpoint_name: pulumi.Output[str]
@@ -271,6 +301,8 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
         wait: bool = True,
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         known_secrets: list[str] | None = None,
+        known_scopes: list[str] | None = None,
+        allow_broken_references: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         config = endpoint_config(
@@ -281,6 +313,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             auto_capture_config=auto_capture_config,
         )
         secrets = referenced_secrets(config)
+        scopes = declared_scopes(config, secrets, (opts.depends_on if opts else None))
         props = {
             "endpoint_name": endpoint_name,
             "config": _secret_write_only(config),
@@ -294,6 +327,8 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             "telemetry_config": telemetry_config,
             "adopt": adopt or None,
             "known_secrets": known_secrets_input(known_secrets, secrets),
+            "known_scopes": known_scopes_input(known_scopes, scopes),
+            OPT_IN: allow_broken_references or None,
             "state": None,
             "config_version": None,
             "invocation_url": None,
@@ -301,7 +336,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             "task": None,
             OWNER_INPUT: owner_for("ServingEndpoint", resource_name),
         }
-        secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=secrets)
+        secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=[*secrets, *scopes])
         super().__init__(
             ServingEndpointProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_outs, opts)
         )

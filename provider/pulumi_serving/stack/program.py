@@ -2,7 +2,8 @@
 
 Declarations are validated against the bundled declarations schema and the spec before any resource is
 declared; a bad declaration fails the preview with one line per problem. Dependencies:
-scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> rate limits.
+scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> rate limits, plus one
+``DeclaredScopes`` so a preview sees which scopes, secrets and grants an update deletes (docs/day-2.md).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..spec.declarations import (
     stack_file_path,
     unknown_key_problems,
 )
+from .declared_scopes import DeclaredScopes
 from .schemas import bundled_schema
 
 
@@ -110,6 +112,7 @@ def declare_endpoints(
                 for u in config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders))
             }
         )
+        scopes = {ref.split("/")[0] for ref in refs} & {s.scope for s in decl.scopes}
         resource = ServingEndpoint(
             endpoint.id or endpoint.name,
             endpoint_name=endpoint.name,
@@ -132,6 +135,8 @@ def declare_endpoints(
             wait=False,
             wait_timeout=decl.wait_timeout,
             known_secrets=[r for r in refs if r in secrets],
+            known_scopes=sorted(scopes),
+            allow_broken_references=endpoint.allow_broken_references,
             opts=pulumi.ResourceOptions(depends_on=[secrets[r] for r in refs if r in secrets]),
         )
         endpoints.append(resource)
@@ -169,5 +174,31 @@ def declare() -> StackDeclarations:
     """Declare everything the current stack's ``serving:*`` config holds; the whole ``__main__.py`` of a project."""
     config = pulumi.Config(NAMESPACE)
     decl = load(config)
-    declare_endpoints(decl, declare_scopes(decl, config), config)
+    secrets = declare_scopes(decl, config)
+    # always declared (also with no scope left), so a preview sees which scopes and grants an update deletes
+    DeclaredScopes(
+        "declared-scopes",
+        scopes=[s.scope for s in decl.scopes],
+        secrets=list(secrets),
+        acls=[
+            {"scope": s.scope, "principal": a.principal, "permission": a.permission}
+            for s in decl.scopes
+            for a in s.acls
+        ],
+        references=scope_references(decl),
+    )
+    declare_endpoints(decl, secrets, config)
     return decl
+
+
+def scope_references(decl: StackDeclarations) -> dict[str, list[str]]:
+    """{scope: names of the endpoints referencing it}, for endpoints not opted in to broken references."""
+    found: dict[str, list[str]] = {}
+    for endpoint in decl.endpoints:
+        if endpoint.allow_broken_references:
+            continue
+        placeholders = endpoint_secret_keys(endpoint.config)[0]
+        for use in config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders)):
+            if endpoint.name not in found.setdefault(use.ref.scope, []):
+                found[use.ref.scope].append(endpoint.name)
+    return found

@@ -116,15 +116,17 @@ def declared_secrets(scopes: list[tuple[int, ScopeDeclaration]]) -> set[SecretRe
 
 
 def undeclared_secret_problems(items: Items) -> list[Problem]:
-    """``{{secrets/scope/key}}`` references to secrets this file does not declare."""
+    """``{{secrets/scope/key}}`` references to secrets this file does not declare. An adopted scope keeps the
+    secrets it holds, so a reference to one of its keys that the file does not declare is accepted."""
     declared = declared_secrets(items.scopes)
-    scopes = {ref.scope for ref in declared}
+    scopes = {s.scope for _, s in items.scopes}
+    adopted = {s.scope for _, s in items.scopes if s.adopt}
     hint = "declare it under serving:scopes, or pass --allow-external-secrets if it is managed elsewhere"
     problems = []
     for path, ref in secret_references(items.endpoints):
         if ref.scope not in scopes:
             problems.append(Problem(path, f"secret scope {ref.scope!r} of {ref} is not declared in this file; {hint}"))
-        elif ref not in declared:
+        elif ref not in declared and ref.scope not in adopted:
             problems.append(
                 Problem(
                     path,

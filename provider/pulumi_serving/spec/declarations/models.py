@@ -7,6 +7,7 @@ They live in the stack file under the ``serving`` namespace::
       serving:endpoints: [ {name, config, tags, ai_gateway, rate_limits, permissions, description, ...} ]
       serving:wait_timeout: seconds to wait for every endpoint's config update
       serving:name_suffix, serving:endpoint_overrides: per-stack variations of declarations shared in Pulumi.yaml
+      serving:stack_scopes, serving:stack_endpoints: per stack, objects only this stack declares (added as written)
 
 Secret values never appear here: a secret's ``value_from`` and any ``*_plaintext`` credential
 (``{secret: <config key>}``) name another stack config key holding a Pulumi secure value.
@@ -88,6 +89,10 @@ class EndpointDeclaration(Decl):
     usage_policy_id: str | None = Field(None, description="changing it replaces the endpoint")
     telemetry_config: dict[str, Any] | None = Field(None, description="custom-model endpoints only")
     adopt: bool = Field(False, description="take over an existing endpoint of the same name")
+    allow_broken_references: bool = Field(
+        False,
+        description="let an update delete a scope or secret this endpoint still references (refused otherwise)",
+    )
     id: str | None = Field(
         None,
         pattern=CONFIG_KEY_PATTERN,
@@ -111,13 +116,25 @@ class StackDeclarations(Decl):
         description="per stack, by declared endpoint name: a JSON merge patch over that endpoint (mappings merge "
         "key by key, lists and scalars replace, null removes); name and id cannot be overridden",
     )
+    stack_scopes: list[ScopeDeclaration] = Field(
+        default_factory=list,
+        description="per stack: scopes only this stack declares (e.g. adopted by pulumi-serving generate), added to "
+        "the shared serving:scopes",
+    )
+    stack_endpoints: list[EndpointDeclaration] = Field(
+        default_factory=list,
+        description="per stack: endpoints only this stack declares, added to the shared serving:endpoints as written "
+        "(no name_suffix, no endpoint_overrides)",
+    )
 
 
 #: Declarations whose value is text, never JSON to decode.
 TEXT_KEYS = ("name_suffix",)
 #: Per-stack keys applied to the declarations before they are checked (overrides.py).
-OVERRIDE_KEYS = ("name_suffix", "endpoint_overrides")
+OVERRIDE_KEYS = ("name_suffix", "endpoint_overrides", "stack_scopes", "stack_endpoints")
+#: Per-stack keys whose entries are added to a shared declaration key: shared key -> stack key.
+STACK_ONLY_KEYS = {"scopes": "stack_scopes", "endpoints": "stack_endpoints"}
 #: Fields an override cannot change: the endpoint's identity (renames go through name_suffix).
 FIXED_FIELDS = ("name", "id")
-DECLARATION_KEYS = ("scopes", "endpoints", "wait_timeout", "name_suffix", "endpoint_overrides")
+DECLARATION_KEYS = ("scopes", "endpoints", "wait_timeout", *OVERRIDE_KEYS)
 PROVIDER_SETTINGS = ("host", "token", "profile")

@@ -10,6 +10,9 @@ file varies them with two small keys instead of a copy::
         rate_limits: [{calls: 5, key: user, renewal_period: minute}]
         permissions: [{group_name: ml-developers, permission_level: CAN_MANAGE}]
 
+Objects only one stack has (a workspace's hand-made objects it adopted) go under ``serving:stack_scopes`` /
+``serving:stack_endpoints``: added to the shared ones as written, without suffix or override.
+
 The result is checked as if it had been written out: a problem in an overridden field names the override's path.
 Pure: no I/O.
 """
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..problems import Problem, join_path
-from .models import CONFIG_KEY_PATTERN, FIXED_FIELDS, OVERRIDE_KEYS
+from .models import CONFIG_KEY_PATTERN, FIXED_FIELDS, OVERRIDE_KEYS, STACK_ONLY_KEYS
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -66,13 +69,28 @@ def fixed_field_problems(overrides: Any) -> list[Problem]:
 
 
 def apply_overrides(data: Any) -> Overlaid:
-    """Apply ``name_suffix`` and ``endpoint_overrides`` to ``data['endpoints']`` (raw declarations).
+    """Apply ``name_suffix`` and ``endpoint_overrides`` to ``data['endpoints']`` (raw declarations), then add the
+    stack's own ``stack_scopes`` / ``stack_endpoints``.
 
     Expects override keys whose shape is checked (``overlay`` in checks.py does both).
     """
     if not isinstance(data, dict) or not any(key in data for key in OVERRIDE_KEYS):
         return Overlaid(data)
-    rest = {key: value for key, value in data.items() if key not in OVERRIDE_KEYS}
+    overlaid = _overridden({key: value for key, value in data.items() if key not in OVERRIDE_KEYS}, data)
+    merged, origins = dict(overlaid.data), dict(overlaid.origins)
+    for shared_key, stack_key in STACK_ONLY_KEYS.items():
+        own = data.get(stack_key)
+        if not isinstance(own, list) or not own:
+            continue
+        shared = merged.get(shared_key)
+        shared = shared if isinstance(shared, list) else []
+        merged[shared_key] = [*shared, *own]
+        origins.update({join_path(shared_key, len(shared) + j): join_path(stack_key, j) for j in range(len(own))})
+    return Overlaid(merged, overlaid.problems, origins)
+
+
+def _overridden(rest: dict[str, Any], data: dict[str, Any]) -> Overlaid:
+    """``rest['endpoints']`` with ``data``'s ``name_suffix`` and ``endpoint_overrides`` applied."""
     suffix = data.get("name_suffix", "")
     overrides = data.get("endpoint_overrides") or {}
     problems: list[Problem] = []

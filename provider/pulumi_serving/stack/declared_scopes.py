@@ -1,0 +1,100 @@
+"""DeclaredScopes: the stack file's scopes, managed secrets and grants, kept in the state so a preview sees what an
+update deletes (Pulumi calls no provider for a resource it deletes until apply time).
+
+No server object. Its check refuses an update that drops the grant through which the stack's principal reads a
+scope that endpoints still reference (plan/references.py). Its diff lists, for each scope leaving the stack, the
+secrets it holds that the stack does not manage: the API deletes them with the scope, so preview warns naming them.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from ..client import ApiError, NotFound, PermissionDenied
+from ..plan.references import revoked_reads
+from ..resources.provider_base import Json, ServingProvider, plain, progress
+from ..spec.ownership import is_marker_secret
+
+INPUTS = ("scopes", "secrets", "acls", "references")
+
+
+def unmanaged_secrets_warning(scope: str, keys: list[str]) -> str:
+    return (
+        f"warning: this update deletes secret scope {scope!r}, and with it the secrets it holds that this stack does "
+        f"not manage: {', '.join(keys)} (the API deletes a scope's secrets with it); keep declaring the scope, or "
+        "copy them first"
+    )
+
+
+class DeclaredScopesProvider(ServingProvider):
+    """CRUD for ``pulumi-python:dynamic/serving:DeclaredScopes`` (state only)."""
+
+    kind, inputs = "DeclaredScopes", INPUTS
+
+    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
+        old_acls, new_acls = olds.get("acls") or [], props.get("acls") or []
+        caller = self.principal()
+        if caller.is_admin or not olds:
+            return []
+        keep = {(a["scope"], a["principal"]) for a in new_acls}
+        touched = {a["scope"] for a in old_acls if (a["scope"], a["principal"]) not in keep}
+        live = {}
+        for scope in sorted(touched & set(props.get("references") or {})):
+            try:
+                live[scope] = self.client().list_acls(scope)
+            except ApiError:
+                continue  # gone already, or not ours to list
+        found = revoked_reads(old_acls, new_acls, live, caller, props.get("references") or {})
+        return [CheckFailure("acls", f"acls: {r.message(caller.name)}") for r in found]
+
+    def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
+        olds, props = plain(olds), plain(news)
+        dropped = sorted(set(olds.get("scopes") or []) - set(props.get("scopes") or []))
+        managed = set(olds.get("secrets") or [])
+        for scope in dropped:
+            try:
+                listed = [str(s.get("key")) for s in self.client().list_secrets(scope)]
+            except (NotFound, PermissionDenied):
+                continue  # gone already, or not ours to list
+            keys = sorted(k for k in listed if not is_marker_secret(k) and f"{scope}/{k}" not in managed)
+            if keys:
+                progress(unmanaged_secrets_warning(scope, keys))
+        changed = any(olds.get(k) != props.get(k) for k in INPUTS)
+        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
+
+    def create(self, props: Json) -> CreateResult:
+        return CreateResult("declared-scopes", plain(props))
+
+    def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
+        return UpdateResult(plain(news))
+
+    def read(self, id_: str, props: Json) -> ReadResult:
+        return ReadResult(id_, plain(props))
+
+    def delete(self, id_: str, props: Json) -> None:
+        return None
+
+
+class DeclaredScopes(Resource, module="serving", name="DeclaredScopes"):
+    """The stack file's scope names, managed ``scope/key`` secrets, grants (``{scope, principal, permission}``) and
+    which endpoints reference each scope (``{scope: [endpoint names]}``, without those opted in to broken
+    references); the stack program declares one."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        scopes: list[str],
+        secrets: list[str],
+        acls: list[dict[str, str]],
+        references: dict[str, list[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "scopes": sorted(scopes),
+            "secrets": sorted(secrets),
+            "acls": sorted(acls, key=lambda a: (a["scope"], a["principal"])),
+            "references": {scope: sorted(names) for scope, names in sorted(references.items())},
+        }
+        super().__init__(DeclaredScopesProvider(), resource_name, props, opts)

@@ -1,0 +1,161 @@
+"""Reference integrity (decision 17): the pure rule refusing an update that deletes a referenced scope or secret,
+the references found in a stored view, and which scopes a Python program's endpoint knows as declared (mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pulumi
+import pytest
+
+from pulumi_serving.plan.references import OPT_IN, dropped_references, references_in
+
+REF = "{{secrets/legacy_scope/k}}"
+
+
+def _props(ref: str = REF, **options: object) -> dict:
+    config = {
+        "served_entities": [
+            {
+                "name": "gpt",
+                "external_model": {
+                    "name": "gpt-4o-mini",
+                    "provider": "openai",
+                    "task": "llm/v1/chat",
+                    "openai_config": {"openai_api_key": ref},
+                },
+            }
+        ]
+    }
+    return {"endpoint_name": "chat", "config": config, **options}
+
+
+def test_a_scope_the_stack_stops_declaring_is_refused_naming_endpoint_reference_and_ways_out() -> None:
+    olds = _props(known_scopes=["legacy_scope"])
+    [dropped] = dropped_references(olds, _props())
+    assert dropped.path == "config.served_entities[0].external_model.openai_config.openai_api_key"
+    message = dropped.message("chat")
+    assert "deletes secret scope 'legacy_scope'" in message and "endpoint 'chat'" in message and REF in message
+    assert "Change the endpoint's reference in the same update" in message and f"{OPT_IN}: true" in message
+
+
+def test_a_secret_the_stack_stops_declaring_is_refused() -> None:
+    olds = _props(known_secrets=["legacy_scope/k"], known_scopes=["legacy_scope"])
+    [dropped] = dropped_references(olds, _props(known_scopes=["legacy_scope"]))
+    assert dropped.kind == "secret" and "deletes secret 'legacy_scope/k'" in dropped.message("chat")
+
+
+def test_what_is_not_refused() -> None:
+    olds = _props(known_scopes=["legacy_scope"], known_secrets=["legacy_scope/k"])
+    assert dropped_references(olds, _props(known_scopes=["legacy_scope"], known_secrets=["legacy_scope/k"])) == []
+    # the endpoint changes its reference in the same update
+    assert dropped_references(olds, _props("{{secrets/new_scope/k}}")) == []
+    # the explicit opt-in
+    assert dropped_references(olds, _props(**{OPT_IN: True})) == []
+    # a first deployment, and a scope this stack never declared (managed elsewhere)
+    assert dropped_references({}, _props()) == []
+    assert dropped_references(_props(), _props()) == []
+
+
+def test_references_in_a_stored_view() -> None:
+    view = {
+        "served_entities": [
+            {"name": "a", "external_model": {"openai_config": {"openai_api_key": REF}}},
+            {"name": "b", "environment_vars": {"TOKEN": "{{secrets/s2/t}}", "PLAIN": "x"}},
+        ]
+    }
+    assert [str(r) for r in references_in(view)] == [REF, "{{secrets/s2/t}}"]
+    assert references_in(None) == []
+
+
+class Recorder(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.inputs: dict[str, dict] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        self.inputs[args.name] = args.inputs
+        return f"{args.name}-id", args.inputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        return {}
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    mocks = Recorder()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    yield mocks
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+def test_a_program_endpoint_knows_the_scopes_it_uses_that_the_program_declares(recorder: Recorder) -> None:
+    from pulumi_serving import Secret, SecretScope, ServingEndpoint
+
+    def model(key: object) -> dict:
+        return {"name": "gpt", "provider": "openai", "task": "llm/v1/chat", "openai_config": {"openai_api_key": key}}
+
+    @pulumi.runtime.test
+    def run():
+        managed = SecretScope("managed", scope="managed_scope")
+        adopted = SecretScope("adopted", scope="adopted_scope", adopt=True)
+        listed = SecretScope("listed", scope="listed_scope")
+        key = Secret("key", scope=managed.scope, key="k", string_value="sk-x")
+        by_secret = ServingEndpoint(
+            "by-secret",
+            endpoint_name="a",
+            wait=False,
+            served_entities=[{"external_model": model(key.config_reference)}],
+        )
+        by_scope = ServingEndpoint(
+            "by-scope",
+            endpoint_name="b",
+            wait=False,
+            served_entities=[{"external_model": model(adopted.config_reference("made_elsewhere"))}],
+        )
+        by_dependency = ServingEndpoint(
+            "by-dependency",
+            endpoint_name="c",
+            wait=False,
+            served_entities=[{"external_model": model("{{secrets/listed_scope/k}}")}],
+            opts=pulumi.ResourceOptions(depends_on=[listed]),
+        )
+        outputs = [e.endpoint_name for e in (by_secret, by_scope, by_dependency)]
+        return pulumi.Output.all(*outputs).apply(lambda _: check())
+
+    def check() -> None:
+        assert recorder.inputs["by-secret"]["known_scopes"] == ["managed_scope"]
+        assert recorder.inputs["by-secret"]["known_secrets"] == ["managed_scope/k"]
+        by_scope = recorder.inputs["by-scope"]
+        assert by_scope["known_scopes"] == ["adopted_scope"]
+        assert by_scope["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == (
+            "{{secrets/adopted_scope/made_elsewhere}}"
+        )
+        assert recorder.inputs["by-dependency"]["known_scopes"] == ["listed_scope"]
+
+    run()
+
+
+def test_dropping_the_grant_the_stack_reads_a_referenced_scope_through_is_refused() -> None:
+    from pulumi_serving.plan.references import revoked_reads
+    from pulumi_serving.plan.scope_acls import Caller
+
+    caller = Caller("platform", frozenset({"platform-team"}))
+    grant = {"scope": "s", "principal": "platform-team", "permission": "MANAGE"}
+    other = {"scope": "s", "principal": "ml", "permission": "READ"}
+    live = {"s": [{"principal": "bob", "permission": "MANAGE"}, {"principal": "platform-team", "permission": "MANAGE"}]}
+    [revoked] = revoked_reads([grant, other], [other], live, caller, {"s": ["chat"]})
+    message = revoked.message("platform")
+    assert "revokes platform-team's MANAGE on secret scope 's'" in message and "endpoint(s) 'chat'" in message
+    assert f"{OPT_IN}: true" in message
+    # not refused: the grant is kept, no endpoint uses the scope, another grant still gives access, an admin
+    assert revoked_reads([grant], [grant], live, caller, {"s": ["chat"]}) == []
+    assert revoked_reads([grant], [], live, caller, {}) == []
+    with_own = {"s": [*live["s"], {"principal": "platform", "permission": "READ"}]}
+    assert revoked_reads([grant], [], with_own, caller, {"s": ["chat"]}) == []
+    assert revoked_reads([other], [], live, caller, {"s": ["chat"]}) == []  # not the caller's grant
+    admin = Caller("root", frozenset({"admins", "platform-team"}))
+    assert revoked_reads([grant], [], live, admin, {"s": ["chat"]}) == []
