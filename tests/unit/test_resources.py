@@ -86,15 +86,17 @@ def test_scope_and_secret_lifecycle_with_drift(server) -> None:
 def test_endpoint_check_names_the_property_and_reason(server) -> None:
     provider = configured(ServingEndpointProvider, server)
     both = provider.check({}, _endpoint_inputs({"openai_api_key": REF, "openai_api_key_plaintext": "sk-x"}))
-    assert [f.property for f in both.failures] == ["config"]
+    # one line each, the field's path first; no property, so the engine does not print the value in Go syntax
+    assert [f.property for f in both.failures] == [""] and both.failures[0].reason.startswith("config.")
     assert "mutually exclusive" in both.failures[0].reason and "sk-x" not in both.failures[0].reason
     missing = provider.check({}, _endpoint_inputs())
-    assert "neither declared" in missing.failures[0].reason
+    assert "neither declared" in missing.failures[0].reason and "config_reference" in missing.failures[0].reason
+    assert "'keys/openai' in the endpoint's known_secrets" in missing.failures[0].reason
     assert provider.check({}, _endpoint_inputs(known_secrets=["keys/openai"])).failures == []
     bad_name = provider.check({}, {**_endpoint_inputs(), "endpoint_name": "no spaces"})
-    assert any(f.property == "endpoint_name" for f in bad_name.failures)
+    assert any(f.reason.startswith("endpoint_name: ") for f in bad_name.failures)
     unknown = provider.check({}, {**_endpoint_inputs(), "colour": "blue"})
-    assert any(f.property == "colour" for f in unknown.failures)
+    assert any(f.reason == "colour: unknown property of ServingEndpoint" for f in unknown.failures)
 
 
 def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
@@ -115,7 +117,7 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
     drift = provider.read("ep", created.outs)
     assert drift.inputs is not None and provider.diff("ep", drift.outs, news).changes is True
     reverted = provider.update("ep", drift.outs, news).outs
-    assert reverted["tags"] == [{"key": "team", "value": "ml"}] and reverted["config_version"] == 1
+    assert reverted["tags"] == {"team": "ml"} and reverted["config_version"] == 1
 
     rotated = copy.deepcopy(news)
     rotated["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key_plaintext"] = "sk-2"
@@ -124,7 +126,7 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
 
     again = {**news, "adopt": True, "tags": [{"key": "team", "value": "adopted"}]}
     adopted = provider.create(again)  # same name exists: adopt reconciles instead of failing
-    assert adopted.outs["tags"] == [{"key": "team", "value": "adopted"}]
+    assert adopted.outs["tags"] == {"team": "adopted"}
     provider.delete("ep", adopted.outs)
     provider.delete("ep", adopted.outs)  # already gone: success
     assert provider.read("ep", adopted.outs).id == ""

@@ -30,7 +30,15 @@ def apply_calls(fields: tuple[str, ...]) -> list[Call]:
 
 
 def plan_readiness(olds: Json, news: Json) -> Plan:
-    """Any endpoint added or updated (a new config_version) is waited for again."""
-    if olds.get("endpoints") == news.get("endpoints"):
+    """An endpoint added or removed, or one whose ``config_version`` is known to differ, is waited for again.
+
+    At preview an endpoint being updated reports its ``config_version`` as not known yet: that alone is no
+    change here (the endpoint's own plan shows whether its config changes); ``up`` knows the new version and
+    waits when it differs.
+    """
+    old = {str(e.get("name")): e.get("config_version") for e in olds.get("endpoints") or []}
+    new = {str(e.get("name")): e.get("config_version") for e in news.get("endpoints") or []}
+    moved = [name for name, version in new.items() if isinstance(version, (int, float)) and version != old.get(name)]
+    if set(old) == set(new) and not moved:
         return Plan()
     return Plan(calls=[Call(calls.GET_ENDPOINT, ("endpoints",))])

@@ -24,6 +24,7 @@ from ..client import (
     NotFound,
     RetryPolicy,
     ServingClient,
+    ServingError,
     TransportError,
     connect,
 )
@@ -31,6 +32,7 @@ from ..client.waiter import progress
 from ..engine_watchdog import start_if_provider_host
 from ..plan import Call, Plan
 from ..plan.scope_acls import Caller
+from . import diagnostics
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -96,6 +98,15 @@ def failures(prefix: str, problems: list[Any]) -> list[CheckFailure]:
     return out
 
 
+def as_reported(problems: list[CheckFailure]) -> list[CheckFailure]:
+    """Failures the engine prints as one line each, ``<type> resource '<name>' has a problem: <reason>``.
+
+    A failure naming a property makes the engine print that property's whole value too, in Go's map syntax
+    (``{map[served_entities:{[{map[...``); every reason here starts with the field's path already, so the
+    property is left out and the line stays the reason alone (values in reasons are JSON)."""
+    return [CheckFailure("", p.reason) for p in problems]
+
+
 def endpoint_inputs(
     endpoint: ServingEndpoint | pulumi.Input[str],
 ) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
@@ -127,14 +138,22 @@ class ServingProvider(ResourceProvider):
 
     # check
     def check(self, olds: Json, news: Json) -> CheckResult:
-        """Unknown properties, the resource's own checks, and (once per process) that the credentials work."""
+        """Unknown properties, the resource's own checks, and (once per process) that the credentials work.
+
+        Every problem is reported at once, as one line naming its field (see :func:`as_reported`); an expected
+        failure (credentials, an unreachable host, an API refusal while checking) is a problem too, never an
+        exception, so the engine shows it as this resource's error diagnostic instead of a traceback.
+        """
         props = plain(news)
         problems = [
             CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))
         ]
-        self.caller()
-        problems += self.check_inputs(plain(olds), props)
-        return CheckResult(props, problems)
+        try:
+            self.caller()
+            problems += self.check_inputs(plain(olds), props)
+        except (CredentialsError, ServingError) as exc:
+            problems.append(CheckFailure("", str(exc)))
+        return CheckResult(props, as_reported(problems))
 
     def caller(self) -> str:
         """The calling principal's name; the first call checks the credentials and fails naming the setting."""
@@ -192,14 +211,14 @@ class ServingProvider(ResourceProvider):
         plan = self.plan(olds, props)
         if plan.has_changes or plan.warnings:
             for line in plan.describe():
-                progress(f"{self.label(props)}: {line}")
+                diagnostics.info(f"{self.label(props)}: {line}")
         if plan.rejections:
             raise ValueError(f"{self.label(props)}: " + "; ".join(map(str, plan.rejections)))
         replaces = plan.replace_properties
         delete_first = bool(replaces) and self.same_identity(olds, props)
         if delete_first:
-            progress(
-                f"warning: {self.label(props)} is replaced delete-first (its name stays the same): it is "
+            diagnostics.warn(
+                f"{self.label(props)} is replaced delete-first (its name stays the same): it is "
                 "unavailable from its deletion until the replacement is created and ready, an outage for its "
                 "callers"
             )
@@ -216,7 +235,7 @@ class ServingProvider(ResourceProvider):
     def announce(self, props: Json, planned: list[Call]) -> list[Call]:
         """One progress line per planned call, as it is executed; returns the calls."""
         for call in planned:
-            progress(f"{self.label(props)}: {call.describe()}")
+            diagnostics.info(f"{self.label(props)}: {call.describe()}")
         return planned
 
     def same_identity(self, olds: Json, props: Json) -> bool:

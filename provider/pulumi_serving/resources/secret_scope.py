@@ -17,8 +17,9 @@ from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingEr
 from ..plan import Plan, calls, plan_scope
 from ..plan.fields import rule_for
 from ..spec.secret_ref_syntax import format_secret_ref
+from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
-from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
+from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 from .secret_references import register_scope_output
 from .secret_scope_acls import describe, known_principals
 
@@ -61,7 +62,7 @@ class SecretScopeProvider(ServingProvider):
         others = [g for g in live if g.get("principal") != caller.name]
         if others:
             described = describe(others, known_principals(live, caller.name))
-            progress(
+            diagnostics.warn(
                 f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {described} "
                 "(declare SecretScopeAcls to make its grants authoritative)"
             )
@@ -97,7 +98,9 @@ class SecretScopeProvider(ServingProvider):
                     "SecretScopeAcls to revoke grants the stack does not declare), or choose another "
                     "name",
                 ) from None
-            progress(f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it")
+            diagnostics.info(
+                f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it"
+            )
             if props.get("adopt"):
                 self._show_other_grants(scope, "adopting it kept")
             if props.get("initial_manage_principal"):
@@ -105,7 +108,7 @@ class SecretScopeProvider(ServingProvider):
         except ServingError:
             if existed_before or not _exists(client, scope):
                 raise
-            progress(f"secret scope {scope!r} was created although the answer was lost: resuming it")
+            diagnostics.info(f"secret scope {scope!r} was created although the answer was lost: resuming it")
         mark_scope(client, scope, owner)
         return CreateResult(scope, self._outputs(props))
 

@@ -26,10 +26,12 @@ from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
 from ..spec.server_behaviour import is_write_only
+from ..spec.tags import tags_by_key
+from . import diagnostics
 from .endpoint_calls import execute
 from .endpoint_checks import endpoint_problems
 from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
-from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain, progress, shown
+from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain, shown
 from .rate_limits import RateLimits
 from .readiness import EndpointsReady
 from .reference_health import broken_references
@@ -79,7 +81,7 @@ class ServingEndpointProvider(ServingProvider):
         client, name = self.client(), props["endpoint_name"]
         try:
             endpoint = execute(client, name, plan_create(props).calls, self.label(props))
-            progress(f"created endpoint {name!r}")
+            diagnostics.info(f"created endpoint {name!r}")
         except AlreadyExists as exc:
             endpoint = self._take_over(client, props, exc)
         return CreateResult(name, self._applied(client, props, endpoint or client.get_endpoint(name), new_salt()))
@@ -103,7 +105,7 @@ class ServingEndpointProvider(ServingProvider):
                 "set adopt=True (`adopt: true` in a stack file) to take it over, reconcile it "
                 "to this declaration and delete it on destroy, or choose another name",
             ) from None
-        progress(f"{self.label(props)}: endpoint exists: {'adopting' if props.get('adopt') else 'resuming'} it")
+        diagnostics.info(f"{self.label(props)}: endpoint exists: {'adopting' if props.get('adopt') else 'resuming'} it")
         plan = plan_take_over(live, props, marked=marked)
         if plan.replaces:
             raise AlreadyExists(
@@ -184,9 +186,12 @@ class ServingEndpointProvider(ServingProvider):
         ``config_view`` is the last declared config view: fields GET never echoes are taken from it.
         """
         name = endpoint.get("name", props["endpoint_name"])
+        view = endpoint_view.live(endpoint, config_view)
+        if "tags" in view:
+            view["tags"] = tags_by_key(view["tags"])
         return {
             **{k: props[k] for k in OPTIONS if props.get(k)},
-            **endpoint_view.live(endpoint, config_view),
+            **view,
             "write_only": write_only,
             "fingerprint_salt": salt,
             "endpoint_id": endpoint.get("id"),
@@ -211,6 +216,8 @@ class ServingEndpointProvider(ServingProvider):
         if view.get("auto_capture_config"):
             config["auto_capture_config"] = view["auto_capture_config"]
         inputs = {**endpoint_view.stored(outs), "config": config}
+        if "tags" in inputs:
+            inputs["tags"] = tags_by_key(inputs["tags"])
         inputs.update({k: outs[k] for k in OPTIONS if outs.get(k)})
         return inputs
 
@@ -221,7 +228,7 @@ _WARNED: set[str] = set()  # warnings given by this provider process (a refresh 
 def _warn_once(line: str) -> None:
     if line not in _WARNED:
         _WARNED.add(line)
-        progress(line)
+        diagnostics.warn(line.removeprefix("warning: "))
 
 
 def _secret_write_only(value: Any) -> Any:
@@ -269,7 +276,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
 
     endpoint_name: pulumi.Output[str]
     config: pulumi.Output[dict]
-    tags: pulumi.Output[list]
+    tags: pulumi.Output[dict]
     description: pulumi.Output[str]
     email_notifications: pulumi.Output[dict]
     state: pulumi.Output[dict]
@@ -317,7 +324,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
         props = {
             "endpoint_name": endpoint_name,
             "config": _secret_write_only(config),
-            "tags": tags,
+            "tags": None if tags is None else pulumi.Output.from_input(tags).apply(tags_by_key),
             "route_optimized": route_optimized,
             "ai_gateway": ai_gateway,
             "description": description,
