@@ -222,3 +222,30 @@ def test_endpoint_config_from_typed_sections_or_whole() -> None:
         endpoint_config({"served_entities": entities}, served_entities=entities)
     with pytest.raises(TypeError, match="is required"):
         endpoint_config()
+
+
+def test_an_adopt_preview_shows_the_field_changes_against_the_live_object_and_the_marker(server, capsys) -> None:
+    endpoints, scopes = configured(ServingEndpointProvider, server), configured(SecretScopeProvider, server)
+    with server.client() as api:  # made by hand, as a user's would be
+        api.post("/api/2.0/secrets/scopes/create", json={"scope": "hand_made"})
+        api.post("/api/2.0/secrets/put", json={"scope": "hand_made", "key": "k", "string_value": "sk-secret"})
+        body = {"name": "ep", "config": _endpoint_inputs({"openai_api_key_plaintext": "sk-plain"})["config"]}
+        api.post("/api/2.0/serving-endpoints", json={**body, "tags": [{"key": "owner", "value": "bob"}]})
+    owner = "proj/dev/ServingEndpoint/ep"
+    declared = _endpoint_inputs(
+        {"openai_api_key_plaintext": "sk-plain"}, tags={"owner": "platform"}, adopt=True, owner=owner
+    )
+    assert endpoints.check({}, declared).failures == []
+    shown = capsys.readouterr().err
+    assert "adopt: serving endpoint 'ep' exists" in shown and "changes 1 field(s)" in shown, shown
+    assert '~ tags.owner: "bob" => "platform"' in shown
+    assert f'+ tags.pulumi-serving-owner: "{owner}" (the ownership marker)' in shown
+    assert "sk-plain" not in shown
+
+    assert scopes.check({}, {"scope": "hand_made", "adopt": True, "owner": "proj/dev/SecretScope/s"}).failures == []
+    shown = capsys.readouterr().err
+    assert "adopt: secret scope 'hand_made' exists" in shown and "keys: 'k'" in shown, shown
+    assert "(the ownership marker)" in shown and "sk-secret" not in shown
+
+    assert endpoints.check({}, {**declared, "endpoint_name": "new-ep"}).failures == []
+    assert "adopt: no serving endpoint 'new-ep' on the server: `up` creates it" in capsys.readouterr().err

@@ -15,7 +15,9 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import spec
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..plan import Plan, calls, plan_scope
+from ..plan.adoption import scope_adoption
 from ..plan.fields import rule_for
+from ..spec.ownership import is_marker_secret, scope_marker_key
 from ..spec.secret_ref_syntax import format_secret_ref
 from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
@@ -49,8 +51,20 @@ class SecretScopeProvider(ServingProvider):
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
         if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
+            self._preview_adoption(scope, props.get(OWNER_INPUT))
             self._show_other_grants(scope, "adopting it keeps")
         return problems
+
+    def _preview_adoption(self, scope: str, owner: str | None) -> None:
+        """At the first preview of an ``adopt`` scope: that it exists, the secrets it keeps, the marker it gets."""
+        try:
+            keys = sorted(str(s.get("key")) for s in self.client().list_secrets(scope))
+        except NotFound:
+            diagnostics.info(f"adopt: no secret scope {scope!r} on the server: `up` creates it")
+            return
+        marker = scope_marker_key(owner) if owner else None
+        shown_keys = [k for k in keys if not is_marker_secret(k)]
+        diagnostics.warn(scope_adoption(scope, None if marker in keys else marker, shown_keys))
 
     def _show_other_grants(self, scope: str, verb: str) -> None:
         """A progress line naming the grants on ``scope`` held by principals other than the caller."""

@@ -22,6 +22,7 @@ from ..args import (
 )
 from ..client import AlreadyExists, NotFound, ServingClient
 from ..plan import Plan, endpoint_view, fingerprint, new_salt, plan_create, plan_endpoint
+from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
@@ -31,7 +32,7 @@ from . import diagnostics
 from .endpoint_calls import execute
 from .endpoint_checks import endpoint_problems
 from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
-from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain, shown
+from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, has_unknowns, plain, shown
 from .rate_limits import RateLimits
 from .readiness import EndpointsReady
 from .reference_health import broken_references
@@ -65,7 +66,25 @@ class ServingEndpointProvider(ServingProvider):
     kind, inputs = "ServingEndpoint", INPUTS
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        return endpoint_problems(olds, props, self.client)
+        problems = endpoint_problems(olds, props, self.client)
+        if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
+            self._preview_adoption(props)
+        return problems
+
+    def _preview_adoption(self, props: Json) -> None:
+        """At the first preview of an ``adopt`` endpoint: what ``up`` changes on the live one (if there is one)."""
+        name = props["endpoint_name"]
+        try:
+            endpoint = self.client().get_endpoint(name)
+        except NotFound:
+            diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
+            return
+        declared, _ = endpoint_view.declared(props)
+        live = endpoint_view.live(endpoint, declared["config"])
+        owner = props.get(OWNER_INPUT)
+        marked = bool(owner) and endpoint_owner(endpoint) == owner
+        plan = plan_take_over(live, props, marked=marked)
+        diagnostics.warn(endpoint_adoption(name, live, declared, plan, None if marked else owner))
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return plan_endpoint(olds, props)
