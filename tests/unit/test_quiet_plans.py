@@ -59,3 +59,12 @@ def test_the_urn_of_the_request_being_served_is_found_up_the_stack() -> None:
 
     assert serve(Request()) == Request.urn
     assert current_urn() == ""
+
+
+def test_only_the_program_process_hides_interrupt_tracebacks() -> None:
+    from pulumi_serving.quiet_interrupt import is_program_process
+
+    exec_line = ["/venv/bin/python", "-u", "/opt/pulumi/bin/pulumi-language-python-exec", "--monitor", "x"]
+    assert is_program_process(exec_line)
+    assert not is_program_process(["/venv/bin/python", "-m", "pulumi.dynamic", "127.0.0.1:1"])
+    assert not is_program_process(["/venv/bin/python", "-m", "pytest"]) and not is_program_process([])

@@ -247,5 +247,7 @@ def test_an_adopt_preview_shows_the_field_changes_against_the_live_object_and_th
     assert "adopt: secret scope 'hand_made' exists" in shown and "keys: 'k'" in shown, shown
     assert "(the ownership marker)" in shown and "sk-secret" not in shown
 
+    [refused] = endpoints.check({}, {**declared, "description": "new"}).failures  # only a replace sets it
+    assert refused.reason.startswith("description: serving endpoint 'ep' cannot be adopted with this value")
     assert endpoints.check({}, {**declared, "endpoint_name": "new-ep"}).failures == []
     assert "adopt: no serving endpoint 'new-ep' on the server: `up` creates it" in capsys.readouterr().err

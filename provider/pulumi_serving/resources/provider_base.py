@@ -32,6 +32,8 @@ from ..client.waiter import progress
 from ..engine_watchdog import start_if_provider_host
 from ..plan import Call, Plan
 from ..plan.scope_acls import Caller
+from ..quiet_interrupt import install_if_program
+from ..spec.ownership import OWNER_INPUT
 from . import diagnostics
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ DEFAULT_WAIT_TIMEOUT = 1200.0
 Json = dict[str, Any]
 
 start_if_provider_host()  # inside the provider process: exit when the engine is gone
+install_if_program()  # inside the program process: an interrupt by the engine prints no traceback
 
 _ACCESS_LOCK = threading.Lock()
 _ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the caller, or why there is none
@@ -51,12 +54,14 @@ _ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the cal
 __all__ = [
     "CONFIG_NAMESPACE",
     "DEFAULT_WAIT_TIMEOUT",
+    "HIDDEN_INPUTS",
     "EndpointSettingProvider",
     "Json",
     "ServingProvider",
     "endpoint_inputs",
     "failures",
     "has_unknowns",
+    "hidden",
     "plain",
     "progress",
     "shown",
@@ -77,10 +82,32 @@ def shown(value: Any) -> str:
     return "(known after apply)" if has_unknowns(value) else str(value)
 
 
+#: inputs that say how to apply, not what: stored under a ``__`` name, which Pulumi's display never shows (so no
+#: plan lists them); the providers read them under their plain names (``plain`` renames, ``hidden`` names back)
+HIDDEN_INPUTS = {
+    "adopt": "__adopt",
+    "known_secrets": "__known_secrets",
+    "known_scopes": "__known_scopes",
+    OWNER_INPUT: "__owner",
+}
+_PLAIN_NAMES = {stored: name for name, stored in HIDDEN_INPUTS.items()}
+
+
+def hidden(props: Json) -> Json:
+    """``props`` with the options of :data:`HIDDEN_INPUTS` under their stored (``__``) names."""
+    return {HIDDEN_INPUTS.get(k, k): v for k, v in props.items()}
+
+
 def plain(value: Any) -> Any:
-    """Inputs as JSON: integral floats (Pulumi sends every number as a double) back to ints, None dropped."""
+    """Inputs as JSON: integral floats (Pulumi sends every number as a double) back to ints, None dropped, the
+    engine's own ``__`` keys dropped and the hidden options under their plain names (states written before they
+    were hidden hold the plain names already)."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if v is not None and not k.startswith("__")}
+        return {
+            _PLAIN_NAMES.get(k, k): plain(v)
+            for k, v in value.items()
+            if v is not None and (not k.startswith("__") or k in _PLAIN_NAMES)
+        }
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
@@ -153,7 +180,7 @@ class ServingProvider(ResourceProvider):
             problems += self.check_inputs(plain(olds), props)
         except (CredentialsError, ServingError) as exc:
             problems.append(CheckFailure("", str(exc)))
-        return CheckResult(props, as_reported(problems))
+        return CheckResult(hidden(props), as_reported(problems))
 
     def caller(self) -> str:
         """The calling principal's name; the first call checks the credentials and fails naming the setting."""

@@ -21,7 +21,7 @@ from ..spec.ownership import is_marker_secret, scope_marker_key
 from ..spec.secret_ref_syntax import format_secret_ref
 from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
-from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
+from .provider_base import HIDDEN_INPUTS, Json, ServingProvider, has_unknowns, hidden, plain, shown
 from .secret_references import register_scope_output
 from .secret_scope_acls import describe, known_principals
 
@@ -149,7 +149,7 @@ class SecretScopeProvider(ServingProvider):
                 return ReadResult("", {})
             mark_scope(client, id_, olds.get(OWNER_INPUT))
         outs = {**self._outputs(olds), "scope": id_, "backend_type": found.get("backend_type") or "DATABRICKS"}
-        return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
+        return ReadResult(id_, outs, hidden({k: v for k, v in plain(outs).items() if k in INPUTS}))
 
     def delete(self, id_: str, props: Json) -> None:
         with contextlib.suppress(NotFound):
@@ -157,7 +157,7 @@ class SecretScopeProvider(ServingProvider):
 
     @staticmethod
     def _outputs(props: Json) -> Json:
-        return {k: props[k] for k in INPUTS if props.get(k) is not None}
+        return hidden({k: props[k] for k in INPUTS if props.get(k) is not None})
 
 
 def _exists(client: ServingClient, scope: str) -> bool:
@@ -189,8 +189,8 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
             "scope": scope,
             "backend_type": backend_type,
             "initial_manage_principal": initial_manage_principal,
-            "adopt": adopt,
-            OWNER_INPUT: owner_for("SecretScope", resource_name),
+            HIDDEN_INPUTS["adopt"]: adopt,
+            HIDDEN_INPUTS[OWNER_INPUT]: owner_for("SecretScope", resource_name),
         }
         super().__init__(SecretScopeProvider(), resource_name, props, opts)
         register_scope_output(self.scope, self)

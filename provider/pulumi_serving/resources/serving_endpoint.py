@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..args import (
     TrafficConfigArgs,
 )
 from ..client import AlreadyExists, NotFound, ServingClient
-from ..plan import Plan, endpoint_view, fingerprint, new_salt, plan_create, plan_endpoint
+from ..plan import Plan, endpoint_view, fingerprint, new_salt, normalize, plan_create, plan_endpoint
 from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
@@ -32,7 +33,16 @@ from . import diagnostics
 from .endpoint_calls import execute
 from .endpoint_checks import endpoint_problems
 from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
-from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, has_unknowns, plain, shown
+from .provider_base import (
+    DEFAULT_WAIT_TIMEOUT,
+    HIDDEN_INPUTS,
+    Json,
+    ServingProvider,
+    has_unknowns,
+    hidden,
+    plain,
+    shown,
+)
 from .rate_limits import RateLimits
 from .readiness import EndpointsReady
 from .reference_health import broken_references
@@ -68,23 +78,35 @@ class ServingEndpointProvider(ServingProvider):
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems = endpoint_problems(olds, props, self.client)
         if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
-            self._preview_adoption(props)
+            problems += self._preview_adoption(props)
         return problems
 
-    def _preview_adoption(self, props: Json) -> None:
-        """At the first preview of an ``adopt`` endpoint: what ``up`` changes on the live one (if there is one)."""
+    def _preview_adoption(self, props: Json) -> list[CheckFailure]:
+        """At the first preview of an ``adopt`` endpoint: what ``up`` changes on the live one (if there is one),
+        or why it cannot be adopted (a field only a replacement changes), before anything runs."""
         name = props["endpoint_name"]
         try:
             endpoint = self.client().get_endpoint(name)
         except NotFound:
             diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
-            return
+            return []
         declared, _ = endpoint_view.declared(props)
         live = endpoint_view.live(endpoint, declared["config"])
         owner = props.get(OWNER_INPUT)
         marked = bool(owner) and endpoint_owner(endpoint) == owner
         plan = plan_take_over(live, props, marked=marked)
+        if plan.replaces:
+            return [
+                CheckFailure(
+                    "",
+                    f"{r.path}: serving endpoint {name!r} cannot be adopted with this value ({r.reason}); declare "
+                    f"{_live_value(live, r.path)} to adopt it, then change it in a later update (which replaces "
+                    "the endpoint)",
+                )
+                for r in plan.replaces
+            ]
         diagnostics.warn(endpoint_adoption(name, live, declared, plan, None if marked else owner))
+        return []
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return plan_endpoint(olds, props)
@@ -209,7 +231,7 @@ class ServingEndpointProvider(ServingProvider):
         if "tags" in view:
             view["tags"] = tags_by_key(view["tags"])
         return {
-            **{k: props[k] for k in OPTIONS if props.get(k)},
+            **hidden({k: props[k] for k in OPTIONS if props.get(k)}),
             **view,
             "write_only": write_only,
             "fingerprint_salt": salt,
@@ -225,7 +247,8 @@ class ServingEndpointProvider(ServingProvider):
         """Inputs that declare what the server has now (refresh found drift); empty values are left out."""
         view = outs["config"]
         config: Json = {"served_entities": view.get("served_entities", [])}
-        if view.get("routes"):
+        # the 100% route the server fills in for one entity is left out, as a declaration leaves it out
+        if view.get("routes") and view["routes"] != normalize.traffic_routes({}, config["served_entities"]):
             config["traffic_config"] = {
                 "routes": [
                     {"served_entity_name": r["name"], "traffic_percentage": r["traffic_percentage"]}
@@ -237,7 +260,7 @@ class ServingEndpointProvider(ServingProvider):
         inputs = {**endpoint_view.stored(outs), "config": config}
         if "tags" in inputs:
             inputs["tags"] = tags_by_key(inputs["tags"])
-        inputs.update({k: outs[k] for k in OPTIONS if outs.get(k)})
+        inputs.update(hidden({k: plain(outs)[k] for k in OPTIONS if plain(outs).get(k)}))
         return inputs
 
 
@@ -248,6 +271,13 @@ def _warn_once(line: str) -> None:
     if line not in _WARNED:
         _WARNED.add(line)
         diagnostics.warn(line.removeprefix("warning: "))
+
+
+def _live_value(view: Json, path: str) -> str:
+    """What to declare to keep the live value at ``path``: the value itself for a top-level field."""
+    if path in view and "." not in path:
+        return f"its live value {json.dumps(view[path])}"
+    return "it as the live endpoint has it" if path in view or "." in path else "it absent, as the live endpoint has it"
 
 
 def _secret_write_only(value: Any) -> Any:
@@ -351,16 +381,16 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             "budget_policy_id": budget_policy_id,
             "usage_policy_id": usage_policy_id,
             "telemetry_config": telemetry_config,
-            "adopt": adopt or None,
-            "known_secrets": known_secrets_input(known_secrets, secrets),
-            "known_scopes": known_scopes_input(known_scopes, scopes),
+            HIDDEN_INPUTS["adopt"]: adopt or None,
+            HIDDEN_INPUTS["known_secrets"]: known_secrets_input(known_secrets, secrets),
+            HIDDEN_INPUTS["known_scopes"]: known_scopes_input(known_scopes, scopes),
             OPT_IN: allow_broken_references or None,
             "state": None,
             "config_version": None,
             "invocation_url": None,
             "endpoint_id": None,
             "task": None,
-            OWNER_INPUT: owner_for("ServingEndpoint", resource_name),
+            HIDDEN_INPUTS[OWNER_INPUT]: owner_for("ServingEndpoint", resource_name),
         }
         secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=[*secrets, *scopes])
         super().__init__(
