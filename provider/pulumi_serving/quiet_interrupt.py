@@ -4,7 +4,8 @@ When a deployment stops on an error (a resource's check refused a token, say), t
 the program with SIGINT while the SDK's event loop and executor are still running; Python then printed two
 ``KeyboardInterrupt`` tracebacks (about 30 lines) after the one error line that says what went wrong. Inside the
 program process only (Pulumi's ``pulumi-language-python-exec``), an uncaught ``KeyboardInterrupt`` is not printed:
-the engine's own error already says why the run stopped. Every other exception is reported as before.
+the engine's own error already says why the run stopped. Every other exception is reported as before
+(docs/pulumi-engine.md#errors).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pulumi diagnostics from inside the dynamic provider: planner lines and warnings attached to their resource.
 
 The dynamic-provider API hands ``check``/``diff``/``create``/... only properties, and ``pulumi.log`` is not
-connected to the engine inside the provider process (docs/reference.md, "Diagnostics"). The engine does serve
+connected to the engine inside the provider process (docs/pulumi-engine.md#diagnostics-from-the-provider). The engine does serve
 its ``Log`` call on the address it starts the provider with, and each gRPC request carries the resource's URN:
 :func:`current_urn` finds the request being served on this thread, and :func:`info` / :func:`warn` send the
 line as a diagnostic of that resource. ``pulumi preview`` then prints it under "Diagnostics:" on stdout (where

@@ -83,7 +83,8 @@ def shown(value: Any) -> str:
 
 
 #: inputs that say how to apply, not what: stored under a ``__`` name, which Pulumi's display never shows (so no
-#: plan lists them); the providers read them under their plain names (``plain`` renames, ``hidden`` names back)
+#: plan lists them, docs/pulumi-engine.md#what-a-plan-shows); the providers read them under their plain names
+#: (``plain`` renames, ``hidden`` names back)
 HIDDEN_INPUTS = {
     "adopt": "__adopt",
     "known_secrets": "__known_secrets",
@@ -130,7 +131,7 @@ def as_reported(problems: list[CheckFailure]) -> list[CheckFailure]:
 
     A failure naming a property makes the engine print that property's whole value too, in Go's map syntax
     (``{map[served_entities:{[{map[...``); every reason here starts with the field's path already, so the
-    property is left out and the line stays the reason alone (values in reasons are JSON)."""
+    property is left out and the line stays the reason alone (docs/pulumi-engine.md#errors)."""
     return [CheckFailure("", p.reason) for p in problems]
 
 
