@@ -68,3 +68,27 @@ def test_only_the_program_process_hides_interrupt_tracebacks() -> None:
     assert is_program_process(exec_line)
     assert not is_program_process(["/venv/bin/python", "-m", "pulumi.dynamic", "127.0.0.1:1"])
     assert not is_program_process(["/venv/bin/python", "-m", "pytest"]) and not is_program_process([])
+
+
+def test_the_provider_host_reports_expected_failures_by_message_and_bugs_with_their_traceback() -> None:
+    import traceback
+    import types
+
+    from pulumi_serving.client import AlreadyExists
+    from pulumi_serving.expected_errors import install
+
+    host = types.ModuleType("host")  # stands for pulumi.dynamic's __main__ in an SDK that sends tracebacks
+    host.traceback = traceback  # type: ignore[attr-defined]
+    host._abort_with_traceback = lambda fn: fn  # type: ignore[attr-defined]
+    assert install(host) and not install(host)  # once
+    assert not install(types.ModuleType("older_sdk"))  # nothing to change where messages are sent already
+
+    def reported(error: Exception) -> str:
+        try:
+            raise error
+        except Exception:
+            return host.traceback.format_exc()  # type: ignore[attr-defined]
+
+    taken = AlreadyExists(409, "RESOURCE_ALREADY_EXISTS", "serving endpoint 'ep' already exists; set adopt=True")
+    assert reported(taken) == str(taken)
+    assert reported(KeyError("__provider")).startswith("Traceback (most recent call last):")

@@ -29,7 +29,9 @@ from ..client import (
     connect,
 )
 from ..client.waiter import progress
-from ..engine_watchdog import start_if_provider_host
+from ..engine_watchdog import engine_address, start_if_provider_host
+from ..expected_errors import Refused
+from ..expected_errors import install as install_expected_errors
 from ..plan import Call, Plan
 from ..plan.scope_acls import Caller
 from ..quiet_interrupt import install_if_program
@@ -46,6 +48,8 @@ DEFAULT_WAIT_TIMEOUT = 1200.0
 Json = dict[str, Any]
 
 start_if_provider_host()  # inside the provider process: exit when the engine is gone
+if engine_address() is not None:
+    install_expected_errors()  # inside the provider process: expected failures reach the engine as messages
 install_if_program()  # inside the program process: an interrupt by the engine prints no traceback
 
 _ACCESS_LOCK = threading.Lock()
@@ -241,7 +245,7 @@ class ServingProvider(ResourceProvider):
             for line in plan.describe():
                 diagnostics.info(f"{self.label(props)}: {line}")
         if plan.rejections:
-            raise ValueError(f"{self.label(props)}: " + "; ".join(map(str, plan.rejections)))
+            raise Refused(f"{self.label(props)}: " + "; ".join(map(str, plan.rejections)))
         replaces = plan.replace_properties
         delete_first = bool(replaces) and self.same_identity(olds, props)
         if delete_first:
