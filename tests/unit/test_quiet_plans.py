@@ -24,6 +24,11 @@ def test_readiness_changes_only_when_what_it_waits_for_changes() -> None:
     added = {**WAITED, "endpoints": [*WAITED["endpoints"], {"name": "other", "config_version": UNKNOWN}]}
     assert plan_readiness(WAITED, added).has_changes
     assert plan_readiness(WAITED, {**WAITED, "endpoints": []}).has_changes
+    # up, an endpoint being replaced: the whole list (or one entry of it) is not known yet, so it is waited for
+    for unknown in (UNKNOWN, Unknown()):
+        assert plan_readiness(WAITED, {**WAITED, "endpoints": unknown}).has_changes
+        assert plan_readiness(WAITED, {**WAITED, "endpoints": [unknown]}).has_changes
+    assert not plan_readiness({"endpoints": []}, {"wait_timeout": 60}).has_changes
 
 
 def test_tags_are_one_mapping_by_key_in_any_documented_form() -> None:
