@@ -28,7 +28,6 @@ from ..client import (
     TransportError,
     connect,
 )
-from ..client.waiter import progress
 from ..engine_watchdog import engine_address, start_if_provider_host
 from ..expected_errors import Refused
 from ..expected_errors import install as install_expected_errors
@@ -67,7 +66,6 @@ __all__ = [
     "has_unknowns",
     "hidden",
     "plain",
-    "progress",
     "shown",
 ]
 
@@ -287,7 +285,7 @@ class ServingProvider(ResourceProvider):
                     settings.get("token"),
                     profile=settings.get("profile"),
                     counter=self._counter(),
-                    on_retry=progress,
+                    on_retry=diagnostics.info,
                 )
                 self._client = existing
             return existing
