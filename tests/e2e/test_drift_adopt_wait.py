@@ -70,7 +70,7 @@ def test_adopt_drift_and_wait_timeout_resume(program_stack, server_factory):
     assert drift.returncode != 0
     # each drifted field is named by the provider's refresh diff, and its old/new value shown (never the secret's)
     assert "ServingEndpoint story: ~ tags[0].value -> PATCH" in drift.output, drift.output
-    assert re.search(r'~ value\s*: "ml" => "hijacked"', drift.output), drift.output
+    assert re.search(r'~ team\s*: "ml" => "hijacked"', drift.output), drift.output  # tags by key
     assert "RateLimits story: ~ rate_limits[0].calls -> PUT" in drift.output, drift.output
     assert re.search(r"~ calls\s*: 20 => 1000", drift.output), drift.output
     assert "Secret team_keys/openai: ~ string_value -> POST /api/2.0/secrets/put" in drift.output, drift.output

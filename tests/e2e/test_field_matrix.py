@@ -32,7 +32,11 @@ ENDPOINT = create_body(
     rate_limits=[{"calls": 20, "key": "user", "renewal_period": "minute"}],
     permissions=[{"group_name": "apps", "permission_level": "CAN_QUERY"}],
 )
-EXECUTED = re.compile(r"pulumi-serving: \w+ matrix: (?!~ |\+- |! )(?:.* )?-> (GET|PUT|POST|PATCH|DELETE) (\S+)")
+#: a call the provider announces as it executes it: a diagnostic of its resource (``pulumi-serving:`` on stderr when
+#: no engine listens)
+EXECUTED = re.compile(
+    r"(?:^|\s)(?:pulumi-serving: )?\w+ matrix: (?!~ |\+- |! )(?:.* )?-> (GET|PUT|POST|PATCH|DELETE) (\S+)", re.MULTILINE
+)
 
 
 def _set(path: str, value):

@@ -25,7 +25,7 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     [step] = [s for s in stack.preview_json()["steps"] if s["urn"].endswith("ServingEndpoint::openai-completions")]
     planned = step["newState"]["inputs"]
     assert planned["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == REF
-    assert planned["known_secrets"] == ["my_openai_secret_scope/openai_api_key"]
+    assert planned["__known_secrets"] == ["my_openai_secret_scope/openai_api_key"]  # never shown in a plan
     up = stack.up()
     [state] = [r for r in stack.resources() if r["type"].endswith("serving:ServingEndpoint")]
     assert any(urn.endswith("serving:Secret::openai-api-key") for urn in state["dependencies"])

@@ -49,6 +49,8 @@ def test_up_converges_through_injected_faults(program_stack, live_server):
         "409 RESOURCE_CONFLICT",
     ):
         assert any(expected in line for line in retries), f"no retry line for {expected}:\n{up.output}"
+    # each a diagnostic of the resource whose call was retried, not a raw line of the provider's stderr
+    assert not [line for line in retries if line.startswith("pulumi-serving:")], up.output
     with live_server.client() as admin:
         assert admin.get(FAULTS_PATH).json() == {"faults": []}
     live = endpoints_on(live_server)["retried"]

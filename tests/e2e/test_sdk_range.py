@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on
+from tests.support.payloads import create_body, openai_entity
 from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.sdk_venvs import NEWEST_SDK, lowest_sdk, sdk_venv
 from tests.support.server import start_server
@@ -64,5 +65,17 @@ def run_stack(python, expected, pulumi_stack_factory, live_server):
 
     stack.preview(expect_no_changes=True)
     stack.refresh(expect_no_changes=True)
+
+    # an expected failure of a create is one line, without the traceback newer SDKs attach to a provider's error
+    with live_server.client() as api:
+        api.post(
+            "/api/2.0/serving-endpoints",
+            json=create_body("sdk-range-taken", openai_entity("m", {"openai_api_key_plaintext": "sk-theirs"})),
+        ).raise_for_status()
+    stack.set_config({"taken": "true"})
+    failed = stack.up(check=False)
+    assert failed.returncode != 0 and "already exists and this stack did not create it" in failed.output
+    assert "Traceback" not in failed.output and "KeyboardInterrupt" not in failed.output, failed.output
+    stack.run("config", "rm", "taken")
     stack.destroy()
     assert "sdk-range-endpoint" not in endpoints_on(live_server) and "sdk_range_scope" not in scopes_on(live_server)

@@ -137,9 +137,10 @@ def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     )
     bad = subprocess.run([str(CLI), "validate", str(bad_file)], capture_output=True, text=True, check=False)
     assert bad.returncode == 1
-    assert bad.stderr.strip().splitlines() == [
-        f"{bad_file}:3:5: error: config.serving:endpoints[0]: unknown field(s): bogus"
-    ]
+    lines = bad.stderr.strip().splitlines()
+    assert lines[0] == f"{bad_file}:3:5: error: config.serving:endpoints[0]: unknown field(s): bogus"
+    # the same run goes on to the endpoint's config: its reference names a scope the file does not declare
+    assert len(lines) == 2 and "secret scope 's' of {{secrets/s/k}} is not declared in this file" in lines[1]
 
 
 def _declared_scope(key: str = "k") -> dict:
@@ -174,6 +175,28 @@ def test_semantic_checks_run_even_when_the_schema_check_fails() -> None:
     joined = "\n".join(_problems(config))
     assert "config.serving:endpoints[0]: unknown field(s): bogus" in joined
     assert "config.serving:endpoints[1].name" in joined
+
+
+def test_one_run_reports_every_problem_of_an_endpoint_broken_in_several_places() -> None:
+    # a bad tag and a bad rate limit (schema), a bad name, a bad config and an undeclared reference: all at once
+    broken = _endpoint(
+        {"openai_api_key": "{{secrets/nowhere/k}}", "openai_api_key_plaintext": {"secret": "openai_value"}},
+        name="bad name!",
+        tags=[{"x": 1}],
+        rate_limits=[{"calls": "many", "renewal_period": "minute"}],
+    )
+    undeclared = _endpoint({"openai_api_key": "{{secrets/nowhere/k}}"}, name="other", tags=[{"x": 1}])
+    config = {"serving:endpoints": [broken, undeclared], "serving:openai_value": {"secure": "v1:abc"}}
+    joined = "\n".join(_problems(config))
+    for expected in (
+        "config.serving:endpoints[0].tags",
+        "config.serving:endpoints[0].rate_limits[0].calls",
+        "config.serving:endpoints[0].name",
+        "mutually exclusive",
+        "config.serving:endpoints[1].config.served_entities[0].external_model.openai_config.openai_api_key: secret "
+        "scope 'nowhere'",
+    ):
+        assert expected in joined, joined
 
 
 def test_undeclared_secret_references_are_flagged_unless_allowed() -> None:

@@ -10,6 +10,9 @@ import pulumi
 import pytest
 
 from pulumi_serving.plan.references import OPT_IN, dropped_references, references_in
+from pulumi_serving.resources.provider_base import HIDDEN_INPUTS
+
+KNOWN_SCOPES, KNOWN_SECRETS = HIDDEN_INPUTS["known_scopes"], HIDDEN_INPUTS["known_secrets"]
 
 REF = "{{secrets/legacy_scope/k}}"
 
@@ -126,15 +129,15 @@ def test_a_program_endpoint_knows_the_scopes_it_uses_that_the_program_declares(r
         outputs = [e.endpoint_name for e in (by_secret, by_scope, by_dependency)]
         return pulumi.Output.all(*outputs).apply(lambda _: check())
 
-    def check() -> None:
-        assert recorder.inputs["by-secret"]["known_scopes"] == ["managed_scope"]
-        assert recorder.inputs["by-secret"]["known_secrets"] == ["managed_scope/k"]
+    def check() -> None:  # options are stored under their hidden names (no plan lists them)
+        assert recorder.inputs["by-secret"][KNOWN_SCOPES] == ["managed_scope"]
+        assert recorder.inputs["by-secret"][KNOWN_SECRETS] == ["managed_scope/k"]
         by_scope = recorder.inputs["by-scope"]
-        assert by_scope["known_scopes"] == ["adopted_scope"]
+        assert by_scope[KNOWN_SCOPES] == ["adopted_scope"]
         assert by_scope["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == (
             "{{secrets/adopted_scope/made_elsewhere}}"
         )
-        assert recorder.inputs["by-dependency"]["known_scopes"] == ["listed_scope"]
+        assert recorder.inputs["by-dependency"][KNOWN_SCOPES] == ["listed_scope"]
 
     run()
 

@@ -86,15 +86,17 @@ def test_scope_and_secret_lifecycle_with_drift(server) -> None:
 def test_endpoint_check_names_the_property_and_reason(server) -> None:
     provider = configured(ServingEndpointProvider, server)
     both = provider.check({}, _endpoint_inputs({"openai_api_key": REF, "openai_api_key_plaintext": "sk-x"}))
-    assert [f.property for f in both.failures] == ["config"]
+    # one line each, the field's path first; no property, so the engine does not print the value in Go syntax
+    assert [f.property for f in both.failures] == [""] and both.failures[0].reason.startswith("config.")
     assert "mutually exclusive" in both.failures[0].reason and "sk-x" not in both.failures[0].reason
     missing = provider.check({}, _endpoint_inputs())
-    assert "neither declared" in missing.failures[0].reason
+    assert "neither declared" in missing.failures[0].reason and "config_reference" in missing.failures[0].reason
+    assert "'keys/openai' in the endpoint's known_secrets" in missing.failures[0].reason
     assert provider.check({}, _endpoint_inputs(known_secrets=["keys/openai"])).failures == []
     bad_name = provider.check({}, {**_endpoint_inputs(), "endpoint_name": "no spaces"})
-    assert any(f.property == "endpoint_name" for f in bad_name.failures)
+    assert any(f.reason.startswith("endpoint_name: ") for f in bad_name.failures)
     unknown = provider.check({}, {**_endpoint_inputs(), "colour": "blue"})
-    assert any(f.property == "colour" for f in unknown.failures)
+    assert any(f.reason == "colour: unknown property of ServingEndpoint" for f in unknown.failures)
 
 
 def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
@@ -115,7 +117,7 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
     drift = provider.read("ep", created.outs)
     assert drift.inputs is not None and provider.diff("ep", drift.outs, news).changes is True
     reverted = provider.update("ep", drift.outs, news).outs
-    assert reverted["tags"] == [{"key": "team", "value": "ml"}] and reverted["config_version"] == 1
+    assert reverted["tags"] == {"team": "ml"} and reverted["config_version"] == 1
 
     rotated = copy.deepcopy(news)
     rotated["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key_plaintext"] = "sk-2"
@@ -124,7 +126,7 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
 
     again = {**news, "adopt": True, "tags": [{"key": "team", "value": "adopted"}]}
     adopted = provider.create(again)  # same name exists: adopt reconciles instead of failing
-    assert adopted.outs["tags"] == [{"key": "team", "value": "adopted"}]
+    assert adopted.outs["tags"] == {"team": "adopted"}
     provider.delete("ep", adopted.outs)
     provider.delete("ep", adopted.outs)  # already gone: success
     assert provider.read("ep", adopted.outs).id == ""
@@ -220,3 +222,32 @@ def test_endpoint_config_from_typed_sections_or_whole() -> None:
         endpoint_config({"served_entities": entities}, served_entities=entities)
     with pytest.raises(TypeError, match="is required"):
         endpoint_config()
+
+
+def test_an_adopt_preview_shows_the_field_changes_against_the_live_object_and_the_marker(server, capsys) -> None:
+    endpoints, scopes = configured(ServingEndpointProvider, server), configured(SecretScopeProvider, server)
+    with server.client() as api:  # made by hand, as a user's would be
+        api.post("/api/2.0/secrets/scopes/create", json={"scope": "hand_made"})
+        api.post("/api/2.0/secrets/put", json={"scope": "hand_made", "key": "k", "string_value": "sk-secret"})
+        body = {"name": "ep", "config": _endpoint_inputs({"openai_api_key_plaintext": "sk-plain"})["config"]}
+        api.post("/api/2.0/serving-endpoints", json={**body, "tags": [{"key": "owner", "value": "bob"}]})
+    owner = "proj/dev/ServingEndpoint/ep"
+    declared = _endpoint_inputs(
+        {"openai_api_key_plaintext": "sk-plain"}, tags={"owner": "platform"}, adopt=True, owner=owner
+    )
+    assert endpoints.check({}, declared).failures == []
+    shown = capsys.readouterr().err
+    assert "adopt: serving endpoint 'ep' exists" in shown and "changes 1 field(s)" in shown, shown
+    assert '~ tags.owner: "bob" => "platform"' in shown
+    assert f'+ tags.pulumi-serving-owner: "{owner}" (the ownership marker)' in shown
+    assert "sk-plain" not in shown
+
+    assert scopes.check({}, {"scope": "hand_made", "adopt": True, "owner": "proj/dev/SecretScope/s"}).failures == []
+    shown = capsys.readouterr().err
+    assert "adopt: secret scope 'hand_made' exists" in shown and "keys: 'k'" in shown, shown
+    assert "(the ownership marker)" in shown and "sk-secret" not in shown
+
+    [refused] = endpoints.check({}, {**declared, "description": "new"}).failures  # only a replace sets it
+    assert refused.reason.startswith("description: serving endpoint 'ep' cannot be adopted with this value")
+    assert endpoints.check({}, {**declared, "endpoint_name": "new-ep"}).failures == []
+    assert "adopt: no serving endpoint 'new-ep' on the server: `up` creates it" in capsys.readouterr().err

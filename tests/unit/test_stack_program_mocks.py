@@ -97,7 +97,7 @@ def test_an_endpoint_given_a_config_reference_knows_the_secret(recorder: Recorde
 
     def check() -> None:
         inputs = recorder.inputs["ep"]
-        assert inputs["known_secrets"] == ["keys/openai", "other/declared"]
+        assert inputs["__known_secrets"] == ["keys/openai", "other/declared"]  # hidden from plans
         entity = inputs["config"]["served_entities"][0]
         assert entity["external_model"]["openai_config"]["openai_api_key"] == "{{secrets/keys/openai}}"
 

@@ -7,24 +7,29 @@ from typing import Any
 
 def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
     """Paths (``a.b[name].c``) where ``old`` and ``new`` differ; lists of named dicts are matched by name."""
+    return [changed for changed, _, _ in changes(old, new, path)]
+
+
+def changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """``(path, old value, new value)`` wherever ``old`` and ``new`` differ (None: absent on that side)."""
     if isinstance(old, dict) and isinstance(new, dict):
-        out: list[str] = []
+        out: list[tuple[str, Any, Any]] = []
         for key in sorted(set(old) | set(new)):
-            out += changed_paths(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+            out += changes(old.get(key), new.get(key), f"{path}.{key}" if path else key)
         return out
     if isinstance(old, list) and isinstance(new, list):
         keyed_old, keyed_new = _by_name(old), _by_name(new)
         if keyed_old is not None and keyed_new is not None:
             out = []
             for name in sorted(set(keyed_old) | set(keyed_new)):
-                out += changed_paths(keyed_old.get(name), keyed_new.get(name), f"{path}[{name}]")
+                out += changes(keyed_old.get(name), keyed_new.get(name), f"{path}[{name}]")
             return out
         if len(old) == len(new):
             out = []
             for i, (a, b) in enumerate(zip(old, new, strict=False)):
-                out += changed_paths(a, b, f"{path}[{i}]")
+                out += changes(a, b, f"{path}[{i}]")
             return out
-    return [] if old == new else [path]
+    return [] if old == new else [(path, old, new)]
 
 
 def _by_name(items: list[Any]) -> dict[str, Any] | None:

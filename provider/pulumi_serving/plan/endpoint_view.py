@@ -78,5 +78,8 @@ def _view(name: Any, config: Json, source: Json) -> Json:
 
 
 def stored(outputs: Json) -> Json:
-    """The view part of stored outputs (older states kept empty values: they are dropped here)."""
-    return drop_empty({k: outputs.get(k) for k in VIEW_FIELDS})
+    """The view part of stored outputs (older states kept empty values and tags as a list: both forms are brought
+    to the view's here)."""
+    view = {k: outputs.get(k) for k in VIEW_FIELDS}
+    view["tags"] = normalize.tags(view["tags"])
+    return drop_empty(view)

@@ -30,7 +30,24 @@ def apply_calls(fields: tuple[str, ...]) -> list[Call]:
 
 
 def plan_readiness(olds: Json, news: Json) -> Plan:
-    """Any endpoint added or updated (a new config_version) is waited for again."""
-    if olds.get("endpoints") == news.get("endpoints"):
-        return Plan()
-    return Plan(calls=[Call(calls.GET_ENDPOINT, ("endpoints",))])
+    """An endpoint added or removed, or one whose ``config_version`` is known to differ, is waited for again.
+
+    At preview an endpoint being updated reports its ``config_version`` as not known yet: that alone is no
+    change here (the endpoint's own plan shows whether its config changes); ``up`` knows the new version and
+    waits when it differs.
+    """
+    waited = Plan(calls=[Call(calls.GET_ENDPOINT, ("endpoints",))])
+    old, new = _versions(olds.get("endpoints")), _versions(news.get("endpoints"))
+    if old is None or new is None:  # the list itself not known yet (an endpoint being replaced): compared whole
+        return Plan() if olds.get("endpoints") == news.get("endpoints") else waited
+    moved = [name for name, version in new.items() if isinstance(version, (int, float)) and version != old.get(name)]
+    return Plan() if set(old) == set(new) and not moved else waited
+
+
+def _versions(endpoints: Any) -> dict[str, Any] | None:
+    """``{name: config_version}`` of a known list of endpoints, or None while the list or an entry is unknown."""
+    if endpoints is None:
+        return {}
+    if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
+        return None
+    return {str(e.get("name")): e.get("config_version") for e in endpoints}

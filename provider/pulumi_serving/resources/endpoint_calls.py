@@ -8,7 +8,8 @@ from typing import Any
 from ..client import ServingClient
 from ..plan import Call, calls
 from ..plan.model import Api
-from .provider_base import Json, progress
+from . import diagnostics
+from .provider_base import Json
 
 Handler = Callable[[ServingClient, str, Call, "Json | None"], Any]
 
@@ -43,7 +44,7 @@ def execute(client: ServingClient, name: str, planned: list[Call], label: str) -
     """Send each call in order; return the last endpoint body a call answered with (None when none did)."""
     endpoint: Json | None = None
     for call in planned:
-        progress(f"{label}: {call.describe()}")
+        diagnostics.info(f"{label}: {call.describe()}")
         if call.api in _ENDPOINT_RETURNING:
             endpoint = _ENDPOINT_RETURNING[call.api](client, name, call, endpoint)
         else:

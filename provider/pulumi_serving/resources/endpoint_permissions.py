@@ -28,7 +28,8 @@ from ..plan.permissions import (
     set_body,
 )
 from ..plan.principal_warnings import principal_warnings
-from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain, progress
+from . import diagnostics
+from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -56,7 +57,7 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
         if not problems and not olds:
             names = [name for _, name in map(principal, grants(acl)) if name]
             for warning in principal_warnings("access_control_list", names, [self.caller() or ""]):
-                progress(f"warning: {self.label(props)}: {warning}")
+                diagnostics.warn(f"{self.label(props)}: {warning}")
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:
@@ -99,7 +100,7 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
         declared = grants(props.get("access_control_list"))
         live: list[Json] = []
         for call in planned:
-            progress(f"{self.label(props)}: {call.describe()}")
+            diagnostics.info(f"{self.label(props)}: {call.describe()}")
             if call.api == calls.GET_ENDPOINT:
                 endpoint_id = client.get_endpoint(name)["id"]
             elif call.api == calls.GET_PERMISSIONS:
@@ -107,7 +108,7 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
             elif call.api == calls.SET_PERMISSIONS:
                 body = set_body(declared, live, caller)
                 if body["access_control_list"] == live:  # e.g. adopted: taking over changes nothing
-                    progress(f"{self.label(props)}: the endpoint has these grants already: nothing to write")
+                    diagnostics.info(f"{self.label(props)}: the endpoint has these grants already: nothing to write")
                     continue
                 live = direct_grants(client.set_permissions(str(endpoint_id), body))
         return self._outputs(props, str(endpoint_id), live, caller)

@@ -24,13 +24,18 @@ from ..client import (
     NotFound,
     RetryPolicy,
     ServingClient,
+    ServingError,
     TransportError,
     connect,
 )
-from ..client.waiter import progress
-from ..engine_watchdog import start_if_provider_host
+from ..engine_watchdog import engine_address, start_if_provider_host
+from ..expected_errors import Refused
+from ..expected_errors import install as install_expected_errors
 from ..plan import Call, Plan
 from ..plan.scope_acls import Caller
+from ..quiet_interrupt import install_if_program
+from ..spec.ownership import OWNER_INPUT
+from . import diagnostics
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -42,6 +47,9 @@ DEFAULT_WAIT_TIMEOUT = 1200.0
 Json = dict[str, Any]
 
 start_if_provider_host()  # inside the provider process: exit when the engine is gone
+if engine_address() is not None:
+    install_expected_errors()  # inside the provider process: expected failures reach the engine as messages
+install_if_program()  # inside the program process: an interrupt by the engine prints no traceback
 
 _ACCESS_LOCK = threading.Lock()
 _ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the caller, or why there is none
@@ -49,14 +57,15 @@ _ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the cal
 __all__ = [
     "CONFIG_NAMESPACE",
     "DEFAULT_WAIT_TIMEOUT",
+    "HIDDEN_INPUTS",
     "EndpointSettingProvider",
     "Json",
     "ServingProvider",
     "endpoint_inputs",
     "failures",
     "has_unknowns",
+    "hidden",
     "plain",
-    "progress",
     "shown",
 ]
 
@@ -75,10 +84,33 @@ def shown(value: Any) -> str:
     return "(known after apply)" if has_unknowns(value) else str(value)
 
 
+#: inputs that say how to apply, not what: stored under a ``__`` name, which Pulumi's display never shows (so no
+#: plan lists them, docs/pulumi-engine.md#what-a-plan-shows); the providers read them under their plain names
+#: (``plain`` renames, ``hidden`` names back)
+HIDDEN_INPUTS = {
+    "adopt": "__adopt",
+    "known_secrets": "__known_secrets",
+    "known_scopes": "__known_scopes",
+    OWNER_INPUT: "__owner",
+}
+_PLAIN_NAMES = {stored: name for name, stored in HIDDEN_INPUTS.items()}
+
+
+def hidden(props: Json) -> Json:
+    """``props`` with the options of :data:`HIDDEN_INPUTS` under their stored (``__``) names."""
+    return {HIDDEN_INPUTS.get(k, k): v for k, v in props.items()}
+
+
 def plain(value: Any) -> Any:
-    """Inputs as JSON: integral floats (Pulumi sends every number as a double) back to ints, None dropped."""
+    """Inputs as JSON: integral floats (Pulumi sends every number as a double) back to ints, None dropped, the
+    engine's own ``__`` keys dropped and the hidden options under their plain names (states written before they
+    were hidden hold the plain names already)."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if v is not None and not k.startswith("__")}
+        return {
+            _PLAIN_NAMES.get(k, k): plain(v)
+            for k, v in value.items()
+            if v is not None and (not k.startswith("__") or k in _PLAIN_NAMES)
+        }
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
@@ -94,6 +126,15 @@ def failures(prefix: str, problems: list[Any]) -> list[CheckFailure]:
         full = f"{prefix}.{path}" if path and not path.startswith(prefix) else (path or prefix)
         out.append(CheckFailure(prefix, f"{full}: {getattr(problem, 'message', problem)}"))
     return out
+
+
+def as_reported(problems: list[CheckFailure]) -> list[CheckFailure]:
+    """Failures the engine prints as one line each, ``<type> resource '<name>' has a problem: <reason>``.
+
+    A failure naming a property makes the engine print that property's whole value too, in Go's map syntax
+    (``{map[served_entities:{[{map[...``); every reason here starts with the field's path already, so the
+    property is left out and the line stays the reason alone (docs/pulumi-engine.md#errors)."""
+    return [CheckFailure("", p.reason) for p in problems]
 
 
 def endpoint_inputs(
@@ -127,14 +168,22 @@ class ServingProvider(ResourceProvider):
 
     # check
     def check(self, olds: Json, news: Json) -> CheckResult:
-        """Unknown properties, the resource's own checks, and (once per process) that the credentials work."""
+        """Unknown properties, the resource's own checks, and (once per process) that the credentials work.
+
+        Every problem is reported at once, as one line naming its field (see :func:`as_reported`); an expected
+        failure (credentials, an unreachable host, an API refusal while checking) is a problem too, never an
+        exception, so the engine shows it as this resource's error diagnostic instead of a traceback.
+        """
         props = plain(news)
         problems = [
             CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))
         ]
-        self.caller()
-        problems += self.check_inputs(plain(olds), props)
-        return CheckResult(props, problems)
+        try:
+            self.caller()
+            problems += self.check_inputs(plain(olds), props)
+        except (CredentialsError, ServingError) as exc:
+            problems.append(CheckFailure("", str(exc)))
+        return CheckResult(hidden(props), as_reported(problems))
 
     def caller(self) -> str:
         """The calling principal's name; the first call checks the credentials and fails naming the setting."""
@@ -192,14 +241,14 @@ class ServingProvider(ResourceProvider):
         plan = self.plan(olds, props)
         if plan.has_changes or plan.warnings:
             for line in plan.describe():
-                progress(f"{self.label(props)}: {line}")
+                diagnostics.info(f"{self.label(props)}: {line}")
         if plan.rejections:
-            raise ValueError(f"{self.label(props)}: " + "; ".join(map(str, plan.rejections)))
+            raise Refused(f"{self.label(props)}: " + "; ".join(map(str, plan.rejections)))
         replaces = plan.replace_properties
         delete_first = bool(replaces) and self.same_identity(olds, props)
         if delete_first:
-            progress(
-                f"warning: {self.label(props)} is replaced delete-first (its name stays the same): it is "
+            diagnostics.warn(
+                f"{self.label(props)} is replaced delete-first (its name stays the same): it is "
                 "unavailable from its deletion until the replacement is created and ready, an outage for its "
                 "callers"
             )
@@ -216,7 +265,7 @@ class ServingProvider(ResourceProvider):
     def announce(self, props: Json, planned: list[Call]) -> list[Call]:
         """One progress line per planned call, as it is executed; returns the calls."""
         for call in planned:
-            progress(f"{self.label(props)}: {call.describe()}")
+            diagnostics.info(f"{self.label(props)}: {call.describe()}")
         return planned
 
     def same_identity(self, olds: Json, props: Json) -> bool:
@@ -236,7 +285,7 @@ class ServingProvider(ResourceProvider):
                     settings.get("token"),
                     profile=settings.get("profile"),
                     counter=self._counter(),
-                    on_retry=progress,
+                    on_retry=diagnostics.info,
                 )
                 self._client = existing
             return existing

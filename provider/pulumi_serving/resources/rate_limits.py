@@ -14,7 +14,8 @@ from ..args import AiGatewayRateLimitArgs
 from ..client import NotFound
 from ..plan import Call, Plan, calls, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
-from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain, progress
+from . import diagnostics
+from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain
 
 if TYPE_CHECKING:
     from .serving_endpoint import ServingEndpoint
@@ -70,13 +71,13 @@ class RateLimitsProvider(EndpointSettingProvider):
         live: Json = {}
         applied: Json = {}
         for call in planned:
-            progress(f"{self.label(props)}: {call.describe()}")
+            diagnostics.info(f"{self.label(props)}: {call.describe()}")
             if call.api == calls.GET_ENDPOINT:
                 live = client.get_endpoint(name)
             elif call.api == calls.PUT_AI_GATEWAY:
                 current = live.get("ai_gateway") or {}
                 if live and normalize.rate_limits(current.get("rate_limits")) == normalize.rate_limits(limits):
-                    progress(f"{self.label(props)}: the endpoint has these limits already: nothing to write")
+                    diagnostics.info(f"{self.label(props)}: the endpoint has these limits already: nothing to write")
                     applied = current  # e.g. an adopted endpoint: taking it over changes nothing
                     continue
                 gateway = {k: v for k, v in current.items() if k != "rate_limits"}

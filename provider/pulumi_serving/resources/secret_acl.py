@@ -11,7 +11,8 @@ from .. import spec
 from ..client import NotFound
 from ..plan import Plan, plan_acl
 from ..plan.principal_warnings import principal_warnings
-from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, progress, shown
+from . import diagnostics
+from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, shown
 
 INPUTS = ("scope", "principal", "permission")
 
@@ -29,7 +30,7 @@ class SecretAclProvider(ServingProvider):
                 problems += failures(prop, [problem])
             if not problems and not olds:
                 for warning in principal_warnings("principal", [props["principal"]], [self.principal().name]):
-                    progress(f"warning: {self.label(props)}: {warning}")
+                    diagnostics.warn(f"{self.label(props)}: {warning}")
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:

@@ -36,22 +36,25 @@ def missing_secret_problems(
 
 def _problem(use: SecretUse, keys: set[str] | None) -> list[tuple[str, str]]:
     if keys is None:
-        return [
-            (
-                use.path,
-                f"secret scope {use.ref.scope!r} of {use.ref} is neither declared in this stack "
-                "nor found on the server",
-            )
-        ]
-    if use.ref.key not in keys:
-        return [
-            (
-                use.path,
-                f"secret {use.ref} is neither declared in this stack nor found on the server "
-                f"(scope {use.ref.scope!r} has no key {use.ref.key!r})",
-            )
-        ]
-    return []
+        cause = f"secret scope {use.ref.scope!r} of {use.ref} is neither declared in this stack nor found on the server"
+    elif use.ref.key not in keys:
+        cause = (
+            f"secret {use.ref} is neither declared in this stack nor found on the server "
+            f"(scope {use.ref.scope!r} has no key {use.ref.key!r})"
+        )
+    else:
+        return []
+    return [(use.path, f"{cause}; {next_step(use)}")]
+
+
+def next_step(use: SecretUse) -> str:
+    """What to do when a reference is not found: a secret this stack declares is not known to the endpoint
+    when its reference is written by hand (the endpoint cannot tell it from a typo)."""
+    pair = f"{use.ref.scope}/{use.ref.key}"
+    return (
+        "if this stack declares it, put the Secret's config_reference in the config instead of the literal "
+        f"reference, or list {pair!r} in the endpoint's known_secrets; otherwise create it on the server first"
+    )
 
 
 def used_refs(config: EndpointCoreConfigInput) -> set[str]:

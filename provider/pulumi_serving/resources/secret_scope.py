@@ -15,10 +15,13 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import spec
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..plan import Plan, calls, plan_scope
+from ..plan.adoption import scope_adoption
 from ..plan.fields import rule_for
+from ..spec.ownership import is_marker_secret, scope_marker_key
 from ..spec.secret_ref_syntax import format_secret_ref
+from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
-from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
+from .provider_base import HIDDEN_INPUTS, Json, ServingProvider, has_unknowns, hidden, plain, shown
 from .secret_references import register_scope_output
 from .secret_scope_acls import describe, known_principals
 
@@ -48,8 +51,20 @@ class SecretScopeProvider(ServingProvider):
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
         if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
+            self._preview_adoption(scope, props.get(OWNER_INPUT))
             self._show_other_grants(scope, "adopting it keeps")
         return problems
+
+    def _preview_adoption(self, scope: str, owner: str | None) -> None:
+        """At the first preview of an ``adopt`` scope: that it exists, the secrets it keeps, the marker it gets."""
+        try:
+            keys = sorted(str(s.get("key")) for s in self.client().list_secrets(scope))
+        except NotFound:
+            diagnostics.info(f"adopt: no secret scope {scope!r} on the server: `up` creates it")
+            return
+        marker = scope_marker_key(owner) if owner else None
+        shown_keys = [k for k in keys if not is_marker_secret(k)]
+        diagnostics.warn(scope_adoption(scope, None if marker in keys else marker, shown_keys))
 
     def _show_other_grants(self, scope: str, verb: str) -> None:
         """A progress line naming the grants on ``scope`` held by principals other than the caller."""
@@ -61,7 +76,7 @@ class SecretScopeProvider(ServingProvider):
         others = [g for g in live if g.get("principal") != caller.name]
         if others:
             described = describe(others, known_principals(live, caller.name))
-            progress(
+            diagnostics.warn(
                 f"secret scope {scope!r} exists: {verb} grants this stack does not declare: {described} "
                 "(declare SecretScopeAcls to make its grants authoritative)"
             )
@@ -97,7 +112,9 @@ class SecretScopeProvider(ServingProvider):
                     "SecretScopeAcls to revoke grants the stack does not declare), or choose another "
                     "name",
                 ) from None
-            progress(f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it")
+            diagnostics.info(
+                f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it"
+            )
             if props.get("adopt"):
                 self._show_other_grants(scope, "adopting it kept")
             if props.get("initial_manage_principal"):
@@ -105,7 +122,7 @@ class SecretScopeProvider(ServingProvider):
         except ServingError:
             if existed_before or not _exists(client, scope):
                 raise
-            progress(f"secret scope {scope!r} was created although the answer was lost: resuming it")
+            diagnostics.info(f"secret scope {scope!r} was created although the answer was lost: resuming it")
         mark_scope(client, scope, owner)
         return CreateResult(scope, self._outputs(props))
 
@@ -132,7 +149,7 @@ class SecretScopeProvider(ServingProvider):
                 return ReadResult("", {})
             mark_scope(client, id_, olds.get(OWNER_INPUT))
         outs = {**self._outputs(olds), "scope": id_, "backend_type": found.get("backend_type") or "DATABRICKS"}
-        return ReadResult(id_, outs, {k: outs[k] for k in INPUTS if k in outs})
+        return ReadResult(id_, outs, hidden({k: v for k, v in plain(outs).items() if k in INPUTS}))
 
     def delete(self, id_: str, props: Json) -> None:
         with contextlib.suppress(NotFound):
@@ -140,7 +157,7 @@ class SecretScopeProvider(ServingProvider):
 
     @staticmethod
     def _outputs(props: Json) -> Json:
-        return {k: props[k] for k in INPUTS if props.get(k) is not None}
+        return hidden({k: props[k] for k in INPUTS if props.get(k) is not None})
 
 
 def _exists(client: ServingClient, scope: str) -> bool:
@@ -172,8 +189,8 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
             "scope": scope,
             "backend_type": backend_type,
             "initial_manage_principal": initial_manage_principal,
-            "adopt": adopt,
-            OWNER_INPUT: owner_for("SecretScope", resource_name),
+            HIDDEN_INPUTS["adopt"]: adopt,
+            HIDDEN_INPUTS[OWNER_INPUT]: owner_for("SecretScope", resource_name),
         }
         super().__init__(SecretScopeProvider(), resource_name, props, opts)
         register_scope_output(self.scope, self)

@@ -20,7 +20,8 @@ from ..plan import Plan
 from ..plan.principal_warnings import principal_warnings
 from ..plan.scope_acls import apply_steps, diff_scope_acls, normalized, undeclared, visible
 from ..spec.principal_names import name_warnings
-from .provider_base import Json, ServingProvider, has_unknowns, plain, progress, shown
+from . import diagnostics
+from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 
 INPUTS = ("scope", "acls")
 
@@ -82,9 +83,11 @@ class SecretScopeAclsProvider(ServingProvider):
             return  # the scope does not exist yet (or is not ours to list): nothing to revoke
         known = known_principals(live, caller.name)
         if revoked := undeclared(normalized(acls), live, caller):
-            progress(f"{self.label({'scope': scope})}: grants not declared, revoked on up: {describe(revoked, known)}")
+            diagnostics.warn(
+                f"{self.label({'scope': scope})}: grants not declared, revoked on up: {describe(revoked, known)}"
+            )
         for warning in principal_warnings("acls", [g["principal"] for g in normalized(acls)], known):
-            progress(f"warning: {self.label({'scope': scope})}: {warning}")
+            diagnostics.warn(f"{self.label({'scope': scope})}: {warning}")
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return diff_scope_acls(olds, props)
@@ -99,7 +102,7 @@ class SecretScopeAclsProvider(ServingProvider):
         for grant in puts:
             client.put_acl(scope, grant["principal"], grant["permission"])
         for principal in revokes:
-            progress(f"{self.label(props)}: revoking the undeclared grant of {principal}")
+            diagnostics.info(f"{self.label(props)}: revoking the undeclared grant of {principal}")
             client.delete_acl(scope, principal)
         return {"scope": scope, "acls": normalized(props.get("acls"))}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,15 +22,27 @@ from ..args import (
     TrafficConfigArgs,
 )
 from ..client import AlreadyExists, NotFound, ServingClient
-from ..plan import Plan, endpoint_view, fingerprint, new_salt, plan_create, plan_endpoint
+from ..plan import Plan, endpoint_view, fingerprint, new_salt, normalize, plan_create, plan_endpoint
+from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
 from ..spec.server_behaviour import is_write_only
+from ..spec.tags import tags_by_key
+from . import diagnostics
 from .endpoint_calls import execute
 from .endpoint_checks import endpoint_problems
 from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
-from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain, progress, shown
+from .provider_base import (
+    DEFAULT_WAIT_TIMEOUT,
+    HIDDEN_INPUTS,
+    Json,
+    ServingProvider,
+    has_unknowns,
+    hidden,
+    plain,
+    shown,
+)
 from .rate_limits import RateLimits
 from .readiness import EndpointsReady
 from .reference_health import broken_references
@@ -63,7 +76,37 @@ class ServingEndpointProvider(ServingProvider):
     kind, inputs = "ServingEndpoint", INPUTS
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        return endpoint_problems(olds, props, self.client)
+        problems = endpoint_problems(olds, props, self.client)
+        if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
+            problems += self._preview_adoption(props)
+        return problems
+
+    def _preview_adoption(self, props: Json) -> list[CheckFailure]:
+        """At the first preview of an ``adopt`` endpoint: what ``up`` changes on the live one (if there is one),
+        or why it cannot be adopted (a field only a replacement changes), before anything runs."""
+        name = props["endpoint_name"]
+        try:
+            endpoint = self.client().get_endpoint(name)
+        except NotFound:
+            diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
+            return []
+        declared, _ = endpoint_view.declared(props)
+        live = endpoint_view.live(endpoint, declared["config"])
+        owner = props.get(OWNER_INPUT)
+        marked = bool(owner) and endpoint_owner(endpoint) == owner
+        plan = plan_take_over(live, props, marked=marked)
+        if plan.replaces:
+            return [
+                CheckFailure(
+                    "",
+                    f"{r.path}: serving endpoint {name!r} cannot be adopted with this value ({r.reason}); declare "
+                    f"{_live_value(live, r.path)} to adopt it, then change it in a later update (which replaces "
+                    "the endpoint)",
+                )
+                for r in plan.replaces
+            ]
+        diagnostics.warn(endpoint_adoption(name, live, declared, plan, None if marked else owner))
+        return []
 
     def plan(self, olds: Json, props: Json) -> Plan:
         return plan_endpoint(olds, props)
@@ -79,7 +122,7 @@ class ServingEndpointProvider(ServingProvider):
         client, name = self.client(), props["endpoint_name"]
         try:
             endpoint = execute(client, name, plan_create(props).calls, self.label(props))
-            progress(f"created endpoint {name!r}")
+            diagnostics.info(f"created endpoint {name!r}")
         except AlreadyExists as exc:
             endpoint = self._take_over(client, props, exc)
         return CreateResult(name, self._applied(client, props, endpoint or client.get_endpoint(name), new_salt()))
@@ -103,7 +146,7 @@ class ServingEndpointProvider(ServingProvider):
                 "set adopt=True (`adopt: true` in a stack file) to take it over, reconcile it "
                 "to this declaration and delete it on destroy, or choose another name",
             ) from None
-        progress(f"{self.label(props)}: endpoint exists: {'adopting' if props.get('adopt') else 'resuming'} it")
+        diagnostics.info(f"{self.label(props)}: endpoint exists: {'adopting' if props.get('adopt') else 'resuming'} it")
         plan = plan_take_over(live, props, marked=marked)
         if plan.replaces:
             raise AlreadyExists(
@@ -184,9 +227,12 @@ class ServingEndpointProvider(ServingProvider):
         ``config_view`` is the last declared config view: fields GET never echoes are taken from it.
         """
         name = endpoint.get("name", props["endpoint_name"])
+        view = endpoint_view.live(endpoint, config_view)
+        if "tags" in view:
+            view["tags"] = tags_by_key(view["tags"])
         return {
-            **{k: props[k] for k in OPTIONS if props.get(k)},
-            **endpoint_view.live(endpoint, config_view),
+            **hidden({k: props[k] for k in OPTIONS if props.get(k)}),
+            **view,
             "write_only": write_only,
             "fingerprint_salt": salt,
             "endpoint_id": endpoint.get("id"),
@@ -201,7 +247,8 @@ class ServingEndpointProvider(ServingProvider):
         """Inputs that declare what the server has now (refresh found drift); empty values are left out."""
         view = outs["config"]
         config: Json = {"served_entities": view.get("served_entities", [])}
-        if view.get("routes"):
+        # the 100% route the server fills in for one entity is left out, as a declaration leaves it out
+        if view.get("routes") and view["routes"] != normalize.traffic_routes({}, config["served_entities"]):
             config["traffic_config"] = {
                 "routes": [
                     {"served_entity_name": r["name"], "traffic_percentage": r["traffic_percentage"]}
@@ -211,7 +258,9 @@ class ServingEndpointProvider(ServingProvider):
         if view.get("auto_capture_config"):
             config["auto_capture_config"] = view["auto_capture_config"]
         inputs = {**endpoint_view.stored(outs), "config": config}
-        inputs.update({k: outs[k] for k in OPTIONS if outs.get(k)})
+        if "tags" in inputs:
+            inputs["tags"] = tags_by_key(inputs["tags"])
+        inputs.update(hidden({k: plain(outs)[k] for k in OPTIONS if plain(outs).get(k)}))
         return inputs
 
 
@@ -221,7 +270,14 @@ _WARNED: set[str] = set()  # warnings given by this provider process (a refresh 
 def _warn_once(line: str) -> None:
     if line not in _WARNED:
         _WARNED.add(line)
-        progress(line)
+        diagnostics.warn(line.removeprefix("warning: "))
+
+
+def _live_value(view: Json, path: str) -> str:
+    """What to declare to keep the live value at ``path``: the value itself for a top-level field."""
+    if path in view and "." not in path:
+        return f"its live value {json.dumps(view[path])}"
+    return "it as the live endpoint has it" if path in view or "." in path else "it absent, as the live endpoint has it"
 
 
 def _secret_write_only(value: Any) -> Any:
@@ -269,7 +325,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
 
     endpoint_name: pulumi.Output[str]
     config: pulumi.Output[dict]
-    tags: pulumi.Output[list]
+    tags: pulumi.Output[dict]
     description: pulumi.Output[str]
     email_notifications: pulumi.Output[dict]
     state: pulumi.Output[dict]
@@ -317,7 +373,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
         props = {
             "endpoint_name": endpoint_name,
             "config": _secret_write_only(config),
-            "tags": tags,
+            "tags": None if tags is None else pulumi.Output.from_input(tags).apply(tags_by_key),
             "route_optimized": route_optimized,
             "ai_gateway": ai_gateway,
             "description": description,
@@ -325,16 +381,16 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             "budget_policy_id": budget_policy_id,
             "usage_policy_id": usage_policy_id,
             "telemetry_config": telemetry_config,
-            "adopt": adopt or None,
-            "known_secrets": known_secrets_input(known_secrets, secrets),
-            "known_scopes": known_scopes_input(known_scopes, scopes),
+            HIDDEN_INPUTS["adopt"]: adopt or None,
+            HIDDEN_INPUTS["known_secrets"]: known_secrets_input(known_secrets, secrets),
+            HIDDEN_INPUTS["known_scopes"]: known_scopes_input(known_scopes, scopes),
             OPT_IN: allow_broken_references or None,
             "state": None,
             "config_version": None,
             "invocation_url": None,
             "endpoint_id": None,
             "task": None,
-            OWNER_INPUT: owner_for("ServingEndpoint", resource_name),
+            HIDDEN_INPUTS[OWNER_INPUT]: owner_for("ServingEndpoint", resource_name),
         }
         secret_outs = pulumi.ResourceOptions(additional_secret_outputs=["write_only"], depends_on=[*secrets, *scopes])
         super().__init__(

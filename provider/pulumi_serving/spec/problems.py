@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return "field is required"
     if kind in ("literal_error", "enum"):
-        return f"unknown value {error.get('input')!r}; {msg[0].lower()}{msg[1:]}"
+        return f"unknown value {json.dumps(error.get('input'), default=str)}; {msg[0].lower()}{msg[1:]}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{msg[0].lower()}{msg[1:]} (got {type(error.get('input')).__name__})"
     return msg[0].lower() + msg[1:] if msg else msg

@@ -6,7 +6,7 @@ small enough that one endpoint cannot grow without bound (``docs/security.md``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
@@ -36,3 +36,15 @@ def _bounded(tags: list[EndpointTag]) -> list[EndpointTag]:
 
 
 EndpointTags = Annotated[list[EndpointTag], AfterValidator(_bounded)]
+
+
+def tags_by_key(value: Any) -> Any:
+    """Tags given as a list of ``{key, value}`` or as a mapping, as one mapping ``{key: value}`` (a missing value
+    is ``""``), so they are stored, compared and shown by key. Anything else (a malformed list, a repeated key)
+    is returned as is, for the resource's check to refuse with the reason."""
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, list) or not all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in value):
+        return value
+    mapping = {t["key"]: "" if t.get("value") is None else t["value"] for t in value}
+    return mapping if len(mapping) == len(value) else value

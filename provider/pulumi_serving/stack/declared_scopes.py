@@ -13,7 +13,8 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, R
 
 from ..client import ApiError, NotFound, PermissionDenied
 from ..plan.references import revoked_reads
-from ..resources.provider_base import Json, ServingProvider, plain, progress
+from ..resources import diagnostics
+from ..resources.provider_base import Json, ServingProvider, plain
 from ..spec.ownership import is_marker_secret
 
 INPUTS = ("scopes", "secrets", "acls", "references")
@@ -21,7 +22,7 @@ INPUTS = ("scopes", "secrets", "acls", "references")
 
 def unmanaged_secrets_warning(scope: str, keys: list[str]) -> str:
     return (
-        f"warning: this update deletes secret scope {scope!r}, and with it the secrets it holds that this stack does "
+        f"this update deletes secret scope {scope!r}, and with it the secrets it holds that this stack does "
         f"not manage: {', '.join(keys)} (the API deletes a scope's secrets with it); keep declaring the scope, or "
         "copy them first"
     )
@@ -59,7 +60,7 @@ class DeclaredScopesProvider(ServingProvider):
                 continue  # gone already, or not ours to list
             keys = sorted(k for k in listed if not is_marker_secret(k) and f"{scope}/{k}" not in managed)
             if keys:
-                progress(unmanaged_secrets_warning(scope, keys))
+                diagnostics.warn(unmanaged_secrets_warning(scope, keys))
         changed = any(olds.get(k) != props.get(k) for k in INPUTS)
         return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
 

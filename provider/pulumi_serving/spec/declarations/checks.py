@@ -26,19 +26,34 @@ class Items:
     endpoints: list[tuple[int, EndpointDeclaration]]
 
 
+#: the fields of an endpoint its semantic checks read: checked even when another field of it is broken
+ENDPOINT_CHECKED_FIELDS = {"name": str, "config": dict, "ai_gateway": dict}
+
+
 def items_of(data: Any, structural: list[Problem]) -> Items:
-    """Items without a structural problem, so semantic checks still run on them when others are broken."""
+    """Items without a structural problem, so semantic checks still run on them when others are broken; an
+    endpoint broken elsewhere (a bad tag, a rate limit) still has its name, config and AI gateway checked, so one
+    run reports every problem."""
     broken = {p.path for p in structural}
+
+    def broken_at(base: str) -> bool:
+        return any(path == base or path.startswith((f"{base}.", f"{base}[")) for path in broken)
 
     def valid(field: str, model: type[Decl]) -> list[tuple[int, Any]]:
         values = data.get(field) if isinstance(data, dict) else None
         out = []
         for i, item in enumerate(values if isinstance(values, list) else []):
             base = join_path(field, i)
-            if not any(path == base or path.startswith((f"{base}.", f"{base}[")) for path in broken) and not check(
-                model, item
-            ):
+            if not broken_at(base) and not check(model, item):
                 out.append((i, model.model_validate(item)))
+            elif model is EndpointDeclaration and isinstance(item, dict):
+                usable = {
+                    key: item[key]
+                    for key, kind in ENDPOINT_CHECKED_FIELDS.items()
+                    if isinstance(item.get(key), kind) and not broken_at(join_path(base, key))
+                }
+                if {"name", "config"} <= set(usable):
+                    out.append((i, EndpointDeclaration.model_construct(**usable)))
         return out
 
     return Items(valid("scopes", ScopeDeclaration), valid("endpoints", EndpointDeclaration))

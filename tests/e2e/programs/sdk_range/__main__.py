@@ -40,3 +40,20 @@ RateLimits(
 )
 
 pulumi.export("sdk_version", version("pulumi"))
+if pulumi.Config().get_bool("taken"):  # an endpoint someone else made: the create fails, by its message alone
+    ServingEndpoint(
+        "taken",
+        endpoint_name="sdk-range-taken",
+        served_entities=[
+            {
+                "name": "m",
+                "external_model": {
+                    "name": "gpt-4",
+                    "provider": "openai",
+                    "task": "llm/v1/chat",
+                    "openai_config": {"openai_api_key_plaintext": "sk-taken"},
+                },
+            }
+        ],
+        wait=False,
+    )

@@ -1,0 +1,99 @@
+"""Plans without noise: the readiness gate, tags by key, problems as one line each (pure, no engine)."""
+
+from __future__ import annotations
+
+from pulumi.dynamic import CheckFailure
+from pulumi.output import Unknown
+
+from pulumi_serving.plan import endpoint_view
+from pulumi_serving.plan.gateway import plan_readiness
+from pulumi_serving.resources.diagnostics import current_urn
+from pulumi_serving.resources.provider_base import UNKNOWN, as_reported
+from pulumi_serving.spec.tags import tags_by_key
+
+WAITED = {"endpoints": [{"name": "ep", "config_version": 1}], "wait_timeout": 60}
+
+
+def test_readiness_changes_only_when_what_it_waits_for_changes() -> None:
+    # preview of an endpoint being updated: its config_version is not known yet, in either form
+    for unknown in (UNKNOWN, Unknown()):
+        preview = {**WAITED, "endpoints": [{"name": "ep", "config_version": unknown}]}
+        assert not plan_readiness(WAITED, preview).has_changes
+    assert not plan_readiness(WAITED, dict(WAITED)).has_changes
+    assert plan_readiness(WAITED, {**WAITED, "endpoints": [{"name": "ep", "config_version": 2}]}).has_changes
+    added = {**WAITED, "endpoints": [*WAITED["endpoints"], {"name": "other", "config_version": UNKNOWN}]}
+    assert plan_readiness(WAITED, added).has_changes
+    assert plan_readiness(WAITED, {**WAITED, "endpoints": []}).has_changes
+    # up, an endpoint being replaced: the whole list (or one entry of it) is not known yet, so it is waited for
+    for unknown in (UNKNOWN, Unknown()):
+        assert plan_readiness(WAITED, {**WAITED, "endpoints": unknown}).has_changes
+        assert plan_readiness(WAITED, {**WAITED, "endpoints": [unknown]}).has_changes
+    assert not plan_readiness({"endpoints": []}, {"wait_timeout": 60}).has_changes
+
+
+def test_tags_are_one_mapping_by_key_in_any_documented_form() -> None:
+    assert tags_by_key([{"key": "b", "value": "2"}, {"key": "a"}]) == {"b": "2", "a": ""}
+    assert tags_by_key({"team": "ml"}) == {"team": "ml"}
+    # malformed or repeated keys are left for check to refuse, not silently merged
+    assert tags_by_key([{"key": "a"}, {"key": "a", "value": "x"}]) == [{"key": "a"}, {"key": "a", "value": "x"}]
+    assert tags_by_key([{"value": "no key"}]) == [{"value": "no key"}]
+    assert tags_by_key("team=ml") == "team=ml"
+
+
+def test_stored_tags_in_either_form_compare_equal() -> None:
+    # states written before tags were kept by key hold the list form; both read as the same view
+    listed = endpoint_view.stored({"endpoint_name": "ep", "tags": [{"key": "team", "value": "ml"}]})
+    mapped = endpoint_view.stored({"endpoint_name": "ep", "tags": {"team": "ml"}})
+    assert listed == mapped == {"endpoint_name": "ep", "tags": [{"key": "team", "value": "ml"}]}
+
+
+def test_check_failures_carry_no_property_so_no_value_is_printed_in_go_syntax() -> None:
+    reported = as_reported([CheckFailure("config", "config.served_entities[0].name: required")])
+    assert [(f.property, f.reason) for f in reported] == [("", "config.served_entities[0].name: required")]
+
+
+def test_the_urn_of_the_request_being_served_is_found_up_the_stack() -> None:
+    class Request:
+        urn = "urn:pulumi:dev::proj::pulumi-python:dynamic/serving:ServingEndpoint::ep"
+
+    def serve(request: Request) -> str:  # stands for the dynamic provider host's gRPC handler
+        return provider_method()
+
+    def provider_method() -> str:
+        return current_urn()
+
+    assert serve(Request()) == Request.urn
+    assert current_urn() == ""
+
+
+def test_only_the_program_process_hides_interrupt_tracebacks() -> None:
+    from pulumi_serving.quiet_interrupt import is_program_process
+
+    exec_line = ["/venv/bin/python", "-u", "/opt/pulumi/bin/pulumi-language-python-exec", "--monitor", "x"]
+    assert is_program_process(exec_line)
+    assert not is_program_process(["/venv/bin/python", "-m", "pulumi.dynamic", "127.0.0.1:1"])
+    assert not is_program_process(["/venv/bin/python", "-m", "pytest"]) and not is_program_process([])
+
+
+def test_the_provider_host_reports_expected_failures_by_message_and_bugs_with_their_traceback() -> None:
+    import traceback
+    import types
+
+    from pulumi_serving.client import AlreadyExists
+    from pulumi_serving.expected_errors import install
+
+    host = types.ModuleType("host")  # stands for pulumi.dynamic's __main__ in an SDK that sends tracebacks
+    host.traceback = traceback  # type: ignore[attr-defined]
+    host._abort_with_traceback = lambda fn: fn  # type: ignore[attr-defined]
+    assert install(host) and not install(host)  # once
+    assert not install(types.ModuleType("older_sdk"))  # nothing to change where messages are sent already
+
+    def reported(error: Exception) -> str:
+        try:
+            raise error
+        except Exception:
+            return host.traceback.format_exc()  # type: ignore[attr-defined]
+
+    taken = AlreadyExists(409, "RESOURCE_ALREADY_EXISTS", "serving endpoint 'ep' already exists; set adopt=True")
+    assert reported(taken) == str(taken)
+    assert reported(KeyError("__provider")).startswith("Traceback (most recent call last):")
