@@ -4,11 +4,9 @@ Pulumi.yaml's declarations and preview their own endpoint names, rate limits and
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.scaffold import scaffolded_project
 
 pytestmark = pytest.mark.e2e
 
@@ -47,18 +45,7 @@ def planned_inputs(plan: dict) -> dict[str, dict]:
 
 
 def test_dev_staging_and_prod_preview_their_own_names_limits_and_grants(pulumi_stack_factory, live_server, tmp_path):
-    project = tmp_path / "infra"
-    subprocess.run(
-        [
-            str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"),
-            "new",
-            str(project),
-            "--virtualenv",
-            str(REPO_ROOT / ".venv"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    project = scaffolded_project(tmp_path / "infra")
     api = {"DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token}
     for name, (endpoint_name, limits, grants) in EXPECTED.items():
         stack = pulumi_stack_factory(project, stack=name, secrets={"serving:openai_api_key": OPENAI_KEY}, env=api)

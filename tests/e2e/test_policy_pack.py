@@ -3,12 +3,11 @@ through the project's own language host (tools/langhost), against the local serv
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import yaml
 
-from tests.support.pulumi_stack import REPO_ROOT, PulumiStack
+from tests.support.pulumi_stack import PulumiStack
+from tests.support.scaffold import scaffolded_project
 
 pytestmark = pytest.mark.e2e
 
@@ -21,21 +20,7 @@ def policy_preview(stack: PulumiStack, *extra: str):
 
 
 def test_a_scaffolded_project_s_policy_pack_gates_its_previews(pulumi_stack_factory, live_server, tmp_path):
-    project = tmp_path / "infra"
-    subprocess.run(
-        [
-            str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"),
-            "new",
-            str(project),
-            "--virtualenv",
-            str(REPO_ROOT / ".venv"),
-            "--dev-host",
-            live_server.url,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    project = scaffolded_project(tmp_path / "infra", "--dev-host", live_server.url)
     stack = pulumi_stack_factory(
         project, stack="dev", secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY}
     )

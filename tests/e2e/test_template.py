@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.inventory import endpoints_on, scopes_on
 from tests.support.pulumi_stack import REPO_ROOT
+from tests.support.scaffold import scaffolded_project
 
 pytestmark = pytest.mark.e2e
 
@@ -17,19 +18,7 @@ OPENAI_KEY = "sk-template-7c1d"
 
 
 def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server, tmp_path):
-    project = tmp_path / "infra"
-    subprocess.run(
-        [
-            str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"),
-            "new",
-            str(project),
-            "--virtualenv",
-            str(REPO_ROOT / ".venv"),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    project = scaffolded_project(tmp_path / "infra")
     stack = pulumi_stack_factory(
         project,
         stack="dev",

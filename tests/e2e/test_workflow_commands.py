@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.support.pulumi_stack import REPO_ROOT, PulumiStack
+from tests.support.scaffold import scaffolded_project
 
 pytestmark = pytest.mark.e2e
 
@@ -49,18 +50,7 @@ class Runner:
 
 
 def test_the_workflows_steps_validate_preview_up_and_catch_drift(pulumi_stack_factory, live_server, tmp_path):
-    project = tmp_path / "infra"
-    subprocess.run(
-        [
-            str(REPO_ROOT / ".venv" / "bin" / "pulumi-serving"),
-            "new",
-            str(project),
-            "--virtualenv",
-            str(REPO_ROOT / ".venv"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    project = scaffolded_project(tmp_path / "infra")
     api = {"DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token}
     stack = pulumi_stack_factory(project, stack=STACK, secrets={"serving:openai_api_key": OPENAI_KEY}, env=api)
     summary = tmp_path / "summary.md"

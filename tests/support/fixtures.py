@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -50,12 +50,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.stop()
 
 
-@pytest.fixture
-def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
-    started: list[LiveServer] = []
+Started = TypeVar("Started", LiveServer, InProcessServer)
 
-    def make(**options: object) -> LiveServer:
-        server = start_server(tmp_path_factory.mktemp("serving") / "data", **options)
+
+def _servers(
+    tmp_path_factory: pytest.TempPathFactory, start: Callable[..., Started]
+) -> Iterator[Callable[..., Started]]:
+    """A factory starting servers, each on a data dir of its own, all stopped at the end."""
+    started: list[Started] = []
+
+    def make(**options: object) -> Started:
+        server = start(tmp_path_factory.mktemp("serving") / "data", **options)
         started.append(server)
         return server
 
@@ -64,22 +69,16 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     finally:
         for server in started:
             server.stop()
+
+
+@pytest.fixture
+def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
+    yield from _servers(tmp_path_factory, start_server)
 
 
 @pytest.fixture
 def inprocess_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., InProcessServer]]:
-    started: list[InProcessServer] = []
-
-    def make(**options: object) -> InProcessServer:
-        server = start_inprocess_server(tmp_path_factory.mktemp("serving") / "data", **options)
-        started.append(server)
-        return server
-
-    try:
-        yield make
-    finally:
-        for server in started:
-            server.stop()
+    yield from _servers(tmp_path_factory, start_inprocess_server)
 
 
 @pytest.fixture(scope="module")

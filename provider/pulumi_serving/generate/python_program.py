@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..plan.endpoint_view import VIEW_FIELDS
 from ..spec import EndpointCoreConfigInput, config_secret_uses
 from ..spec.declarations import endpoint_secret_keys
 from .declarations import Generated
@@ -20,17 +21,8 @@ from .declarations import Generated
 Json = dict[str, Any]
 _WIDTH = 100
 _RESOURCES = ("EndpointPermissions", "Secret", "SecretAcl", "SecretScope", "SecretScopeAcls", "ServingEndpoint")
-_ENDPOINT_ARGS = (
-    "tags",
-    "ai_gateway",
-    "route_optimized",
-    "description",
-    "email_notifications",
-    "budget_policy_id",
-    "usage_policy_id",
-    "telemetry_config",
-    "rate_limits",
-)
+# ServingEndpoint's keyword arguments besides its name and config: the view's fields, and the rate limits.
+_ENDPOINT_ARGS = (*(f for f in VIEW_FIELDS if f not in ("endpoint_name", "config")), "rate_limits")
 
 
 def _identifier(name: str, taken: set[str]) -> str:
