@@ -99,7 +99,9 @@ def render(endpoints: Sequence[Generated] = (), scopes: Sequence[Generated] = ()
         var = scope_vars[item.name] = _identifier(f"{item.name}_scope", taken)
         scope = f"{var}.scope"
         out += _comments(item.notes)
-        out.append(f"{var} = " + _call("SecretScope", q(item.name), scope=q(item.name), adopt="True"))
+        out.append(
+            f"{var} = " + _call("SecretScope", q(item.name), scope=q(item.name), adopt="True", acls_declared="True")
+        )
         for secret in decl.get("secrets", []):
             value = f"config.require_secret({q(secret['value_from'])})"
             out.append(

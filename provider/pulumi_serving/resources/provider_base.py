@@ -91,6 +91,7 @@ HIDDEN_INPUTS = {
     "adopt": "__adopt",
     "known_secrets": "__known_secrets",
     "known_scopes": "__known_scopes",
+    "acls_declared": "__acls_declared",
     OWNER_INPUT: "__owner",
 }
 _PLAIN_NAMES = {stored: name for name, stored in HIDDEN_INPUTS.items()}

@@ -25,7 +25,7 @@ from .provider_base import HIDDEN_INPUTS, Json, ServingProvider, has_unknowns, h
 from .secret_references import register_scope_output
 from .secret_scope_acls import describe, known_principals
 
-INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", OWNER_INPUT)
+INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", "acls_declared", OWNER_INPUT)
 ALL_USERS = "users"
 
 
@@ -52,7 +52,8 @@ class SecretScopeProvider(ServingProvider):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
         if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
             self._preview_adoption(scope, props.get(OWNER_INPUT))
-            self._show_other_grants(scope, "adopting it keeps")
+            if not props.get("acls_declared"):
+                self._show_other_grants(scope, "adopting it keeps")
         return problems
 
     def _preview_adoption(self, scope: str, owner: str | None) -> None:
@@ -115,7 +116,7 @@ class SecretScopeProvider(ServingProvider):
             diagnostics.info(
                 f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it"
             )
-            if props.get("adopt"):
+            if props.get("adopt") and not props.get("acls_declared"):
                 self._show_other_grants(scope, "adopting it kept")
             if props.get("initial_manage_principal"):
                 client.put_acl(scope, ALL_USERS, "MANAGE")
@@ -142,7 +143,7 @@ class SecretScopeProvider(ServingProvider):
         found = next((s for s in client.list_scopes() if s.get("name") == id_), None)
         if found is None:
             return ReadResult("", {})
-        if olds.get("adopt"):
+        if olds.get("adopt") and not olds.get("acls_declared"):
             self._show_other_grants(id_, "it has")
         if is_recovered(props):  # rebuilt from an interrupted create: ours if marked (or empty: see docs)
             if not (scope_owned_by(client, id_, olds.get(OWNER_INPUT)) or scope_is_unmarked_and_empty(client, id_)):
@@ -170,6 +171,9 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
     ``config_reference(key)`` is ``{{secrets/<scope>/<key>}}`` of a secret the scope holds that the stack does not
     declare (one made elsewhere, kept by an adopted scope): an endpoint given it depends on the scope and refuses an
     update that deletes the scope.
+
+    ``acls_declared``: a ``SecretScopeAcls`` of this stack manages the scope's grants, so adopting it does not warn
+    about grants the stack does not declare (that resource's plan shows them).
     """
 
     scope: pulumi.Output[str]
@@ -183,6 +187,7 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
         backend_type: str = "DATABRICKS",
         initial_manage_principal: str | None = None,
         adopt: bool = False,
+        acls_declared: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
@@ -190,6 +195,7 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
             "backend_type": backend_type,
             "initial_manage_principal": initial_manage_principal,
             HIDDEN_INPUTS["adopt"]: adopt,
+            HIDDEN_INPUTS["acls_declared"]: acls_declared,
             HIDDEN_INPUTS[OWNER_INPUT]: owner_for("SecretScope", resource_name),
         }
         super().__init__(SecretScopeProvider(), resource_name, props, opts)

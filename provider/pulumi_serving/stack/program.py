@@ -71,7 +71,11 @@ def declare_scopes(decl: StackDeclarations, config: pulumi.Config | None = None)
     for scope in decl.scopes:
         name = scope.id or scope.scope
         resource = SecretScope(
-            name, scope=scope.scope, initial_manage_principal=scope.initial_manage_principal, adopt=scope.adopt
+            name,
+            scope=scope.scope,
+            initial_manage_principal=scope.initial_manage_principal,
+            adopt=scope.adopt,
+            acls_declared=scope.authoritative_acls,
         )
         for secret in scope.secrets:
             value = config.require_secret(secret.value_from)
