@@ -77,6 +77,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY_ID, SECRET),
     tasks=ALL_TASKS,
     target=target,
+    adapters=(NAME,),
     fakes=("bedrock_wire",),
     default_base="https://bedrock-runtime.{region}.amazonaws.com",
     region_field="aws_region",

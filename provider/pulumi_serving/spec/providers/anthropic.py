@@ -29,6 +29,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY,),
     tasks=frozenset({COMPLETIONS, CHAT}),
     target=target,
+    adapters=("anthropic",),
     fakes=("anthropic_wire",),
     default_base="https://api.anthropic.com/v1",
 )

@@ -29,6 +29,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY,),
     tasks=ALL_TASKS,
     target=target,
+    adapters=("cohere",),
     fakes=("cohere_wire",),
     default_base="https://api.cohere.ai/v1",
     url_fields=("cohere_api_base",),

@@ -32,6 +32,7 @@ PROVIDER = ExternalProvider(
     credentials=(TOKEN,),
     tasks=ALL_TASKS,
     target=target,
+    adapters=(NAME,),
     fakes=("databricks_serving_wire",),
     default_base="",
     url_fields=("databricks_workspace_url",),

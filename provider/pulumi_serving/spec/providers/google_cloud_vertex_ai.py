@@ -38,6 +38,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY,),
     tasks=ALL_TASKS,
     target=target,
+    adapters=(NAME,),
     fakes=("google_wire",),
     default_base="https://{region}-aiplatform.googleapis.com/v1",
     region_field="region",

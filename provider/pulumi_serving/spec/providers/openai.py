@@ -106,6 +106,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY, ENTRA),
     tasks=ALL_TASKS,
     target=target,
+    adapters=("openai", "azure"),
     fakes=("openai_wire", "entra_wire"),
     default_base="https://api.openai.com/v1",
     url_fields=("openai_api_base",),
