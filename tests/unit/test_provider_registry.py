@@ -12,7 +12,7 @@ from pulumi_serving.fake_upstream import app as fake_app
 from pulumi_serving.server.gateway.providers import ADAPTERS
 from pulumi_serving.server.gateway.upstream.bases import DEFAULT_BASES
 from pulumi_serving.spec.external_models import PROVIDERS, ExternalModel
-from pulumi_serving.spec.providers import REGISTRY, PlannedTarget
+from pulumi_serving.spec.providers import REGISTRY, Target
 from pulumi_serving.spec.providers.provider import ALL_TASKS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "providers.md"
@@ -64,7 +64,7 @@ def test_a_planned_target_uses_one_of_its_provider_s_adapters():
     assert set(blocks) == set(REGISTRY)
     for name, block in blocks.items():
         plan = REGISTRY[name].target("e", "m", block, bases)
-        assert isinstance(plan, PlannedTarget) and plan.adapter in REGISTRY[name].adapters
+        assert isinstance(plan, Target) and plan.adapter in REGISTRY[name].adapters
         assert plan.base_url.startswith(("https://", "http://")), (name, plan.base_url)
 
 

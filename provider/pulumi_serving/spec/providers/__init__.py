@@ -19,7 +19,7 @@ from . import (
     openai,
     palm,
 )
-from .provider import CredentialPair, EntraToken, ExternalProvider, GoogleToken, PlannedTarget, UnsupportedAuth
+from .provider import CredentialPair, EntraToken, ExternalProvider, GoogleToken, Target, UnsupportedAuth
 
 #: provider name -> its module's facts, in the API's order.
 REGISTRY: Mapping[str, ExternalProvider] = {
@@ -43,6 +43,6 @@ __all__ = [
     "EntraToken",
     "ExternalProvider",
     "GoogleToken",
-    "PlannedTarget",
+    "Target",
     "UnsupportedAuth",
 ]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from ..server_behaviour import COMPLETIONS
 from .credential_block import CredentialBlock, credential_pair
-from .provider import Bases, Block, ExternalProvider, PlannedTarget, text
+from .provider import Bases, Block, ExternalProvider, Target, text
 
 BLOCK = "ai21labs_config"
 KEY = credential_pair(BLOCK, "ai21labs_api_key")
@@ -18,8 +18,8 @@ class Ai21LabsConfig(CredentialBlock):
     ai21labs_api_key_plaintext: str | None = None
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
-    return PlannedTarget("ai21labs", name, bases["ai21labs"], text(cfg.get("ai21labs_api_key")))
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
+    return Target("ai21labs", name, bases["ai21labs"], text(cfg.get("ai21labs_api_key")))
 
 
 PROVIDER = ExternalProvider(

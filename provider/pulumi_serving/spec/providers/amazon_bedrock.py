@@ -8,7 +8,7 @@ from pydantic import field_validator
 
 from ..server_behaviour import fold_enum
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, ExternalProvider, PlannedTarget, UnsupportedAuth, base_for, text
+from .provider import ALL_TASKS, Bases, Block, ExternalProvider, Target, UnsupportedAuth, base_for, text
 
 NAME = "amazon-bedrock"
 BLOCK = "amazon_bedrock_config"
@@ -55,7 +55,7 @@ class AmazonBedrockConfig(CredentialBlock):
             self._require(SECRET, " with access-key auth")
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
     if not cfg.get("aws_access_key_id") or not cfg.get("aws_secret_access_key"):
         raise UnsupportedAuth(
             f"served entity {entity}: the local gateway signs Amazon Bedrock calls with "
@@ -67,7 +67,7 @@ def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
         "access_key_id": str(cfg["aws_access_key_id"]),
         "bedrock_provider": text(cfg.get("bedrock_provider")).lower(),
     }
-    return PlannedTarget(NAME, name, base_for(bases, NAME, region), str(cfg["aws_secret_access_key"]), options)
+    return Target(NAME, name, base_for(bases, NAME, region), str(cfg["aws_secret_access_key"]), options)
 
 
 PROVIDER = ExternalProvider(

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from ..server_behaviour import CHAT, COMPLETIONS
 from .credential_block import CredentialBlock, credential_pair
-from .provider import Bases, Block, ExternalProvider, PlannedTarget, text
+from .provider import Bases, Block, ExternalProvider, Target, text
 
 BLOCK = "anthropic_config"
 KEY = credential_pair(BLOCK, "anthropic_api_key")
@@ -18,8 +18,8 @@ class AnthropicConfig(CredentialBlock):
     anthropic_api_key_plaintext: str | None = None
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
-    return PlannedTarget("anthropic", name, bases["anthropic"], text(cfg.get("anthropic_api_key")))
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
+    return Target("anthropic", name, bases["anthropic"], text(cfg.get("anthropic_api_key")))
 
 
 PROVIDER = ExternalProvider(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, ExternalProvider, PlannedTarget, text
+from .provider import ALL_TASKS, Bases, Block, ExternalProvider, Target, text
 
 BLOCK = "cohere_config"
 KEY = credential_pair(BLOCK, "cohere_api_key")
@@ -18,8 +18,8 @@ class CohereConfig(CredentialBlock):
     cohere_api_base: str | None = None
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
-    return PlannedTarget("cohere", name, cfg.get("cohere_api_base") or bases["cohere"], text(cfg.get("cohere_api_key")))
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
+    return Target("cohere", name, cfg.get("cohere_api_base") or bases["cohere"], text(cfg.get("cohere_api_key")))
 
 
 PROVIDER = ExternalProvider(

@@ -9,7 +9,7 @@ from pydantic import model_validator
 
 from ..base import SpecModel
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, ExternalProvider, PlannedTarget, text
+from .provider import ALL_TASKS, Bases, Block, ExternalProvider, Target, text
 
 BLOCK = "custom_provider_config"
 API_KEY = credential_pair(f"{BLOCK}.api_key_auth", "value")
@@ -41,17 +41,17 @@ class CustomProviderConfig(SpecModel):
         return self
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
     api_key, bearer = cfg.get("api_key_auth"), cfg.get("bearer_token_auth")
     if api_key:
-        return PlannedTarget(
+        return Target(
             "custom",
             name,
             cfg["custom_provider_url"],
             text(api_key.get("value")),
             {"auth_header": text(api_key.get("key"))},
         )
-    return PlannedTarget("custom", name, cfg["custom_provider_url"], text((bearer or {}).get("token")))
+    return Target("custom", name, cfg["custom_provider_url"], text((bearer or {}).get("token")))
 
 
 PROVIDER = ExternalProvider(

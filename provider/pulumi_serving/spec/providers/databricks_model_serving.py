@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, ExternalProvider, PlannedTarget, text
+from .provider import ALL_TASKS, Bases, Block, ExternalProvider, Target, text
 
 NAME = "databricks-model-serving"
 BLOCK = "databricks_model_serving_config"
@@ -20,9 +20,9 @@ class DatabricksModelServingConfig(CredentialBlock):
     databricks_api_token_plaintext: str | None = None
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
     base = bases.get(NAME) or text(cfg.get("databricks_workspace_url"))
-    return PlannedTarget(NAME, name, base, text(cfg.get("databricks_api_token")))
+    return Target(NAME, name, base, text(cfg.get("databricks_api_token")))
 
 
 PROVIDER = ExternalProvider(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, ExternalProvider, GoogleToken, PlannedTarget, base_for, text
+from .provider import ALL_TASKS, Bases, Block, ExternalProvider, GoogleToken, Target, base_for, text
 
 NAME = "google-cloud-vertex-ai"
 BLOCK = "google_cloud_vertex_ai_config"
@@ -20,11 +20,11 @@ class GoogleCloudVertexAiConfig(CredentialBlock):
     private_key_plaintext: str | None = None
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
     region = text(cfg.get("region"))
     options = {"project": text(cfg.get("project_id")), "region": region}
     token = GoogleToken(bases["google-oauth"], text(cfg.get("private_key")))
-    return PlannedTarget(NAME, name, base_for(bases, NAME, region), "", options, token)
+    return Target(NAME, name, base_for(bases, NAME, region), "", options, token)
 
 
 def token_endpoints(_cfg: Block) -> tuple[str, ...]:

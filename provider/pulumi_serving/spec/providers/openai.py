@@ -8,7 +8,7 @@ from pydantic import field_validator
 
 from ..server_behaviour import DEFAULT_OPENAI_API_TYPE, fold_enum, fold_openai_api_type
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, EntraToken, ExternalProvider, PlannedTarget, text
+from .provider import ALL_TASKS, Bases, Block, EntraToken, ExternalProvider, Target, text
 
 BLOCK = "openai_config"
 KEY = credential_pair(BLOCK, "openai_api_key")
@@ -66,11 +66,11 @@ class OpenAiConfig(CredentialBlock):
                 raise ValueError(f"{', '.join(used)} only allowed when openai_api_type is azuread")
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
     api_type = fold_openai_api_type(cfg.get("openai_api_type"))
     if api_type == DEFAULT_OPENAI_API_TYPE:
         base = cfg.get("openai_api_base") or bases["openai"]
-        return PlannedTarget(
+        return Target(
             "openai",
             name,
             base,
@@ -90,9 +90,7 @@ def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
             text(cfg.get("microsoft_entra_client_id")),
             text(cfg.get("microsoft_entra_client_secret")),
         )
-    return PlannedTarget(
-        "azure", name, text(cfg.get("openai_api_base")), text(cfg.get("openai_api_key")), options, token
-    )
+    return Target("azure", name, text(cfg.get("openai_api_base")), text(cfg.get("openai_api_key")), options, token)
 
 
 def token_endpoints(cfg: Block) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .credential_block import CredentialBlock, credential_pair
-from .provider import ALL_TASKS, Bases, Block, ExternalProvider, PlannedTarget, text
+from .provider import ALL_TASKS, Bases, Block, ExternalProvider, Target, text
 
 BLOCK = "palm_config"
 KEY = credential_pair(BLOCK, "palm_api_key")
@@ -17,8 +17,8 @@ class PaLmConfig(CredentialBlock):
     palm_api_key_plaintext: str | None = None
 
 
-def target(entity: str, name: str, cfg: Block, bases: Bases) -> PlannedTarget:
-    return PlannedTarget("palm", name, bases["palm"], text(cfg.get("palm_api_key")))
+def target(entity: str, name: str, cfg: Block, bases: Bases) -> Target:
+    return Target("palm", name, bases["palm"], text(cfg.get("palm_api_key")))
 
 
 PROVIDER = ExternalProvider(

@@ -1,7 +1,7 @@
 """What one external-model provider module declares (:class:`ExternalProvider`), and the pure records its
 target resolution returns; docs/providers.md#adding-a-provider lists the fields.
 
-Everything here is pure: the gateway executes a :class:`PlannedTarget` (it fetches the token a plan asks for,
+Everything here is pure: the gateway carries out a :class:`Target` (it fetches the token the target asks for,
 then calls the named wire adapter), the egress rule reads the URLs, the payload models read blocks and tasks.
 """
 
@@ -51,9 +51,9 @@ TokenRequest = EntraToken | GoogleToken
 
 
 @dataclass(frozen=True)
-class PlannedTarget:
-    """The upstream one served entity calls: ``adapter`` names the gateway's wire adapter; the credential is
-    ``credential`` unless ``token`` asks for an access token to be obtained first (then the token is used)."""
+class Target:
+    """One served entity's upstream: ``adapter`` names the gateway's wire adapter. The credential is never logged
+    or rendered; when ``token`` is set the gateway obtains that access token first and it becomes the credential."""
 
     adapter: str
     model: str
@@ -82,7 +82,7 @@ class ExternalProvider:
     config: type[SpecModel]
     credentials: tuple[CredentialPair, ...]
     tasks: frozenset[str]
-    target: Callable[[str, str, Block, Bases], PlannedTarget]
+    target: Callable[[str, str, Block, Bases], Target]
     adapters: tuple[str, ...]
     fakes: tuple[str, ...]
     default_base: str | None = None

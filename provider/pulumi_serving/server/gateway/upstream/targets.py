@@ -7,9 +7,11 @@ token a plan asks for is obtained here first (:mod:`.tokens`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from ....spec.providers import REGISTRY, EntraToken, PlannedTarget, UnsupportedAuth
+from ....spec.providers import REGISTRY, EntraToken, UnsupportedAuth
+from ....spec.providers.provider import TokenRequest
 from ...errors import BadRequest, NotImplementedByServer
 from ..providers import ADAPTERS, ProviderAdapter, Target
 from .client import UpstreamClient
@@ -20,10 +22,7 @@ class UnsupportedProvider(NotImplementedByServer):
     pass
 
 
-async def _credential(plan: PlannedTarget, entity: str, client: UpstreamClient, tokens: TokenCache) -> str:
-    token = plan.token
-    if token is None:
-        return plan.credential
+async def _access_token(token: TokenRequest, entity: str, client: UpstreamClient, tokens: TokenCache) -> str:
     if isinstance(token, EntraToken):
         return await tokens.entra(client, entity, token.base, token.tenant, token.client_id, token.secret)
     return await tokens.google(client, entity, token.token_url, token.key)
@@ -41,8 +40,9 @@ async def resolve_target(
     if provider is None:
         raise BadRequest(f"served entity {entity}: unknown provider {name!r}")
     try:
-        plan = provider.target(entity, str(model.get("name") or ""), model.get(provider.block) or {}, bases)
+        target = provider.target(entity, str(model.get("name") or ""), model.get(provider.block) or {}, bases)
     except UnsupportedAuth as exc:
         raise UnsupportedProvider(str(exc)) from None
-    credential = await _credential(plan, entity, client, tokens)
-    return ADAPTERS[plan.adapter], Target(plan.adapter, plan.model, plan.base_url, credential, dict(plan.options))
+    if target.token is not None:
+        target = replace(target, credential=await _access_token(target.token, entity, client, tokens), token=None)
+    return ADAPTERS[target.adapter], target
