@@ -96,3 +96,12 @@ def test_the_docs_provider_table_names_every_provider_with_its_base_and_tasks():
         assert base == f"`{provider.default_base or provider.url_fields[0]}`", name
         listed = "all" if provider.tasks == ALL_TASKS else ", ".join(t for k, t in short.items() if k in provider.tasks)
         assert tasks.split(" (")[0] == listed, name
+
+
+def test_the_api_docs_name_each_provider_s_block_and_credentials():
+    text = (DOCS.parent / "databricks-api.md").read_text().split("## External models", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w-]+)` \| `(\w+)` \| (.*) \|$", text, re.MULTILINE)
+    assert [(name, block) for name, block, _ in rows] == [(p.name, p.block) for p in REGISTRY.values()]
+    for name, _, fields in rows:
+        for pair in REGISTRY[name].credentials:
+            assert pair.field in fields, (name, pair)
