@@ -43,9 +43,10 @@ def test_the_external_model_has_one_block_field_per_provider_in_registry_order()
     assert list(ExternalModel.model_fields) == ["provider", "name", "task", *(p.block for p in REGISTRY.values())]
 
 
-def test_every_adapter_belongs_to_one_provider():
+def test_every_adapter_is_named_by_one_provider_under_its_own_name():
     named = [adapter for provider in REGISTRY.values() for adapter in provider.adapters]
-    assert sorted(named) == sorted(ADAPTERS)
+    assert len(named) == len(set(named)) == len(ADAPTERS) == 10
+    assert all(adapter.name == name for name, adapter in ADAPTERS.items())
 
 
 def test_a_planned_target_uses_one_of_its_provider_s_adapters():

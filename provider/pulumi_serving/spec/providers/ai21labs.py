@@ -29,7 +29,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY,),
     tasks=frozenset({COMPLETIONS}),
     target=target,
-    adapters=("ai21labs",),
+    adapters={"ai21labs": "ai21labs:AI21LabsAdapter"},
     fakes=("ai21_wire",),
     default_base="https://api.ai21.com/studio/v1",
 )

@@ -29,7 +29,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY,),
     tasks=frozenset({COMPLETIONS, CHAT}),
     target=target,
-    adapters=("anthropic",),
+    adapters={"anthropic": "anthropic:AnthropicAdapter"},
     fakes=("anthropic_wire",),
     default_base="https://api.anthropic.com/v1",
 )

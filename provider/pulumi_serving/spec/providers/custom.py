@@ -61,7 +61,7 @@ PROVIDER = ExternalProvider(
     credentials=(API_KEY, BEARER),
     tasks=ALL_TASKS,
     target=target,
-    adapters=("custom",),
+    adapters={"custom": "openai:CustomAdapter"},
     fakes=("openai_wire",),
     url_fields=("custom_provider_url",),
 )

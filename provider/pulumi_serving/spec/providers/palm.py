@@ -28,7 +28,7 @@ PROVIDER = ExternalProvider(
     credentials=(KEY,),
     tasks=ALL_TASKS,
     target=target,
-    adapters=("palm",),
+    adapters={"palm": "palm:PaLMAdapter"},
     fakes=("google_wire",),
     default_base="https://generativelanguage.googleapis.com/v1beta3",
 )

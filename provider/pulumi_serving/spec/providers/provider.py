@@ -74,7 +74,7 @@ def no_token_endpoints(_block: Block) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ExternalProvider:
     """One provider's facts. ``target(entity, model name, block, bases)`` plans its upstream call through one of
-    ``adapters`` (the gateway's wire adapters, by name); ``token_endpoints(block)`` names the ``token_bases`` a
+    ``adapters`` (adapter name -> ``module:Class`` of its wire adapter in ``server/gateway/providers/``); ``token_endpoints(block)`` names the ``token_bases`` a
     block's calls also reach (for the egress rule); ``fakes`` are the ``fake_upstream`` modules standing in for it."""
 
     name: str
@@ -83,7 +83,7 @@ class ExternalProvider:
     credentials: tuple[CredentialPair, ...]
     tasks: frozenset[str]
     target: Callable[[str, str, Block, Bases], Target]
-    adapters: tuple[str, ...]
+    adapters: Mapping[str, str]
     fakes: tuple[str, ...]
     default_base: str | None = None
     region_field: str = ""
