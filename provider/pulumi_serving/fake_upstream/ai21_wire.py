@@ -39,6 +39,12 @@ def complete(call: Call) -> Response:
     )
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "ai21labs": "/studio/v1/{model}/complete (Authorization: Bearer)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     @endpoint(
         behaviour,

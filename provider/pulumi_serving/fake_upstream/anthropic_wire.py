@@ -161,6 +161,12 @@ def complete(call: Call) -> Response:
     )
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "anthropic": "/v1/messages, /v1/complete (x-api-key, anthropic-version)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     key = header("x-api-key")
 

@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from types import ModuleType
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import (
-    ai21_wire,
-    anthropic_wire,
-    bedrock_wire,
-    cohere_wire,
-    databricks_oidc_wire,
-    databricks_serving_wire,
-    entra_wire,
-    google_wire,
-    openai_wire,
-)
+from ..spec.providers import REGISTRY
 from .behaviour import Behaviour
 from .wire import WireError, decode_object
 
-PATHS = {
-    "openai": "/v1/completions, /v1/chat/completions, /v1/embeddings (Authorization: Bearer)",
-    "azure": "/openai/deployments/{deployment}/{completions|chat/completions|embeddings}?api-version= (api-key)",
-    "entra": "/{tenant}/oauth2/v2.0/token (client credentials)",
-    "anthropic": "/v1/messages, /v1/complete (x-api-key, anthropic-version)",
-    "cohere": "/v1/generate, /v1/chat, /v1/embed (Authorization: Bearer)",
-    "amazon-bedrock": "/model/{model}/invoke, /model/{model}/invoke-with-response-stream (SigV4, AWS event stream)",
-    "google-cloud-vertex-ai": "/v1/projects/{p}/locations/{r}/publishers/google/models/{model}:generateContent|"
-    "streamGenerateContent|predict (token from /token)",
-    "google-oauth": "/token (JWT-bearer grant of a service-account key)",
-    "ai21labs": "/studio/v1/{model}/complete (Authorization: Bearer)",
-    "palm": "/v1beta3/models/{model}:generateText|generateMessage|batchEmbedText (x-goog-api-key)",
-    "databricks-model-serving": "/serving-endpoints/{name}/invocations (Authorization: Bearer)",
-    "databricks-oidc": "/.well-known/databricks-config, /oidc/.well-known/oauth-authorization-server, /oidc/v1/token "
-    "(service principal OAuth M2M)",
-}
+#: The fake upstream modules: each provider's fakes (its registry entry names them), then the workspace's OAuth.
+WIRE_MODULES: tuple[ModuleType, ...] = tuple(
+    import_module(f"{__package__}.{name}")
+    for name in dict.fromkeys([*(fake for p in REGISTRY.values() for fake in p.fakes), "databricks_oidc_wire"])
+)
+PATHS: dict[str, str] = {name: path for module in WIRE_MODULES for name, path in module.PATHS.items()}
 
 
 def _control_routes(behaviour: Behaviour) -> list[Route]:
@@ -74,18 +57,7 @@ def _control_routes(behaviour: Behaviour) -> list[Route]:
 def create_fake_upstream_app(behaviour: Behaviour | None = None) -> Starlette:
     """Build the app; ``behaviour`` holds the switches (a fresh default one when omitted)."""
     behaviour = behaviour or Behaviour()
-    routes = (
-        _control_routes(behaviour)
-        + openai_wire.routes(behaviour)
-        + anthropic_wire.routes(behaviour)
-        + cohere_wire.routes(behaviour)
-        + entra_wire.routes(behaviour)
-        + databricks_oidc_wire.routes(behaviour)
-        + bedrock_wire.routes(behaviour)
-        + google_wire.routes(behaviour)
-        + ai21_wire.routes(behaviour)
-        + databricks_serving_wire.routes(behaviour)
-    )
+    routes = _control_routes(behaviour) + [route for module in WIRE_MODULES for route in module.routes(behaviour)]
     app = Starlette(routes=routes)
     app.state.behaviour = behaviour
     return app

@@ -182,6 +182,12 @@ def _answer(call: Call, stream: bool) -> Response:
     return _event_stream(events)
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "amazon-bedrock": "/model/{model}/invoke, /model/{model}/invoke-with-response-stream (SigV4, AWS event stream)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     model = lambda request, _body: request.path_params["model"]  # noqa: E731 - the model id is in the path
 

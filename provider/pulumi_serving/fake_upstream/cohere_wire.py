@@ -116,6 +116,12 @@ def embed(call: Call) -> Response:
     )
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "cohere": "/v1/generate, /v1/chat, /v1/embed (Authorization: Bearer)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     out = []
     for name, build in (("generate", generate), ("chat", chat), ("embed", embed)):

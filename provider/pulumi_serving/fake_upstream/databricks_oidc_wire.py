@@ -40,6 +40,13 @@ def _error(status: int, code: str, description: str) -> JSONResponse:
     return JSONResponse({"error": code, "error_description": description}, status_code=status)
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "databricks-oidc": "/.well-known/databricks-config, /oidc/.well-known/oauth-authorization-server, /oidc/v1/token "
+    "(service principal OAuth M2M)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     async def host_metadata(request: Request) -> Response:
         return JSONResponse(

@@ -14,6 +14,12 @@ from .wire import Call, WireError, bearer, endpoint
 PROVIDER = "databricks-model-serving"
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "databricks-model-serving": "/serving-endpoints/{name}/invocations (Authorization: Bearer)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     @endpoint(
         behaviour,

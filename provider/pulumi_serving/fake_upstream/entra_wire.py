@@ -19,6 +19,12 @@ def _error(status: int, code: str, description: str) -> JSONResponse:
     return JSONResponse({"error": code, "error_description": description}, status_code=status)
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "entra": "/{tenant}/oauth2/v2.0/token (client credentials)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     async def token(request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}

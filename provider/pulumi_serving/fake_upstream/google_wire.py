@@ -166,6 +166,15 @@ def token_route(behaviour: Behaviour) -> Route:
     return Route("/token", token, methods=["POST"])
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "google-cloud-vertex-ai": "/v1/projects/{p}/locations/{r}/publishers/google/models/{model}:generateContent|"
+    "streamGenerateContent|predict (token from /token)",
+    "google-oauth": "/token (JWT-bearer grant of a service-account key)",
+    "palm": "/v1beta3/models/{model}:generateText|generateMessage|batchEmbedText (x-goog-api-key)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     @endpoint(
         behaviour, "google-cloud-vertex-ai", "vertex", credential=_vertex_token, error_body=error_body, model=_split

@@ -175,6 +175,13 @@ def _azure_deployment(request: Request, _body: dict[str, Any]) -> str:
     return request.path_params["deployment"]
 
 
+#: What this module serves, by name (shown by ``GET /_control``).
+PATHS = {
+    "openai": "/v1/completions, /v1/chat/completions, /v1/embeddings (Authorization: Bearer)",
+    "azure": "/openai/deployments/{deployment}/{completions|chat/completions|embeddings}?api-version= (api-key)",
+}
+
+
 def routes(behaviour: Behaviour) -> list[Route]:
     """OpenAI under ``/v1/...``; Azure under ``/openai/deployments/{deployment}/...?api-version=``."""
     out = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..spec.external_models import CREDENTIAL_PAIRS, PROVIDER_CONFIG_BLOCK
+from ..spec.providers import REGISTRY
 from ..spec.server_behaviour import ENDPOINT_ECHO_DEFAULTS, NOT_ECHOED_ENTITY_FIELDS
 
 Doc = dict[str, Any]
@@ -43,14 +43,12 @@ def is_updating(doc: Doc) -> bool:
 
 def credential_blocks(external_model: dict[str, Any]) -> list[tuple[str, dict[str, Any], str, str]]:
     """(block path, block dict, reference field, plaintext field) for each credential pair present."""
-    top = PROVIDER_CONFIG_BLOCK.get(external_model.get("provider", ""), "")
+    name = external_model.get("provider")
+    provider = REGISTRY.get(name) if isinstance(name, str) else None
     out = []
-    for pair in CREDENTIAL_PAIRS:
-        parts = pair.block.split(".")
-        if parts[0] != top:
-            continue
+    for pair in provider.credentials if provider else ():
         node: Any = external_model
-        for part in parts:
+        for part in pair.block.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict):
             out.append((pair.block, node, pair.field, pair.plaintext_field))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .endpoints import EndpointCoreConfigInput
-from .external_models import CREDENTIAL_PAIRS, PROVIDER_CONFIG_BLOCK, ExternalModel
+from .external_models import ExternalModel
 from .problems import join_path
+from .providers import REGISTRY
 from .secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
 
 
@@ -27,10 +28,7 @@ def _block(model: ExternalModel, block_path: str) -> object | None:
 
 def external_model_secret_uses(model: ExternalModel, prefix: str = "external_model") -> list[SecretUse]:
     uses = []
-    top = PROVIDER_CONFIG_BLOCK[model.provider]
-    for pair in CREDENTIAL_PAIRS:
-        if pair.block.split(".")[0] != top:
-            continue
+    for pair in REGISTRY[model.provider].credentials:
         block = _block(model, pair.block)
         value = getattr(block, pair.field, None) if block is not None else None
         if value is not None:

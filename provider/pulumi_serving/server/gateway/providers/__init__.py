@@ -1,31 +1,23 @@
-"""One adapter per upstream provider behind :class:`~.base.ProviderAdapter` (MLflow gateway style)."""
+"""One adapter per upstream provider behind :class:`~.base.ProviderAdapter` (MLflow gateway style); each
+provider's registry entry (``spec/providers/``) names its adapters, and :data:`ADAPTERS` is built from it."""
 
 from __future__ import annotations
 
-from .ai21labs import AI21LabsAdapter
-from .anthropic import AnthropicAdapter
+from importlib import import_module
+
+from ....spec.providers import REGISTRY
 from .base import ProviderAdapter, StreamTranslator, Target, UpstreamCall
-from .bedrock import BedrockAdapter
-from .cohere import CohereAdapter
-from .databricks import DatabricksModelServingAdapter
-from .openai import AzureOpenAIAdapter, CustomAdapter, OpenAIAdapter
-from .palm import PaLMAdapter
-from .vertex import VertexAIAdapter
+
+
+def _adapter(reference: str) -> ProviderAdapter:
+    """``module:Class`` of this package -> an instance."""
+    module, _, name = reference.partition(":")
+    adapter: ProviderAdapter = getattr(import_module(f"{__name__}.{module}"), name)()
+    return adapter
+
 
 ADAPTERS: dict[str, ProviderAdapter] = {
-    adapter.name: adapter
-    for adapter in (
-        OpenAIAdapter(),
-        AzureOpenAIAdapter(),
-        CustomAdapter(),
-        AnthropicAdapter(),
-        CohereAdapter(),
-        BedrockAdapter(),
-        VertexAIAdapter(),
-        AI21LabsAdapter(),
-        PaLMAdapter(),
-        DatabricksModelServingAdapter(),
-    )
+    name: _adapter(reference) for provider in REGISTRY.values() for name, reference in provider.adapters.items()
 }
 
 __all__ = ["ADAPTERS", "ProviderAdapter", "StreamTranslator", "Target", "UpstreamCall"]

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ....spec.providers.provider import Target
 from ...errors import InvalidParameterValue
 from .. import responses
 from ..request import CHAT, StandardRequest
-
-
-@dataclass(frozen=True)
-class Target:
-    """One served entity's upstream with its credential already resolved (never logged or rendered)."""
-
-    adapter: str
-    model: str
-    base_url: str
-    credential: str = field(repr=False)
-    options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

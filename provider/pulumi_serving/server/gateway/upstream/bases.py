@@ -1,9 +1,10 @@
 """Provider base URLs, ``serve --upstream PROVIDER=URL`` overrides, and the URLs an entity will call (pure).
 
-Names are the external-models API's provider names plus the token endpoints (``entra`` for Microsoft
-Entra ID, ``google-oauth`` for Google's OAuth token endpoint). ``{region}`` in a base is the entity's region.
-``databricks-model-serving`` has no default: an entity's ``databricks_workspace_url`` is used unless the
-operator overrides it (every such entity then calls the override).
+Names are the external-models API's provider names plus the token endpoints the providers declare (``entra``
+for Microsoft Entra ID, ``google-oauth`` for Google's OAuth token endpoint), all read from the provider registry
+(``spec/providers/``). ``{region}`` in a base is the entity's region. ``databricks-model-serving`` has no default:
+an entity's ``databricks_workspace_url`` is used unless the operator overrides it (every such entity then calls
+the override).
 """
 
 from __future__ import annotations
@@ -12,20 +13,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ....spec.server_behaviour import fold_openai_api_type
+from ....spec.providers import REGISTRY
+from ....spec.providers.provider import base_for
 from ....spec.upstream_urls import upstream_urls
 
 DEFAULT_BASES: Mapping[str, str] = {
-    "openai": "https://api.openai.com/v1",
-    "anthropic": "https://api.anthropic.com/v1",
-    "cohere": "https://api.cohere.ai/v1",
-    "amazon-bedrock": "https://bedrock-runtime.{region}.amazonaws.com",
-    "google-cloud-vertex-ai": "https://{region}-aiplatform.googleapis.com/v1",
-    "ai21labs": "https://api.ai21.com/studio/v1",
-    "palm": "https://generativelanguage.googleapis.com/v1beta3",
-    "databricks-model-serving": "",
-    "entra": "https://login.microsoftonline.com",
-    "google-oauth": "https://oauth2.googleapis.com/token",
+    **{name: p.default_base for name, p in REGISTRY.items() if p.default_base is not None},
+    **{name: url for p in REGISTRY.values() for name, url in p.token_bases.items()},
 }
 
 
@@ -51,27 +45,18 @@ def upstream_bases(specs: Iterable[str]) -> dict[str, str]:
     return bases
 
 
-def base_for(bases: Mapping[str, str], provider: str, region: str = "") -> str:
-    return bases.get(provider, "").replace("{region}", region)
-
-
 def call_urls(model: Mapping[str, Any], bases: Mapping[str, str]) -> list[str]:
     """Every URL an entity's calls reach, for the egress rule: the URL its config names (an operator's
-    ``databricks-model-serving`` override replaces the workspace URL), else its provider's base, and the
-    token endpoint it needs."""
-    provider = str(model.get("provider") or "")
-    named = list(upstream_urls(model).values())
-    if provider == "databricks-model-serving" and bases.get(provider):
-        named = [bases[provider]]
-    urls = named
-    if not urls and provider == "amazon-bedrock":
-        urls = [base_for(bases, provider, str((model.get("amazon_bedrock_config") or {}).get("aws_region")))]
-    elif not urls and provider == "google-cloud-vertex-ai":
-        urls = [base_for(bases, provider, str((model.get("google_cloud_vertex_ai_config") or {}).get("region")))]
-    elif not urls and provider in bases:
-        urls = [base_for(bases, provider)]
-    if provider == "google-cloud-vertex-ai":
-        urls.append(bases["google-oauth"])
-    if fold_openai_api_type((model.get("openai_config") or {}).get("openai_api_type")) == "azuread":
-        urls.append(bases["entra"])
-    return urls
+    override replaces it where the provider says so), else its provider's base, and the token endpoints it needs."""
+    name = str(model.get("provider") or "")
+    urls = list(upstream_urls(model).values())
+    provider = REGISTRY.get(name)
+    if provider is None:
+        return urls
+    block = model.get(provider.block) or {}
+    if provider.operator_base_wins and bases.get(name):
+        urls = [bases[name]]
+    if not urls and name in bases:
+        region = str(block.get(provider.region_field)) if provider.region_field else ""
+        urls = [base_for(bases, name, region)]
+    return urls + [bases[endpoint] for endpoint in provider.token_endpoints(block)]
