@@ -21,7 +21,7 @@ Handler = Callable[[S, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[No
 @contextmanager
 def serving_on_loopback(state: S, handle: Handler[S]) -> Iterator[S]:
     """Serve each connection with ``handle(state, reader, writer)``; yields ``state`` with its ``url`` set to
-    ``http://127.0.0.1:PORT``; on exit every task is cancelled."""
+    ``http://127.0.0.1:PORT``; on exit the server stops, every connection is ended and the loop closed."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
 
@@ -38,9 +38,11 @@ def serving_on_loopback(state: S, handle: Handler[S]) -> Iterator[S]:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
+    main_task = loop.create_task(main())
+
     def run() -> None:
         with suppress(asyncio.CancelledError):
-            loop.run_until_complete(main())
+            loop.run_until_complete(main_task)
         # Connection handlers still running end here, with the loop open: left to the garbage collector, they would
         # close their writers on a closed loop at any later moment of the test process (an unraisable exception).
         loop.run_until_complete(end_connections())
@@ -52,6 +54,6 @@ def serving_on_loopback(state: S, handle: Handler[S]) -> Iterator[S]:
     try:
         yield state
     finally:
-        for task in asyncio.all_tasks(loop):
-            loop.call_soon_threadsafe(task.cancel)
+        # Only the serving task is cancelled from here: the thread then ends the connections and closes the loop.
+        loop.call_soon_threadsafe(main_task.cancel)
         thread.join(5)
