@@ -16,7 +16,9 @@ BIN="$DIR/actionlint"
 
 say() { printf '[ensure-actionlint] %s\n' "$*" >&2; }
 
-if [ -x "$BIN" ] && "$BIN" -version 2>/dev/null | head -n1 | grep -qx "v\?$VERSION"; then
+# The whole -version output is read before its first line is compared: `| head -n1` could close the pipe while the
+# binary still writes its later lines, and under pipefail that SIGPIPE would read as "not cached".
+if [ -x "$BIN" ] && reported="$("$BIN" -version 2>/dev/null)" && [[ "${reported%%$'\n'*}" =~ ^v?${VERSION//./\\.}$ ]]; then
   echo "$BIN"; exit 0
 fi
 

@@ -55,7 +55,7 @@ def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(program_stack, 
     types = {r["type"] for r in stack.resources()}
     assert types == {
         f"pulumi-python:dynamic/serving:{t}"
-        for t in ("SecretScope", "Secret", "ServingEndpoint", "EndpointsReady", "RateLimits")
+        for t in ("SecretScope", "Secret", "ServingEndpoint", "EndpointsReady", "RateLimits", "DeclaredScopes")
     }
 
     # 9. destroy leaves the server empty

@@ -14,7 +14,7 @@ from tests.support.pulumi_stack import REPO_ROOT
 
 ENSURE = REPO_ROOT / "scripts" / "ensure-actionlint.sh"
 #: What the script runs besides go: linked into a directory of their own, so no `go` of the machine is on PATH.
-TOOLS = ("bash", "env", "head", "grep", "mktemp", "rm", "mv", "mkdir", "date", "chmod", "cat")
+TOOLS = ("bash", "env", "mktemp", "rm", "mv", "mkdir", "date", "chmod", "cat")
 
 
 def base_path(root: Path) -> str:
