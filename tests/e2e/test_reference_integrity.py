@@ -26,6 +26,7 @@ ServingEndpoint(
     "chat",
     endpoint_name="ref-chat",
     wait=False,
+    tags={{"team": "platform"}},  # the documented mapping form (issue 19's program)
     served_entities=[{{
         "name": "gpt",
         "external_model": {{
@@ -55,6 +56,9 @@ def test_a_program_dropping_a_referenced_scope_is_refused_and_refresh_warns_abou
         secrets={"serving:token": live_server.admin_token, "key": "sk-r"},
     )
     stack.up()
+    with live_server.client() as api:
+        endpoint = api.get("/api/2.0/serving-endpoints/ref-chat").json()
+    assert {"key": "team", "value": "platform"} in endpoint["tags"]
 
     (stack.workdir / "__main__.py").write_text(DROPPED)
     refused = stack.preview(check=False)
