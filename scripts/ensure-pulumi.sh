@@ -91,7 +91,15 @@ export GOWORK=off CGO_ENABLED=0 GOFLAGS="-buildvcs=false"
 START=$(date +%s)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-build.XXXXXX")"
 OUT="$WORK/bin"; mkdir -p "$OUT"
-( while sleep 30 </dev/null >/dev/null 2>&1; do say "... still building ($(( $(date +%s) - START ))s elapsed)"; done ) &
+# The heartbeat waits on its sleep (a wait, unlike a foreground sleep, is interrupted by the TERM below), and ends it.
+(
+  trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+  while :; do
+    sleep 30 >/dev/null 2>&1 & nap=$!
+    wait "$nap"
+    say "... still building ($(( $(date +%s) - START ))s elapsed)"
+  done
+) &
 HEARTBEAT=$!
 trap 'kill $HEARTBEAT 2>/dev/null || true; chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 
