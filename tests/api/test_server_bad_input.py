@@ -29,7 +29,7 @@ CASES = [
         b' "openai_api_key": "{{secrets/a/b}}"}}}]}}',
         400,
         "INVALID_PARAMETER_VALUE",
-        'config.served_entities[0].external_model.openai_config.openai_api_type: unknown value "azure-gov"',
+        "config.served_entities[0].external_model.openai_config.openai_api_type: unknown value 'azure-gov'",
     ),
     (
         "PUT",
@@ -79,7 +79,7 @@ CASES = [
         b'{"scope": "s", "principal": "u", "permission": "ADMIN"}',
         400,
         "INVALID_PARAMETER_VALUE",
-        'permission: unknown value "ADMIN"',
+        "permission: unknown value 'ADMIN'",
     ),
     ("GET", "/api/2.0/secrets/list", b"", 400, "INVALID_PARAMETER_VALUE", "scope: field is required"),
     ("GET", "/api/2.0/secrets/list?scope=..", b"", 400, "INVALID_PARAMETER_VALUE", "path traversal"),
@@ -143,7 +143,7 @@ def test_many_errors_are_all_reported(admin):
     body = create_body("multi", openai_entity(key={}), openai_entity("b", task="llm/v1/unknown"))
     body["tags"] = [{"value": "no key"}]
     message = error(admin.post(EP, json=body))[2]
-    assert 'config.served_entities[1].external_model.task: unknown value "llm/v1/unknown"' in message
+    assert "config.served_entities[1].external_model.task: unknown value 'llm/v1/unknown'" in message
     assert "tags[0].key: field is required" in message
 
 

@@ -171,7 +171,7 @@ def test_ai_gateway_rate_limit_rules():
     assert "rate_limits[0]: principal is required when key is user_group" in got
     assert "rate_limits[1]: principal is not allowed when key is endpoint" in got
     assert "rate_limits[2]: one of calls or tokens is required" in got
-    assert any(m.startswith('rate_limits[3].key: unknown value "team"') for m in got)
+    assert any(m.startswith("rate_limits[3].key: unknown value 'team'") for m in got)
     groups = [{"renewal_period": "minute", "calls": 1, "key": "user_group", "principal": f"g{i}"} for i in range(6)]
     assert "at most 5 user_group" in msgs(validate_ai_gateway({"rate_limits": groups}))[0]
     assert (
@@ -207,4 +207,4 @@ def test_legacy_rate_limits_tags_permissions():
         "access_control_list[0]: exactly one of user_name, group_name or service_principal_name is required "
         "(got user_name, group_name)" in got
     )
-    assert any(m.startswith('access_control_list[1].permission_level: unknown value "CAN_RUN"') for m in got)
+    assert any(m.startswith("access_control_list[1].permission_level: unknown value 'CAN_RUN'") for m in got)

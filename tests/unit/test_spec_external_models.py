@@ -168,8 +168,8 @@ def test_unknown_provider_task_and_field_are_named():
     config = entity("openai", {"openai_api_key": REF, "api_key": "x"}, task="llm/v2/chat")
     config["served_entities"][0]["external_model"]["provider"] = "azure-openai"
     got = messages(config)
-    assert any(m.startswith('served_entities[0].external_model.provider: unknown value "azure-openai"') for m in got)
-    assert any(m.startswith('served_entities[0].external_model.task: unknown value "llm/v2/chat"') for m in got)
+    assert any(m.startswith("served_entities[0].external_model.provider: unknown value 'azure-openai'") for m in got)
+    assert any(m.startswith("served_entities[0].external_model.task: unknown value 'llm/v2/chat'") for m in got)
     assert "served_entities[0].external_model.openai_config.api_key: unknown field" in got
 
 

@@ -13,7 +13,7 @@ def msgs(problems):
 def test_scope_create():
     assert check(CreateScope, {"scope": "my_openai_secret_scope"}) == []
     assert (
-        'initial_manage_principal: unknown value "admins"'
+        "initial_manage_principal: unknown value 'admins'"
         in msgs(check(CreateScope, {"scope": "s", "initial_manage_principal": "admins"}))[0]
     )
     assert (
@@ -50,9 +50,12 @@ def test_secret_value_size_limit():
 def test_acl_levels():
     assert validate_put_acl({"scope": "s", "principal": "users", "permission": "READ"}) == []
     assert (
-        'permission: unknown value "OWNER"'
+        "permission: unknown value 'OWNER'"
         in msgs(validate_put_acl({"scope": "s", "principal": "u", "permission": "OWNER"}))[0]
     )
+    # a list where a level is expected reads as JSON, not as a Python repr
+    listed = msgs(validate_put_acl({"scope": "s", "principal": "u", "permission": ["READ", None]}))[0]
+    assert 'permission: unknown value ["READ", null]' in listed, listed
 
 
 def test_lone_surrogates_are_rejected_with_their_path():

@@ -50,7 +50,7 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return "field is required"
     if kind in ("literal_error", "enum"):
-        return f"unknown value {json.dumps(error.get('input'), default=str)}; {msg[0].lower()}{msg[1:]}"
+        return f"unknown value {_shown(error.get('input'))}; {msg[0].lower()}{msg[1:]}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{msg[0].lower()}{msg[1:]} (got {type(error.get('input')).__name__})"
     return msg[0].lower() + msg[1:] if msg else msg
@@ -76,3 +76,9 @@ def check(model: type[BaseModel], payload: Any, prefix: str = "") -> list[Proble
     except ValidationError as exc:
         return problems_from_validation_error(exc, prefix)
     return []
+
+
+def _shown(value: Any) -> str:
+    """A rejected value as a message shows it: text quoted as the accepted values are ('READ'), anything else
+    (a list or a mapping given where a name is expected) as JSON, never a Python repr."""
+    return repr(value) if isinstance(value, str) else json.dumps(value, default=str)
