@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from pulumi_serving.spec.ownership import OWNER_TAG_KEY, is_marker_secret
+from tests.support.payloads import chat_config
 from tests.support.pulumi_stack import REPO_ROOT, python_program
 
 pytestmark = pytest.mark.e2e
@@ -36,19 +37,7 @@ def _made_by_hand(server: Any, scope: str = SCOPE, endpoint: str = ENDPOINT) -> 
                 "/api/2.0/serving-endpoints",
                 {
                     "name": endpoint,
-                    "config": {
-                        "served_entities": [
-                            {
-                                "name": "gpt",
-                                "external_model": {
-                                    "name": "gpt-4o-mini",
-                                    "provider": "openai",
-                                    "task": "llm/v1/chat",
-                                    "openai_config": {"openai_api_key": ref},
-                                },
-                            }
-                        ]
-                    },
+                    "config": chat_config(ref),
                     "tags": [{"key": "owner", "value": "bob"}, {"key": "team", "value": "ml"}],
                     "description": "bob's chat endpoint",
                     "email_notifications": {"on_update_failure": ["bob@example.com"]},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.inventory import scopes_on, secret_keys_on
+from tests.support.payloads import chat_config
 from tests.support.pulumi_stack import REPO_ROOT, python_program
 from tests.support.stack_program import PROGRAM_FILES, declare
 
@@ -89,19 +90,7 @@ def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint
     scope = {"scope": "team_scope", "secrets": [{"key": "k", "value_from": "team_key"}]}
     endpoint = {
         "name": "team-chat",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "gpt",
-                    "external_model": {
-                        "name": "gpt-4o-mini",
-                        "provider": "openai",
-                        "task": "llm/v1/chat",
-                        "openai_config": {"openai_api_key": "{{secrets/team_scope/k}}"},
-                    },
-                }
-            ]
-        },
+        "config": chat_config("{{secrets/team_scope/k}}"),
     }
     declare(stack, scopes=[scope], endpoints=[endpoint])
     stack.up()
@@ -141,19 +130,7 @@ def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_
     scope = {"scope": "shared_keys", "adopt": True, "acls": [{"principal": "platform-team", "permission": "MANAGE"}]}
     endpoint = {
         "name": "shared-chat",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "gpt",
-                    "external_model": {
-                        "name": "gpt-4o-mini",
-                        "provider": "openai",
-                        "task": "llm/v1/chat",
-                        "openai_config": {"openai_api_key": "{{secrets/shared_keys/k}}"},
-                    },
-                }
-            ]
-        },
+        "config": chat_config("{{secrets/shared_keys/k}}"),
     }
     declare(stack, scopes=[scope], endpoints=[endpoint])
     stack.up()

@@ -37,6 +37,11 @@ def openai_entity(
     return entity(name, "openai", "gpt-3.5-turbo-instruct", task, **(key or {"openai_api_key": OPENAI_REF}))
 
 
+def chat_config(openai_api_key: str) -> dict[str, Any]:
+    """An endpoint config serving OpenAI's gpt-4o-mini for chat as ``gpt``, its key given as ``openai_api_key``."""
+    return {"served_entities": [entity("gpt", "openai", "gpt-4o-mini", "llm/v1/chat", openai_api_key=openai_api_key)]}
+
+
 def create_body(name: str, *entities: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"name": name, "config": {"served_entities": list(entities) or [openai_entity()]}, **extra}
 

@@ -11,6 +11,7 @@ import pytest
 
 from pulumi_serving.plan.references import OPT_IN, dropped_references, references_in
 from pulumi_serving.resources.provider_base import HIDDEN_INPUTS
+from tests.support.payloads import chat_config
 
 KNOWN_SCOPES, KNOWN_SECRETS = HIDDEN_INPUTS["known_scopes"], HIDDEN_INPUTS["known_secrets"]
 
@@ -18,19 +19,7 @@ REF = "{{secrets/legacy_scope/k}}"
 
 
 def _props(ref: str = REF, **options: object) -> dict:
-    config = {
-        "served_entities": [
-            {
-                "name": "gpt",
-                "external_model": {
-                    "name": "gpt-4o-mini",
-                    "provider": "openai",
-                    "task": "llm/v1/chat",
-                    "openai_config": {"openai_api_key": ref},
-                },
-            }
-        ]
-    }
+    config = chat_config(ref)
     return {"endpoint_name": "chat", "config": config, **options}
 
 
