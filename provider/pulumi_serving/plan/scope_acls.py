@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..spec.principal_names import ALL_USERS_GROUP
 from .fields import call_for, identity_replaces
 from .model import Call, Plan
 from .principal_warnings import principal_warnings
 
 Grant = dict[str, str]  # {"principal": ..., "permission": ...}
-ALL_USERS = "users"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Caller:
         return "admins" in self.groups
 
     def matches(self, principal: str) -> bool:
-        return principal in (self.name, ALL_USERS, *self.groups)
+        return principal in (self.name, ALL_USERS_GROUP, *self.groups)
 
 
 def normalized(grants: list[Grant] | None) -> list[Grant]:

@@ -20,6 +20,7 @@ from ..resources import (
     ServingEndpointProvider,
 )
 from ..spec.external_models import PROVIDERS
+from ..spec.principal_names import ALL_USERS_GROUP
 from ..spec.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
 from ..spec.server_behaviour import is_write_only
 from .model import UNKNOWN, Level, ResourceView, Rule, Setting, Violation, known
@@ -306,7 +307,9 @@ RULES: tuple[Rule, ...] = (
         kinds=(ENDPOINT_PERMISSIONS, SECRET_ACL, SECRET_SCOPE_ACLS, SECRET_SCOPE),
         settings=(
             _strings(
-                "groups", ["users"], "groups that must not be given manage rights (`users`: every workspace user)"
+                "groups",
+                [ALL_USERS_GROUP],
+                "groups that must not be given manage rights (`users`: every workspace user)",
             ),
             _flag("forbid_any_grant", False, "forbid every grant to those groups, not only manage rights"),
         ),

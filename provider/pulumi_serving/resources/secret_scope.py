@@ -18,6 +18,7 @@ from ..plan import Plan, calls, plan_scope
 from ..plan.adoption import scope_adoption
 from ..plan.fields import rule_for
 from ..spec.ownership import is_marker_secret, scope_marker_key
+from ..spec.principal_names import ALL_USERS_GROUP
 from ..spec.secret_ref_syntax import format_secret_ref
 from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
@@ -26,7 +27,6 @@ from .secret_references import register_scope_output
 from .secret_scope_acls import describe, known_principals
 
 INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", "acls_declared", OWNER_INPUT)
-ALL_USERS = "users"
 
 
 class SecretScopeProvider(ServingProvider):
@@ -44,7 +44,7 @@ class SecretScopeProvider(ServingProvider):
             reason = rule_for("SecretScope", "backend_type").reject
             problems.append(CheckFailure("backend_type", f"backend_type: {reason} (got {backend!r})"))
         principal = props.get("initial_manage_principal")
-        if principal not in (None, ALL_USERS):
+        if principal not in (None, ALL_USERS_GROUP):
             problems.append(
                 CheckFailure("initial_manage_principal", "initial_manage_principal: the only accepted value is 'users'")
             )
@@ -119,7 +119,7 @@ class SecretScopeProvider(ServingProvider):
             if props.get("adopt") and not props.get("acls_declared"):
                 self._show_other_grants(scope, "adopting it kept")
             if props.get("initial_manage_principal"):
-                client.put_acl(scope, ALL_USERS, "MANAGE")
+                client.put_acl(scope, ALL_USERS_GROUP, "MANAGE")
         except ServingError:
             if existed_before or not _exists(client, scope):
                 raise
@@ -132,9 +132,9 @@ class SecretScopeProvider(ServingProvider):
         client = self.client()
         for call in self.announce(props, self.plan(olds, props).calls):
             if call.api == calls.PUT_ACL:
-                client.put_acl(props["scope"], ALL_USERS, "MANAGE")
+                client.put_acl(props["scope"], ALL_USERS_GROUP, "MANAGE")
             elif call.api == calls.DELETE_ACL:
-                client.delete_acl(props["scope"], ALL_USERS)
+                client.delete_acl(props["scope"], ALL_USERS_GROUP)
         return UpdateResult(self._outputs(props))
 
     def read(self, id_: str, props: Json) -> ReadResult:

@@ -124,7 +124,7 @@ class SecretStore:
                     uuid.uuid4().hex,
                 ),
             )
-            grantee = ALL_USERS_GROUP if req.initial_manage_principal == "users" else principal.name
+            grantee = ALL_USERS_GROUP if req.initial_manage_principal == ALL_USERS_GROUP else principal.name
             conn.execute("INSERT INTO scope_acls VALUES (?, ?, 'MANAGE')", (req.scope, grantee))
 
     def delete_scope(self, principal: Principal, scope: str) -> None:
