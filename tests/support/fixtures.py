@@ -15,6 +15,8 @@
   stacks of a program copied to a temp dir, destroyed (best effort) when the test ends.
 - ``program_stack(server, {secret config}, env=..., ...)``: such a stack of the repo's stack program
   (``stacks/``) whose ``serving:host`` and ``serving:token`` name ``server`` and its admin.
+- ``pulumi_mocks``: Pulumi's mocks (``tests/support/pulumi_mocks.py``) for a test that runs resource constructors
+  without an engine; ``.inputs`` holds each resource's inputs by name.
 
 A missing PostgreSQL or Pulumi CLI is an error, never a skip.
 """
@@ -34,6 +36,7 @@ from pulumi_serving.server.faults import FAULTS_PATH
 from .gateway import PROMPT, SECRETS, start_gateway
 from .inprocess import InProcessServer, start_inprocess_server
 from .postgres import PostgresServer, start_postgres
+from .pulumi_mocks import Recorder, recording_mocks
 from .pulumi_stack import REPO_ROOT, PulumiStack, ensure_pulumi_bin
 from .server import LiveServer, start_server
 from .stack_program import PROGRAM_FILES
@@ -171,3 +174,10 @@ def program_stack(pulumi_stack_factory: StackFactory) -> Callable[..., PulumiSta
         )
 
     return make
+
+
+@pytest.fixture
+def pulumi_mocks() -> Iterator[Recorder]:
+    """Pulumi's mocks for the test (a preview): resource constructors run without an engine; ``.inputs`` by name."""
+    with recording_mocks() as mocks:
+        yield mocks

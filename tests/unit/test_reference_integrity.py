@@ -3,15 +3,12 @@ the references found in a stored view, and which scopes a Python program's endpo
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-
 import pulumi
-import pytest
 
 from pulumi_serving.plan.references import OPT_IN, dropped_references, references_in
 from pulumi_serving.resources.provider_base import HIDDEN_INPUTS
 from tests.support.payloads import chat_config
+from tests.support.pulumi_mocks import Recorder
 
 KNOWN_SCOPES, KNOWN_SECRETS = HIDDEN_INPUTS["known_scopes"], HIDDEN_INPUTS["known_secrets"]
 
@@ -61,30 +58,7 @@ def test_references_in_a_stored_view() -> None:
     assert references_in(None) == []
 
 
-class Recorder(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.inputs: dict[str, dict] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        self.inputs[args.name] = args.inputs
-        return f"{args.name}-id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
-        return {}
-
-
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    mocks = Recorder()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    yield mocks
-    asyncio.set_event_loop(None)
-    loop.close()
-
-
-def test_a_program_endpoint_knows_the_scopes_it_uses_that_the_program_declares(recorder: Recorder) -> None:
+def test_a_program_endpoint_knows_the_scopes_it_uses_that_the_program_declares(pulumi_mocks: Recorder) -> None:
     from pulumi_serving import Secret, SecretScope, ServingEndpoint
 
     def model(key: object) -> dict:
@@ -119,14 +93,14 @@ def test_a_program_endpoint_knows_the_scopes_it_uses_that_the_program_declares(r
         return pulumi.Output.all(*outputs).apply(lambda _: check())
 
     def check() -> None:  # options are stored under their hidden names (no plan lists them)
-        assert recorder.inputs["by-secret"][KNOWN_SCOPES] == ["managed_scope"]
-        assert recorder.inputs["by-secret"][KNOWN_SECRETS] == ["managed_scope/k"]
-        by_scope = recorder.inputs["by-scope"]
+        assert pulumi_mocks.inputs["by-secret"][KNOWN_SCOPES] == ["managed_scope"]
+        assert pulumi_mocks.inputs["by-secret"][KNOWN_SECRETS] == ["managed_scope/k"]
+        by_scope = pulumi_mocks.inputs["by-scope"]
         assert by_scope[KNOWN_SCOPES] == ["adopted_scope"]
         assert by_scope["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"] == (
             "{{secrets/adopted_scope/made_elsewhere}}"
         )
-        assert recorder.inputs["by-dependency"][KNOWN_SCOPES] == ["listed_scope"]
+        assert pulumi_mocks.inputs["by-dependency"][KNOWN_SCOPES] == ["listed_scope"]
 
     run()
 

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-
 import pulumi
-import pytest
 
-
-class Recorder(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.inputs: dict[str, dict] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        self.inputs[args.name] = args.inputs
-        return f"{args.name}-id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
-        return {}
+from tests.support.pulumi_mocks import Recorder
 
 
 class SecretConfig:
@@ -26,19 +12,7 @@ class SecretConfig:
         return pulumi.Output.secret(f"value-of-{key}")
 
 
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    # Pulumi's mocks need a current event loop; an earlier test (asyncio.run) may have left none.
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    mocks = Recorder()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    yield mocks
-    asyncio.set_event_loop(None)
-    loop.close()
-
-
-def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(recorder: Recorder) -> None:
+def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(pulumi_mocks: Recorder) -> None:
     from pulumi_serving.spec.declarations import StackDeclarations
     from pulumi_serving.stack import declare_scopes
 
@@ -62,7 +36,7 @@ def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(reco
 
     def check(references: list[str]) -> None:
         assert references == ["{{secrets/keys/blob}}", "{{secrets/keys/text}}"]
-        blob, text = recorder.inputs["keys/blob"], recorder.inputs["keys/text"]
+        blob, text = pulumi_mocks.inputs["keys/blob"], pulumi_mocks.inputs["keys/text"]
         # Values reach the resource as Pulumi secrets (the mocks show the secret wrapper).
         assert blob["bytes_value"]["value"] == "value-of-blob_value" and blob.get("string_value") is None
         assert text["string_value"]["value"] == "value-of-text_value" and text.get("bytes_value") is None
@@ -70,7 +44,7 @@ def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(reco
     run()
 
 
-def test_an_endpoint_given_a_config_reference_knows_the_secret(recorder: Recorder) -> None:
+def test_an_endpoint_given_a_config_reference_knows_the_secret(pulumi_mocks: Recorder) -> None:
     from pulumi_serving import ExternalModelArgs, OpenAiConfigArgs, Secret, ServedEntityArgs, ServingEndpoint
 
     @pulumi.runtime.test
@@ -96,7 +70,7 @@ def test_an_endpoint_given_a_config_reference_knows_the_secret(recorder: Recorde
         return endpoint.endpoint_name.apply(lambda _: check())
 
     def check() -> None:
-        inputs = recorder.inputs["ep"]
+        inputs = pulumi_mocks.inputs["ep"]
         assert inputs["__known_secrets"] == ["keys/openai", "other/declared"]  # hidden from plans
         entity = inputs["config"]["served_entities"][0]
         assert entity["external_model"]["openai_config"]["openai_api_key"] == "{{secrets/keys/openai}}"

@@ -10,11 +10,9 @@ annotations (a mapping given for ``tags`` once failed there with ``AssertionErro
 
 from __future__ import annotations
 
-import asyncio
 import collections.abc
 import types
 import typing
-from collections.abc import Iterator
 from typing import Any, Literal, NotRequired, Required, Union, get_args, get_origin, get_type_hints
 
 import pulumi
@@ -22,30 +20,13 @@ import pytest
 
 import pulumi_serving
 from pulumi_serving import resources
+from tests.support.pulumi_mocks import Recorder
 
 RESOURCES = [getattr(resources, name) for name in resources.__all__ if not name.endswith("Provider")]
 NOT_ARGUMENTS = {"self", "resource_name", "opts", "return"}
 #: names the hints spell as forward references: ``pulumi.Input`` names ``Output``; the resources name each other
 #: only for type checkers (TYPE_CHECKING imports)
 NAMES = {**vars(pulumi.output), **vars(pulumi), **vars(resources)}
-
-
-class Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        return f"{args.name}-id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
-        return {}
-
-
-@pytest.fixture
-def mocks() -> Iterator[None]:
-    loop = asyncio.new_event_loop()  # Pulumi's mocks need a current event loop
-    asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(Mocks(), preview=True)
-    yield
-    asyncio.set_event_loop(None)
-    loop.close()
 
 
 def _is_input(annotation: Any) -> bool:
@@ -143,7 +124,7 @@ def test_every_resource_and_argument_is_walked() -> None:
 
 
 @pytest.mark.parametrize(("resource", "argument", "form"), cases())
-def test_each_form_of_each_argument_resolves(mocks: None, resource: type, argument: str, form: Any) -> None:
+def test_each_form_of_each_argument_resolves(pulumi_mocks: Recorder, resource: type, argument: str, form: Any) -> None:
     @pulumi.runtime.test
     def run() -> Any:
         kwargs = {
@@ -161,7 +142,7 @@ def test_each_form_of_each_argument_resolves(mocks: None, resource: type, argume
     run()
 
 
-def test_tags_given_as_a_mapping_or_a_list_are_one_mapping(mocks: None) -> None:
+def test_tags_given_as_a_mapping_or_a_list_are_one_mapping(pulumi_mocks: Recorder) -> None:
     @pulumi.runtime.test
     def run() -> Any:
         listed = _tagged("listed", [{"key": "team", "value": "ml"}, {"key": "solo"}])

@@ -78,15 +78,9 @@ def known_scopes_input(given: list[str] | None, scopes: list[SecretScope]) -> pu
 def referenced_secrets(value: Any) -> list[Secret]:
     """The secrets whose ``config_reference`` output appears anywhere in ``value`` (nested dicts and lists)."""
     found: dict[int, Secret] = {}
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, pulumi.Output) and id(item) in _REFERENCES:
-            secret = _REFERENCES[id(item)][1]
+    for output in _outputs_in(value):
+        if id(output) in _REFERENCES:
+            secret = _REFERENCES[id(output)][1]
             found[id(secret)] = secret
     return list(found.values())
 
