@@ -1,7 +1,7 @@
 """Write docs/reference.md from the code: ``.venv/bin/python docs/generate.py`` (``--check``: exit 1 when stale).
 
 Resources come from ``pulumi_serving.resources`` (signatures, docstrings, ``pulumi.Output`` annotations), the
-typed arguments from ``pulumi_serving.args``, the stack-file keys from the declaration models.
+typed arguments from ``pulumi_serving.generated_args``, the stack-file keys from the declaration models.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pulumi_serving import args, resources
-from pulumi_serving.spec.declarations import (
+from pulumi_serving import generated_args, resources
+from pulumi_serving.payloads.declarations import (
     AclDeclaration,
     EndpointDeclaration,
     ScopeDeclaration,
     SecretDeclaration,
     StackDeclarations,
 )
-from pulumi_serving.spec.declarations.models import NAMESPACE, PROVIDER_SETTINGS
+from pulumi_serving.payloads.declarations.models import NAMESPACE, PROVIDER_SETTINGS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from generated_file import write_or_check
@@ -120,7 +120,7 @@ def render_resource(cls: type) -> list[str]:
 
 
 def render_args(name: str) -> list[str]:
-    typed = getattr(args, name)
+    typed = getattr(generated_args, name)
     lines = [f"### {name}", "", _doc(typed), "", "| field | type | required |", "|---|---|---|"]
     for field, annotation in typed.__annotations__.items():
         required = "yes" if field in typed.__required_keys__ else ""
@@ -159,8 +159,13 @@ def render() -> str:
     ]
     for cls in _resource_classes():
         out += render_resource(cls)
-    out += ["## Typed arguments", "", "Generated from `spec` by `scripts/gen_args.py` into `pulumi_serving.args`.", ""]
-    for name in args.__all__:
+    out += [
+        "## Typed arguments",
+        "",
+        "Generated from `payloads` by `scripts/gen_args.py` into `pulumi_serving.generated_args`.",
+        "",
+    ]
+    for name in generated_args.__all__:
         out += render_args(name)
     settings = ", ".join(f"`{NAMESPACE}:{key}`" for key in PROVIDER_SETTINGS)
     out += [

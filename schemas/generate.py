@@ -1,7 +1,7 @@
 """Write the JSON Schemas generated from the pydantic declaration models: ``python schemas/generate.py``.
 
-Each is written twice: here (for editors and CI) and into the package (``pulumi_serving/stack/schemas/``), where
-the stack program and installed users find it.
+They are written once, into the package (``pulumi_serving/stack/schemas/``), where the stack program and installed
+users find them; the files beside this script are symbolic links to them, for editors and CI.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from pulumi_serving.spec.declarations import json_schema, stack_file_schema
+from pulumi_serving.payloads.declarations import json_schema, stack_file_schema
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "provider" / "pulumi_serving" / "stack" / "schemas"
@@ -24,10 +24,8 @@ def render(name: str) -> str:
 def main() -> int:
     BUNDLED.mkdir(parents=True, exist_ok=True)
     for name in SCHEMAS:
-        text = render(name)
-        for folder in (HERE, BUNDLED):
-            (folder / name).write_text(text)
-            print(f"wrote {folder.relative_to(HERE.parent)}/{name}")
+        (BUNDLED / name).write_text(render(name))
+        print(f"wrote {BUNDLED.relative_to(HERE.parent)}/{name}")
     return 0
 
 

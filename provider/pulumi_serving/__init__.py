@@ -9,15 +9,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .renamed_modules import install_old_names
+
+install_old_names()
+
 if TYPE_CHECKING:
-    from .args import *  # noqa: F403
+    from .generated_args import *  # noqa: F403
     from .resources import *  # noqa: F403
 
 
 def __getattr__(name: str) -> Any:
-    """``pulumi_serving.<...>Args`` from ``.args``, any other public class name from ``.resources``."""
+    """``pulumi_serving.<...>Args`` from ``.generated_args``, any other public class name from ``.resources``."""
     if name[:1].isupper():
-        module = importlib.import_module(f"{__name__}.{'args' if name.endswith('Args') else 'resources'}")
+        module = importlib.import_module(f"{__name__}.{'generated_args' if name.endswith('Args') else 'resources'}")
         if name in module.__all__:
             value = getattr(module, name)
             globals()[name] = value
@@ -26,7 +30,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    from .args import __all__ as typed
+    from .generated_args import __all__ as typed
     from .resources import __all__ as resources
 
     return sorted({*globals(), *resources, *typed})

@@ -12,9 +12,9 @@ import dataclasses
 import pytest
 
 from pulumi_serving.client import AlreadyExists
+from pulumi_serving.payloads.ownership import OWNER_TAG_KEY, scope_marker_key
 from pulumi_serving.resources import SecretAclProvider, SecretProvider, SecretScopeProvider, ServingEndpointProvider
 from pulumi_serving.server.faults import FAULTS_PATH
-from pulumi_serving.spec.ownership import OWNER_TAG_KEY, scope_marker_key
 from tests.support.payloads import openai_entity
 from tests.support.providers import configured
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pulumi_serving.spec.ownership import OWNER_TAG_KEY, is_marker_secret
+from pulumi_serving.payloads.ownership import OWNER_TAG_KEY, is_marker_secret
 from tests.support.payloads import chat_config
 from tests.support.pulumi_stack import REPO_ROOT, python_program
 

@@ -27,7 +27,7 @@ MODULES = [
     "pulumi_serving.resources",
     "pulumi_serving.client",
     "pulumi_serving.plan",
-    "pulumi_serving.spec.declarations",
+    "pulumi_serving.payloads.declarations",
     "pulumi_serving.cli.main",
     "pulumi_serving.server.app",
 ]

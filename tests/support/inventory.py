@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_serving.spec.ownership import is_marker_secret, is_marker_tag
+from pulumi_serving.payloads.ownership import is_marker_secret, is_marker_tag
 
 from .server import LiveServer
 

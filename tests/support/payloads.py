@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from pulumi_serving.spec.external_models import PROVIDER_CONFIG_BLOCK
+from pulumi_serving.payloads.external_models import PROVIDER_CONFIG_BLOCK
 
 OPENAI_REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from pulumi_serving.cli.validate import validate_file
-from pulumi_serving.spec.declarations import json_schema, parse_declarations, validate_stack_config
+from pulumi_serving.payloads.declarations import json_schema, parse_declarations, validate_stack_config
 from tests.support.pulumi_stack import REPO_ROOT
 
 SCHEMA_FILE = REPO_ROOT / "schemas" / "stack-declarations.schema.json"

@@ -28,7 +28,8 @@ def test_reference_is_not_stale() -> None:
 def test_reference_lists_every_resource_argument_and_typed_argument() -> None:
     import inspect
 
-    from pulumi_serving import args, resources
+    from pulumi_serving import generated_args as args
+    from pulumi_serving import resources
 
     text = (DOCS / "reference.md").read_text()
     for cls in load_script("docs/generate.py")._resource_classes():

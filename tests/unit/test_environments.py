@@ -11,8 +11,8 @@ import yaml
 
 from pulumi_serving.cli.project_config import find_project
 from pulumi_serving.cli.validate import validate_file
-from pulumi_serving.spec.declarations import json_schema, parse_declarations
-from pulumi_serving.spec.declarations.overrides import merge_patch
+from pulumi_serving.payloads.declarations import json_schema, parse_declarations
+from pulumi_serving.payloads.declarations.overrides import merge_patch
 from tests.support.pulumi_stack import REPO_ROOT
 
 CLI = REPO_ROOT / ".venv" / "bin" / "pulumi-serving"

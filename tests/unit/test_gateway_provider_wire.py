@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from pulumi_serving.payloads.external_models import PROVIDERS
 from pulumi_serving.server.gateway.providers import ADAPTERS, Target
 from pulumi_serving.server.gateway.request import CHAT, COMPLETIONS, EMBEDDINGS, parse_request
 from pulumi_serving.server.gateway.upstream.bases import parse_upstream
 from pulumi_serving.server.gateway.upstream.stream_decoders import DECODERS
-from pulumi_serving.spec.external_models import PROVIDERS
 
 BASE = "http://fake"
 BODIES = {

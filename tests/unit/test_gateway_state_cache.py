@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_serving.payloads import endpoints as endpoint_spec
+from pulumi_serving.payloads import secrets as secret_spec
 from pulumi_serving.server.backend import Backend, open_backend
 from pulumi_serving.server.errors import PermissionDenied
 from pulumi_serving.server.gateway.state_cache import StateCache
 from pulumi_serving.server.principals import ADMIN, Principal
 from pulumi_serving.server.settings import Settings
-from pulumi_serving.spec import endpoints as endpoint_spec
-from pulumi_serving.spec import secrets as secret_spec
 
 ALICE = Principal("alice@example.com")
 OLD_KEY, NEW_KEY = "sk-old-6b1e", "sk-new-93fa"

@@ -13,10 +13,10 @@ from pulumi_serving.cli.validate import validate_file
 from pulumi_serving.generate.declarations import endpoint_declaration, scope_declaration
 from pulumi_serving.generate.python_program import render
 from pulumi_serving.generate.stack_file import merge
+from pulumi_serving.payloads.declarations import parse_declarations
+from pulumi_serving.payloads.ownership import OWNER_INPUT, OWNER_TAG_KEY, SCOPE_MARKER_PREFIX
 from pulumi_serving.plan import calls, endpoint_view
 from pulumi_serving.plan.endpoint import plan_take_over
-from pulumi_serving.spec.declarations import parse_declarations
-from pulumi_serving.spec.ownership import OWNER_INPUT, OWNER_TAG_KEY, SCOPE_MARKER_PREFIX
 
 CALLER = "platform-sp"
 REF = "{{secrets/team_keys/openai_api_key}}"

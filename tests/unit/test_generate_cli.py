@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from pulumi_serving.cli.main import main
-from pulumi_serving.spec.ownership import OWNER_TAG_KEY
+from pulumi_serving.payloads.ownership import OWNER_TAG_KEY
 
 ENTITY = {
     "name": "gpt",

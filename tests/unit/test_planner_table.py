@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_serving.payloads import endpoints, secrets
 from pulumi_serving.plan import calls, fields, plan_acl, plan_scope, plan_secret
 from pulumi_serving.plan.fields import RULES, covered_api_fields, rule_for
 from pulumi_serving.plan.fields_doc import render
 from pulumi_serving.plan.model import Call, Replace
 from pulumi_serving.plan.scope_acls import diff_scope_acls
 from pulumi_serving.resources import SecretScopeProvider
-from pulumi_serving.spec import endpoints, secrets
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "planner.md"
 REQUEST_MODELS = (

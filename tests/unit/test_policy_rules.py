@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from pulumi_serving import resources
+from pulumi_serving.payloads import PROVIDERS
 from pulumi_serving.policy import RULES, RULES_BY_NAME, UNKNOWN, Level, ResourceView, Rule, Violation
-from pulumi_serving.spec import PROVIDERS
 from tests.support.pulumi_stack import REPO_ROOT
 
 STACK = "dev"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from pulumi_serving.payloads.principal_names import name_warnings, reserved_name_problem, scripts, skeleton
+from pulumi_serving.payloads.secrets import CreateScope
 from pulumi_serving.server.crypto import SecretBox
 from pulumi_serving.server.principals import ADMIN, Principal, principal_by_name, token_name_problem
 from pulumi_serving.server.secret_store import SecretStore
 from pulumi_serving.server.storage import Database
-from pulumi_serving.spec.principal_names import name_warnings, reserved_name_problem, scripts, skeleton
-from pulumi_serving.spec.secrets import CreateScope
 
 CYRILLIC_A = "\u0430"
 LIKE_ADMIN = [

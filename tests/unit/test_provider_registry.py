@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from pulumi_serving.fake_upstream import app as fake_app
+from pulumi_serving.payloads.external_models import PROVIDERS, ExternalModel
+from pulumi_serving.payloads.providers import REGISTRY, Target
+from pulumi_serving.payloads.providers.provider import ALL_TASKS
 from pulumi_serving.server.gateway.providers import ADAPTERS
 from pulumi_serving.server.gateway.upstream.bases import DEFAULT_BASES
-from pulumi_serving.spec.external_models import PROVIDERS, ExternalModel
-from pulumi_serving.spec.providers import REGISTRY, Target
-from pulumi_serving.spec.providers.provider import ALL_TASKS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "providers.md"
 PROVIDER_NAMES = sorted(REGISTRY)

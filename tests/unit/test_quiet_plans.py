@@ -5,11 +5,11 @@ from __future__ import annotations
 from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 
+from pulumi_serving.payloads.tags import tags_by_key
 from pulumi_serving.plan import endpoint_view
 from pulumi_serving.plan.gateway import plan_readiness
 from pulumi_serving.resources.diagnostics import current_urn
 from pulumi_serving.resources.provider_base import UNKNOWN, as_reported
-from pulumi_serving.spec.tags import tags_by_key
 
 WAITED = {"endpoints": [{"name": "ep", "config_version": 1}], "wait_timeout": 60}
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pulumi_serving.payloads.names import secret_key_problem
+from pulumi_serving.payloads.ownership import OWNER_ID_MAX, owner_id, scope_marker_key
 from pulumi_serving.recovery import plan_recovery
-from pulumi_serving.spec.names import secret_key_problem
-from pulumi_serving.spec.ownership import OWNER_ID_MAX, owner_id, scope_marker_key
 
 PROVIDER = "urn:pulumi:dev::p::pulumi:providers:pulumi-python::default::1234"
 

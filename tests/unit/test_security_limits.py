@@ -8,14 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from pulumi_serving.cli.main import main
+from pulumi_serving.payloads import endpoints as endpoint_spec
+from pulumi_serving.payloads import secrets as secret_spec
+from pulumi_serving.payloads.names import PRINCIPAL_NAME_MAX, principal_name_problem
+from pulumi_serving.payloads.tags import MAX_TAGS_PER_ENDPOINT, TAG_VALUE_MAX
 from pulumi_serving.server.egress import Egress, host_problem
 from pulumi_serving.server.errors import InvalidParameterValue, PermissionDenied
 from pulumi_serving.server.gateway.upstream.bases import call_urls, upstream_bases
 from pulumi_serving.server.gateway.upstream.errors import EXCERPT_CHARS, from_status
-from pulumi_serving.spec import endpoints as endpoint_spec
-from pulumi_serving.spec import secrets as secret_spec
-from pulumi_serving.spec.names import PRINCIPAL_NAME_MAX, principal_name_problem
-from pulumi_serving.spec.tags import MAX_TAGS_PER_ENDPOINT, TAG_VALUE_MAX
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from pulumi_serving.payloads.server_behaviour import ENDPOINT_ECHO_DEFAULTS, default_routes
 from pulumi_serving.server.crypto import SecretBox
 from pulumi_serving.server.endpoint_views import (
     detailed_view,
@@ -12,7 +13,6 @@ from pulumi_serving.server.endpoint_views import (
     settle,
     summary_view,
 )
-from pulumi_serving.spec.server_behaviour import ENDPOINT_ECHO_DEFAULTS, default_routes
 
 
 def _doc(pending_ready_at: int | None, live: bool = False) -> dict:

@@ -69,7 +69,7 @@ def test_whole_stack_file_schema_types_the_declarations() -> None:
 
 def test_validate_accepts_secret_values_from_an_esc_environment_import(tmp_path: Path) -> None:
     from pulumi_serving.cli.validate import validate_file
-    from pulumi_serving.spec.declarations import json_schema
+    from pulumi_serving.payloads.declarations import json_schema
 
     scopes = [{"scope": "keys", "secrets": [{"key": "openai", "value_from": "openai_api_key"}]}]
     stack_file = tmp_path / "Pulumi.prod.yaml"

@@ -13,7 +13,7 @@ class SecretConfig:
 
 
 def test_declared_secrets_get_string_or_bytes_values_and_a_config_reference(pulumi_mocks: Recorder) -> None:
-    from pulumi_serving.spec.declarations import StackDeclarations
+    from pulumi_serving.payloads.declarations import StackDeclarations
     from pulumi_serving.stack import declare_scopes
 
     @pulumi.runtime.test

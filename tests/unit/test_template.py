@@ -14,8 +14,8 @@ import yaml
 import pulumi_serving.policy
 from pulumi_serving.cli.new import requirement, scaffold
 from pulumi_serving.cli.validate import validate_file
+from pulumi_serving.payloads.declarations import json_schema
 from pulumi_serving.policy import RULES, RULES_BY_NAME, Level, pack_config
-from pulumi_serving.spec.declarations import json_schema
 from pulumi_serving.stack import bundled_schema
 from tests.support.pulumi_stack import REPO_ROOT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import pulumi_serving
-from pulumi_serving import args
+from pulumi_serving import generated_args as args
 from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.repo_scripts import load_script
 
@@ -19,9 +19,9 @@ PROJECT_CONFIG = ("--config-file", str(REPO_ROOT / "pyproject.toml"))
 
 
 def test_generated_args_module_is_not_stale() -> None:
-    assert (REPO_ROOT / "provider" / "pulumi_serving" / "args.py").read_text() == load_script(
+    assert (REPO_ROOT / "provider" / "pulumi_serving" / "generated_args.py").read_text() == load_script(
         "scripts/gen_args.py"
-    ).render(), "args.py is stale: run `python scripts/gen_args.py`"
+    ).render(), "generated_args.py is stale: run `python scripts/gen_args.py`"
 
 
 def test_each_args_class_has_its_spec_models_fields_and_required_fields() -> None:
@@ -124,7 +124,7 @@ def test_the_typed_surface_and_the_stack_program_are_type_clean() -> None:
     package = REPO_ROOT / "provider" / "pulumi_serving"
     targets = [
         package / "__init__.py",
-        package / "args.py",
+        package / "generated_args.py",
         package / "stack",
         package / "cli" / "new.py",
         package / "resources" / "secret_references.py",

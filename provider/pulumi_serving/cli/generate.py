@@ -28,9 +28,9 @@ from ..client import (
 from ..generate.declarations import Generated, endpoint_declaration, scope_declaration
 from ..generate.python_program import render
 from ..generate.stack_file import StackFileError, merge
+from ..payloads.declarations import NAMESPACE
+from ..payloads.ownership import is_marker_secret
 from ..resources.ownership import endpoint_owner
-from ..spec.declarations import NAMESPACE
-from ..spec.ownership import is_marker_secret
 from .project_config import find_project
 
 COMMAND = "pulumi-serving generate"

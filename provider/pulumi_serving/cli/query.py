@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ..spec.server_behaviour import DEFAULT_TASK
+from ..payloads.server_behaviour import DEFAULT_TASK
 
 if TYPE_CHECKING:
     from ..client import Credentials

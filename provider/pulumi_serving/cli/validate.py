@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..spec.declarations import json_schema, validate_stack_config
+from ..payloads.declarations import json_schema, validate_stack_config
 from .locations import locate, path_segments
 from .project_config import find_project
 from .style import BOLD, GREEN, RED, paint

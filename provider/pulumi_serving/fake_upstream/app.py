@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..spec.providers import REGISTRY
+from ..payloads.providers import REGISTRY
 from .behaviour import Behaviour
 from .wire import WireError, decode_object
 

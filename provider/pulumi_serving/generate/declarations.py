@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import spec
+from .. import payloads
+from ..payloads.external_models import CREDENTIAL_PAIRS
+from ..payloads.ownership import is_marker_secret
+from ..payloads.server_behaviour import default_routes
 from ..plan import endpoint_view, normalize
 from ..plan.permissions import direct_grants, is_caller
-from ..spec.external_models import CREDENTIAL_PAIRS
-from ..spec.ownership import is_marker_secret
-from ..spec.server_behaviour import default_routes
 
 Json = dict[str, Any]
 _MISSING_CREDENTIAL = re.compile(r"one of (\w+) or (\w+_plaintext) is required")
@@ -101,7 +101,7 @@ def _plaintext_placeholders(endpoint: str, entity: Json) -> list[str]:
         return []
     added: list[str] = []
     for _ in CREDENTIAL_PAIRS:  # one missing credential per round, at most one round per pair
-        problems = spec.validate_endpoint_config({"served_entities": [entity]})
+        problems = payloads.validate_endpoint_config({"served_entities": [entity]})
         found = next((m for p in problems if (m := _MISSING_CREDENTIAL.search(p.message))), None)
         if found is None:
             return added

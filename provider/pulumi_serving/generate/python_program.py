@@ -13,9 +13,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..payloads import EndpointCoreConfigInput, config_secret_uses
+from ..payloads.declarations import endpoint_secret_keys
 from ..plan.endpoint_view import VIEW_FIELDS
-from ..spec import EndpointCoreConfigInput, config_secret_uses
-from ..spec.declarations import endpoint_secret_keys
 from .declarations import Generated
 
 Json = dict[str, Any]

@@ -17,8 +17,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..spec.declarations import NAMESPACE
-from ..spec.declarations.models import STACK_ONLY_KEYS
+from ..payloads.declarations import NAMESPACE
+from ..payloads.declarations.models import STACK_ONLY_KEYS
 from .declarations import Generated
 
 ENDPOINTS_KEY, SCOPES_KEY = f"{NAMESPACE}:endpoints", f"{NAMESPACE}:scopes"

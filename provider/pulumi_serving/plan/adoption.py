@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..spec.ownership import OWNER_TAG_KEY
+from ..payloads.ownership import OWNER_TAG_KEY
 from .compare import changes
 from .model import Plan
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.ownership import OWNER_INPUT as OWNER
-from ..spec.ownership import OWNER_TAG_KEY
+from ..payloads.ownership import OWNER_INPUT as OWNER
+from ..payloads.ownership import OWNER_TAG_KEY
 from . import calls, endpoint_view, normalize
 from .compare import changed_paths
 from .fields import RULES, rule_for

@@ -30,9 +30,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..spec.names import default_served_entity_name
-from ..spec.ownership import is_marker_tag
-from ..spec.server_behaviour import (
+from ..payloads.names import default_served_entity_name
+from ..payloads.ownership import is_marker_tag
+from ..payloads.server_behaviour import (
     DEFAULT_OPENAI_API_TYPE,
     ENTITY_DEFAULTS,
     NOT_ECHOED_ENTITY_FIELDS,

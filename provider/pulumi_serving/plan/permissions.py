@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.endpoints import PERMISSION_ORDER
+from ..payloads.endpoints import PERMISSION_ORDER
 from . import calls
 from .compare import changed_paths
 from .fields import rule_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..spec.principal_names import name_warnings
+from ..payloads.principal_names import name_warnings
 
 
 def principal_warnings(field: str, granted: Iterable[str], known: Iterable[str]) -> list[str]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec import EndpointCoreConfigInput, config_secret_uses, validate_endpoint_config
-from ..spec.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
+from ..payloads import EndpointCoreConfigInput, config_secret_uses, validate_endpoint_config
+from ..payloads.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
 from .scope_acls import Caller
 
 Json = dict[str, Any]

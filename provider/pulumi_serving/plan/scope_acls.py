@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec.principal_names import ALL_USERS_GROUP
+from ..payloads.principal_names import ALL_USERS_GROUP
 from .fields import call_for, identity_replaces
 from .model import Call, Plan
 from .principal_warnings import principal_warnings

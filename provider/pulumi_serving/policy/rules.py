@@ -11,6 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
+from ..payloads.external_models import PROVIDERS
+from ..payloads.principal_names import ALL_USERS_GROUP
+from ..payloads.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
+from ..payloads.server_behaviour import is_write_only
 from ..resources import (
     EndpointPermissionsProvider,
     RateLimitsProvider,
@@ -19,10 +23,6 @@ from ..resources import (
     SecretScopeProvider,
     ServingEndpointProvider,
 )
-from ..spec.external_models import PROVIDERS
-from ..spec.principal_names import ALL_USERS_GROUP
-from ..spec.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
-from ..spec.server_behaviour import is_write_only
 from .model import UNKNOWN, Level, ResourceView, Rule, Setting, Violation, known
 
 ENDPOINT = ServingEndpointProvider.kind

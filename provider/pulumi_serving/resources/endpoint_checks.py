@@ -7,11 +7,11 @@ from typing import Any
 
 from pulumi.dynamic import CheckFailure
 
-from .. import spec
+from .. import payloads
 from ..client import ServingClient
+from ..payloads.ownership import OWNER_TAG_KEY, is_marker_tag
 from ..plan.endpoint import rejections
 from ..plan.references import OPT_IN, dropped_references
-from ..spec.ownership import OWNER_TAG_KEY, is_marker_tag
 from .provider_base import Json, failures, has_unknowns
 from .secret_existence import missing_secret_problems, used_refs
 
@@ -21,14 +21,14 @@ TEXT_FIELDS = ("description", "budget_policy_id", "usage_policy_id")
 def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClient]) -> list[CheckFailure]:
     problems: list[CheckFailure] = []
     name = props.get("endpoint_name")
-    if not has_unknowns(name) and (reason := spec.names.endpoint_name_problem(name)):
+    if not has_unknowns(name) and (reason := payloads.names.endpoint_name_problem(name)):
         problems.append(CheckFailure("endpoint_name", f"endpoint_name: {reason}"))
     problems += _config(olds, props, client)
     if props.get("tags") is not None and not has_unknowns(props["tags"]):
         problems += _tags(props["tags"])
     gateway = props.get("ai_gateway")
     if isinstance(gateway, dict) and not gateway.get("rate_limits") and not has_unknowns(gateway):
-        problems += failures("ai_gateway", spec.validate_ai_gateway(gateway))
+        problems += failures("ai_gateway", payloads.validate_ai_gateway(gateway))
     elif gateway is not None and not isinstance(gateway, dict):
         problems.append(CheckFailure("ai_gateway", "ai_gateway: must be an object"))
     for field in TEXT_FIELDS:
@@ -36,7 +36,9 @@ def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClien
             problems.append(CheckFailure(field, f"{field}: must be a string"))
     notifications = props.get("email_notifications")
     if notifications is not None and not has_unknowns(notifications):
-        problems += failures("email_notifications", spec.check(spec.endpoints.EmailNotifications, notifications))
+        problems += failures(
+            "email_notifications", payloads.check(payloads.endpoints.EmailNotifications, notifications)
+        )
     if props.get("telemetry_config") is not None and not isinstance(props["telemetry_config"], dict):
         problems.append(CheckFailure("telemetry_config", "telemetry_config: must be an object"))
     for flag in ("route_optimized", "adopt", OPT_IN):
@@ -53,14 +55,14 @@ def _config(olds: Json, props: Json, client: Callable[[], ServingClient]) -> lis
         return [CheckFailure("config", "config: is required (served_entities and optional traffic_config)")]
     if has_unknowns(config):
         return []
-    problems = spec.validate_endpoint_config({k: v for k, v in config.items() if k != "name"}, "config")
+    problems = payloads.validate_endpoint_config({k: v for k, v in config.items() if k != "name"}, "config")
     if problems:
         return failures("config", problems)
-    parsed = spec.EndpointCoreConfigInput.model_validate(config)
+    parsed = payloads.EndpointCoreConfigInput.model_validate(config)
     checked: set[str] = set()
     old_config = olds.get("config")
-    if old_config and not has_unknowns(old_config) and not spec.validate_endpoint_config(old_config):
-        checked = used_refs(spec.EndpointCoreConfigInput.model_validate(old_config))
+    if old_config and not has_unknowns(old_config) and not payloads.validate_endpoint_config(old_config):
+        checked = used_refs(payloads.EndpointCoreConfigInput.model_validate(old_config))
     missing = missing_secret_problems(client, parsed, props.get("known_secrets") or [], checked)
     dropped = [(d.path, d.message(str(props.get("endpoint_name")))) for d in dropped_references(olds, props)]
     return [CheckFailure("config", f"{path}: {reason}") for path, reason in missing + dropped]
@@ -72,7 +74,7 @@ def _tags(value: Any) -> list[CheckFailure]:
         return [CheckFailure("tags", "tags: must be a list of {key, value} or a mapping")]
     problems = []
     for index, item in enumerate(items):
-        problems += failures("tags", spec.check(spec.EndpointTag, item, f"tags[{index}]"))
+        problems += failures("tags", payloads.check(payloads.EndpointTag, item, f"tags[{index}]"))
         if isinstance(item, dict) and is_marker_tag(item.get("key")):
             problems.append(
                 CheckFailure(

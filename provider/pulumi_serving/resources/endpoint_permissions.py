@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from .. import spec
-from ..args import AccessControlArgs
+from .. import payloads
 from ..client import NotFound
+from ..generated_args import AccessControlArgs
 from ..plan import Call, Plan, calls, plan_permissions
 from ..plan.permissions import (
     apply_calls,
@@ -51,7 +51,8 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
         problems: list[CheckFailure] = []
         for index, entry in enumerate(acl):
             problems += failures(
-                "access_control_list", spec.check(spec.AccessControlRequest, entry, f"access_control_list[{index}]")
+                "access_control_list",
+                payloads.check(payloads.AccessControlRequest, entry, f"access_control_list[{index}]"),
             )
         problems += [CheckFailure("access_control_list", str(r)) for r in caller_rejections(acl, self.caller())]
         if not problems and not olds:

@@ -13,8 +13,8 @@ from typing import Any
 import pulumi
 
 from ..client import NotFound, ServingClient
+from ..payloads.ownership import OWNER_INPUT, OWNER_TAG_KEY, owner_id, scope_marker_key  # noqa: F401 - OWNER_INPUT re-exported
 from ..recovery.pending import RECOVERED_FLAG
-from ..spec.ownership import OWNER_INPUT, OWNER_TAG_KEY, owner_id, scope_marker_key  # noqa: F401 - OWNER_INPUT re-exported
 
 Json = dict[str, Any]
 

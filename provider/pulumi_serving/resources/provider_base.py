@@ -16,7 +16,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from .. import spec
+from .. import payloads
 from ..client import (
     ApiError,
     CallCounter,
@@ -31,10 +31,10 @@ from ..client import (
 from ..engine_watchdog import engine_address, start_if_provider_host
 from ..expected_errors import Refused
 from ..expected_errors import install as install_expected_errors
+from ..payloads.ownership import OWNER_INPUT
 from ..plan import Call, Plan
 from ..plan.scope_acls import Caller
 from ..quiet_interrupt import install_if_program
-from ..spec.ownership import OWNER_INPUT
 from . import diagnostics
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ class EndpointSettingProvider(ServingProvider):
         """The endpoint's name once it is known, then :meth:`check_setting`."""
         problems: list[CheckFailure] = []
         endpoint = props.get("endpoint")
-        if not has_unknowns(endpoint) and (reason := spec.names.endpoint_name_problem(endpoint)):
+        if not has_unknowns(endpoint) and (reason := payloads.names.endpoint_name_problem(endpoint)):
             problems.append(CheckFailure("endpoint", f"endpoint: {reason}"))
         return problems + self.check_setting(olds, props)
 

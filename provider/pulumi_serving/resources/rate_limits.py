@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from .. import spec
-from ..args import AiGatewayRateLimitArgs
+from .. import payloads
 from ..client import NotFound
+from ..generated_args import AiGatewayRateLimitArgs
 from ..plan import Call, Plan, calls, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
 from . import diagnostics
@@ -34,7 +34,7 @@ class RateLimitsProvider(EndpointSettingProvider):
         if not isinstance(limits, list):
             problems.append(CheckFailure("rate_limits", "rate_limits: must be a list of rate limits"))
         elif not has_unknowns(limits):
-            problems += failures("rate_limits", spec.validate_ai_gateway({"rate_limits": limits}))
+            problems += failures("rate_limits", payloads.validate_ai_gateway({"rate_limits": limits}))
         return problems
 
     def plan(self, olds: Json, props: Json) -> Plan:

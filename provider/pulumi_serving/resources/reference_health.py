@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..client import NotFound, PermissionDenied, ServingClient
-from ..spec.secret_ref_syntax import SecretRef
+from ..payloads.secret_ref_syntax import SecretRef
 
 
 def broken_references(client: ServingClient, refs: Iterable[SecretRef]) -> dict[str, str]:

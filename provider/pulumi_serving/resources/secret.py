@@ -9,12 +9,12 @@ import contextlib
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from .. import spec
+from .. import payloads
 from ..client import NotFound, ServingClient
+from ..payloads.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
+from ..payloads.secret_ref_syntax import format_secret_ref
+from ..payloads.secrets import MAX_SECRET_VALUE_BYTES
 from ..plan import Plan, fingerprint, new_salt, plan_secret, secret_value
-from ..spec.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
-from ..spec.secret_ref_syntax import format_secret_ref
-from ..spec.secrets import MAX_SECRET_VALUE_BYTES
 from .ownership import is_recovered
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 from .secret_references import register, scope_of
@@ -34,7 +34,7 @@ class SecretProvider(ServingProvider):
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems = []
-        for prop, rule in (("scope", spec.names.scope_name_problem), ("key", spec.names.secret_key_problem)):
+        for prop, rule in (("scope", payloads.names.scope_name_problem), ("key", payloads.names.secret_key_problem)):
             if not has_unknowns(props.get(prop)) and (reason := rule(props.get(prop))):
                 problems.append(CheckFailure(prop, f"{prop}: {reason}"))
         if is_marker_secret(props.get("key")):

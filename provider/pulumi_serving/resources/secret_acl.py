@@ -7,7 +7,7 @@ import contextlib
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from .. import spec
+from .. import payloads
 from ..client import NotFound
 from ..plan import Plan, plan_acl
 from ..plan.principal_warnings import principal_warnings
@@ -25,7 +25,7 @@ class SecretAclProvider(ServingProvider):
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems: list[CheckFailure] = []
         if not has_unknowns(props):
-            for problem in spec.validate_put_acl(props):
+            for problem in payloads.validate_put_acl(props):
                 prop = problem.path.split(".")[0].split("[")[0] or "permission"
                 problems += failures(prop, [problem])
             if not problems and not olds:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..client import NotFound, ServingClient
-from ..spec import EndpointCoreConfigInput, SecretUse, config_secret_uses
+from ..payloads import EndpointCoreConfigInput, SecretUse, config_secret_uses
 
 
 def missing_secret_problems(

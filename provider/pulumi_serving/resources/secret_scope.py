@@ -12,14 +12,14 @@ import contextlib
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from .. import spec
+from .. import payloads
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
+from ..payloads.ownership import is_marker_secret, scope_marker_key
+from ..payloads.principal_names import ALL_USERS_GROUP
+from ..payloads.secret_ref_syntax import format_secret_ref
 from ..plan import Plan, calls, plan_scope
 from ..plan.adoption import scope_adoption
 from ..plan.fields import rule_for
-from ..spec.ownership import is_marker_secret, scope_marker_key
-from ..spec.principal_names import ALL_USERS_GROUP
-from ..spec.secret_ref_syntax import format_secret_ref
 from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import HIDDEN_INPUTS, Json, ServingProvider, has_unknowns, hidden, plain, shown
@@ -37,7 +37,7 @@ class SecretScopeProvider(ServingProvider):
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems = []
         scope = props.get("scope")
-        if not has_unknowns(scope) and (reason := spec.names.scope_name_problem(scope)):
+        if not has_unknowns(scope) and (reason := payloads.names.scope_name_problem(scope)):
             problems.append(CheckFailure("scope", f"scope: {reason}"))
         backend = props.setdefault("backend_type", "DATABRICKS")
         if backend != "DATABRICKS":

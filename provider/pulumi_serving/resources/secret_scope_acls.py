@@ -14,12 +14,12 @@ from collections.abc import Iterable
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
-from .. import spec
+from .. import payloads
 from ..client import ApiError, NotFound
+from ..payloads.principal_names import name_warnings
 from ..plan import Plan
 from ..plan.principal_warnings import principal_warnings
 from ..plan.scope_acls import apply_steps, diff_scope_acls, normalized, undeclared, visible
-from ..spec.principal_names import name_warnings
 from . import diagnostics
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 
@@ -50,7 +50,7 @@ class SecretScopeAclsProvider(ServingProvider):
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems = []
         scope = props.get("scope")
-        if not has_unknowns(scope) and (reason := spec.names.scope_name_problem(scope)):
+        if not has_unknowns(scope) and (reason := payloads.names.scope_name_problem(scope)):
             problems.append(CheckFailure("scope", f"scope: {reason}"))
         acls = props.setdefault("acls", [])
         if has_unknowns(acls):
@@ -63,9 +63,9 @@ class SecretScopeAclsProvider(ServingProvider):
             if not isinstance(grant, dict) or set(grant) != {"principal", "permission"}:
                 problems.append(CheckFailure("acls", f"{where}: must be {{principal, permission}}"))
                 continue
-            if reason := spec.names.principal_name_problem(grant["principal"]):
+            if reason := payloads.names.principal_name_problem(grant["principal"]):
                 problems.append(CheckFailure("acls", f"{where}.principal: {reason}"))
-            if grant["permission"] not in spec.secrets.ACL_ORDER:
+            if grant["permission"] not in payloads.secrets.ACL_ORDER:
                 problems.append(CheckFailure("acls", f"{where}.permission: must be READ, WRITE or MANAGE"))
             if grant["principal"] in seen:
                 problems.append(CheckFailure("acls", f"{where}.principal: {grant['principal']} is declared twice"))

@@ -10,7 +10,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from ..args import (
+from ..client import AlreadyExists, NotFound, ServingClient
+from ..generated_args import (
     AiGatewayConfigArgs,
     AiGatewayRateLimitArgs,
     AutoCaptureConfigArgs,
@@ -21,14 +22,13 @@ from ..args import (
     ServedModelArgs,
     TrafficConfigArgs,
 )
-from ..client import AlreadyExists, NotFound, ServingClient
+from ..payloads.server_behaviour import is_write_only
+from ..payloads.tags import tags_by_key
 from ..plan import Plan, endpoint_view, fingerprint, new_salt, normalize, plan_create, plan_endpoint
 from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
-from ..spec.server_behaviour import is_write_only
-from ..spec.tags import tags_by_key
 from . import diagnostics
 from .endpoint_calls import execute
 from .endpoint_checks import endpoint_problems

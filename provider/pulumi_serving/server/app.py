@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..spec.problems import format_problems, problems_from_error_list
+from ..payloads.problems import format_problems, problems_from_error_list
 from . import gateway
 from .backend import Backend, open_backend
 from .errors import ApiError, BadRequest, InvalidParameterValue, MalformedRequest

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..spec.upstream_urls import upstream_urls
+from ..payloads.upstream_urls import upstream_urls
 from .errors import InvalidParameterValue, PermissionDenied
 
 _HOST_RE = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]|[0-9a-f:.]+")

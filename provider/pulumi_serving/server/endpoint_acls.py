@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-from ..spec import endpoints as spec
+from ..payloads import endpoints as spec
 from .endpoint_records import load, load_by_id
 from .endpoint_views import Doc
 from .errors import PermissionDenied

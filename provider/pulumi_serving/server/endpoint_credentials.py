@@ -18,9 +18,9 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
-from ..spec import endpoints as spec
-from ..spec.config_secret_uses import config_secret_uses
-from ..spec.secret_ref_syntax import format_secret_ref, parse_secret_ref
+from ..payloads import endpoints as spec
+from ..payloads.config_secret_uses import config_secret_uses
+from ..payloads.secret_ref_syntax import format_secret_ref, parse_secret_ref
 from .crypto import SecretBox
 from .endpoint_records import load
 from .endpoint_views import Doc, credential_blocks

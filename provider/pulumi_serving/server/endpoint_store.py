@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ..spec import endpoints as spec
-from ..spec.server_behaviour import default_routes
-from ..spec.tags import tag_count_problem
+from ..payloads import endpoints as spec
+from ..payloads.server_behaviour import default_routes
+from ..payloads.tags import tag_count_problem
 from .egress import Egress
 from .endpoint_acls import EndpointAcls
 from .endpoint_credentials import EndpointCredentials

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..spec.providers import REGISTRY
-from ..spec.server_behaviour import ENDPOINT_ECHO_DEFAULTS, NOT_ECHOED_ENTITY_FIELDS
+from ..payloads.providers import REGISTRY
+from ..payloads.server_behaviour import ENDPOINT_ECHO_DEFAULTS, NOT_ECHOED_ENTITY_FIELDS
 
 Doc = dict[str, Any]
 _ENDPOINT_FIELDS = ("name", "id", "creator", "creation_timestamp", "last_updated_timestamp", "description")

@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..spec.names import principal_name_problem
-from ..spec.principal_names import ADMIN_USER, ADMINS_GROUP, ALL_USERS_GROUP, reserved_name_problem
+from ..payloads.names import principal_name_problem
+from ..payloads.principal_names import ADMIN_USER, ADMINS_GROUP, ALL_USERS_GROUP, reserved_name_problem
 from .crypto import write_private_file
 from .errors import Unauthenticated
 from .storage import Database

@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from ..spec import secrets as spec
+from ..payloads import secrets as spec
 from .crypto import SecretBox
 from .errors import (
     BadRequest,

@@ -12,10 +12,10 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..client import ApiError, NotFound, PermissionDenied
+from ..payloads.ownership import is_marker_secret
 from ..plan.references import revoked_reads
 from ..resources import diagnostics
 from ..resources.provider_base import Json, ServingProvider, plain
-from ..spec.ownership import is_marker_secret
 
 INPUTS = ("scopes", "secrets", "acls", "references")
 

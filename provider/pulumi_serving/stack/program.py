@@ -12,18 +12,8 @@ from typing import Any
 
 import pulumi
 
-from ..resources import (
-    EndpointPermissions,
-    EndpointsReady,
-    RateLimits,
-    Secret,
-    SecretAcl,
-    SecretScope,
-    SecretScopeAcls,
-    ServingEndpoint,
-)
-from ..spec import EndpointCoreConfigInput, config_secret_uses
-from ..spec.declarations import (
+from ..payloads import EndpointCoreConfigInput, config_secret_uses
+from ..payloads.declarations import (
     DECLARATION_KEYS,
     NAMESPACE,
     StackDeclarations,
@@ -33,6 +23,16 @@ from ..spec.declarations import (
     resolve_secret_values,
     stack_file_path,
     unknown_key_problems,
+)
+from ..resources import (
+    EndpointPermissions,
+    EndpointsReady,
+    RateLimits,
+    Secret,
+    SecretAcl,
+    SecretScope,
+    SecretScopeAcls,
+    ServingEndpoint,
 )
 from .declared_scopes import DeclaredScopes
 from .schemas import bundled_schema

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...spec.base import invalid_text_path
-from ...spec.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
+from ...payloads.base import invalid_text_path
+from ...payloads.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
 from ..errors import InvalidParameterValue, MalformedRequest
 from . import fast_json
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 
-from ...spec import endpoints as spec
-from ...spec.names import endpoint_name_problem
+from ...payloads import endpoints as spec
+from ...payloads.names import endpoint_name_problem
 from ..deps import BackendDep, PrincipalDep
 from ..json_response import FastJSONResponse, reply
 from . import checked

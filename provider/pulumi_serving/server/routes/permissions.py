@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ...spec.endpoints import PermissionsRequest
+from ...payloads.endpoints import PermissionsRequest
 from ..deps import BackendDep, PrincipalDep
 from ..json_response import FastJSONResponse, reply
 

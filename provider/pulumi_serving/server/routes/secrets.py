@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ...spec import secrets as spec
-from ...spec.names import scope_name_problem, secret_key_problem
+from ...payloads import secrets as spec
+from ...payloads.names import scope_name_problem, secret_key_problem
 from ..deps import BackendDep, PrincipalDep
 from ..json_response import FastJSONResponse, reply
 from . import checked

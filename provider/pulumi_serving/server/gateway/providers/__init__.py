@@ -1,11 +1,11 @@
 """One adapter per upstream provider behind :class:`~.base.ProviderAdapter` (MLflow gateway style); each
-provider's registry entry (``spec/providers/``) names its adapters, and :data:`ADAPTERS` is built from it."""
+provider's registry entry (``payloads/providers/``) names its adapters, and :data:`ADAPTERS` is built from it."""
 
 from __future__ import annotations
 
 from importlib import import_module
 
-from ....spec.providers import REGISTRY
+from ....payloads.providers import REGISTRY
 from .base import ProviderAdapter, StreamTranslator, Target, UpstreamCall
 
 

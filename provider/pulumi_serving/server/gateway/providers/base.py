@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from ....spec.providers.provider import Target
+from ....payloads.providers.provider import Target
 from ...errors import InvalidParameterValue
 from .. import responses
 from ..request import CHAT, StandardRequest

@@ -2,7 +2,7 @@
 
 Names are the external-models API's provider names plus the token endpoints the providers declare (``entra``
 for Microsoft Entra ID, ``google-oauth`` for Google's OAuth token endpoint), all read from the provider registry
-(``spec/providers/``). ``{region}`` in a base is the entity's region. ``databricks-model-serving`` has no default:
+(``payloads/providers/``). ``{region}`` in a base is the entity's region. ``databricks-model-serving`` has no default:
 an entity's ``databricks_workspace_url`` is used unless the operator overrides it (every such entity then calls
 the override).
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ....spec.providers import REGISTRY
-from ....spec.providers.provider import base_for
-from ....spec.upstream_urls import upstream_urls
+from ....payloads.providers import REGISTRY
+from ....payloads.providers.provider import base_for
+from ....payloads.upstream_urls import upstream_urls
 
 DEFAULT_BASES: Mapping[str, str] = {
     **{name: p.default_base for name, p in REGISTRY.items() if p.default_base is not None},

@@ -1,6 +1,6 @@
 """Map a served entity's ``external_model`` (credentials already resolved to raw values by the server's
 ``resolve_external_model``, read at request time so a rotated secret is used by the next call) to its
-adapter and upstream target: the provider's module plans the target (``spec/providers/``), and the access
+adapter and upstream target: the provider's module plans the target (``payloads/providers/``), and the access
 token a plan asks for is obtained here first (:mod:`.tokens`).
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ....spec.providers import REGISTRY, EntraToken, UnsupportedAuth
-from ....spec.providers.provider import TokenRequest
+from ....payloads.providers import REGISTRY, EntraToken, UnsupportedAuth
+from ....payloads.providers.provider import TokenRequest
 from ...errors import BadRequest, NotImplementedByServer
 from ..providers import ADAPTERS, ProviderAdapter, Target
 from .client import UpstreamClient

@@ -2,9 +2,9 @@
 
 import pytest
 
-from pulumi_serving.spec import CREDENTIAL_PAIRS, WRITE_ONLY_FIELDS, validate_endpoint_config
-from pulumi_serving.spec.external_models import PROVIDER_CONFIG_BLOCK, TASKS
-from pulumi_serving.spec.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
+from pulumi_serving.payloads import CREDENTIAL_PAIRS, WRITE_ONLY_FIELDS, validate_endpoint_config
+from pulumi_serving.payloads.external_models import PROVIDER_CONFIG_BLOCK, TASKS
+from pulumi_serving.payloads.server_behaviour import CHAT, COMPLETIONS, EMBEDDINGS
 
 REF = "{{secrets/s/k}}"
 

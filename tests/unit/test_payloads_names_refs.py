@@ -2,13 +2,13 @@
 
 import pytest
 
-from pulumi_serving.spec.names import (
+from pulumi_serving.payloads.names import (
     default_served_entity_name,
     endpoint_name_problem,
     scope_name_problem,
     secret_key_problem,
 )
-from pulumi_serving.spec.secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
+from pulumi_serving.payloads.secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
 
 
 @pytest.mark.parametrize("name", ["a", "openai-completions_1", "x" * 63])

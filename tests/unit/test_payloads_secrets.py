@@ -2,8 +2,8 @@
 
 import base64
 
-from pulumi_serving.spec import CreateScope, PutSecret, check, validate_put_acl
-from pulumi_serving.spec.secrets import MAX_SECRET_VALUE_BYTES
+from pulumi_serving.payloads import CreateScope, PutSecret, check, validate_put_acl
+from pulumi_serving.payloads.secrets import MAX_SECRET_VALUE_BYTES
 
 
 def msgs(problems):

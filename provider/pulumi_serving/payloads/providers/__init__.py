@@ -1,6 +1,6 @@
 """The external-model providers: one module each, registered in :data:`REGISTRY` (the one table).
 
-The payload models (``spec/external_models.py``), the write-only fields, the gateway's base URLs, targets and
+The payload models (``payloads/external_models.py``), the write-only fields, the gateway's base URLs, targets and
 egress URLs, and the fake upstream's routes are read from it (docs/providers.md#adding-a-provider).
 """
 

@@ -1,6 +1,6 @@
 """Endpoint payloads: config consistency, traffic, gateway limits, permissions, secret uses."""
 
-from pulumi_serving.spec import (
+from pulumi_serving.payloads import (
     CreateServingEndpoint,
     EndpointCoreConfigInput,
     PatchTagsRequest,

@@ -1,0 +1,49 @@
+"""Import paths of renamed modules keep working, with a ``DeprecationWarning`` naming the new path.
+
+``pulumi_serving.spec`` is :mod:`pulumi_serving.payloads` (the Databricks payload models and rules) and
+``pulumi_serving.args`` is :mod:`pulumi_serving.generated_args`, submodules included. An old name resolves to the
+renamed module object itself, so classes and enums are the same objects under both names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import warnings
+from types import ModuleType
+
+OLD_TO_NEW = {"pulumi_serving.spec": "pulumi_serving.payloads", "pulumi_serving.args": "pulumi_serving.generated_args"}
+
+
+def _renamed(fullname: str) -> str | None:
+    for old, new in OLD_TO_NEW.items():
+        if fullname == old or fullname.startswith(old + "."):
+            return new + fullname[len(old) :]
+    return None
+
+
+class _OldNameFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds an old module name and loads it as the renamed module."""
+
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        new = _renamed(fullname)
+        return None if new is None else importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        new = _renamed(spec.name)
+        assert new is not None
+        warnings.warn(f"{spec.name} was renamed {new}; import it from there", DeprecationWarning, stacklevel=2)
+        return importlib.import_module(new)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """The renamed module is already executed."""
+
+
+def install_old_names() -> None:
+    """Puts the finder first (before the path finder, which would load a second copy), once per process."""
+    if not any(isinstance(finder, _OldNameFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _OldNameFinder())
