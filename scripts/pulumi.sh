@@ -44,9 +44,15 @@ export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
 export PATH="$BIN:$(dirname "$PULUMI_PYTHON_CMD"):$PATH"
 # The provider process starts its engine watchdog at start-up (scripts/sitecustomize; docs/crash-safety.md).
 export PYTHONPATH="$ROOT/scripts/sitecustomize${PYTHONPATH:+:$PYTHONPATH}"
-if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ] && [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
-  "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery --backend-only  # sidecars a kill left empty break every command
-fi
+# Sidecars a kill left empty break every command: repaired before each one (by the full recovery below for the
+# commands that change state, which starts with that repair).
+case "${1:-}" in
+  up|update|destroy|down|dn|refresh) ;;
+  *)
+    if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ] && [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
+      "$PULUMI_PYTHON_CMD" -m pulumi_serving.recovery --backend-only
+    fi ;;
+esac
 case "${1:-}" in
   up|update|destroy|down|dn|refresh)
     if [ "${PULUMI_SERVING_RECOVER:-1}" != 0 ]; then

@@ -102,3 +102,29 @@ def test_a_file_backend_loses_only_the_attribute_sidecars_a_kill_left_broken(tmp
     assert repair_file_backend(f"file://{tmp_path}") == [stacks / "dev.json.attrs"]
     assert sorted(p.name for p in stacks.iterdir()) == ["dev.json", "dev.json.bak.attrs"]
     assert repair_file_backend("postgres://h/db") == [] and repair_file_backend(None) == []
+
+
+def test_a_file_backend_without_pending_creates_is_told_apart_without_the_cli(tmp_path):
+    import json
+
+    from pulumi_serving.recovery.file_backend import may_hold_pending_creates
+
+    stacks = tmp_path / ".pulumi" / "stacks" / "serving"
+    assert not may_hold_pending_creates(tmp_path)  # no stack yet
+    stacks.mkdir(parents=True)
+
+    def checkpoint(name: str, pending: list) -> None:
+        latest = {"resources": [], "pending_operations": pending}
+        (stacks / name).write_text(json.dumps({"version": 3, "checkpoint": {"stack": "dev", "latest": latest}}))
+
+    checkpoint("dev.json", [{"type": "updating", "resource": {}}])
+    checkpoint("prod.json.bak", [{"type": "creating", "resource": {}}])  # a backup is not the state
+    (stacks / "dev.json.attrs").write_text("")
+    assert not may_hold_pending_creates(tmp_path)
+    checkpoint("staging.json", [{"type": "creating", "resource": {}}])
+    assert may_hold_pending_creates(tmp_path)
+    (stacks / "staging.json").write_text('{"version": 3, "checkp')  # half-written: the CLI decides
+    assert may_hold_pending_creates(tmp_path)
+    (stacks / "staging.json").unlink()
+    (stacks / "qa.json.gz").write_bytes(b"\x1f\x8b")  # compressed: the CLI decides
+    assert may_hold_pending_creates(tmp_path)

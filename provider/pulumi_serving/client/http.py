@@ -13,12 +13,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .auth import Credentials
 from .errors import AlreadyExists, ApiError, Conflict, RateLimited, ServerError, TransportError, error_from_response
+
+if TYPE_CHECKING:
+    import httpx
 
 Sleep = Callable[[float], None]
 
@@ -70,7 +71,11 @@ def is_retryable(error: ApiError) -> bool:
 
 
 class HttpTransport:
-    """One httpx client per transport; safe to share between threads."""
+    """One httpx client per transport; safe to share between threads.
+
+    httpx is imported with the first transport, not with this module: a Pulumi program imports the resources
+    (and so this client) in every run without calling the API.
+    """
 
     def __init__(
         self,
@@ -87,6 +92,9 @@ class HttpTransport:
         self.counter = counter
         self._sleep = sleep
         self._on_retry = on_retry
+        import httpx
+
+        self._unreachable: type[Exception] = httpx.TransportError
         self._http = httpx.Client(
             base_url=credentials.host,
             timeout=timeout,
@@ -102,7 +110,7 @@ class HttpTransport:
         for attempt in range(self.retry.attempts):
             try:
                 response = self._send(method, path, json, params)
-            except httpx.TransportError as exc:
+            except self._unreachable as exc:
                 error: ApiError | TransportError = TransportError(
                     f"{method} {path}: cannot reach {self.credentials.host}: {type(exc).__name__}"
                 )

@@ -32,7 +32,7 @@ def invalid_text_path(value: Any, path: str) -> str | None:
 class SpecModel(BaseModel):
     """Base for every API payload model."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

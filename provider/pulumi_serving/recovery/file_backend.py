@@ -1,4 +1,5 @@
-"""Repair of a file:// state backend after a kill: drop attribute sidecar files left empty or half-written.
+"""A file:// state backend after a kill: drop attribute sidecar files left empty or half-written, and tell
+without the CLI whether any stack may hold a pending create.
 
 The file backend stores each blob's attributes in a ``<blob>.attrs`` JSON file written separately from the blob;
 a CLI killed in between can leave it empty, after which every command fails with ``failed to load checkpoint:
@@ -43,3 +44,22 @@ def repair_file_backend(url: str | None) -> list[Path]:
     for sidecar in removed:
         sidecar.unlink(missing_ok=True)
     return removed
+
+
+def may_hold_pending_creates(root: Path) -> bool:
+    """False only when every stack checkpoint of the backend is plain JSON without a pending create.
+
+    Lets recovery skip ``pulumi stack export`` (a CLI start) on the common path; any checkpoint it cannot read
+    (compressed, half-written) counts as possibly pending, so the CLI decides.
+    """
+    stacks = root / BOOKKEEPING_DIR / "stacks"
+    for checkpoint in stacks.rglob("*.json*") if stacks.is_dir() else ():
+        if checkpoint.name.endswith((".attrs", ".bak")):
+            continue
+        try:
+            latest = json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
+            if any(op.get("type") == "creating" for op in latest.get("pending_operations") or []):
+                return True
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return True
+    return False

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .file_backend import backend_dir, repair_file_backend
+from .file_backend import backend_dir, may_hold_pending_creates, repair_file_backend
 from .lock_refusal import refused_at_lock
 from .locks import (
     Liveness,
@@ -140,6 +140,9 @@ def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Sa
     repair_backend(url, say)
     if not clear_locks(pulumi, stack_args, url, say):
         return LOCKED
+    root = backend_dir(url)
+    if root is not None and not may_hold_pending_creates(root):
+        return 0
     exported = _run(pulumi, ["stack", "export"], stack_args)
     if exported.returncode != 0:
         return 0  # no stack selected yet, or no state: nothing to recover (the real command reports it)
