@@ -71,7 +71,7 @@ def test_a_program_dropping_a_referenced_scope_or_its_grant_is_refused_and_refre
     assert refused.returncode != 0
     assert (
         f"this update revokes platform-team's MANAGE on secret scope '{SCOPE}', through which the stack's "
-        "principal 'platform' reads it, while endpoint(s) 'ref-chat' still reference the scope"
+        "principal 'platform' reads it, while endpoint 'ref-chat' still references the scope"
     ) in refused.output, refused.output
     assert "allow_broken_references=True in a program" in refused.output
 
@@ -156,7 +156,7 @@ def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_
     assert refused.returncode != 0
     assert (
         "this update revokes platform-team's MANAGE on secret scope 'shared_keys', through which the stack's "
-        "principal 'platform' reads it, while endpoint(s) 'shared-chat' still reference the scope"
+        "principal 'platform' reads it, while endpoint 'shared-chat' still references the scope"
     ) in refused.output, refused.output
     with live_server.client() as api:
         held = api.get("/api/2.0/secrets/acls/get", params={"scope": "shared_keys", "principal": "platform-team"})

@@ -131,7 +131,10 @@ def test_dropping_the_grant_the_stack_reads_a_referenced_scope_through_is_refuse
     live = {"s": [{"principal": "bob", "permission": "MANAGE"}, {"principal": "platform-team", "permission": "MANAGE"}]}
     [revoked] = revoked_reads([grant, other], [other], live, caller, {"s": ["chat"]})
     message = revoked.message("platform")
-    assert "revokes platform-team's MANAGE on secret scope 's'" in message and "endpoint(s) 'chat'" in message
+    assert "revokes platform-team's MANAGE on secret scope 's'" in message
+    assert "endpoint 'chat' still references the scope" in message
+    two = revoked_reads([grant], [], live, caller, {"s": ["chat", "batch"]})[0].message("platform")
+    assert "endpoints 'batch', 'chat' still reference the scope" in two
     assert f"{OPT_IN}: true" in message and f"{OPT_IN}=True in a program" in message
     # not refused: the grant is kept, no endpoint uses the scope, another grant still gives access, an admin
     assert revoked_reads([grant], [grant], live, caller, {"s": ["chat"]}) == []

@@ -104,12 +104,15 @@ class RevokedRead:
     endpoints: tuple[str, ...]
 
     def message(self, caller: str) -> str:
+        names = ", ".join(map(repr, self.endpoints))
+        users = (
+            f"endpoint {names} still references" if len(self.endpoints) == 1 else f"endpoints {names} still reference"
+        )
         return (
             f"this update revokes {self.principal}'s {self.permission} on secret scope {self.scope!r}, through which "
-            f"the stack's principal {caller!r} reads it, while endpoint(s) {', '.join(map(repr, self.endpoints))} "
-            f"still reference the scope: their calls would fail. Keep the grant, declare another that {caller!r} "
-            f"holds, change the endpoints in the same update, or opt in on them with {OPT_IN}: true "
-            f"({OPT_IN}=True in a program)"
+            f"the stack's principal {caller!r} reads it, while {users} the scope: every call would fail. Keep the "
+            f"grant, declare another that {caller!r} holds, change the endpoint's reference in the same update, or "
+            f"opt in with {OPT_IN}: true ({OPT_IN}=True in a program)"
         )
 
 
