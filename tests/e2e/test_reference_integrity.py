@@ -1,7 +1,7 @@
-"""Reference integrity through the real Pulumi CLI (decision 17): a Python program dropping a scope its endpoint
-references is refused at preview naming the endpoint and the reference, and the scope stays; a stack file doing
-so is refused too unless the endpoint opts in; refresh warns about a reference that no longer resolves and
-preview repeats the warning until it is fixed."""
+"""Reference integrity through the real Pulumi CLI (decision 17): a Python program dropping the grant its principal
+reads a referenced scope through, or the scope itself, is refused at preview naming the endpoint and the
+reference, and the grant and scope stay; a stack file doing so is refused too unless the endpoint opts in; refresh
+warns about a reference that no longer resolves and preview repeats the warning until it is fixed."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ REF = f"{{{{secrets/{SCOPE}/k}}}}"
 
 PROGRAM = """\
 import pulumi
-from pulumi_serving import Secret, SecretScope, ServingEndpoint
+from pulumi_serving import Secret, SecretAcl, SecretScope, ServingEndpoint
 
 config = pulumi.Config()
 {declarations}
@@ -37,29 +37,43 @@ ServingEndpoint(
     }}],
 )
 """
-DECLARED = PROGRAM.format(
-    declarations=(
-        f'scope = SecretScope("legacy", scope="{SCOPE}")\n'
-        'key = Secret("legacy-key", scope=scope.scope, key="k", string_value=config.require_secret("key"))'
-    ),
-    reference="key.config_reference",
+SCOPE_AND_KEY = (
+    f'scope = SecretScope("legacy", scope="{SCOPE}", adopt=True)\n'
+    'key = Secret("legacy-key", scope=scope.scope, key="k", string_value=config.require_secret("key"))\n'
 )
+GRANT = 'SecretAcl("platform-team", scope=scope.scope, principal="platform-team", permission="MANAGE")\n'
+DECLARED = PROGRAM.format(declarations=SCOPE_AND_KEY + GRANT, reference="key.config_reference")
+REVOKED = PROGRAM.format(declarations=SCOPE_AND_KEY, reference="key.config_reference")
 DROPPED = PROGRAM.format(declarations="", reference=repr(REF))
 
 
-def test_a_program_dropping_a_referenced_scope_is_refused_and_refresh_warns_about_broken_references(
+def test_a_program_dropping_a_referenced_scope_or_its_grant_is_refused_and_refresh_warns_about_broken_references(
     pulumi_stack_factory, live_server, tmp_path
 ):
+    """The program runs as a non-admin principal whose only access to the scope bob made is its group's grant."""
+    with live_server.client(live_server.mint_token("bob@example.com")) as api:
+        api.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).raise_for_status()
+        grant = {"scope": SCOPE, "principal": "platform-team", "permission": "MANAGE"}
+        api.post("/api/2.0/secrets/acls/put", json=grant).raise_for_status()
     program = python_program(tmp_path, "refs", DECLARED)
     stack = pulumi_stack_factory(
         program,
         config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token, "key": "sk-r"},
+        secrets={"serving:token": live_server.mint_token("platform", groups=["platform-team"]), "key": "sk-r"},
     )
     stack.up()
     with live_server.client() as api:
         endpoint = api.get("/api/2.0/serving-endpoints/ref-chat").json()
     assert {"key": "team", "value": "platform"} in endpoint["tags"]
+
+    (stack.workdir / "__main__.py").write_text(REVOKED)
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0
+    assert (
+        f"this update revokes platform-team's MANAGE on secret scope '{SCOPE}', through which the stack's "
+        "principal 'platform' reads it, while endpoint 'ref-chat' still references the scope"
+    ) in refused.output, refused.output
+    assert "allow_broken_references=True in a program" in refused.output
 
     (stack.workdir / "__main__.py").write_text(DROPPED)
     refused = stack.preview(check=False)
@@ -72,6 +86,9 @@ def test_a_program_dropping_a_referenced_scope_is_refused_and_refresh_warns_abou
     assert "opt in with allow_broken_references: true" in refused.output
     assert stack.up(check=False).returncode != 0
     assert SCOPE in scopes_on(live_server) and secret_keys_on(live_server, SCOPE) == ["k"]
+    with live_server.client() as api:
+        held = api.get("/api/2.0/secrets/acls/get", params={"scope": SCOPE, "principal": "platform-team"})
+    assert held.json()["permission"] == "MANAGE"
 
     # Back to the declared program; the secret is deleted behind Pulumi's back.
     (stack.workdir / "__main__.py").write_text(DECLARED)
@@ -139,7 +156,7 @@ def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_
     assert refused.returncode != 0
     assert (
         "this update revokes platform-team's MANAGE on secret scope 'shared_keys', through which the stack's "
-        "principal 'platform' reads it, while endpoint(s) 'shared-chat' still reference the scope"
+        "principal 'platform' reads it, while endpoint 'shared-chat' still references the scope"
     ) in refused.output, refused.output
     with live_server.client() as api:
         held = api.get("/api/2.0/secrets/acls/get", params={"scope": "shared_keys", "principal": "platform-team"})

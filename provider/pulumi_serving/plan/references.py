@@ -6,6 +6,10 @@ Pulumi deletes what a program stops declaring, and calls the provider only at ap
 compares its last inputs with the new ones: a reference still in the config whose secret or scope the stack
 declared last time and no longer does is one this update deletes. It is refused at preview unless the endpoint
 opts in with ``allow_broken_references``.
+
+Grants work the same way: each endpoint keeps the program's ``SecretAcl`` grants (``known_grants``, a stack file's
+``acls`` included), so its check sees a grant the stack stops declaring (deleted, or moved to another principal) on
+a scope its config uses, and refuses it when no other grant leaves the stack's principal able to read the scope.
 """
 
 from __future__ import annotations
@@ -100,12 +104,46 @@ class RevokedRead:
     endpoints: tuple[str, ...]
 
     def message(self, caller: str) -> str:
+        names = ", ".join(map(repr, self.endpoints))
+        users = (
+            f"endpoint {names} still references" if len(self.endpoints) == 1 else f"endpoints {names} still reference"
+        )
         return (
             f"this update revokes {self.principal}'s {self.permission} on secret scope {self.scope!r}, through which "
-            f"the stack's principal {caller!r} reads it, while endpoint(s) {', '.join(map(repr, self.endpoints))} "
-            f"still reference the scope: their calls would fail. Keep the grant, declare another that {caller!r} "
-            f"holds, change the endpoints in the same update, or opt in on them with {OPT_IN}: true"
+            f"the stack's principal {caller!r} reads it, while {users} the scope: every call would fail. Keep the "
+            f"grant, declare another that {caller!r} holds, change the endpoint's reference in the same update, or "
+            f"opt in with {OPT_IN}: true ({OPT_IN}=True in a program)"
         )
+
+
+@dataclass(frozen=True)
+class GrantChange:
+    """What an endpoint's check passes to :func:`revoked_reads`: the program's grants last time and now, and the
+    scopes its config references (``users``: scope -> this endpoint)."""
+
+    old_acls: list[Json]
+    new_acls: list[Json]
+    users: dict[str, list[str]]
+
+    def touched(self) -> list[str]:
+        """Referenced scopes losing a grant: the ones whose live grants the check lists."""
+        kept = {(a["scope"], a["principal"]) for a in self.new_acls}
+        return sorted({a["scope"] for a in self.old_acls if (a["scope"], a["principal"]) not in kept} & set(self.users))
+
+
+def endpoint_grant_change(olds: Json, props: Json) -> GrantChange | None:
+    """The grants (``known_grants``, ``{scope, principal, permission}``) an endpoint's update stops declaring on the
+    scopes its config references; None when there is nothing to check (first deployment, opted in, none dropped)."""
+    if not olds or props.get(OPT_IN) or not olds.get("known_grants"):
+        return None
+    name = str(props.get("endpoint_name"))
+    scopes = {ref.scope for _, ref in config_references(props.get("config"))}
+    change = GrantChange(
+        [a for a in olds["known_grants"] if a["scope"] in scopes],
+        [a for a in props.get("known_grants") or [] if a["scope"] in scopes],
+        {scope: [name] for scope in scopes},
+    )
+    return change if change.touched() else None
 
 
 def revoked_reads(

@@ -11,8 +11,10 @@ from .. import payloads
 from ..client import ServingClient
 from ..payloads.ownership import OWNER_TAG_KEY, is_marker_tag
 from ..plan.endpoint import rejections
-from ..plan.references import OPT_IN, dropped_references
+from ..plan.references import OPT_IN, dropped_references, endpoint_grant_change
+from ..plan.scope_acls import Caller
 from .provider_base import Json, failures, has_unknowns
+from .reference_health import revoked_reads_live
 from .secret_existence import missing_secret_problems, used_refs
 
 TEXT_FIELDS = ("description", "budget_policy_id", "usage_policy_id")
@@ -66,6 +68,23 @@ def _config(olds: Json, props: Json, client: Callable[[], ServingClient]) -> lis
     missing = missing_secret_problems(client, parsed, props.get("known_secrets") or [], checked)
     dropped = [(d.path, d.message(str(props.get("endpoint_name")))) for d in dropped_references(olds, props)]
     return [CheckFailure("config", f"{path}: {reason}") for path, reason in missing + dropped]
+
+
+def revoked_read_problems(
+    olds: Json, props: Json, client: Callable[[], ServingClient], caller: Callable[[], Caller]
+) -> list[CheckFailure]:
+    """A program's grant this update stops declaring through which the stack's principal reads a scope the
+    endpoint's config references, with no other grant left to it (plan/references.py)."""
+    if has_unknowns(props.get("known_grants")) or has_unknowns(props.get("config")):
+        return []
+    change = endpoint_grant_change(olds, props)
+    if change is None:
+        return []
+    principal = caller()
+    return [
+        CheckFailure("config", f"config: {r.message(principal.name)}")
+        for r in revoked_reads_live(client(), change, principal)
+    ]
 
 
 def _tags(value: Any) -> list[CheckFailure]:

@@ -91,6 +91,7 @@ HIDDEN_INPUTS = {
     "adopt": "__adopt",
     "known_secrets": "__known_secrets",
     "known_scopes": "__known_scopes",
+    "known_grants": "__known_grants",
     "acls_declared": "__acls_declared",
     OWNER_INPUT: "__owner",
 }

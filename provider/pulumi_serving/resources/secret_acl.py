@@ -13,6 +13,7 @@ from ..plan import Plan, plan_acl
 from ..plan.principal_warnings import principal_warnings
 from . import diagnostics
 from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, shown
+from .secret_references import register_grant
 
 INPUTS = ("scope", "principal", "permission")
 
@@ -75,7 +76,9 @@ class SecretAclProvider(ServingProvider):
 
 
 class SecretAcl(Resource, module="serving", name="SecretAcl"):
-    """Grant ``principal`` (user or group name) ``permission`` on ``scope``."""
+    """Grant ``principal`` (user or group name) ``permission`` on ``scope``. The program's endpoints keep the grant
+    (``known_grants``): deleting it while an endpoint references the scope is refused at preview when it is how the
+    stack's principal reads the scope."""
 
     scope: pulumi.Output[str]
     principal: pulumi.Output[str]
@@ -90,6 +93,7 @@ class SecretAcl(Resource, module="serving", name="SecretAcl"):
         permission: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        register_grant(scope, principal, permission)
         super().__init__(
             SecretAclProvider(), resource_name, {"scope": scope, "principal": principal, "permission": permission}, opts
         )

@@ -3,7 +3,9 @@
 A ``Secret`` registers its reference output here; a ``ServingEndpoint`` finds those outputs in its config and
 then depends on their secrets and lists them as known (preview does not look them up on the server). Likewise a
 ``SecretScope`` registers its ``scope`` output and its ``config_reference(key)`` outputs, so an endpoint knows
-which scopes it uses are declared in the stack (``known_scopes``, for plan/references.py).
+which scopes it uses are declared in the stack (``known_scopes``, for plan/references.py). And a ``SecretAcl``
+registers its grant, so each endpoint keeps the program's grants (``known_grants``): an update that drops the one
+the stack's principal reads a referenced scope through is refused at preview.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
 
 # id(output) -> (output, its secret); the output is held so its id is never reused while the program runs.
 _REFERENCES: dict[int, tuple[pulumi.Output, Secret]] = {}
+# the SecretAcls' inputs ({scope, principal, permission}) in the order the program declares them
+_GRANTS: list[dict[str, pulumi.Input[str]]] = []
 # id(output) -> (output, its scope): a scope's ``scope`` output and its ``config_reference(key)`` outputs
 _SCOPE_OUTPUTS: dict[int, tuple[pulumi.Output, SecretScope]] = {}
 
@@ -28,6 +32,27 @@ def register(output: pulumi.Output, secret: Secret) -> None:
 
 def register_scope_output(output: pulumi.Output, scope: SecretScope) -> None:
     _SCOPE_OUTPUTS[id(output)] = (output, scope)
+
+
+def register_grant(scope: pulumi.Input[str], principal: pulumi.Input[str], permission: pulumi.Input[str]) -> None:
+    _GRANTS.append({"scope": scope, "principal": principal, "permission": permission})
+
+
+def known_grants_input() -> pulumi.Output[list[dict[str, str]]]:
+    """Every grant (``{scope, principal, permission}``) the program's SecretAcls declare, sorted.
+
+    Read in an ``apply``: it runs once the program's own code has returned, so a SecretAcl declared after the
+    endpoint counts too. The grants' inputs, not the SecretAcls' outputs, so no grant waits for the endpoint."""
+    return pulumi.Output.from_input(None).apply(lambda _: _declared_grants())
+
+
+def _declared_grants() -> pulumi.Output[list[dict[str, str]]]:
+    rows = [pulumi.Output.all(g["scope"], g["principal"], g["permission"]) for g in _GRANTS]
+    return pulumi.Output.all(*rows).apply(
+        lambda found: [
+            {"scope": s, "principal": p, "permission": m} for s, p, m in sorted({(s, p, m) for s, p, m in found})
+        ]
+    )
 
 
 def scope_of(value: Any) -> SecretScope | None:

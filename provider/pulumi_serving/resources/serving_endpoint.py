@@ -31,7 +31,7 @@ from ..plan.endpoint import plan_take_over
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
 from . import diagnostics
 from .endpoint_calls import execute
-from .endpoint_checks import endpoint_problems
+from .endpoint_checks import endpoint_problems, revoked_read_problems
 from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
 from .provider_base import (
     DEFAULT_WAIT_TIMEOUT,
@@ -46,7 +46,13 @@ from .provider_base import (
 from .rate_limits import RateLimits
 from .readiness import EndpointsReady
 from .reference_health import broken_references
-from .secret_references import declared_scopes, known_scopes_input, known_secrets_input, referenced_secrets
+from .secret_references import (
+    declared_scopes,
+    known_grants_input,
+    known_scopes_input,
+    known_secrets_input,
+    referenced_secrets,
+)
 
 DECLARED = (
     "endpoint_name",
@@ -61,7 +67,7 @@ DECLARED = (
     "telemetry_config",
 )
 # how to apply, not what (the owner goes in a marker tag; the known_* and the opt-in: plan/references.py)
-OPTIONS = ("adopt", "known_secrets", "known_scopes", OPT_IN, OWNER_INPUT)
+OPTIONS = ("adopt", "known_secrets", "known_scopes", "known_grants", OPT_IN, OWNER_INPUT)
 INPUTS = DECLARED + OPTIONS
 
 
@@ -77,6 +83,7 @@ class ServingEndpointProvider(ServingProvider):
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
         problems = endpoint_problems(olds, props, self.client)
+        problems += revoked_read_problems(olds, props, self.client, self.principal)
         if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
             problems += self._preview_adoption(props)
         return problems
@@ -320,7 +327,9 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
     in the program that the config uses (found by itself from those secrets, from a
     ``SecretScope.config_reference(key)`` in the config and from SecretScopes in ``depends_on``). An update that
     stops declaring one of them, or a secret of ``known_secrets``, while the config still references it is refused
-    at preview unless ``allow_broken_references=True`` (docs/day-2.md).
+    at preview unless ``allow_broken_references=True`` (docs/day-2.md). So is one that stops declaring a
+    ``SecretAcl`` (the endpoint keeps the program's grants) through which the stack's principal reads a scope the
+    config references, with no other grant left to it.
     """
 
     endpoint_name: pulumi.Output[str]
@@ -384,6 +393,7 @@ class ServingEndpoint(Resource, module="serving", name="ServingEndpoint"):
             HIDDEN_INPUTS["adopt"]: adopt or None,
             HIDDEN_INPUTS["known_secrets"]: known_secrets_input(known_secrets, secrets),
             HIDDEN_INPUTS["known_scopes"]: known_scopes_input(known_scopes, scopes),
+            HIDDEN_INPUTS["known_grants"]: known_grants_input(),
             OPT_IN: allow_broken_references or None,
             "state": None,
             "config_version": None,

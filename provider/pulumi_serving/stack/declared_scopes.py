@@ -1,23 +1,22 @@
-"""DeclaredScopes: the stack file's scopes, managed secrets and grants, kept in the state so a preview sees what an
-update deletes (Pulumi calls no provider for a resource it deletes until apply time).
+"""DeclaredScopes: the stack file's scopes and managed secrets, kept in the state so a preview sees what an update
+deletes (Pulumi calls no provider for a resource it deletes until apply time).
 
-No server object. Its check refuses an update that drops the grant through which the stack's principal reads a
-scope that endpoints still reference (plan/references.py). Its diff lists, for each scope leaving the stack, the
-secrets it holds that the stack does not manage: the API deletes them with the scope, so preview warns naming them.
+No server object. Its diff lists, for each scope leaving the stack, the secrets it holds that the stack does not
+manage: the API deletes them with the scope, so preview warns naming them. (A dropped grant that endpoints need is
+refused by the endpoints' own check, from the SecretAcls they know: plan/references.py.)
 """
 
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from ..client import ApiError, NotFound, PermissionDenied
+from ..client import NotFound, PermissionDenied
 from ..payloads.ownership import is_marker_secret
-from ..plan.references import revoked_reads
 from ..resources import diagnostics
 from ..resources.provider_base import Json, ServingProvider, plain
 
-INPUTS = ("scopes", "secrets", "acls", "references")
+INPUTS = ("scopes", "secrets")
 
 
 def unmanaged_secrets_warning(scope: str, keys: list[str]) -> str:
@@ -32,22 +31,6 @@ class DeclaredScopesProvider(ServingProvider):
     """CRUD for ``pulumi-python:dynamic/serving:DeclaredScopes`` (state only)."""
 
     kind, inputs = "DeclaredScopes", INPUTS
-
-    def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        old_acls, new_acls = olds.get("acls") or [], props.get("acls") or []
-        caller = self.principal()
-        if caller.is_admin or not olds:
-            return []
-        keep = {(a["scope"], a["principal"]) for a in new_acls}
-        touched = {a["scope"] for a in old_acls if (a["scope"], a["principal"]) not in keep}
-        live = {}
-        for scope in sorted(touched & set(props.get("references") or {})):
-            try:
-                live[scope] = self.client().list_acls(scope)
-            except ApiError:
-                continue  # gone already, or not ours to list
-        found = revoked_reads(old_acls, new_acls, live, caller, props.get("references") or {})
-        return [CheckFailure("acls", f"acls: {r.message(caller.name)}") for r in found]
 
     def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
         olds, props = plain(olds), plain(news)
@@ -78,9 +61,7 @@ class DeclaredScopesProvider(ServingProvider):
 
 
 class DeclaredScopes(Resource, module="serving", name="DeclaredScopes"):
-    """The stack file's scope names, managed ``scope/key`` secrets, grants (``{scope, principal, permission}``) and
-    which endpoints reference each scope (``{scope: [endpoint names]}``, without those opted in to broken
-    references); the stack program declares one."""
+    """The stack file's scope names and managed ``scope/key`` secrets; the stack program declares one."""
 
     def __init__(
         self,
@@ -88,14 +69,7 @@ class DeclaredScopes(Resource, module="serving", name="DeclaredScopes"):
         *,
         scopes: list[str],
         secrets: list[str],
-        acls: list[dict[str, str]],
-        references: dict[str, list[str]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            "scopes": sorted(scopes),
-            "secrets": sorted(secrets),
-            "acls": sorted(acls, key=lambda a: (a["scope"], a["principal"])),
-            "references": {scope: sorted(names) for scope, names in sorted(references.items())},
-        }
+        props = {"scopes": sorted(scopes), "secrets": sorted(secrets)}
         super().__init__(DeclaredScopesProvider(), resource_name, props, opts)

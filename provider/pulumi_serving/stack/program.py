@@ -3,7 +3,7 @@
 Declarations are validated against the bundled declarations schema and the spec before any resource is
 declared; a bad declaration fails the preview with one line per problem. Dependencies:
 scope -> secrets / ACLs -> endpoints that reference them -> readiness gate -> rate limits, plus one
-``DeclaredScopes`` so a preview sees which scopes, secrets and grants an update deletes (docs/day-2.md).
+``DeclaredScopes`` so a preview sees which scopes and secrets an update deletes (docs/day-2.md).
 """
 
 from __future__ import annotations
@@ -179,30 +179,7 @@ def declare() -> StackDeclarations:
     config = pulumi.Config(NAMESPACE)
     decl = load(config)
     secrets = declare_scopes(decl, config)
-    # always declared (also with no scope left), so a preview sees which scopes and grants an update deletes
-    DeclaredScopes(
-        "declared-scopes",
-        scopes=[s.scope for s in decl.scopes],
-        secrets=list(secrets),
-        acls=[
-            {"scope": s.scope, "principal": a.principal, "permission": a.permission}
-            for s in decl.scopes
-            for a in s.acls
-        ],
-        references=scope_references(decl),
-    )
+    # always declared (also with no scope left), so a preview sees which scopes an update deletes
+    DeclaredScopes("declared-scopes", scopes=[s.scope for s in decl.scopes], secrets=list(secrets))
     declare_endpoints(decl, secrets, config)
     return decl
-
-
-def scope_references(decl: StackDeclarations) -> dict[str, list[str]]:
-    """{scope: names of the endpoints referencing it}, for endpoints not opted in to broken references."""
-    found: dict[str, list[str]] = {}
-    for endpoint in decl.endpoints:
-        if endpoint.allow_broken_references:
-            continue
-        placeholders = endpoint_secret_keys(endpoint.config)[0]
-        for use in config_secret_uses(EndpointCoreConfigInput.model_validate(placeholders)):
-            if endpoint.name not in found.setdefault(use.ref.scope, []):
-                found[use.ref.scope].append(endpoint.name)
-    return found
