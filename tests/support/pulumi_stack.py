@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import ruamel.yaml
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -171,14 +172,31 @@ class PulumiStack:
         )
 
     def set_config(self, values: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> None:
-        """Set plain and secret (encrypted) config values on this stack."""
+        """Set plain values in the stack file, as a person edits it (comments and other keys kept), and secret
+        values with ``pulumi config set-all --secret`` (encrypted)."""
+        if values:
+            self._write_plain_config(values)
         pairs: list[str] = []
-        for key, value in (values or {}).items():
-            pairs += ["--plaintext", f"{key}={value}"]
         for key, value in (secrets or {}).items():
             pairs += ["--secret", f"{key}={value}"]
         if pairs:
             self.run("config", "set-all", *pairs)
+
+    def stack_file(self) -> Path:
+        """``Pulumi.<stack>.yaml``, in the project's ``stackConfigDir`` when it names one."""
+        project = yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {}
+        folder = self.workdir / str(project.get("stackConfigDir") or ".")
+        return folder / f"Pulumi.{self.name.rsplit('/', 1)[-1]}.yaml"
+
+    def _write_plain_config(self, values: Mapping[str, str]) -> None:
+        path = self.stack_file()
+        round_trip = ruamel.yaml.YAML()
+        document = (round_trip.load(path.read_text()) if path.exists() else None) or {}
+        config = document.setdefault("config", {})
+        for key, value in values.items():
+            config[key] = value
+        with path.open("w") as out:
+            round_trip.dump(document, out)
 
     def set_config_value(self, key: str, value: str, *, secret: bool = False) -> None:
         self.run("config", "set", key, value, *(["--secret"] if secret else ["--plaintext"]))
@@ -202,11 +220,25 @@ class PulumiStack:
         return self.run("destroy", "--yes", "--skip-preview", *extra, check=check)
 
     def export(self) -> dict:
-        """The stack's deployment as parsed JSON (``pulumi stack export``), secrets still encrypted."""
-        return json.loads(self.run("stack", "export").stdout)
+        """The stack's deployment as parsed JSON (as ``pulumi stack export`` prints it), secrets still encrypted."""
+        return json.loads(self.export_text())
 
     def export_text(self) -> str:
-        return self.run("stack", "export").stdout
+        """The deployment read from a file backend's checkpoint (what ``pulumi stack export`` reads), or exported
+        by the CLI from any other backend."""
+        checkpoint = self._checkpoint_file()
+        if checkpoint is None:
+            return self.run("stack", "export").stdout
+        latest = json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
+        return json.dumps({"version": 3, "deployment": latest}, indent=4)
+
+    def _checkpoint_file(self) -> Path | None:
+        backend = self.env["PULUMI_BACKEND_URL"]
+        if not backend.startswith("file://"):
+            return None
+        project = (yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {})["name"]
+        path = Path(backend[len("file://") :]) / ".pulumi" / "stacks" / project / f"{self.name.rsplit('/', 1)[-1]}.json"
+        return path if path.exists() else None
 
     def resources(self, type_prefix: str = "pulumi-python:dynamic") -> list[dict]:
         """Resources in the exported state whose type starts with ``type_prefix``."""
