@@ -8,7 +8,7 @@ import pytest
 
 from pulumi_serving.payloads import api_paths
 from pulumi_serving.plan import (
-    endpoint_view,
+    comparable_endpoint,
     fingerprint,
     matches,
     new_salt,
@@ -35,7 +35,7 @@ def _inputs(**overrides) -> dict:
 
 def _outputs_for(props: dict, salt: str = "00" * 16) -> dict:
     """The outputs a successful apply stores for ``props``."""
-    view, secrets = endpoint_view.declared(props)
+    view, secrets = comparable_endpoint.declared(props)
     return {**view, "write_only": {p: fingerprint(v, salt) for p, v in secrets.items()}, "fingerprint_salt": salt}
 
 

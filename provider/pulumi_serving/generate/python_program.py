@@ -15,7 +15,7 @@ from typing import Any
 
 from ..payloads import EndpointCoreConfigInput, config_secret_uses
 from ..payloads.declarations import endpoint_secret_keys
-from ..plan.endpoint_view import VIEW_FIELDS
+from ..plan.comparable_endpoint import VIEW_FIELDS
 from .declarations import Generated
 
 Json = dict[str, Any]

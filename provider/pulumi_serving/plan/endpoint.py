@@ -14,7 +14,7 @@ from ..payloads import api_paths
 from ..payloads.api_paths import Api
 from ..payloads.ownership import OWNER_INPUT as OWNER
 from ..payloads.ownership import OWNER_TAG_KEY
-from . import endpoint_view, normalize
+from . import comparable_endpoint, normalize
 from .compare import changed_paths
 from .fields import RULES, rule_for
 from .fingerprint import matches
@@ -69,7 +69,7 @@ def _tasks(config: Json) -> set[str]:
 def create_body(props: Json) -> Json:
     """Body of the create request: every declared field goes in the one call, with the ownership marker tag."""
     body: Json = {"name": props["endpoint_name"], "config": props["config"]}
-    view, _ = endpoint_view.declared(props)
+    view, _ = comparable_endpoint.declared(props)
     for key in ("route_optimized", "description", "budget_policy_id", "usage_policy_id"):
         if key in view:
             body[key] = view[key]
@@ -93,7 +93,7 @@ def plan_endpoint(olds: Json, props: Json) -> Plan:
     """``olds``: stored outputs (or the view of a live endpoint being adopted); ``props``: checked inputs."""
     if found := rejections(props):
         return Plan(rejections=found)
-    old, (new, secrets) = endpoint_view.stored(olds), endpoint_view.declared(props)
+    old, (new, secrets) = comparable_endpoint.stored(olds), comparable_endpoint.declared(props)
     replaces = [Replace(r.field, r.field, r.replace or "") for r in _REPLACED if old.get(r.field) != new.get(r.field)]
     old_config, new_config = old.get("config") or {}, new.get("config") or {}
     if _is_external(old_config) != _is_external(new_config):

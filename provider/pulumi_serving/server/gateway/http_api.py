@@ -24,9 +24,9 @@ from ..json_response import EventStreamResponse, reply
 from ..principals import Principal
 from ..routes import route
 from ..settings import DEFAULT_UPSTREAM_TIMEOUT_S, DEFAULT_UPSTREAM_TRANSPORT
-from .endpoint_view import view_from_doc
 from .rate_policy import Caller
 from .request import decode_body
+from .served_endpoint import view_from_doc
 from .service import Gateway, GatewaySettings, Result
 from .state_cache import StateCache
 from .upstream.bases import upstream_bases
