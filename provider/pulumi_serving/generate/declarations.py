@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import payloads
+from ..payloads.endpoint_fields import TEXT_FIELDS
 from ..payloads.external_models import CREDENTIAL_PAIRS
 from ..payloads.ownership import is_marker_secret
 from ..payloads.server_behaviour import default_routes
@@ -57,7 +58,7 @@ def endpoint_declaration(endpoint: Json, permissions: Json | None, caller: str |
         decl["permissions"] = [g for g in direct_grants(permissions) if not is_caller(g, caller)]
     if endpoint.get("route_optimized"):
         decl["route_optimized"] = True
-    for key in ("description", "budget_policy_id", "usage_policy_id"):
+    for key in TEXT_FIELDS:
         if endpoint.get(key):
             decl[key] = endpoint[key]
     if notifications := comparable_endpoint.email_notifications(endpoint.get("email_notifications")):

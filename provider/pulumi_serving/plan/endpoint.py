@@ -12,6 +12,7 @@ from typing import Any
 
 from ..payloads import api_paths
 from ..payloads.api_paths import Api
+from ..payloads.endpoint_fields import FLAG_FIELDS, OBJECT_FIELDS, TEXT_FIELDS
 from ..payloads.ownership import OWNER_INPUT as OWNER
 from ..payloads.ownership import OWNER_TAG_KEY
 from . import comparable_endpoint, normalize
@@ -70,12 +71,12 @@ def create_body(props: Json) -> Json:
     """Body of the create request: every declared field goes in the one call, with the ownership marker tag."""
     body: Json = {"name": props["endpoint_name"], "config": props["config"]}
     view, _ = comparable_endpoint.declared(props)
-    for key in ("route_optimized", "description", "budget_policy_id", "usage_policy_id"):
+    for key in FLAG_FIELDS + TEXT_FIELDS:
         if key in view:
             body[key] = view[key]
     if tags := view.get("tags", []) + _marker(props):
         body["tags"] = tags
-    for key in ("ai_gateway", "email_notifications", "telemetry_config"):
+    for key in OBJECT_FIELDS:
         if props.get(key):
             body[key] = props[key]
     return body

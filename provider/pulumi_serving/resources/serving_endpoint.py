@@ -22,6 +22,7 @@ from ..generated_args import (
     ServedModelArgs,
     TrafficConfigArgs,
 )
+from ..payloads.endpoint_fields import ENDPOINT_FIELDS
 from ..payloads.server_behaviour import is_write_only
 from ..payloads.tags import tags_by_key
 from ..plan import Plan, comparable_endpoint, fingerprint, new_salt, normalize, plan_create, plan_endpoint
@@ -54,21 +55,9 @@ from .secret_references import (
     referenced_secrets,
 )
 
-DECLARED = (
-    "endpoint_name",
-    "config",
-    "tags",
-    "route_optimized",
-    "ai_gateway",
-    "description",
-    "email_notifications",
-    "budget_policy_id",
-    "usage_policy_id",
-    "telemetry_config",
-)
 # how to apply, not what (the owner goes in a marker tag; the known_* and the opt-in: plan/references.py)
 OPTIONS = ("adopt", "known_secrets", "known_scopes", "known_grants", OPT_IN, OWNER_INPUT)
-INPUTS = DECLARED + OPTIONS
+INPUTS = ENDPOINT_FIELDS + OPTIONS
 
 
 def _config_version(endpoint: Json) -> int | None:
