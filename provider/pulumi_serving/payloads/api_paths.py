@@ -20,10 +20,12 @@ class Api:
     method: str
     path: str
     _pattern: tuple[str | None, ...] = field(init=False, repr=False, compare=False)
+    _literal_start: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         pattern = tuple(None if s.startswith("{") else s for s in self.path.split("/"))
         object.__setattr__(self, "_pattern", pattern)
+        object.__setattr__(self, "_literal_start", self.path.partition("{")[0])
 
     def __str__(self) -> str:
         """How a plan names the call, e.g. ``PUT /api/2.0/serving-endpoints/{name}/config``."""
@@ -38,6 +40,8 @@ class Api:
 
     def match(self, path: str) -> tuple[str, ...] | None:
         """The parameters' values in order when ``path`` fills this template (each a non-empty segment)."""
+        if not path.startswith(self._literal_start):
+            return None
         parts = path.split("/")
         if len(parts) != len(self._pattern):
             return None
