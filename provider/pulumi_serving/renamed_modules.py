@@ -1,7 +1,8 @@
 """Import paths of renamed modules keep working, with a ``DeprecationWarning`` naming the new path.
 
 ``pulumi_serving.spec`` is :mod:`pulumi_serving.payloads` (the Databricks payload models and rules) and
-``pulumi_serving.args`` is :mod:`pulumi_serving.generated_args`, submodules included. An old name resolves to the
+``pulumi_serving.args`` is :mod:`pulumi_serving.generated_args`, submodules included; internal modules renamed for
+their jobs are listed too (``plan.calls`` is the table of API paths; the three "endpoint view" modules are named by their jobs). An old name resolves to the
 renamed module object itself, so classes and enums are the same objects under both names.
 """
 
@@ -14,7 +15,14 @@ import sys
 import warnings
 from types import ModuleType
 
-OLD_TO_NEW = {"pulumi_serving.spec": "pulumi_serving.payloads", "pulumi_serving.args": "pulumi_serving.generated_args"}
+OLD_TO_NEW = {
+    "pulumi_serving.spec": "pulumi_serving.payloads",
+    "pulumi_serving.args": "pulumi_serving.generated_args",
+    "pulumi_serving.plan.calls": "pulumi_serving.payloads.api_paths",
+    "pulumi_serving.plan.endpoint_view": "pulumi_serving.plan.comparable_endpoint",
+    "pulumi_serving.server.endpoint_views": "pulumi_serving.server.endpoint_documents",
+    "pulumi_serving.server.gateway.endpoint_view": "pulumi_serving.server.gateway.served_endpoint",
+}
 
 
 def _renamed(fullname: str) -> str | None:

@@ -13,9 +13,10 @@ from pulumi_serving.cli.validate import validate_file
 from pulumi_serving.generate.declarations import endpoint_declaration, scope_declaration
 from pulumi_serving.generate.python_program import render
 from pulumi_serving.generate.stack_file import merge
+from pulumi_serving.payloads import api_paths
 from pulumi_serving.payloads.declarations import parse_declarations
 from pulumi_serving.payloads.ownership import OWNER_INPUT, OWNER_TAG_KEY, SCOPE_MARKER_PREFIX
-from pulumi_serving.plan import calls, endpoint_view
+from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.plan.endpoint import plan_take_over
 
 CALLER = "platform-sp"
@@ -101,10 +102,10 @@ def test_endpoint_declaration_declares_what_the_endpoint_has() -> None:
 def test_adopting_the_generated_declaration_plans_only_the_ownership_marker() -> None:
     decl = endpoint_declaration(LIVE, PERMISSIONS, CALLER).declaration
     props = _props(decl)
-    live_view = endpoint_view.live(LIVE, endpoint_view.declared(props)[0]["config"])
+    live_view = comparable_endpoint.live(LIVE, comparable_endpoint.declared(props)[0]["config"])
     plan = plan_take_over(live_view, props, marked=False)
     assert not plan.replaces and not plan.rejections
-    assert [c.api for c in plan.calls] == [calls.PATCH_TAGS, calls.GET_ENDPOINT]
+    assert [c.api for c in plan.calls] == [api_paths.PATCH_TAGS, api_paths.GET_ENDPOINT]
     assert plan.calls[0].body == {"add_tags": [{"key": OWNER_TAG_KEY, "value": "p/dev/E/bob-chat"}], "delete_tags": []}
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pulumi_serving.plan import calls, plan_permissions
+from pulumi_serving.payloads import api_paths
+from pulumi_serving.plan import plan_permissions
 from pulumi_serving.plan.permissions import caller_rejections, direct_grants, grants, managed_view, set_body
 
 APPS_QUERY = {"group_name": "apps", "permission_level": "CAN_QUERY"}
@@ -50,7 +51,7 @@ def test_plans() -> None:
     lowered = plan_permissions(
         olds, {"endpoint": "ep", "access_control_list": [{"group_name": "apps", "permission_level": "CAN_VIEW"}]}
     )
-    assert [str(c.api) for c in lowered.calls] == [str(calls.GET_PERMISSIONS), str(calls.SET_PERMISSIONS)]
+    assert [str(c.api) for c in lowered.calls] == [str(api_paths.GET_PERMISSIONS), str(api_paths.SET_PERMISSIONS)]
     assert lowered.calls[-1].fields == ("access_control_list[0].permission_level",)
     recreated = plan_permissions(olds, {"endpoint": "ep", "endpoint_id": "id2", "access_control_list": [APPS_QUERY]})
     assert recreated.calls[-1].fields == ("endpoint_id",)

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
+from pulumi_serving.payloads import api_paths
 from pulumi_serving.plan import (
-    calls,
-    endpoint_view,
+    comparable_endpoint,
     fingerprint,
     matches,
     new_salt,
@@ -35,7 +35,7 @@ def _inputs(**overrides) -> dict:
 
 def _outputs_for(props: dict, salt: str = "00" * 16) -> dict:
     """The outputs a successful apply stores for ``props``."""
-    view, secrets = endpoint_view.declared(props)
+    view, secrets = comparable_endpoint.declared(props)
     return {**view, "write_only": {p: fingerprint(v, salt) for p, v in secrets.items()}, "fingerprint_salt": salt}
 
 
@@ -59,20 +59,20 @@ def test_model_change_is_one_config_update_which_answers_with_the_endpoint() -> 
     new = _inputs()
     new["config"]["served_entities"][0]["external_model"]["name"] = "gpt-4"
     plan = plan_endpoint(_outputs_for(_inputs()), new)
-    assert plan.replaces == [] and _apis(plan) == [str(calls.PUT_CONFIG)]
+    assert plan.replaces == [] and _apis(plan) == [str(api_paths.PUT_CONFIG)]
     assert plan.calls[0].fields == ("config.served_entities[openai-completions].external_model.name",)
     assert plan.calls[0].body == new["config"]
 
 
 def test_tags_are_patched_with_adds_and_deletes_then_read_back() -> None:
     plan = plan_endpoint(_outputs_for(_inputs()), _inputs(tags={"env": "prod"}))
-    assert _apis(plan) == [str(calls.PATCH_TAGS), str(calls.GET_ENDPOINT)]
+    assert _apis(plan) == [str(api_paths.PATCH_TAGS), str(api_paths.GET_ENDPOINT)]
     assert plan.calls[0].body == {"add_tags": [{"key": "env", "value": "prod"}], "delete_tags": ["team"]}
 
 
 def test_notifications_are_patched() -> None:
     plan = plan_endpoint(_outputs_for(_inputs()), _inputs(email_notifications={"on_update_failure": ["a@x"]}))
-    assert _apis(plan) == [str(calls.PATCH_NOTIFICATIONS), str(calls.GET_ENDPOINT)]
+    assert _apis(plan) == [str(api_paths.PATCH_NOTIFICATIONS), str(api_paths.GET_ENDPOINT)]
     assert plan.calls[0].body == {"email_notifications": {"on_update_failure": ["a@x"]}}
 
 
@@ -87,11 +87,11 @@ def test_calls_are_ordered_so_none_meets_a_running_rollout() -> None:
     assert _apis(plan) == [
         str(c)
         for c in (
-            calls.PATCH_TAGS,
-            calls.PATCH_NOTIFICATIONS,
-            calls.GET_ENDPOINT,
-            calls.PUT_AI_GATEWAY,
-            calls.PUT_CONFIG,
+            api_paths.PATCH_TAGS,
+            api_paths.PATCH_NOTIFICATIONS,
+            api_paths.GET_ENDPOINT,
+            api_paths.PUT_AI_GATEWAY,
+            api_paths.PUT_CONFIG,
         )
     ]
 
@@ -141,7 +141,7 @@ def test_plaintext_key_compared_by_fingerprint_only() -> None:
     rotated = copy.deepcopy(props)
     rotated["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key_plaintext"] = "sk-2"
     plan = plan_endpoint(olds, rotated)
-    assert _apis(plan) == [str(calls.PUT_CONFIG)] and plan.calls[0].fields[0].endswith("openai_api_key_plaintext")
+    assert _apis(plan) == [str(api_paths.PUT_CONFIG)] and plan.calls[0].fields[0].endswith("openai_api_key_plaintext")
     assert all("sk-" not in line for line in plan.describe()) and "sk-2" not in repr(plan)
 
 
@@ -154,7 +154,7 @@ def test_create_sends_every_declared_field_in_one_call() -> None:
         route_optimized=False,
     )
     plan = plan_create(props)
-    assert _apis(plan) == [str(calls.CREATE_ENDPOINT)]
+    assert _apis(plan) == [str(api_paths.CREATE_ENDPOINT)]
     body = create_body(props)
     assert {k for k in body} == {
         "name",
@@ -184,7 +184,7 @@ def test_secret_value_change_is_an_in_place_put_then_a_list() -> None:
     }
     assert not plan_secret(olds, {"scope": "s", "key": "k", "string_value": "old"}).has_changes
     plan = plan_secret(olds, {"scope": "s", "key": "k", "string_value": "new"})
-    assert plan.replaces == [] and _apis(plan) == [str(calls.PUT_SECRET), str(calls.LIST_SECRETS)]
+    assert plan.replaces == [] and _apis(plan) == [str(api_paths.PUT_SECRET), str(api_paths.LIST_SECRETS)]
     assert plan_secret(olds, {"scope": "s", "key": "k2", "string_value": "old"}).replace_properties == ["key"]
     drifted = {**olds, "value_fingerprint": "drifted"}
     assert plan_secret(drifted, {"scope": "s", "key": "k", "string_value": "old"}).has_changes
@@ -211,7 +211,7 @@ def test_scope_acl_and_rate_limit_plans() -> None:
     plan = plan_rate_limits(
         olds, {"endpoint": "e", "rate_limits": [{"calls": 0, "key": "user", "renewal_period": "minute"}]}
     )
-    assert _apis(plan) == [str(calls.GET_ENDPOINT), str(calls.PUT_AI_GATEWAY)] and plan.replaces == []
+    assert _apis(plan) == [str(api_paths.GET_ENDPOINT), str(api_paths.PUT_AI_GATEWAY)] and plan.replaces == []
 
 
 def test_taking_over_adds_the_ownership_marker_unless_it_is_there() -> None:
@@ -220,7 +220,9 @@ def test_taking_over_adds_the_ownership_marker_unless_it_is_there() -> None:
     props = {**_inputs(), "owner": "proj/stack/ServingEndpoint/ep"}
     live = _outputs_for(_inputs(tags={"team": "other"}))
     plan = plan_take_over(live, props, marked=False)
-    assert _apis(plan) == [str(calls.PATCH_TAGS), str(calls.GET_ENDPOINT)] and plan.calls[0].fields[-1] == "owner"
+    assert (
+        _apis(plan) == [str(api_paths.PATCH_TAGS), str(api_paths.GET_ENDPOINT)] and plan.calls[0].fields[-1] == "owner"
+    )
     assert {"key": "pulumi-serving-owner", "value": "proj/stack/ServingEndpoint/ep"} in plan.calls[0].body["add_tags"]
     assert {"key": "team", "value": "ml"} in plan.calls[0].body["add_tags"]
     assert plan_take_over(_outputs_for(_inputs()), props, marked=True).calls == []

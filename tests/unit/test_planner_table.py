@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_serving.payloads import endpoints, secrets
-from pulumi_serving.plan import calls, fields, plan_acl, plan_scope, plan_secret
+from pulumi_serving.payloads import api_paths, endpoints, secrets
+from pulumi_serving.plan import fields, plan_acl, plan_scope, plan_secret
 from pulumi_serving.plan.fields import RULES, covered_api_fields, rule_for
 from pulumi_serving.plan.fields_doc import render
 from pulumi_serving.plan.model import Call, Replace
@@ -66,7 +66,7 @@ def test_secret_planners_send_each_field_with_the_call_of_its_row() -> None:
     secret = {**SECRET, "value_kind": "string", "fingerprint_salt": "00", "value_fingerprint": "other"}
     assert plan_secret(secret, {**SECRET, "string_value": None, "bytes_value": "dg=="}).calls == [
         Call(rule_for("Secret", "bytes_value").call, ("bytes_value",)),
-        Call(calls.LIST_SECRETS),
+        Call(api_paths.LIST_SECRETS),
     ]
     principal = rule_for("SecretScope", "initial_manage_principal")
     assert plan_scope(SCOPE, {**SCOPE, "initial_manage_principal": "users"}).calls == [
@@ -75,7 +75,7 @@ def test_secret_planners_send_each_field_with_the_call_of_its_row() -> None:
     assert plan_scope({**SCOPE, "initial_manage_principal": "users"}, SCOPE).calls == [
         Call(principal.unset_call, ("initial_manage_principal",))
     ]
-    assert principal.unset_call == calls.DELETE_ACL  # removing the principal revokes its grant
+    assert principal.unset_call == api_paths.DELETE_ACL  # removing the principal revokes its grant
     assert plan_acl(ACL, {**ACL, "permission": "MANAGE"}).calls == [
         Call(rule_for("SecretAcl", "permission").call, ("permission",))
     ]
@@ -87,8 +87,8 @@ def test_a_changed_row_changes_what_the_secret_planners_plan(monkeypatch: pytest
     def edit(rule: fields.FieldRule) -> fields.FieldRule:
         if rule.replace:
             return dataclasses.replace(rule, replace=f"edited: {rule.replace}")
-        unset = calls.GET_PERMISSIONS if rule.unset_call else None
-        return dataclasses.replace(rule, call=calls.GET_ENDPOINT, unset_call=unset) if rule.call else rule
+        unset = api_paths.GET_PERMISSIONS if rule.unset_call else None
+        return dataclasses.replace(rule, call=api_paths.GET_ENDPOINT, unset_call=unset) if rule.call else rule
 
     monkeypatch.setattr(fields, "RULES", tuple(edit(r) for r in RULES))
     replaces = [
@@ -98,10 +98,10 @@ def test_a_changed_row_changes_what_the_secret_planners_plan(monkeypatch: pytest
     ]
     assert len(replaces) == 5 and all(r.reason.startswith("edited: ") for r in replaces)
     secret = {**SECRET, "value_kind": "string", "fingerprint_salt": "00", "value_fingerprint": "other"}
-    assert plan_secret(secret, SECRET).calls[0].api == calls.GET_ENDPOINT
-    assert plan_scope(SCOPE, {**SCOPE, "initial_manage_principal": "users"}).calls[0].api == calls.GET_ENDPOINT
-    assert plan_scope({**SCOPE, "initial_manage_principal": "users"}, SCOPE).calls[0].api == calls.GET_PERMISSIONS
-    assert plan_acl(ACL, {**ACL, "permission": "WRITE"}).calls[0].api == calls.GET_ENDPOINT
+    assert plan_secret(secret, SECRET).calls[0].api == api_paths.GET_ENDPOINT
+    assert plan_scope(SCOPE, {**SCOPE, "initial_manage_principal": "users"}).calls[0].api == api_paths.GET_ENDPOINT
+    assert plan_scope({**SCOPE, "initial_manage_principal": "users"}, SCOPE).calls[0].api == api_paths.GET_PERMISSIONS
+    assert plan_acl(ACL, {**ACL, "permission": "WRITE"}).calls[0].api == api_paths.GET_ENDPOINT
 
 
 GRANTS = {"scope": "s", "acls": [{"principal": "bob", "permission": "READ"}]}
@@ -116,7 +116,7 @@ def test_scope_acls_planner_takes_its_reason_and_calls_from_the_table() -> None:
         Call(acls.call, ("acls[carol]",)),
         Call(acls.unset_call, ("acls[bob]",)),
     ]
-    assert (acls.call, acls.unset_call) == (calls.PUT_ACL, calls.DELETE_ACL)  # a removed grant is revoked
+    assert (acls.call, acls.unset_call) == (api_paths.PUT_ACL, api_paths.DELETE_ACL)  # a removed grant is revoked
 
 
 def test_a_changed_row_changes_what_the_scope_acls_planner_plans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,15 +127,15 @@ def test_a_changed_row_changes_what_the_scope_acls_planner_plans(monkeypatch: py
             return rule
         if rule.replace:
             return dataclasses.replace(rule, replace=f"edited: {rule.replace}")
-        return dataclasses.replace(rule, call=calls.GET_ENDPOINT, unset_call=calls.GET_PERMISSIONS)
+        return dataclasses.replace(rule, call=api_paths.GET_ENDPOINT, unset_call=api_paths.GET_PERMISSIONS)
 
     monkeypatch.setattr(fields, "RULES", tuple(edit(r) for r in RULES))
     assert diff_scope_acls(GRANTS, {**GRANTS, "scope": "t"}).replaces == [
         Replace("scope", "scope", "edited: the grants belong to one scope")
     ]
     assert diff_scope_acls(GRANTS, REGRANTED).calls == [
-        Call(calls.GET_ENDPOINT, ("acls[carol]",)),
-        Call(calls.GET_PERMISSIONS, ("acls[bob]",)),
+        Call(api_paths.GET_ENDPOINT, ("acls[carol]",)),
+        Call(api_paths.GET_PERMISSIONS, ("acls[bob]",)),
     ]
 
 

@@ -70,7 +70,7 @@ def test_preview_checks_credentials_once_and_names_the_setting(server_factory) -
 
 
 def test_a_same_name_replace_is_announced_as_an_outage(capsys) -> None:
-    from pulumi_serving.plan import endpoint_view
+    from pulumi_serving.plan import comparable_endpoint
     from pulumi_serving.resources import ServingEndpointProvider
 
     props = {
@@ -90,7 +90,7 @@ def test_a_same_name_replace_is_announced_as_an_outage(capsys) -> None:
             ]
         },
     }
-    olds = endpoint_view.declared(props)[0]
+    olds = comparable_endpoint.declared(props)[0]
     result = ServingEndpointProvider().diff("ep", olds, {**props, "description": "new"})
     err = capsys.readouterr().err
     assert result.replaces == ["description"] and result.delete_before_replace is True

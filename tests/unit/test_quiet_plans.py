@@ -6,7 +6,7 @@ from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 
 from pulumi_serving.payloads.tags import tags_by_key
-from pulumi_serving.plan import endpoint_view
+from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.plan.gateway import plan_readiness
 from pulumi_serving.resources.diagnostics import current_urn
 from pulumi_serving.resources.provider_base import UNKNOWN, as_reported
@@ -42,8 +42,8 @@ def test_tags_are_one_mapping_by_key_in_any_documented_form() -> None:
 
 def test_stored_tags_in_either_form_compare_equal() -> None:
     # states written before tags were kept by key hold the list form; both read as the same view
-    listed = endpoint_view.stored({"endpoint_name": "ep", "tags": [{"key": "team", "value": "ml"}]})
-    mapped = endpoint_view.stored({"endpoint_name": "ep", "tags": {"team": "ml"}})
+    listed = comparable_endpoint.stored({"endpoint_name": "ep", "tags": [{"key": "team", "value": "ml"}]})
+    mapped = comparable_endpoint.stored({"endpoint_name": "ep", "tags": {"team": "ml"}})
     assert listed == mapped == {"endpoint_name": "ep", "tags": [{"key": "team", "value": "ml"}]}
 
 

@@ -21,3 +21,22 @@ def test_old_import_paths_resolve_to_the_renamed_modules_and_warn() -> None:
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert "pulumi_serving.spec.endpoints was renamed pulumi_serving.payloads.endpoints" in done.stdout
     assert "pulumi_serving.args was renamed pulumi_serving.generated_args" in done.stdout
+
+
+def test_internal_modules_renamed_for_their_jobs_keep_their_old_paths() -> None:
+    program = (
+        "import warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from pulumi_serving.plan import calls, endpoint_view\n"
+        "from pulumi_serving.server import endpoint_views\n"
+        "from pulumi_serving.server.gateway import endpoint_view as gateway_view\n"
+        "from pulumi_serving.payloads import api_paths\n"
+        "from pulumi_serving.plan import comparable_endpoint\n"
+        "from pulumi_serving.server import endpoint_documents\n"
+        "from pulumi_serving.server.gateway import served_endpoint\n"
+        "assert calls is api_paths and endpoint_view is comparable_endpoint\n"
+        "assert endpoint_views is endpoint_documents and gateway_view is served_endpoint\n"
+        "print(calls.PUT_CONFIG)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout == "PUT /api/2.0/serving-endpoints/{name}/config\n"

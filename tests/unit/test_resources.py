@@ -12,7 +12,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_serving import resources
 from pulumi_serving.client import AlreadyExists, WaitTimeout
-from pulumi_serving.plan import endpoint_view
+from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.resources import (
     EndpointPermissionsProvider,
     EndpointsReadyProvider,
@@ -110,7 +110,7 @@ def test_endpoint_lifecycle_plaintext_adopt_drift_and_delete(server) -> None:
     assert "sk-plain-1" not in repr(created.outs)
     assert provider.diff("ep", created.outs, news).changes is False
     read = provider.read("ep", created.outs)
-    assert endpoint_view.stored(read.outs) == endpoint_view.stored(created.outs) and read.inputs is None
+    assert comparable_endpoint.stored(read.outs) == comparable_endpoint.stored(created.outs) and read.inputs is None
 
     with server.client() as api:
         api.patch("/api/2.0/serving-endpoints/ep/tags", json={"add_tags": [{"key": "team", "value": "x"}]})

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..payloads.api_paths import GET_ENDPOINT, INVOCATIONS
 from ..payloads.server_behaviour import DEFAULT_TASK
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def connect(args: argparse.Namespace) -> httpx.Client:
 def endpoint_task(client: httpx.Client, endpoint: str) -> str:
     """The endpoint's task (from its config); completions when it cannot be read."""
     try:
-        response = client.get(f"/api/2.0/serving-endpoints/{endpoint}")
+        response = client.get(GET_ENDPOINT.url(name=endpoint))
     except httpx.HTTPError:
         return DEFAULT_TASK
     if response.status_code != 200:
@@ -141,7 +142,7 @@ def ask(client: httpx.Client, endpoint: str, args: argparse.Namespace) -> Answer
     body = build_body(endpoint_task(client, endpoint), args)
     started = time.perf_counter()
     try:
-        response = client.post(f"/serving-endpoints/{endpoint}/invocations", json=body)
+        response = client.post(INVOCATIONS.url(name=endpoint), json=body)
     except httpx.HTTPError as err:
         return Answer(
             endpoint,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
+from ..payloads import api_paths as paths
+from ..payloads.api_paths import Api
 from .http import HttpTransport
 
 Json = dict[str, Any]
-
-
-def _seg(name: str) -> str:
-    return quote(name, safe="")
 
 
 class ServingClient:
@@ -27,45 +24,47 @@ class ServingClient:
     def close(self) -> None:
         self.transport.close()
 
+    def _call(self, api: Api, *, json: Any = None, params: dict[str, str] | None = None, **parameters: str) -> Any:
+        """Send ``api`` with its path ``parameters`` filled in."""
+        return self.transport.request(api.method, api.url(**parameters), json=json, params=params)
+
     # serving endpoints
     def create_endpoint(self, body: Json) -> Json:
-        return self.transport.request("POST", "/api/2.0/serving-endpoints", json=body)
+        return self._call(paths.CREATE_ENDPOINT, json=body)
 
     def get_endpoint(self, name: str) -> Json:
-        return self.transport.request("GET", f"/api/2.0/serving-endpoints/{_seg(name)}")
+        return self._call(paths.GET_ENDPOINT, name=name)
 
     def list_endpoints(self) -> list[Json]:
-        return self.transport.request("GET", "/api/2.0/serving-endpoints").get("endpoints", [])
+        return self._call(paths.LIST_ENDPOINTS).get("endpoints", [])
 
     def delete_endpoint(self, name: str) -> None:
-        self.transport.request("DELETE", f"/api/2.0/serving-endpoints/{_seg(name)}")
+        self._call(paths.DELETE_ENDPOINT, name=name)
 
     def update_config(self, name: str, config: Json) -> Json:
-        return self.transport.request("PUT", f"/api/2.0/serving-endpoints/{_seg(name)}/config", json=config)
+        return self._call(paths.PUT_CONFIG, json=config, name=name)
 
     def put_ai_gateway(self, name: str, gateway: Json) -> Json:
-        return self.transport.request("PUT", f"/api/2.0/serving-endpoints/{_seg(name)}/ai-gateway", json=gateway)
+        return self._call(paths.PUT_AI_GATEWAY, json=gateway, name=name)
 
     def patch_tags(self, name: str, add: list[Json], delete: list[str]) -> list[Json]:
         body = {"add_tags": add, "delete_tags": delete}
-        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/tags", json=body).get(
-            "tags", []
-        )
+        return self._call(paths.PATCH_TAGS, json=body, name=name).get("tags", [])
 
     def patch_notifications(self, name: str, body: Json) -> Json:
-        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/notifications", json=body)
+        return self._call(paths.PATCH_NOTIFICATIONS, json=body, name=name)
 
     def patch_telemetry(self, name: str, body: Json) -> Json:
-        return self.transport.request("PATCH", f"/api/2.0/serving-endpoints/{_seg(name)}/telemetry-config", json=body)
+        return self._call(paths.PATCH_TELEMETRY, json=body, name=name)
 
     def get_permissions(self, endpoint_id: str) -> Json:
-        return self.transport.request("GET", f"/api/2.0/permissions/serving-endpoints/{_seg(endpoint_id)}")
+        return self._call(paths.GET_PERMISSIONS, serving_endpoint_id=endpoint_id)
 
     def set_permissions(self, endpoint_id: str, body: Json) -> Json:
-        return self.transport.request("PUT", f"/api/2.0/permissions/serving-endpoints/{_seg(endpoint_id)}", json=body)
+        return self._call(paths.SET_PERMISSIONS, json=body, serving_endpoint_id=endpoint_id)
 
     def invocation_url(self, name: str) -> str:
-        return f"{self.host}/serving-endpoints/{_seg(name)}/invocations"
+        return self.host + paths.INVOCATIONS.url(name=name)
 
     # secret scopes
     def create_scope(
@@ -76,13 +75,13 @@ class ServingClient:
             body["scope_backend_type"] = backend_type
         if initial_manage_principal:
             body["initial_manage_principal"] = initial_manage_principal
-        self.transport.request("POST", "/api/2.0/secrets/scopes/create", json=body)
+        self._call(paths.CREATE_SCOPE, json=body)
 
     def delete_scope(self, scope: str) -> None:
-        self.transport.request("POST", "/api/2.0/secrets/scopes/delete", json={"scope": scope})
+        self._call(paths.DELETE_SCOPE, json={"scope": scope})
 
     def list_scopes(self) -> list[Json]:
-        return self.transport.request("GET", "/api/2.0/secrets/scopes/list").get("scopes", [])
+        return self._call(paths.LIST_SCOPES).get("scopes", [])
 
     # secrets
     def put_secret(
@@ -93,31 +92,29 @@ class ServingClient:
             body["bytes_value"] = bytes_value
         else:
             body["string_value"] = string_value
-        self.transport.request("POST", "/api/2.0/secrets/put", json=body)
+        self._call(paths.PUT_SECRET, json=body)
 
     def delete_secret(self, scope: str, key: str) -> None:
-        self.transport.request("POST", "/api/2.0/secrets/delete", json={"scope": scope, "key": key})
+        self._call(paths.DELETE_SECRET, json={"scope": scope, "key": key})
 
     def list_secrets(self, scope: str) -> list[Json]:
-        return self.transport.request("GET", "/api/2.0/secrets/list", params={"scope": scope}).get("secrets", [])
+        return self._call(paths.LIST_SECRETS, params={"scope": scope}).get("secrets", [])
 
     # secret ACLs
     def put_acl(self, scope: str, principal: str, permission: str) -> None:
         body = {"scope": scope, "principal": principal, "permission": permission}
-        self.transport.request("POST", "/api/2.0/secrets/acls/put", json=body)
+        self._call(paths.PUT_ACL, json=body)
 
     def delete_acl(self, scope: str, principal: str) -> None:
-        self.transport.request("POST", "/api/2.0/secrets/acls/delete", json={"scope": scope, "principal": principal})
+        self._call(paths.DELETE_ACL, json={"scope": scope, "principal": principal})
 
     def list_acls(self, scope: str) -> list[Json]:
-        return self.transport.request("GET", "/api/2.0/secrets/acls/list", params={"scope": scope}).get("items", [])
+        return self._call(paths.LIST_ACLS, params={"scope": scope}).get("items", [])
 
     # identity
     def current_user(self) -> Json:
         """The caller (SCIM ``Me``): ``userName`` and ``groups[].display``."""
-        return self.transport.request("GET", "/api/2.0/preview/scim/v2/Me")
+        return self._call(paths.CURRENT_USER)
 
     def get_acl(self, scope: str, principal: str) -> Json:
-        return self.transport.request(
-            "GET", "/api/2.0/secrets/acls/get", params={"scope": scope, "principal": principal}
-        )
+        return self._call(paths.GET_ACL, params={"scope": scope, "principal": principal})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..payloads.api_paths import INVOCATIONS
 from . import openai_wire
 from .behaviour import Behaviour
 from .wire import Call, WireError, bearer, endpoint
@@ -16,7 +17,7 @@ PROVIDER = "databricks-model-serving"
 
 #: What this module serves, by name (shown by ``GET /_control``).
 PATHS = {
-    "databricks-model-serving": "/serving-endpoints/{name}/invocations (Authorization: Bearer)",
+    "databricks-model-serving": f"{INVOCATIONS.path} (Authorization: Bearer)",
 }
 
 
@@ -38,4 +39,4 @@ def routes(behaviour: Behaviour) -> list[Route]:
             return openai_wire.embeddings(PROVIDER, call)
         raise WireError(400, "one of messages, prompt or input is required")
 
-    return [Route("/serving-endpoints/{name}/invocations", invocations, methods=["POST"])]
+    return [Route(INVOCATIONS.path, invocations, methods=[INVOCATIONS.method])]

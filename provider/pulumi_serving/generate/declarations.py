@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import payloads
+from ..payloads.endpoint_fields import TEXT_FIELDS
 from ..payloads.external_models import CREDENTIAL_PAIRS
 from ..payloads.ownership import is_marker_secret
 from ..payloads.server_behaviour import default_routes
-from ..plan import endpoint_view, normalize
+from ..plan import comparable_endpoint, normalize
 from ..plan.permissions import direct_grants, is_caller
 
 Json = dict[str, Any]
@@ -43,7 +44,7 @@ def config_key(*parts: str) -> str:
 def endpoint_declaration(endpoint: Json, permissions: Json | None, caller: str | None) -> Generated:
     """The declaration of a live endpoint (GET body) and its permissions (GET permissions answer, or None)."""
     name = str(endpoint["name"])
-    config, secret_keys = _config(name, endpoint_view.target_config(endpoint))
+    config, secret_keys = _config(name, comparable_endpoint.target_config(endpoint))
     decl: Json = {"name": name, "adopt": True, "config": config}
     tags = normalize.tags(endpoint.get("tags"))
     if tags:
@@ -57,10 +58,10 @@ def endpoint_declaration(endpoint: Json, permissions: Json | None, caller: str |
         decl["permissions"] = [g for g in direct_grants(permissions) if not is_caller(g, caller)]
     if endpoint.get("route_optimized"):
         decl["route_optimized"] = True
-    for key in ("description", "budget_policy_id", "usage_policy_id"):
+    for key in TEXT_FIELDS:
         if endpoint.get(key):
             decl[key] = endpoint[key]
-    if notifications := endpoint_view.email_notifications(endpoint.get("email_notifications")):
+    if notifications := comparable_endpoint.email_notifications(endpoint.get("email_notifications")):
         decl["email_notifications"] = notifications
     if telemetry := normalize.prune(endpoint.get("telemetry_config")):
         decl["telemetry_config"] = telemetry

@@ -15,14 +15,14 @@ from typing import Any
 
 from ..payloads import EndpointCoreConfigInput, config_secret_uses
 from ..payloads.declarations import endpoint_secret_keys
-from ..plan.endpoint_view import VIEW_FIELDS
+from ..payloads.endpoint_fields import SETTINGS_FIELDS
 from .declarations import Generated
 
 Json = dict[str, Any]
 _WIDTH = 100
 _RESOURCES = ("EndpointPermissions", "Secret", "SecretAcl", "SecretScope", "SecretScopeAcls", "ServingEndpoint")
-# ServingEndpoint's keyword arguments besides its name and config: the view's fields, and the rate limits.
-_ENDPOINT_ARGS = (*(f for f in VIEW_FIELDS if f not in ("endpoint_name", "config")), "rate_limits")
+# ServingEndpoint's keyword arguments besides its name and config: its other fields, and the rate limits.
+_ENDPOINT_ARGS = (*SETTINGS_FIELDS, "rate_limits")
 
 
 def _identifier(name: str, taken: set[str]) -> str:

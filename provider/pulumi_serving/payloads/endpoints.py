@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from . import rate_limit_enums as limits
 from .base import SpecModel
 from .external_models import ExternalModel
 from .names import default_served_entity_name, endpoint_name_problem, principal_name_problem, served_entity_name_problem
@@ -224,37 +225,34 @@ class RateLimit(SpecModel):
     """Deprecated ``rate_limits`` item (``PUT .../rate-limits`` and create)."""
 
     calls: int = Field(ge=0)
-    renewal_period: Literal["minute"]
-    key: Literal["user", "endpoint"] | None = None
+    renewal_period: limits.RenewalPeriod
+    key: limits.LegacyRateLimitKey | None = None
 
 
 class PutRateLimitsRequest(SpecModel):
     rate_limits: list[RateLimit] | None = None
 
 
-RateLimitKey = Literal["endpoint", "user", "user_group", "service_principal"]
-
-
 class AiGatewayRateLimit(SpecModel):
     """A calls (QPM) and/or tokens (TPM) limit for a key, optionally for one principal."""
 
-    renewal_period: Literal["minute"]
+    renewal_period: limits.RenewalPeriod
     calls: int | None = Field(default=None, ge=0)
     tokens: int | None = Field(default=None, ge=0)
-    key: RateLimitKey | None = None
+    key: limits.RateLimitKey | None = None
     principal: str | None = None
 
     @model_validator(mode="after")
     def _meaningful(self) -> AiGatewayRateLimit:
         if self.calls is None and self.tokens is None:
             raise ValueError("one of calls or tokens is required")
-        key = self.key or "endpoint"
+        key = self.key or limits.DEFAULT_KEY
         if self.principal is not None and (problem := principal_name_problem(self.principal)):
             raise ValueError(f"principal: {problem}")
-        if key in ("user_group", "service_principal") and not self.principal:
+        if key in limits.KEYS_NAMING_A_PRINCIPAL and not self.principal:
             raise ValueError(f"principal is required when key is {key}")
-        if key == "endpoint" and self.principal is not None:
-            raise ValueError("principal is not allowed when key is endpoint")
+        if key == limits.ENDPOINT and self.principal is not None:
+            raise ValueError(f"principal is not allowed when key is {limits.ENDPOINT}")
         return self
 
 
@@ -306,13 +304,13 @@ class AiGatewayConfig(SpecModel):
 
     @model_validator(mode="after")
     def _limits(self) -> AiGatewayConfig:
-        limits = self.rate_limits or []
-        if len(limits) > MAX_AI_GATEWAY_RATE_LIMITS:
-            raise ValueError(f"rate_limits: at most {MAX_AI_GATEWAY_RATE_LIMITS} rate limits (got {len(limits)})")
-        groups = sum(1 for limit in limits if limit.key == "user_group")
+        declared = self.rate_limits or []
+        if len(declared) > MAX_AI_GATEWAY_RATE_LIMITS:
+            raise ValueError(f"rate_limits: at most {MAX_AI_GATEWAY_RATE_LIMITS} rate limits (got {len(declared)})")
+        groups = sum(1 for limit in declared if limit.key == limits.USER_GROUP)
         if groups > MAX_AI_GATEWAY_GROUP_RATE_LIMITS:
             raise ValueError(
-                f"rate_limits: at most {MAX_AI_GATEWAY_GROUP_RATE_LIMITS} user_group rate limits (got {groups})"
+                f"rate_limits: at most {MAX_AI_GATEWAY_GROUP_RATE_LIMITS} {limits.USER_GROUP} rate limits (got {groups})"
             )
         return self
 

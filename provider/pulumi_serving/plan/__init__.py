@@ -1,10 +1,11 @@
 """The planner: normalized declarations against last-applied (or refreshed) state -> named API calls,
 replaces with reasons, or rejections. Pure functions, no I/O."""
 
+from ..payloads.api_paths import Api
 from .endpoint import plan_create, plan_endpoint
 from .fingerprint import fingerprint, matches, new_salt
 from .gateway import plan_rate_limits, plan_readiness
-from .model import Api, Call, Plan, Rejection, Replace
+from .model import Call, Plan, Rejection, Replace
 from .permissions import plan_permissions
 from .secrets import plan_acl, plan_scope, plan_secret, secret_value
 

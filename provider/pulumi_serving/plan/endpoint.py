@@ -10,22 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..payloads import api_paths
+from ..payloads.api_paths import Api
+from ..payloads.endpoint_fields import FLAG_FIELDS, OBJECT_FIELDS, TEXT_FIELDS
 from ..payloads.ownership import OWNER_INPUT as OWNER
 from ..payloads.ownership import OWNER_TAG_KEY
-from . import calls, endpoint_view, normalize
+from . import comparable_endpoint, normalize
 from .compare import changed_paths
 from .fields import RULES, rule_for
 from .fingerprint import matches
-from .model import Api, Call, Plan, Rejection, Replace
+from .model import Call, Plan, Rejection, Replace
 
 Json = dict[str, Any]
 RESOURCE = "ServingEndpoint"
 CALL_ORDER: tuple[Api, ...] = (
-    calls.PATCH_TAGS,
-    calls.PATCH_NOTIFICATIONS,
-    calls.PUT_AI_GATEWAY,
-    calls.PATCH_TELEMETRY,
-    calls.PUT_CONFIG,
+    api_paths.PATCH_TAGS,
+    api_paths.PATCH_NOTIFICATIONS,
+    api_paths.PUT_AI_GATEWAY,
+    api_paths.PATCH_TELEMETRY,
+    api_paths.PUT_CONFIG,
 )
 _REPLACED = [r for r in RULES if r.resource == RESOURCE and r.replace and "." not in r.field]
 
@@ -67,13 +70,13 @@ def _tasks(config: Json) -> set[str]:
 def create_body(props: Json) -> Json:
     """Body of the create request: every declared field goes in the one call, with the ownership marker tag."""
     body: Json = {"name": props["endpoint_name"], "config": props["config"]}
-    view, _ = endpoint_view.declared(props)
-    for key in ("route_optimized", "description", "budget_policy_id", "usage_policy_id"):
+    view, _ = comparable_endpoint.declared(props)
+    for key in FLAG_FIELDS + TEXT_FIELDS:
         if key in view:
             body[key] = view[key]
     if tags := view.get("tags", []) + _marker(props):
         body["tags"] = tags
-    for key in ("ai_gateway", "email_notifications", "telemetry_config"):
+    for key in OBJECT_FIELDS:
         if props.get(key):
             body[key] = props[key]
     return body
@@ -83,7 +86,7 @@ def plan_create(props: Json) -> Plan:
     return (
         Plan(rejections=rejections(props))
         if rejections(props)
-        else Plan(calls=[Call(calls.CREATE_ENDPOINT, body=create_body(props))])
+        else Plan(calls=[Call(api_paths.CREATE_ENDPOINT, body=create_body(props))])
     )
 
 
@@ -91,7 +94,7 @@ def plan_endpoint(olds: Json, props: Json) -> Plan:
     """``olds``: stored outputs (or the view of a live endpoint being adopted); ``props``: checked inputs."""
     if found := rejections(props):
         return Plan(rejections=found)
-    old, (new, secrets) = endpoint_view.stored(olds), endpoint_view.declared(props)
+    old, (new, secrets) = comparable_endpoint.stored(olds), comparable_endpoint.declared(props)
     replaces = [Replace(r.field, r.field, r.replace or "") for r in _REPLACED if old.get(r.field) != new.get(r.field)]
     old_config, new_config = old.get("config") or {}, new.get("config") or {}
     if _is_external(old_config) != _is_external(new_config):
@@ -109,14 +112,14 @@ def plan_endpoint(olds: Json, props: Json) -> Plan:
         by_call.setdefault(rule.call, []).append(path)
     written = write_only_changes(olds.get("write_only") or {}, olds.get("fingerprint_salt") or "", secrets)
     if written:
-        by_call.setdefault(calls.PUT_CONFIG, []).extend(f"config.{p}" for p in written)
+        by_call.setdefault(api_paths.PUT_CONFIG, []).extend(f"config.{p}" for p in written)
     planned = []
     for api in (a for a in CALL_ORDER if a in by_call):
-        if api == calls.PUT_AI_GATEWAY:
-            planned.append(Call(calls.GET_ENDPOINT))  # read the rate limits RateLimits owns, to keep them
+        if api == api_paths.PUT_AI_GATEWAY:
+            planned.append(Call(api_paths.GET_ENDPOINT))  # read the rate limits RateLimits owns, to keep them
         planned.append(Call(api, tuple(by_call[api]), _body(api, props, old, new)))
-    if planned and planned[-1].api != calls.PUT_CONFIG:
-        planned.append(Call(calls.GET_ENDPOINT))  # read back: the outputs come from the endpoint itself
+    if planned and planned[-1].api != api_paths.PUT_CONFIG:
+        planned.append(Call(api_paths.GET_ENDPOINT))  # read back: the outputs come from the endpoint itself
     return Plan(calls=planned)
 
 
@@ -127,14 +130,14 @@ def plan_take_over(live: Json, props: Json, *, marked: bool) -> Plan:
     marker = [] if marked else _marker(props)
     if plan.replaces or plan.rejections or not marker:
         return plan
-    tags = next((c for c in plan.calls if c.api == calls.PATCH_TAGS), None)
+    tags = next((c for c in plan.calls if c.api == api_paths.PATCH_TAGS), None)
     body = {
         "add_tags": (tags.body["add_tags"] if tags else []) + marker,
         "delete_tags": tags.body["delete_tags"] if tags else [],
     }
-    patched = Call(calls.PATCH_TAGS, (tags.fields if tags else ()) + (OWNER,), body)
-    rest = [c for c in plan.calls if c.api != calls.PATCH_TAGS]
-    return Plan(calls=[patched] + (rest or [Call(calls.GET_ENDPOINT)]))
+    patched = Call(api_paths.PATCH_TAGS, (tags.fields if tags else ()) + (OWNER,), body)
+    rest = [c for c in plan.calls if c.api != api_paths.PATCH_TAGS]
+    return Plan(calls=[patched] + (rest or [Call(api_paths.GET_ENDPOINT)]))
 
 
 def _marker(props: Json) -> list[Json]:
@@ -155,17 +158,17 @@ def write_only_changes(old_fingerprints: dict[str, str], salt: str, values: dict
 
 
 def _body(api: Api, props: Json, old: Json, new: Json) -> Any:
-    if api == calls.PATCH_TAGS:
+    if api == api_paths.PATCH_TAGS:
         old_tags, new_tags = old.get("tags") or [], new.get("tags") or []
         keys = {t["key"] for t in new_tags}
         return {
             "add_tags": [t for t in new_tags if t not in old_tags],
             "delete_tags": [t["key"] for t in old_tags if t["key"] not in keys],
         }
-    if api == calls.PATCH_NOTIFICATIONS:
+    if api == api_paths.PATCH_NOTIFICATIONS:
         return {"email_notifications": new.get("email_notifications") or {}}
-    if api == calls.PUT_AI_GATEWAY:
+    if api == api_paths.PUT_AI_GATEWAY:
         return dict(props.get("ai_gateway") or {})
-    if api == calls.PATCH_TELEMETRY:
+    if api == api_paths.PATCH_TELEMETRY:
         return {"telemetry_config": props.get("telemetry_config")} if props.get("telemetry_config") else {}
     return props["config"]

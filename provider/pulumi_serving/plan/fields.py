@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import calls
-from .model import Api, Replace
+from ..payloads import api_paths
+from ..payloads.api_paths import Api
+from .model import Replace
 
 RATE_LIMITS_ELSEWHERE = "rate limits are declared with the RateLimits resource (AI gateway rate limits)"
 
@@ -47,7 +48,7 @@ CREATE, CONFIG, GATEWAY = "CreateServingEndpoint", "EndpointCoreConfigInput", "A
 SECRET_IDENTITY = "a secret's scope and key are its identity"
 SECRET_VALUE = (
     f"the value is never stored: compared by its salted fingerprint; the put (an upsert) is followed by "
-    f"`{calls.LIST_SECRETS}` to record its timestamp"
+    f"`{api_paths.LIST_SECRETS}` to record its timestamp"
 )
 ACL_IDENTITY = "an ACL's scope and principal are its identity"
 
@@ -96,43 +97,43 @@ RULES: tuple[FieldRule, ...] = (
         "config.served_entities",
         f"{CREATE}.config",
         f"{CONFIG}.served_entities",
-        call=calls.PUT_CONFIG,
+        call=api_paths.PUT_CONFIG,
         note="write-only *_plaintext keys are compared by salted fingerprint",
     ),
     _endpoint(
         "config.served_models",
         f"{CONFIG}.served_models",
-        call=calls.PUT_CONFIG,
+        call=api_paths.PUT_CONFIG,
         view="config.served_entities",
         note="deprecated; folded into served_entities",
     ),
     _endpoint(
         "config.traffic_config",
         f"{CONFIG}.traffic_config",
-        call=calls.PUT_CONFIG,
+        call=api_paths.PUT_CONFIG,
         view="config.routes",
         note="absent with one entity == the server-filled 100% route",
     ),
     _endpoint(
         "config.auto_capture_config",
         f"{CONFIG}.auto_capture_config",
-        call=calls.PUT_CONFIG,
+        call=api_paths.PUT_CONFIG,
         note="deprecated inference tables",
     ),
     _endpoint(
-        "tags", f"{CREATE}.tags", "PatchTagsRequest.add_tags", "PatchTagsRequest.delete_tags", call=calls.PATCH_TAGS
+        "tags", f"{CREATE}.tags", "PatchTagsRequest.add_tags", "PatchTagsRequest.delete_tags", call=api_paths.PATCH_TAGS
     ),
     _endpoint(
         "email_notifications",
         f"{CREATE}.email_notifications",
         "PatchNotificationsRequest.email_notifications",
-        call=calls.PATCH_NOTIFICATIONS,
+        call=api_paths.PATCH_NOTIFICATIONS,
     ),
     _endpoint(
         "telemetry_config",
         f"{CREATE}.telemetry_config",
         "PatchTelemetryRequest.telemetry_config",
-        call=calls.PATCH_TELEMETRY,
+        call=api_paths.PATCH_TELEMETRY,
         note="custom-model endpoints only; rejected for external models (the API answers 400)",
     ),
     _endpoint("ai_gateway.rate_limits", f"{GATEWAY}.rate_limits", reject=RATE_LIMITS_ELSEWHERE),
@@ -140,17 +141,17 @@ RULES: tuple[FieldRule, ...] = (
         "ai_gateway.usage_tracking_config",
         f"{CREATE}.ai_gateway",
         f"{GATEWAY}.usage_tracking_config",
-        call=calls.PUT_AI_GATEWAY,
+        call=api_paths.PUT_AI_GATEWAY,
         note="read-modify-write: the rate limits on the server are kept",
     ),
-    _endpoint("ai_gateway.inference_table_config", f"{GATEWAY}.inference_table_config", call=calls.PUT_AI_GATEWAY),
-    _endpoint("ai_gateway.guardrails", f"{GATEWAY}.guardrails", call=calls.PUT_AI_GATEWAY),
-    _endpoint("ai_gateway.fallback_config", f"{GATEWAY}.fallback_config", call=calls.PUT_AI_GATEWAY),
+    _endpoint("ai_gateway.inference_table_config", f"{GATEWAY}.inference_table_config", call=api_paths.PUT_AI_GATEWAY),
+    _endpoint("ai_gateway.guardrails", f"{GATEWAY}.guardrails", call=api_paths.PUT_AI_GATEWAY),
+    _endpoint("ai_gateway.fallback_config", f"{GATEWAY}.fallback_config", call=api_paths.PUT_AI_GATEWAY),
     _endpoint(
         "rate_limits",
         f"{CREATE}.rate_limits",
         "PutRateLimitsRequest.rate_limits",
-        call=calls.PUT_AI_GATEWAY,
+        call=api_paths.PUT_AI_GATEWAY,
         note="a RateLimits child of the endpoint (AI gateway limits; the legacy rate-limits API is "
         "deprecated and GET does not return it)",
     ),
@@ -158,34 +159,34 @@ RULES: tuple[FieldRule, ...] = (
     FieldRule(
         "RateLimits",
         "endpoint_id",
-        call=calls.PUT_AI_GATEWAY,
+        call=api_paths.PUT_AI_GATEWAY,
         note="the endpoint was recreated: its limits are set again",
     ),
     FieldRule(
         "RateLimits",
         "rate_limits",
         (f"{GATEWAY}.rate_limits",),
-        call=calls.PUT_AI_GATEWAY,
+        call=api_paths.PUT_AI_GATEWAY,
         note="read-modify-write: the endpoint's other gateway sections are kept",
     ),
     FieldRule("EndpointPermissions", "endpoint", replace="permissions belong to one endpoint"),
     FieldRule(
         "EndpointPermissions",
         "endpoint_id",
-        call=calls.SET_PERMISSIONS,
+        call=api_paths.SET_PERMISSIONS,
         note="the endpoint was recreated: its grants are set again",
     ),
     FieldRule(
         "EndpointPermissions",
         "access_control_list",
         ("PermissionsRequest.access_control_list",),
-        call=calls.SET_PERMISSIONS,
+        call=api_paths.SET_PERMISSIONS,
         note="authoritative for direct grants; the caller's CAN_MANAGE is kept",
     ),
     FieldRule("Secret", "scope", ("PutSecret.scope",), replace=SECRET_IDENTITY),
     FieldRule("Secret", "key", ("PutSecret.key",), replace=SECRET_IDENTITY),
-    FieldRule("Secret", "string_value", ("PutSecret.string_value",), call=calls.PUT_SECRET, note=SECRET_VALUE),
-    FieldRule("Secret", "bytes_value", ("PutSecret.bytes_value",), call=calls.PUT_SECRET, note=SECRET_VALUE),
+    FieldRule("Secret", "string_value", ("PutSecret.string_value",), call=api_paths.PUT_SECRET, note=SECRET_VALUE),
+    FieldRule("Secret", "bytes_value", ("PutSecret.bytes_value",), call=api_paths.PUT_SECRET, note=SECRET_VALUE),
     FieldRule(
         "SecretScope", "scope", ("CreateScope.scope", "DeleteAcl.scope"), replace="secret scope names are immutable"
     ),
@@ -201,13 +202,13 @@ RULES: tuple[FieldRule, ...] = (
         "SecretScope",
         "initial_manage_principal",
         ("CreateScope.initial_manage_principal", "DeleteAcl.principal"),
-        call=calls.PUT_ACL,
-        unset_call=calls.DELETE_ACL,
+        call=api_paths.PUT_ACL,
+        unset_call=api_paths.DELETE_ACL,
         note="`users` (the only accepted value) is granted MANAGE on the scope; removing it revokes that grant",
     ),
     FieldRule("SecretAcl", "scope", ("PutAcl.scope",), replace=ACL_IDENTITY),
     FieldRule("SecretAcl", "principal", ("PutAcl.principal",), replace=ACL_IDENTITY),
-    FieldRule("SecretAcl", "permission", ("PutAcl.permission",), call=calls.PUT_ACL),
+    FieldRule("SecretAcl", "permission", ("PutAcl.permission",), call=api_paths.PUT_ACL),
     FieldRule(
         "SecretScopeAcls", "scope", ("PutAcl.scope", "DeleteAcl.scope"), replace="the grants belong to one scope"
     ),
@@ -215,8 +216,8 @@ RULES: tuple[FieldRule, ...] = (
         "SecretScopeAcls",
         "acls",
         ("PutAcl.principal", "PutAcl.permission", "DeleteAcl.principal"),
-        call=calls.PUT_ACL,
-        unset_call=calls.DELETE_ACL,
+        call=api_paths.PUT_ACL,
+        unset_call=api_paths.DELETE_ACL,
         note="authoritative over the scope's grants: a grant not declared is revoked, except the caller's own "
         "(kept, with MANAGE when the declaration would leave the caller without it); destroying the resource "
         "revokes nothing",

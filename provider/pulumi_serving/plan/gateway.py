@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import calls, normalize
+from ..payloads import api_paths
+from . import normalize
 from .compare import changed_paths
 from .fields import rule_for
 from .model import Call, Plan, Replace
@@ -26,7 +27,7 @@ def plan_rate_limits(olds: Json, news: Json) -> Plan:
 
 def apply_calls(fields: tuple[str, ...]) -> list[Call]:
     """Read the endpoint's AI gateway, then PUT it back with the declared limits (other sections kept)."""
-    return [Call(calls.GET_ENDPOINT), Call(calls.PUT_AI_GATEWAY, fields)]
+    return [Call(api_paths.GET_ENDPOINT), Call(api_paths.PUT_AI_GATEWAY, fields)]
 
 
 def plan_readiness(olds: Json, news: Json) -> Plan:
@@ -36,7 +37,7 @@ def plan_readiness(olds: Json, news: Json) -> Plan:
     change here (the endpoint's own plan shows whether its config changes); ``up`` knows the new version and
     waits when it differs.
     """
-    waited = Plan(calls=[Call(calls.GET_ENDPOINT, ("endpoints",))])
+    waited = Plan(calls=[Call(api_paths.GET_ENDPOINT, ("endpoints",))])
     old, new = _versions(olds.get("endpoints")), _versions(news.get("endpoints"))
     if old is None or new is None:  # the list itself not known yet (an endpoint being replaced): compared whole
         return Plan() if olds.get("endpoints") == news.get("endpoints") else waited

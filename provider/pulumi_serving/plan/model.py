@@ -5,16 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Api:
-    """One call of the serving API, by its method and path template (``{name}``: endpoint, ``{id}``: its id)."""
-
-    method: str
-    path: str
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
+from ..payloads.api_paths import Api
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..payloads import rate_limit_enums
 from ..payloads.names import default_served_entity_name
 from ..payloads.ownership import is_marker_tag
 from ..payloads.server_behaviour import (
@@ -236,7 +237,10 @@ def ai_gateway(value: Json | None) -> Json:
 
 
 def rate_limit(limit: Json) -> Json:
-    out = {"key": limit.get("key") or "endpoint", "renewal_period": limit.get("renewal_period") or "minute"}
+    out = {
+        "key": limit.get("key") or rate_limit_enums.DEFAULT_KEY,
+        "renewal_period": limit.get("renewal_period") or rate_limit_enums.DEFAULT_RENEWAL_PERIOD,
+    }
     for field in ("calls", "tokens", "principal"):
         if limit.get(field) is not None:
             out[field] = limit[field]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..payloads import api_paths
 from ..payloads.endpoints import PERMISSION_ORDER
-from . import calls
 from .compare import changed_paths
 from .fields import rule_for
 from .model import Call, Plan, Rejection, Replace
@@ -109,5 +109,5 @@ def apply_calls(fields: tuple[str, ...], *, knows_id: bool) -> list[Call]:
 
     The caller itself is known from the credential check every run makes first (``GET .../scim/v2/Me``).
     """
-    found = [] if knows_id else [Call(calls.GET_ENDPOINT)]
-    return [*found, Call(calls.GET_PERMISSIONS), Call(calls.SET_PERMISSIONS, fields)]
+    found = [] if knows_id else [Call(api_paths.GET_ENDPOINT)]
+    return [*found, Call(api_paths.GET_PERMISSIONS), Call(api_paths.SET_PERMISSIONS, fields)]

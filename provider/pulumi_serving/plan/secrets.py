@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import calls
+from ..payloads import api_paths
 from .fields import call_for, identity_replaces
 from .fingerprint import matches
 from .model import Call, Plan
@@ -32,7 +32,7 @@ def plan_secret(olds: Json, news: Json) -> Plan:
     ):
         return Plan()
     field = f"{kind}_value"
-    return Plan(calls=[Call(call_for("Secret", field), (field,)), Call(calls.LIST_SECRETS)])
+    return Plan(calls=[Call(call_for("Secret", field), (field,)), Call(api_paths.LIST_SECRETS)])
 
 
 def plan_scope(olds: Json, news: Json) -> Plan:

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..client import ServingClient
-from ..plan import Call, calls
-from ..plan.model import Api
+from ..payloads import api_paths
+from ..payloads.api_paths import Api
+from ..plan import Call
 from . import diagnostics
 from .provider_base import Json
 
@@ -24,17 +25,17 @@ def _keep_rate_limits(body: Json, live: Json | None) -> Json:
 
 
 _ENDPOINT_RETURNING: dict[Api, Handler] = {
-    calls.CREATE_ENDPOINT: lambda client, name, call, live: client.create_endpoint(call.body),
-    calls.GET_ENDPOINT: lambda client, name, call, live: client.get_endpoint(name),
-    calls.PUT_CONFIG: lambda client, name, call, live: client.update_config(name, call.body),
+    api_paths.CREATE_ENDPOINT: lambda client, name, call, live: client.create_endpoint(call.body),
+    api_paths.GET_ENDPOINT: lambda client, name, call, live: client.get_endpoint(name),
+    api_paths.PUT_CONFIG: lambda client, name, call, live: client.update_config(name, call.body),
 }
 _OTHERS: dict[Api, Handler] = {
-    calls.PATCH_TAGS: lambda client, name, call, live: client.patch_tags(
+    api_paths.PATCH_TAGS: lambda client, name, call, live: client.patch_tags(
         name, call.body["add_tags"], call.body["delete_tags"]
     ),
-    calls.PATCH_NOTIFICATIONS: lambda client, name, call, live: client.patch_notifications(name, call.body),
-    calls.PATCH_TELEMETRY: lambda client, name, call, live: client.patch_telemetry(name, call.body),
-    calls.PUT_AI_GATEWAY: lambda client, name, call, live: client.put_ai_gateway(
+    api_paths.PATCH_NOTIFICATIONS: lambda client, name, call, live: client.patch_notifications(name, call.body),
+    api_paths.PATCH_TELEMETRY: lambda client, name, call, live: client.patch_telemetry(name, call.body),
+    api_paths.PUT_AI_GATEWAY: lambda client, name, call, live: client.put_ai_gateway(
         name, _keep_rate_limits(call.body, live)
     ),
 }

@@ -9,6 +9,7 @@ from pulumi.dynamic import CheckFailure
 
 from .. import payloads
 from ..client import ServingClient
+from ..payloads.endpoint_fields import FLAG_FIELDS, TEXT_FIELDS
 from ..payloads.ownership import OWNER_TAG_KEY, is_marker_tag
 from ..plan.endpoint import rejections
 from ..plan.references import OPT_IN, dropped_references, endpoint_grant_change
@@ -16,8 +17,6 @@ from ..plan.scope_acls import Caller
 from .provider_base import Json, failures, has_unknowns
 from .reference_health import revoked_reads_live
 from .secret_existence import missing_secret_problems, used_refs
-
-TEXT_FIELDS = ("description", "budget_policy_id", "usage_policy_id")
 
 
 def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClient]) -> list[CheckFailure]:
@@ -43,7 +42,7 @@ def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClien
         )
     if props.get("telemetry_config") is not None and not isinstance(props["telemetry_config"], dict):
         problems.append(CheckFailure("telemetry_config", "telemetry_config: must be an object"))
-    for flag in ("route_optimized", "adopt", OPT_IN):
+    for flag in (*FLAG_FIELDS, "adopt", OPT_IN):
         if props.get(flag) is not None and not isinstance(props[flag], bool):
             problems.append(CheckFailure(flag, f"{flag}: must be true or false"))
     if not has_unknowns(props):

@@ -17,7 +17,8 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import payloads
 from ..client import NotFound
 from ..generated_args import AccessControlArgs
-from ..plan import Call, Plan, calls, plan_permissions
+from ..payloads import api_paths
+from ..plan import Call, Plan, plan_permissions
 from ..plan.permissions import (
     apply_calls,
     caller_rejections,
@@ -102,11 +103,11 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
         live: list[Json] = []
         for call in planned:
             diagnostics.info(f"{self.label(props)}: {call.describe()}")
-            if call.api == calls.GET_ENDPOINT:
+            if call.api == api_paths.GET_ENDPOINT:
                 endpoint_id = client.get_endpoint(name)["id"]
-            elif call.api == calls.GET_PERMISSIONS:
+            elif call.api == api_paths.GET_PERMISSIONS:
                 live = direct_grants(client.get_permissions(str(endpoint_id)))
-            elif call.api == calls.SET_PERMISSIONS:
+            elif call.api == api_paths.SET_PERMISSIONS:
                 body = set_body(declared, live, caller)
                 if body["access_control_list"] == live:  # e.g. adopted: taking over changes nothing
                     diagnostics.info(f"{self.label(props)}: the endpoint has these grants already: nothing to write")

@@ -12,7 +12,8 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import payloads
 from ..client import NotFound
 from ..generated_args import AiGatewayRateLimitArgs
-from ..plan import Call, Plan, calls, normalize, plan_rate_limits
+from ..payloads import api_paths
+from ..plan import Call, Plan, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
 from . import diagnostics
 from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain
@@ -72,9 +73,9 @@ class RateLimitsProvider(EndpointSettingProvider):
         applied: Json = {}
         for call in planned:
             diagnostics.info(f"{self.label(props)}: {call.describe()}")
-            if call.api == calls.GET_ENDPOINT:
+            if call.api == api_paths.GET_ENDPOINT:
                 live = client.get_endpoint(name)
-            elif call.api == calls.PUT_AI_GATEWAY:
+            elif call.api == api_paths.PUT_AI_GATEWAY:
                 current = live.get("ai_gateway") or {}
                 if live and normalize.rate_limits(current.get("rate_limits")) == normalize.rate_limits(limits):
                     diagnostics.info(f"{self.label(props)}: the endpoint has these limits already: nothing to write")

@@ -14,10 +14,11 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 
 from .. import payloads
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
+from ..payloads import api_paths
 from ..payloads.ownership import is_marker_secret, scope_marker_key
 from ..payloads.principal_names import ALL_USERS_GROUP
 from ..payloads.secret_ref_syntax import format_secret_ref
-from ..plan import Plan, calls, plan_scope
+from ..plan import Plan, plan_scope
 from ..plan.adoption import scope_adoption
 from ..plan.fields import rule_for
 from . import diagnostics
@@ -131,9 +132,9 @@ class SecretScopeProvider(ServingProvider):
         props, olds = plain(news), plain(olds)
         client = self.client()
         for call in self.announce(props, self.plan(olds, props).calls):
-            if call.api == calls.PUT_ACL:
+            if call.api == api_paths.PUT_ACL:
                 client.put_acl(props["scope"], ALL_USERS_GROUP, "MANAGE")
-            elif call.api == calls.DELETE_ACL:
+            elif call.api == api_paths.DELETE_ACL:
                 client.delete_acl(props["scope"], ALL_USERS_GROUP)
         return UpdateResult(self._outputs(props))
 

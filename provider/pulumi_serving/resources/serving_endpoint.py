@@ -22,9 +22,10 @@ from ..generated_args import (
     ServedModelArgs,
     TrafficConfigArgs,
 )
+from ..payloads.endpoint_fields import ENDPOINT_FIELDS
 from ..payloads.server_behaviour import is_write_only
 from ..payloads.tags import tags_by_key
-from ..plan import Plan, endpoint_view, fingerprint, new_salt, normalize, plan_create, plan_endpoint
+from ..plan import Plan, comparable_endpoint, fingerprint, new_salt, normalize, plan_create, plan_endpoint
 from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
@@ -54,25 +55,13 @@ from .secret_references import (
     referenced_secrets,
 )
 
-DECLARED = (
-    "endpoint_name",
-    "config",
-    "tags",
-    "route_optimized",
-    "ai_gateway",
-    "description",
-    "email_notifications",
-    "budget_policy_id",
-    "usage_policy_id",
-    "telemetry_config",
-)
 # how to apply, not what (the owner goes in a marker tag; the known_* and the opt-in: plan/references.py)
 OPTIONS = ("adopt", "known_secrets", "known_scopes", "known_grants", OPT_IN, OWNER_INPUT)
-INPUTS = DECLARED + OPTIONS
+INPUTS = ENDPOINT_FIELDS + OPTIONS
 
 
 def _config_version(endpoint: Json) -> int | None:
-    version = endpoint_view.target_config(endpoint).get("config_version")
+    version = comparable_endpoint.target_config(endpoint).get("config_version")
     return int(version) if version is not None else None
 
 
@@ -97,8 +86,8 @@ class ServingEndpointProvider(ServingProvider):
         except NotFound:
             diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
             return []
-        declared, _ = endpoint_view.declared(props)
-        live = endpoint_view.live(endpoint, declared["config"])
+        declared, _ = comparable_endpoint.declared(props)
+        live = comparable_endpoint.live(endpoint, declared["config"])
         owner = props.get(OWNER_INPUT)
         marked = bool(owner) and endpoint_owner(endpoint) == owner
         plan = plan_take_over(live, props, marked=marked)
@@ -138,8 +127,8 @@ class ServingEndpointProvider(ServingProvider):
         """Adopt an existing endpoint (or resume this create's own POST whose answer was lost): plan against it."""
         name = props["endpoint_name"]
         endpoint = client.get_endpoint(name)
-        declared, _ = endpoint_view.declared(props)
-        live = endpoint_view.live(endpoint, declared["config"])
+        declared, _ = comparable_endpoint.declared(props)
+        live = comparable_endpoint.live(endpoint, declared["config"])
         # Without adopt, only an endpoint this resource created is taken over: it carries this resource's
         # ownership marker (an interrupted earlier run created it), or the POST was retried (an earlier
         # attempt may have succeeded without its answer arriving) and the endpoint matches.
@@ -203,7 +192,7 @@ class ServingEndpointProvider(ServingProvider):
             _warn_once(broken_reference_warning(str(outs.get("endpoint_name") or id_), ref, reason))
         if broken:
             outs["broken_references"] = broken
-        drifted = endpoint_view.stored(outs) != endpoint_view.stored(olds)
+        drifted = comparable_endpoint.stored(outs) != comparable_endpoint.stored(olds)
         return ReadResult(id_, outs, self._inputs_from(outs) if drifted else None)
 
     def diff(self, id_: str, olds: Json, news: Json) -> DiffResult:
@@ -221,7 +210,7 @@ class ServingEndpointProvider(ServingProvider):
 
     def _applied(self, client: ServingClient, props: Json, endpoint: Json, salt: str) -> Json:
         """Outputs after applying ``props``: write-only values recorded as salted fingerprints."""
-        view, secrets = endpoint_view.declared(props)
+        view, secrets = comparable_endpoint.declared(props)
         fingerprints = {path: fingerprint(value, salt) for path, value in secrets.items()}
         return self._outputs(client, props, endpoint, salt, fingerprints, view["config"])
 
@@ -234,7 +223,7 @@ class ServingEndpointProvider(ServingProvider):
         ``config_view`` is the last declared config view: fields GET never echoes are taken from it.
         """
         name = endpoint.get("name", props["endpoint_name"])
-        view = endpoint_view.live(endpoint, config_view)
+        view = comparable_endpoint.live(endpoint, config_view)
         if "tags" in view:
             view["tags"] = tags_by_key(view["tags"])
         return {
@@ -264,7 +253,7 @@ class ServingEndpointProvider(ServingProvider):
             }
         if view.get("auto_capture_config"):
             config["auto_capture_config"] = view["auto_capture_config"]
-        inputs = {**endpoint_view.stored(outs), "config": config}
+        inputs = {**comparable_endpoint.stored(outs), "config": config}
         if "tags" in inputs:
             inputs["tags"] = tags_by_key(inputs["tags"])
         inputs.update(hidden({k: plain(outs)[k] for k in OPTIONS if plain(outs).get(k)}))

@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 
 from ..payloads import endpoints as spec
+from .endpoint_documents import Doc
 from .endpoint_records import load, load_by_id
-from .endpoint_views import Doc
 from .errors import PermissionDenied
 from .principals import ADMINS_GROUP, Principal
 from .storage import Database

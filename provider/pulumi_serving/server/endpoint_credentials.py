@@ -22,8 +22,8 @@ from ..payloads import endpoints as spec
 from ..payloads.config_secret_uses import config_secret_uses
 from ..payloads.secret_ref_syntax import format_secret_ref, parse_secret_ref
 from .crypto import SecretBox
+from .endpoint_documents import Doc, credential_blocks
 from .endpoint_records import load
-from .endpoint_views import Doc, credential_blocks
 from .errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
 from .principals import ADMIN, Principal, principal_by_name
 from .secret_store import SecretStore

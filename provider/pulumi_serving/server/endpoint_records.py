@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from .endpoint_views import Doc, settle
+from .endpoint_documents import Doc, settle
 from .errors import ResourceDoesNotExist
 
 

@@ -20,8 +20,8 @@ from ..payloads.tags import tag_count_problem
 from .egress import Egress
 from .endpoint_acls import EndpointAcls
 from .endpoint_credentials import EndpointCredentials
+from .endpoint_documents import Doc, detailed_view, is_updating, merge_tags, settle, summary_view
 from .endpoint_records import load, save
-from .endpoint_views import Doc, detailed_view, is_updating, merge_tags, settle, summary_view
 from .errors import InvalidParameterValue, ResourceAlreadyExists, ResourceConflict, ResourceDoesNotExist
 from .principals import Principal
 from .storage import Database

@@ -15,11 +15,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..payloads import api_paths
 from .errors import BAD_GATEWAY, ApiError, InternalError, RequestLimitExceeded, ResourceConflict, TemporarilyUnavailable
 
-FAULTS_PATH = "/api/2.0/_faults"
+FAULTS_PATH = api_paths.ARM_FAULT.path
 DEFAULT_PATH_PREFIX = "/api/2.0/"
-_ENDPOINTS_PREFIX = "/api/2.0/serving-endpoints/"
+_ENDPOINTS_PREFIX = api_paths.LIST_ENDPOINTS.path + "/"
 _CODES = {
     429: RequestLimitExceeded.error_code,
     500: InternalError.error_code,

@@ -19,15 +19,14 @@ import traceback
 import uuid
 from typing import Any
 
+from ..payloads import api_paths
 from .errors import ApiError, InternalError, RequestTimeout, RequestTooLarge
 
 log = logging.getLogger("pulumi_serving.server")
 CONNECTION_KEY = "pulumi_serving.connection"
 Message = dict[str, Any]
 # Answered without a token: the SDK's host probe (also the launcher's readiness check) and the API docs.
-PUBLIC_PATHS = frozenset(
-    {"/.well-known/databricks-config", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-)
+PUBLIC_PATHS = frozenset({api_paths.WORKSPACE_CONFIG.path, "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 class Connection:

@@ -24,6 +24,7 @@ from ..payloads.declarations import (
     stack_file_path,
     unknown_key_problems,
 )
+from ..payloads.endpoint_fields import FLAG_FIELDS, TEXT_FIELDS
 from ..resources import (
     EndpointPermissions,
     EndpointsReady,
@@ -126,12 +127,9 @@ def declare_endpoints(
                 if isinstance(endpoint.tags, list)
                 else endpoint.tags
             ),
-            route_optimized=endpoint.route_optimized,
             ai_gateway=_checked(endpoint.ai_gateway),
             adopt=endpoint.adopt,
-            description=endpoint.description,
-            budget_policy_id=endpoint.budget_policy_id,
-            usage_policy_id=endpoint.usage_policy_id,
+            **{field: getattr(endpoint, field) for field in FLAG_FIELDS + TEXT_FIELDS},
             telemetry_config=endpoint.telemetry_config,
             email_notifications=_checked(
                 endpoint.email_notifications.model_dump(exclude_none=True) if endpoint.email_notifications else None

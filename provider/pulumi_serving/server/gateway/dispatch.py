@@ -15,20 +15,21 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ...payloads import api_paths
 from ..errors import ApiError
 from ..faults import FaultPlan
 from ..guard import Admission, answer_unhandled, send_error
 from ..json_response import EventStreamResponse
 from ..principals import Principal
 from . import fast_json
-from .http_api import ALIASES, query, query_by_model
+from .http_api import query, query_by_model
 from .request import decode_body
 from .service import Gateway, Result
 from .state_cache import StateCache
 from .upstream_answers import Access
 
 Route = Callable[[Gateway, StateCache, Principal, Any, Access], Awaitable[Result]]
-_PREFIX = "/serving-endpoints/"
+_ALIAS_PATHS = frozenset(api.path for api in api_paths.OPENAI_ALIASES.values())
 _JSON = (b"content-type", b"application/json")
 
 
@@ -39,22 +40,17 @@ def _by_model(
 
 
 def match(path: str) -> Route | None:
-    """The route of a data-plane ``POST`` path (the same paths the APIRouter declares), else None."""
-    if not path.startswith(_PREFIX):
-        return None
-    rest = path[len(_PREFIX) :]
-    if rest in ALIASES:
+    """The route of a data-plane ``POST`` path (the table's invocation paths, as the APIRouter declares them),
+    else None."""
+    if path in _ALIAS_PATHS:
         return _by_model
-    parts = rest.split("/")
-    if not all(parts):
-        return None
-    if len(parts) == 2 and parts[1] == "invocations":
-        name = parts[0]
+    if (endpoint := api_paths.INVOCATIONS.match(path)) is not None:
+        (name,) = endpoint
         return lambda gateway, cache, principal, body, access: query(
             gateway, cache, principal, name, body, access=access
         )
-    if len(parts) == 4 and parts[1] == "served-models" and parts[3] == "invocations":
-        name, entity = parts[0], parts[2]
+    if (served := api_paths.SERVED_MODEL_INVOCATIONS.match(path)) is not None:
+        name, entity = served
         return lambda gateway, cache, principal, body, access: query(
             gateway, cache, principal, name, body, entity, access
         )

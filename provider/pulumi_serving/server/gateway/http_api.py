@@ -16,15 +16,17 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
+from ...payloads import api_paths
 from ..backend import Backend
 from ..deps import current_principal
 from ..errors import InvalidParameterValue
 from ..json_response import EventStreamResponse, reply
 from ..principals import Principal
+from ..routes import route
 from ..settings import DEFAULT_UPSTREAM_TIMEOUT_S, DEFAULT_UPSTREAM_TRANSPORT
-from .endpoint_view import view_from_doc
 from .rate_policy import Caller
 from .request import decode_body
+from .served_endpoint import view_from_doc
 from .service import Gateway, GatewaySettings, Result
 from .state_cache import StateCache
 from .upstream.bases import upstream_bases
@@ -154,23 +156,19 @@ async def _routed(request: Request, name: str | None, only: str | None = None) -
     return _respond(await query(gateway, cache, principal, name, body, only, access))
 
 
-@router.post(
-    "/serving-endpoints/{name}/invocations", summary="Query a serving endpoint", openapi_extra=_documented_body()
-)
+@route(router, api_paths.INVOCATIONS, summary="Query a serving endpoint", openapi_extra=_documented_body())
 async def invocations(name: str, request: Request) -> Response:
     return await _routed(request, name)
 
 
-@router.post(
-    "/serving-endpoints/{name}/served-models/{served_model}/invocations",
+@route(
+    router,
+    api_paths.SERVED_MODEL_INVOCATIONS,
     summary="Query one served entity of an endpoint, bypassing the traffic split",
     openapi_extra=_documented_body(),
 )
 async def served_model_invocations(name: str, served_model: str, request: Request) -> Response:
     return await _routed(request, name, served_model)
-
-
-ALIASES = ("completions", "chat/completions", "embeddings")
 
 
 def _alias(kind: str):
@@ -181,17 +179,16 @@ def _alias(kind: str):
     return alias
 
 
-for _kind in ALIASES:
-    router.add_api_route(
-        f"/serving-endpoints/{_kind}",
-        _alias(_kind),
-        methods=["POST"],
+for _kind, _api in api_paths.OPENAI_ALIASES.items():
+    route(
+        router,
+        _api,
         summary=f"OpenAI-compatible {_kind} (body 'model' names the endpoint)",
         openapi_extra=_documented_body(model=True),
-    )
+    )(_alias(_kind))
 
 
-@router.get("/api/2.0/serving-endpoints/{name}/usage", summary="Usage per principal (usage tracking)")
+@route(router, api_paths.ENDPOINT_USAGE, summary="Usage per principal (usage tracking)")
 async def usage(name: str, request: Request) -> Response:
     backend, principal = _authenticated(request)
     doc = backend.endpoint_acls.require_permission(principal, name, "CAN_QUERY")

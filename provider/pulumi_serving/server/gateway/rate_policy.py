@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ...payloads.rate_limit_enums import ENDPOINT, SERVICE_PRINCIPAL, USER, USER_GROUP, RateLimitKey
 from .limiter import Bucket, Requirement
 
 
 @dataclass(frozen=True)
 class LimitRule:
-    key: str  # endpoint | user | user_group | service_principal
+    key: RateLimitKey
     calls: int | None = None
     tokens: int | None = None
     principal: str | None = None
@@ -47,20 +48,20 @@ def requirements(
     out: list[Requirement] = []
     indexed = list(enumerate(rules))
     for i, rule in indexed:
-        if rule.key == "endpoint":
+        if rule.key == ENDPOINT:
             out.append([[_bucket(endpoint, i, rule, "*", "Endpoint")]])
-    own_key = "service_principal" if caller.service_principal else "user"
+    own_key = SERVICE_PRINCIPAL if caller.service_principal else USER
     custom = [(i, r) for i, r in indexed if r.key == own_key and r.principal == caller.name]
     if custom:
         out.extend([[_bucket(endpoint, i, r, caller.name, "User defined")]] for i, r in custom)
         return out
-    groups = [(i, r) for i, r in indexed if r.key == "user_group" and r.principal in caller.groups]
+    groups = [(i, r) for i, r in indexed if r.key == USER_GROUP and r.principal in caller.groups]
     if groups:
         by_group: dict[str, list[Bucket]] = {}
         for i, rule in groups:
             by_group.setdefault(str(rule.principal), []).append(_bucket(endpoint, i, rule, "group", "Group"))
         out.append(list(by_group.values()))
         return out
-    defaults = [(i, r) for i, r in indexed if r.key == "user" and r.principal is None]
+    defaults = [(i, r) for i, r in indexed if r.key == USER and r.principal is None]
     out.extend([[_bucket(endpoint, i, r, caller.name, "User defined")]] for i, r in defaults)
     return out

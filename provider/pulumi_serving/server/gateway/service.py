@@ -26,11 +26,11 @@ from ..errors import (
     TemporarilyUnavailable,
 )
 from ..settings import DEFAULT_UPSTREAM_TIMEOUT_S, DEFAULT_UPSTREAM_TRANSPORT
-from .endpoint_view import EndpointView
 from .limiter import Decision, RateLimiter, Requirement
 from .providers import ProviderAdapter, Target
 from .rate_policy import Caller, requirements
 from .request import StandardRequest, parse_request
+from .served_endpoint import EndpointView
 from .traffic_split import Router
 from .upstream import errors as upstream_errors
 from .upstream.bases import DEFAULT_BASES

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..backend import Backend
-from ..endpoint_views import is_updating
+from ..endpoint_documents import is_updating
 from ..principals import Principal
 from ..versioned_entries import Version, VersionedEntries
-from .endpoint_view import EndpointView, view_from_doc
+from .served_endpoint import EndpointView, view_from_doc
 from .upstream.bases import call_urls
 
 MAX_ENTRIES = 4096

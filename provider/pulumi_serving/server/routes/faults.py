@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ...payloads import api_paths
 from ..deps import PrincipalDep
 from ..errors import PermissionDenied
-from ..faults import FAULTS_PATH, FaultPlan, FaultRule
+from ..faults import FaultPlan, FaultRule
 from ..json_response import FastJSONResponse, reply
 from ..principals import Principal
+from . import route
 
-router = APIRouter(prefix=FAULTS_PATH, tags=["faults"])
+router = APIRouter(tags=["faults"])
 
 
 def _plan(request: Request, principal: Principal) -> FaultPlan:
@@ -19,16 +21,16 @@ def _plan(request: Request, principal: Principal) -> FaultPlan:
     return request.app.state.faults
 
 
-@router.post("", summary="Make the next matching requests fail (admin only)")
+@route(router, api_paths.ARM_FAULT, summary="Make the next matching requests fail (admin only)")
 async def arm_fault(body: FaultRule, request: Request, principal: PrincipalDep) -> FastJSONResponse:
     return reply(_plan(request, principal).arm(body))
 
 
-@router.get("", summary="List armed faults (admin only)")
+@route(router, api_paths.LIST_FAULTS, summary="List armed faults (admin only)")
 async def list_faults(request: Request, principal: PrincipalDep) -> FastJSONResponse:
     return reply({"faults": _plan(request, principal).list()})
 
 
-@router.delete("", summary="Clear every armed fault (admin only)")
+@route(router, api_paths.CLEAR_FAULTS, summary="Clear every armed fault (admin only)")
 async def clear_faults(request: Request, principal: PrincipalDep) -> FastJSONResponse:
     return reply({"cleared": _plan(request, principal).clear()})

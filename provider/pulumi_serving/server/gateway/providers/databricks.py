@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....payloads.api_paths import INVOCATIONS
 from ..request import StandardRequest
 from .base import Framing, Target, UpstreamCall
 from .openai import OpenAIStream, openai_body, translate_openai
@@ -16,7 +17,7 @@ class DatabricksModelServingAdapter:
 
     def build(self, request: StandardRequest, target: Target) -> UpstreamCall:
         return UpstreamCall(
-            f"{target.base_url.rstrip('/')}/serving-endpoints/{target.model}/invocations",
+            target.base_url.rstrip("/") + INVOCATIONS.url(name=target.model),
             {"Authorization": f"Bearer {target.credential}"},
             openai_body(request, None),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...payloads.rate_limit_enums import DEFAULT_KEY
 from .rate_policy import LimitRule
 
 
@@ -43,10 +44,10 @@ class EndpointView:
 
 def _rules(gateway: dict[str, Any], legacy: list[dict[str, Any]]) -> tuple[LimitRule, ...]:
     rules = [
-        LimitRule(r.get("key") or "endpoint", r.get("calls"), r.get("tokens"), r.get("principal"))
+        LimitRule(r.get("key") or DEFAULT_KEY, r.get("calls"), r.get("tokens"), r.get("principal"))
         for r in gateway.get("rate_limits") or []
     ]
-    rules += [LimitRule(r.get("key") or "endpoint", r.get("calls")) for r in legacy or []]
+    rules += [LimitRule(r.get("key") or DEFAULT_KEY, r.get("calls")) for r in legacy or []]
     return tuple(rules)
 
 

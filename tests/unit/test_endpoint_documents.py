@@ -7,7 +7,7 @@ from cryptography.exceptions import InvalidTag
 
 from pulumi_serving.payloads.server_behaviour import ENDPOINT_ECHO_DEFAULTS, default_routes
 from pulumi_serving.server.crypto import SecretBox
-from pulumi_serving.server.endpoint_views import (
+from pulumi_serving.server.endpoint_documents import (
     detailed_view,
     merge_tags,
     settle,

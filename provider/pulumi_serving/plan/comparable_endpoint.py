@@ -7,25 +7,13 @@ description as ``""``, an unset tag list as ``[]``, and so on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ..payloads.endpoint_fields import ENDPOINT_FIELDS, SETTINGS_FIELDS
 from . import normalize
 
 Json = dict[str, Any]
-
-#: top-level fields of the view besides ``config`` (the endpoint config view)
-VIEW_FIELDS = (
-    "endpoint_name",
-    "config",
-    "tags",
-    "ai_gateway",
-    "route_optimized",
-    "description",
-    "email_notifications",
-    "budget_policy_id",
-    "usage_policy_id",
-    "telemetry_config",
-)
 
 
 def is_empty(value: Any) -> bool:
@@ -60,26 +48,28 @@ def live(endpoint: Json, declared_config: Json) -> Json:
     return _view(endpoint.get("name"), config, endpoint)
 
 
+def _as_given(value: Any) -> Any:
+    return value
+
+
+#: how each field besides the name and config is brought to the view's form (text as given)
+_COMPARABLE: dict[str, Callable[[Any], Any]] = {
+    "tags": normalize.tags,
+    "ai_gateway": normalize.ai_gateway,
+    "route_optimized": bool,
+    "email_notifications": email_notifications,
+    "telemetry_config": normalize.prune,
+}
+
+
 def _view(name: Any, config: Json, source: Json) -> Json:
-    return drop_empty(
-        {
-            "endpoint_name": name,
-            "config": config,
-            "tags": normalize.tags(source.get("tags")),
-            "ai_gateway": normalize.ai_gateway(source.get("ai_gateway")),
-            "route_optimized": bool(source.get("route_optimized")),
-            "description": source.get("description"),
-            "email_notifications": email_notifications(source.get("email_notifications")),
-            "budget_policy_id": source.get("budget_policy_id"),
-            "usage_policy_id": source.get("usage_policy_id"),
-            "telemetry_config": normalize.prune(source.get("telemetry_config")),
-        }
-    )
+    settings = {field: _COMPARABLE.get(field, _as_given)(source.get(field)) for field in SETTINGS_FIELDS}
+    return drop_empty({"endpoint_name": name, "config": config, **settings})
 
 
 def stored(outputs: Json) -> Json:
     """The view part of stored outputs (older states kept empty values and tags as a list: both forms are brought
     to the view's here)."""
-    view = {k: outputs.get(k) for k in VIEW_FIELDS}
+    view = {k: outputs.get(k) for k in ENDPOINT_FIELDS}
     view["tags"] = normalize.tags(view["tags"])
     return drop_empty(view)
