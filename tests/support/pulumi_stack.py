@@ -23,10 +23,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import ruamel.yaml
 import yaml
@@ -231,6 +233,32 @@ class PulumiStack:
             return self.run("stack", "export").stdout
         latest = json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
         return json.dumps({"version": 3, "deployment": latest}, indent=4)
+
+    def holds_resources(self) -> bool:
+        """Whether the stack's state may hold resources (always, for a backend other than a file)."""
+        if not self.env["PULUMI_BACKEND_URL"].startswith("file://"):
+            return True
+        checkpoint = self._checkpoint_file()
+        if checkpoint is None:
+            return False  # never updated
+        latest = json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
+        return any(
+            r.get("custom") and not r["type"].startswith("pulumi:providers:") for r in latest.get("resources") or []
+        )
+
+    def server_reachable(self) -> bool:
+        """Whether the serving API the stack's ``serving:host`` names accepts connections (True when unset)."""
+        path = self.stack_file()
+        config = ((yaml.safe_load(path.read_text()) if path.exists() else None) or {}).get("config") or {}
+        host = config.get("serving:host")
+        if not isinstance(host, str):
+            return True
+        url = urlsplit(host)
+        try:
+            with socket.create_connection((url.hostname or "127.0.0.1", url.port or 443), timeout=2):
+                return True
+        except OSError:
+            return False
 
     def _checkpoint_file(self) -> Path | None:
         backend = self.env["PULUMI_BACKEND_URL"]
