@@ -195,8 +195,9 @@ class PulumiStack:
         round_trip = ruamel.yaml.YAML()
         document = (round_trip.load(path.read_text()) if path.exists() else None) or {}
         config = document.setdefault("config", {})
+        project = (yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {})["name"]
         for key, value in values.items():
-            config[key] = value
+            config[key if ":" in key else f"{project}:{key}"] = value  # as `pulumi config set` names a bare key
         with path.open("w") as out:
             round_trip.dump(document, out)
 
