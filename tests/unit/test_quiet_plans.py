@@ -97,3 +97,34 @@ def test_the_provider_host_reports_expected_failures_by_message_and_bugs_with_th
     taken = AlreadyExists(409, "RESOURCE_ALREADY_EXISTS", "serving endpoint 'ep' already exists; set adopt=True")
     assert reported(taken) == str(taken)
     assert reported(KeyError("__provider")).startswith("Traceback (most recent call last):")
+
+
+def _checked_as_the_engine_does(provider, urn: str, olds: dict, news: dict):
+    class Request:  # the dynamic provider host's gRPC request: diagnostics find the URN on it
+        pass
+
+    request = Request()
+    request.urn = urn  # type: ignore[attr-defined]
+    return provider.check(olds, news)
+
+
+def test_a_renamed_adopted_endpoint_previews_as_a_plain_create(inprocess_server_factory, capsys) -> None:
+    from pulumi_serving.resources import ServingEndpointProvider
+    from tests.support.payloads import openai_entity
+    from tests.support.providers import configured
+
+    provider = configured(ServingEndpointProvider, inprocess_server_factory())
+    entity = openai_entity("main", {"openai_api_key": "{{secrets/keys/openai}}"})
+    adopted = {"endpoint_name": "bob-chat", "config": {"served_entities": [entity]}, "adopt": True}
+    adopted["known_secrets"] = ["keys/openai"]
+    renamed = {**adopted, "endpoint_name": "team-chat"}
+    urn = "urn:pulumi:dev::infra::pulumi-python:dynamic/serving:ServingEndpoint::"
+
+    # entering the stack with adopt, nothing to adopt: the preview says `up` creates it
+    _checked_as_the_engine_does(provider, urn + "new-chat", {}, renamed)
+    assert "adopt: no serving endpoint 'team-chat' on the server: `up` creates it" in capsys.readouterr().err
+
+    # a rename: Pulumi checks with the last-applied inputs, then again without them for the replacement
+    _checked_as_the_engine_does(provider, urn + "bob-chat", adopted, renamed)
+    assert not _checked_as_the_engine_does(provider, urn + "bob-chat", {}, renamed).failures
+    assert "adopt:" not in capsys.readouterr().err

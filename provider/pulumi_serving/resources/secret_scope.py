@@ -52,17 +52,19 @@ class SecretScopeProvider(ServingProvider):
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
         if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
-            self._preview_adoption(scope, props.get(OWNER_INPUT))
+            self._preview_adoption(scope, props.get(OWNER_INPUT), replacement=not self.enters_stack(olds))
             if not props.get("acls_declared"):
                 self._show_other_grants(scope, "adopting it keeps")
         return problems
 
-    def _preview_adoption(self, scope: str, owner: str | None) -> None:
-        """At the first preview of an ``adopt`` scope: that it exists, the secrets it keeps, the marker it gets."""
+    def _preview_adoption(self, scope: str, owner: str | None, *, replacement: bool) -> None:
+        """At the first preview of an ``adopt`` scope: that it exists, the secrets it keeps, the marker it gets (a
+        replacement that finds no scope under the new name is a plain create: nothing to say)."""
         try:
             keys = sorted(str(s.get("key")) for s in self.client().list_secrets(scope))
         except NotFound:
-            diagnostics.info(f"adopt: no secret scope {scope!r} on the server: `up` creates it")
+            if not replacement:
+                diagnostics.info(f"adopt: no secret scope {scope!r} on the server: `up` creates it")
             return
         marker = scope_marker_key(owner) if owner else None
         shown_keys = [k for k in keys if not is_marker_secret(k)]
