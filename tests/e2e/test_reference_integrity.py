@@ -61,7 +61,10 @@ def test_a_program_dropping_a_referenced_scope_or_its_grant_is_refused_and_refre
         config={"serving:host": live_server.url},
         secrets={"serving:token": live_server.mint_token("platform", groups=["platform-team"]), "key": "sk-r"},
     )
-    stack.up()
+    adopted = stack.up()
+    # the adopted scope's grants: bob's is not declared; platform-team's is, by the program's SecretAcl
+    undeclared = [line for line in adopted.output.splitlines() if "grants this stack does not declare" in line]
+    assert undeclared and all("platform-team" not in line for line in undeclared), adopted.output
     with live_server.client() as api:
         endpoint = api.get("/api/2.0/serving-endpoints/ref-chat").json()
     assert {"key": "team", "value": "platform"} in endpoint["tags"]

@@ -1,6 +1,11 @@
-"""Plans without noise: the readiness gate, tags by key, problems as one line each (pure, no engine)."""
+"""Plans without noise: the readiness gate, tags by key, problems as one line each, diagnostics of the resource
+they belong to (pure, or providers against the in-process serving API; no engine)."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
 
 from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
@@ -97,3 +102,97 @@ def test_the_provider_host_reports_expected_failures_by_message_and_bugs_with_th
     taken = AlreadyExists(409, "RESOURCE_ALREADY_EXISTS", "serving endpoint 'ep' already exists; set adopt=True")
     assert reported(taken) == str(taken)
     assert reported(KeyError("__provider")).startswith("Traceback (most recent call last):")
+
+
+def _served(urn: str, work: Callable[[], Any]) -> Any:
+    """``work`` run as the dynamic provider host runs a request for the resource ``urn`` (diagnostics find the
+    URN on the request being served)."""
+
+    class Request:
+        pass
+
+    request = Request()
+    request.urn = urn  # type: ignore[attr-defined]
+    return work()
+
+
+def _checked_as_the_engine_does(provider, urn: str, olds: dict, news: dict):
+    return _served(urn, lambda: provider.check(olds, news))
+
+
+def test_a_renamed_adopted_endpoint_previews_as_a_plain_create(inprocess_server_factory, capsys) -> None:
+    from pulumi_serving.resources import ServingEndpointProvider
+    from tests.support.payloads import openai_entity
+    from tests.support.providers import configured
+
+    provider = configured(ServingEndpointProvider, inprocess_server_factory())
+    entity = openai_entity("main", {"openai_api_key": "{{secrets/keys/openai}}"})
+    adopted = {"endpoint_name": "bob-chat", "config": {"served_entities": [entity]}, "adopt": True}
+    adopted["known_secrets"] = ["keys/openai"]
+    renamed = {**adopted, "endpoint_name": "team-chat"}
+    urn = "urn:pulumi:dev::infra::pulumi-python:dynamic/serving:ServingEndpoint::"
+
+    # entering the stack with adopt, nothing to adopt: the preview says `up` creates it
+    _checked_as_the_engine_does(provider, urn + "new-chat", {}, renamed)
+    assert "adopt: no serving endpoint 'team-chat' on the server: `up` creates it" in capsys.readouterr().err
+
+    # a rename: Pulumi checks with the last-applied inputs, then again without them for the replacement
+    _checked_as_the_engine_does(provider, urn + "bob-chat", adopted, renamed)
+    assert not _checked_as_the_engine_does(provider, urn + "bob-chat", {}, renamed).failures
+    assert "adopt:" not in capsys.readouterr().err
+
+
+def test_the_readiness_wait_shows_as_its_resources_status_and_ends_in_one_diagnostic(
+    inprocess_server_factory, monkeypatch
+) -> None:
+    from pulumi_serving.resources import EndpointsReadyProvider, ServingEndpointProvider, diagnostics
+    from tests.support.payloads import openai_entity
+    from tests.support.providers import configured
+
+    server = inprocess_server_factory(update_delay=0.6)
+    endpoint = configured(ServingEndpointProvider, server)
+    inputs = {
+        "endpoint_name": "ep",
+        "config": {"served_entities": [openai_entity("main", {"openai_api_key_plaintext": "sk-x"})]},
+    }
+    created = endpoint.create(endpoint.check({}, inputs).inputs)
+
+    sent: list = []
+
+    class Engine:  # the engine's Log service, as the provider host reaches it
+        def Log(self, request) -> None:
+            sent.append(request)
+
+    monkeypatch.setattr(diagnostics, "_ENGINE", [Engine()])
+    urn = "urn:pulumi:dev::infra::pulumi-python:dynamic/serving:EndpointsReady::endpoints-ready"
+    gate = {"endpoints": [{"name": "ep", "config_version": created.outs["config_version"]}], "wait_timeout": 30.0}
+    _served(urn, lambda: configured(EndpointsReadyProvider, server).create(gate))
+
+    assert sent and {r.urn for r in sent} == {urn}  # the resource's own, not the stack's raw stderr
+    *waiting, ready = sent
+    assert waiting and all(
+        r.ephemeral and r.message.startswith("EndpointsReady: waiting for endpoint 'ep'") for r in waiting
+    )
+    assert not ready.ephemeral and re.fullmatch(r"EndpointsReady: endpoint 'ep' is ready after [0-9.]+s", ready.message)
+
+
+def test_the_stack_exports_endpoint_values_as_one_output_unknown_while_one_endpoint_is(pulumi_mocks) -> None:
+    import pulumi
+
+    from pulumi_serving import ServingEndpoint
+    from pulumi_serving.stack.program import endpoint_outputs
+
+    entity = {"name": "gpt", "external_model": {"name": "m", "provider": "openai", "task": "llm/v1/chat"}}
+
+    @pulumi.runtime.test
+    def run():
+        endpoint = ServingEndpoint("ep", endpoint_name="ep", wait=False, served_entities=[entity])
+        exported = endpoint_outputs(["ep"], [endpoint])
+        # a preview: the endpoint's config_version is not known, so neither is the whole map (Pulumi leaves it
+        # out of the plan's Outputs instead of showing `~ ep: { }`)
+        return pulumi.Output.all(exported.is_known(), endpoint.config_version.is_known()).apply(check)
+
+    def check(known: list[bool]) -> None:
+        assert known == [False, False]
+
+    run()

@@ -47,12 +47,15 @@ def wait_endpoints(
     *,
     timeout: float,
     report: Progress = progress,
+    report_ready: Progress | None = None,
     poll_min: float = 0.2,
     poll_max: float = 5.0,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
 ) -> dict[str, WaitOutcome]:
     """Poll every endpoint until ``state.config_update`` is NOT_UPDATING, failed, or ``timeout`` passed.
+
+    ``report`` gets the waiting lines, ``report_ready`` (``report`` when not given) the closing one.
 
     Never raises for an endpoint's own outcome: each gets a :class:`WaitOutcome` (error set on
     UPDATE_FAILED/UPDATE_CANCELED or after ``timeout`` seconds, when the update continues on the server).
@@ -96,7 +99,7 @@ def wait_endpoints(
         sleep(min(delay, max(0.0, timeout - elapsed)))
         delay = min(poll_max, delay * 1.5)
     if announced and not any(o.error for o in outcomes.values()):
-        report(
+        (report_ready or report)(
             f"{total} endpoint(s) ready after {clock() - start:.1f}s"
             if total > 1
             else f"endpoint {next(iter(outcomes))!r} is ready after {clock() - start:.1f}s"

@@ -4,7 +4,7 @@ The dynamic-provider API hands ``check``/``diff``/``create``/... only properties
 connected to the engine inside the provider process (docs/pulumi-engine.md#diagnostics-from-the-provider). The engine does serve
 its ``Log`` call on the address it starts the provider with, and each gRPC request carries the resource's URN:
 :func:`current_urn` finds the request being served on this thread, and :func:`info` / :func:`warn` send the
-line as a diagnostic of that resource. ``pulumi preview`` then prints it under "Diagnostics:" on stdout (where
+line as a diagnostic of that resource (:func:`status`: an ephemeral one, for progress). ``pulumi preview`` then prints it under "Diagnostics:" on stdout (where
 CI and ``pulumi/actions`` read the plan), not on raw stderr. Outside the provider process (unit tests, tools)
 the line goes to stderr as before.
 """
@@ -48,13 +48,14 @@ def _engine() -> Any:
         return _ENGINE[0]
 
 
-def _log(severity: str, message: str) -> None:
+def _log(severity: str, message: str, ephemeral: bool = False) -> None:
     engine, urn = _engine(), current_urn()
     if engine is not None and urn:
         from pulumi.runtime.proto import engine_pb2
 
         try:
-            engine.Log(engine_pb2.LogRequest(severity=getattr(engine_pb2, severity), message=message, urn=urn))
+            level = getattr(engine_pb2, severity)
+            engine.Log(engine_pb2.LogRequest(severity=level, message=message, urn=urn, ephemeral=ephemeral))
             return
         except Exception:
             pass
@@ -64,6 +65,13 @@ def _log(severity: str, message: str) -> None:
 def info(message: str) -> None:
     """An informational diagnostic of the resource being served (a planned or executed call)."""
     _log("INFO", message)
+
+
+def status(message: str) -> None:
+    """A passing status of the resource being served (how a long wait goes): Pulumi shows it as the resource's
+    status while it runs (in a terminal, and as the resource's line on stdout otherwise), not among the
+    ``Diagnostics:`` that follow, so a long wait does not pile up lines there."""
+    _log("INFO", message, ephemeral=True)
 
 
 def warn(message: str) -> None:

@@ -53,6 +53,7 @@ install_if_program()  # inside the program process: an interrupt by the engine p
 
 _ACCESS_LOCK = threading.Lock()
 _ACCESS: dict[tuple[Any, ...], Caller | Exception] = {}  # per settings: the caller, or why there is none
+_IN_STATE: set[str] = set()  # URNs this process has checked with last-applied inputs (resources in the state)
 
 __all__ = [
     "CONFIG_NAMESPACE",
@@ -177,6 +178,8 @@ class ServingProvider(ResourceProvider):
         exception, so the engine shows it as this resource's error diagnostic instead of a traceback.
         """
         props = plain(news)
+        if olds and (urn := diagnostics.current_urn()):
+            _IN_STATE.add(urn)
         problems = [
             CheckFailure(k, f"{k}: unknown property of {self.kind}") for k in sorted(set(props) - set(self.inputs))
         ]
@@ -186,6 +189,12 @@ class ServingProvider(ResourceProvider):
         except (CredentialsError, ServingError) as exc:
             problems.append(CheckFailure("", str(exc)))
         return CheckResult(hidden(props), as_reported(problems))
+
+    @staticmethod
+    def enters_stack(olds: Json) -> bool:
+        """True when the resource being checked is new to the stack: no last-applied inputs, and not the check
+        Pulumi repeats without them for a replacement (it checked the same URN with them first)."""
+        return not olds and diagnostics.current_urn() not in _IN_STATE
 
     def caller(self) -> str:
         """The calling principal's name; the first call checks the credentials and fails naming the setting."""

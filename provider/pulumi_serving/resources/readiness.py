@@ -15,15 +15,23 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from ..client import ServingClient, UpdateFailed, WaitTimeout
 from ..client.waiter import wait_endpoints
 from ..plan import Plan, plan_readiness
+from . import diagnostics
 from .provider_base import DEFAULT_WAIT_TIMEOUT, Json, ServingProvider, plain
 
 INPUTS = ("endpoints", "wait_timeout")
 
 
-def wait_all(client: ServingClient, names: list[str], timeout: float) -> dict[str, Json]:
+def wait_all(client: ServingClient, names: list[str], timeout: float, *, label: str) -> dict[str, Json]:
     """Wait for every endpoint at once and return each one's final ``state``; raise naming each endpoint that
-    failed or is still updating, and what to do next."""
-    outcomes = wait_endpoints(client, names, timeout=timeout)
+    failed or is still updating, and what to do next. The waiting lines are this resource's passing status, the
+    closing one a diagnostic of it."""
+    outcomes = wait_endpoints(
+        client,
+        names,
+        timeout=timeout,
+        report=lambda line: diagnostics.status(f"{label}: {line}"),
+        report_ready=lambda line: diagnostics.info(f"{label}: {line}"),
+    )
     failed = {name: o.error for name, o in sorted(outcomes.items()) if o.error is not None}
     if not failed:
         return {
@@ -70,7 +78,10 @@ class EndpointsReadyProvider(ServingProvider):
 
     def _wait(self, props: Json) -> dict[str, Json]:
         names = sorted({e["name"] for e in props.get("endpoints") or []})
-        return wait_all(self.client(), names, float(props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)) if names else {}
+        if not names:
+            return {}
+        timeout = float(props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+        return wait_all(self.client(), names, timeout, label=self.label(props))
 
 
 class EndpointsReady(Resource, module="serving", name="EndpointsReady"):

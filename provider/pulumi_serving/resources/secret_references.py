@@ -5,7 +5,8 @@ then depends on their secrets and lists them as known (preview does not look the
 ``SecretScope`` registers its ``scope`` output and its ``config_reference(key)`` outputs, so an endpoint knows
 which scopes it uses are declared in the stack (``known_scopes``, for plan/references.py). And a ``SecretAcl``
 registers its grant, so each endpoint keeps the program's grants (``known_grants``): an update that drops the one
-the stack's principal reads a referenced scope through is refused at preview.
+the stack's principal reads a referenced scope through is refused at preview; and each scope keeps those on it, so
+adopting it does not report them as grants the stack does not declare.
 """
 
 from __future__ import annotations
@@ -53,6 +54,27 @@ def _declared_grants() -> pulumi.Output[list[dict[str, str]]]:
             {"scope": s, "principal": p, "permission": m} for s, p, m in sorted({(s, p, m) for s, p, m in found})
         ]
     )
+
+
+def scope_grants_input(scope: SecretScope, name: pulumi.Input[str]) -> pulumi.Output[list[dict[str, str]]]:
+    """The grants (``{scope, principal, permission}``) the program's SecretAcls declare on ``scope``, sorted.
+
+    Read once the program's own code has run, like :func:`known_grants_input`. A grant is on ``scope`` when its
+    ``scope`` is this scope's output or ``name`` itself; only those grants' values are awaited, so a scope never
+    waits for its own outputs or another scope's."""
+
+    def on_scope(given: Any) -> bool:
+        return scope_of(given) is scope or given is name or (isinstance(given, str) and given == name)
+
+    def collect(_: Any) -> pulumi.Output[list[dict[str, str]]]:
+        rows = [pulumi.Output.all(name, g["principal"], g["permission"]) for g in _GRANTS if on_scope(g["scope"])]
+        return pulumi.Output.all(*rows).apply(
+            lambda found: [
+                {"scope": s, "principal": p, "permission": m} for s, p, m in sorted({(s, p, m) for s, p, m in found})
+            ]
+        )
+
+    return pulumi.Output.from_input(None).apply(collect)
 
 
 def scope_of(value: Any) -> SecretScope | None:

@@ -24,10 +24,10 @@ from ..plan.fields import rule_for
 from . import diagnostics
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import HIDDEN_INPUTS, Json, ServingProvider, has_unknowns, hidden, plain, shown
-from .secret_references import register_scope_output
+from .secret_references import register_scope_output, scope_grants_input
 from .secret_scope_acls import describe, known_principals
 
-INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", "acls_declared", OWNER_INPUT)
+INPUTS = ("scope", "backend_type", "initial_manage_principal", "adopt", "acls_declared", "known_grants", OWNER_INPUT)
 
 
 class SecretScopeProvider(ServingProvider):
@@ -52,30 +52,37 @@ class SecretScopeProvider(ServingProvider):
         if not isinstance(props.get("adopt", False), bool):
             problems.append(CheckFailure("adopt", "adopt: must be true or false"))
         if not problems and props.get("adopt") and not olds and isinstance(scope, str) and not has_unknowns(scope):
-            self._preview_adoption(scope, props.get(OWNER_INPUT))
+            self._preview_adoption(scope, props.get(OWNER_INPUT), replacement=not self.enters_stack(olds))
             if not props.get("acls_declared"):
-                self._show_other_grants(scope, "adopting it keeps")
+                self._show_other_grants(scope, "adopting it keeps", props)
         return problems
 
-    def _preview_adoption(self, scope: str, owner: str | None) -> None:
-        """At the first preview of an ``adopt`` scope: that it exists, the secrets it keeps, the marker it gets."""
+    def _preview_adoption(self, scope: str, owner: str | None, *, replacement: bool) -> None:
+        """At the first preview of an ``adopt`` scope: that it exists, the secrets it keeps, the marker it gets (a
+        replacement that finds no scope under the new name is a plain create: nothing to say)."""
         try:
             keys = sorted(str(s.get("key")) for s in self.client().list_secrets(scope))
         except NotFound:
-            diagnostics.info(f"adopt: no secret scope {scope!r} on the server: `up` creates it")
+            if not replacement:
+                diagnostics.info(f"adopt: no secret scope {scope!r} on the server: `up` creates it")
             return
         marker = scope_marker_key(owner) if owner else None
         shown_keys = [k for k in keys if not is_marker_secret(k)]
         diagnostics.warn(scope_adoption(scope, None if marker in keys else marker, shown_keys))
 
-    def _show_other_grants(self, scope: str, verb: str) -> None:
-        """A progress line naming the grants on ``scope`` held by principals other than the caller."""
+    def _show_other_grants(self, scope: str, verb: str, props: Json) -> None:
+        """A warning naming the grants on ``scope`` held by principals other than the caller that the stack does
+        not declare (a ``SecretAcl`` of the program declaring one is in ``known_grants``)."""
         client = self.client()
         try:
             live, caller = client.list_acls(scope), self.principal()
         except ApiError:
             return  # no such scope yet (it will be created), or not ours to list
-        others = [g for g in live if g.get("principal") != caller.name]
+        declared = props.get("known_grants")
+        ours = (
+            {g["principal"] for g in declared} if isinstance(declared, list) and not has_unknowns(declared) else set()
+        )
+        others = [g for g in live if g.get("principal") not in {caller.name, *ours}]
         if others:
             described = describe(others, known_principals(live, caller.name))
             diagnostics.warn(
@@ -118,7 +125,7 @@ class SecretScopeProvider(ServingProvider):
                 f"secret scope {scope!r} already exists: {'adopting' if props.get('adopt') else 'resuming'} it"
             )
             if props.get("adopt") and not props.get("acls_declared"):
-                self._show_other_grants(scope, "adopting it kept")
+                self._show_other_grants(scope, "adopting it kept", props)
             if props.get("initial_manage_principal"):
                 client.put_acl(scope, ALL_USERS_GROUP, "MANAGE")
         except ServingError:
@@ -145,7 +152,7 @@ class SecretScopeProvider(ServingProvider):
         if found is None:
             return ReadResult("", {})
         if olds.get("adopt") and not olds.get("acls_declared"):
-            self._show_other_grants(id_, "it has")
+            self._show_other_grants(id_, "it has", olds)
         if is_recovered(props):  # rebuilt from an interrupted create: ours if marked (or empty: see docs)
             if not (scope_owned_by(client, id_, olds.get(OWNER_INPUT)) or scope_is_unmarked_and_empty(client, id_)):
                 return ReadResult("", {})
@@ -174,7 +181,8 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
     update that deletes the scope.
 
     ``acls_declared``: a ``SecretScopeAcls`` of this stack manages the scope's grants, so adopting it does not warn
-    about grants the stack does not declare (that resource's plan shows them).
+    about grants the stack does not declare (that resource's plan shows them). Without it, the warning leaves out
+    the grants declared on the scope by the program's ``SecretAcl`` resources.
     """
 
     scope: pulumi.Output[str]
@@ -197,6 +205,7 @@ class SecretScope(Resource, module="serving", name="SecretScope"):
             "initial_manage_principal": initial_manage_principal,
             HIDDEN_INPUTS["adopt"]: adopt,
             HIDDEN_INPUTS["acls_declared"]: acls_declared,
+            HIDDEN_INPUTS["known_grants"]: scope_grants_input(self, scope),
             HIDDEN_INPUTS[OWNER_INPUT]: owner_for("SecretScope", resource_name),
         }
         super().__init__(SecretScopeProvider(), resource_name, props, opts)

@@ -74,17 +74,19 @@ class ServingEndpointProvider(ServingProvider):
         problems = endpoint_problems(olds, props, self.client)
         problems += revoked_read_problems(olds, props, self.client, self.principal)
         if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
-            problems += self._preview_adoption(props)
+            problems += self._preview_adoption(props, replacement=not self.enters_stack(olds))
         return problems
 
-    def _preview_adoption(self, props: Json) -> list[CheckFailure]:
+    def _preview_adoption(self, props: Json, *, replacement: bool) -> list[CheckFailure]:
         """At the first preview of an ``adopt`` endpoint: what ``up`` changes on the live one (if there is one),
-        or why it cannot be adopted (a field only a replacement changes), before anything runs."""
+        or why it cannot be adopted (a field only a replacement changes), before anything runs. A replacement (a
+        rename) that finds no endpoint under the new name is a plain create: nothing to say."""
         name = props["endpoint_name"]
         try:
             endpoint = self.client().get_endpoint(name)
         except NotFound:
-            diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
+            if not replacement:
+                diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
             return []
         declared, _ = comparable_endpoint.declared(props)
         live = comparable_endpoint.live(endpoint, declared["config"])

@@ -162,14 +162,23 @@ def declare_endpoints(
             opts=pulumi.ResourceOptions(depends_on=[ready]),
         )
     pulumi.export("endpoint_names", [e.name for e in decl.endpoints])
-    pulumi.export(
-        "endpoints",
-        {
-            e.name: {"invocation_url": r.invocation_url, "config_version": r.config_version}
-            for e, r in zip(decl.endpoints, endpoints, strict=False)
-        },
-    )
+    pulumi.export("endpoints", endpoint_outputs([e.name for e in decl.endpoints], endpoints))
     return endpoints
+
+
+def endpoint_outputs(names: list[str], endpoints: list[ServingEndpoint]) -> pulumi.Output[dict[str, Any]]:
+    """Each endpoint's ``invocation_url`` and ``config_version`` by name, as one output.
+
+    One output, not a mapping of outputs: while an endpoint's values are not known (the preview of its update),
+    the whole map is not known and Pulumi's preview leaves it out; a mapping holding one unknown value is shown
+    as that endpoint changing with nothing under it (``~ name: { }``)."""
+    values = [pulumi.Output.all(r.invocation_url, r.config_version) for r in endpoints]
+    return pulumi.Output.all(*values).apply(
+        lambda found: {
+            name: {"invocation_url": url, "config_version": version}
+            for name, (url, version) in zip(names, found, strict=False)
+        }
+    )
 
 
 def declare() -> StackDeclarations:
