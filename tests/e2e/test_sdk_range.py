@@ -76,6 +76,7 @@ def run_stack(python, expected, pulumi_stack_factory, live_server):
     failed = stack.up(check=False)
     assert failed.returncode != 0 and "already exists and this stack did not create it" in failed.output
     assert "Traceback" not in failed.output and "KeyboardInterrupt" not in failed.output, failed.output
+    assert "Exception calling application" not in failed.output, failed.output  # gRPC's wrapping of a raise
     stack.run("config", "rm", "taken")
     stack.destroy()
     assert "sdk-range-endpoint" not in endpoints_on(live_server) and "sdk_range_scope" not in scopes_on(live_server)

@@ -196,3 +196,46 @@ def test_the_stack_exports_endpoint_values_as_one_output_unknown_while_one_endpo
         assert known == [False, False]
 
     run()
+
+
+def test_a_provider_host_letting_failures_reach_grpc_ends_expected_ones_with_their_message(monkeypatch) -> None:
+    import types
+
+    import pytest
+    from grpc import _server
+
+    from pulumi_serving.client import AlreadyExists
+    from pulumi_serving.expected_errors import install
+
+    taken = AlreadyExists(409, "RESOURCE_ALREADY_EXISTS", "serving endpoint 'ep' already exists; set adopt=True")
+
+    class Aborted(Exception):
+        pass
+
+    class Context:
+        def abort(self, code, details):
+            self.status = (code.name, details)
+            raise Aborted
+
+    def call_behavior(rpc_event, state, behavior, argument, request_deserializer, send_response_callback=None):
+        return behavior(argument, state)  # gRPC's server calls each handler with the request and its context
+
+    monkeypatch.setattr(_server, "_call_behavior", call_behavior)
+    host = types.ModuleType("host")  # stands for pulumi.dynamic's __main__ in an SDK that lets exceptions reach gRPC
+    host.DynamicResourceProviderServicer = object  # type: ignore[attr-defined]
+    assert not install(types.ModuleType("not_the_provider_host"))
+    assert install(host) and not install(host)  # once
+
+    def create(request, context):
+        raise taken
+
+    def delete(request, context):
+        raise KeyError("__provider")
+
+    context = Context()
+    with pytest.raises(Aborted):
+        _server._call_behavior(None, context, create, "request", None)
+    assert context.status == ("UNKNOWN", str(taken))  # the message alone: no "Exception calling application"
+    with pytest.raises(KeyError):  # a bug keeps gRPC's own report (with its traceback in the log)
+        _server._call_behavior(None, Context(), delete, "request", None)
+    assert _server._call_behavior(None, Context(), lambda request, context: "read", "request", None) == "read"
