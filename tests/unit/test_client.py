@@ -82,3 +82,20 @@ def test_credentials_from_env_and_profile(server, monkeypatch, tmp_path) -> None
     credentials = resolve_credentials(profile="local")
     assert credentials.host == server.url and server.admin_token not in repr(credentials)
     assert connect(profile="local").list_scopes() == []
+
+
+def test_an_explicit_host_with_databricks_token_is_a_pat_without_the_sdk_probe(monkeypatch):
+    import databricks.sdk.config
+
+    from pulumi_serving.client.auth import resolve_credentials
+
+    def no_probe(*args, **kwargs):
+        raise AssertionError("the SDK's Config (and its host-metadata probe) was used")
+
+    monkeypatch.setattr(databricks.sdk.config, "Config", no_probe)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-env")
+    monkeypatch.delenv("DATABRICKS_CONFIG_PROFILE", raising=False)
+    credentials = resolve_credentials(host="http://127.0.0.1:9")
+    assert credentials.host == "http://127.0.0.1:9" and credentials.headers() == {"Authorization": "Bearer dapi-env"}
+    with pytest.raises(AssertionError, match="Config"):  # a profile is resolved the Databricks way
+        resolve_credentials(host="http://127.0.0.1:9", profile="dev")

@@ -9,6 +9,7 @@ The token is kept out of ``repr`` so it cannot leak through logs or tracebacks.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -44,7 +45,13 @@ def normalize_host(host: str) -> str:
 
 
 def resolve_credentials(host: str | None = None, token: str | None = None, profile: str | None = None) -> Credentials:
-    """Explicit host+token win; anything missing is resolved the Databricks way by databricks-sdk."""
+    """Explicit host+token win; anything missing is resolved the Databricks way by databricks-sdk.
+
+    An explicit host with ``DATABRICKS_TOKEN`` (and no profile) is a personal access token, as the SDK's first
+    auth method reads it; taken here without the SDK, whose host-metadata probe spends about 8 s retrying an
+    unreachable host before the first call could say so."""
+    if host and not token and not profile and not os.environ.get("DATABRICKS_CONFIG_PROFILE"):
+        token = os.environ.get("DATABRICKS_TOKEN") or None
     if host and token:
         return Credentials.from_token(host, token)
     try:
