@@ -1,7 +1,8 @@
 """Pytest fixtures over the live-server launcher and the fake upstream, registered for the whole suite by
 ``tests/conftest.py``.
 
-- ``live_server``: one server per test module, ``--update-delay 0``.
+- ``live_server``: one server per test module, ``--update-delay 0``; ``inprocess_live_server``: the same served by
+  a thread of the test process (``tests/support/inprocess.py``), for modules that only talk HTTP to it.
 - ``server_factory``: ``server_factory(update_delay=1, admin_token=...)`` starts servers that are stopped
   when the test ends (each with its own data dir).
 - ``inprocess_server_factory``: the same, served by a thread of the test process (``tests/support/inprocess.py``):
@@ -9,7 +10,9 @@
 - ``fake_upstream``/``fake_upstream_client``: one fake upstream subprocess per test module, and a client of it.
 - ``gateway``/``gateway_admin``: one server per test module in front of ``fake_upstream``
   (``tests/support/gateway.py``), and its admin client. At teardown its log must hold no key and no prompt.
-- ``no_faults_left``: clears the fault rules injected into ``live_server`` when the test ends.
+  ``inprocess_gateway``/``inprocess_gateway_admin``: the same, in process.
+- ``no_faults_left``: clears the fault rules injected into ``live_server`` when the test ends
+  (``no_inprocess_faults_left``: into ``inprocess_live_server``).
 - ``postgres_server``: a real PostgreSQL server for the whole session (state backends).
 - ``pulumi_bin``: the pinned Pulumi CLI; ``pulumi_stack_factory(program_dir, config=..., secrets=...)`` makes
   stacks of a program copied to a temp dir, destroyed (best effort) when the test ends holding resources on a server still running.
@@ -47,6 +50,15 @@ StackFactory = Callable[..., PulumiStack]
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_server(tmp_path_factory.mktemp("serving") / "data", update_delay=0)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def inprocess_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    server = start_inprocess_server(tmp_path_factory.mktemp("serving") / "data", update_delay=0)
     try:
         yield server
     finally:
@@ -96,9 +108,9 @@ def fake_upstream_client(fake_upstream: FakeUpstream) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def gateway(fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_gateway(tmp_path_factory.mktemp("gateway") / "data", fake_upstream.url)
+def _gateway(upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory, inprocess: bool) -> Iterator[Any]:
+    """One gateway for the module; at teardown its log must hold no provider key and no prompt."""
+    server = start_gateway(tmp_path_factory.mktemp("gateway") / "data", upstream.url, inprocess=inprocess)
     try:
         yield server
     finally:
@@ -109,16 +121,44 @@ def gateway(fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
+def gateway(fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from _gateway(fake_upstream, tmp_path_factory, inprocess=False)
+
+
+@pytest.fixture(scope="module")
+def inprocess_gateway(
+    fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[InProcessServer]:
+    yield from _gateway(fake_upstream, tmp_path_factory, inprocess=True)
+
+
+@pytest.fixture(scope="module")
 def gateway_admin(gateway: LiveServer) -> Iterator[httpx.Client]:
     with gateway.client() as client:
         yield client
 
 
+@pytest.fixture(scope="module")
+def inprocess_gateway_admin(inprocess_gateway: InProcessServer) -> Iterator[httpx.Client]:
+    with inprocess_gateway.client() as client:
+        yield client
+
+
+def _clear_faults(server: LiveServer | InProcessServer) -> None:
+    with server.client() as admin:
+        admin.delete(FAULTS_PATH).raise_for_status()
+
+
 @pytest.fixture
 def no_faults_left(live_server: LiveServer) -> Iterator[None]:
     yield
-    with live_server.client() as admin:
-        admin.delete(FAULTS_PATH).raise_for_status()
+    _clear_faults(live_server)
+
+
+@pytest.fixture
+def no_inprocess_faults_left(inprocess_live_server: InProcessServer) -> Iterator[None]:
+    yield
+    _clear_faults(inprocess_live_server)
 
 
 @pytest.fixture(scope="session")
@@ -166,7 +206,9 @@ def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFact
 
 @pytest.fixture
 def program_stack(pulumi_stack_factory: StackFactory) -> Callable[..., PulumiStack]:
-    def make(server: LiveServer, secrets: Mapping[str, str] | None = None, **options: Any) -> PulumiStack:
+    def make(
+        server: LiveServer | InProcessServer, secrets: Mapping[str, str] | None = None, **options: Any
+    ) -> PulumiStack:
         return pulumi_stack_factory(
             REPO_ROOT,
             include=PROGRAM_FILES,

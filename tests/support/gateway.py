@@ -1,7 +1,8 @@
 """The gateway over real HTTP for the gateway test modules: the real ``serve`` with the openai, anthropic, cohere and
 entra upstreams pointed at the fake upstream, the provider keys it holds, and endpoint and query builders.
 
-The ``gateway``/``gateway_admin`` fixtures in ``tests/support/fixtures.py`` start one such server per test module.
+The ``gateway``/``gateway_admin`` fixtures in ``tests/support/fixtures.py`` start one such server per test module
+(``inprocess_gateway``/``inprocess_gateway_admin``: the same server in a thread of the test process).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 
 from . import payloads
+from .inprocess import InProcessServer, start_inprocess_server
 from .server import LiveServer, start_server
 
 PROMPT = "PROMPT-MARKER-7f3a What is Databricks?"
@@ -42,12 +44,20 @@ def sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def start_gateway(data_dir: Path, upstream_url: str) -> LiveServer:
-    """A started server whose four upstreams are ``upstream_url`` (1 s timeout), holding the ``SEEDED`` secrets."""
-    upstreams = [
-        arg for p in ("openai", "anthropic", "cohere", "entra") for arg in ("--upstream", f"{p}={upstream_url}")
-    ]
-    live = start_server(data_dir, update_delay=0, extra_args=[*upstreams, "--upstream-timeout", "1"])
+def upstream_args(upstreams: Iterable[str]) -> list[str]:
+    """``serve``'s command-line flags for ``PROVIDER=URL`` upstreams (``Settings.upstreams`` in process)."""
+    return [arg for upstream in upstreams for arg in ("--upstream", upstream)]
+
+
+def start_gateway(data_dir: Path, upstream_url: str, *, inprocess: bool = False) -> LiveServer | InProcessServer:
+    """A started server whose four upstreams are ``upstream_url`` (1 s timeout), holding the ``SEEDED`` secrets:
+    a ``serve`` subprocess, or with ``inprocess`` the same server in a thread of the test process."""
+    upstreams = tuple(f"{p}={upstream_url}" for p in ("openai", "anthropic", "cohere", "entra"))
+    live: LiveServer | InProcessServer
+    if inprocess:
+        live = start_inprocess_server(data_dir, update_delay=0, upstreams=upstreams, upstream_timeout_s=1)
+    else:
+        live = start_server(data_dir, update_delay=0, extra_args=[*upstream_args(upstreams), "--upstream-timeout", "1"])
     with live.client() as client:
         for scope, key, value in SEEDED:
             put_secret(client, scope, key, value)

@@ -5,10 +5,11 @@ front door, HTTP protocol and data dir of ``pulumi-serving serve`` (``server.run
 Same surface as :class:`tests.support.server.LiveServer` for what a test does over HTTP::
 
     server = start_inprocess_server(tmp_path / "data", update_delay=0)  # the caller must stop() it
+    # other options: admin_token="...", and any field of server.settings.Settings, e.g. upstreams=("openai=URL",)
         server.url, server.port, server.admin_token, server.data_dir
         server.mint_token("alice", groups=("ml",))
         server.client(token=None), server.headers(token=None)
-        server.output()   # the log records of the process's server loggers while it ran (all servers' records)
+        server.output()   # the records of the process's server and asyncio loggers while it ran (all servers')
         server.stop()
 
 Tests that kill, signal or restart the server, read its RSS or pid, or exercise ``serve``'s command line use
@@ -36,7 +37,7 @@ from pulumi_serving.server.settings import Settings
 from pulumi_serving.server.storage import Database
 
 READY_TIMEOUT_S = 30.0
-_LOGGERS = ("pulumi_serving", "uvicorn")
+_LOGGERS = ("pulumi_serving", "uvicorn", "asyncio")  # what serve's stderr shows, but uvicorn's access lines
 
 
 class InProcessServer:

@@ -46,9 +46,9 @@ class ProviderEndpoint:
     config: dict
 
 
-def upstream_flags(fake_url: str) -> list[str]:
-    names = (*PROVIDERS, "google-oauth")
-    return [arg for name in names for arg in ("--upstream", f"{name}={fake_url}")]
+def upstreams(fake_url: str) -> tuple[str, ...]:
+    """``PROVIDER=URL`` redirects of every provider here and Google's token endpoint to the fake upstream."""
+    return tuple(f"{name}={fake_url}" for name in (*PROVIDERS, "google-oauth"))
 
 
 def endpoints(vertex_key_ref: str = "{{secrets/providers/vertex_key}}") -> list[ProviderEndpoint]:

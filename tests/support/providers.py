@@ -6,12 +6,13 @@ from typing import TypeVar
 
 from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 
+from .inprocess import InProcessServer
 from .server import LiveServer
 
 P = TypeVar("P", bound=ResourceProvider)
 
 
-def configured(cls: type[P], server: LiveServer) -> P:
+def configured(cls: type[P], server: LiveServer | InProcessServer) -> P:
     """A new ``cls`` provider whose ``serving:host``/``serving:token`` config names ``server`` and its admin."""
     provider = cls()
     provider.configure(
