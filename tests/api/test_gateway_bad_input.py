@@ -1,7 +1,8 @@
 """Hostile bodies on the data plane over real HTTP: whatever is sent to the invocation paths and the
 OpenAI-compatible aliases, the answer is below 500 and errors are Databricks error bodies.
 
-The real ``serve`` subprocess fronts the fake upstream, so bodies that pass validation really go upstream.
+The real server (in process: ``serve``'s app, front door and HTTP protocol) fronts the fake upstream, so
+bodies that pass validation really go upstream.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.gateway import create
+from tests.support.inprocess import start_inprocess_server
 from tests.support.payloads import entity
-from tests.support.server import start_server
 
 ENDPOINTS = {
     "bad-in-completions": "llm/v1/completions",
@@ -40,10 +41,11 @@ EXAMPLES = 120
 
 @pytest.fixture(scope="module")
 def server(fake_upstream, tmp_path_factory):
-    live = start_server(
+    live = start_inprocess_server(
         tmp_path_factory.mktemp("bad-input") / "data",
         update_delay=0,
-        extra_args=["--upstream", f"openai={fake_upstream.url}", "--upstream-timeout", "5"],
+        upstreams=(f"openai={fake_upstream.url}",),
+        upstream_timeout_s=5,
     )
     try:
         with live.client() as admin:

@@ -1,6 +1,6 @@
 """The data plane's front door (the outermost ASGI callable) keeps every check of the app's layers: body
 limits (413, declared or streamed), injected faults (before and after commit), Databricks error bodies,
-CAN_QUERY, and the answer's headers; through the real ``serve`` subprocess and the fake upstream."""
+CAN_QUERY, and the answer's headers; through the real server (in process) and the fake upstream."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from pulumi_serving.server.faults import FAULTS_PATH
 from pulumi_serving.server.settings import DEFAULT_MAX_BODY_BYTES
 from tests.support.gateway import create
+from tests.support.inprocess import start_inprocess_server
 from tests.support.payloads import entity
-from tests.support.server import start_server
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 PATH = "/serving-endpoints/ep/invocations"
@@ -18,10 +18,8 @@ PATH = "/serving-endpoints/ep/invocations"
 
 @pytest.fixture(scope="module")
 def server(fake_upstream, tmp_path_factory):
-    live = start_server(
-        tmp_path_factory.mktemp("front") / "data",
-        update_delay=0,
-        extra_args=["--upstream", f"openai={fake_upstream.url}"],
+    live = start_inprocess_server(
+        tmp_path_factory.mktemp("front") / "data", update_delay=0, upstreams=(f"openai={fake_upstream.url}",)
     )
     try:
         with live.client() as admin:

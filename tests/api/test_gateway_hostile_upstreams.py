@@ -15,7 +15,7 @@ import pytest
 
 from pulumi_serving.server.gateway.upstream.errors import MAX_RETRY_AFTER_S
 from tests.support.hostile_upstream import RAW_ANSWERS, RAW_STREAMS, WRONG_SHAPES, running_hostile_upstream
-from tests.support.server import start_server
+from tests.support.inprocess import start_inprocess_server
 
 from .test_server_cli import run_cli
 
@@ -30,10 +30,11 @@ def hostile():
 
 @pytest.fixture(scope="module")
 def server(hostile, tmp_path_factory):
-    live = start_server(
+    live = start_inprocess_server(
         tmp_path_factory.mktemp("hostile") / "data",
         update_delay=0,
-        extra_args=["--upstream", f"openai={hostile.url}", "--upstream-timeout", str(TIMEOUT_S)],
+        upstreams=(f"openai={hostile.url}",),
+        upstream_timeout_s=TIMEOUT_S,
     )
     try:
         yield live

@@ -1,6 +1,6 @@
-"""Every external-model provider answers through the gateway: the real ``serve`` with ``--upstream <provider>=``
-the fake upstream, which speaks each provider's wire format (SigV4-signed Bedrock calls, a Vertex AI token
-obtained with a generated service-account key, AI21 Labs, PaLM, another workspace's model serving)."""
+"""Every external-model provider answers through the gateway: the real server (in process) with each upstream
+redirected to the fake upstream, which speaks each provider's wire format (SigV4-signed Bedrock calls, a Vertex
+AI token obtained with a generated service-account key, AI21 Labs, PaLM, another workspace's model serving)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.gateway import sha
+from tests.support.inprocess import start_inprocess_server
 from tests.support.provider_endpoints import (
     AI21_KEY,
     AWS_KEY_ID,
@@ -18,9 +19,8 @@ from tests.support.provider_endpoints import (
     PALM_KEY,
     create_all,
     service_account_key,
-    upstream_flags,
+    upstreams,
 )
-from tests.support.server import start_server
 
 PROMPT = "PROVIDER-PROMPT-31c7 what is serving?"
 
@@ -32,10 +32,11 @@ def vertex_key():
 
 @pytest.fixture(scope="module")
 def server(fake_upstream, vertex_key, tmp_path_factory):
-    live = start_server(
+    live = start_inprocess_server(
         tmp_path_factory.mktemp("providers") / "data",
         update_delay=0,
-        extra_args=[*upstream_flags(fake_upstream.url), "--upstream-timeout", "5"],
+        upstreams=upstreams(fake_upstream.url),
+        upstream_timeout_s=5,
     )
     try:
         with live.client() as admin:

@@ -25,14 +25,16 @@ from tests.support.gateway import (
 from tests.support.payloads import entity
 
 
-def test_openai_completions_user_story(gateway_admin: httpx.Client, fake_upstream_client: httpx.Client) -> None:
+def test_openai_completions_user_story(
+    inprocess_gateway_admin: httpx.Client, fake_upstream_client: httpx.Client
+) -> None:
     create(
-        gateway_admin,
+        inprocess_gateway_admin,
         "openai-completions-endpoint",
         entity("openai-completions", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", **OPENAI_REF),
     )
     body = {"prompt": PROMPT, "temperature": 0.1, "max_tokens": 64, "n": 2}
-    r = query(gateway_admin, "openai-completions-endpoint", body)
+    r = query(inprocess_gateway_admin, "openai-completions-endpoint", body)
     assert r.status_code == 200, r.text
     assert r.headers["served-model-name"] == "openai-completions"
     body = r.json()
@@ -92,9 +94,11 @@ def test_openai_completions_user_story(gateway_admin: httpx.Client, fake_upstrea
         ),
     ],
 )
-def test_each_provider_kind(gateway_admin: httpx.Client, name: str, ent: dict, body: dict, check: str | int) -> None:
-    create(gateway_admin, name, ent)
-    r = query(gateway_admin, name, body)
+def test_each_provider_kind(
+    inprocess_gateway_admin: httpx.Client, name: str, ent: dict, body: dict, check: str | int
+) -> None:
+    create(inprocess_gateway_admin, name, ent)
+    r = query(inprocess_gateway_admin, name, body)
     assert r.status_code == 200, r.text
     data = r.json()
     if isinstance(check, int):
@@ -108,7 +112,7 @@ def test_each_provider_kind(gateway_admin: httpx.Client, name: str, ent: dict, b
 
 
 def test_azure_key_and_entra_id(
-    gateway_admin: httpx.Client, fake_upstream: FakeUpstream, fake_upstream_client: httpx.Client
+    inprocess_gateway_admin: httpx.Client, fake_upstream: FakeUpstream, fake_upstream_client: httpx.Client
 ) -> None:
     azure = {
         "openai_api_type": "azure",
@@ -117,8 +121,8 @@ def test_azure_key_and_entra_id(
         "openai_api_version": "2024-02-01",
         **OPENAI_REF,
     }
-    create(gateway_admin, "azure-ep", entity("az", "openai", "gpt-35-turbo", "llm/v1/chat", **azure))
-    r = query(gateway_admin, "azure-ep", CHAT)
+    create(inprocess_gateway_admin, "azure-ep", entity("az", "openai", "gpt-35-turbo", "llm/v1/chat", **azure))
+    r = query(inprocess_gateway_admin, "azure-ep", CHAT)
     assert r.status_code == 200, r.text
     assert r.json()["choices"][0]["message"]["content"].startswith("[azure/dep-a]")
     assert last_key_hash(fake_upstream_client, "azure") == sha(OPENAI_KEY)
@@ -131,20 +135,22 @@ def test_azure_key_and_entra_id(
         "microsoft_entra_client_id": "client-1",
         "microsoft_entra_client_secret": "{{secrets/entra_scope/secret}}",
     }
-    create(gateway_admin, "azuread-ep", entity("aad", "openai", "gpt-35-turbo", "llm/v1/completions", **entra))
-    r = query(gateway_admin, "azuread-ep", {"prompt": "hi"})
+    create(
+        inprocess_gateway_admin, "azuread-ep", entity("aad", "openai", "gpt-35-turbo", "llm/v1/completions", **entra)
+    )
+    r = query(inprocess_gateway_admin, "azuread-ep", {"prompt": "hi"})
     assert r.status_code == 200, r.text
     assert r.json()["choices"][0]["text"].startswith("[azure/dep-b]")
     assert last_key_hash(fake_upstream_client, "entra") == sha(ENTRA_SECRET)
 
 
-def test_custom_provider(gateway_admin: httpx.Client, fake_upstream: FakeUpstream) -> None:
+def test_custom_provider(inprocess_gateway_admin: httpx.Client, fake_upstream: FakeUpstream) -> None:
     config = {
         "custom_provider_url": f"{fake_upstream.url}/v1",
         "bearer_token_auth": {"token": "{{secrets/my_openai_secret_scope/openai_api_key}}"},
     }
-    create(gateway_admin, "custom-ep", entity("c", "custom", "llama-3", "llm/v1/chat", **config))
-    r = query(gateway_admin, "custom-ep", CHAT)
+    create(inprocess_gateway_admin, "custom-ep", entity("c", "custom", "llama-3", "llm/v1/chat", **config))
+    r = query(inprocess_gateway_admin, "custom-ep", CHAT)
     assert r.status_code == 200, r.text
     assert r.json()["choices"][0]["message"]["content"].startswith("[openai/llama-3]")
 
@@ -159,8 +165,8 @@ def test_custom_provider(gateway_admin: httpx.Client, fake_upstream: FakeUpstrea
         ("co-chat", CHAT, "chat.completion.chunk"),
     ],
 )
-def test_streaming(gateway_admin: httpx.Client, endpoint: str, body: dict, kind: str) -> None:
-    chunks = stream(gateway_admin, endpoint, body)
+def test_streaming(inprocess_gateway_admin: httpx.Client, endpoint: str, body: dict, kind: str) -> None:
+    chunks = stream(inprocess_gateway_admin, endpoint, body)
     assert {c["object"] for c in chunks} == {kind}
     if kind == "chat.completion.chunk":
         text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
@@ -170,15 +176,15 @@ def test_streaming(gateway_admin: httpx.Client, endpoint: str, body: dict, kind:
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
 
 
-def test_bad_payloads_and_unready_endpoints(gateway_admin: httpx.Client) -> None:
-    r = query(gateway_admin, "oa-chat", {"prompt": "hi"})
+def test_bad_payloads_and_unready_endpoints(inprocess_gateway_admin: httpx.Client) -> None:
+    r = query(inprocess_gateway_admin, "oa-chat", {"prompt": "hi"})
     assert r.status_code == 400 and r.json()["message"].startswith("prompt: ")
-    r = query(gateway_admin, "oa-chat", {"messages": [{"role": "user", "content": "x"}], "temperature": 9})
+    r = query(inprocess_gateway_admin, "oa-chat", {"messages": [{"role": "user", "content": "x"}], "temperature": 9})
     assert r.status_code == 400 and "temperature" in r.json()["message"]
-    r = gateway_admin.post("/serving-endpoints/oa-chat/invocations", content=b"{not json")
+    r = inprocess_gateway_admin.post("/serving-endpoints/oa-chat/invocations", content=b"{not json")
     assert r.status_code == 400
-    r = query(gateway_admin, "an-chat", {"messages": [{"role": "user", "content": "x"}], "n": 2})
+    r = query(inprocess_gateway_admin, "an-chat", {"messages": [{"role": "user", "content": "x"}], "n": 2})
     assert r.status_code == 400 and r.json()["message"].startswith("n: ")
-    assert gateway_admin.post("/api/2.0/serving-endpoints", json={"name": "empty-ep"}).status_code == 200
-    r = query(gateway_admin, "empty-ep", {"prompt": "hi"})
+    assert inprocess_gateway_admin.post("/api/2.0/serving-endpoints", json={"name": "empty-ep"}).status_code == 200
+    r = query(inprocess_gateway_admin, "empty-ep", {"prompt": "hi"})
     assert r.status_code == 503 and r.json()["error_code"] == "TEMPORARILY_UNAVAILABLE"

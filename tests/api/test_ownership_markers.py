@@ -24,8 +24,8 @@ REF = "{{secrets/keys/openai}}"
 
 
 @pytest.fixture
-def server(server_factory):
-    return server_factory(update_delay=0)
+def server(inprocess_server_factory):
+    return inprocess_server_factory(update_delay=0)
 
 
 def _endpoint(owner: str = OWNER, **extra) -> dict:

@@ -10,8 +10,9 @@ import pytest
 
 from pulumi_serving.fake_upstream.process import running_fake_upstream
 from tests.support.gateway import sha
+from tests.support.inprocess import start_inprocess_server
 from tests.support.payloads import create_body, error, openai_entity
-from tests.support.server import _cli, start_server
+from tests.support.server import _cli
 
 S = "/api/2.0/secrets"
 E = "/api/2.0/serving-endpoints"
@@ -27,8 +28,8 @@ def upstreams():
 @pytest.fixture(scope="module")
 def server(upstreams, tmp_path_factory):
     legit, _ = upstreams
-    live = start_server(
-        tmp_path_factory.mktemp("authz") / "data", update_delay=0, extra_args=["--upstream", f"openai={legit.url}"]
+    live = start_inprocess_server(
+        tmp_path_factory.mktemp("authz") / "data", update_delay=0, upstreams=(f"openai={legit.url}",)
     )
     try:
         yield live

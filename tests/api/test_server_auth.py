@@ -21,25 +21,30 @@ PROTECTED = [
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
 @pytest.mark.parametrize("auth", [None, "Bearer wrong-token", "Basic YWRtaW46YWRtaW4=", "Bearer"])
-def test_missing_or_wrong_credentials_are_401(live_server, method, path, auth):
+def test_missing_or_wrong_credentials_are_401(inprocess_live_server, method, path, auth):
     headers = {"Authorization": auth} if auth else {}
-    response = httpx.request(method, live_server.url + path, headers=headers, json={})
+    response = httpx.request(method, inprocess_live_server.url + path, headers=headers, json={})
     assert error(response)[:2] == (401, "UNAUTHENTICATED")
 
 
-def test_well_known_config_needs_no_token(live_server):
-    assert httpx.get(f"{live_server.url}/.well-known/databricks-config").json()["workspace_id"] == "1234567890"
+def test_well_known_config_needs_no_token(inprocess_live_server):
+    assert (
+        httpx.get(f"{inprocess_live_server.url}/.well-known/databricks-config").json()["workspace_id"] == "1234567890"
+    )
 
 
-def test_admin_token_file_is_private_and_minted_tokens_work(live_server):
-    assert (live_server.data_dir / "admin-token").stat().st_mode & 0o777 == 0o600
-    assert (live_server.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
-    token = live_server.mint_token("dana", groups=["ml", "ops"])
+def test_admin_token_file_is_private_and_minted_tokens_work(inprocess_live_server):
+    assert (inprocess_live_server.data_dir / "admin-token").stat().st_mode & 0o777 == 0o600
+    assert (inprocess_live_server.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
+    token = inprocess_live_server.mint_token("dana", groups=["ml", "ops"])
     assert token.startswith("dapi") and len(token) > 30
-    with live_server.client(token) as client:
+    with inprocess_live_server.client(token) as client:
         created = client.post("/api/2.0/serving-endpoints", json={"name": "dana-ep"}).json()
     assert created["creator"] == "dana"
-    assert token not in live_server.output() and live_server.admin_token not in live_server.output()
+    assert (
+        token not in inprocess_live_server.output()
+        and inprocess_live_server.admin_token not in inprocess_live_server.output()
+    )
 
 
 def test_admin_token_from_option_and_environment(server_factory):

@@ -112,8 +112,8 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def admin(live_server):
-    with live_server.client() as client:
+def admin(inprocess_live_server):
+    with inprocess_live_server.client() as client:
         yield client
 
 
@@ -127,7 +127,7 @@ def test_bad_input_is_a_clear_4xx(admin, method, path, body, status, code, fragm
     assert fragment in message
 
 
-def test_huge_bodies_are_refused_and_the_server_keeps_serving(admin, live_server):
+def test_huge_bodies_are_refused_and_the_server_keeps_serving(admin, inprocess_live_server):
     huge = b'{"name": "' + b"x" * (3 * 1024 * 1024) + b'"}'
     assert error(admin.post(EP, content=huge))[:2] == (413, "BAD_REQUEST")
 
@@ -147,10 +147,10 @@ def test_many_errors_are_all_reported(admin):
     assert "tags[0].key: field is required" in message
 
 
-def test_curl_style_form_content_type_is_read_as_json(live_server):
+def test_curl_style_form_content_type_is_read_as_json(inprocess_live_server):
     response = httpx.post(
-        f"{live_server.url}/api/2.0/secrets/scopes/create",
+        f"{inprocess_live_server.url}/api/2.0/secrets/scopes/create",
         content=b'{"scope": "curl_scope"}',
-        headers={**live_server.headers(), "Content-Type": "application/x-www-form-urlencoded"},
+        headers={**inprocess_live_server.headers(), "Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.json() == {}

@@ -12,8 +12,8 @@ EP = "/api/2.0/serving-endpoints"
 
 
 @pytest.fixture(scope="module")
-def admin(live_server):
-    with live_server.client() as client:
+def admin(inprocess_live_server):
+    with inprocess_live_server.client() as client:
         seed_openai_secret(client)
         yield client
 
@@ -57,7 +57,7 @@ def test_single_entity_gets_the_server_filled_route(admin):
     ]
 
 
-def test_plaintext_key_is_accepted_and_never_returned(admin, live_server):
+def test_plaintext_key_is_accepted_and_never_returned(admin, inprocess_live_server):
     entity = openai_entity(key={"openai_api_key_plaintext": "sk-plaintext-never-echoed"})
     responses = [admin.post(EP, json=create_body("plain-ep", entity)), admin.get(f"{EP}/plain-ep"), admin.get(EP)]
     for response in responses:
@@ -65,7 +65,7 @@ def test_plaintext_key_is_accepted_and_never_returned(admin, live_server):
         assert "sk-plaintext-never-echoed" not in response.text and "_plaintext" not in response.text
     config = responses[1].json()["config"]["served_entities"][0]["external_model"]["openai_config"]
     assert config == {}
-    assert "sk-plaintext-never-echoed" not in live_server.output()
+    assert "sk-plaintext-never-echoed" not in inprocess_live_server.output()
 
 
 def test_referenced_secret_must_exist(admin):
@@ -100,8 +100,8 @@ def test_served_models_legacy_form(admin):
     assert config["traffic_config"]["routes"][0]["traffic_percentage"] == 100
 
 
-def test_update_config_versions_and_in_progress_conflict(server_factory):
-    server = server_factory(update_delay=1)
+def test_update_config_versions_and_in_progress_conflict(inprocess_server_factory):
+    server = inprocess_server_factory(update_delay=1)
     with server.client() as admin:
         seed_openai_secret(admin)
         created = admin.post(EP, json=create_body("sm-ep")).json()
@@ -224,7 +224,7 @@ def test_notifications_and_logs(admin):
     assert admin.get(f"{EP}/misc-ep/served-models/other/logs").status_code == 404
 
 
-def test_permissions_get_set_update_levels(admin, live_server):
+def test_permissions_get_set_update_levels(admin, inprocess_live_server):
     endpoint = admin.post(EP, json=create_body("perm-ep")).json()
     path = f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}"
     got = admin.get(path).json()
@@ -243,8 +243,8 @@ def test_permissions_get_set_update_levels(admin, live_server):
     patched = admin.patch(path, json={"access_control_list": [{"group_name": "ml", "permission_level": "CAN_VIEW"}]})
     names = {e.get("user_name") or e.get("group_name") for e in patched.json()["access_control_list"]}
     assert names == {"bob", "ml", "admins"}
-    bob = live_server.mint_token("bob")
-    with live_server.client(bob) as client:
+    bob = inprocess_live_server.mint_token("bob")
+    with inprocess_live_server.client(bob) as client:
         assert client.get(f"{EP}/perm-ep").json()["permission_level"] == "CAN_QUERY"
         assert error(client.delete(f"{EP}/perm-ep"))[:2] == (403, "PERMISSION_DENIED")
         assert error(client.put(path, json={"access_control_list": []}))[:2] == (403, "PERMISSION_DENIED")

@@ -8,20 +8,20 @@ import pytest
 from pulumi_serving.server.faults import FAULTS_PATH
 from tests.support.payloads import error
 
-pytestmark = pytest.mark.usefixtures("no_faults_left")
+pytestmark = pytest.mark.usefixtures("no_inprocess_faults_left")
 
 
-def test_non_admin_gets_403_and_anonymous_401(live_server) -> None:
-    token = live_server.mint_token("alice", groups=("ml",))
-    with live_server.client(token) as alice:
+def test_non_admin_gets_403_and_anonymous_401(inprocess_live_server) -> None:
+    token = inprocess_live_server.mint_token("alice", groups=("ml",))
+    with inprocess_live_server.client(token) as alice:
         for response in (
             alice.post(FAULTS_PATH, json={"status": 429}),
             alice.get(FAULTS_PATH),
             alice.delete(FAULTS_PATH),
         ):
             assert error(response)[:2] == (403, "PERMISSION_DENIED")
-    assert httpx.get(live_server.url + FAULTS_PATH).status_code == 401
-    with live_server.client() as admin:
+    assert httpx.get(inprocess_live_server.url + FAULTS_PATH).status_code == 401
+    with inprocess_live_server.client() as admin:
         assert admin.get(FAULTS_PATH).json() == {"faults": []}
 
 
@@ -36,16 +36,16 @@ def test_non_admin_gets_403_and_anonymous_401(live_server) -> None:
         ({"status": 409, "path_prefix": "serving-endpoints"}, "path_prefix"),
     ],
 )
-def test_bad_bodies_are_400_naming_the_field(live_server, body: dict, field: str) -> None:
-    with live_server.client() as admin:
+def test_bad_bodies_are_400_naming_the_field(inprocess_live_server, body: dict, field: str) -> None:
+    with inprocess_live_server.client() as admin:
         status, code, message = error(admin.post(FAULTS_PATH, json=body))
         assert (status, code) == (400, "INVALID_PARAMETER_VALUE")
         assert message.startswith(f"{field}:"), message
         assert admin.get(FAULTS_PATH).json() == {"faults": []}
 
 
-def test_injected_errors_then_normal_service(live_server) -> None:
-    with live_server.client() as admin:
+def test_injected_errors_then_normal_service(inprocess_live_server) -> None:
+    with inprocess_live_server.client() as admin:
         armed = admin.post(
             FAULTS_PATH,
             json={
@@ -72,8 +72,8 @@ def test_injected_errors_then_normal_service(live_server) -> None:
         assert error(admin.put("/api/2.0/serving-endpoints/story/config", json={}))[0] != 409
 
 
-def test_5xx_shapes_and_clear(live_server) -> None:
-    with live_server.client() as admin:
+def test_5xx_shapes_and_clear(inprocess_live_server) -> None:
+    with inprocess_live_server.client() as admin:
         admin.post(FAULTS_PATH, json={"status": 503, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
         admin.post(FAULTS_PATH, json={"status": 500, "path_prefix": "/api/2.0/secrets"}).raise_for_status()
         admin.post(FAULTS_PATH, json={"status": 502, "path_prefix": "/api/2.0/secrets"}).raise_for_status()

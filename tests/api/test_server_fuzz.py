@@ -16,13 +16,13 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
-def operations(live_server):
-    schema = schemathesis.openapi.from_url(f"{live_server.url}/openapi.json")
+def operations(inprocess_live_server):
+    schema = schemathesis.openapi.from_url(f"{inprocess_live_server.url}/openapi.json")
     return [result.ok() for result in schema.get_all_operations()]
 
 
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=lambda m: m.value)
-def test_no_server_errors(live_server, operations, mode):
+def test_no_server_errors(inprocess_live_server, operations, mode):
     seen: list[int] = []
     assert len(operations) >= 20
     for operation in operations:
@@ -36,7 +36,9 @@ def test_no_server_errors(live_server, operations, mode):
             suppress_health_check=list(HealthCheck),
         )
         def run(case):
-            response = case.call(base_url=live_server.url, headers=live_server.headers(), timeout=10)
+            response = case.call(
+                base_url=inprocess_live_server.url, headers=inprocess_live_server.headers(), timeout=10
+            )
             seen.append(response.status_code)
             assert response.status_code < 500, (
                 f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
@@ -50,7 +52,7 @@ def test_no_server_errors(live_server, operations, mode):
         except Unsatisfiable:  # nothing to violate (e.g. a GET without parameters) in negative mode
             assert mode is schemathesis.GenerationMode.NEGATIVE, operation.label
     assert any(400 <= s < 500 for s in seen) and len(seen) >= len(operations)
-    assert httpx.get(f"{live_server.url}/.well-known/databricks-config").status_code == 200
+    assert httpx.get(f"{inprocess_live_server.url}/.well-known/databricks-config").status_code == 200
 
 
 CONTROL_PLANE = (
@@ -69,8 +71,8 @@ DATA_PLANE = (
 
 
 @pytest.fixture(scope="module")
-def openapi_paths(live_server) -> dict:
-    return httpx.get(f"{live_server.url}/openapi.json").json()["paths"]
+def openapi_paths(inprocess_live_server) -> dict:
+    return httpx.get(f"{inprocess_live_server.url}/openapi.json").json()["paths"]
 
 
 def test_openapi_lists_the_control_plane(openapi_paths):

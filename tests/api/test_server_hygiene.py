@@ -22,8 +22,8 @@ def mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_data_dir_files_are_private(server_factory):
-    server = server_factory()
+def test_data_dir_files_are_private(inprocess_server_factory):
+    server = inprocess_server_factory()
     with server.client() as admin:  # a write, so the WAL and SHM files exist
         assert admin.post(f"{S}/scopes/create", json={"scope": "private"}).status_code == 200
     files = {p.name: mode(p) for p in server.data_dir.iterdir()}
@@ -64,8 +64,8 @@ def test_admin_token_from_a_file_and_the_flag_warns(server_factory, tmp_path):
 TOKEN_LIFETIME_S = 8
 
 
-def test_tokens_expire_and_can_be_revoked(server_factory):
-    server = server_factory()
+def test_tokens_expire_and_can_be_revoked(inprocess_server_factory):
+    server = inprocess_server_factory()
 
     def tokens(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

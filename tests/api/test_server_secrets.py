@@ -12,16 +12,16 @@ S = "/api/2.0/secrets"
 
 
 @pytest.fixture(scope="module")
-def users(live_server):
+def users(inprocess_live_server):
     """Clients for admin, alice (group ml), bob (group ml), carol (no group), a service principal."""
     tokens = {
-        "alice": live_server.mint_token("alice", groups=["ml"]),
-        "bob": live_server.mint_token("bob", groups=["ml"]),
-        "carol": live_server.mint_token("carol"),
-        "sp": live_server.mint_token("5a1c-app-id", service_principal=True),
+        "alice": inprocess_live_server.mint_token("alice", groups=["ml"]),
+        "bob": inprocess_live_server.mint_token("bob", groups=["ml"]),
+        "carol": inprocess_live_server.mint_token("carol"),
+        "sp": inprocess_live_server.mint_token("5a1c-app-id", service_principal=True),
     }
-    clients = {name: live_server.client(token) for name, token in tokens.items()}
-    clients["admin"] = live_server.client()
+    clients = {name: inprocess_live_server.client(token) for name, token in tokens.items()}
+    clients["admin"] = inprocess_live_server.client()
     yield clients
     for client in clients.values():
         client.close()

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.provider_endpoints import create_all, endpoints, service_account_key, upstream_flags
-from tests.support.server import start_server
+from tests.support.inprocess import start_inprocess_server
+from tests.support.provider_endpoints import create_all, endpoints, service_account_key, upstreams
 
 
 @pytest.fixture(scope="module")
 def server(fake_upstream, tmp_path_factory):
-    flags = upstream_flags(fake_upstream.url)
-    live = start_server(tmp_path_factory.mktemp("provider-clients") / "data", update_delay=0, extra_args=flags)
+    live = start_inprocess_server(
+        tmp_path_factory.mktemp("provider-clients") / "data", update_delay=0, upstreams=upstreams(fake_upstream.url)
+    )
     try:
         with live.client() as admin:
             create_all(admin, service_account_key())

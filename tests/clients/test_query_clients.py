@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from tests.support.gateway import ANTHROPIC_REF, OPENAI_REF, create, put_secret
+from tests.support.inprocess import start_inprocess_server
 from tests.support.payloads import entity
-from tests.support.server import start_server
 
 OPENAI_KEY = "sk-client-test-0a1b"
 ANTHROPIC_KEY = "sk-ant-client-2c3d"
@@ -20,8 +20,8 @@ COMPARE = ("compare", "openai-completions-endpoint", "anthropic-completions-endp
 
 @pytest.fixture(scope="module")
 def server(fake_upstream, tmp_path_factory):
-    upstreams = ["--upstream", f"openai={fake_upstream.url}", "--upstream", f"anthropic={fake_upstream.url}"]
-    live = start_server(tmp_path_factory.mktemp("clients") / "data", update_delay=0, extra_args=upstreams)
+    upstreams = (f"openai={fake_upstream.url}", f"anthropic={fake_upstream.url}")
+    live = start_inprocess_server(tmp_path_factory.mktemp("clients") / "data", update_delay=0, upstreams=upstreams)
     try:
         with live.client() as admin:
             put_secret(admin, "my_openai_secret_scope", "openai_api_key", OPENAI_KEY)

@@ -8,13 +8,13 @@ from databricks.sdk.errors import InvalidParameterValue, NotFound, PermissionDen
 from databricks.sdk.service import serving
 from databricks.sdk.service.workspace import AclPermission
 
+from tests.support.inprocess import start_inprocess_server
 from tests.support.payloads import OPENAI_REF, openai_entity, seed_openai_secret
-from tests.support.server import start_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("sdk") / "data", update_delay=0.5)
+    live = start_inprocess_server(tmp_path_factory.mktemp("sdk") / "data", update_delay=0.5)
     yield live
     live.stop()
 
@@ -140,7 +140,7 @@ def test_sdk_sees_databricks_errors(w):
 def test_mlflow_deployments_client_control_plane(tmp_path_factory, monkeypatch):
     from mlflow.deployments import get_deploy_client
 
-    live = start_server(tmp_path_factory.mktemp("mlflow") / "data", update_delay=0)
+    live = start_inprocess_server(tmp_path_factory.mktemp("mlflow") / "data", update_delay=0)
     try:
         monkeypatch.setenv("DATABRICKS_HOST", live.url)
         monkeypatch.setenv("DATABRICKS_TOKEN", live.admin_token)

@@ -22,8 +22,8 @@ ENTITY = openai_entity("main", {"openai_api_key_plaintext": "sk-client-test"})
 
 
 @pytest.fixture
-def server(server_factory):
-    return server_factory(update_delay=1)
+def server(inprocess_server_factory):
+    return inprocess_server_factory(update_delay=1)
 
 
 def test_error_hierarchy_maps_databricks_bodies(server) -> None:

@@ -43,15 +43,15 @@ def test_diff_label_of_an_unknown_endpoint_name_is_readable(capsys) -> None:
     assert "Unknown object" not in err
 
 
-def test_check_names_unknown_properties_with_the_resource_kind(server_factory) -> None:
-    server = server_factory()
+def test_check_names_unknown_properties_with_the_resource_kind(inprocess_server_factory) -> None:
+    server = inprocess_server_factory()
     provider = _configured(SecretAclProvider, host=server.url, token=server.admin_token)
     result = provider.check({}, {"scope": "s", "principal": "p", "permission": "READ", "colour": "red"})
     assert result.failures[0].reason == "colour: unknown property of SecretAcl"
 
 
-def test_preview_checks_credentials_once_and_names_the_setting(server_factory) -> None:
-    server = server_factory()
+def test_preview_checks_credentials_once_and_names_the_setting(inprocess_server_factory) -> None:
+    server = inprocess_server_factory()
     props = {"scope": "s", "principal": "p", "permission": "READ"}
 
     def reasons(provider) -> list[str]:  # a failed check is a problem of the resource (one line), not a traceback
