@@ -79,8 +79,10 @@ CASES = {
 }
 
 
-def test_bad_declarations_fail_at_preview(program_stack, live_server):
-    stack = program_stack(live_server, {"serving:openai_value": "sk-bad-decl-1", "serving:plain": "sk-bad-decl-2"})
+def test_bad_declarations_fail_at_preview(program_stack, inprocess_live_server):
+    stack = program_stack(
+        inprocess_live_server, {"serving:openai_value": "sk-bad-decl-1", "serving:plain": "sk-bad-decl-2"}
+    )
     declare(stack, scopes=GOOD_SCOPES)
     for case, (endpoints, path, reason) in CASES.items():
         declare(stack, endpoints=endpoints)
@@ -96,4 +98,4 @@ def test_bad_declarations_fail_at_preview(program_stack, live_server):
     result = stack.preview(check=False)
     assert result.returncode != 0
     assert "config.serving:endpoint: unknown key (did you mean serving:endpoints?)" in result.output, result.output
-    assert endpoints_on(live_server) == {}
+    assert endpoints_on(inprocess_live_server) == {}

@@ -18,10 +18,10 @@ TRIALS = 12
 DEFAULT_SEED = 20261128
 
 
-def test_sigkill_at_random_points_always_converges(program_stack, server_factory):
+def test_sigkill_at_random_points_always_converges(program_stack, inprocess_server_factory):
     seed = int(os.environ.get("PULUMI_SERVING_CHAOS_SEED", DEFAULT_SEED))
     rng = random.Random(seed)
-    server = server_factory(update_delay=0)
+    server = inprocess_server_factory(update_delay=0)
     stack = program_stack(server, secrets_for_chaos())
     trials = [run_trial(stack, server, index, rng) for index in range(TRIALS)]
     report = "\n".join(

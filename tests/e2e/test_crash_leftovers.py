@@ -17,8 +17,8 @@ pytestmark = pytest.mark.e2e
 EXIT_WITHIN_S = 10
 
 
-def test_killed_cli_leaves_no_process_and_no_pending_operation(program_stack, server_factory, pulumi_bin):
-    server = server_factory(update_delay=4)
+def test_killed_cli_leaves_no_process_and_no_pending_operation(program_stack, inprocess_server_factory, pulumi_bin):
+    server = inprocess_server_factory(update_delay=4)
     stack = program_stack(server, {"serving:key": "sk-leftover"})
     served = entity(
         "main",

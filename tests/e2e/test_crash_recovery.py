@@ -38,8 +38,8 @@ def _endpoints() -> list[dict]:
     return [create_body(name, served, tags=[{"key": "team", "value": "ml"}]) for name in NAMES]
 
 
-def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_one_up(program_stack, server_factory):
-    server = server_factory(update_delay=0)
+def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_one_up(program_stack, inprocess_server_factory):
+    server = inprocess_server_factory(update_delay=0)
     stack = program_stack(server, {"serving:openai_value": "sk-crash"})
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     for nth in (1, 3, 6):
@@ -77,13 +77,13 @@ def test_sigkill_after_the_1st_3rd_and_6th_endpoint_create_then_one_up(program_s
 
 
 def test_plain_pulumi_killed_at_the_1st_3rd_and_6th_create_then_recover_and_one_up(
-    program_stack, server_factory, pulumi_bin
+    program_stack, inprocess_server_factory, pulumi_bin
 ):
     """Plain ``pulumi`` (no wrapper): each kill is repaired by ``pulumi-serving recover && pulumi up`` (the
     sidecars, emptied after the first kill as a kill while saving leaves them; the dead run's lock; the pending
     creates), and no process of the killed run outlives it by 10 s.
     Each trial declares 6 new endpoint names, so its up also deletes the previous trial's: no destroy between."""
-    server = server_factory(update_delay=0)
+    server = inprocess_server_factory(update_delay=0)
     stack = program_stack(server, {"serving:openai_value": "sk-plain"})
     served = entity("main", "openai", "gpt-3.5-turbo-instruct", "llm/v1/completions", openai_api_key=REF)
     creates_checked = 0
@@ -124,8 +124,8 @@ def test_plain_pulumi_killed_at_the_1st_3rd_and_6th_create_then_recover_and_one_
     assert server_inventory(server) == {"scopes": {}, "endpoints": {}}
 
 
-def test_sigkill_mid_up_then_one_destroy_leaves_the_server_empty(program_stack, server_factory):
-    server = server_factory(update_delay=0)
+def test_sigkill_mid_up_then_one_destroy_leaves_the_server_empty(program_stack, inprocess_server_factory):
+    server = inprocess_server_factory(update_delay=0)
     stack = program_stack(server, {"serving:openai_value": "sk-crash"})
     declare(stack, scopes=SCOPES, endpoints=_endpoints())
     run = run_and_kill(stack, ("up", "--yes", "--skip-preview"), lambda lines: count(lines, "created endpoint") >= 2)
@@ -138,8 +138,8 @@ def test_sigkill_mid_up_then_one_destroy_leaves_the_server_empty(program_stack, 
 
 
 @pytest.mark.parametrize("kill_after_lines", [2, 6])
-def test_sigkill_mid_refresh_then_one_up_converges(program_stack, server_factory, kill_after_lines):
-    server = server_factory(update_delay=0)
+def test_sigkill_mid_refresh_then_one_up_converges(program_stack, inprocess_server_factory, kill_after_lines):
+    server = inprocess_server_factory(update_delay=0)
     stack = program_stack(server, {"serving:openai_value": "sk-crash"})
     declare(stack, scopes=SCOPES, endpoints=_endpoints()[:3])
     stack.up()

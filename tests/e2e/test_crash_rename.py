@@ -34,9 +34,9 @@ KILL_POINTS = {
 @pytest.mark.parametrize("kill_at", KILL_POINTS)
 @pytest.mark.parametrize("then", ["destroy", "up"])
 def test_rename_killed_mid_replacement_converges_in_one_run(
-    then, kill_at, pulumi_stack_factory, server_factory, tmp_path
+    then, kill_at, pulumi_stack_factory, inprocess_server_factory, tmp_path
 ):
-    server = server_factory(update_delay=0)
+    server = inprocess_server_factory(update_delay=0)
     stack = pulumi_stack_factory(
         python_program(tmp_path, "rename-program", PROGRAM),
         config={"serving:host": server.url, "name": "ren-old"},

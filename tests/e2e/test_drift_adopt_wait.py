@@ -24,8 +24,8 @@ def _endpoint(model: str = "gpt-3.5-turbo-instruct", **extra) -> dict:
     )
 
 
-def test_adopt_drift_and_wait_timeout_resume(program_stack, server_factory):
-    server = server_factory(update_delay=2)
+def test_adopt_drift_and_wait_timeout_resume(program_stack, inprocess_server_factory):
+    server = inprocess_server_factory(update_delay=2)
     with server.client() as api:
         # 5. pre-existing scope and endpoint (different tags) are adopted and reconciled
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "team_keys"}).raise_for_status()
@@ -126,8 +126,8 @@ def test_adopt_drift_and_wait_timeout_resume(program_stack, server_factory):
     assert endpoints_on(server) == {}
 
 
-def test_existing_endpoint_is_not_taken_over_without_adopt(program_stack, server_factory):
-    server = server_factory(update_delay=0)
+def test_existing_endpoint_is_not_taken_over_without_adopt(program_stack, inprocess_server_factory):
+    server = inprocess_server_factory(update_delay=0)
     theirs = [{"key": "owner", "value": "someone-else"}]
     with server.client() as api:
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "team_keys"}).raise_for_status()

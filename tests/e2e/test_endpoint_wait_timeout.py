@@ -26,8 +26,10 @@ pulumi.export("state", endpoint.state)
 """
 
 
-def test_create_outliving_wait_timeout_stays_in_state_and_resumes(pulumi_stack_factory, server_factory, tmp_path):
-    server = server_factory(update_delay=4)
+def test_create_outliving_wait_timeout_stays_in_state_and_resumes(
+    pulumi_stack_factory, inprocess_server_factory, tmp_path
+):
+    server = inprocess_server_factory(update_delay=4)
     stack = pulumi_stack_factory(
         python_program(tmp_path, "wait-program", PROGRAM),
         config={"serving:host": server.url, "waitTimeout": "0.5"},

@@ -44,9 +44,11 @@ def planned_inputs(plan: dict) -> dict[str, dict]:
     }
 
 
-def test_dev_staging_and_prod_preview_their_own_names_limits_and_grants(pulumi_stack_factory, live_server, tmp_path):
+def test_dev_staging_and_prod_preview_their_own_names_limits_and_grants(
+    pulumi_stack_factory, inprocess_live_server, tmp_path
+):
     project = scaffolded_project(tmp_path / "infra")
-    api = {"DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token}
+    api = {"DATABRICKS_HOST": inprocess_live_server.url, "DATABRICKS_TOKEN": inprocess_live_server.admin_token}
     for name, (endpoint_name, limits, grants) in EXPECTED.items():
         stack = pulumi_stack_factory(project, stack=name, secrets={"serving:openai_api_key": OPENAI_KEY}, env=api)
         inputs = planned_inputs(stack.preview_json())

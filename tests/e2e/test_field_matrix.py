@@ -142,9 +142,9 @@ def _query(server, token: str) -> int:
         ).status_code
 
 
-def test_each_field_is_sent_by_its_planned_call(program_stack, server_factory, tmp_path):
+def test_each_field_is_sent_by_its_planned_call(program_stack, inprocess_server_factory, tmp_path):
     with running_fake_upstream() as fake:
-        server = server_factory(update_delay=0.2, extra_args=["--upstream", f"openai={fake.url}"])
+        server = inprocess_server_factory(update_delay=0.2, upstreams=(f"openai={fake.url}",))
         app_user = server.mint_token("ann", groups=["apps"])
         log = tmp_path / "calls.log"
         stack = program_stack(server, {"serving:openai_key": KEY}, env={"PULUMI_SERVING_CALL_LOG": str(log)})

@@ -29,7 +29,7 @@ def test_pulumi_cli_is_a_supported_version(pulumi_bin: Path) -> None:
     assert pulumi.specifier.contains(reported.stdout.strip().lstrip("v"), prereleases=True)
 
 
-def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tmp_path: Path) -> None:
+def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, inprocess_live_server, tmp_path: Path) -> None:
     # Run the program and the dynamic provider from a private copy of the package, so the test can edit it.
     package_copy = tmp_path / "pkg"
     shutil.copytree(
@@ -39,18 +39,18 @@ def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tm
     )
     stack: PulumiStack = pulumi_stack_factory(
         PROGRAM,
-        config={"scope": "harness-scope", "serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token},
+        config={"scope": "harness-scope", "serving:host": inprocess_live_server.url},
+        secrets={"serving:token": inprocess_live_server.admin_token},
         env={"PYTHONPATH": str(package_copy)},
     )
 
     created = stack.up()
     assert "created" in created.stdout
-    assert "harness-scope" in scopes_on(live_server)
+    assert "harness-scope" in scopes_on(inprocess_live_server)
     [scope] = stack.resources(SCOPE_TYPE)
     assert scope["id"] == "harness-scope"
     # The provider is pickled by reference: a module path and class name, not code.
-    assert live_server.admin_token not in stack.export_text()
+    assert inprocess_live_server.admin_token not in stack.export_text()
 
     stack.preview(expect_no_changes=True)
 
@@ -68,5 +68,5 @@ def test_lifecycle_and_provider_code_edits(pulumi_stack_factory, live_server, tm
     stack.refresh(expect_no_changes=True)
 
     stack.destroy()
-    assert "harness-scope" not in scopes_on(live_server)
+    assert "harness-scope" not in scopes_on(inprocess_live_server)
     assert stack.resources(SCOPE_TYPE) == []

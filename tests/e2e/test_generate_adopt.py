@@ -77,15 +77,15 @@ def _configuration(server: Any, scope: str = SCOPE, endpoint: str = ENDPOINT) ->
 
 
 def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
-    pulumi_stack_factory, live_server, tmp_path
+    pulumi_stack_factory, inprocess_live_server, tmp_path
 ):
-    _made_by_hand(live_server)
-    before = _configuration(live_server)
+    _made_by_hand(inprocess_live_server)
+    before = _configuration(inprocess_live_server)
     assert before["config"]["config_version"] == 1
 
     project = tmp_path / "infra"
     subprocess.run(
-        [CLI, "new", str(project), "--virtualenv", str(REPO_ROOT / ".venv"), "--dev-host", live_server.url],
+        [CLI, "new", str(project), "--virtualenv", str(REPO_ROOT / ".venv"), "--dev-host", inprocess_live_server.url],
         check=True,
         capture_output=True,
         text=True,
@@ -95,7 +95,7 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
     generate = subprocess.run(
         [CLI, "generate", "--endpoint", ENDPOINT, "--scope", SCOPE, "--stack-file", str(stack_file)],
-        env={**env, "DATABRICKS_TOKEN": live_server.admin_token},  # the host: the file's serving:host
+        env={**env, "DATABRICKS_TOKEN": inprocess_live_server.admin_token},  # the host: the file's serving:host
         capture_output=True,
         text=True,
     )
@@ -123,7 +123,7 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
     stack = pulumi_stack_factory(
         project,
         stack="dev",
-        secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY},
+        secrets={"serving:token": inprocess_live_server.admin_token, "serving:openai_api_key": OPENAI_KEY},
         env={"PULUMI_SERVING_CALL_LOG": str(log)},
     )
     # valid once the scaffold's secure values are set: the references to the adopted scope's secrets included
@@ -135,16 +135,16 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
     stack.up()
     # the scaffold's shared declarations (Pulumi.yaml) stay in force beside the adopted ones
     assert sorted(stack.outputs()["endpoint_names"]) == [ENDPOINT, "openai-completions-endpoint"]
-    after = _configuration(live_server)
+    after = _configuration(inprocess_live_server)
     assert after == before  # same config version, tags, gateway, rate limits, permissions, grants, secrets
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         endpoint_id = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()["id"]
     writes = [line for line in log.read_text().splitlines() if not line.startswith("GET ")]
     # The endpoint's only write is its marker tag: no config, gateway (rate limits) or permissions call.
     assert [w for w in writes if ENDPOINT in w or endpoint_id in w] == [
         f"PATCH /api/2.0/serving-endpoints/{ENDPOINT}/tags"
     ], writes
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         tags = api.get(f"/api/2.0/serving-endpoints/{ENDPOINT}").json()["tags"]
         keys = api.get("/api/2.0/secrets/list", params={"scope": SCOPE}).json()["secrets"]
     assert any(t["key"] == OWNER_TAG_KEY for t in tags)  # the ownership markers are there
@@ -152,10 +152,12 @@ def test_generate_then_up_takes_hand_made_objects_over_without_changing_them(
     stack.preview(expect_no_changes=True)
 
 
-def test_the_generated_python_program_adopts_them_without_changing_them(pulumi_stack_factory, live_server, tmp_path):
+def test_the_generated_python_program_adopts_them_without_changing_them(
+    pulumi_stack_factory, inprocess_live_server, tmp_path
+):
     scope, endpoint = "py_keys", "py-chat"
-    _made_by_hand(live_server, scope, endpoint)
-    before = _configuration(live_server, scope, endpoint)
+    _made_by_hand(inprocess_live_server, scope, endpoint)
+    before = _configuration(inprocess_live_server, scope, endpoint)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
     generate = subprocess.run(
         [
@@ -169,7 +171,11 @@ def test_the_generated_python_program_adopts_them_without_changing_them(pulumi_s
             str(tmp_path / "unused.yaml"),
             "--python",
         ],
-        env={**env, "DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token},
+        env={
+            **env,
+            "DATABRICKS_HOST": inprocess_live_server.url,
+            "DATABRICKS_TOKEN": inprocess_live_server.admin_token,
+        },
         capture_output=True,
         text=True,
     )
@@ -177,9 +183,11 @@ def test_the_generated_python_program_adopts_them_without_changing_them(pulumi_s
     assert not (tmp_path / "unused.yaml").exists()  # --python prints; it edits no file
     program = python_program(tmp_path, "adopted", generate.stdout)
     stack = pulumi_stack_factory(
-        program, config={"serving:host": live_server.url}, secrets={"serving:token": live_server.admin_token}
+        program,
+        config={"serving:host": inprocess_live_server.url},
+        secrets={"serving:token": inprocess_live_server.admin_token},
     )
     stack.preview()
     stack.up()
-    assert _configuration(live_server, scope, endpoint) == before
+    assert _configuration(inprocess_live_server, scope, endpoint) == before
     stack.preview(expect_no_changes=True)

@@ -141,8 +141,8 @@ def _endpoints() -> list[dict]:
     ]
 
 
-def test_every_provider_kind_settles_and_edits_plan_minimally(program_stack, server_factory):
-    server = server_factory(update_delay=0.5)
+def test_every_provider_kind_settles_and_edits_plan_minimally(program_stack, inprocess_server_factory):
+    server = inprocess_server_factory(update_delay=0.5)
     stack = program_stack(server, SECRETS)
     endpoints = _endpoints()
     declare(stack, scopes=SCOPES, endpoints=endpoints)

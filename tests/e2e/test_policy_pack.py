@@ -19,10 +19,12 @@ def policy_preview(stack: PulumiStack, *extra: str):
     return stack.preview("--policy-pack", "policy", *extra, check=False)
 
 
-def test_a_scaffolded_project_s_policy_pack_gates_its_previews(pulumi_stack_factory, live_server, tmp_path):
-    project = scaffolded_project(tmp_path / "infra", "--dev-host", live_server.url)
+def test_a_scaffolded_project_s_policy_pack_gates_its_previews(pulumi_stack_factory, inprocess_live_server, tmp_path):
+    project = scaffolded_project(tmp_path / "infra", "--dev-host", inprocess_live_server.url)
     stack = pulumi_stack_factory(
-        project, stack="dev", secrets={"serving:token": live_server.admin_token, "serving:openai_api_key": OPENAI_KEY}
+        project,
+        stack="dev",
+        secrets={"serving:token": inprocess_live_server.admin_token, "serving:openai_api_key": OPENAI_KEY},
     )
     # The endpoint is declared in Pulumi.yaml (every stack shares it); here without its team tag, so the advisory
     # required-tags rule has something to warn about.

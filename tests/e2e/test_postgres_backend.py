@@ -48,8 +48,8 @@ def _stack(program_stack, server, postgres_server, table: str, env: dict[str, st
     return stack
 
 
-def test_up_preview_destroy_with_state_in_postgres(program_stack, server_factory, postgres_server, tmp_path):
-    server = server_factory(update_delay=0)
+def test_up_preview_destroy_with_state_in_postgres(program_stack, inprocess_server_factory, postgres_server, tmp_path):
+    server = inprocess_server_factory(update_delay=0)
     stack = _stack(program_stack, server, postgres_server, "state_cycle")
     stack.up()
     stack.preview(expect_no_changes=True)
@@ -85,8 +85,8 @@ def _ups_at_once(*stacks: PulumiStack) -> list[CommandResult]:
     return [results[i] for i in range(len(stacks))]
 
 
-def test_two_ups_of_one_stack_at_once(program_stack, server_factory, postgres_server, tmp_path):
-    server = server_factory(update_delay=0)
+def test_two_ups_of_one_stack_at_once(program_stack, inprocess_server_factory, postgres_server, tmp_path):
+    server = inprocess_server_factory(update_delay=0)
     first = _stack(program_stack, server, postgres_server, "state_race")
     second = first.another_runner(tmp_path / "runner-2")
     outcomes = _ups_at_once(first, second)
@@ -109,12 +109,12 @@ def test_two_ups_of_one_stack_at_once(program_stack, server_factory, postgres_se
 
 
 def test_with_a_lock_wait_an_up_started_mid_apply_waits_for_the_live_run(
-    program_stack, server_factory, postgres_server, tmp_path
+    program_stack, inprocess_server_factory, postgres_server, tmp_path
 ):
     """The second up starts while the first waits for its endpoints (a pending create in the shared state): its
     repair step sees a live run's lock, changes nothing and never proposes `pulumi cancel`; the up waits for the
     lock, then succeeds."""
-    server = server_factory(update_delay=4)
+    server = inprocess_server_factory(update_delay=4)
     first = _stack(program_stack, server, postgres_server, "state_queue", env={"PULUMI_SERVING_LOCK_WAIT": "180"})
     second = first.another_runner(tmp_path / "runner-2")
     live = first.start("up", "--yes", "--skip-preview")
@@ -141,10 +141,12 @@ def test_with_a_lock_wait_an_up_started_mid_apply_waits_for_the_live_run(
     assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
 
 
-def test_with_a_lock_wait_an_up_gets_past_locks_that_come_and_go(program_stack, server_factory, postgres_server):
+def test_with_a_lock_wait_an_up_gets_past_locks_that_come_and_go(
+    program_stack, inprocess_server_factory, postgres_server
+):
     """Another run's lock, held, then taken and dropped as fast as PostgreSQL commits: the lock check meets every
     face of the collision (locked; a lock listed, then gone; a lock read, then gone), and the up retries each."""
-    server = server_factory(update_delay=0)
+    server = inprocess_server_factory(update_delay=0)
     stack = _stack(program_stack, server, postgres_server, "state_churn", env={"PULUMI_SERVING_LOCK_WAIT": "120"})
     with lock_churn(postgres_server, "state_churn", "serving/test", held_for=10, churn_for=20):
         result = stack.up(check=False)
@@ -154,8 +156,10 @@ def test_with_a_lock_wait_an_up_gets_past_locks_that_come_and_go(program_stack, 
     assert server_inventory(server) == {"scopes": {"pg_keys": ["openai"]}, "endpoints": {"pg-a": [], "pg-b": []}}
 
 
-def test_a_lock_wait_that_runs_out_applies_nothing_and_says_what_to_do(program_stack, server_factory, postgres_server):
-    server = server_factory(update_delay=0)
+def test_a_lock_wait_that_runs_out_applies_nothing_and_says_what_to_do(
+    program_stack, inprocess_server_factory, postgres_server
+):
+    server = inprocess_server_factory(update_delay=0)
     stack = _stack(program_stack, server, postgres_server, "state_held", env={"PULUMI_SERVING_LOCK_WAIT": "3"})
     with lock_churn(postgres_server, "state_held", "serving/test", held_for=60, churn_for=0):
         result = stack.up(check=False)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 SCOPES = [{"scope": "creds_keys", "secrets": [{"key": "k", "value_from": "key_value"}]}]
 
 
-def test_preview_fails_naming_the_setting(pulumi_stack_factory, live_server):
+def test_preview_fails_naming_the_setting(pulumi_stack_factory, inprocess_live_server):
     unreachable = pulumi_stack_factory(
         REPO_ROOT,
         include=PROGRAM_FILES,
@@ -32,7 +32,7 @@ def test_preview_fails_naming_the_setting(pulumi_stack_factory, live_server):
         REPO_ROOT,
         include=PROGRAM_FILES,
         stack="refused",
-        config={"serving:host": live_server.url},
+        config={"serving:host": inprocess_live_server.url},
         secrets={"serving:token": "dapi-not-a-token", "serving:key_value": "v"},
     )
     declare(refused, scopes=SCOPES)

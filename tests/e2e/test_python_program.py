@@ -15,11 +15,11 @@ OPENAI_KEY = "sk-python-program-4e8b20"
 REF = "{{secrets/my_openai_secret_scope/openai_api_key}}"
 
 
-def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
+def test_python_program_up_preview_destroy(pulumi_stack_factory, inprocess_live_server):
     stack = pulumi_stack_factory(
         PROGRAM,
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token, "openaiApiKey": OPENAI_KEY},
+        config={"serving:host": inprocess_live_server.url},
+        secrets={"serving:token": inprocess_live_server.admin_token, "openaiApiKey": OPENAI_KEY},
     )
     # Secret.config_reference is known at preview and makes the secret known to the endpoint (not looked up).
     [step] = [s for s in stack.preview_json()["steps"] if s["urn"].endswith("ServingEndpoint::openai-completions")]
@@ -30,14 +30,14 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     [state] = [r for r in stack.resources() if r["type"].endswith("serving:ServingEndpoint")]
     assert any(urn.endswith("serving:Secret::openai-api-key") for urn in state["dependencies"])
 
-    assert scopes_on(live_server) == ["my_openai_secret_scope"]
-    with live_server.client() as api:
+    assert scopes_on(inprocess_live_server) == ["my_openai_secret_scope"]
+    with inprocess_live_server.client() as api:
         acl = api.get(
             "/api/2.0/secrets/acls/get", params={"scope": "my_openai_secret_scope", "principal": "users"}
         ).json()
-    assert secret_keys_on(live_server, "my_openai_secret_scope") == ["openai_api_key"]
+    assert secret_keys_on(inprocess_live_server, "my_openai_secret_scope") == ["openai_api_key"]
     assert acl["permission"] == "READ"
-    endpoint = endpoints_on(live_server)["openai-completions-endpoint"]
+    endpoint = endpoints_on(inprocess_live_server)["openai-completions-endpoint"]
     model = endpoint["config"]["served_entities"][0]["external_model"]
     assert (model["name"], model["provider"], model["task"]) == (
         "gpt-3.5-turbo-instruct",
@@ -48,7 +48,7 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     assert endpoint["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
     assert endpoint["state"]["config_update"] == "NOT_UPDATING"
     assert endpoint["description"] == "Completions for the apps team"
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         grants = api.get(f"/api/2.0/permissions/serving-endpoints/{endpoint['id']}").json()["access_control_list"]
     assert {
         "group_name": "apps",
@@ -57,8 +57,8 @@ def test_python_program_up_preview_destroy(pulumi_stack_factory, live_server):
     } in grants, grants
     assert stack.outputs()["invocation_url"].endswith("/serving-endpoints/openai-completions-endpoint/invocations")
     for text in (up.output, stack.export_text()):
-        assert OPENAI_KEY not in text and live_server.admin_token not in text
+        assert OPENAI_KEY not in text and inprocess_live_server.admin_token not in text
 
     stack.preview(expect_no_changes=True)
     stack.destroy()
-    assert endpoints_on(live_server) == {} and scopes_on(live_server) == []
+    assert endpoints_on(inprocess_live_server) == {} and scopes_on(inprocess_live_server) == []

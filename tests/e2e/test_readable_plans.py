@@ -60,10 +60,12 @@ ServingEndpoint(
 HIDDEN_OPTION = re.compile(r"^\s*[~+-]?\s*(owner|known_secrets|adopt)\s*:", re.MULTILINE)
 
 
-def test_a_refused_token_is_one_line_naming_the_setting_and_no_traceback(pulumi_stack_factory, live_server, tmp_path):
+def test_a_refused_token_is_one_line_naming_the_setting_and_no_traceback(
+    pulumi_stack_factory, inprocess_live_server, tmp_path
+):
     stack = pulumi_stack_factory(
         python_program(tmp_path, "refused-program", PROGRAM),
-        config={"serving:host": live_server.url},
+        config={"serving:host": inprocess_live_server.url},
         secrets={"serving:token": "dapi-not-a-token", "openaiKey": "sk-refused"},
     )
     failed = stack.preview(check=False)
@@ -75,16 +77,18 @@ def test_a_refused_token_is_one_line_naming_the_setting_and_no_traceback(pulumi_
     assert "dapi-not-a-token" not in failed.output
 
 
-def test_plans_show_tags_by_key_and_no_internal_inputs_or_readiness_noise(pulumi_stack_factory, live_server, tmp_path):
+def test_plans_show_tags_by_key_and_no_internal_inputs_or_readiness_noise(
+    pulumi_stack_factory, inprocess_live_server, tmp_path
+):
     stack = pulumi_stack_factory(
         python_program(tmp_path, "plans-program", PROGRAM),
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token, "openaiKey": "sk-plans"},
+        config={"serving:host": inprocess_live_server.url},
+        secrets={"serving:token": inprocess_live_server.admin_token, "openaiKey": "sk-plans"},
     )
     created = stack.preview()
     assert not HIDDEN_OPTION.search(created.stdout), created.stdout  # not even in a create
     stack.up()
-    with live_server.client() as api:  # someone edits a tag by hand; refresh takes it into the state
+    with inprocess_live_server.client() as api:  # someone edits a tag by hand; refresh takes it into the state
         api.patch("/api/2.0/serving-endpoints/plan-ep/tags", json={"add_tags": [{"key": "team", "value": "bob"}]})
         stack.refresh()
         stack.set_config({"tags": '{"team": "ml", "env": "dev"}'})
@@ -103,8 +107,10 @@ def test_plans_show_tags_by_key_and_no_internal_inputs_or_readiness_noise(pulumi
     stack.preview(expect_no_changes=True)
 
 
-def test_an_adopt_preview_shows_the_live_diff_and_the_marker_it_adds(pulumi_stack_factory, live_server, tmp_path):
-    with live_server.client() as api:  # made by plain HTTP calls, as a user's would be
+def test_an_adopt_preview_shows_the_live_diff_and_the_marker_it_adds(
+    pulumi_stack_factory, inprocess_live_server, tmp_path
+):
+    with inprocess_live_server.client() as api:  # made by plain HTTP calls, as a user's would be
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "hand_keys"})
         api.post("/api/2.0/secrets/put", json={"scope": "hand_keys", "key": "openai", "string_value": "sk-hand"})
         made = entity("main", "openai", "gpt-4", "llm/v1/chat", openai_api_key="{{secrets/hand_keys/openai}}")
@@ -112,8 +118,8 @@ def test_an_adopt_preview_shows_the_live_diff_and_the_marker_it_adds(pulumi_stac
         assert api.post("/api/2.0/serving-endpoints", json=body).status_code == 200
     stack = pulumi_stack_factory(
         python_program(tmp_path, "adopt-preview-program", ADOPT_PROGRAM),
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token},
+        config={"serving:host": inprocess_live_server.url},
+        secrets={"serving:token": inprocess_live_server.admin_token},
     )
     stack.set_config({"description": "adopted"})  # only a replacement sets a description: refused at preview
     refused = stack.preview(check=False)
@@ -129,7 +135,7 @@ def test_an_adopt_preview_shows_the_live_diff_and_the_marker_it_adds(pulumi_stac
     assert "+ tags.pulumi-serving-owner:" in diagnostics and "(the ownership marker)" in diagnostics
     assert "sk-hand" not in shown
     stack.up()
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         live = api.get("/api/2.0/serving-endpoints/hand-made").json()
     assert {"key": "owner", "value": "platform"} in live["tags"] and live["config"]["config_version"] == 1
     stack.preview(expect_no_changes=True)

@@ -48,24 +48,27 @@ DROPPED = PROGRAM.format(declarations="", reference=repr(REF))
 
 
 def test_a_program_dropping_a_referenced_scope_or_its_grant_is_refused_and_refresh_warns_about_broken_references(
-    pulumi_stack_factory, live_server, tmp_path
+    pulumi_stack_factory, inprocess_live_server, tmp_path
 ):
     """The program runs as a non-admin principal whose only access to the scope bob made is its group's grant."""
-    with live_server.client(live_server.mint_token("bob@example.com")) as api:
+    with inprocess_live_server.client(inprocess_live_server.mint_token("bob@example.com")) as api:
         api.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).raise_for_status()
         grant = {"scope": SCOPE, "principal": "platform-team", "permission": "MANAGE"}
         api.post("/api/2.0/secrets/acls/put", json=grant).raise_for_status()
     program = python_program(tmp_path, "refs", DECLARED)
     stack = pulumi_stack_factory(
         program,
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.mint_token("platform", groups=["platform-team"]), "key": "sk-r"},
+        config={"serving:host": inprocess_live_server.url},
+        secrets={
+            "serving:token": inprocess_live_server.mint_token("platform", groups=["platform-team"]),
+            "key": "sk-r",
+        },
     )
     adopted = stack.up()
     # the adopted scope's grants: bob's is not declared; platform-team's is, by the program's SecretAcl
     undeclared = [line for line in adopted.output.splitlines() if "grants this stack does not declare" in line]
     assert undeclared and all("platform-team" not in line for line in undeclared), adopted.output
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         endpoint = api.get("/api/2.0/serving-endpoints/ref-chat").json()
     assert {"key": "team", "value": "platform"} in endpoint["tags"]
 
@@ -88,15 +91,15 @@ def test_a_program_dropping_a_referenced_scope_or_its_grant_is_refused_and_refre
     assert "Change the endpoint's reference in the same update" in refused.output
     assert "opt in with allow_broken_references: true" in refused.output
     assert stack.up(check=False).returncode != 0
-    assert SCOPE in scopes_on(live_server) and secret_keys_on(live_server, SCOPE) == ["k"]
-    with live_server.client() as api:
+    assert SCOPE in scopes_on(inprocess_live_server) and secret_keys_on(inprocess_live_server, SCOPE) == ["k"]
+    with inprocess_live_server.client() as api:
         held = api.get("/api/2.0/secrets/acls/get", params={"scope": SCOPE, "principal": "platform-team"})
     assert held.json()["permission"] == "MANAGE"
 
     # Back to the declared program; the secret is deleted behind Pulumi's back.
     (stack.workdir / "__main__.py").write_text(DECLARED)
     stack.preview(expect_no_changes=True)
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         api.post("/api/2.0/secrets/delete", json={"scope": SCOPE, "key": "k"}).raise_for_status()
     warning = f"warning: endpoint 'ref-chat' references {REF}, but secret 'k' no longer exists in scope '{SCOPE}'"
     assert warning in stack.refresh().output
@@ -105,8 +108,10 @@ def test_a_program_dropping_a_referenced_scope_or_its_grant_is_refused_and_refre
     assert warning not in stack.preview(expect_no_changes=True).output
 
 
-def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint_opts_in(program_stack, live_server):
-    stack = program_stack(live_server, {"serving:team_key": "sk-t"})
+def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint_opts_in(
+    program_stack, inprocess_live_server
+):
+    stack = program_stack(inprocess_live_server, {"serving:team_key": "sk-t"})
     scope = {"scope": "team_scope", "secrets": [{"key": "k", "value_from": "team_key"}]}
     endpoint = {
         "name": "team-chat",
@@ -114,7 +119,7 @@ def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint
     }
     declare(stack, scopes=[scope], endpoints=[endpoint])
     stack.up()
-    with live_server.client() as api:  # a secret someone put into the scope by hand
+    with inprocess_live_server.client() as api:  # a secret someone put into the scope by hand
         api.post("/api/2.0/secrets/put", json={"scope": "team_scope", "key": "handmade", "string_value": "x"})
     stack.run("config", "rm", "serving:scopes")
     stack.run("config", "rm", "serving:team_key")  # its value_from is gone with the scope
@@ -127,16 +132,16 @@ def test_a_stack_file_dropping_a_referenced_scope_is_refused_unless_the_endpoint
         "warning: this update deletes secret scope 'team_scope', and with it the secrets it holds that this stack "
         "does not manage: handmade"
     ) in opted_in.output, opted_in.output
-    assert "team_scope" not in scopes_on(live_server)
+    assert "team_scope" not in scopes_on(inprocess_live_server)
 
 
 def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_through_is_refused(
-    pulumi_stack_factory, live_server
+    pulumi_stack_factory, inprocess_live_server
 ):
     """The stack runs as a non-admin principal whose only access to a scope bob made is its group's grant."""
-    bob = live_server.mint_token("bob@example.com")
-    platform = live_server.mint_token("platform", groups=["platform-team"])
-    with live_server.client(bob) as api:
+    bob = inprocess_live_server.mint_token("bob@example.com")
+    platform = inprocess_live_server.mint_token("platform", groups=["platform-team"])
+    with inprocess_live_server.client(bob) as api:
         api.post("/api/2.0/secrets/scopes/create", json={"scope": "shared_keys"}).raise_for_status()
         api.post("/api/2.0/secrets/put", json={"scope": "shared_keys", "key": "k", "string_value": "x"})
         grant = {"scope": "shared_keys", "principal": "platform-team", "permission": "MANAGE"}
@@ -144,7 +149,7 @@ def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_
     stack = pulumi_stack_factory(
         REPO_ROOT,
         include=PROGRAM_FILES,
-        config={"serving:host": live_server.url},
+        config={"serving:host": inprocess_live_server.url},
         secrets={"serving:token": platform},
     )
     scope = {"scope": "shared_keys", "adopt": True, "acls": [{"principal": "platform-team", "permission": "MANAGE"}]}
@@ -161,7 +166,7 @@ def test_a_stack_file_dropping_the_grant_its_principal_reads_a_referenced_scope_
         "this update revokes platform-team's MANAGE on secret scope 'shared_keys', through which the stack's "
         "principal 'platform' reads it, while endpoint 'shared-chat' still references the scope"
     ) in refused.output, refused.output
-    with live_server.client() as api:
+    with inprocess_live_server.client() as api:
         held = api.get("/api/2.0/secrets/acls/get", params={"scope": "shared_keys", "principal": "platform-team"})
     assert held.json()["permission"] == "MANAGE"
     declare(stack, scopes=[scope])

@@ -22,8 +22,8 @@ FAULTS = [
 ]
 
 
-def test_up_converges_through_injected_faults(program_stack, live_server):
-    stack = program_stack(live_server, {"serving:openai_value": SECRET_VALUE})
+def test_up_converges_through_injected_faults(program_stack, inprocess_live_server):
+    stack = program_stack(inprocess_live_server, {"serving:openai_value": SECRET_VALUE})
     declare(
         stack,
         scopes=[{"scope": "retry_keys", "secrets": [{"key": "openai", "value_from": "openai_value"}]}],
@@ -35,7 +35,7 @@ def test_up_converges_through_injected_faults(program_stack, live_server):
             )
         ],
     )
-    with live_server.client() as admin:
+    with inprocess_live_server.client() as admin:
         for fault in FAULTS:
             admin.post(FAULTS_PATH, json=fault).raise_for_status()
 
@@ -51,12 +51,12 @@ def test_up_converges_through_injected_faults(program_stack, live_server):
         assert any(expected in line for line in retries), f"no retry line for {expected}:\n{up.output}"
     # each a diagnostic of the resource whose call was retried, not a raw line of the provider's stderr
     assert not [line for line in retries if line.startswith("pulumi-serving:")], up.output
-    with live_server.client() as admin:
+    with inprocess_live_server.client() as admin:
         assert admin.get(FAULTS_PATH).json() == {"faults": []}
-    live = endpoints_on(live_server)["retried"]
+    live = endpoints_on(inprocess_live_server)["retried"]
     assert live["state"]["config_update"] == "NOT_UPDATING"
     assert live["ai_gateway"]["rate_limits"] == [{"calls": 20, "key": "user", "renewal_period": "minute"}]
-    assert SECRET_VALUE not in up.output and live_server.admin_token not in up.output
+    assert SECRET_VALUE not in up.output and inprocess_live_server.admin_token not in up.output
     stack.preview(expect_no_changes=True)
     stack.destroy()
-    assert endpoints_on(live_server) == {} and scopes_on(live_server) == []
+    assert endpoints_on(inprocess_live_server) == {} and scopes_on(inprocess_live_server) == []

@@ -31,8 +31,8 @@ BOB_GRANT = "grants this stack does not declare: bob MANAGE"
 REF = "{{secrets/team_shared/openai_api_key}}"
 
 
-def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, server_factory, tmp_path):
-    server = server_factory()
+def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, inprocess_server_factory, tmp_path):
+    server = inprocess_server_factory()
     with server.client(server.mint_token("bob")) as bob:
         assert bob.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).status_code == 200
 
@@ -79,8 +79,8 @@ def test_adopted_scope_shows_and_then_revokes_bobs_grant(pulumi_stack_factory, s
         assert KEY not in text and server.admin_token not in text
 
 
-def test_a_stack_file_makes_an_adopted_scopes_grants_authoritative(program_stack, server_factory):
-    server = server_factory()
+def test_a_stack_file_makes_an_adopted_scopes_grants_authoritative(program_stack, inprocess_server_factory):
+    server = inprocess_server_factory()
     with server.client(server.mint_token("bob")) as bob:
         assert bob.post("/api/2.0/secrets/scopes/create", json={"scope": SCOPE}).status_code == 200
     stack = program_stack(server, {"serving:shared_key": KEY})

@@ -12,8 +12,8 @@ from tests.support.stack_program import DEV_PASSPHRASE
 pytestmark = pytest.mark.e2e
 
 
-def test_plain_pulumi_preview_of_the_copied_dev_stack(program_stack, pulumi_bin, live_server):
-    stack = program_stack(live_server, stack="dev", env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
+def test_plain_pulumi_preview_of_the_copied_dev_stack(program_stack, pulumi_bin, inprocess_live_server):
+    stack = program_stack(inprocess_live_server, stack="dev", env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
     assert not (stack.workdir / "schemas").exists()
     # No PULUMI_PYTHON_CMD and no venv on PATH: python3 on PATH cannot import pulumi, so only the virtualenv
     # named in Pulumi.yaml can run the program and the dynamic providers.

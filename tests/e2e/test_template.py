@@ -17,13 +17,13 @@ pytestmark = pytest.mark.e2e
 OPENAI_KEY = "sk-template-7c1d"
 
 
-def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server, tmp_path):
+def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, inprocess_live_server, tmp_path):
     project = scaffolded_project(tmp_path / "infra")
     stack = pulumi_stack_factory(
         project,
         stack="dev",
         secrets={"serving:openai_api_key": OPENAI_KEY},
-        env={"DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token},
+        env={"DATABRICKS_HOST": inprocess_live_server.url, "DATABRICKS_TOKEN": inprocess_live_server.admin_token},
     )
     # The scaffolded dev stack is valid once its secure values are set.
     validate = subprocess.run(
@@ -38,8 +38,8 @@ def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server
     assert validate.returncode == 0, validate.stderr
 
     up = stack.up()
-    assert scopes_on(live_server) == ["my_openai_secret_scope"]
-    endpoint = endpoints_on(live_server)["openai-completions-endpoint"]  # dev keeps the declared names
+    assert scopes_on(inprocess_live_server) == ["my_openai_secret_scope"]
+    endpoint = endpoints_on(inprocess_live_server)["openai-completions-endpoint"]  # dev keeps the declared names
     assert (
         endpoint["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_key"]
         == "{{secrets/my_openai_secret_scope/openai_api_key}}"
@@ -49,4 +49,4 @@ def test_scaffolded_project_up_preview_destroy(pulumi_stack_factory, live_server
 
     stack.preview(expect_no_changes=True)
     stack.destroy()
-    assert endpoints_on(live_server) == {} and scopes_on(live_server) == []
+    assert endpoints_on(inprocess_live_server) == {} and scopes_on(inprocess_live_server) == []

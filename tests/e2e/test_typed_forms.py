@@ -77,11 +77,11 @@ KINDS = {
 }
 
 
-def test_every_documented_form_previews(pulumi_stack_factory, live_server, tmp_path):
+def test_every_documented_form_previews(pulumi_stack_factory, inprocess_live_server, tmp_path):
     stack = pulumi_stack_factory(
         python_program(tmp_path, "forms-program", PROGRAM),
-        config={"serving:host": live_server.url},
-        secrets={"serving:token": live_server.admin_token},
+        config={"serving:host": inprocess_live_server.url},
+        secrets={"serving:token": inprocess_live_server.admin_token},
     )
     plan = stack.preview_json()
     creates: dict[str, int] = {}

@@ -12,14 +12,14 @@ pytestmark = pytest.mark.e2e
 DEV_SECRET_VALUES = ("sk-demo-openai-0001", "sk-ant-demo-0001")  # encrypted in stacks/Pulumi.dev.yaml
 
 
-def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(program_stack, live_server):
-    stack = program_stack(live_server, stack="dev", env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
+def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(program_stack, inprocess_live_server):
+    stack = program_stack(inprocess_live_server, stack="dev", env={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
     up = stack.up()
 
     # 1. the user story, steps 1-3, is on the server
-    assert scopes_on(live_server) == ["my_anthropic_secret_scope", "my_openai_secret_scope"]
-    assert secret_keys_on(live_server, "my_openai_secret_scope") == ["openai_api_key"]
-    endpoints = endpoints_on(live_server)
+    assert scopes_on(inprocess_live_server) == ["my_anthropic_secret_scope", "my_openai_secret_scope"]
+    assert secret_keys_on(inprocess_live_server, "my_openai_secret_scope") == ["openai_api_key"]
+    endpoints = endpoints_on(inprocess_live_server)
     assert set(endpoints) == {
         "openai-completions-endpoint",
         "azure-openai-completions-endpoint",
@@ -50,7 +50,7 @@ def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(program_stack, 
     # 7. no secret value in state, outputs or CLI output (up and preview ran with --diff)
     exported = stack.export_text()
     for text in (exported, up.output, preview.output, stack.outputs().__repr__()):
-        for value in (*DEV_SECRET_VALUES, live_server.admin_token):
+        for value in (*DEV_SECRET_VALUES, inprocess_live_server.admin_token):
             assert value not in text
     types = {r["type"] for r in stack.resources()}
     assert types == {
@@ -60,5 +60,5 @@ def test_dev_stack_up_is_stable_leaks_nothing_and_destroys_clean(program_stack, 
 
     # 9. destroy leaves the server empty
     stack.destroy()
-    assert endpoints_on(live_server) == {}
-    assert scopes_on(live_server) == []
+    assert endpoints_on(inprocess_live_server) == {}
+    assert scopes_on(inprocess_live_server) == []

@@ -49,9 +49,9 @@ class Runner:
         return subprocess.run([*GITHUB_BASH, script], cwd=self.cwd, env=self.env, capture_output=True, text=True)
 
 
-def test_the_workflows_steps_validate_preview_up_and_catch_drift(pulumi_stack_factory, live_server, tmp_path):
+def test_the_workflows_steps_validate_preview_up_and_catch_drift(pulumi_stack_factory, inprocess_live_server, tmp_path):
     project = scaffolded_project(tmp_path / "infra")
-    api = {"DATABRICKS_HOST": live_server.url, "DATABRICKS_TOKEN": live_server.admin_token}
+    api = {"DATABRICKS_HOST": inprocess_live_server.url, "DATABRICKS_TOKEN": inprocess_live_server.admin_token}
     stack = pulumi_stack_factory(project, stack=STACK, secrets={"serving:openai_api_key": OPENAI_KEY}, env=api)
     summary = tmp_path / "summary.md"
     runner = Runner(stack, api, summary)
@@ -75,8 +75,8 @@ def test_the_workflows_steps_validate_preview_up_and_catch_drift(pulumi_stack_fa
 
     # A change made outside Pulumi, with plain HTTP: the endpoint's rate limit raised from 5 to 500 calls.
     changed = httpx.put(
-        f"{live_server.url}/api/2.0/serving-endpoints/{ENDPOINT}/ai-gateway",
-        headers={"Authorization": f"Bearer {live_server.admin_token}"},
+        f"{inprocess_live_server.url}/api/2.0/serving-endpoints/{ENDPOINT}/ai-gateway",
+        headers={"Authorization": f"Bearer {inprocess_live_server.admin_token}"},
         json={"rate_limits": [{"calls": 500, "key": "user", "renewal_period": "minute"}]},
         timeout=30,
     )
