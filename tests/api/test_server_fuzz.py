@@ -40,7 +40,7 @@ def test_no_server_errors(inprocess_live_server, operations, mode):
                 base_url=inprocess_live_server.url, headers=inprocess_live_server.headers(), timeout=10
             )
             seen.append(response.status_code)
-            assert response.status_code < 500, (
+            assert response.status_code < 500 or _not_ready(response), (
                 f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
             )
             if response.status_code >= 400:
@@ -53,6 +53,13 @@ def test_no_server_errors(inprocess_live_server, operations, mode):
             assert mode is schemathesis.GenerationMode.NEGATIVE, operation.label
     assert any(400 <= s < 500 for s in seen) and len(seen) >= len(operations)
     assert httpx.get(f"{inprocess_live_server.url}/.well-known/databricks-config").status_code == 200
+
+
+def _not_ready(response: httpx.Response) -> bool:
+    """Querying an endpoint without an active config: the 503 Databricks answers (docs/databricks-api.md), not a
+    server error."""
+    body = response.json() if response.status_code == 503 else {}
+    return body.get("error_code") == "TEMPORARILY_UNAVAILABLE" and "has no active config yet" in body.get("message", "")
 
 
 CONTROL_PLANE = (
