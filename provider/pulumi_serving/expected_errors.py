@@ -46,14 +46,14 @@ class _MessagesForExpected:
         return str(self._real.format_exc(*args, **kwargs))
 
 
-def _ending_expected_failures(behavior: Callable[..., Any]) -> Callable[..., Any]:
-    """A gRPC method handler that ends an expected failure with its message as the call's status."""
+def _ending_expected_failures(behavior: Callable[..., Any], status: Any) -> Callable[..., Any]:
+    """A gRPC method handler that ends an expected failure with ``status`` and its message."""
 
     def served(argument: Any, context: Any, *more: Any) -> Any:
         try:
             return behavior(argument, context, *more)
         except EXPECTED as error:
-            context.abort(_GRPC_UNKNOWN, str(error))  # raises; gRPC sends this status and these details
+            context.abort(status, str(error))  # raises; gRPC sends this status and these details
 
     return served
 
@@ -62,7 +62,6 @@ def _end_expected_failures_in_grpc() -> bool:
     """gRPC's server sends an exception raised by a handler as ``Exception calling application: ...`` (and logs
     its traceback); every handler of this process is given :func:`_ending_expected_failures` where it is called.
     Only when gRPC's server module calls handlers the way this expects (its ``behavior`` argument)."""
-    global _GRPC_UNKNOWN
     try:
         import grpc  # type: ignore[import-untyped]
         from grpc import _server
@@ -76,15 +75,11 @@ def _end_expected_failures_in_grpc() -> bool:
 
     @wraps(call)
     def call_behavior(rpc_event: Any, state: Any, behavior: Any, *args: Any, **kwargs: Any) -> Any:
-        return call(rpc_event, state, _ending_expected_failures(behavior), *args, **kwargs)
+        return call(rpc_event, state, _ending_expected_failures(behavior, grpc.StatusCode.UNKNOWN), *args, **kwargs)
 
     call_behavior.ends_expected_failures = True  # type: ignore[attr-defined]
-    _GRPC_UNKNOWN = grpc.StatusCode.UNKNOWN
     _server._call_behavior = call_behavior
     return True
-
-
-_GRPC_UNKNOWN: Any = None
 
 
 def install(host: ModuleType | None = None) -> bool:

@@ -47,25 +47,26 @@ from .stack_program import PROGRAM_FILES
 StackFactory = Callable[..., PulumiStack]
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory.mktemp("serving") / "data", update_delay=0)
+Started = TypeVar("Started", LiveServer, InProcessServer)
+
+
+def _one_server(tmp_path_factory: pytest.TempPathFactory, start: Callable[..., Started]) -> Iterator[Started]:
+    """A server on a data dir of its own, without update delay, stopped at the end."""
+    server = start(tmp_path_factory.mktemp("serving") / "data", update_delay=0)
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from _one_server(tmp_path_factory, start_server)
 
 
 @pytest.fixture(scope="module")
 def inprocess_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
-    server = start_inprocess_server(tmp_path_factory.mktemp("serving") / "data", update_delay=0)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-Started = TypeVar("Started", LiveServer, InProcessServer)
+    yield from _one_server(tmp_path_factory, start_inprocess_server)
 
 
 def _servers(

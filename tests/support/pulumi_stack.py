@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 import ruamel.yaml
 import yaml
 
+from pulumi_serving.recovery.file_backend import BOOKKEEPING_DIR, backend_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PULUMI_WRAPPER = REPO_ROOT / "scripts" / "pulumi.sh"
 ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
@@ -184,10 +186,13 @@ class PulumiStack:
         if pairs:
             self.run("config", "set-all", *pairs)
 
+    def _project(self) -> dict:
+        """The copied project's ``Pulumi.yaml``."""
+        return yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {}
+
     def stack_file(self) -> Path:
         """``Pulumi.<stack>.yaml``, in the project's ``stackConfigDir`` when it names one."""
-        project = yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {}
-        folder = self.workdir / str(project.get("stackConfigDir") or ".")
+        folder = self.workdir / str(self._project().get("stackConfigDir") or ".")
         return folder / f"Pulumi.{self.name.rsplit('/', 1)[-1]}.yaml"
 
     def _write_plain_config(self, values: Mapping[str, str]) -> None:
@@ -195,7 +200,7 @@ class PulumiStack:
         round_trip = ruamel.yaml.YAML()
         document = (round_trip.load(path.read_text()) if path.exists() else None) or {}
         config = document.setdefault("config", {})
-        project = (yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {})["name"]
+        project = self._project()["name"]
         for key, value in values.items():
             config[key if ":" in key else f"{project}:{key}"] = value  # as `pulumi config set` names a bare key
         with path.open("w") as out:
@@ -229,20 +234,18 @@ class PulumiStack:
     def export_text(self) -> str:
         """The deployment read from a file backend's checkpoint (what ``pulumi stack export`` reads), or exported
         by the CLI from any other backend."""
-        checkpoint = self._checkpoint_file()
-        if checkpoint is None:
+        latest = self._latest_deployment()
+        if latest is None:
             return self.run("stack", "export").stdout
-        latest = json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
         return json.dumps({"version": 3, "deployment": latest}, indent=4)
 
     def holds_resources(self) -> bool:
         """Whether the stack's state may hold resources (always, for a backend other than a file)."""
         if not self.env["PULUMI_BACKEND_URL"].startswith("file://"):
             return True
-        checkpoint = self._checkpoint_file()
-        if checkpoint is None:
+        latest = self._latest_deployment()
+        if latest is None:
             return False  # never updated
-        latest = json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
         return any(
             r.get("custom") and not r["type"].startswith("pulumi:providers:") for r in latest.get("resources") or []
         )
@@ -261,13 +264,16 @@ class PulumiStack:
         except OSError:
             return False
 
-    def _checkpoint_file(self) -> Path | None:
-        backend = self.env["PULUMI_BACKEND_URL"]
-        if not backend.startswith("file://"):
+    def _latest_deployment(self) -> dict | None:
+        """The deployment in a file backend's checkpoint of this stack (None: another backend, or never updated)."""
+        root = backend_dir(self.env["PULUMI_BACKEND_URL"])
+        if root is None:
             return None
-        project = (yaml.safe_load((self.workdir / "Pulumi.yaml").read_text()) or {})["name"]
-        path = Path(backend[len("file://") :]) / ".pulumi" / "stacks" / project / f"{self.name.rsplit('/', 1)[-1]}.json"
-        return path if path.exists() else None
+        name = f"{self.name.rsplit('/', 1)[-1]}.json"
+        checkpoint = root / BOOKKEEPING_DIR / "stacks" / self._project()["name"] / name
+        if not checkpoint.exists():
+            return None
+        return json.loads(checkpoint.read_text())["checkpoint"].get("latest") or {}
 
     def resources(self, type_prefix: str = "pulumi-python:dynamic") -> list[dict]:
         """Resources in the exported state whose type starts with ``type_prefix``."""
