@@ -3,6 +3,7 @@ well within ``--client-timeout``) is answered 408 and closed once the whole body
 
 from __future__ import annotations
 
+import select
 import time
 
 import pytest
@@ -37,3 +38,23 @@ def test_a_dripped_body_is_cut_off_at_the_body_deadline(server, path):  # noqa: 
 
 
 pytestmark = pytest.mark.timeout(60)
+
+
+def test_a_client_still_sending_after_the_408_is_drained_not_reset(server):  # noqa: F811 - the fixture
+    """The answer leaves with a FIN and the server keeps reading: what an uploader still sends is discarded.
+    Closing with unread bytes would make the kernel answer with a reset, which can destroy the 408 in flight."""
+    sock = connect(server.port)
+    try:
+        sock.sendall(
+            b"POST /api/2.0/serving-endpoints HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+            b"Authorization: Bearer " + server.admin_token.encode() + b"\r\n\r\n{"
+        )
+        answer = read_all(sock, CLIENT_TIMEOUT_S + 5)  # the 408, then the server's FIN
+        assert answer is not None and answer.startswith(b"HTTP/1.1 408"), answer
+        for _ in range(6):  # a reset would fail the second send at the latest
+            sock.send(b"x" * 1000)
+            time.sleep(0.05)
+        ready, _, _ = select.select([sock], [], [], 0.2)
+        assert ready and sock.recv(100) == b""  # still the orderly end, no reset
+    finally:
+        sock.close()

@@ -17,6 +17,11 @@ uvicorn writes a response's status line and headers, then each body part, with o
 on loopback each costs as much as the Python work of a small call. :class:`CoalescingTransport` joins the
 writes made in one turn of the event loop into one ``send`` at the end of that turn (a response's head and
 body, a stream's head and first events, its last event and its terminator), never holding bytes longer.
+
+A connection closed while its client may still be sending (a 401, 408 or 413 before the whole body arrived, a
+full pipeline) lingers: the answer leaves with a FIN, what arrives after it is read and discarded until the client
+closes or ``LINGER_S`` passes. Closing a socket with unread bytes makes the kernel answer with a reset, which can
+destroy the answer in flight (the client then sees a reset, not the 408 telling it why).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .guard import CONNECTION_KEY, Connection
-from .settings import PIPELINE_DEPTH, PIPELINE_DEPTH_BEFORE_AUTH
+from .settings import LINGER_S, PIPELINE_DEPTH, PIPELINE_DEPTH_BEFORE_AUTH
 
 
 class PipelineFull(Exception):
@@ -57,14 +62,22 @@ class BoundedParser(httptools.HttpRequestParser):
 
 class CoalescingTransport:
     """A transport whose writes leave together once the current event-loop turn ends; ``close`` sends what
-    is pending first. Everything else is the wrapped transport's."""
+    is pending first, and lingers when ``client_may_send()`` (see the module docstring). Everything else is the
+    wrapped transport's."""
 
-    __slots__ = ("_loop", "_pending", "_transport")
+    __slots__ = ("_client_may_send", "_lingering", "_loop", "_pending", "_transport")
 
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+    def __init__(
+        self,
+        transport: asyncio.Transport,
+        loop: asyncio.AbstractEventLoop,
+        client_may_send: Callable[[], bool] = lambda: False,
+    ):
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] | None = None
+        self._client_may_send = client_may_send
+        self._lingering: asyncio.TimerHandle | None = None
 
     def write(self, data: bytes) -> None:
         if self._pending is None:
@@ -80,10 +93,23 @@ class CoalescingTransport:
 
     def close(self) -> None:
         self.flush()
+        transport = self._transport
+        if (
+            self._lingering is None
+            and not transport.is_closing()
+            and transport.can_write_eof()
+            and self._client_may_send()
+        ):
+            transport.write_eof()
+            transport.resume_reading()  # the protocol discards what arrives (``is_closing``)
+            self._lingering = self._loop.call_later(LINGER_S, transport.close)
+            return
+        if self._lingering is not None:
+            self._lingering.cancel()
         self._transport.close()
 
     def is_closing(self) -> bool:
-        return self._transport.is_closing()
+        return self._lingering is not None or self._transport.is_closing()
 
     def pause_reading(self) -> None:
         self._transport.pause_reading()
@@ -128,12 +154,18 @@ def protocol_with_header_timeout(
                 self.transport.close()
 
         def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-            super().connection_made(cast(asyncio.Transport, CoalescingTransport(transport, self.loop)))
+            coalescing = CoalescingTransport(transport, self.loop, self._client_may_send)
+            super().connection_made(cast(asyncio.Transport, coalescing))
             self._arm()
 
         def data_received(self, data: bytes) -> None:
-            if not self.parsing_stopped:
+            if not self.parsing_stopped and not self.transport.is_closing():
                 super().data_received(data)
+
+        def _client_may_send(self) -> bool:
+            """True while the client may still be sending: a request body not received whole, or requests past a
+            full pipeline."""
+            return self.parsing_stopped or (self.cycle is not None and self.cycle.more_body)
 
         def on_message_begin(self) -> None:
             depth = len(self.pipeline) + (self.cycle is not None and not self.cycle.response_complete)

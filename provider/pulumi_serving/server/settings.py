@@ -22,6 +22,10 @@ DEFAULT_CLIENT_TIMEOUT_S = 10.0
 # are answered (a pipelining client retries the rest on a new connection, as HTTP/1.1 allows).
 PIPELINE_DEPTH_BEFORE_AUTH = 2
 PIPELINE_DEPTH = 32
+# A connection closed while its client may still be sending (a refusal before the whole body arrived, a full
+# pipeline) first sends its answer and a FIN, then reads and discards for at most this long: closing with unread
+# bytes would make the kernel send a reset, which can destroy the answer before the client reads it.
+LINGER_S = 2.0
 
 
 @dataclass(frozen=True)
