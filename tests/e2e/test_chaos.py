@@ -1,7 +1,8 @@
-"""Bounded chaos: SIGKILL of the Pulumi CLI at 12 random (seeded, reported) points across up, update and destroy of
-a 13-resource stack, each followed by ONE `scripts/pulumi.sh` up (or destroy); every trial must converge: the
-server holds exactly the declaration (nothing after destroy), preview shows no changes, no orphan, no duplicate.
-Seed: PULUMI_SERVING_CHAOS_SEED (default below); benchmarks/chaos.py runs more trials and records the figures."""
+"""Bounded chaos: SIGKILL of the Pulumi CLI at 6 random (seeded, reported) points, two in each of up, update and
+destroy of a 13-resource stack, each followed by ONE `scripts/pulumi.sh` up (or destroy); every trial must converge:
+the server holds exactly the declaration (nothing after destroy), preview shows no changes, no orphan, no duplicate.
+Seed: PULUMI_SERVING_CHAOS_SEED (default below). The suite keeps the count small (each trial is about 3 Pulumi runs
+of the whole stack); benchmarks/chaos.py runs the same trials by the tens and records the figures."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.support.chaos import run_trial, secrets_for_chaos
 
 pytestmark = pytest.mark.e2e
 
-TRIALS = 12
+TRIALS = 6
 DEFAULT_SEED = 20261128
 
 
@@ -31,5 +32,5 @@ def test_sigkill_at_random_points_always_converges(program_stack, inprocess_serv
         for t in trials
     )
     print(report)
-    assert sum(t.killed for t in trials) >= 10, f"fewer than 10 runs were killed:\n{report}"
+    assert sum(t.killed for t in trials) >= TRIALS - 1, f"more than one run ended before its kill:\n{report}"
     assert all(t.converged for t in trials), report

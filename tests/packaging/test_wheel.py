@@ -53,8 +53,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    # The user's project already has the newest pulumi; the rest comes from our pins (fast, reproducible).
-    user_pulumi = subprocess.run([*pip, f"pulumi=={NEWEST_SDK}"], capture_output=True, text=True, timeout=600)
+    # The user's project already has the newest pulumi (set up with uv from its cache: the user's own install is not
+    # under test); the wheel is then installed with pip, as the README says, the rest from our pins.
+    uv = str(Path(sys.executable).parent / "uv")
+    user_pulumi = subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), f"pulumi=={NEWEST_SDK}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert user_pulumi.returncode == 0, user_pulumi.stdout + user_pulumi.stderr
     others = root / "constraints-without-pulumi.txt"
     others.write_text(
