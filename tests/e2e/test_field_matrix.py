@@ -162,7 +162,7 @@ def test_each_field_is_sent_by_its_planned_call(program_stack, inprocess_server_
             declare(stack, endpoints=[endpoint])
             if field == "tags":  # the plan reviewers read: no internal inputs, no cosmetic removals
                 preview = stack.preview().output
-                assert "~ tags[0].value -> PATCH /api/2.0/serving-endpoints/{name}/tags" in preview, preview
+                assert "~ tags[team].value -> PATCH /api/2.0/serving-endpoints/{name}/tags" in preview, preview
                 assert not re.search(r"dynamic/serving:(RateLimits|EndpointPermissions)", preview), preview
                 shown = preview.split("dynamic/serving:ServingEndpoint: (update)")[1].split("dynamic/serving:")[0]
                 for clutter in ("wait", "adopt", "ai_gateway", "pending", "route_optimized"):

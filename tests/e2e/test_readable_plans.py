@@ -100,7 +100,10 @@ def test_plans_show_tags_by_key_and_no_internal_inputs_or_readiness_noise(
 
         plain = stack.run("preview")  # as pulumi/actions runs it: the plan's lines are in stdout
         diagnostics = plain.stdout.split("Diagnostics:")[1]
-        assert "ServingEndpoint plan-ep: ~ tags -> PATCH /api/2.0/serving-endpoints/{name}/tags" in diagnostics
+        assert (
+            "ServingEndpoint plan-ep: ~ tags[env], tags[team].value -> PATCH /api/2.0/serving-endpoints/{name}/tags"
+            in diagnostics
+        )
         stack.up()
         tags = api.get("/api/2.0/serving-endpoints/plan-ep").json()["tags"]
     assert {"key": "team", "value": "ml"} in tags and {"key": "env", "value": "dev"} in tags

@@ -59,3 +59,45 @@ def test_close_sends_pending_bytes_first_and_nothing_is_written_after_close():
         return raw.sent, raw.closed
 
     assert asyncio.run(scenario()) == ([b"last"], True)
+
+
+class _HalfClosable(_Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.eof_sent = False
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        self.eof_sent = True
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def test_close_while_the_client_may_send_lingers_then_closes(monkeypatch):
+    monkeypatch.setattr("pulumi_serving.server.connections.LINGER_S", 0.05)
+
+    async def scenario() -> list[tuple[bool, bool, bool]]:
+        raw = _HalfClosable()
+        transport = CoalescingTransport(raw, asyncio.get_running_loop(), client_may_send=lambda: True)
+        transport.write(b"HTTP/1.1 408 Request Timeout\r\n\r\n")
+        transport.close()
+        states = [(raw.eof_sent, raw.closed, transport.is_closing())]  # FIN sent, socket still reading
+        await asyncio.sleep(0.1)
+        states.append((raw.eof_sent, raw.closed, transport.is_closing()))
+        return states
+
+    assert asyncio.run(scenario()) == [(True, False, True), (True, True, True)]
+
+
+def test_a_second_close_while_lingering_closes_at_once():
+    async def scenario() -> bool:
+        raw = _HalfClosable()
+        transport = CoalescingTransport(raw, asyncio.get_running_loop(), client_may_send=lambda: True)
+        transport.close()
+        transport.close()  # e.g. the client closed its side: the connection is lost
+        return raw.closed
+
+    assert asyncio.run(scenario())

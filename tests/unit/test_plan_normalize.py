@@ -162,3 +162,11 @@ def test_rate_limit_zero_is_kept_and_defaults_filled() -> None:
     ]
     a = [{"calls": 20, "key": "user", "renewal_period": "minute"}, {"calls": 100, "renewal_period": "minute"}]
     assert normalize.rate_limits(a) == normalize.rate_limits(list(reversed(a)))
+
+
+def test_changed_tags_are_named_by_key_and_duplicate_keys_fall_back_to_positions() -> None:
+    old = {"tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "ml"}]}
+    new = {"tags": [{"key": "env", "value": "dev"}, {"key": "owner", "value": "bob"}, {"key": "team", "value": "ai"}]}
+    assert changed_paths(old, new) == ["tags[owner]", "tags[team].value"]
+    limits = [{"key": "user", "calls": 1}, {"key": "user", "calls": 2}]
+    assert changed_paths({"l": limits}, {"l": [limits[0], {"key": "user", "calls": 3}]}) == ["l[1].calls"]

@@ -6,7 +6,8 @@ from typing import Any
 
 
 def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
-    """Paths (``a.b[name].c``) where ``old`` and ``new`` differ; lists of named dicts are matched by name."""
+    """Paths (``a.b[name].c``) where ``old`` and ``new`` differ; lists of dicts are matched by their ``name`` (served
+    entities, routes) or their ``key`` (tags: ``tags[team].value``) when it is unique, else by position."""
     return [changed for changed, _, _ in changes(old, new, path)]
 
 
@@ -18,7 +19,7 @@ def changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
             out += changes(old.get(key), new.get(key), f"{path}.{key}" if path else key)
         return out
     if isinstance(old, list) and isinstance(new, list):
-        keyed_old, keyed_new = _by_name(old), _by_name(new)
+        keyed_old, keyed_new = _by_identity(old, new)
         if keyed_old is not None and keyed_new is not None:
             out = []
             for name in sorted(set(keyed_old) | set(keyed_new)):
@@ -32,10 +33,19 @@ def changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
     return [] if old == new else [(path, old, new)]
 
 
-def _by_name(items: list[Any]) -> dict[str, Any] | None:
-    names: dict[str, Any] = {}
+def _by_identity(old: list[Any], new: list[Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Both lists keyed by the first of ``name``, ``key`` that identifies every item of both; (None, None) if none."""
+    for field in ("name", "key"):
+        keyed_old, keyed_new = _keyed(old, field), _keyed(new, field)
+        if keyed_old is not None and keyed_new is not None:
+            return keyed_old, keyed_new
+    return None, None
+
+
+def _keyed(items: list[Any], field: str) -> dict[str, Any] | None:
+    keyed: dict[str, Any] = {}
     for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or item["name"] in names:
+        if not isinstance(item, dict) or not isinstance(item.get(field), str) or item[field] in keyed:
             return None
-        names[item["name"]] = item
-    return names
+        keyed[item[field]] = item
+    return keyed

@@ -97,8 +97,8 @@ class CoalescingTransport:
         if (
             self._lingering is None
             and not transport.is_closing()
-            and transport.can_write_eof()
             and self._client_may_send()
+            and transport.can_write_eof()
         ):
             transport.write_eof()
             transport.resume_reading()  # the protocol discards what arrives (``is_closing``)
