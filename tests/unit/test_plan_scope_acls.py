@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pulumi_serving.plan.scope_acls import Caller, apply_steps, diff_scope_acls, undeclared, visible
+from pulumi_serving.payloads import api_paths
+from pulumi_serving.plan.scope_acls import Caller, apply_calls, apply_steps, diff_scope_acls, undeclared, visible
 
 ADMIN = Caller("admin", frozenset({"admins"}))
 ALICE = Caller("alice", frozenset({"ml"}))
@@ -19,6 +20,15 @@ def test_undeclared_grants_are_revoked_and_declared_ones_put():
     puts, revokes = apply_steps(declared, live, ADMIN)
     assert puts == [g("carol", "READ"), g("ml", "READ")]
     assert revokes == ["bob"]  # the caller's own grant stays
+
+
+def test_the_steps_as_calls_put_each_grant_then_revoke_each_principal():
+    live = [g("admin", "MANAGE"), g("bob", "MANAGE")]
+    calls = apply_calls([g("carol", "READ")], live, ADMIN)
+    assert [(c.api, c.fields, c.body) for c in calls] == [
+        (api_paths.PUT_ACL, ("acls[carol]",), g("carol", "READ")),
+        (api_paths.DELETE_ACL, ("acls[bob]",), "bob"),
+    ]
 
 
 def test_a_caller_that_would_lose_manage_keeps_it_under_its_own_name():

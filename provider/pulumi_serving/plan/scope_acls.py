@@ -66,6 +66,16 @@ def apply_steps(declared: list[Grant], live: list[Grant], caller: Caller) -> tup
     return puts, revokes
 
 
+def apply_calls(declared: list[Grant], live: list[Grant], caller: Caller) -> list[Call]:
+    """The calls of :func:`apply_steps`: a put per grant (its body: the grant), then a revoke per principal (its
+    body: the principal's name)."""
+    puts, revokes = apply_steps(declared, live, caller)
+    put, revoke = call_for("SecretScopeAcls", "acls"), call_for("SecretScopeAcls", "acls", removed=True)
+    return [Call(put, (f"acls[{g['principal']}]",), g) for g in puts] + [
+        Call(revoke, (f"acls[{who}]",), who) for who in revokes
+    ]
+
+
 def diff_scope_acls(olds: dict[str, Any], news: dict[str, Any]) -> Plan:
     """Last-applied (or refreshed) grants against the declared ones."""
     if replaces := identity_replaces("SecretScopeAcls", olds, news):

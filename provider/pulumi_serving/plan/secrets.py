@@ -31,8 +31,13 @@ def plan_secret(olds: Json, news: Json) -> Plan:
         value, olds.get("fingerprint_salt") or "", olds.get("value_fingerprint")
     ):
         return Plan()
-    field = f"{kind}_value"
-    return Plan(calls=[Call(call_for("Secret", field), (field,)), Call(api_paths.LIST_SECRETS)])
+    return Plan(calls=put_calls(news))
+
+
+def put_calls(props: Json) -> list[Call]:
+    """Put the declared value (an upsert), then list the scope's secrets to record its timestamp."""
+    field = f"{secret_value(props)[0]}_value"
+    return [Call(call_for("Secret", field), (field,)), Call(api_paths.LIST_SECRETS)]
 
 
 def plan_scope(olds: Json, news: Json) -> Plan:
@@ -51,3 +56,8 @@ def plan_acl(olds: Json, news: Json) -> Plan:
     if olds.get("permission") == news.get("permission"):
         return Plan()
     return Plan(calls=[Call(call_for("SecretAcl", "permission"), ("permission",))])
+
+
+def acl_create_calls() -> list[Call]:
+    """Read the principal's grant (an adopted scope may hold it already), then put the declared permission."""
+    return [Call(api_paths.GET_ACL), Call(call_for("SecretAcl", "permission"), ("permission",))]

@@ -1,53 +1,64 @@
-"""Execute a planned list of endpoint calls, one progress line each; decides nothing (the plan did)."""
+"""How a ServingEndpoint's planned calls are sent: one handler per API, for the executor."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from ..client import ServingClient
 from ..payloads import api_paths
 from ..payloads.api_paths import Api
 from ..plan import Call
-from . import diagnostics
+from .executor import Handler
 from .provider_base import Json
 
-Handler = Callable[[ServingClient, str, Call, "Json | None"], Any]
 
+@dataclass
+class EndpointRun:
+    """What an endpoint's calls share: the endpoint's name, and the last endpoint body a call answered with."""
 
-def _keep_rate_limits(body: Json, live: Json | None) -> Json:
-    """The AI gateway to PUT: the declared sections plus the rate limits RateLimits owns on the server."""
-    gateway = dict(body)
-    limits = ((live or {}).get("ai_gateway") or {}).get("rate_limits")
-    if limits:
-        gateway["rate_limits"] = limits
-    return gateway
-
-
-_ENDPOINT_RETURNING: dict[Api, Handler] = {
-    api_paths.CREATE_ENDPOINT: lambda client, name, call, live: client.create_endpoint(call.body),
-    api_paths.GET_ENDPOINT: lambda client, name, call, live: client.get_endpoint(name),
-    api_paths.PUT_CONFIG: lambda client, name, call, live: client.update_config(name, call.body),
-}
-_OTHERS: dict[Api, Handler] = {
-    api_paths.PATCH_TAGS: lambda client, name, call, live: client.patch_tags(
-        name, call.body["add_tags"], call.body["delete_tags"]
-    ),
-    api_paths.PATCH_NOTIFICATIONS: lambda client, name, call, live: client.patch_notifications(name, call.body),
-    api_paths.PATCH_TELEMETRY: lambda client, name, call, live: client.patch_telemetry(name, call.body),
-    api_paths.PUT_AI_GATEWAY: lambda client, name, call, live: client.put_ai_gateway(
-        name, _keep_rate_limits(call.body, live)
-    ),
-}
-
-
-def execute(client: ServingClient, name: str, planned: list[Call], label: str) -> Json | None:
-    """Send each call in order; return the last endpoint body a call answered with (None when none did)."""
+    client: ServingClient
+    name: str
     endpoint: Json | None = None
-    for call in planned:
-        diagnostics.info(f"{label}: {call.describe()}")
-        if call.api in _ENDPOINT_RETURNING:
-            endpoint = _ENDPOINT_RETURNING[call.api](client, name, call, endpoint)
-        else:
-            _OTHERS[call.api](client, name, call, endpoint)
-    return endpoint
+
+
+def _create(call: Call, run: EndpointRun) -> None:
+    run.endpoint = run.client.create_endpoint(call.body)
+
+
+def _read(call: Call, run: EndpointRun) -> None:
+    run.endpoint = run.client.get_endpoint(run.name)
+
+
+def _put_config(call: Call, run: EndpointRun) -> None:
+    run.endpoint = run.client.update_config(run.name, call.body)
+
+
+def _patch_tags(call: Call, run: EndpointRun) -> None:
+    run.client.patch_tags(run.name, call.body["add_tags"], call.body["delete_tags"])
+
+
+def _patch_notifications(call: Call, run: EndpointRun) -> None:
+    run.client.patch_notifications(run.name, call.body)
+
+
+def _patch_telemetry(call: Call, run: EndpointRun) -> None:
+    run.client.patch_telemetry(run.name, call.body)
+
+
+def _put_ai_gateway(call: Call, run: EndpointRun) -> None:
+    """The declared sections plus the rate limits RateLimits owns on the server (read by the GET planned before)."""
+    gateway = dict(call.body)
+    if limits := ((run.endpoint or {}).get("ai_gateway") or {}).get("rate_limits"):
+        gateway["rate_limits"] = limits
+    run.client.put_ai_gateway(run.name, gateway)
+
+
+HANDLERS: dict[Api, Handler[EndpointRun]] = {
+    api_paths.CREATE_ENDPOINT: _create,
+    api_paths.GET_ENDPOINT: _read,
+    api_paths.PUT_CONFIG: _put_config,
+    api_paths.PATCH_TAGS: _patch_tags,
+    api_paths.PATCH_NOTIFICATIONS: _patch_notifications,
+    api_paths.PATCH_TELEMETRY: _patch_telemetry,
+    api_paths.PUT_AI_GATEWAY: _put_ai_gateway,
+}

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import payloads
-from ..client import NotFound
+from ..client import NotFound, ServingClient
 from ..generated_args import AccessControlArgs
 from ..payloads import api_paths
+from ..payloads.api_paths import Api
 from ..plan import Call, Plan, plan_permissions
 from ..plan.permissions import (
     apply_calls,
@@ -30,6 +32,7 @@ from ..plan.permissions import (
 )
 from ..plan.principal_warnings import principal_warnings
 from . import diagnostics
+from .executor import Handler, execute
 from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain
 
 if TYPE_CHECKING:
@@ -98,22 +101,11 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
             )
 
     def _execute(self, props: Json, endpoint_id: str | None, planned: list[Call]) -> Json:
-        client, name, caller = self.client(), props["endpoint"], self.caller()
+        label, caller = self.label(props), self.caller()
         declared = grants(props.get("access_control_list"))
-        live: list[Json] = []
-        for call in planned:
-            diagnostics.info(f"{self.label(props)}: {call.describe()}")
-            if call.api == api_paths.GET_ENDPOINT:
-                endpoint_id = client.get_endpoint(name)["id"]
-            elif call.api == api_paths.GET_PERMISSIONS:
-                live = direct_grants(client.get_permissions(str(endpoint_id)))
-            elif call.api == api_paths.SET_PERMISSIONS:
-                body = set_body(declared, live, caller)
-                if body["access_control_list"] == live:  # e.g. adopted: taking over changes nothing
-                    diagnostics.info(f"{self.label(props)}: the endpoint has these grants already: nothing to write")
-                    continue
-                live = direct_grants(client.set_permissions(str(endpoint_id), body))
-        return self._outputs(props, str(endpoint_id), live, caller)
+        run = _GrantsRun(self.client(), props["endpoint"], label, caller, declared, endpoint_id)
+        execute(label, planned, _HANDLERS, run)
+        return self._outputs(props, str(run.endpoint_id), run.live, caller)
 
     def _outputs(self, props: Json, endpoint_id: str, live: list[Json], caller: str | None = None) -> Json:
         declared = grants(props.get("access_control_list"))
@@ -122,6 +114,42 @@ class EndpointPermissionsProvider(EndpointSettingProvider):
             "endpoint_id": endpoint_id,
             "access_control_list": managed_view(live, declared, caller or self.caller()),
         }
+
+
+@dataclass
+class _GrantsRun:
+    """What the calls of an EndpointPermissions share: the declared grants, the endpoint's id, the live grants."""
+
+    client: ServingClient
+    name: str
+    label: str
+    caller: str
+    declared: list[Json]
+    endpoint_id: str | None
+    live: list[Json] = field(default_factory=list)
+
+
+def _find_id(call: Call, run: _GrantsRun) -> None:
+    run.endpoint_id = run.client.get_endpoint(run.name)["id"]
+
+
+def _read(call: Call, run: _GrantsRun) -> None:
+    run.live = direct_grants(run.client.get_permissions(str(run.endpoint_id)))
+
+
+def _write(call: Call, run: _GrantsRun) -> None:
+    body = set_body(run.declared, run.live, run.caller)
+    if body["access_control_list"] == run.live:  # e.g. adopted: taking over changes nothing
+        diagnostics.info(f"{run.label}: the endpoint has these grants already: nothing to write")
+        return
+    run.live = direct_grants(run.client.set_permissions(str(run.endpoint_id), body))
+
+
+_HANDLERS: dict[Api, Handler[_GrantsRun]] = {
+    api_paths.GET_ENDPOINT: _find_id,
+    api_paths.GET_PERMISSIONS: _read,
+    api_paths.SET_PERMISSIONS: _write,
+}
 
 
 class EndpointPermissions(Resource, module="serving", name="EndpointPermissions"):

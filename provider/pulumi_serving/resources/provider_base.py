@@ -32,7 +32,7 @@ from ..engine_watchdog import engine_address, start_if_provider_host
 from ..expected_errors import Refused
 from ..expected_errors import install as install_expected_errors
 from ..payloads.ownership import OWNER_INPUT
-from ..plan import Call, Plan
+from ..plan import Plan
 from ..plan.scope_acls import Caller
 from ..quiet_interrupt import install_if_program
 from . import diagnostics
@@ -272,12 +272,6 @@ class ServingProvider(ResourceProvider):
     def label(self, props: Json) -> str:
         """How progress lines name this resource."""
         return self.kind
-
-    def announce(self, props: Json, planned: list[Call]) -> list[Call]:
-        """One progress line per planned call, as it is executed; returns the calls."""
-        for call in planned:
-            diagnostics.info(f"{self.label(props)}: {call.describe()}")
-        return planned
 
     def same_identity(self, olds: Json, props: Json) -> bool:
         """True when a replacement would recreate an object of the same name (so it must delete first)."""

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import payloads
-from ..client import NotFound
+from ..client import NotFound, ServingClient
 from ..generated_args import AiGatewayRateLimitArgs
 from ..payloads import api_paths
+from ..payloads.api_paths import Api
 from ..plan import Call, Plan, normalize, plan_rate_limits
 from ..plan.gateway import apply_calls
 from . import diagnostics
+from .executor import Handler, execute
 from .provider_base import EndpointSettingProvider, Json, endpoint_inputs, failures, has_unknowns, plain
 
 if TYPE_CHECKING:
@@ -66,28 +69,49 @@ class RateLimitsProvider(EndpointSettingProvider):
             self._apply({"endpoint": id_, "rate_limits": []}, apply_calls(("rate_limits",)))
 
     def _apply(self, props: Json, planned: list[Call]) -> Json:
-        """Execute the plan: read the endpoint's gateway, then PUT it back with these limits (its other sections
-        kept)."""
-        client, name, limits = self.client(), props["endpoint"], props.get("rate_limits") or []
-        live: Json = {}
-        applied: Json = {}
-        for call in planned:
-            diagnostics.info(f"{self.label(props)}: {call.describe()}")
-            if call.api == api_paths.GET_ENDPOINT:
-                live = client.get_endpoint(name)
-            elif call.api == api_paths.PUT_AI_GATEWAY:
-                current = live.get("ai_gateway") or {}
-                if live and normalize.rate_limits(current.get("rate_limits")) == normalize.rate_limits(limits):
-                    diagnostics.info(f"{self.label(props)}: the endpoint has these limits already: nothing to write")
-                    applied = current  # e.g. an adopted endpoint: taking it over changes nothing
-                    continue
-                gateway = {k: v for k, v in current.items() if k != "rate_limits"}
-                applied = client.put_ai_gateway(name, {**gateway, "rate_limits": limits} if limits else gateway)
+        """Send the planned calls (read the endpoint's gateway, then PUT it back with these limits, its other
+        sections kept); the outputs from what they read and wrote."""
+        label = self.label(props)
+        run = execute(
+            label,
+            planned,
+            _HANDLERS,
+            _LimitsRun(self.client(), props["endpoint"], label, props.get("rate_limits") or []),
+        )
         return {
-            "endpoint": name,
-            "endpoint_id": live.get("id"),
-            "rate_limits": normalize.rate_limits(applied.get("rate_limits")),
+            "endpoint": run.name,
+            "endpoint_id": run.live.get("id"),
+            "rate_limits": normalize.rate_limits(run.applied.get("rate_limits")),
         }
+
+
+@dataclass
+class _LimitsRun:
+    """What the calls of a RateLimits share: the declared limits, the endpoint read, the gateway written."""
+
+    client: ServingClient
+    name: str
+    label: str
+    limits: list[Json]
+    live: Json = field(default_factory=dict)
+    applied: Json = field(default_factory=dict)
+
+
+def _read(call: Call, run: _LimitsRun) -> None:
+    run.live = run.client.get_endpoint(run.name)
+
+
+def _write(call: Call, run: _LimitsRun) -> None:
+    limits, current = run.limits, run.live.get("ai_gateway") or {}
+    if run.live and normalize.rate_limits(current.get("rate_limits")) == normalize.rate_limits(limits):
+        diagnostics.info(f"{run.label}: the endpoint has these limits already: nothing to write")
+        run.applied = current  # e.g. an adopted endpoint: taking it over changes nothing
+        return
+    gateway = {k: v for k, v in current.items() if k != "rate_limits"}
+    run.applied = run.client.put_ai_gateway(run.name, {**gateway, "rate_limits": limits} if limits else gateway)
+
+
+_HANDLERS: dict[Api, Handler[_LimitsRun]] = {api_paths.GET_ENDPOINT: _read, api_paths.PUT_AI_GATEWAY: _write}
 
 
 class RateLimits(Resource, module="serving", name="RateLimits"):

@@ -5,16 +5,21 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import payloads
 from ..client import NotFound, ServingClient
+from ..payloads import api_paths
+from ..payloads.api_paths import Api
 from ..payloads.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
 from ..payloads.secret_ref_syntax import format_secret_ref
 from ..payloads.secrets import MAX_SECRET_VALUE_BYTES
-from ..plan import Plan, fingerprint, new_salt, plan_secret, secret_value
+from ..plan import Call, Plan, fingerprint, new_salt, plan_secret, secret_value
+from ..plan.secrets import put_calls
+from .executor import Handler, execute
 from .ownership import is_recovered
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 from .secret_references import register, scope_of
@@ -81,13 +86,13 @@ class SecretProvider(ServingProvider):
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
-        outs = self._put(self.client(), props, new_salt())
+        outs = self._put(None, props, put_calls(props), new_salt())  # a create's put is not narrated
         return CreateResult(_id(props["scope"], props["key"]), outs)
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props, olds = plain(news), plain(olds)
-        self.announce(props, self.plan(olds, props).calls)  # the put, then the list that reads its timestamp
-        return UpdateResult(self._put(self.client(), props, olds.get("fingerprint_salt") or new_salt()))
+        planned = self.plan(olds, props).calls  # the put, then the list that reads its timestamp
+        return UpdateResult(self._put(self.label(props), props, planned, olds.get("fingerprint_salt") or new_salt()))
 
     def read(self, id_: str, props: Json) -> ReadResult:
         """Outputs only, on purpose: the engine then keeps the stored inputs, whose value is a Pulumi secret.
@@ -124,20 +129,44 @@ class SecretProvider(ServingProvider):
         with contextlib.suppress(NotFound):  # the secret or its whole scope is already gone
             self.client().delete_secret(props["scope"], props["key"])
 
-    @staticmethod
-    def _put(client: ServingClient, props: Json, salt: str) -> Json:
+    def _put(self, label: str | None, props: Json, planned: list[Call], salt: str) -> Json:
         kind, value = secret_value(props)
-        client.put_secret(props["scope"], props["key"], **{f"{kind}_value": value})
-        listed = client.list_secrets(props["scope"])
-        stamp = next((s.get("last_updated_timestamp") for s in listed if s.get("key") == props["key"]), None)
+        run = execute(label, planned, _HANDLERS, _PutRun(self.client(), props["scope"], props["key"], kind, value))
         return {
             "scope": props["scope"],
             "key": props["key"],
             "value_kind": kind,
             "value_fingerprint": fingerprint(value, salt),
             "fingerprint_salt": salt,
-            "last_updated_timestamp": stamp,
+            "last_updated_timestamp": run.stamp,
         }
+
+
+@dataclass
+class _PutRun:
+    """What a secret's put and list share: the value (kind and text), and the timestamp the list found."""
+
+    client: ServingClient
+    scope: str
+    key: str
+    kind: str
+    value: str = field(repr=False)
+    stamp: int | None = None
+
+
+def _put_value(call: Call, run: _PutRun) -> None:
+    run.client.put_secret(run.scope, run.key, **{f"{run.kind}_value": run.value})
+
+
+def _read_stamp(call: Call, run: _PutRun) -> None:
+    listed = run.client.list_secrets(run.scope)
+    run.stamp = next((s.get("last_updated_timestamp") for s in listed if s.get("key") == run.key), None)
+
+
+_HANDLERS: dict[Api, Handler[_PutRun]] = {
+    api_paths.PUT_SECRET: _put_value,
+    api_paths.LIST_SECRETS: _read_stamp,
+}
 
 
 class Secret(Resource, module="serving", name="Secret"):

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import payloads
-from ..client import NotFound
-from ..plan import Plan, plan_acl
+from ..client import NotFound, ServingClient
+from ..payloads import api_paths
+from ..payloads.api_paths import Api
+from ..plan import Call, Plan, plan_acl
 from ..plan.principal_warnings import principal_warnings
+from ..plan.secrets import acl_create_calls
 from . import diagnostics
+from .executor import Handler, execute
 from .provider_base import Json, ServingProvider, failures, has_unknowns, plain, shown
 from .secret_references import register_grant
 
@@ -42,19 +47,12 @@ class SecretAclProvider(ServingProvider):
 
     def create(self, props: Json) -> CreateResult:
         props = plain(props)
-        client = self.client()
-        try:  # an adopted scope may hold the grant already: taking it over changes nothing
-            held = client.get_acl(props["scope"], props["principal"]).get("permission")
-        except NotFound:
-            held = None
-        if held != props["permission"]:
-            client.put_acl(props["scope"], props["principal"], props["permission"])
+        execute(None, acl_create_calls(), _HANDLERS, _AclRun(self.client(), props))  # a create is not narrated
         return CreateResult(f"{props['scope']}/{props['principal']}", self._outputs(props))
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props = plain(news)
-        for _ in self.announce(props, self.plan(plain(olds), props).calls):  # the one put of the new permission
-            self.client().put_acl(props["scope"], props["principal"], props["permission"])
+        execute(self.label(props), self.plan(plain(olds), props).calls, _HANDLERS, _AclRun(self.client(), props))
         return UpdateResult(self._outputs(props))
 
     def read(self, id_: str, props: Json) -> ReadResult:
@@ -73,6 +71,30 @@ class SecretAclProvider(ServingProvider):
     @staticmethod
     def _outputs(props: Json) -> Json:
         return {k: props[k] for k in INPUTS}
+
+
+@dataclass
+class _AclRun:
+    """The declared grant (``scope``, ``principal``, ``permission``), and the permission a read found it holds."""
+
+    client: ServingClient
+    props: Json
+    held: str | None = None
+
+
+def _read_held(call: Call, run: _AclRun) -> None:
+    try:
+        run.held = run.client.get_acl(run.props["scope"], run.props["principal"]).get("permission")
+    except NotFound:
+        run.held = None
+
+
+def _put_permission(call: Call, run: _AclRun) -> None:
+    if run.held != run.props["permission"]:  # held already (an adopted scope's grant): taking it over changes nothing
+        run.client.put_acl(run.props["scope"], run.props["principal"], run.props["permission"])
+
+
+_HANDLERS: dict[Api, Handler[_AclRun]] = {api_paths.GET_ACL: _read_held, api_paths.PUT_ACL: _put_permission}
 
 
 class SecretAcl(Resource, module="serving", name="SecretAcl"):

@@ -8,6 +8,7 @@ caller, and ``SecretScopeAcls`` makes the scope's grants authoritative.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
@@ -15,13 +16,15 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, Upd
 from .. import payloads
 from ..client import AlreadyExists, ApiError, NotFound, ServingClient, ServingError
 from ..payloads import api_paths
+from ..payloads.api_paths import Api
 from ..payloads.ownership import is_marker_secret, scope_marker_key
 from ..payloads.principal_names import ALL_USERS_GROUP
 from ..payloads.secret_ref_syntax import format_secret_ref
-from ..plan import Plan, plan_scope
+from ..plan import Call, Plan, plan_scope
 from ..plan.adoption import scope_adoption
 from ..plan.fields import rule_for
 from . import diagnostics
+from .executor import Handler, execute
 from .ownership import OWNER_INPUT, is_recovered, mark_scope, owner_for, scope_is_unmarked_and_empty, scope_owned_by
 from .provider_base import HIDDEN_INPUTS, Json, ServingProvider, has_unknowns, hidden, plain, shown
 from .secret_references import register_scope_output, scope_grants_input
@@ -137,12 +140,7 @@ class SecretScopeProvider(ServingProvider):
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props, olds = plain(news), plain(olds)
-        client = self.client()
-        for call in self.announce(props, self.plan(olds, props).calls):
-            if call.api == api_paths.PUT_ACL:
-                client.put_acl(props["scope"], ALL_USERS_GROUP, "MANAGE")
-            elif call.api == api_paths.DELETE_ACL:
-                client.delete_acl(props["scope"], ALL_USERS_GROUP)
+        execute(self.label(props), self.plan(olds, props).calls, _HANDLERS, _ScopeRun(self.client(), props["scope"]))
         return UpdateResult(self._outputs(props))
 
     def read(self, id_: str, props: Json) -> ReadResult:
@@ -171,6 +169,25 @@ class SecretScopeProvider(ServingProvider):
 
 def _exists(client: ServingClient, scope: str) -> bool:
     return any(s.get("name") == scope for s in client.list_scopes())
+
+
+@dataclass
+class _ScopeRun:
+    """The scope an update's calls grant or revoke ``users`` MANAGE on (its ``initial_manage_principal``)."""
+
+    client: ServingClient
+    scope: str
+
+
+def _grant_users(call: Call, run: _ScopeRun) -> None:
+    run.client.put_acl(run.scope, ALL_USERS_GROUP, "MANAGE")
+
+
+def _revoke_users(call: Call, run: _ScopeRun) -> None:
+    run.client.delete_acl(run.scope, ALL_USERS_GROUP)
+
+
+_HANDLERS: dict[Api, Handler[_ScopeRun]] = {api_paths.PUT_ACL: _grant_users, api_paths.DELETE_ACL: _revoke_users}
 
 
 class SecretScope(Resource, module="serving", name="SecretScope"):

@@ -10,17 +10,21 @@ stay beside it (a removed ``SecretAcl`` revokes its grant, even one this resourc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from .. import payloads
-from ..client import ApiError, NotFound
+from ..client import ApiError, NotFound, ServingClient
+from ..payloads import api_paths
+from ..payloads.api_paths import Api
 from ..payloads.principal_names import name_warnings
-from ..plan import Plan
+from ..plan import Call, Plan
 from ..plan.principal_warnings import principal_warnings
-from ..plan.scope_acls import apply_steps, diff_scope_acls, normalized, undeclared, visible
+from ..plan.scope_acls import apply_calls, diff_scope_acls, normalized, undeclared, visible
 from . import diagnostics
+from .executor import Handler, execute
 from .provider_base import Json, ServingProvider, has_unknowns, plain, shown
 
 INPUTS = ("scope", "acls")
@@ -96,14 +100,11 @@ class SecretScopeAclsProvider(ServingProvider):
         return f"SecretScopeAcls {shown(props.get('scope'))}"
 
     def _apply(self, props: Json) -> Json:
+        """Grant what the declaration holds and the scope lacks, then revoke the rest (the calls, decided against
+        the live grants, are not narrated: a revoke says which grant it removes)."""
         client, scope = self.client(), props["scope"]
-        caller = self.principal()
-        puts, revokes = apply_steps(normalized(props.get("acls")), client.list_acls(scope), caller)
-        for grant in puts:
-            client.put_acl(scope, grant["principal"], grant["permission"])
-        for principal in revokes:
-            diagnostics.info(f"{self.label(props)}: revoking the undeclared grant of {principal}")
-            client.delete_acl(scope, principal)
+        planned = apply_calls(normalized(props.get("acls")), client.list_acls(scope), self.principal())
+        execute(None, planned, _HANDLERS, _GrantsRun(client, scope, self.label(props)))
         return {"scope": scope, "acls": normalized(props.get("acls"))}
 
     def create(self, props: Json) -> CreateResult:
@@ -127,6 +128,27 @@ class SecretScopeAclsProvider(ServingProvider):
 
     def delete(self, id_: str, props: Json) -> None:
         """Leaves the grants in place: deleting the declaration stops managing them, it revokes nothing."""
+
+
+@dataclass
+class _GrantsRun:
+    """The scope whose grants the calls put and revoke."""
+
+    client: ServingClient
+    scope: str
+    label: str
+
+
+def _grant(call: Call, run: _GrantsRun) -> None:
+    run.client.put_acl(run.scope, call.body["principal"], call.body["permission"])
+
+
+def _revoke(call: Call, run: _GrantsRun) -> None:
+    diagnostics.info(f"{run.label}: revoking the undeclared grant of {call.body}")
+    run.client.delete_acl(run.scope, call.body)
+
+
+_HANDLERS: dict[Api, Handler[_GrantsRun]] = {api_paths.PUT_ACL: _grant, api_paths.DELETE_ACL: _revoke}
 
 
 class SecretScopeAcls(Resource, module="serving", name="SecretScopeAcls"):

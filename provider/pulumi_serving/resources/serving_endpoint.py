@@ -25,14 +25,15 @@ from ..generated_args import (
 from ..payloads.endpoint_fields import ENDPOINT_FIELDS
 from ..payloads.server_behaviour import is_write_only
 from ..payloads.tags import tags_by_key
-from ..plan import Plan, comparable_endpoint, fingerprint, new_salt, normalize, plan_create, plan_endpoint
+from ..plan import Call, Plan, comparable_endpoint, fingerprint, new_salt, normalize, plan_create, plan_endpoint
 from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
 from . import diagnostics
-from .endpoint_calls import execute
+from .endpoint_calls import HANDLERS, EndpointRun
 from .endpoint_checks import endpoint_problems, revoked_read_problems
+from .executor import execute
 from .ownership import OWNER_INPUT, endpoint_owner, is_recovered, owner_for
 from .provider_base import (
     DEFAULT_WAIT_TIMEOUT,
@@ -119,7 +120,7 @@ class ServingEndpointProvider(ServingProvider):
         props = plain(props)
         client, name = self.client(), props["endpoint_name"]
         try:
-            endpoint = execute(client, name, plan_create(props).calls, self.label(props))
+            endpoint = self._execute(client, props, plan_create(props).calls)
             diagnostics.info(f"created endpoint {name!r}")
         except AlreadyExists as exc:
             endpoint = self._take_over(client, props, exc)
@@ -153,12 +154,16 @@ class ServingEndpointProvider(ServingProvider):
                 f"serving endpoint {name!r} cannot be adopted: "
                 + "; ".join(f"{r.path}: {r.reason}" for r in plan.replaces),
             ) from None
-        return execute(client, name, plan.calls, self.label(props)) or endpoint
+        return self._execute(client, props, plan.calls) or endpoint
+
+    def _execute(self, client: ServingClient, props: Json, planned: list[Call]) -> Json | None:
+        """Send ``planned``; the last endpoint body a call answered with (None when none did)."""
+        return execute(self.label(props), planned, HANDLERS, EndpointRun(client, props["endpoint_name"])).endpoint
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
         props, olds = plain(news), plain(olds)
         client, name = self.client(), props["endpoint_name"]
-        endpoint = execute(client, name, plan_endpoint(olds, props).calls, self.label(props))
+        endpoint = self._execute(client, props, plan_endpoint(olds, props).calls)
         return UpdateResult(
             self._applied(
                 client, props, endpoint or client.get_endpoint(name), olds.get("fingerprint_salt") or new_salt()
