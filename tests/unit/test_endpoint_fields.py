@@ -16,6 +16,7 @@ from pulumi_serving.payloads.endpoint_fields import (
 from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.plan.endpoint import create_body
 from pulumi_serving.plan.fields import RULES
+from pulumi_serving.plan.parsed_endpoint import ParsedEndpoint
 from pulumi_serving.resources import ServingEndpoint
 from pulumi_serving.resources.serving_endpoint import OPTIONS, ServingEndpointProvider
 
@@ -58,5 +59,5 @@ def test_the_planners_table_has_a_row_for_every_field() -> None:
 def test_the_view_and_the_create_request_hold_every_field() -> None:
     view, _ = comparable_endpoint.declared(EVERY_FIELD_SET)
     assert tuple(view) == ENDPOINT_FIELDS
-    body = create_body(EVERY_FIELD_SET)
+    body = create_body(ParsedEndpoint(EVERY_FIELD_SET))
     assert set(body) == {"name", *ENDPOINT_FIELDS} - {"endpoint_name"}

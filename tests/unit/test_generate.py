@@ -18,6 +18,7 @@ from pulumi_serving.payloads.declarations import parse_declarations
 from pulumi_serving.payloads.ownership import OWNER_INPUT, OWNER_TAG_KEY, SCOPE_MARKER_PREFIX
 from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.plan.endpoint import plan_take_over
+from pulumi_serving.plan.parsed_endpoint import ParsedEndpoint
 
 CALLER = "platform-sp"
 REF = "{{secrets/team_keys/openai_api_key}}"
@@ -103,7 +104,7 @@ def test_adopting_the_generated_declaration_plans_only_the_ownership_marker() ->
     decl = endpoint_declaration(LIVE, PERMISSIONS, CALLER).declaration
     props = _props(decl)
     live_view = comparable_endpoint.live(LIVE, comparable_endpoint.declared(props)[0]["config"])
-    plan = plan_take_over(live_view, props, marked=False)
+    plan = plan_take_over(live_view, ParsedEndpoint(props), marked=False)
     assert not plan.replaces and not plan.rejections
     assert [c.api for c in plan.calls] == [api_paths.PATCH_TAGS, api_paths.GET_ENDPOINT]
     assert plan.calls[0].body == {"add_tags": [{"key": OWNER_TAG_KEY, "value": "p/dev/E/bob-chat"}], "delete_tags": []}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pulumi
 
+from pulumi_serving.plan.parsed_endpoint import ParsedEndpoint
 from pulumi_serving.plan.references import (
     OPT_IN,
     GrantChange,
@@ -32,7 +33,7 @@ def _props(ref: str = REF, **options: object) -> dict:
 
 def test_a_scope_the_stack_stops_declaring_is_refused_naming_endpoint_reference_and_ways_out() -> None:
     olds = _props(known_scopes=["legacy_scope"])
-    [dropped] = dropped_references(olds, _props())
+    [dropped] = dropped_references(olds, ParsedEndpoint(_props()))
     assert dropped.path == "config.served_entities[0].external_model.openai_config.openai_api_key"
     message = dropped.message("chat")
     assert "deletes secret scope 'legacy_scope'" in message and "endpoint 'chat'" in message and REF in message
@@ -41,20 +42,25 @@ def test_a_scope_the_stack_stops_declaring_is_refused_naming_endpoint_reference_
 
 def test_a_secret_the_stack_stops_declaring_is_refused() -> None:
     olds = _props(known_secrets=["legacy_scope/k"], known_scopes=["legacy_scope"])
-    [dropped] = dropped_references(olds, _props(known_scopes=["legacy_scope"]))
+    [dropped] = dropped_references(olds, ParsedEndpoint(_props(known_scopes=["legacy_scope"])))
     assert dropped.kind == "secret" and "deletes secret 'legacy_scope/k'" in dropped.message("chat")
 
 
 def test_what_is_not_refused() -> None:
     olds = _props(known_scopes=["legacy_scope"], known_secrets=["legacy_scope/k"])
-    assert dropped_references(olds, _props(known_scopes=["legacy_scope"], known_secrets=["legacy_scope/k"])) == []
+    assert (
+        dropped_references(
+            olds, ParsedEndpoint(_props(known_scopes=["legacy_scope"], known_secrets=["legacy_scope/k"]))
+        )
+        == []
+    )
     # the endpoint changes its reference in the same update
-    assert dropped_references(olds, _props("{{secrets/new_scope/k}}")) == []
+    assert dropped_references(olds, ParsedEndpoint(_props("{{secrets/new_scope/k}}"))) == []
     # the explicit opt-in
-    assert dropped_references(olds, _props(**{OPT_IN: True})) == []
+    assert dropped_references(olds, ParsedEndpoint(_props(**{OPT_IN: True}))) == []
     # a first deployment, and a scope this stack never declared (managed elsewhere)
-    assert dropped_references({}, _props()) == []
-    assert dropped_references(_props(), _props()) == []
+    assert dropped_references({}, ParsedEndpoint(_props())) == []
+    assert dropped_references(_props(), ParsedEndpoint(_props())) == []
 
 
 def test_references_in_a_stored_view() -> None:
@@ -150,18 +156,18 @@ def test_an_endpoint_sees_the_program_grants_dropped_on_the_scopes_it_references
     grant = {"scope": "legacy_scope", "principal": "platform-team", "permission": "MANAGE"}
     elsewhere = {"scope": "other_scope", "principal": "platform-team", "permission": "READ"}
     olds = _props(known_grants=[grant, elsewhere])
-    change = endpoint_grant_change(olds, _props(known_grants=[]))
+    change = endpoint_grant_change(olds, ParsedEndpoint(_props(known_grants=[])))
     assert change == GrantChange([grant], [], {"legacy_scope": ["chat"]})  # only the scope its config uses
     assert change.touched() == ["legacy_scope"]
     moved = {**grant, "principal": "ml"}  # the SecretAcl's principal changed: the old grant is deleted
-    assert endpoint_grant_change(olds, _props(known_grants=[moved])) == GrantChange(
+    assert endpoint_grant_change(olds, ParsedEndpoint(_props(known_grants=[moved]))) == GrantChange(
         [grant], [moved], {"legacy_scope": ["chat"]}
     )
     # nothing to check: kept (permission changed), an unreferenced scope, the reference changed too, opted in,
     # a first deployment, a state from before known_grants
-    assert endpoint_grant_change(olds, _props(known_grants=[{**grant, "permission": "READ"}])) is None
-    assert endpoint_grant_change(olds, _props(known_grants=[grant])) is None
-    assert endpoint_grant_change(olds, _props("{{secrets/new_scope/k}}", known_grants=[])) is None
-    assert endpoint_grant_change(olds, _props(known_grants=[], **{OPT_IN: True})) is None
-    assert endpoint_grant_change({}, _props(known_grants=[])) is None
-    assert endpoint_grant_change(_props(), _props(known_grants=[])) is None
+    assert endpoint_grant_change(olds, ParsedEndpoint(_props(known_grants=[{**grant, "permission": "READ"}]))) is None
+    assert endpoint_grant_change(olds, ParsedEndpoint(_props(known_grants=[grant]))) is None
+    assert endpoint_grant_change(olds, ParsedEndpoint(_props("{{secrets/new_scope/k}}", known_grants=[]))) is None
+    assert endpoint_grant_change(olds, ParsedEndpoint(_props(known_grants=[], **{OPT_IN: True}))) is None
+    assert endpoint_grant_change({}, ParsedEndpoint(_props(known_grants=[]))) is None
+    assert endpoint_grant_change(_props(), ParsedEndpoint(_props(known_grants=[]))) is None

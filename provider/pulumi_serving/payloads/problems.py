@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,17 @@ def problems_from_error_list(errors: Iterable[Any], prefix: str = "", skip_loc: 
     return problems
 
 
+def parse(model: type[M], payload: Any, prefix: str = "") -> tuple[M | None, list[Problem]]:
+    """``payload`` validated once against ``model``: (the model, no problems), or (None, every problem found)."""
+    try:
+        return model.model_validate(payload), []
+    except ValidationError as exc:
+        return None, problems_from_validation_error(exc, prefix)
+
+
 def check(model: type[BaseModel], payload: Any, prefix: str = "") -> list[Problem]:
     """Problems found validating ``payload`` against ``model`` (empty when valid)."""
-    try:
-        model.model_validate(payload)
-    except ValidationError as exc:
-        return problems_from_validation_error(exc, prefix)
-    return []
+    return parse(model, payload, prefix)[1]
 
 
 def _shown(value: Any) -> str:

@@ -6,12 +6,14 @@ from .endpoint import plan_create, plan_endpoint
 from .fingerprint import fingerprint, matches, new_salt
 from .gateway import plan_rate_limits, plan_readiness
 from .model import Call, Plan, Rejection, Replace
+from .parsed_endpoint import ParsedEndpoint
 from .permissions import plan_permissions
 from .secrets import plan_acl, plan_scope, plan_secret, secret_value
 
 __all__ = [
     "Api",
     "Call",
+    "ParsedEndpoint",
     "Plan",
     "Rejection",
     "Replace",

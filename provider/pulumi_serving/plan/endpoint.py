@@ -15,11 +15,12 @@ from ..payloads.api_paths import Api
 from ..payloads.endpoint_fields import FLAG_FIELDS, OBJECT_FIELDS, TEXT_FIELDS
 from ..payloads.ownership import OWNER_INPUT as OWNER
 from ..payloads.ownership import OWNER_TAG_KEY
-from . import comparable_endpoint, normalize
+from . import comparable_endpoint
 from .compare import changed_paths
 from .fields import RULES, rule_for
 from .fingerprint import matches
 from .model import Call, Plan, Rejection, Replace
+from .parsed_endpoint import ParsedEndpoint
 
 Json = dict[str, Any]
 RESOURCE = "ServingEndpoint"
@@ -33,18 +34,16 @@ CALL_ORDER: tuple[Api, ...] = (
 _REPLACED = [r for r in RULES if r.resource == RESOURCE and r.replace and "." not in r.field]
 
 
-def rejections(props: Json) -> list[Rejection]:
-    """What no call can apply, from the declared inputs alone (``check`` reports these at preview)."""
-    found = []
+def rejections(declared: ParsedEndpoint) -> list[Rejection]:
+    """What no call can apply, from the declaration alone (``check`` reports these at preview)."""
+    props, found = declared.props, []
     gateway = props.get("ai_gateway")
     if isinstance(gateway, dict) and gateway.get("rate_limits"):
         found.append(_reject("ai_gateway.rate_limits"))
     config = props.get("config")
     if isinstance(config, dict) and config.get("name") is not None:
         found.append(_reject("config.name"))
-    if props.get("telemetry_config") and _is_external(
-        normalize.endpoint_config(config if isinstance(config, dict) else None)
-    ):
+    if props.get("telemetry_config") and isinstance(config, dict) and _is_external(declared.view["config"]):
         found.append(
             Rejection(
                 "telemetry_config",
@@ -67,10 +66,10 @@ def _tasks(config: Json) -> set[str]:
     return {e["external_model"].get("task", "") for e in config.get("served_entities", []) if "external_model" in e}
 
 
-def create_body(props: Json) -> Json:
+def create_body(declared: ParsedEndpoint) -> Json:
     """Body of the create request: every declared field goes in the one call, with the ownership marker tag."""
+    props, view = declared.props, declared.view
     body: Json = {"name": props["endpoint_name"], "config": props["config"]}
-    view, _ = comparable_endpoint.declared(props)
     for key in FLAG_FIELDS + TEXT_FIELDS:
         if key in view:
             body[key] = view[key]
@@ -82,19 +81,17 @@ def create_body(props: Json) -> Json:
     return body
 
 
-def plan_create(props: Json) -> Plan:
-    return (
-        Plan(rejections=rejections(props))
-        if rejections(props)
-        else Plan(calls=[Call(api_paths.CREATE_ENDPOINT, body=create_body(props))])
-    )
-
-
-def plan_endpoint(olds: Json, props: Json) -> Plan:
-    """``olds``: stored outputs (or the view of a live endpoint being adopted); ``props``: checked inputs."""
-    if found := rejections(props):
+def plan_create(declared: ParsedEndpoint) -> Plan:
+    if found := rejections(declared):
         return Plan(rejections=found)
-    old, (new, secrets) = comparable_endpoint.stored(olds), comparable_endpoint.declared(props)
+    return Plan(calls=[Call(api_paths.CREATE_ENDPOINT, body=create_body(declared))])
+
+
+def plan_endpoint(olds: Json, declared: ParsedEndpoint) -> Plan:
+    """``olds``: stored outputs (or the view of a live endpoint being adopted); ``declared``: the checked inputs."""
+    if found := rejections(declared):
+        return Plan(rejections=found)
+    old, new, secrets = comparable_endpoint.stored(olds), declared.view, declared.write_only
     replaces = [Replace(r.field, r.field, r.replace or "") for r in _REPLACED if old.get(r.field) != new.get(r.field)]
     old_config, new_config = old.get("config") or {}, new.get("config") or {}
     if _is_external(old_config) != _is_external(new_config):
@@ -117,17 +114,17 @@ def plan_endpoint(olds: Json, props: Json) -> Plan:
     for api in (a for a in CALL_ORDER if a in by_call):
         if api == api_paths.PUT_AI_GATEWAY:
             planned.append(Call(api_paths.GET_ENDPOINT))  # read the rate limits RateLimits owns, to keep them
-        planned.append(Call(api, tuple(by_call[api]), _body(api, props, old, new)))
+        planned.append(Call(api, tuple(by_call[api]), _body(api, declared.props, old, new)))
     if planned and planned[-1].api != api_paths.PUT_CONFIG:
         planned.append(Call(api_paths.GET_ENDPOINT))  # read back: the outputs come from the endpoint itself
     return Plan(calls=planned)
 
 
-def plan_take_over(live: Json, props: Json, *, marked: bool) -> Plan:
+def plan_take_over(live: Json, declared: ParsedEndpoint, *, marked: bool) -> Plan:
     """The plan for an existing endpoint being adopted or resumed (``live``: its view): the declaration's calls,
     plus the ownership marker tag when the endpoint does not carry it yet."""
-    plan = plan_endpoint(live, props)
-    marker = [] if marked else _marker(props)
+    plan = plan_endpoint(live, declared)
+    marker = [] if marked else _marker(declared.props)
     if plan.replaces or plan.rejections or not marker:
         return plan
     tags = next((c for c in plan.calls if c.api == api_paths.PATCH_TAGS), None)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..payloads import EndpointCoreConfigInput, config_secret_uses, validate_endpoint_config
 from ..payloads.secret_ref_syntax import SecretRef, looks_like_secret_ref, parse_secret_ref
+from .parsed_endpoint import ParsedEndpoint
 from .scope_acls import Caller
 
 Json = dict[str, Any]
@@ -44,21 +44,15 @@ class DroppedReference:
         )
 
 
-def config_references(config: Any) -> list[tuple[str, SecretRef]]:
-    """(path, ref) of the ``{{secrets/...}}`` an endpoint config uses; none for a config that is not valid."""
-    if not isinstance(config, dict) or validate_endpoint_config(config):
-        return []
-    return [(u.path, u.ref) for u in config_secret_uses(EndpointCoreConfigInput.model_validate(config), "config")]
-
-
-def dropped_references(olds: Json, props: Json) -> list[DroppedReference]:
+def dropped_references(olds: Json, declared: ParsedEndpoint) -> list[DroppedReference]:
     """References of the declared config to secrets or scopes the stack declared last time and no longer does."""
+    props = declared.props
     if not olds or props.get(OPT_IN):
         return []
     old_scopes, new_scopes = set(olds.get("known_scopes") or []), set(props.get("known_scopes") or [])
     old_secrets, new_secrets = set(olds.get("known_secrets") or []), set(props.get("known_secrets") or [])
     found = []
-    for path, ref in config_references(props.get("config")):
+    for path, ref in declared.references:
         if ref.scope in old_scopes and ref.scope not in new_scopes:
             found.append(DroppedReference(path, ref, "secret scope"))
         elif f"{ref.scope}/{ref.key}" in old_secrets - new_secrets:
@@ -131,13 +125,14 @@ class GrantChange:
         return sorted({a["scope"] for a in self.old_acls if (a["scope"], a["principal"]) not in kept} & set(self.users))
 
 
-def endpoint_grant_change(olds: Json, props: Json) -> GrantChange | None:
+def endpoint_grant_change(olds: Json, declared: ParsedEndpoint) -> GrantChange | None:
     """The grants (``known_grants``, ``{scope, principal, permission}``) an endpoint's update stops declaring on the
     scopes its config references; None when there is nothing to check (first deployment, opted in, none dropped)."""
+    props = declared.props
     if not olds or props.get(OPT_IN) or not olds.get("known_grants"):
         return None
     name = str(props.get("endpoint_name"))
-    scopes = {ref.scope for _, ref in config_references(props.get("config"))}
+    scopes = {ref.scope for _, ref in declared.references}
     change = GrantChange(
         [a for a in olds["known_grants"] if a["scope"] in scopes],
         [a for a in props.get("known_grants") or [] if a["scope"] in scopes],

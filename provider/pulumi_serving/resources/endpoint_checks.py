@@ -12,6 +12,7 @@ from ..client import ServingClient
 from ..payloads.endpoint_fields import FLAG_FIELDS, TEXT_FIELDS
 from ..payloads.ownership import OWNER_TAG_KEY, is_marker_tag
 from ..plan.endpoint import rejections
+from ..plan.parsed_endpoint import ParsedEndpoint
 from ..plan.references import OPT_IN, dropped_references, endpoint_grant_change
 from ..plan.scope_acls import Caller
 from .provider_base import Json, failures, has_unknowns
@@ -19,12 +20,16 @@ from .reference_health import revoked_reads_live
 from .secret_existence import missing_secret_problems, used_refs
 
 
-def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClient]) -> list[CheckFailure]:
+def endpoint_problems(
+    old: ParsedEndpoint, new: ParsedEndpoint, client: Callable[[], ServingClient]
+) -> list[CheckFailure]:
+    """Problems of the declaration ``new`` (``old``: the last-applied one, empty on the first deployment)."""
     problems: list[CheckFailure] = []
+    props = new.props
     name = props.get("endpoint_name")
     if not has_unknowns(name) and (reason := payloads.names.endpoint_name_problem(name)):
         problems.append(CheckFailure("endpoint_name", f"endpoint_name: {reason}"))
-    problems += _config(olds, props, client)
+    problems += _config(old, new, client)
     if props.get("tags") is not None and not has_unknowns(props["tags"]):
         problems += _tags(props["tags"])
     gateway = props.get("ai_gateway")
@@ -46,37 +51,33 @@ def endpoint_problems(olds: Json, props: Json, client: Callable[[], ServingClien
         if props.get(flag) is not None and not isinstance(props[flag], bool):
             problems.append(CheckFailure(flag, f"{flag}: must be true or false"))
     if not has_unknowns(props):
-        problems += [CheckFailure(r.path.split(".")[0], f"{r.path}: {r.reason}") for r in rejections(props)]
+        problems += [CheckFailure(r.path.split(".")[0], f"{r.path}: {r.reason}") for r in rejections(new)]
     return problems
 
 
-def _config(olds: Json, props: Json, client: Callable[[], ServingClient]) -> list[CheckFailure]:
-    config = props.get("config")
+def _config(old: ParsedEndpoint, new: ParsedEndpoint, client: Callable[[], ServingClient]) -> list[CheckFailure]:
+    config, props = new.props.get("config"), new.props
     if config is None:
         return [CheckFailure("config", "config: is required (served_entities and optional traffic_config)")]
     if has_unknowns(config):
         return []
-    problems = payloads.validate_endpoint_config({k: v for k, v in config.items() if k != "name"}, "config")
-    if problems:
-        return failures("config", problems)
-    parsed = payloads.EndpointCoreConfigInput.model_validate(config)
-    checked: set[str] = set()
-    old_config = olds.get("config")
-    if old_config and not has_unknowns(old_config) and not payloads.validate_endpoint_config(old_config):
-        checked = used_refs(payloads.EndpointCoreConfigInput.model_validate(old_config))
-    missing = missing_secret_problems(client, parsed, props.get("known_secrets") or [], checked)
-    dropped = [(d.path, d.message(str(props.get("endpoint_name")))) for d in dropped_references(olds, props)]
+    if new.config is None:
+        return failures("config", new.config_problems)
+    old_config = old.props.get("config")
+    checked = used_refs(old.config) if old_config and not has_unknowns(old_config) and old.config else set()
+    missing = missing_secret_problems(client, new.config, props.get("known_secrets") or [], checked)
+    dropped = [(d.path, d.message(str(props.get("endpoint_name")))) for d in dropped_references(old.props, new)]
     return [CheckFailure("config", f"{path}: {reason}") for path, reason in missing + dropped]
 
 
 def revoked_read_problems(
-    olds: Json, props: Json, client: Callable[[], ServingClient], caller: Callable[[], Caller]
+    olds: Json, new: ParsedEndpoint, client: Callable[[], ServingClient], caller: Callable[[], Caller]
 ) -> list[CheckFailure]:
     """A program's grant this update stops declaring through which the stack's principal reads a scope the
     endpoint's config references, with no other grant left to it (plan/references.py)."""
-    if has_unknowns(props.get("known_grants")) or has_unknowns(props.get("config")):
+    if has_unknowns(new.props.get("known_grants")) or has_unknowns(new.props.get("config")):
         return []
-    change = endpoint_grant_change(olds, props)
+    change = endpoint_grant_change(olds, new)
     if change is None:
         return []
     principal = caller()

@@ -29,6 +29,7 @@ from ..plan import Call, Plan, comparable_endpoint, fingerprint, new_salt, norma
 from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths
 from ..plan.endpoint import plan_take_over
+from ..plan.parsed_endpoint import ParsedEndpoint
 from ..plan.references import OPT_IN, broken_reference_warning, references_in
 from . import diagnostics
 from .endpoint_calls import HANDLERS, EndpointRun
@@ -72,28 +73,28 @@ class ServingEndpointProvider(ServingProvider):
     kind, inputs = "ServingEndpoint", INPUTS
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        problems = endpoint_problems(olds, props, self.client)
-        problems += revoked_read_problems(olds, props, self.client, self.principal)
+        new = ParsedEndpoint(props)  # parsed once, for every check below
+        problems = endpoint_problems(ParsedEndpoint(olds), new, self.client)
+        problems += revoked_read_problems(olds, new, self.client, self.principal)
         if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
-            problems += self._preview_adoption(props, replacement=not self.enters_stack(olds))
+            problems += self._preview_adoption(new, replacement=not self.enters_stack(olds))
         return problems
 
-    def _preview_adoption(self, props: Json, *, replacement: bool) -> list[CheckFailure]:
+    def _preview_adoption(self, new: ParsedEndpoint, *, replacement: bool) -> list[CheckFailure]:
         """At the first preview of an ``adopt`` endpoint: what ``up`` changes on the live one (if there is one),
         or why it cannot be adopted (a field only a replacement changes), before anything runs. A replacement (a
         rename) that finds no endpoint under the new name is a plain create: nothing to say."""
-        name = props["endpoint_name"]
+        name = new.props["endpoint_name"]
         try:
             endpoint = self.client().get_endpoint(name)
         except NotFound:
             if not replacement:
                 diagnostics.info(f"adopt: no serving endpoint {name!r} on the server: `up` creates it")
             return []
-        declared, _ = comparable_endpoint.declared(props)
-        live = comparable_endpoint.live(endpoint, declared["config"])
-        owner = props.get(OWNER_INPUT)
+        live = comparable_endpoint.live(endpoint, new.view["config"])
+        owner = new.props.get(OWNER_INPUT)
         marked = bool(owner) and endpoint_owner(endpoint) == owner
-        plan = plan_take_over(live, props, marked=marked)
+        plan = plan_take_over(live, new, marked=marked)
         if plan.replaces:
             return [
                 CheckFailure(
@@ -104,11 +105,11 @@ class ServingEndpointProvider(ServingProvider):
                 )
                 for r in plan.replaces
             ]
-        diagnostics.warn(endpoint_adoption(name, live, declared, plan, None if marked else owner))
+        diagnostics.warn(endpoint_adoption(name, live, new.view, plan, None if marked else owner))
         return []
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return plan_endpoint(olds, props)
+        return plan_endpoint(olds, ParsedEndpoint(props))
 
     def label(self, props: Json) -> str:
         return f"ServingEndpoint {shown(props.get('endpoint_name'))}"
@@ -117,26 +118,25 @@ class ServingEndpointProvider(ServingProvider):
         return olds.get("endpoint_name") == props.get("endpoint_name")
 
     def create(self, props: Json) -> CreateResult:
-        props = plain(props)
-        client, name = self.client(), props["endpoint_name"]
+        new = ParsedEndpoint(plain(props))
+        client, name = self.client(), new.props["endpoint_name"]
         try:
-            endpoint = self._execute(client, props, plan_create(props).calls)
+            endpoint = self._execute(client, new.props, plan_create(new).calls)
             diagnostics.info(f"created endpoint {name!r}")
         except AlreadyExists as exc:
-            endpoint = self._take_over(client, props, exc)
-        return CreateResult(name, self._applied(client, props, endpoint or client.get_endpoint(name), new_salt()))
+            endpoint = self._take_over(client, new, exc)
+        return CreateResult(name, self._applied(client, new, endpoint or client.get_endpoint(name), new_salt()))
 
-    def _take_over(self, client: ServingClient, props: Json, exc: AlreadyExists) -> Json:
+    def _take_over(self, client: ServingClient, new: ParsedEndpoint, exc: AlreadyExists) -> Json:
         """Adopt an existing endpoint (or resume this create's own POST whose answer was lost): plan against it."""
-        name = props["endpoint_name"]
+        props, name = new.props, new.props["endpoint_name"]
         endpoint = client.get_endpoint(name)
-        declared, _ = comparable_endpoint.declared(props)
-        live = comparable_endpoint.live(endpoint, declared["config"])
+        live = comparable_endpoint.live(endpoint, new.view["config"])
         # Without adopt, only an endpoint this resource created is taken over: it carries this resource's
         # ownership marker (an interrupted earlier run created it), or the POST was retried (an earlier
         # attempt may have succeeded without its answer arriving) and the endpoint matches.
         marked = bool(props.get(OWNER_INPUT)) and endpoint_owner(endpoint) == props[OWNER_INPUT]
-        ours = marked or (exc.attempts > 1 and not changed_paths(live, declared))
+        ours = marked or (exc.attempts > 1 and not changed_paths(live, new.view))
         if not props.get("adopt") and not ours:
             raise AlreadyExists(
                 409,
@@ -146,7 +146,7 @@ class ServingEndpointProvider(ServingProvider):
                 "to this declaration and delete it on destroy, or choose another name",
             ) from None
         diagnostics.info(f"{self.label(props)}: endpoint exists: {'adopting' if props.get('adopt') else 'resuming'} it")
-        plan = plan_take_over(live, props, marked=marked)
+        plan = plan_take_over(live, new, marked=marked)
         if plan.replaces:
             raise AlreadyExists(
                 409,
@@ -161,12 +161,12 @@ class ServingEndpointProvider(ServingProvider):
         return execute(self.label(props), planned, HANDLERS, EndpointRun(client, props["endpoint_name"])).endpoint
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
-        props, olds = plain(news), plain(olds)
-        client, name = self.client(), props["endpoint_name"]
-        endpoint = self._execute(client, props, plan_endpoint(olds, props).calls)
+        new, olds = ParsedEndpoint(plain(news)), plain(olds)
+        client, name = self.client(), new.props["endpoint_name"]
+        endpoint = self._execute(client, new.props, plan_endpoint(olds, new).calls)
         return UpdateResult(
             self._applied(
-                client, props, endpoint or client.get_endpoint(name), olds.get("fingerprint_salt") or new_salt()
+                client, new, endpoint or client.get_endpoint(name), olds.get("fingerprint_salt") or new_salt()
             )
         )
 
@@ -215,11 +215,10 @@ class ServingEndpointProvider(ServingProvider):
         with contextlib.suppress(NotFound):
             self.client().delete_endpoint(id_)
 
-    def _applied(self, client: ServingClient, props: Json, endpoint: Json, salt: str) -> Json:
-        """Outputs after applying ``props``: write-only values recorded as salted fingerprints."""
-        view, secrets = comparable_endpoint.declared(props)
-        fingerprints = {path: fingerprint(value, salt) for path, value in secrets.items()}
-        return self._outputs(client, props, endpoint, salt, fingerprints, view["config"])
+    def _applied(self, client: ServingClient, new: ParsedEndpoint, endpoint: Json, salt: str) -> Json:
+        """Outputs after applying ``new``: write-only values recorded as salted fingerprints."""
+        fingerprints = {path: fingerprint(value, salt) for path, value in new.write_only.items()}
+        return self._outputs(client, new.props, endpoint, salt, fingerprints, new.view["config"])
 
     @staticmethod
     def _outputs(

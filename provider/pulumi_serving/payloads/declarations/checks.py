@@ -10,7 +10,7 @@ from .. import validate_ai_gateway, validate_endpoint_config
 from ..config_secret_uses import config_secret_uses
 from ..endpoints import EndpointCoreConfigInput
 from ..names import endpoint_name_problem, scope_name_problem, secret_key_problem
-from ..problems import Problem, check, join_path
+from ..problems import Problem, check, join_path, parse
 from ..secret_ref_syntax import SecretRef
 from .json_schema import schema_problems
 from .models import OVERRIDE_KEYS, Decl, EndpointDeclaration, ScopeDeclaration, StackDeclarations
@@ -118,10 +118,10 @@ def secret_references(endpoints: list[tuple[int, EndpointDeclaration]]) -> list[
     """(path, ref) of every ``{{secrets/...}}`` the endpoints use (for valid configs only)."""
     out = []
     for i, endpoint in endpoints:
-        config = endpoint_secret_keys(endpoint.config)[0]
-        if validate_endpoint_config(config):
+        config, _ = parse(EndpointCoreConfigInput, endpoint_secret_keys(endpoint.config)[0])
+        if config is None:
             continue
-        for use in config_secret_uses(EndpointCoreConfigInput.model_validate(config)):
+        for use in config_secret_uses(config):
             out.append((join_path("endpoints", i, "config", use.path), use.ref))
     return out
 

@@ -1,0 +1,62 @@
+"""A ServingEndpoint's declaration as one typed value, made once per provider call and passed from check to plan to
+execute: whatever is derived from the declared inputs (the parsed config, its comparable view) is derived once.
+Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ..payloads import EndpointCoreConfigInput, config_secret_uses
+from ..payloads.problems import Problem, parse
+from ..payloads.secret_ref_syntax import SecretRef
+from . import comparable_endpoint
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class ParsedEndpoint:
+    """The declared inputs ``props`` (plain JSON), and on first use: the config parsed as the API's
+    ``EndpointCoreConfigInput`` (``config_problems`` when it is not valid) and the comparable view with the
+    write-only values taken out. A config not known yet (preview) is never parsed: its checks are skipped first."""
+
+    props: Json
+
+    @cached_property
+    def _parsed(self) -> tuple[EndpointCoreConfigInput | None, list[Problem]]:
+        config = self.props.get("config")
+        if isinstance(config, dict):  # config.name is rejected on its own (plan.endpoint.rejections)
+            config = {k: v for k, v in config.items() if k != "name"}
+        return parse(EndpointCoreConfigInput, config, "config")
+
+    @property
+    def config(self) -> EndpointCoreConfigInput | None:
+        """The parsed config; None when it is not valid."""
+        return self._parsed[0]
+
+    @property
+    def config_problems(self) -> list[Problem]:
+        """Why the config is not valid, each naming its field (``config.served_entities[0]...``)."""
+        return self._parsed[1]
+
+    @cached_property
+    def _comparable(self) -> tuple[Json, dict[str, str]]:
+        return comparable_endpoint.declared(self.props)
+
+    @property
+    def view(self) -> Json:
+        """The comparable view of the declaration (what the planner compares, what outputs store)."""
+        return self._comparable[0]
+
+    @property
+    def write_only(self) -> dict[str, str]:
+        """``{write-only path: plaintext}`` of the config's ``*_plaintext`` values."""
+        return self._comparable[1]
+
+    @cached_property
+    def references(self) -> list[tuple[str, SecretRef]]:
+        """(path, ref) of each ``{{secrets/...}}`` the config uses; none when it is not valid."""
+        return [(u.path, u.ref) for u in config_secret_uses(self.config, "config")] if self.config else []
