@@ -1,6 +1,8 @@
-"""A ServingEndpoint's inputs parsed once per provider call: the config validated once, its view normalized once."""
+"""A ServingEndpoint's inputs parsed once per process: the config validated once, its view normalized once."""
 
 from __future__ import annotations
+
+import copy
 
 import pytest
 
@@ -41,3 +43,29 @@ def test_config_name_is_left_to_its_own_rejection_and_plaintext_is_write_only() 
     assert parsed.config is not None and parsed.config.name is None
     assert parsed.write_only == {"served_entities[main].external_model.openai_config.openai_api_key_plaintext": "sk-1"}
     assert "sk-1" not in repr(parsed.view)
+
+
+def test_equal_inputs_share_one_value_per_process_and_a_callers_later_change_does_not_reach_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    validate = EndpointCoreConfigInput.model_validate
+    monkeypatch.setattr(EndpointCoreConfigInput, "model_validate", lambda v: seen.append("parse") or validate(v))
+    monkeypatch.setattr(ParsedEndpoint, "_recent", {})
+    checked = _props({"served_entities": [openai_entity("main", {"openai_api_key": REF})]})
+    at_check = ParsedEndpoint.of(checked)
+    assert at_check.config is not None
+    at_create = ParsedEndpoint.of(copy.deepcopy(checked))  # the engine sends the checked inputs again
+    assert at_create is at_check and at_create.config is not None and seen == ["parse"]
+    checked["config"]["served_entities"][0]["name"] = "changed"
+    assert at_check.props["config"]["served_entities"][0]["name"] == "main"
+    assert ParsedEndpoint.of(checked) is not at_check
+
+
+def test_the_shared_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ParsedEndpoint, "_recent", {})
+    first = ParsedEndpoint.of(_props({"served_entities": []}) | {"endpoint_name": "ep-0"})
+    for n in range(1, ParsedEndpoint.RECENT_MAX + 1):
+        ParsedEndpoint.of(_props({"served_entities": []}) | {"endpoint_name": f"ep-{n}"})
+    assert len(ParsedEndpoint._recent) == ParsedEndpoint.RECENT_MAX
+    assert ParsedEndpoint.of(_props({"served_entities": []}) | {"endpoint_name": "ep-0"}) is not first

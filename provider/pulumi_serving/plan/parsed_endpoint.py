@@ -1,13 +1,16 @@
-"""A ServingEndpoint's declaration as one typed value, made once per provider call and passed from check to plan to
+"""A ServingEndpoint's declaration as one typed value, made once per process and passed from check to plan to
 execute: whatever is derived from the declared inputs (the parsed config, its comparable view) is derived once.
-Pure, no I/O.
+The engine sends the same inputs to several provider calls of one process (check at preview, then create or
+update): :meth:`ParsedEndpoint.of` hands each the same value. Pure, no I/O.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from ..payloads import EndpointCoreConfigInput, config_secret_uses
 from ..payloads.problems import Problem, parse
@@ -24,6 +27,21 @@ class ParsedEndpoint:
     write-only values taken out. A config not known yet (preview) is never parsed: its checks are skipped first."""
 
     props: Json
+    #: the values :meth:`of` made, by their inputs as canonical JSON (the oldest dropped past ``RECENT_MAX``)
+    _recent: ClassVar[dict[str, ParsedEndpoint]] = {}
+    RECENT_MAX: ClassVar[int] = 64
+
+    @classmethod
+    def of(cls, props: Json) -> ParsedEndpoint:
+        """The value of ``props``, shared by every call of this process given equal inputs (a copy: a caller
+        changing its dict later changes nothing here)."""
+        key = json.dumps(props, sort_keys=True, default=str)
+        parsed = cls._recent.get(key)
+        if parsed is None:
+            if len(cls._recent) >= cls.RECENT_MAX:
+                del cls._recent[next(iter(cls._recent))]
+            parsed = cls._recent[key] = cls(copy.deepcopy(props))
+        return parsed
 
     @cached_property
     def _parsed(self) -> tuple[EndpointCoreConfigInput | None, list[Problem]]:

@@ -73,8 +73,8 @@ class ServingEndpointProvider(ServingProvider):
     kind, inputs = "ServingEndpoint", INPUTS
 
     def check_inputs(self, olds: Json, props: Json) -> list[CheckFailure]:
-        new = ParsedEndpoint(props)  # parsed once, for every check below
-        problems = endpoint_problems(ParsedEndpoint(olds), new, self.client)
+        new = ParsedEndpoint.of(props)  # parsed once, for every check below
+        problems = endpoint_problems(ParsedEndpoint.of(olds), new, self.client)
         problems += revoked_read_problems(olds, new, self.client, self.principal)
         if not problems and props.get("adopt") is True and not olds and not has_unknowns(props):
             problems += self._preview_adoption(new, replacement=not self.enters_stack(olds))
@@ -109,7 +109,7 @@ class ServingEndpointProvider(ServingProvider):
         return []
 
     def plan(self, olds: Json, props: Json) -> Plan:
-        return plan_endpoint(olds, ParsedEndpoint(props))
+        return plan_endpoint(olds, ParsedEndpoint.of(props))
 
     def label(self, props: Json) -> str:
         return f"ServingEndpoint {shown(props.get('endpoint_name'))}"
@@ -118,7 +118,7 @@ class ServingEndpointProvider(ServingProvider):
         return olds.get("endpoint_name") == props.get("endpoint_name")
 
     def create(self, props: Json) -> CreateResult:
-        new = ParsedEndpoint(plain(props))
+        new = ParsedEndpoint.of(plain(props))
         client, name = self.client(), new.props["endpoint_name"]
         try:
             endpoint = self._execute(client, new.props, plan_create(new).calls)
@@ -161,7 +161,7 @@ class ServingEndpointProvider(ServingProvider):
         return execute(self.label(props), planned, HANDLERS, EndpointRun(client, props["endpoint_name"])).endpoint
 
     def update(self, id_: str, olds: Json, news: Json) -> UpdateResult:
-        new, olds = ParsedEndpoint(plain(news)), plain(olds)
+        new, olds = ParsedEndpoint.of(plain(news)), plain(olds)
         client, name = self.client(), new.props["endpoint_name"]
         endpoint = self._execute(client, new.props, plan_endpoint(olds, new).calls)
         return UpdateResult(
