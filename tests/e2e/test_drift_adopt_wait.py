@@ -69,9 +69,9 @@ def test_adopt_drift_and_wait_timeout_resume(program_stack, inprocess_server_fac
     drift = stack.refresh("--diff", expect_no_changes=True, check=False)
     assert drift.returncode != 0
     # each drifted field is named by the provider's refresh diff, and its old/new value shown (never the secret's)
-    assert "ServingEndpoint story: ~ tags[0].value -> PATCH" in drift.output, drift.output
+    assert "ServingEndpoint story: ~ tags[team].value -> PATCH" in drift.output, drift.output
     assert re.search(r'~ team\s*: "ml" => "hijacked"', drift.output), drift.output  # tags by key
-    assert "RateLimits story: ~ rate_limits[0].calls -> PUT" in drift.output, drift.output
+    assert "RateLimits story: ~ rate_limits[user].calls -> PUT" in drift.output, drift.output
     assert re.search(r"~ calls\s*: 20 => 1000", drift.output), drift.output
     assert "Secret team_keys/openai: ~ string_value -> POST /api/2.0/secrets/put" in drift.output, drift.output
     assert "changed-behind-our-back" not in drift.output and "sk-adopt" not in drift.output

@@ -23,7 +23,7 @@ OPENAI_KEY = "sk-workflow-91c4"
 STACK = "dev"
 ENDPOINT = "openai-completions-endpoint"  # the dev stack keeps the declared names
 GITHUB_BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
-PLANNED_REVERT = f"RateLimits {ENDPOINT}: ~ rate_limits[0].calls -> PUT"  # the planner's line for the drifted field
+PLANNED_REVERT = f"RateLimits {ENDPOINT}: ~ rate_limits[user].calls -> PUT"  # the planner's line for the drifted field
 
 
 def run_step(project: Path, job: str, name: str) -> str:
