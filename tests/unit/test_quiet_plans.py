@@ -10,7 +10,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 
-from pulumi_serving.payloads.tags import tags_by_key
+from pulumi_serving.payloads.tag_rules import tags_by_key
 from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.plan.gateway import plan_readiness
 from pulumi_serving.resources.diagnostics import current_urn

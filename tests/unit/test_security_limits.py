@@ -11,7 +11,7 @@ from pulumi_serving.cli.main import main
 from pulumi_serving.payloads import endpoints as endpoint_spec
 from pulumi_serving.payloads import secrets as secret_spec
 from pulumi_serving.payloads.names import PRINCIPAL_NAME_MAX, principal_name_problem
-from pulumi_serving.payloads.tags import MAX_TAGS_PER_ENDPOINT, TAG_VALUE_MAX
+from pulumi_serving.payloads.tag_rules import MAX_TAGS_PER_ENDPOINT, TAG_VALUE_MAX
 from pulumi_serving.server.egress import Egress, host_problem
 from pulumi_serving.server.errors import InvalidParameterValue, PermissionDenied
 from pulumi_serving.server.gateway.upstream.bases import call_urls, upstream_bases

@@ -6,35 +6,40 @@ server state (does a referenced secret exist?) are the caller's, helped by :func
 
 ``check(Model, payload)`` returns every :class:`Problem` of a payload (empty when valid); the resources use
 :func:`validate_endpoint_config`, :func:`validate_ai_gateway` and :func:`validate_put_acl` for their inputs.
+Names load on first use (``lazy_exports``): a module that needs ``payloads.names`` does not build every model.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from . import endpoints, external_models, names, secret_ref_syntax, secrets
-from .config_secret_uses import SecretUse, config_secret_uses
-from .endpoints import (
-    AccessControlRequest,
-    AiGatewayConfig,
-    AiGatewayRateLimit,
-    CreateServingEndpoint,
-    EndpointCoreConfigInput,
-    PatchTagsRequest,
-    PermissionsRequest,
-    PutRateLimitsRequest,
-    RateLimit,
-    Route,
-    ServedEntityInput,
-    ServedModelInput,
-    TrafficConfig,
-    external_transition_problem,
-)
-from .external_models import CREDENTIAL_PAIRS, PROVIDER_TASKS, PROVIDERS, TASKS, WRITE_ONLY_FIELDS, ExternalModel
-from .problems import Problem, check, format_problems
-from .secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
-from .secrets import CreateScope, DeleteAcl, DeleteScope, DeleteSecret, PutAcl, PutSecret
-from .tags import EndpointTag
+from ..lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from . import endpoints, external_models, names, secret_ref_syntax, secrets
+    from .endpoints import (
+        AccessControlRequest,
+        AiGatewayConfig,
+        AiGatewayRateLimit,
+        CreateServingEndpoint,
+        EndpointCoreConfigInput,
+        PatchTagsRequest,
+        PermissionsRequest,
+        PutRateLimitsRequest,
+        RateLimit,
+        Route,
+        ServedEntityInput,
+        ServedModelInput,
+        TrafficConfig,
+        external_transition_problem,
+    )
+    from .external_models import CREDENTIAL_PAIRS, PROVIDER_TASKS, PROVIDERS, TASKS, WRITE_ONLY_FIELDS, ExternalModel
+    from .problems import Problem, check, format_problems, parse
+    from .secret_ref_syntax import SecretRef, format_secret_ref, parse_secret_ref
+    from .secret_uses import SecretUse, config_secret_uses
+    from .secrets import CreateScope, DeleteAcl, DeleteScope, DeleteSecret, PutAcl, PutSecret
+    from .tags import EndpointTag
+    from .validation import validate_ai_gateway, validate_endpoint_config, validate_put_acl
 
 __all__ = [
     "CREDENTIAL_PAIRS",
@@ -74,6 +79,7 @@ __all__ = [
     "format_problems",
     "format_secret_ref",
     "names",
+    "parse",
     "parse_secret_ref",
     "secret_ref_syntax",
     "secrets",
@@ -82,15 +88,41 @@ __all__ = [
     "validate_put_acl",
 ]
 
-
-def validate_endpoint_config(payload: Any, prefix: str = "") -> list[Problem]:
-    """Problems in a ``PUT .../config`` body (pass ``prefix="config"`` for the create form)."""
-    return check(EndpointCoreConfigInput, payload, prefix)
-
-
-def validate_ai_gateway(payload: Any) -> list[Problem]:
-    return check(AiGatewayConfig, payload)
-
-
-def validate_put_acl(payload: Any) -> list[Problem]:
-    return check(PutAcl, payload)
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "endpoints": (
+            "endpoints",
+            "AccessControlRequest",
+            "AiGatewayConfig",
+            "AiGatewayRateLimit",
+            "CreateServingEndpoint",
+            "EndpointCoreConfigInput",
+            "PatchTagsRequest",
+            "PermissionsRequest",
+            "PutRateLimitsRequest",
+            "RateLimit",
+            "Route",
+            "ServedEntityInput",
+            "ServedModelInput",
+            "TrafficConfig",
+            "external_transition_problem",
+        ),
+        "external_models": (
+            "external_models",
+            "CREDENTIAL_PAIRS",
+            "PROVIDERS",
+            "PROVIDER_TASKS",
+            "TASKS",
+            "WRITE_ONLY_FIELDS",
+            "ExternalModel",
+        ),
+        "names": ("names",),
+        "secret_uses": ("SecretUse", "config_secret_uses"),
+        "problems": ("Problem", "check", "format_problems", "parse"),
+        "secret_ref_syntax": ("secret_ref_syntax", "SecretRef", "format_secret_ref", "parse_secret_ref"),
+        "secrets": ("secrets", "CreateScope", "DeleteAcl", "DeleteScope", "DeleteSecret", "PutAcl", "PutSecret"),
+        "tags": ("EndpointTag",),
+        "validation": ("validate_ai_gateway", "validate_endpoint_config", "validate_put_acl"),
+    },
+)

@@ -10,6 +10,7 @@ from . import rate_limit_enums as limits
 from .base import SpecModel
 from .external_models import ExternalModel
 from .names import default_served_entity_name, endpoint_name_problem, principal_name_problem, served_entity_name_problem
+from .permission_levels import PermissionLevel
 from .secret_ref_syntax import looks_like_secret_ref, parse_secret_ref
 from .tags import EndpointTag, EndpointTags
 
@@ -23,8 +24,6 @@ _CUSTOM_MODEL_FIELDS = ("entity_name", "entity_version", "workload_size", "workl
 _CpuWorkloadType = Literal["CPU", "CPU_MEDIUM", "CPU_LARGE"]
 _GpuWorkloadType = Literal["GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "GPU_XLARGE", "GPU_XLARGE_8", "MULTIGPU_MEDIUM"]
 WorkloadType = Literal[_CpuWorkloadType, _GpuWorkloadType]  # nested Literals flatten: one Literal of all nine
-PermissionLevel = Literal["CAN_MANAGE", "CAN_QUERY", "CAN_VIEW"]
-PERMISSION_ORDER: dict[str, int] = {"CAN_VIEW": 1, "CAN_QUERY": 2, "CAN_MANAGE": 3}
 
 Count = Annotated[int, Field(ge=0)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .tags import TAG_VALUE_MAX
+from .tag_rules import TAG_VALUE_MAX
 
 OWNER_TAG_KEY = "pulumi-serving-owner"
 OWNER_INPUT = "owner"  # the hidden resource input naming its owner

@@ -18,7 +18,7 @@ from ..payloads.ownership import OWNER_TAG_KEY
 from . import comparable_endpoint
 from .compare import changed_paths
 from .fields import RULES, rule_for
-from .fingerprint import matches
+from .fingerprints import matches
 from .model import Call, Plan, Rejection, Replace
 from .parsed_endpoint import ParsedEndpoint
 

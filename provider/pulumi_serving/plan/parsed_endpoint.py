@@ -10,12 +10,14 @@ import copy
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..payloads import EndpointCoreConfigInput, config_secret_uses
-from ..payloads.problems import Problem, parse
+from .. import payloads
 from ..payloads.secret_ref_syntax import SecretRef
 from . import comparable_endpoint
+
+if TYPE_CHECKING:
+    from ..payloads import EndpointCoreConfigInput, Problem
 
 Json = dict[str, Any]
 
@@ -48,7 +50,7 @@ class ParsedEndpoint:
         config = self.props.get("config")
         if isinstance(config, dict):  # config.name is rejected on its own (plan.endpoint.rejections)
             config = {k: v for k, v in config.items() if k != "name"}
-        return parse(EndpointCoreConfigInput, config, "config")
+        return payloads.parse(payloads.EndpointCoreConfigInput, config, "config")
 
     @property
     def config(self) -> EndpointCoreConfigInput | None:
@@ -77,4 +79,4 @@ class ParsedEndpoint:
     @cached_property
     def references(self) -> list[tuple[str, SecretRef]]:
         """(path, ref) of each ``{{secrets/...}}`` the config uses; none when it is not valid."""
-        return [(u.path, u.ref) for u in config_secret_uses(self.config, "config")] if self.config else []
+        return [(u.path, u.ref) for u in payloads.config_secret_uses(self.config, "config")] if self.config else []

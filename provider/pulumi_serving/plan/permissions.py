@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..payloads import api_paths
-from ..payloads.endpoints import PERMISSION_ORDER
+from ..payloads.permission_levels import PERMISSION_ORDER
 from .compare import changed_paths
 from .fields import rule_for
 from .model import Call, Plan, Rejection, Replace

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..payloads import api_paths
 from .fields import call_for, identity_replaces
-from .fingerprint import matches
+from .fingerprints import matches
 from .model import Call, Plan
 
 Json = dict[str, Any]

@@ -16,7 +16,6 @@ from ..payloads import api_paths
 from ..payloads.api_paths import Api
 from ..payloads.ownership import SCOPE_MARKER_PREFIX, is_marker_secret
 from ..payloads.secret_ref_syntax import format_secret_ref
-from ..payloads.secrets import MAX_SECRET_VALUE_BYTES
 from ..plan import Call, Plan, fingerprint, new_salt, plan_secret, secret_value
 from ..plan.secrets import put_calls
 from .executor import Handler, execute
@@ -74,8 +73,9 @@ class SecretProvider(ServingProvider):
                 return [CheckFailure(prop, "bytes_value: must be base64-encoded")]
         else:
             size = len(value.encode())
-        if size > MAX_SECRET_VALUE_BYTES:
-            return [CheckFailure(prop, f"{prop}: the value is {size} bytes; the limit is {MAX_SECRET_VALUE_BYTES}")]
+        limit = payloads.secrets.MAX_SECRET_VALUE_BYTES
+        if size > limit:
+            return [CheckFailure(prop, f"{prop}: the value is {size} bytes; the limit is {limit}")]
         return []
 
     def plan(self, olds: Json, props: Json) -> Plan:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from .. import payloads
 from ..client import NotFound, ServingClient
-from ..payloads import EndpointCoreConfigInput, SecretUse, config_secret_uses
+
+if TYPE_CHECKING:
+    from ..payloads import EndpointCoreConfigInput, SecretUse
 
 
 def missing_secret_problems(
@@ -17,7 +21,7 @@ def missing_secret_problems(
     (one ``secrets/list`` per scope), so an unchanged stack previews without API calls.
     """
     skip = set(declared) | set(already_checked)
-    uses = [u for u in config_secret_uses(config, "config") if f"{u.ref.scope}/{u.ref.key}" not in skip]
+    uses = [u for u in payloads.config_secret_uses(config, "config") if f"{u.ref.scope}/{u.ref.key}" not in skip]
     if not uses:
         return []
     client: ServingClient = client_factory()
@@ -58,4 +62,4 @@ def next_step(use: SecretUse) -> str:
 
 
 def used_refs(config: EndpointCoreConfigInput) -> set[str]:
-    return {f"{u.ref.scope}/{u.ref.key}" for u in config_secret_uses(config)}
+    return {f"{u.ref.scope}/{u.ref.key}" for u in payloads.config_secret_uses(config)}

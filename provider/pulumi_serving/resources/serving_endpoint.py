@@ -24,7 +24,7 @@ from ..generated_args import (
 )
 from ..payloads.endpoint_fields import ENDPOINT_FIELDS
 from ..payloads.server_behaviour import is_write_only
-from ..payloads.tags import tags_by_key
+from ..payloads.tag_rules import tags_by_key
 from ..plan import Call, Plan, comparable_endpoint, fingerprint, new_salt, normalize, plan_create, plan_endpoint
 from ..plan.adoption import endpoint_adoption
 from ..plan.compare import changed_paths

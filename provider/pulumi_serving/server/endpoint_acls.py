@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from ..payloads import endpoints as spec
+from ..payloads.permission_levels import PERMISSION_ORDER
 from .endpoint_documents import Doc
 from .endpoint_records import load, load_by_id
 from .errors import PermissionDenied
@@ -42,11 +43,11 @@ class EndpointAcls:
             "SELECT principal_kind, principal_name, level FROM endpoint_acls WHERE endpoint_id = ?", (endpoint_id,)
         ).fetchall()
         levels = [r["level"] for r in rows if principal.holds(r["principal_kind"], r["principal_name"])]
-        return max(levels, key=spec.PERMISSION_ORDER.__getitem__) if levels else None
+        return max(levels, key=PERMISSION_ORDER.__getitem__) if levels else None
 
     def require(self, conn: sqlite3.Connection, principal: Principal, doc: Doc, needed: str) -> str:
         have = self.level(conn, principal, doc["id"])
-        if have is None or spec.PERMISSION_ORDER[have] < spec.PERMISSION_ORDER[needed]:
+        if have is None or PERMISSION_ORDER[have] < PERMISSION_ORDER[needed]:
             raise PermissionDenied(f"User {principal.name} does not have {needed} on endpoint '{doc['name']}'.")
         return have
 

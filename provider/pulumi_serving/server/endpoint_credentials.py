@@ -19,8 +19,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from ..payloads import endpoints as spec
-from ..payloads.config_secret_uses import config_secret_uses
 from ..payloads.secret_ref_syntax import format_secret_ref, parse_secret_ref
+from ..payloads.secret_uses import config_secret_uses
 from .crypto import SecretBox
 from .endpoint_documents import Doc, credential_blocks
 from .endpoint_records import load

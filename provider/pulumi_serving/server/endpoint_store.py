@@ -16,7 +16,7 @@ from typing import Any
 
 from ..payloads import endpoints as spec
 from ..payloads.server_behaviour import default_routes
-from ..payloads.tags import tag_count_problem
+from ..payloads.tag_rules import tag_count_problem
 from .egress import Egress
 from .endpoint_acls import EndpointAcls
 from .endpoint_credentials import EndpointCredentials

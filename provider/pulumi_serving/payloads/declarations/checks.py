@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import validate_ai_gateway, validate_endpoint_config
-from ..config_secret_uses import config_secret_uses
 from ..endpoints import EndpointCoreConfigInput
 from ..names import endpoint_name_problem, scope_name_problem, secret_key_problem
 from ..problems import Problem, check, join_path, parse
 from ..secret_ref_syntax import SecretRef
+from ..secret_uses import config_secret_uses
 from .json_schema import schema_problems
 from .models import OVERRIDE_KEYS, Decl, EndpointDeclaration, ScopeDeclaration, StackDeclarations
 from .overrides import Overlaid, apply_overrides, fixed_field_problems
