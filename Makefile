@@ -10,8 +10,7 @@ CONSTRAINTS := constraints.txt
 PULUMI_VERSION := $(shell sed -n 's/^pulumi==\([0-9.]*\).*/\1/p' $(CONSTRAINTS))
 PYTEST_ARGS ?=
 # Test processes running at once (pytest-xdist): most of a test's time is spent waiting on the servers and Pulumi
-# CLIs it starts, so more workers than cores keeps both cores busy. Modules are handed out in the order
-# tests/conftest.py sorts them (the longest tiers first), not xdist's default (most tests first).
+# CLIs it starts, so more workers than cores keeps both cores busy.
 PYTEST_WORKERS ?= 4
 UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(CONSTRAINTS))
 # Every Python process of a run (servers, Pulumi's language host and providers) reads compiled bytecode rather than
@@ -57,7 +56,7 @@ check: lint
 
 test: lint venv pulumi actionlint
 	@PULUMI_SERVING_PULUMI_BIN=$$(scripts/ensure-pulumi.sh $(PULUMI_VERSION) 2>/dev/null) \
-	  $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS); rc=$$?; \
+	  $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "[make] pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 
 demo: venv pulumi

@@ -37,15 +37,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"pulumi CLI: {version} at {bin_dir / 'pulumi'}"]
 
 
-#: the tiers whose modules run longest (real Pulumi runs; a wheel built and installed with pip)
-LONGEST_TIERS = ("e2e", "packaging")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tiers first: pytest-xdist hands out modules in this order (`make test` passes
-    ``--no-loadscope-reorder``, else it hands out the modules with the most tests first), so they start at once
-    and the short modules fill the end of the run instead of one worker finishing a long module alone."""
-    items.sort(key=lambda item: item.path.parent.name not in LONGEST_TIERS)
+    """The end-to-end tests first: they are the longest, and pytest-xdist hands out modules in this order, so
+    they start at once instead of finishing last on one worker."""
+    items.sort(key=lambda item: "e2e" not in item.keywords)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
