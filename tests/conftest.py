@@ -37,12 +37,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"pulumi CLI: {version} at {bin_dir / 'pulumi'}"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The end-to-end tests first: they are the longest, and pytest-xdist hands out modules in this order, so
-    they start at once instead of finishing last on one worker."""
-    items.sort(key=lambda item: "e2e" not in item.keywords)
-
-
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed and "e2e" in report.keywords:
         _e2e_passed.append(report.nodeid)
