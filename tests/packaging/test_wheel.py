@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pulumi_stack import REPO_ROOT
-from tests.support.sdk_venvs import NEWEST_SDK
+from tests.support.sdk_venvs import NEWEST_SDK, UV
 
 PACKAGE = REPO_ROOT / "provider" / "pulumi_serving"
 SCHEMAS = REPO_ROOT / "schemas"
@@ -55,9 +55,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     # The user's project already has the newest pulumi (set up with uv from its cache: the user's own install is not
     # under test); the wheel is then installed with pip, as the README says, the rest from our pins.
-    uv = str(Path(sys.executable).parent / "uv")
     user_pulumi = subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), f"pulumi=={NEWEST_SDK}"],
+        [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), f"pulumi=={NEWEST_SDK}"],
         capture_output=True,
         text=True,
         timeout=600,

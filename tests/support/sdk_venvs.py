@@ -27,6 +27,8 @@ from .pulumi_stack import REPO_ROOT
 
 NEWEST_SDK = "3.272.0"
 VENV_ROOT = REPO_ROOT / "build" / "sdk-venvs"
+#: uv, installed beside this interpreter by `make venv` (constraints.txt pins it)
+UV = Path(sys.executable).parent / "uv"
 
 
 EXTRA = "server"
@@ -78,7 +80,7 @@ def _built(label: str) -> Path:
     stamp = venv / ".recipe"
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
-    uv = str(Path(sys.executable).parent / "uv")
+    uv = str(UV)
     subprocess.run([uv, "venv", "--quiet", "--clear", "--seed", "--python", sys.executable, str(venv)], check=True)
     constraints = venv / "constraints.txt"
     constraints.write_text("\n".join(pins) + "\n")

@@ -69,3 +69,8 @@ def test_the_shared_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         ParsedEndpoint.of(_props({"served_entities": []}) | {"endpoint_name": f"ep-{n}"})
     assert len(ParsedEndpoint._recent) == ParsedEndpoint.RECENT_MAX
     assert ParsedEndpoint.of(_props({"served_entities": []}) | {"endpoint_name": "ep-0"}) is not first
+
+
+def test_a_plaintext_value_never_shows_in_its_repr() -> None:
+    parsed = ParsedEndpoint.of(_props({"served_entities": [openai_entity("m", {"openai_api_key_plaintext": "sk-9"})]}))
+    assert "sk-9" not in repr(parsed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,7 +28,7 @@ class ParsedEndpoint:
     ``EndpointCoreConfigInput`` (``config_problems`` when it is not valid) and the comparable view with the
     write-only values taken out. A config not known yet (preview) is never parsed: its checks are skipped first."""
 
-    props: Json
+    props: Json = field(repr=False)  # may hold ``*_plaintext`` values: never in a repr, a log or an error
     #: the values :meth:`of` made, by their inputs as canonical JSON (the oldest dropped past ``RECENT_MAX``)
     _recent: ClassVar[dict[str, ParsedEndpoint]] = {}
     RECENT_MAX: ClassVar[int] = 64
