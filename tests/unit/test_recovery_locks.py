@@ -89,3 +89,51 @@ def test_recover_leaves_a_live_holder_alone_and_never_proposes_cancel_for_it() -
     gone = LockHolder("l.json", "ci", here, 2**22 + 17, TAKEN)
     assert not held_by_live_run([gone], said.append) and not said
     assert held_by_live_run([None], said.append)  # an unreadable lock: a run may be writing it
+
+
+def _fake_pulumi(tmp_path, refusals: list[str]) -> tuple[str, object]:
+    """A `pulumi` answering the lock probe (`stack rename`) with ``refusals`` in turn ("" once the lock is free),
+    and recording every `cancel`."""
+    for index, refusal in enumerate(refusals):
+        (tmp_path / f"refusal-{index}").write_text(refusal)
+    script = tmp_path / "pulumi"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'cd "{tmp_path}"\n'
+        'case "$1 $2" in\n'
+        '  "stack --show-name") echo organization/serving/test ;;\n'
+        '  "stack rename") n=$(cat probes 2>/dev/null || echo 0); echo $((n + 1)) > probes\n'
+        '    [ -s "refusal-$n" ] && { cat "refusal-$n" >&2; exit 255; }; echo "already exists" >&2; exit 255 ;;\n'
+        '  "cancel --yes") echo cancel >> cancels ;;\n'
+        "esac\n"
+    )
+    script.chmod(0o755)
+    return str(script), lambda: (tmp_path / "cancels").exists()
+
+
+def _refusal(where: str, pid: int) -> str:
+    return (
+        "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete "
+        f"the lock file with `pulumi cancel`.\n  {where}: created by root@{this_host()} (pid {pid}) at "
+        f"{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
+    )
+
+
+def test_a_dead_holders_lock_is_cancelled_only_when_a_second_probe_meets_the_same_lock(tmp_path) -> None:
+    from pulumi_serving.recovery.runner import clear_locks
+
+    dead, live = 2**22 + 17, os.getpid()
+    cases = [  # (what the probes meet in turn, cancelled, recover's verdict)
+        ([_refusal(URL, dead), _refusal(URL, dead)], True, True),  # a killed run's lock, still there
+        ([_refusal(URL, dead), ""], False, True),  # another runner's probe: gone by the second look
+        ([_refusal(URL, dead), _refusal(URL + "-2", live)], False, False),  # a run took the lock meanwhile
+        ([_refusal(URL, live)], False, False),  # a live run: left alone at once
+    ]
+    for index, (refusals, cancelled, cleared) in enumerate(cases):
+        workdir = tmp_path / str(index)
+        workdir.mkdir()
+        pulumi, cancels = _fake_pulumi(workdir, refusals)
+        said: list[str] = []
+        assert clear_locks(pulumi, (), "postgres://db/state", said.append) is cleared, (index, said)
+        assert cancels() is cancelled, (index, said)
+        assert all("nothing was changed" in line for line in said) or cancelled, (index, said)

@@ -89,25 +89,40 @@ def _qualified_name(pulumi: str, stack_args: Sequence[str]) -> str | None:
     return named.stdout.strip() if named.returncode == 0 and named.stdout.strip() else None
 
 
+def _lock_refusal(pulumi: str, stack_args: Sequence[str]) -> str | None:
+    """The refusal naming the stack lock's holders, None when the lock is free (or no stack is selected: the
+    command itself reports that). A probe that changes nothing: renaming the stack to its own name takes the lock
+    (refused, naming the holders, when another run has it) and then fails because the name exists
+    (docs/crash-safety.md)."""
+    name = _qualified_name(pulumi, stack_args)
+    if name is None:
+        return None
+    probe = _run(pulumi, ["stack", "rename", name], stack_args)
+    refusal = probe.stderr + probe.stdout
+    return refusal if probe.returncode != 0 and refused_at_lock(refusal) else None
+
+
 def clear_locks(pulumi: str, stack_args: Sequence[str], url: str | None, say: Say) -> bool:
     """Remove the stack's locks whose holders are provably dead; False when one may be alive (none removed)."""
     root = backend_dir(url)
     if root is not None:
         return clear_file_locks(pulumi, stack_args, root, say) if root.is_dir() else True
-    name = _qualified_name(pulumi, stack_args)
-    if name is None:
-        return True  # no stack selected: the command itself reports it
-    # A lock probe that changes nothing: renaming the stack to its own name takes the lock (refused, naming the
-    # holders, when another run has it) and then fails because the name exists (docs/crash-safety.md).
-    probe = _run(pulumi, ["stack", "rename", name], stack_args)
-    if probe.returncode == 0 or not refused_at_lock(probe.stderr + probe.stdout):
-        return True
-    return clear_refused_locks(pulumi, stack_args, probe.stderr + probe.stdout, say)
+    refusal = _lock_refusal(pulumi, stack_args)
+    return True if refusal is None else clear_refused_locks(pulumi, stack_args, refusal, say)
 
 
 def clear_refused_locks(pulumi: str, stack_args: Sequence[str], refusal: str, say: Say) -> bool:
-    """After a refusal at the lock: `pulumi cancel` when every holder it names is provably dead."""
-    if held_by_live_run(parse_lock_refusal(refusal) or [None], say):
+    """After a refusal at the lock: `pulumi cancel` when every holder it names is provably dead and a second probe
+    meets the same locks. `pulumi cancel` removes every lock of the stack, so a lock that went away meanwhile (the
+    short probe of another runner, a run that just ended) must not lead to removing a lock taken since."""
+    holders = parse_lock_refusal(refusal)
+    if held_by_live_run(holders or [None], say):
+        return False
+    again = _lock_refusal(pulumi, stack_args)
+    if again is None:
+        return True  # the dead holder's lock is gone already: nothing to remove
+    if {h.where for h in parse_lock_refusal(again)} != {h.where for h in holders}:
+        say("the stack's lock changed while recover looked at it: another run is starting; nothing was changed")
         return False
     cancelled = _run(pulumi, ["cancel", "--yes"], stack_args)
     if cancelled.returncode != 0:
