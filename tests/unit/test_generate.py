@@ -4,8 +4,6 @@ the stack-file merge (comments and other keys kept) and the Python program."""
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 
 import yaml
 
@@ -19,6 +17,7 @@ from pulumi_serving.payloads.ownership import OWNER_INPUT, OWNER_TAG_KEY, SCOPE_
 from pulumi_serving.plan import comparable_endpoint
 from pulumi_serving.plan.endpoint import plan_take_over
 from pulumi_serving.plan.parsed_endpoint import ParsedEndpoint
+from tests.support.type_check import mypy
 
 CALLER = "platform-sp"
 REF = "{{secrets/team_keys/openai_api_key}}"
@@ -263,10 +262,5 @@ def test_the_python_program_type_checks(tmp_path) -> None:
     )
     program = tmp_path / "__main__.py"
     program.write_text(render([endpoint_declaration(LIVE, PERMISSIONS, CALLER)], [scope]))
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "c"), str(program)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = mypy(program, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

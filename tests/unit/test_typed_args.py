@@ -13,9 +13,7 @@ import pulumi_serving
 from pulumi_serving import generated_args as args
 from tests.support.pulumi_stack import REPO_ROOT
 from tests.support.repo_scripts import load_script
-
-# The project's mypy settings and cache (pyproject.toml: one cache per machine, warm after `make lint`).
-PROJECT_CONFIG = ("--config-file", str(REPO_ROOT / "pyproject.toml"))
+from tests.support.type_check import mypy
 
 
 def test_generated_args_module_is_not_stale() -> None:
@@ -79,13 +77,7 @@ def test_a_type_checker_accepts_typed_args_and_dicts_and_names_typos(tmp_path: P
         "ServedEntityArgs(nme='x')\n"
         "ExternalModelArgs(name='g', provider='opneai', task='llm/v1/chat')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-error-summary", *PROJECT_CONFIG, str(program)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = mypy(program, cwd=tmp_path)
     errors = [line.split(": error: ")[0].rsplit(":", 1)[-1] for line in done.stdout.splitlines() if ": error: " in line]
     assert errors == ["6", "7"], done.stdout  # only the unknown key and the unknown provider
     assert 'Extra key "nme"' in done.stdout and "opneai" in done.stdout
@@ -129,11 +121,5 @@ def test_the_typed_surface_and_the_stack_program_are_type_clean() -> None:
         package / "cli" / "new.py",
         package / "resources" / "secret_references.py",
     ]
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", *PROJECT_CONFIG, *map(str, targets)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO_ROOT,
-    )
+    done = mypy(*targets)
     assert done.returncode == 0, done.stdout
