@@ -214,7 +214,7 @@ def test_several_worker_processes_serve_one_port_with_the_switches():
                 json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
             )
             assert answer.status_code == 200
-            switches = httpx.get(f"{upstream.url}/_control", headers={"Connection": "close"}).json()["switches"]
+            switches = client.get("/_control", headers={"Connection": "close"}).json()["switches"]
             assert switches["latency_ms"] == 1
         children = os.popen(f"pgrep -P {upstream.process.pid}").read().split()
         pids.update(children)

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from pulumi_serving.client.tls import verifying_context
+
 from .inprocess import InProcessServer
 from .inventory import endpoints_on
 from .payloads import create_body, openai_entity
@@ -136,7 +138,7 @@ def grants(server: InProcessServer) -> tuple[dict, list[dict]]:
 
 def query(server: InProcessServer, token: str) -> int:
     """The status of a completion asked of the endpoint with ``token``."""
-    with httpx.Client(base_url=server.url, timeout=10) as client:
+    with httpx.Client(base_url=server.url, timeout=10, verify=verifying_context()) as client:
         return client.post(
             "/serving-endpoints/matrix/invocations",
             headers={"Authorization": f"Bearer {token}"},

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import httpx
 
+from pulumi_serving.client.tls import verifying_context
+
 READY_TIMEOUT_S = 30.0
 
 
@@ -114,16 +116,17 @@ class LiveServer:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self._proc is not None
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self._proc.returncode}:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.url}/.well-known/databricks-config", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
+        with httpx.Client(timeout=1, verify=verifying_context()) as poll:  # one client for every poll
+            while time.monotonic() < deadline:
+                assert self._proc is not None
+                if self._proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {self._proc.returncode}:\n{self.output()}")
+                try:
+                    if poll.get(f"{self.url}/.well-known/databricks-config").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"server not ready after {READY_TIMEOUT_S}s:\n{self.output()}")
 
@@ -169,7 +172,7 @@ class LiveServer:
         return {"Authorization": f"Bearer {token or self.admin_token}"}
 
     def client(self, token: str | None = None, timeout: float = 10.0) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=self.headers(token), timeout=timeout)
+        return httpx.Client(base_url=self.url, headers=self.headers(token), timeout=timeout, verify=verifying_context())
 
 
 def start_server(data_dir: Path, **options: object) -> LiveServer:

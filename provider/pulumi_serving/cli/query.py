@@ -100,12 +100,18 @@ class _CredentialHeaders(httpx.Auth):
 def connect(args: argparse.Namespace) -> httpx.Client:
     """An HTTP client for the workspace, its host and credentials resolved as the provider resolves them."""
     from ..client import CredentialsError, resolve_credentials
+    from ..client.tls import verifying_context
 
     try:
         credentials = resolve_credentials(args.host, args.token, args.profile)
     except CredentialsError as exc:
         raise SystemExit(f"error: {exc}") from None
-    return httpx.Client(base_url=credentials.host, auth=_CredentialHeaders(credentials), timeout=TIMEOUT_S)
+    return httpx.Client(
+        base_url=credentials.host,
+        auth=_CredentialHeaders(credentials),
+        timeout=TIMEOUT_S,
+        verify=verifying_context(),
+    )
 
 
 def endpoint_task(client: httpx.Client, endpoint: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .auth import Credentials
 from .errors import AlreadyExists, ApiError, Conflict, RateLimited, ServerError, TransportError, error_from_response
+from .tls import verifying_context
 
 if TYPE_CHECKING:
     import httpx
@@ -98,6 +99,7 @@ class HttpTransport:
         self._http = httpx.Client(
             base_url=credentials.host,
             timeout=timeout,
+            verify=verifying_context(),
             headers={"User-Agent": "pulumi-serving", "Accept": "application/json"},
         )
 
