@@ -51,6 +51,16 @@ def test_the_resources_import_no_models_client_or_server(code: str) -> None:
     assert loaded_after(code) == []
 
 
+@pytest.mark.parametrize("command", ["recover", "tokens", "serve", "fake-upstream", "new"])
+def test_a_cli_command_imports_none_of_the_others(command: str) -> None:
+    """`pulumi-serving recover` runs before every `up` of the scaffolded workflow: it pays for no other command's
+    imports (pulumi for `generate`, httpx for `query`, the models and schema checker for `validate`)."""
+    run = f"from pulumi_serving.cli.main import main\ntry:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass"
+    probe = f"{run}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert set(json.loads(done.stdout.splitlines()[-1])).isdisjoint({"pulumi", "httpx", "pydantic", "jsonschema"})
+
+
 def test_a_stack_file_program_imports_no_client_schema_checker_or_server() -> None:
     """It checks the declarations with the models, so it needs pydantic, and nothing else of the heavy ones."""
     loaded = loaded_after("import pulumi_serving.stack; pulumi_serving.stack.declare")

@@ -27,14 +27,16 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every subcommand, or only the module ``only`` (a run of one subcommand then
+    imports nothing of the others: ``generate`` alone imports pulumi, ``query`` httpx)."""
     parser = argparse.ArgumentParser(
         prog="pulumi-serving",
         description="Declarative LLM model serving: local serving API, validation and queries.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in SUBCOMMAND_MODULES:
+    for name in (only,) if only else SUBCOMMAND_MODULES:
         importlib.import_module(f"pulumi_serving.cli.{name}").register(subparsers)
     return parser
 
@@ -62,8 +64,16 @@ def extra_providing(module: str | None) -> str | None:
     return None
 
 
+def subcommand_module(argv: Sequence[str]) -> str | None:
+    """The module of the subcommand ``argv`` starts with, or None (no subcommand, an option first, a typo: the
+    whole parser then lists every command)."""
+    module = argv[0].replace("-", "_") if argv and "_" not in argv[0] else None
+    return module if module in SUBCOMMAND_MODULES else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(subcommand_module(argv)).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except ModuleNotFoundError as exc:
