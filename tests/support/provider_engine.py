@@ -1,6 +1,8 @@
 """One declared resource driven through its dynamic provider in process, in the order the Pulumi engine calls it
-(docs/pulumi-engine.md): ``check`` of the new inputs against the old, ``diff`` against the state, then ``create``,
-``update``, or a replacement (``delete`` first when the diff asks for it); ``read`` for a refresh."""
+for one resource (docs/pulumi-engine.md): ``check`` of the new inputs against the old, ``diff`` against the state,
+then ``create``, ``update``, or a replacement (``delete`` first when the diff asks for it); ``read`` for a refresh.
+Left out: the engine's second check of a replacement without the old inputs, and everything between resources
+(ordering, outputs that are unknown at preview): tests/e2e drives those through the real engine."""
 
 from __future__ import annotations
 
