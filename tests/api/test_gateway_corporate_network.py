@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -154,3 +157,32 @@ def test_upstream_calls_go_through_the_proxy_unless_no_proxy_exempts_them(tmp_pa
         finally:
             exempt.stop()
         assert len(proxy.seen) == seen
+
+
+_CLIENT_PROBE = """
+from pulumi_serving.client import ApiError, TransportError, connect
+client = connect(URL, "dapi-probe", on_retry=print)
+try:
+    client.current_user()
+except TransportError as exc:
+    print("transport:", exc)
+except ApiError as exc:
+    print("answered:", exc.status)
+"""
+
+
+def test_the_providers_client_verifies_the_serving_api_with_the_ca_bundle_named(tls_upstream):
+    """The client's one TLS context per process (client/tls.py) is the verifying one httpx builds, honouring
+    SSL_CERT_FILE: a private CA's server is refused at once (no retry: the same certificate would answer), saying
+    what to set, and reached with it (the fake answers 404 here)."""
+    url, ca = tls_upstream
+    answers = {}
+    for label, bundle in (("untrusted", ""), ("trusted", str(ca))):
+        env = {**os.environ, "SSL_CERT_FILE": bundle, "SSL_CERT_DIR": "", "REQUESTS_CA_BUNDLE": ""}
+        probe = _CLIENT_PROBE.replace("URL", repr(url))
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        answers[label] = done.stdout.strip()  # a retry would have printed a line first
+    assert answers["untrusted"].startswith("transport:"), answers
+    assert "its TLS certificate is not trusted" in answers["untrusted"] and "SSL_CERT_FILE" in answers["untrusted"]
+    assert answers["trusted"].startswith("answered:"), answers

@@ -8,6 +8,7 @@ exponentially with jitter. Everything else raises the mapped :class:`ApiError` a
 from __future__ import annotations
 
 import random
+import ssl
 import threading
 import time
 from collections import Counter
@@ -71,6 +72,16 @@ def is_retryable(error: ApiError) -> bool:
     return isinstance(error, Conflict) and not isinstance(error, AlreadyExists)
 
 
+def untrusted_certificate(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure behind a transport error, if that is why the call failed."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 class HttpTransport:
     """One httpx client per transport; safe to share between threads.
 
@@ -113,9 +124,18 @@ class HttpTransport:
             try:
                 response = self._send(method, path, json, params)
             except self._unreachable as exc:
-                error: ApiError | TransportError = TransportError(
-                    f"{method} {path}: cannot reach {self.credentials.host}: {type(exc).__name__}"
+                untrusted = untrusted_certificate(exc)
+                reason = (
+                    f"its TLS certificate is not trusted ({untrusted.verify_message}): "
+                    "name the CA bundle that signed it in SSL_CERT_FILE"
+                    if untrusted
+                    else type(exc).__name__
                 )
+                error: ApiError | TransportError = TransportError(
+                    f"{method} {path}: cannot reach {self.credentials.host}: {reason}"
+                )
+                if untrusted:  # the same certificate answers every retry
+                    raise error from None
                 delay = self.retry.backoff(attempt)
             else:
                 if response.is_success:
