@@ -160,7 +160,9 @@ def test_upstream_calls_go_through_the_proxy_unless_no_proxy_exempts_them(tmp_pa
 
 
 _CLIENT_PROBE = """
+from pulumi.dynamic import Config, ConfigureRequest
 from pulumi_serving.client import ApiError, TransportError, connect
+from pulumi_serving.resources import SecretScopeProvider
 client = connect(URL, "dapi-probe", on_retry=print)
 try:
     client.current_user()
@@ -168,13 +170,20 @@ except TransportError as exc:
     print("transport:", exc)
 except ApiError as exc:
     print("answered:", exc.status)
+provider = SecretScopeProvider()
+provider.configure(ConfigureRequest(Config({"serving:host": URL, "serving:token": "dapi-probe"}, "serving")))
+try:
+    print("check:", [f.reason for f in provider.check({}, {"scope": "s"}).failures])
+except Exception as exc:
+    print("check:", exc)
 """
 
 
 def test_the_providers_client_verifies_the_serving_api_with_the_ca_bundle_named(tls_upstream):
     """The client's one TLS context per process (client/tls.py) is the verifying one httpx builds, honouring
-    SSL_CERT_FILE: a private CA's server is refused at once (no retry: the same certificate would answer), saying
-    what to set, and reached with it (the fake answers 404 here)."""
+    SSL_CERT_FILE: a private CA's server is refused at once (no retry: the same certificate would answer), and the
+    provider's check at preview says so and what to set; with the CA bundle named it is reached (the fake answers
+    404: not the Databricks REST API)."""
     url, ca = tls_upstream
     answers = {}
     for label, bundle in (("untrusted", ""), ("trusted", str(ca))):
@@ -182,7 +191,10 @@ def test_the_providers_client_verifies_the_serving_api_with_the_ca_bundle_named(
         probe = _CLIENT_PROBE.replace("URL", repr(url))
         done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        answers[label] = done.stdout.strip()  # a retry would have printed a line first
-    assert answers["untrusted"].startswith("transport:"), answers
-    assert "its TLS certificate is not trusted" in answers["untrusted"] and "SSL_CERT_FILE" in answers["untrusted"]
-    assert answers["trusted"].startswith("answered:"), answers
+        answers[label] = done.stdout.strip().splitlines()  # a retry would have printed a line first
+    untrusted = "its TLS certificate is not trusted (unable to get local issuer certificate): name the CA bundle"
+    [call, check] = answers["untrusted"]
+    assert call.startswith("transport: ") and untrusted in call and "SSL_CERT_FILE" in call, call
+    assert f"cannot reach the serving API at {url} (serving:host): {untrusted}" in check, check  # at preview
+    [call, check] = answers["trusted"]
+    assert call == "answered: 404" and "does not serve the Databricks REST API" in check, answers

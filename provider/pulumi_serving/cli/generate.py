@@ -23,6 +23,7 @@ from ..client import (
     ServingClient,
     ServingError,
     TransportError,
+    UntrustedCertificate,
     resolve_credentials,
 )
 from ..generate.declarations import Generated, endpoint_declaration, scope_declaration
@@ -98,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         endpoints, scopes = _collect(client, args, _caller(probe))
     except CredentialsError as exc:
         return _fail(str(exc))
+    except UntrustedCertificate as exc:
+        return _fail(f"cannot reach the serving API at {client.host}: {exc.reason}")
     except TransportError:
         return _fail(f"cannot reach the serving API at {client.host}: check --host, serving:host or DATABRICKS_HOST")
     except ServingError as exc:

@@ -16,6 +16,7 @@ from .errors import (
     ServingError,
     TransportError,
     Unauthenticated,
+    UntrustedCertificate,
     UpdateFailed,
     WaitTimeout,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "ServingError",
     "TransportError",
     "Unauthenticated",
+    "UntrustedCertificate",
     "UpdateFailed",
     "WaitTimeout",
     "connect",

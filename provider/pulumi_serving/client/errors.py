@@ -21,6 +21,14 @@ class TransportError(ServingError):
     """The server could not be reached (connection refused, timeout, TLS...)."""
 
 
+class UntrustedCertificate(TransportError):
+    """The server's TLS certificate is not signed by a CA this machine trusts; ``reason`` says so and what to set."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class WaitTimeout(ServingError):
     """A waiter gave up before the endpoint reached the wanted state."""
 

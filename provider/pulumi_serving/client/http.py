@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .auth import Credentials
-from .errors import AlreadyExists, ApiError, Conflict, RateLimited, ServerError, TransportError, error_from_response
+from .errors import (
+    AlreadyExists,
+    ApiError,
+    Conflict,
+    RateLimited,
+    ServerError,
+    TransportError,
+    UntrustedCertificate,
+    error_from_response,
+)
 from .tls import verifying_context
 
 if TYPE_CHECKING:
@@ -124,18 +133,15 @@ class HttpTransport:
             try:
                 response = self._send(method, path, json, params)
             except self._unreachable as exc:
+                where = f"{method} {path}: cannot reach {self.credentials.host}"
                 untrusted = untrusted_certificate(exc)
-                reason = (
-                    f"its TLS certificate is not trusted ({untrusted.verify_message}): "
-                    "name the CA bundle that signed it in SSL_CERT_FILE"
-                    if untrusted
-                    else type(exc).__name__
-                )
-                error: ApiError | TransportError = TransportError(
-                    f"{method} {path}: cannot reach {self.credentials.host}: {reason}"
-                )
-                if untrusted:  # the same certificate answers every retry
-                    raise error from None
+                if untrusted:  # not retried: the same certificate answers every retry
+                    reason = (
+                        f"its TLS certificate is not trusted ({untrusted.verify_message}): "
+                        "name the CA bundle that signed it in SSL_CERT_FILE"
+                    )
+                    raise UntrustedCertificate(f"{where}: {reason}", reason) from None
+                error: ApiError | TransportError = TransportError(f"{where}: {type(exc).__name__}")
                 delay = self.retry.backoff(attempt)
             else:
                 if response.is_success:

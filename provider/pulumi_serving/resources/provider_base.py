@@ -26,6 +26,7 @@ from ..client import (
     ServingClient,
     ServingError,
     TransportError,
+    UntrustedCertificate,
     connect,
 )
 from ..engine_watchdog import engine_address, start_if_provider_host
@@ -230,6 +231,8 @@ class ServingProvider(ResourceProvider):
             return Caller(
                 str(me.get("userName") or ""), frozenset(g.get("display", "") for g in me.get("groups") or [])
             )
+        except UntrustedCertificate as exc:
+            return CredentialsError(f"cannot reach {where}: {exc.reason}")
         except TransportError:
             return CredentialsError(f"cannot reach {where}: check serving:host")
         except NotFound:
