@@ -180,14 +180,19 @@ except Exception as exc:
 
 
 def test_the_providers_client_verifies_the_serving_api_with_the_ca_bundle_named(tls_upstream):
-    """The client's one TLS context per process (client/tls.py) is the verifying one httpx builds, honouring
-    SSL_CERT_FILE: a private CA's server is refused at once (no retry: the same certificate would answer), and the
+    """The client's one TLS context per process (client/tls.py) verifies as the gateway's does, honouring
+    SSL_CERT_FILE or REQUESTS_CA_BUNDLE: a private CA's server is refused at once (no retry: the same certificate would answer), and the
     provider's check at preview says so and what to set; with the CA bundle named it is reached (the fake answers
     404: not the Databricks REST API)."""
     url, ca = tls_upstream
     answers = {}
-    for label, bundle in (("untrusted", ""), ("trusted", str(ca))):
-        env = {**os.environ, "SSL_CERT_FILE": bundle, "SSL_CERT_DIR": "", "REQUESTS_CA_BUNDLE": ""}
+    cases = {
+        "untrusted": {},
+        "SSL_CERT_FILE": {"SSL_CERT_FILE": str(ca)},
+        "REQUESTS_CA_BUNDLE": {"REQUESTS_CA_BUNDLE": str(ca)},
+    }
+    for label, bundle in cases.items():
+        env = {**os.environ, "SSL_CERT_FILE": "", "SSL_CERT_DIR": "", "REQUESTS_CA_BUNDLE": "", **bundle}
         probe = _CLIENT_PROBE.replace("URL", repr(url))
         done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
@@ -196,5 +201,6 @@ def test_the_providers_client_verifies_the_serving_api_with_the_ca_bundle_named(
     [call, check] = answers["untrusted"]
     assert call.startswith("transport: ") and untrusted in call and "SSL_CERT_FILE" in call, call
     assert f"cannot reach the serving API at {url} (serving:host): {untrusted}" in check, check  # at preview
-    [call, check] = answers["trusted"]
-    assert call == "answered: 404" and "does not serve the Databricks REST API" in check, answers
+    for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):  # the gateway's rule (client/tls.py)
+        [call, check] = answers[variable]
+        assert call == "answered: 404" and "does not serve the Databricks REST API" in check, answers

@@ -4,8 +4,9 @@
 Transport (``serve --upstream-transport``): ``lean`` (default, the keep-alive pool of :mod:`.lean_transport`)
 or ``httpx`` (httpx's standard transport). Corporate networks, read as httpx reads them: with
 ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` set every call goes through httpx's client, which sends proxied
-hosts through an httpx proxy transport and the hosts ``NO_PROXY`` exempts through the chosen transport; CA bundles
-from ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (or ``REQUESTS_CA_BUNDLE``) verify upstream TLS on either transport.
+hosts through an httpx proxy transport and the hosts ``NO_PROXY`` exempts through the chosen transport; the CA
+bundle ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (or ``REQUESTS_CA_BUNDLE``) name verifies upstream TLS on either
+transport (``client/tls.py``).
 Timeouts: ``timeout_s`` bounds the wait for an answer's head and, on streams, for each next event (the
 first included); a stream is read to the end of its body after its last event, so its connection is reused.
 """
@@ -22,6 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from ....client.tls import trusting_context
 from ...settings import UpstreamTransport
 from .. import fast_json
 from ..providers.base import UpstreamCall
@@ -44,14 +46,6 @@ class Who:
     provider: str
     entity: str
     secret: str = field(default="", repr=False)
-
-
-def ssl_context(env: Mapping[str, str]) -> ssl.SSLContext:
-    """The default verifying context, trusting the CA bundle named by SSL_CERT_FILE/SSL_CERT_DIR, else
-    REQUESTS_CA_BUNDLE, when set."""
-    cafile = env.get("SSL_CERT_FILE") or env.get("REQUESTS_CA_BUNDLE") or None
-    capath = env.get("SSL_CERT_DIR") or None
-    return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
 def proxy_mounts(context: ssl.SSLContext, max_idle: int) -> dict[str, httpx.AsyncBaseTransport | None]:
@@ -95,7 +89,7 @@ def answer_json(who: Who, body: bytes) -> Any:
 class UpstreamClient:
     def __init__(self, timeout_s: float, transport: TransportName = "lean", max_idle: int = 256):
         self.timeout_s = timeout_s
-        context = ssl_context(os.environ)
+        context = trusting_context(os.environ)
         self.lean = LeanTransport(max_idle, context) if transport == "lean" else None
         base: httpx.AsyncBaseTransport = self.lean or httpx.AsyncHTTPTransport(
             verify=context, limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_idle)
