@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from pulumi_serving.client import (
@@ -99,3 +101,31 @@ def test_an_explicit_host_with_databricks_token_is_a_pat_without_the_sdk_probe(m
     assert credentials.host == "http://127.0.0.1:9" and credentials.headers() == {"Authorization": "Bearer dapi-env"}
     with pytest.raises(AssertionError, match="Config"):  # a profile is resolved the Databricks way
         resolve_credentials(host="http://127.0.0.1:9", profile="dev")
+
+
+def test_databricks_host_and_token_alone_in_the_environment_are_a_pat_without_the_sdk(monkeypatch):
+    import databricks.sdk.config
+
+    from pulumi_serving.client.auth import resolve_credentials
+
+    def sdk_config(*args, **kwargs):
+        raise AssertionError("the SDK's Config was used")
+
+    monkeypatch.setattr(databricks.sdk.config, "Config", sdk_config)
+    for name in [n for n in os.environ if n.startswith(("DATABRICKS_", "ARM_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_HOST", "workspace.example.com/")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-env")
+    credentials = resolve_credentials()
+    assert credentials.host == "https://workspace.example.com"
+    assert credentials.headers() == {"Authorization": "Bearer dapi-env"}
+    # A variable of another auth method (or a profile) leaves the choice, and any conflict, to the SDK.
+    for name, value in (
+        ("DATABRICKS_CLIENT_ID", "sp-id"),
+        ("DATABRICKS_CONFIG_PROFILE", "dev"),
+        ("ARM_CLIENT_ID", "x"),
+    ):
+        with monkeypatch.context() as scoped:
+            scoped.setenv(name, value)
+            with pytest.raises(AssertionError, match="Config"):
+                resolve_credentials()
