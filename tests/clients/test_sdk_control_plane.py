@@ -1,15 +1,19 @@
-"""Real clients against the live local serving API: databricks-sdk 0.150.0 and MLflow's deployments client."""
+"""Real clients against the live local serving API: databricks-sdk 0.150.0 and MLflow's deployments client.
+
+databricks-sdk is imported by the tests that use it: its import takes about 1.4 s of CPU, which every test worker
+would pay when it collects this module."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import InvalidParameterValue, NotFound, PermissionDenied, ResourceConflict
-from databricks.sdk.service import serving
-from databricks.sdk.service.workspace import AclPermission
 
 from tests.support.inprocess import start_inprocess_server
 from tests.support.payloads import OPENAI_REF, openai_entity, seed_openai_secret
+
+if TYPE_CHECKING:
+    from databricks.sdk.service import serving
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +25,14 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def w(server):
+    from databricks.sdk import WorkspaceClient
+
     return WorkspaceClient(host=server.url, token=server.admin_token, auth_type="pat")
 
 
 def _entity(name: str, model: str = "gpt-3.5-turbo-instruct") -> serving.ServedEntityInput:
+    from databricks.sdk.service import serving
+
     return serving.ServedEntityInput(
         name=name,
         external_model=serving.ExternalModel(
@@ -37,6 +45,10 @@ def _entity(name: str, model: str = "gpt-3.5-turbo-instruct") -> serving.ServedE
 
 
 def test_secrets_scopes_and_acls(w, server):
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.errors import NotFound, PermissionDenied
+    from databricks.sdk.service.workspace import AclPermission
+
     w.secrets.create_scope(scope="my_openai_secret_scope")
     w.secrets.put_secret(scope="my_openai_secret_scope", key="openai_api_key", string_value="sk-test-openai")
     w.secrets.put_secret(scope="my_openai_secret_scope", key="bin", bytes_value="AAEC")
@@ -59,6 +71,9 @@ def test_secrets_scopes_and_acls(w, server):
 
 
 def test_endpoint_lifecycle_with_waiters(w):
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service import serving
+
     created = w.serving_endpoints.create_and_wait(
         name="sdk-openai",
         config=serving.EndpointCoreConfigInput(name="sdk-openai", served_entities=[_entity("openai-completions")]),
@@ -112,6 +127,9 @@ def test_endpoint_lifecycle_with_waiters(w):
 
 
 def test_sdk_sees_databricks_errors(w):
+    from databricks.sdk.errors import InvalidParameterValue, ResourceConflict
+    from databricks.sdk.service import serving
+
     w.serving_endpoints.create(
         name="sdk-busy", config=serving.EndpointCoreConfigInput(name="sdk-busy", served_entities=[_entity("e")])
     )
