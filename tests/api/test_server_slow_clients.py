@@ -31,8 +31,8 @@ def connect(port: int) -> socket.socket:
     return sock
 
 
-def read_all(sock: socket.socket, seconds: float) -> bytes | None:
-    """What the server sends until it closes the connection; None if it is still open after ``seconds``."""
+def read_some(sock: socket.socket, seconds: float) -> tuple[bytes, bool]:
+    """What the server sends within ``seconds``, and whether it closed the connection (then at once)."""
     data, deadline = b"", time.monotonic() + seconds
     while time.monotonic() < deadline:
         ready, _, _ = select.select([sock], [], [], 0.1)
@@ -40,11 +40,17 @@ def read_all(sock: socket.socket, seconds: float) -> bytes | None:
             try:
                 chunk = sock.recv(65536)
             except ConnectionResetError:
-                return data
+                return data, True
             if not chunk:
-                return data
+                return data, True
             data += chunk
-    return None
+    return data, False
+
+
+def read_all(sock: socket.socket, seconds: float) -> bytes | None:
+    """What the server sends until it closes the connection; None if it is still open after ``seconds``."""
+    data, closed = read_some(sock, seconds)
+    return data if closed else None
 
 
 @pytest.fixture(scope="module")
