@@ -204,3 +204,33 @@ def test_the_providers_client_verifies_the_serving_api_with_the_ca_bundle_named(
     for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):  # the gateway's rule (client/tls.py)
         [call, check] = answers[variable]
         assert call == "answered: 404" and "does not serve the Databricks REST API" in check, answers
+
+
+def test_a_plain_http_serving_api_named_with_https_is_refused_at_once_saying_to_name_it_http(inprocess_live_server):
+    """The local serving API speaks plain HTTP; named ``https://`` (the scheme a host without one gets) the client
+    fails at once (no retry), and the provider's check at preview and `query` say to name it ``http://``."""
+    from pulumi.dynamic import Config, ConfigureRequest
+
+    from pulumi_serving.client import TlsRefused, connect
+    from pulumi_serving.resources import SecretScopeProvider
+
+    plain = inprocess_live_server.url
+    https = plain.replace("http://", "https://")
+    reason = f"it answers in plain HTTP, not TLS: name it {plain}"
+    retries: list[str] = []
+    with pytest.raises(TlsRefused) as refused:
+        connect(https, inprocess_live_server.admin_token, on_retry=retries.append).current_user()
+    assert refused.value.reason == reason and not retries, (refused.value, retries)
+
+    provider = SecretScopeProvider()
+    config = {"serving:host": https, "serving:token": inprocess_live_server.admin_token}
+    provider.configure(ConfigureRequest(Config(config, "serving")))
+    [failure] = provider.check({}, {"scope": "s"}).failures
+    assert failure.reason == f"cannot reach the serving API at {https} (serving:host): {reason}", failure.reason
+
+    command = [sys.executable, "-m", "pulumi_serving.cli.main", "query", "ep", "--prompt", "hi", "--host", https]
+    done = subprocess.run(
+        [*command, "--token", inprocess_live_server.admin_token], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0 and reason in done.stdout + done.stderr, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr

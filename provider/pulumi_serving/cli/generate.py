@@ -22,8 +22,8 @@ from ..client import (
     RetryPolicy,
     ServingClient,
     ServingError,
+    TlsRefused,
     TransportError,
-    UntrustedCertificate,
     resolve_credentials,
 )
 from ..generate.declarations import Generated, endpoint_declaration, scope_declaration
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         endpoints, scopes = _collect(client, args, _caller(probe))
     except CredentialsError as exc:
         return _fail(str(exc))
-    except UntrustedCertificate as exc:
+    except TlsRefused as exc:
         return _fail(f"cannot reach the serving API at {client.host}: {exc.reason}")
     except TransportError:
         return _fail(f"cannot reach the serving API at {client.host}: check --host, serving:host or DATABRICKS_HOST")

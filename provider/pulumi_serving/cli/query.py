@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..client.http import tls_refusal
 from ..payloads.api_paths import GET_ENDPOINT, INVOCATIONS
 from ..payloads.server_behaviour import DEFAULT_TASK
 
@@ -150,10 +151,11 @@ def ask(client: httpx.Client, endpoint: str, args: argparse.Namespace) -> Answer
     try:
         response = client.post(INVOCATIONS.url(name=endpoint), json=body)
     except httpx.HTTPError as err:
+        refusal = tls_refusal(err, str(client.base_url).rstrip("/"))
         return Answer(
             endpoint,
             0,
-            {"error_code": "UNREACHABLE", "message": f"{type(err).__name__}: {err}"},
+            {"error_code": "UNREACHABLE", "message": refusal[1] if refusal else f"{type(err).__name__}: {err}"},
             "",
             (time.perf_counter() - started) * 1000,
         )

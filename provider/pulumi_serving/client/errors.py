@@ -21,12 +21,16 @@ class TransportError(ServingError):
     """The server could not be reached (connection refused, timeout, TLS...)."""
 
 
-class UntrustedCertificate(TransportError):
-    """The server's TLS certificate is not signed by a CA this machine trusts; ``reason`` says so and what to set."""
+class TlsRefused(TransportError):
+    """The TLS handshake failed for a reason the user can fix (not retried); ``reason`` says which and what to do."""
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class UntrustedCertificate(TlsRefused):
+    """The server's TLS certificate is not signed by a CA this machine trusts."""
 
 
 class WaitTimeout(ServingError):

@@ -23,6 +23,7 @@ from .errors import (
     Conflict,
     RateLimited,
     ServerError,
+    TlsRefused,
     TransportError,
     UntrustedCertificate,
     error_from_response,
@@ -81,12 +82,19 @@ def is_retryable(error: ApiError) -> bool:
     return isinstance(error, Conflict) and not isinstance(error, AlreadyExists)
 
 
-def untrusted_certificate(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    """The certificate verification failure behind a transport error, if that is why the call failed."""
+def tls_refusal(exc: BaseException, host: str) -> tuple[type[TlsRefused], str] | None:
+    """Why the TLS handshake with ``host`` failed, when the user can fix it, and what to do: a certificate no
+    trusted CA signed, or a server answering an ``https://`` host in plain HTTP."""
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return cause
+            return UntrustedCertificate, (
+                f"its TLS certificate is not trusted ({cause.verify_message}): "
+                "name the CA bundle that signed it in SSL_CERT_FILE"
+            )
+        if isinstance(cause, ssl.SSLError) and cause.reason == "WRONG_VERSION_NUMBER":
+            plain = "http://" + host.removeprefix("https://")
+            return TlsRefused, f"it answers in plain HTTP, not TLS: name it {plain}"
         cause = cause.__cause__ or cause.__context__
     return None
 
@@ -134,13 +142,10 @@ class HttpTransport:
                 response = self._send(method, path, json, params)
             except self._unreachable as exc:
                 where = f"{method} {path}: cannot reach {self.credentials.host}"
-                untrusted = untrusted_certificate(exc)
-                if untrusted:  # not retried: the same certificate answers every retry
-                    reason = (
-                        f"its TLS certificate is not trusted ({untrusted.verify_message}): "
-                        "name the CA bundle that signed it in SSL_CERT_FILE"
-                    )
-                    raise UntrustedCertificate(f"{where}: {reason}", reason) from None
+                refusal = tls_refusal(exc, self.credentials.host)
+                if refusal:  # not retried: every retry meets the same certificate or the same plain-HTTP server
+                    kind, reason = refusal
+                    raise kind(f"{where}: {reason}", reason) from None
                 error: ApiError | TransportError = TransportError(f"{where}: {type(exc).__name__}")
                 delay = self.retry.backoff(attempt)
             else:

@@ -25,8 +25,8 @@ from ..client import (
     RetryPolicy,
     ServingClient,
     ServingError,
+    TlsRefused,
     TransportError,
-    UntrustedCertificate,
     connect,
 )
 from ..engine_watchdog import engine_address, start_if_provider_host
@@ -231,7 +231,7 @@ class ServingProvider(ResourceProvider):
             return Caller(
                 str(me.get("userName") or ""), frozenset(g.get("display", "") for g in me.get("groups") or [])
             )
-        except UntrustedCertificate as exc:
+        except TlsRefused as exc:
             return CredentialsError(f"cannot reach {where}: {exc.reason}")
         except TransportError:
             return CredentialsError(f"cannot reach {where}: check serving:host")
