@@ -9,7 +9,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.output import Unknown
 
 from pulumi_serving.client import CredentialsError
-from pulumi_serving.resources import RateLimitsProvider, SecretAclProvider
+from pulumi_serving.resources import RateLimitsProvider, SecretAclProvider, provider_base
 from pulumi_serving.resources.provider_base import endpoint_inputs, has_unknowns, shown
 
 
@@ -59,6 +59,12 @@ def test_preview_checks_credentials_once_and_names_the_setting(inprocess_server_
 
     unreachable = reasons(_configured(SecretAclProvider, host="http://127.0.0.1:9", token="t"))
     assert unreachable == ["cannot reach the serving API at http://127.0.0.1:9 (serving:host): check serving:host"]
+    with pytest.MonkeyPatch.context() as env:  # a host from the environment is named as such, not as serving:host
+        env.setenv("DATABRICKS_HOST", "http://127.0.0.1:9")
+        env.setenv("DATABRICKS_TOKEN", "t")
+        env.setattr(provider_base, "_ACCESS", {})  # the answer is remembered per settings, and these have none
+        from_env = reasons(_configured(SecretAclProvider))
+    assert from_env == ["cannot reach the serving API at http://127.0.0.1:9 (DATABRICKS_HOST): check DATABRICKS_HOST"]
     refused = _configured(SecretAclProvider, host=server.url, token="not-a-token")
     [first] = reasons(refused)
     assert re.search(r"refused the token.*check serving:token", first), first

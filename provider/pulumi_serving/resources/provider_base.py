@@ -151,6 +151,16 @@ def endpoint_inputs(
     return endpoint, None
 
 
+def _host_setting(settings: dict[str, Any]) -> str:
+    """The setting that named the serving API's host, for messages: the stack's ``serving:host`` or
+    ``serving:profile``, else what databricks-sdk's conventions read (client/auth.py)."""
+    if settings.get("host"):
+        return "serving:host"
+    if settings.get("profile"):
+        return "serving:profile"
+    return "DATABRICKS_HOST" if os.environ.get("DATABRICKS_HOST") else "the ~/.databrickscfg profile"
+
+
 class ServingProvider(ResourceProvider):
     """Base provider: ``serving:host`` / ``serving:token`` / ``serving:profile`` from stack config, else
     DATABRICKS_HOST / DATABRICKS_TOKEN / ~/.databrickscfg (resolved by databricks-sdk) at first use.
@@ -225,7 +235,8 @@ class ServingProvider(ResourceProvider):
             )
         except CredentialsError as exc:
             return CredentialsError(f"{exc} (set serving:host and the secret serving:token with `pulumi config set`)")
-        where = f"the serving API at {client.host} (serving:host)"
+        setting = _host_setting(settings)
+        where = f"the serving API at {client.host} ({setting})"
         try:
             me = client.current_user()
             return Caller(
@@ -234,7 +245,7 @@ class ServingProvider(ResourceProvider):
         except TlsRefused as exc:
             return CredentialsError(f"cannot reach {where}: {exc.reason}")
         except TransportError:
-            return CredentialsError(f"cannot reach {where}: check serving:host")
+            return CredentialsError(f"cannot reach {where}: check {setting}")
         except NotFound:
             return CredentialsError(f"{where} does not serve the Databricks REST API: check serving:host")
         except ApiError as exc:
