@@ -16,6 +16,8 @@
 - ``postgres_server``: a real PostgreSQL server for the whole session (state backends).
 - ``pulumi_bin``: the pinned Pulumi CLI; ``pulumi_stack_factory(program_dir, config=..., secrets=...)`` makes
   stacks of a program copied to a temp dir, destroyed (best effort) when the test ends holding resources on a server still running.
+  A new stack's secrets are kept by ``fake_kms`` (one per test process, ``tests/support/fake_kms.py``); a stack
+  file the program already holds keeps its own provider (the checked-in ``dev`` stack: the passphrase).
 - ``program_stack(server, {secret config}, env=..., ...)``: such a stack of the repo's stack program
   (``stacks/``) whose ``serving:host`` and ``serving:token`` name ``server`` and its admin.
 - ``pulumi_mocks``: Pulumi's mocks (``tests/support/pulumi_mocks.py``) for a test that runs resource constructors
@@ -36,6 +38,7 @@ import pytest
 from pulumi_serving.fake_upstream.process import FakeUpstream, running_fake_upstream
 from pulumi_serving.server.faults import FAULTS_PATH
 
+from .fake_kms import FakeKms
 from .gateway import PROMPT, SECRETS, start_gateway
 from .inprocess import InProcessServer, start_inprocess_server
 from .postgres import PostgresServer, start_postgres
@@ -176,8 +179,17 @@ def pulumi_bin() -> Path:
     return ensure_pulumi_bin()
 
 
+@pytest.fixture(scope="session")
+def fake_kms() -> Iterator[FakeKms]:
+    kms = FakeKms().start()
+    try:
+        yield kms
+    finally:
+        kms.stop()
+
+
 @pytest.fixture
-def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFactory]:
+def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path, fake_kms: FakeKms) -> Iterator[StackFactory]:
     made: list[PulumiStack] = []
 
     def make(
@@ -192,7 +204,14 @@ def pulumi_stack_factory(tmp_path: Path, pulumi_bin: Path) -> Iterator[StackFact
     ) -> PulumiStack:
         root = tmp_path / f"pulumi-{len(made)}"
         created = PulumiStack(
-            root, program_dir, stack, pulumi_bin, include=include, extra_env=env, backend_url=backend_url
+            root,
+            program_dir,
+            stack,
+            pulumi_bin,
+            include=include,
+            extra_env=env,
+            backend_url=backend_url,
+            secrets_provider=fake_kms.secrets_provider,
         )
         made.append(created)
         created.set_config(config, secrets)

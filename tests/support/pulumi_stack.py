@@ -108,9 +108,11 @@ class PulumiStack:
         extra_env: Mapping[str, str] | None = None,
         backend_url: str | None = None,
         existing: bool = False,
+        secrets_provider: str | None = None,
     ) -> None:
         """``backend_url`` (e.g. ``postgres://...``) replaces the private file backend; ``existing`` selects a
-        stack another runner created there instead of creating it."""
+        stack another runner created there instead of creating it; ``secrets_provider`` (a ``--secrets-provider``
+        URL) replaces the passphrase for a new stack whose stack file the program does not already hold."""
         self.root = root
         self.workdir = root / "project"
         self.name = name
@@ -129,7 +131,12 @@ class PulumiStack:
             **(extra_env or {}),
         }
         self.env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
-        self.run("stack", "select" if existing else "init", name)
+        if existing:
+            self.run("stack", "select", name)
+        elif secrets_provider and not self.stack_file().exists():
+            self.run("stack", "init", name, "--secrets-provider", secrets_provider)
+        else:
+            self.run("stack", "init", name)
 
     def another_runner(self, root: Path) -> PulumiStack:
         """The same stack worked on from a second checkout (its own PULUMI_HOME) through the same backend, as a
