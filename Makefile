@@ -2,7 +2,8 @@
 # set up everything they need on a fresh machine: the venv, the package, and a Pulumi CLI.
 # Exact versions come from constraints.txt (pyproject.toml holds only the ranges users get).
 
-PYTHON ?= python3
+# The interpreter .venv is made from: an optimised build when the machine has one (scripts/pick-python.sh).
+PYTHON ?= $(shell scripts/pick-python.sh)
 VENV := .venv
 VPY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
