@@ -107,11 +107,13 @@ def test_plain_pulumi_killed_at_the_1st_and_6th_create_then_recover_and_one_up(
             assert sidecars, "the file backend wrote no attribute sidecar"
             for sidecar in sidecars:
                 sidecar.write_text("")
+        # a kill after the display showed the last create may land after the state saved it: nothing pending then
+        pending = bool(stack.export()["deployment"].get("pending_operations"))
         recovered = recover(stack)
         assert recovered.returncode == 0, recovered.output
         assert trial or "left empty by an interrupted run" in recovered.stderr, recovered.output
         assert "removed the stack's lock left by a killed run" in recovered.stderr, recovered.output
-        assert "the last run was interrupted" in recovered.stderr, recovered.output
+        assert ("the last run was interrupted" in recovered.stderr) == pending, recovered.output
         creates_checked += "checked interrupted create of ServingEndpoint" in recovered.stderr
         up = run_plain(stack, "up", "--yes", "--skip-preview")
         assert up.returncode == 0, up.output
