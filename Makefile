@@ -24,12 +24,22 @@ unexport PYTHONDONTWRITEBYTECODE
 
 all: test
 
-# uv installs from its cache (~/.cache/uv) in seconds where pip takes a minute; pip stays in the venv for users.
-$(INSTALLED): pyproject.toml $(CONSTRAINTS)
-	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+# uv, once per machine: its binary, taken from a throwaway venv's pip install (the pinned version).
+UV := $(HOME)/.cache/pulumi-serving/uv-$(UV_VERSION)/uv
+$(UV):
+	@echo "[make] installing uv $(UV_VERSION) into $(dir $(UV)) (once per machine)"
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	  $(PYTHON) -m venv "$$tmp/venv" && \
+	  "$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)' && \
+	  mkdir -p $(dir $(UV)) && mv "$$tmp/venv/bin/uv" "$@.$$$$" && mv "$@.$$$$" $@
+
+# uv makes the venv (with pip, for users) and installs from its cache (~/.cache/uv) in seconds where pip takes a
+# minute; uv goes into the venv too (the suite's SDK-range venvs are made with it).
+$(INSTALLED): pyproject.toml $(CONSTRAINTS) | $(UV)
+	@test -x $(VPY) || $(UV) venv --quiet --seed --python $(PYTHON) $(VENV)
 	@echo "[make] installing pulumi-serving and its dependencies into $(VENV)"
-	@$(VPY) -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
-	@$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(VPY) -c $(CONSTRAINTS) -e '.[server,policy,test]'
+	@$(UV) pip install --quiet --compile-bytecode --python $(VPY) -c $(CONSTRAINTS) -e '.[server,policy,test]' \
+	  'uv==$(UV_VERSION)'
 	@touch $@
 
 # The dynamic-provider host resolves Pulumi.yaml's `virtualenv: .venv` against the program directory (stacks/).
