@@ -51,7 +51,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = (root / "dist").glob("pulumi_serving-*.whl")
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # the user's venv, with pip (made by uv from its cache: how the user made it is not under test)
+    subprocess.run(
+        [str(UV), "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)], check=True, timeout=120
+    )
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     # The user's project already has the newest pulumi (set up with uv from its cache: the user's own install is not
     # under test); the wheel is then installed with pip, as the README says, the rest from our pins.
