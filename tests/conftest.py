@@ -4,6 +4,7 @@ Under pytest-xdist the check runs once, in the controller, which sees every work
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 
@@ -27,6 +28,13 @@ def _in_ci() -> bool:
 
 def _is_xdist_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection made (test modules, items, fixtures) lives to the end of the run: frozen, the cyclic garbage
+    collector stops walking it again in every full collection of a test process (fuzz and API modules: 6-17% less
+    CPU, benchmarks/RESULTS.md)."""
+    gc.freeze()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
