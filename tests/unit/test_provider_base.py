@@ -65,6 +65,15 @@ def test_preview_checks_credentials_once_and_names_the_setting(inprocess_server_
         env.setattr(provider_base, "_ACCESS", {})  # the answer is remembered per settings, and these have none
         from_env = reasons(_configured(SecretAclProvider))
     assert from_env == ["cannot reach the serving API at http://127.0.0.1:9 (DATABRICKS_HOST): check DATABRICKS_HOST"]
+    with pytest.MonkeyPatch.context() as env:  # a host that answers, but not the Databricks API: the same setting
+        env.setenv("DATABRICKS_HOST", f"{server.url}/not-the-api")
+        env.setenv("DATABRICKS_TOKEN", server.admin_token)
+        env.setattr(provider_base, "_ACCESS", {})
+        elsewhere = reasons(_configured(SecretAclProvider))
+    assert elsewhere == [
+        f"the serving API at {server.url}/not-the-api (DATABRICKS_HOST) does not serve the Databricks REST API: "
+        "check DATABRICKS_HOST"
+    ]
     refused = _configured(SecretAclProvider, host=server.url, token="not-a-token")
     [first] = reasons(refused)
     assert re.search(r"refused the token.*check serving:token", first), first

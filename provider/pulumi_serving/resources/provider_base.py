@@ -247,7 +247,7 @@ class ServingProvider(ResourceProvider):
         except TransportError:
             return CredentialsError(f"cannot reach {where}: check {setting}")
         except NotFound:
-            return CredentialsError(f"{where} does not serve the Databricks REST API: check serving:host")
+            return CredentialsError(f"{where} does not serve the Databricks REST API: check {setting}")
         except ApiError as exc:
             return CredentialsError(
                 f"{where} refused the token ({exc.status} {exc.error_code}): check serving:token (or serving:profile)"
