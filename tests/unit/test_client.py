@@ -129,3 +129,16 @@ def test_databricks_host_and_token_alone_in_the_environment_are_a_pat_without_th
             scoped.setenv(name, value)
             with pytest.raises(AssertionError, match="Config"):
                 resolve_credentials()
+
+
+def test_a_plain_http_host_gets_a_context_that_reads_no_ca_bundle_and_trusts_nothing() -> None:
+    import ssl
+
+    from pulumi_serving.client.tls import context_for, verifying_context
+
+    for url in ("https://example.cloud.databricks.com", "HTTPS://example.cloud.databricks.com"):
+        assert context_for(url) is verifying_context()
+    plain = context_for("http://127.0.0.1:8080")
+    assert plain is not verifying_context() and plain is context_for("HTTP://localhost:1")
+    assert plain.verify_mode is ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0

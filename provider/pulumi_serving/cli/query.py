@@ -101,7 +101,7 @@ class _CredentialHeaders(httpx.Auth):
 def connect(args: argparse.Namespace) -> httpx.Client:
     """An HTTP client for the workspace, its host and credentials resolved as the provider resolves them."""
     from ..client import CredentialsError, resolve_credentials
-    from ..client.tls import verifying_context
+    from ..client.tls import context_for
 
     try:
         credentials = resolve_credentials(args.host, args.token, args.profile)
@@ -111,7 +111,7 @@ def connect(args: argparse.Namespace) -> httpx.Client:
         base_url=credentials.host,
         auth=_CredentialHeaders(credentials),
         timeout=TIMEOUT_S,
-        verify=verifying_context(),
+        verify=context_for(credentials.host),
     )
 
 

@@ -28,7 +28,7 @@ from .errors import (
     UntrustedCertificate,
     error_from_response,
 )
-from .tls import verifying_context
+from .tls import context_for
 
 if TYPE_CHECKING:
     import httpx
@@ -127,7 +127,7 @@ class HttpTransport:
         self._http = httpx.Client(
             base_url=credentials.host,
             timeout=timeout,
-            verify=verifying_context(),
+            verify=context_for(credentials.host),
             headers={"User-Agent": "pulumi-serving", "Accept": "application/json"},
         )
 
