@@ -9,11 +9,16 @@ renamed module object itself, so classes and enums are the same objects under bo
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import warnings
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader as _Loader
+else:  # the import protocol is duck-typed; importlib.abc would load importlib.resources (~10 ms) in every process
+    _Loader = object
 
 OLD_TO_NEW = {
     "pulumi_serving.spec": "pulumi_serving.payloads",
@@ -32,7 +37,7 @@ def _renamed(fullname: str) -> str | None:
     return None
 
 
-class _OldNameFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _OldNameFinder(_Loader):
     """Finds an old module name and loads it as the renamed module."""
 
     def find_spec(

@@ -104,6 +104,23 @@ def test_a_file_backend_loses_only_the_attribute_sidecars_a_kill_left_broken(tmp
     assert repair_file_backend("postgres://h/db") == [] and repair_file_backend(None) == []
 
 
+def test_the_wrappers_check_before_every_command_repairs_sidecars_loading_nothing_else_of_recovery(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    stacks = tmp_path / ".pulumi" / "stacks" / "proj"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json.attrs").write_text("")
+    env = {**os.environ, "PULUMI_BACKEND_URL": f"file://{tmp_path}"}
+    command = [sys.executable, "-X", "importtime", "-m", "pulumi_serving.recovery", "--backend-only"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and not stacks.joinpath("dev.json.attrs").exists(), done.stderr
+    assert "pulumi-serving: removed dev.json.attrs, left empty by an interrupted run" in done.stderr
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "pulumi_serving.recovery.file_backend" in loaded and "pulumi_serving.recovery.runner" not in loaded
+
+
 def test_a_file_backend_without_pending_creates_is_told_apart_without_the_cli(tmp_path):
     import json
 

@@ -14,10 +14,10 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from .file_backend import backend_dir, may_hold_pending_creates, repair_file_backend
+from .file_backend import Say, backend_dir, backend_url, may_hold_pending_creates, repair_backend, say_on_stderr
 from .lock_refusal import refused_at_lock
 from .locks import (
     Liveness,
@@ -32,33 +32,15 @@ from .locks import (
 )
 from .pending import plan_recovery
 
-Say = Callable[[str], None]
-
 #: exit status when another run may hold the stack's lock: nothing was changed (EX_TEMPFAIL); scripts/pulumi.sh
 #: goes on to the command, which waits for the lock under PULUMI_SERVING_LOCK_WAIT or is refused as Pulumi does
 LOCKED = 75
-
-
-def _say(line: str) -> None:
-    print(f"pulumi-serving: {line}", file=sys.stderr, flush=True)
 
 
 def _run(pulumi: str, args: Sequence[str], stack_args: Sequence[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [pulumi, *args, *stack_args, "--non-interactive"], capture_output=True, text=True, check=False
     )
-
-
-def backend_url() -> str | None:
-    """The backend the CLI uses: ``PULUMI_BACKEND_URL``, else the one ``pulumi login`` recorded."""
-    if url := os.environ.get("PULUMI_BACKEND_URL"):
-        return url
-    home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
-    try:
-        current = json.loads((home / "credentials.json").read_text()).get("current")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return current if isinstance(current, str) else None
 
 
 def held_by_live_run(holders: Sequence[LockHolder | None], say: Say) -> bool:
@@ -149,7 +131,7 @@ def clear_file_locks(pulumi: str, stack_args: Sequence[str], root: Path, say: Sa
     return True
 
 
-def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Say = _say) -> int:
+def run_recovery(pulumi: str = "pulumi", stack_args: Sequence[str] = (), say: Say = say_on_stderr) -> int:
     """Repair what an interrupted run left; 0 when done or nothing to do, ``LOCKED`` when a run may be going on."""
     url = backend_url()
     repair_backend(url, say)
@@ -201,17 +183,8 @@ def _import(pulumi: str, deployment: dict, stack_args: Sequence[str]) -> subproc
         os.unlink(handle.name)
 
 
-def repair_backend(url: str | None, say: Say = _say) -> None:
-    """Only the file backend's broken sidecars (before any command: even `pulumi cancel` fails on them)."""
-    for sidecar in repair_file_backend(url):
-        say(f"removed {sidecar.name}, left empty by an interrupted run (its blob is intact)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pulumi_serving.recovery [--backend-only] PULUMI [STACK ARGS...]`` (used by scripts/pulumi.sh)."""
+    """``python -m pulumi_serving.recovery PULUMI [STACK ARGS...]`` (used by scripts/pulumi.sh)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--backend-only"]:
-        repair_backend(backend_url())
-        return 0
     pulumi = args.pop(0) if args else "pulumi"
     return run_recovery(pulumi, args)
