@@ -21,6 +21,12 @@ os.environ.setdefault("GOMEMLIMIT", "1GiB")
 
 _e2e_passed: list[str] = []
 
+# The order xdist hands out the test modules in (`make test` passes --no-loadscope-reorder, whose default would hand
+# out the modules with the most tests first, and so the long end-to-end modules of one or two tests last): the
+# end-to-end tier first, tens of seconds a module, and the short unit modules last, to keep every core busy to the
+# end of the run (benchmarks/RESULTS.md).
+_TIER_ORDER = ("e2e", "packaging", "api", "clients", "fidelity", "unit")
+
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -35,6 +41,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     collector stops walking it again in every full collection of a test process (fuzz and API modules: 6-17% less
     CPU, benchmarks/RESULTS.md)."""
     gc.freeze()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tiers in ``_TIER_ORDER`` (a tier not listed goes last); within a tier, collection order."""
+
+    def rank(item: pytest.Item) -> int:
+        tier = item.path.parent.name
+        return _TIER_ORDER.index(tier) if tier in _TIER_ORDER else len(_TIER_ORDER)
+
+    items.sort(key=rank)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
