@@ -132,3 +132,15 @@ def test_match_reads_each_parameter_as_one_non_empty_segment() -> None:
 )
 def test_the_front_door_matches_the_tables_invocation_paths(path: str, routed: bool) -> None:
     assert (match(path) is not None) is routed
+
+
+def test_the_openapi_document_names_each_body_without_pydantics_false_alias_warning(tmp_path: Path) -> None:
+    import warnings
+
+    app = create_app(Settings(data_dir=tmp_path, host="127.0.0.1", port=0, admin_token="adm"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        document = app.openapi()
+    assert [str(w.message) for w in caught] == []
+    put_secret = document["paths"][api_paths.PUT_SECRET.path]["post"]["requestBody"]["content"]["application/json"]
+    assert put_secret["schema"]["$ref"].endswith("/PutSecret")

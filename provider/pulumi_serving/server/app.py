@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import warnings
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -55,6 +56,22 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _api_error(request, error)
 
 
+# pydantic (2.12+) warns, while FastAPI builds the OpenAPI document, that the alias FastAPI gives each body parameter
+# ("body") "has no effect" when the body's model defers its build, as every payload model does (payloads/base.py).
+# FastAPI reads that alias itself, and the document names every body right, so the warning is false; it was printed
+# on the first GET /openapi.json or /docs of every server.
+_FALSE_BODY_ALIAS_WARNING = r"The 'alias' attribute with value 'body' was provided to the `Field\(\)` function"
+
+
+def _openapi_without_the_false_alias_warning(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def openapi() -> dict[str, Any]:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_FALSE_BODY_ALIAS_WARNING, category=UserWarning)
+            return build()
+
+    return openapi
+
+
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     """Build the app; the backend (opened from ``settings`` unless given) is ``app.state.backend``."""
     state = backend or open_backend(settings)
@@ -73,6 +90,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
+    app.openapi = _openapi_without_the_false_alias_warning(app.openapi)  # type: ignore[method-assign]
     app.state.backend = state
     app.state.settings = settings
     app.state.faults = FaultPlan()
