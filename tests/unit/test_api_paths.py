@@ -134,13 +134,26 @@ def test_the_front_door_matches_the_tables_invocation_paths(path: str, routed: b
     assert (match(path) is not None) is routed
 
 
-def test_the_openapi_document_names_each_body_without_pydantics_false_alias_warning(tmp_path: Path) -> None:
+def test_the_server_builds_its_document_and_body_validators_without_pydantics_false_alias_warning(
+    tmp_path: Path,
+) -> None:
+    import asyncio
     import warnings
 
-    app = create_app(Settings(data_dir=tmp_path, host="127.0.0.1", port=0, admin_token="adm"))
+    import httpx
+
+    async def create_a_scope(app: object) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://local") as client:
+            return await client.post(
+                api_paths.CREATE_SCOPE.path, json={"scope": "alias-check"}, headers={"Authorization": "Bearer adm"}
+            )
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        app = create_app(Settings(data_dir=tmp_path, host="127.0.0.1", port=0, admin_token="adm"))
         document = app.openapi()
-    assert [str(w.message) for w in caught] == []
+        created = asyncio.run(create_a_scope(app))
+    assert created.status_code == 200 and [str(w.message) for w in caught] == []
     put_secret = document["paths"][api_paths.PUT_SECRET.path]["post"]["requestBody"]["content"]["application/json"]
     assert put_secret["schema"]["$ref"].endswith("/PutSecret")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -56,20 +56,12 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _api_error(request, error)
 
 
-# pydantic (2.12+) warns, while FastAPI builds the OpenAPI document, that the alias FastAPI gives each body parameter
-# ("body") "has no effect" when the body's model defers its build, as every payload model does (payloads/base.py).
-# FastAPI reads that alias itself, and the document names every body right, so the warning is false; it was printed
-# on the first GET /openapi.json or /docs of every server.
+# pydantic (2.12+) warns, when FastAPI builds a body parameter's validator (on the route's first request) or the
+# OpenAPI document, that the alias FastAPI gives each body parameter ("body") "has no effect": it does so for a body
+# model that defers its build, as every payload model does (payloads/base.py). FastAPI reads that alias itself, and
+# bodies validate and are documented right, so the warning is false. Filtered for the server's whole process: it is
+# raised at a request's time, not the app's build.
 _FALSE_BODY_ALIAS_WARNING = r"The 'alias' attribute with value 'body' was provided to the `Field\(\)` function"
-
-
-def _openapi_without_the_false_alias_warning(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-    def openapi() -> dict[str, Any]:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_FALSE_BODY_ALIAS_WARNING, category=UserWarning)
-            return build()
-
-    return openapi
 
 
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
@@ -90,7 +82,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
-    app.openapi = _openapi_without_the_false_alias_warning(app.openapi)  # type: ignore[method-assign]
+    warnings.filterwarnings("ignore", message=_FALSE_BODY_ALIAS_WARNING, category=UserWarning)
     app.state.backend = state
     app.state.settings = settings
     app.state.faults = FaultPlan()
