@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from pulumi_serving.client.tls import verifying_context
+from pulumi_serving.client.tls import context_for
 
 from .inprocess import InProcessServer
 from .inventory import endpoints_on
@@ -138,7 +138,7 @@ def grants(server: InProcessServer) -> tuple[dict, list[dict]]:
 
 def query(server: InProcessServer, token: str) -> int:
     """The status of a completion asked of the endpoint with ``token``."""
-    with httpx.Client(base_url=server.url, timeout=10, verify=verifying_context()) as client:
+    with httpx.Client(base_url=server.url, timeout=10, verify=context_for(server.url)) as client:
         return client.post(
             "/serving-endpoints/matrix/invocations",
             headers={"Authorization": f"Bearer {token}"},

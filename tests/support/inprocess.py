@@ -31,7 +31,7 @@ from typing import IO
 import httpx
 import uvicorn
 
-from pulumi_serving.client.tls import verifying_context
+from pulumi_serving.client.tls import context_for
 from pulumi_serving.server.principals import issue_token
 from pulumi_serving.server.runner import listen, open_state, uvicorn_config
 from pulumi_serving.server.settings import Settings
@@ -120,7 +120,9 @@ class InProcessServer:
         return {"Authorization": f"Bearer {token or self.admin_token}"}
 
     def client(self, token: str | None = None, timeout: float = 10.0) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=self.headers(token), timeout=timeout, verify=verifying_context())
+        return httpx.Client(
+            base_url=self.url, headers=self.headers(token), timeout=timeout, verify=context_for(self.url)
+        )
 
 
 def start_inprocess_server(data_dir: Path, **options: object) -> InProcessServer:

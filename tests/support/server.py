@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from pulumi_serving.client.tls import verifying_context
+from pulumi_serving.client.tls import context_for
 
 READY_TIMEOUT_S = 30.0
 
@@ -116,7 +116,7 @@ class LiveServer:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
-        with httpx.Client(timeout=1, verify=verifying_context()) as poll:  # one client for every poll
+        with httpx.Client(timeout=1, verify=context_for(self.url)) as poll:  # one client for every poll
             while time.monotonic() < deadline:
                 assert self._proc is not None
                 if self._proc.poll() is not None:
@@ -172,7 +172,9 @@ class LiveServer:
         return {"Authorization": f"Bearer {token or self.admin_token}"}
 
     def client(self, token: str | None = None, timeout: float = 10.0) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=self.headers(token), timeout=timeout, verify=verifying_context())
+        return httpx.Client(
+            base_url=self.url, headers=self.headers(token), timeout=timeout, verify=context_for(self.url)
+        )
 
 
 def start_server(data_dir: Path, **options: object) -> LiveServer:
